@@ -30,7 +30,10 @@ pub fn find_drift(root: &Path, files: &[GeneratedFile]) -> Result<Vec<Drift>, Xt
             let diff = similar::TextDiff::from_lines(&on_disk, &file.contents)
                 .unified_diff()
                 .context_radius(3)
-                .header(&format!("a/{shown} (checked in)"), &format!("b/{shown} (generated)"))
+                .header(
+                    &format!("a/{shown} (checked in)"),
+                    &format!("b/{shown} (generated)"),
+                )
                 .to_string();
             drift.push(Drift { path: shown, diff });
         }

@@ -161,17 +161,22 @@ pub fn convert_schema(schema: &mut Value, ptr: &str) -> Result<(), XtaskError> {
     if let Some(value) = obj.remove("const") {
         obj.insert("enum".into(), Value::Array(vec![value]));
     }
-    if let Some(examples) = obj.remove("examples") {
-        if !obj.contains_key("example") {
-            if let Some(first) = examples.as_array().and_then(|a| a.first()) {
-                obj.insert("example".into(), first.clone());
-            }
-        }
+    if let Some(examples) = obj.remove("examples")
+        && !obj.contains_key("example")
+        && let Some(first) = examples.as_array().and_then(|a| a.first())
+    {
+        obj.insert("example".into(), first.clone());
     }
     convert_exclusive_bound(obj, "exclusiveMinimum", "minimum", ptr)?;
     convert_exclusive_bound(obj, "exclusiveMaximum", "maximum", ptr)?;
     // 3.1 keywords with no 3.0 counterpart that openapiv3 would misread or reject.
-    for key in ["$schema", "$id", "$comment", "prefixItems", "contentMediaType"] {
+    for key in [
+        "$schema",
+        "$id",
+        "$comment",
+        "prefixItems",
+        "contentMediaType",
+    ] {
         obj.remove(key);
     }
     visit_children(obj, ptr)
@@ -244,7 +249,10 @@ fn convert_exclusive_bound(
     match obj.get(exclusive) {
         Some(Value::Number(bound)) => {
             let bound = Value::Number(bound.clone());
-            if obj.get(inclusive).is_some_and(|existing| *existing != bound) {
+            if obj
+                .get(inclusive)
+                .is_some_and(|existing| *existing != bound)
+            {
                 return Err(XtaskError::at(
                     pointer_join(ptr, exclusive),
                     format!(
@@ -269,9 +277,10 @@ fn is_null_schema(schema: &Value) -> bool {
     match schema.get("type") {
         Some(Value::String(t)) => t == "null",
         Some(Value::Array(ts)) => !ts.is_empty() && ts.iter().all(|t| t == "null"),
-        _ => schema.get("enum").and_then(Value::as_array).is_some_and(|values| {
-            !values.is_empty() && values.iter().all(Value::is_null)
-        }),
+        _ => schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|values| !values.is_empty() && values.iter().all(Value::is_null)),
     }
 }
 
@@ -300,14 +309,14 @@ fn convert_null_branch(
     if remaining == 1 {
         // One branch left: `anyOf: [X]` with `nullable` reads poorly in generators, and 3.0
         // ignores siblings of `$ref`, so the canonical 3.0 form is `allOf: [X]` + `nullable`.
-        if let Some(Value::Array(mut rest)) = obj.remove(key) {
-            if let Some(only) = rest.pop() {
-                if only.get("$ref").is_some() {
-                    obj.insert("allOf".into(), Value::Array(vec![only]));
-                } else if let Value::Object(inline) = only {
-                    for (k, v) in inline {
-                        obj.entry(k).or_insert(v);
-                    }
+        if let Some(Value::Array(mut rest)) = obj.remove(key)
+            && let Some(only) = rest.pop()
+        {
+            if only.get("$ref").is_some() {
+                obj.insert("allOf".into(), Value::Array(vec![only]));
+            } else if let Value::Object(inline) = only {
+                for (k, v) in inline {
+                    obj.entry(k).or_insert(v);
                 }
             }
         }
@@ -338,4 +347,177 @@ fn visit_children(obj: &mut Map<String, Value>, ptr: &str) -> Result<(), XtaskEr
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn convert(mut schema: Value) -> Result<Value, XtaskError> {
+        convert_schema(&mut schema, "/s")?;
+        Ok(schema)
+    }
+
+    #[test]
+    fn type_array_with_null_becomes_nullable() {
+        let out = convert(json!({"type": ["number", "null"], "format": "double"})).unwrap();
+        assert_eq!(
+            out,
+            json!({"type": "number", "format": "double", "nullable": true})
+        );
+        let out = convert(json!({"type": ["string"]})).unwrap();
+        assert_eq!(out, json!({"type": "string"}));
+    }
+
+    #[test]
+    fn null_in_enum_becomes_nullable() {
+        let out = convert(json!({"type": ["string", "null"], "enum": ["daily", null]})).unwrap();
+        assert_eq!(
+            out,
+            json!({"type": "string", "enum": ["daily"], "nullable": true})
+        );
+    }
+
+    #[test]
+    fn const_becomes_single_value_enum() {
+        let out = convert(json!({"type": "boolean", "const": true})).unwrap();
+        assert_eq!(out, json!({"type": "boolean", "enum": [true]}));
+    }
+
+    #[test]
+    fn examples_become_example() {
+        let out = convert(json!({"type": "string", "examples": ["a", "b"]})).unwrap();
+        assert_eq!(out, json!({"type": "string", "example": "a"}));
+        let kept = convert(json!({"type": "string", "example": "x", "examples": ["a"]})).unwrap();
+        assert_eq!(kept, json!({"type": "string", "example": "x"}));
+    }
+
+    #[test]
+    fn numeric_exclusive_bounds_become_boolean() {
+        let out = convert(json!({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10}))
+            .unwrap();
+        assert_eq!(
+            out,
+            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true,
+                   "maximum": 10, "exclusiveMaximum": true})
+        );
+        let already_30 = json!({"type": "number", "minimum": 1, "exclusiveMinimum": true});
+        assert_eq!(convert(already_30.clone()).unwrap(), already_30);
+    }
+
+    #[test]
+    fn conflicting_exclusive_bound_is_rejected_with_pointer() {
+        let err =
+            convert(json!({"type": "number", "minimum": 1, "exclusiveMinimum": 0})).unwrap_err();
+        assert_eq!(err.pointer.as_deref(), Some("/s/exclusiveMinimum"));
+    }
+
+    #[test]
+    fn any_of_ref_or_null_becomes_nullable_all_of() {
+        let out = convert(
+            json!({"anyOf": [{"$ref": "#/components/schemas/B"}, {"type": "null"}],
+                                 "description": "d"}),
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            json!({"allOf": [{"$ref": "#/components/schemas/B"}], "nullable": true,
+                   "description": "d"})
+        );
+    }
+
+    #[test]
+    fn one_of_inline_or_null_is_merged_and_converted() {
+        let out =
+            convert(json!({"oneOf": [{"type": ["integer"], "minimum": 0}, {"type": "null"}]}))
+                .unwrap();
+        assert_eq!(
+            out,
+            json!({"type": "integer", "minimum": 0, "nullable": true})
+        );
+    }
+
+    #[test]
+    fn one_of_with_several_branches_keeps_them_and_is_nullable() {
+        let out =
+            convert(json!({"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]}))
+                .unwrap();
+        assert_eq!(
+            out,
+            json!({"oneOf": [{"type": "string"}, {"type": "integer"}], "nullable": true})
+        );
+    }
+
+    #[test]
+    fn nested_schemas_are_converted() {
+        let out = convert(json!({
+            "type": "object",
+            "properties": {"a": {"type": ["string", "null"]},
+                           "b": {"type": "array", "items": {"type": ["integer", "null"]}}},
+            "additionalProperties": {"type": ["boolean", "null"]}
+        }))
+        .unwrap();
+        assert_eq!(
+            out["properties"]["a"],
+            json!({"type": "string", "nullable": true})
+        );
+        assert_eq!(
+            out["properties"]["b"]["items"],
+            json!({"type": "integer", "nullable": true})
+        );
+        assert_eq!(
+            out["additionalProperties"],
+            json!({"type": "boolean", "nullable": true})
+        );
+    }
+
+    #[test]
+    fn rejects_what_30_cannot_express_naming_the_pointer() {
+        let cases = [
+            (json!({"type": "null"}), "/s/type"),
+            (json!({"type": ["null"]}), "/s/type"),
+            (json!({"type": ["string", "integer"]}), "/s/type"),
+            (json!({"enum": [null]}), "/s/enum"),
+            (json!({"anyOf": [{"type": "null"}]}), "/s/anyOf"),
+            (
+                json!({"properties": {"x~y/z": {"type": "null"}}}),
+                "/s/properties/x~0y~1z/type",
+            ),
+            (json!({"items": true}), "/s/items"),
+        ];
+        for (schema, pointer) in cases {
+            let err = convert(schema.clone()).unwrap_err();
+            assert_eq!(err.pointer.as_deref(), Some(pointer), "{schema}: {err}");
+        }
+    }
+
+    #[test]
+    fn examples_in_media_types_are_not_treated_as_schemas() {
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1", "license": {"name": "MIT", "identifier": "MIT"}},
+            "paths": {"/a": {"get": {"operationId": "a", "responses": {"200": {
+                "description": "ok",
+                "content": {"application/json": {
+                    "schema": {"type": ["string", "null"]},
+                    "example": {"type": ["kept", "null"]}
+                }}
+            }}}}}
+        });
+        convert_31_to_30(&mut doc).unwrap();
+        let media = &doc["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"];
+        assert_eq!(media["schema"], json!({"type": "string", "nullable": true}));
+        assert_eq!(media["example"], json!({"type": ["kept", "null"]}));
+        assert_eq!(doc["openapi"], "3.0.3");
+        assert!(doc["info"]["license"].get("identifier").is_none());
+    }
+
+    #[test]
+    fn path_item_ref_is_rejected() {
+        let mut doc = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+                             "paths": {"/a": {"$ref": "#/components/pathItems/A"}}});
+        let err = convert_31_to_30(&mut doc).unwrap_err();
+        assert_eq!(err.pointer.as_deref(), Some("/paths/~1a"));
+    }
 }

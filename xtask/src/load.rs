@@ -92,3 +92,31 @@ pub fn dialect(doc: &Value) -> Result<Dialect, XtaskError> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn versions() {
+        assert_eq!(dialect(&json!({"openapi": "3.1.0"})).unwrap(), Dialect::V31);
+        assert_eq!(dialect(&json!({"openapi": "3.0.3"})).unwrap(), Dialect::V30);
+        for bad in [
+            json!({"openapi": "2.0"}),
+            json!({"swagger": "2.0"}),
+            json!({}),
+            json!({"openapi": 3.1}),
+        ] {
+            assert!(dialect(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn parse_errors_are_values() {
+        assert!(parse_document("openapi: [unclosed", false).is_err());
+        assert!(parse_document("{\"openapi\": ", true).is_err());
+        assert!(parse_document("- a list", false).is_err());
+        assert!(parse_document("openapi: 3.1.0\n", false).is_ok());
+    }
+}

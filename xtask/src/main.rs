@@ -17,10 +17,13 @@ use error::XtaskError;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <generate|check> [--spec PATH]
+const USAGE: &str = "usage: cargo xtask <generate|check> [--spec PATH] [--root DIR]
 
   generate   regenerate codegen/src from the spec (default openapi/openrouter-keys.yaml)
-  check      exit 1 with a diff when codegen/src differs from what the spec generates";
+  check      exit 1 with a diff when codegen/src differs from what the spec generates
+
+  --spec PATH  the spec to generate from (default: DIR/openapi/openrouter-keys.yaml)
+  --root DIR   the workspace whose codegen/src is written or checked (default: this one)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,7 +43,6 @@ fn repo_root() -> PathBuf {
 }
 
 fn run(args: &[String]) -> Result<ExitCode, XtaskError> {
-    let root = repo_root();
     let (task, rest) = match args.split_first() {
         Some((task, rest)) => (task.as_str(), rest),
         None => {
@@ -48,11 +50,22 @@ fn run(args: &[String]) -> Result<ExitCode, XtaskError> {
             return Ok(ExitCode::from(2));
         }
     };
-    let spec = match rest {
-        [] => root.join(generate::SPEC_PATH),
-        [flag, path] if flag == "--spec" => PathBuf::from(path),
-        _ => return Err(XtaskError::new(format!("unexpected arguments {rest:?}\n{USAGE}"))),
-    };
+    let mut root = repo_root();
+    let mut spec = None;
+    let mut flags = rest.iter();
+    while let Some(flag) = flags.next() {
+        let value = flags.next().map(PathBuf::from);
+        match (flag.as_str(), value) {
+            ("--spec", Some(path)) => spec = Some(path),
+            ("--root", Some(dir)) => root = dir,
+            _ => {
+                return Err(XtaskError::new(format!(
+                    "unexpected arguments {rest:?}\n{USAGE}"
+                )));
+            }
+        }
+    }
+    let spec = spec.unwrap_or_else(|| root.join(generate::SPEC_PATH));
     match task {
         "generate" => {
             let files = generate::generate_files(&spec)?;
@@ -60,6 +73,12 @@ fn run(args: &[String]) -> Result<ExitCode, XtaskError> {
                 let path = root.join(&file.path);
                 let unchanged = std::fs::read_to_string(&path).is_ok_and(|t| t == file.contents);
                 if !unchanged {
+                    if let Some(dir) = path.parent() {
+                        std::fs::create_dir_all(dir).map_err(|e| {
+                            XtaskError::new(format!("cannot create its folder: {e}"))
+                                .in_file(file.path.display().to_string())
+                        })?;
+                    }
                     std::fs::write(&path, &file.contents).map_err(|e| {
                         XtaskError::new(format!("cannot write it: {e}"))
                             .in_file(file.path.display().to_string())
@@ -78,7 +97,10 @@ fn run(args: &[String]) -> Result<ExitCode, XtaskError> {
                 return Ok(ExitCode::SUCCESS);
             }
             for d in &drift {
-                eprintln!("{} differs from what the spec generates:\n{}", d.path, d.diff);
+                eprintln!(
+                    "{} differs from what the spec generates:\n{}",
+                    d.path, d.diff
+                );
             }
             eprintln!(
                 "error: {} generated file(s) drifted from the spec; run `cargo xtask generate` \

@@ -158,8 +158,7 @@ fn check_media_types(content: &Map<String, Value>, ptr: &str) -> Result<(), Xtas
                 "media-type `encoding` is not supported by the generator",
             ));
         }
-        let is_json = media == "application/json" || media.starts_with("application/json;");
-        if is_json && media_type.get("schema").is_none() {
+        if is_json_media(media) && media_type.get("schema").is_none() {
             return Err(XtaskError::at(
                 m_ptr,
                 "a JSON media type without a `schema` is not supported by the generator",
@@ -169,17 +168,21 @@ fn check_media_types(content: &Map<String, Value>, ptr: &str) -> Result<(), Xtas
     Ok(())
 }
 
+/// Whether progenitor treats a media type as JSON (and so generates a type for it).
+fn is_json_media(media: &str) -> bool {
+    media == "application/json" || media.starts_with("application/json;")
+}
+
 /// The schema (or `None` for no JSON body) a response gives the generator.
-fn response_schema<'a>(doc: &'a Value, response: &'a Value) -> Result<Option<&'a Value>, XtaskError> {
+fn response_schema<'a>(
+    doc: &'a Value,
+    response: &'a Value,
+) -> Result<Option<&'a Value>, XtaskError> {
     let response = resolve(doc, response)?;
     Ok(response
         .get("content")
         .and_then(Value::as_object)
-        .and_then(|content| {
-            content
-                .iter()
-                .find(|(m, _)| *m == "application/json" || m.starts_with("application/json;"))
-        })
+        .and_then(|content| content.iter().find(|(m, _)| is_json_media(m)))
         .and_then(|(_, mt)| mt.get("schema")))
 }
 
@@ -192,7 +195,10 @@ fn unify_responses(
 ) -> Result<(), XtaskError> {
     let r_ptr = pointer_join(op_ptr, "responses");
     let Some(Value::Object(responses)) = op.get_mut("responses") else {
-        return Err(XtaskError::at(r_ptr, "the operation has no `responses` object"));
+        return Err(XtaskError::at(
+            r_ptr,
+            "the operation has no `responses` object",
+        ));
     };
     for (status, response) in responses.iter() {
         let resolved = resolve(doc, response)?;
@@ -234,10 +240,10 @@ fn unify_responses(
                 (inline.get_mut("content"), first_schema.clone())
             {
                 for (media, mt) in content.iter_mut() {
-                    if media == "application/json" || media.starts_with("application/json;") {
-                        if let Value::Object(mt) = mt {
-                            mt.insert("schema".into(), first_schema.clone());
-                        }
+                    if is_json_media(media)
+                        && let Value::Object(mt) = mt
+                    {
+                        mt.insert("schema".into(), first_schema.clone());
                     }
                 }
             }
@@ -260,7 +266,12 @@ fn shape(doc: &Value, schema: &Value, depth: usize) -> Result<Value, XtaskError>
             for (k, v) in obj {
                 let doc_only = matches!(
                     k.as_str(),
-                    "description" | "example" | "examples" | "title" | "deprecated" | "externalDocs"
+                    "description"
+                        | "example"
+                        | "examples"
+                        | "title"
+                        | "deprecated"
+                        | "externalDocs"
                 ) || k.starts_with("x-");
                 if doc_only {
                     continue;
@@ -294,4 +305,100 @@ fn shape(doc: &Value, schema: &Value, depth: usize) -> Result<Value, XtaskError>
         }
         other => other.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn error_response(schema: &str) -> Value {
+        json!({"description": "e", "content": {"application/json": {
+            "schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
+    }
+
+    fn doc_with_errors(second_schema: Value) -> Value {
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"operationId": "a", "responses": {
+                "200": {"description": "ok"},
+                "400": error_response("BadRequest"),
+                "500": error_response("ServerError"),
+            }}}},
+            "components": {"schemas": {
+                "BadRequest": {"type": "object", "description": "bad",
+                               "properties": {"error": {"type": "string"}}},
+                "ServerError": second_schema,
+            }}
+        })
+    }
+
+    #[test]
+    fn equivalent_error_schemas_are_unified() {
+        let mut doc = doc_with_errors(json!({"type": "object", "description": "other words",
+            "example": {"error": "x"}, "properties": {"error": {"type": "string"}}}));
+        preflight(&mut doc).unwrap();
+        let schema =
+            &doc["paths"]["/a"]["get"]["responses"]["500"]["content"]["application/json"]["schema"];
+        assert_eq!(schema, &json!({"$ref": "#/components/schemas/BadRequest"}));
+    }
+
+    #[test]
+    fn different_error_schemas_are_rejected_with_pointer() {
+        let mut doc = doc_with_errors(json!({"type": "object",
+            "properties": {"error": {"type": "integer"}}}));
+        let err = preflight(&mut doc).unwrap_err();
+        assert_eq!(err.pointer.as_deref(), Some("/paths/~1a/get/responses/500"));
+        assert!(err.message.contains("one error schema"), "{err}");
+    }
+
+    #[test]
+    fn path_parameter_problems_are_rejected() {
+        let op = |params: Value| {
+            json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                   "paths": {"/a/{id}": {"get": {"operationId": "a", "parameters": params,
+                       "responses": {"200": {"description": "ok"}}}}}})
+        };
+        let not_required = op(json!([{"name": "id", "in": "path", "schema": {"type": "string"}}]));
+        let undeclared = op(json!([]));
+        let wrong_name = op(json!([{"name": "x", "in": "path", "required": true,
+                                    "schema": {"type": "string"}}]));
+        for (mut doc, expect) in [
+            (not_required, "must be `required: true`"),
+            (undeclared, "no parameter declares it"),
+            (wrong_name, "does not appear in the path"),
+        ] {
+            let err = preflight(&mut doc).unwrap_err();
+            assert!(err.message.contains(expect), "{err}");
+            assert!(err.pointer.is_some());
+        }
+    }
+
+    #[test]
+    fn multi_media_request_body_and_missing_operation_id_are_rejected() {
+        let mut doc = json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"post": {"operationId": "a",
+                "requestBody": {"content": {"application/json": {"schema": {}},
+                                            "text/plain": {"schema": {}}}},
+                "responses": {"200": {"description": "ok"}}}}}});
+        let err = preflight(&mut doc).unwrap_err();
+        assert_eq!(
+            err.pointer.as_deref(),
+            Some("/paths/~1a/post/requestBody/content")
+        );
+
+        let mut doc = json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}}});
+        let err = preflight(&mut doc).unwrap_err();
+        assert_eq!(err.pointer.as_deref(), Some("/paths/~1a/get"));
+    }
+
+    #[test]
+    fn dangling_and_cyclic_refs_are_errors_not_panics() {
+        let doc = json!({"components": {"schemas": {"A": {"$ref": "#/components/schemas/A"}}}});
+        assert!(resolve(&doc, &json!({"$ref": "#/components/schemas/A"})).is_err());
+        assert!(resolve(&doc, &json!({"$ref": "#/nowhere"})).is_err());
+        assert!(resolve(&doc, &json!({"$ref": "other.yaml#/x"})).is_err());
+    }
 }
