@@ -28,7 +28,8 @@ pub mod types {
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub reset_interval: ::std::option::Option<::std::string::String>,
         ///Next reset time.
-        pub resets_at: String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub resets_at: ::std::option::Option<String>,
         ///What the budget applies to: workspace_default_member, workspace_default_key, member, api_key, workspace, key_limit (open set).
         pub scope: ::std::string::String,
         ///Spend so far in USD.
@@ -801,7 +802,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            resets_at: ::std::result::Result<String, ::std::string::String>,
+            resets_at: ::std::result::Result<
+                ::std::option::Option<String>,
+                ::std::string::String,
+            >,
             scope: ::std::result::Result<::std::string::String, ::std::string::String>,
             spend_usd: ::std::result::Result<f64, ::std::string::String>,
         }
@@ -818,7 +822,7 @@ pub mod types {
                     reset_interval: Err(
                         "no value supplied for reset_interval".to_string(),
                     ),
-                    resets_at: Err("no value supplied for resets_at".to_string()),
+                    resets_at: Ok(Default::default()),
                     scope: Err("no value supplied for scope".to_string()),
                     spend_usd: Err("no value supplied for spend_usd".to_string()),
                 }
@@ -901,7 +905,7 @@ pub mod types {
             }
             pub fn resets_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<String>,
+                T: ::std::convert::TryInto<::std::option::Option<String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.resets_at = value

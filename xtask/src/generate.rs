@@ -121,14 +121,11 @@ fn settings() -> progenitor::GenerationSettings {
     // Timestamps and UUIDs stay text: a malformed timestamp must not fail a whole response
     // (the SDK parses it itself), and the server, not this crate, decides what a valid
     // workspace id is. This also keeps chrono and uuid out of the dependency tree.
+    // typify wraps a nullable property's converted type in `Option` only when the property is
+    // optional; a *required* nullable date-time would come out as plain `String`, so the spec
+    // keeps such fields optional (see `BudgetLayer.resets_at`).
     for format in ["date-time", "uuid"] {
-        for nullable in [false, true] {
-            settings.with_conversion(
-                string_schema(format, nullable),
-                "String",
-                std::iter::empty(),
-            );
-        }
+        settings.with_conversion(string_schema(format), "String", std::iter::empty());
     }
     settings
 }
@@ -139,15 +136,10 @@ fn quote_inner() -> proc_macro2::TokenStream {
         .unwrap_or_else(|_| proc_macro2::TokenStream::new())
 }
 
-fn string_schema(format: &str, nullable: bool) -> schemars08::schema::SchemaObject {
+fn string_schema(format: &str) -> schemars08::schema::SchemaObject {
     use schemars08::schema::{InstanceType, SchemaObject, SingleOrVec};
-    let instance_type = if nullable {
-        SingleOrVec::Vec(vec![InstanceType::String, InstanceType::Null])
-    } else {
-        SingleOrVec::Single(Box::new(InstanceType::String))
-    };
     SchemaObject {
-        instance_type: Some(instance_type),
+        instance_type: Some(SingleOrVec::Single(Box::new(InstanceType::String))),
         format: Some(format.into()),
         ..Default::default()
     }

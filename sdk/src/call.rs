@@ -1,0 +1,243 @@
+//! One call from start to result: per-call transport, deadline, tracing span, and the mapping
+//! of whatever the generated client returned into this crate's [`Error`].
+
+use crate::client::Client;
+use crate::error::{
+    ApiError, ApiErrorKind, DecodeError, EXCERPT_LIMIT, Error, RAW_BODY_LIMIT, Result, excerpt,
+};
+use crate::options::CallOptions;
+use crate::retry::AttemptEnd;
+use crate::retry_after::requested_wait;
+use crate::transport::{CallRecord, CallTransport, request_id};
+use openrouter_keys_codegen as codegen;
+use progenitor_client::ResponseValue;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
+use tracing::Instrument;
+
+type GeneratedError = codegen::Error<codegen::types::ErrorResponse>;
+
+/// A call in progress: the generated client to build the request with, wired to this call's
+/// transport.
+pub(crate) struct Call {
+    operation: &'static str,
+    transport: Arc<CallTransport>,
+    generated: codegen::Client,
+}
+
+impl Call {
+    /// Prepares a call of `operation` (its spec operationId) with these options.
+    pub fn start(client: &Client, operation: &'static str, options: CallOptions) -> Result<Call> {
+        options.check()?;
+        let shared = &client.shared;
+        let transport = Arc::new(CallTransport {
+            shared: Arc::clone(shared),
+            timeout: options.timeout.unwrap_or(shared.timeout),
+            retry: options.retry.unwrap_or_else(|| shared.retry.clone()),
+            extra_headers: options.headers,
+            retry_on_unknown_outcome: options.retry_on_unknown_outcome,
+            started: Instant::now(),
+            record: Mutex::new(CallRecord::default()),
+        });
+        let inner: codegen::Inner = Some(transport.clone());
+        let generated =
+            codegen::Client::new_with_client(&shared.base_url, shared.http.clone(), inner);
+        Ok(Call {
+            operation,
+            transport,
+            generated,
+        })
+    }
+
+    /// The generated client, whose builders send through this call's transport.
+    pub fn generated(&self) -> &codegen::Client {
+        &self.generated
+    }
+
+    /// Awaits the generated request within the deadline and a tracing span, then converts the
+    /// response (or maps the error).
+    pub async fn run<T, R>(
+        &self,
+        send: impl Future<Output = std::result::Result<ResponseValue<T>, GeneratedError>>,
+        convert: impl FnOnce(T) -> R,
+    ) -> Result<R>
+    where
+        T: DeserializeOwned,
+    {
+        let span = tracing::info_span!(
+            "openrouter_keys.call",
+            operation = self.operation,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let deadline = self.transport.retry.get_deadline();
+        let outcome = tokio::time::timeout(deadline, send)
+            .instrument(span.clone())
+            .await;
+        span.record(
+            "latency_ms",
+            self.transport.started.elapsed().as_millis() as u64,
+        );
+        let record = self.transport.record();
+        let result = match outcome {
+            Err(_elapsed) => Err(Error::Timeout {
+                attempts: record.attempts,
+                deadline: true,
+                retry_after: None,
+            }),
+            Ok(Ok(value)) => Ok(convert(value.into_inner())),
+            Ok(Err(error)) => match self.map_error::<T>(error, &record).await {
+                Ok(value) => Ok(convert(value)),
+                Err(error) => Err(error),
+            },
+        };
+        result.map_err(|error| self.unknown_outcome(error, &record))
+    }
+
+    /// `POST /keys` failures after which the key may exist become [`Error::OutcomeUnknown`].
+    fn unknown_outcome(&self, error: Error, record: &CallRecord) -> Error {
+        if self.operation != "createKeys" {
+            return error;
+        }
+        let ambiguous = match &error {
+            Error::Timeout { .. } => record.attempts > 0,
+            Error::Connection { .. } => record.last_end == Some(AttemptEnd::Interrupted),
+            Error::Api(api) => api.status.is_server_error() || api.status.as_u16() == 408,
+            _ => false,
+        };
+        if ambiguous {
+            Error::OutcomeUnknown {
+                cause: Box::new(error),
+            }
+        } else {
+            error
+        }
+    }
+
+    /// Maps the generated client's error. An undocumented 2xx (say, 200 where 201 is
+    /// documented) is decoded as the documented body rather than treated as an error.
+    async fn map_error<T: DeserializeOwned>(
+        &self,
+        error: GeneratedError,
+        record: &CallRecord,
+    ) -> Result<T> {
+        match error {
+            codegen::Error::ErrorResponse(value) => {
+                let status = value.status();
+                let headers = value.headers().clone();
+                let envelope = value.into_inner();
+                let mut api = self.api_error(status, &headers, record);
+                api.code = Some(envelope.error.code);
+                api.message = Some(envelope.error.message);
+                api.metadata = envelope.error.metadata;
+                Err(Error::Api(Box::new(api)))
+            }
+            codegen::Error::UnexpectedResponse(response) => {
+                let status = response.status();
+                let headers = response.headers().clone();
+                let body = response.bytes().await.unwrap_or_default();
+                if status.is_success() {
+                    self.decode(status, &headers, &body, record)
+                } else {
+                    Err(self.error_from_body(status, &headers, &body, record))
+                }
+            }
+            codegen::Error::InvalidResponsePayload(body, _) => {
+                // The transport saw the status; progenitor does not pass it on here.
+                let status = record.last_status.unwrap_or(StatusCode::OK);
+                let headers = HeaderMap::new();
+                if status.is_success() {
+                    self.decode(status, &headers, &body, record)
+                } else {
+                    Err(self.error_from_body(status, &headers, &body, record))
+                }
+            }
+            codegen::Error::CommunicationError(source)
+            | codegen::Error::ResponseBodyError(source)
+            | codegen::Error::InvalidUpgrade(source) => Err(if source.is_timeout() {
+                Error::Timeout {
+                    attempts: record.attempts,
+                    deadline: false,
+                    retry_after: None,
+                }
+            } else {
+                Error::Connection {
+                    attempts: record.attempts,
+                    source,
+                }
+            }),
+            codegen::Error::InvalidRequest(reason) | codegen::Error::Custom(reason) => {
+                Err(Error::invalid("request", reason))
+            }
+        }
+    }
+
+    fn api_error(&self, status: StatusCode, headers: &HeaderMap, record: &CallRecord) -> ApiError {
+        ApiError {
+            status,
+            kind: ApiErrorKind::from_status(status),
+            code: None,
+            message: None,
+            metadata: None,
+            raw_body: None,
+            request_id: request_id(headers).or_else(|| record.last_request_id.clone()),
+            retry_after: requested_wait(headers, SystemTime::now()).or(record.last_retry_after),
+            attempts: record.attempts,
+        }
+    }
+
+    /// An error status with a body that may or may not be OpenRouter's envelope.
+    fn error_from_body(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+        record: &CallRecord,
+    ) -> Error {
+        let mut api = self.api_error(status, headers, record);
+        match serde_json::from_slice::<codegen::types::ErrorResponse>(body) {
+            Ok(envelope) => {
+                api.code = Some(envelope.error.code);
+                api.message = Some(envelope.error.message);
+                api.metadata = envelope.error.metadata;
+            }
+            Err(_) => api.raw_body = Some(excerpt(body, RAW_BODY_LIMIT)),
+        }
+        Error::Api(Box::new(api))
+    }
+
+    /// Decodes a success body, reporting the JSON path that failed.
+    fn decode<T: DeserializeOwned>(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+        record: &CallRecord,
+    ) -> Result<T> {
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        let decoded = serde_path_to_error::deserialize::<_, T>(&mut deserializer)
+            .map_err(|e| (e.path().to_string(), e.into_inner()))
+            .and_then(|value| {
+                // Trailing bytes after the document are an error too, as in `from_slice`.
+                deserializer.end().map_err(|e| (".".to_string(), e))?;
+                Ok(value)
+            });
+        decoded.map_err(|(path, error)| {
+            Error::Decode(Box::new(DecodeError {
+                operation: self.operation,
+                status,
+                path,
+                message: error.to_string(),
+                body_excerpt: excerpt(body, EXCERPT_LIMIT),
+                request_id: request_id(headers).or_else(|| record.last_request_id.clone()),
+                attempts: record.attempts,
+            }))
+        })
+    }
+}

@@ -1,0 +1,382 @@
+//! `Client` and `ClientBuilder`: configuration, validated once, shared by every call.
+//!
+//! A `Client` is an `Arc` around immutable settings and one `reqwest::Client` (one connection
+//! pool), so it is cheap to clone and `Send + Sync`. The API key lives in a `SecretString`
+//! and, once built, in a header value marked sensitive; neither appears in `Debug`.
+
+use crate::error::{Error, Result};
+use crate::keys::Keys;
+use crate::retry::RetryPolicy;
+use crate::sleep::{AsyncSleep, TokioSleep};
+use reqwest::header::{HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// OpenRouter's API base URL.
+pub const DEFAULT_BASE_URL: &str = "https://openrouter.ai/api/v1";
+/// Default time allowed to establish a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed for one attempt, from sending to the end of the response body.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+const USER_AGENT: &str = concat!("openrouter-keys-rust/", env!("CARGO_PKG_VERSION"));
+
+/// A client for OpenRouter's API-key management API.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), openrouter_keys::Error> {
+/// use openrouter_keys::Client;
+///
+/// let client = Client::from_env()?; // OPENROUTER_API_KEY, OPENROUTER_BASE_URL, ...
+/// let me = client.current_key().await?;
+/// println!("{} has used ${:.2}", me.label, me.usage.total);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// Settings every call reads.
+pub(crate) struct Shared {
+    pub base_url: String,
+    pub http: reqwest::Client,
+    pub authorization: HeaderValue,
+    pub user_agent: HeaderValue,
+    pub attribution: Vec<(HeaderName, HeaderValue)>,
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+    pub sleep: Arc<dyn AsyncSleep>,
+    pub jitter: Mutex<fastrand::Rng>,
+}
+
+impl Shared {
+    /// A uniform random number in `[0, 1)` for backoff jitter.
+    pub fn random(&self) -> f64 {
+        match self.jitter.lock() {
+            Ok(mut rng) => rng.f64(),
+            Err(poisoned) => poisoned.into_inner().f64(),
+        }
+    }
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .field("api_key", &"[REDACTED]")
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.shared.fmt(f)
+    }
+}
+
+impl Client {
+    /// A builder; [`ClientBuilder::api_key`] is the one required setting.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment (see [`ClientBuilder::from_env`]).
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env().build()
+    }
+
+    /// The key-management operations (`/keys`).
+    pub fn keys(&self) -> Keys<'_> {
+        Keys::new(self)
+    }
+
+    /// The base URL calls go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+}
+
+/// Builds a [`Client`]; every setting is checked in [`build`](ClientBuilder::build).
+///
+/// ```
+/// use openrouter_keys::{Client, RetryPolicy};
+/// use std::time::Duration;
+///
+/// let client = Client::builder()
+///     .api_key("sk-or-v1-example")
+///     .base_url("https://openrouter.ai/api/v1")
+///     .timeout(Duration::from_secs(10))
+///     .retry(RetryPolicy::default().max_attempts(5))
+///     .app_title("My app")
+///     .http_referer("https://my.app")
+///     .build()?;
+/// # Ok::<(), openrouter_keys::Error>(())
+/// ```
+#[derive(Default)]
+pub struct ClientBuilder {
+    api_key: Option<SecretString>,
+    base_url: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    app_title: Option<String>,
+    http_referer: Option<String>,
+    app_categories: Option<String>,
+    http_client: Option<reqwest::Client>,
+    sleep: Option<Arc<dyn AsyncSleep>>,
+    jitter_seed: Option<u64>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "[REDACTED]"))
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field("app_title", &self.app_title)
+            .field("http_referer", &self.http_referer)
+            .field("app_categories", &self.app_categories)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder filled from the environment variables OpenRouter's SDKs read:
+    /// `OPENROUTER_API_KEY`, `OPENROUTER_BASE_URL`, `OPENROUTER_HTTP_REFERER`,
+    /// `OPENROUTER_APP_TITLE` (and `OPENROUTER_APP_CATEGORIES`). Unset or empty variables are
+    /// skipped; `build()` reports a missing key.
+    pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        Self {
+            api_key: var("OPENROUTER_API_KEY").map(SecretString::from),
+            base_url: var("OPENROUTER_BASE_URL"),
+            http_referer: var("OPENROUTER_HTTP_REFERER"),
+            app_title: var("OPENROUTER_APP_TITLE"),
+            app_categories: var("OPENROUTER_APP_CATEGORIES"),
+            ..Self::default()
+        }
+    }
+
+    /// The API key sent as `Authorization: Bearer`. Management operations need a management
+    /// key; `current_key()` works with any key.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(SecretString::from(key.into()));
+        self
+    }
+
+    /// Where the API is (default [`DEFAULT_BASE_URL`]); an `http` URL is fine for tests.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Time allowed for one attempt (default [`DEFAULT_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed to connect (default [`DEFAULT_CONNECT_TIMEOUT`]); not applied to a
+    /// client given with [`http_client`](Self::http_client).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How calls retry (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Your app's name, sent as `X-OpenRouter-Title`.
+    pub fn app_title(mut self, title: impl Into<String>) -> Self {
+        self.app_title = Some(title.into());
+        self
+    }
+
+    /// Your app's URL, sent as `HTTP-Referer`.
+    pub fn http_referer(mut self, url: impl Into<String>) -> Self {
+        self.http_referer = Some(url.into());
+        self
+    }
+
+    /// Your app's categories (comma-separated), sent as `X-OpenRouter-Categories`.
+    pub fn app_categories(mut self, categories: impl Into<String>) -> Self {
+        self.app_categories = Some(categories.into());
+        self
+    }
+
+    /// Sends through this `reqwest::Client` (its pool, proxy and TLS settings) instead of one
+    /// built here. The SDK still sets the per-attempt timeout on every request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Replaces how the client waits between attempts (default: the tokio timer).
+    pub fn sleep_impl(mut self, sleep: Arc<dyn AsyncSleep>) -> Self {
+        self.sleep = Some(sleep);
+        self
+    }
+
+    /// Seeds the backoff jitter, making retry waits reproducible (for tests).
+    pub fn jitter_seed(mut self, seed: u64) -> Self {
+        self.jitter_seed = Some(seed);
+        self
+    }
+
+    /// Checks every setting and builds the client.
+    pub fn build(self) -> Result<Client> {
+        let key = self.api_key.ok_or_else(|| {
+            Error::Config("no API key: call `.api_key(..)` or set OPENROUTER_API_KEY".to_string())
+        })?;
+        let key = key.expose_secret().trim();
+        if key.is_empty() {
+            return Err(Error::Config("the API key is empty".to_string()));
+        }
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
+            Error::Config("the API key contains characters not allowed in a header".to_string())
+        })?;
+        authorization.set_sensitive(true);
+
+        let base_url = checked_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let mut attribution = Vec::new();
+        for (name, value) in [
+            ("http-referer", &self.http_referer),
+            ("x-openrouter-title", &self.app_title),
+            ("x-openrouter-categories", &self.app_categories),
+        ] {
+            if let Some(value) = value {
+                let header = HeaderValue::from_str(value).map_err(|_| {
+                    Error::Config(format!("`{value}` is not a valid value for {name}"))
+                })?;
+                attribution.push((HeaderName::from_static(name), header));
+            }
+        }
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        if timeout.is_zero() {
+            return Err(Error::Config(
+                "the timeout must be more than zero".to_string(),
+            ));
+        }
+        let http = match self.http_client {
+            Some(client) => client,
+            None => default_http_client(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))?,
+        };
+        let jitter = match self.jitter_seed {
+            Some(seed) => fastrand::Rng::with_seed(seed),
+            None => fastrand::Rng::new(),
+        };
+        Ok(Client {
+            shared: Arc::new(Shared {
+                base_url,
+                http,
+                authorization,
+                user_agent: HeaderValue::from_static(USER_AGENT),
+                attribution,
+                timeout,
+                retry: self.retry.unwrap_or_default(),
+                sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
+                jitter: Mutex::new(jitter),
+            }),
+        })
+    }
+}
+
+/// An absolute http(s) URL without query or fragment, returned without a trailing slash.
+fn checked_base_url(raw: &str) -> Result<String> {
+    let url = reqwest::Url::parse(raw.trim())
+        .map_err(|e| Error::Config(format!("base URL `{raw}` is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::Config(format!(
+            "base URL `{raw}` must use http or https"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() || url.cannot_be_a_base() {
+        return Err(Error::Config(format!(
+            "base URL `{raw}` cannot have a query or fragment"
+        )));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+fn default_http_client(connect_timeout: Duration) -> Result<reqwest::Client> {
+    #[cfg(feature = "rustls")]
+    {
+        // reqwest's `rustls-no-provider` needs a process-wide crypto provider; install ring's
+        // unless the application already chose one (then `install_default` fails, harmlessly).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .build()
+        .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_checked_and_normalised() {
+        assert_eq!(
+            checked_base_url("https://openrouter.ai/api/v1/").unwrap(),
+            "https://openrouter.ai/api/v1"
+        );
+        assert_eq!(
+            checked_base_url("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        for bad in [
+            "",
+            "openrouter.ai",
+            "ftp://x",
+            "https://x/?a=1",
+            "https://x/#f",
+            "mailto:a@b",
+        ] {
+            assert!(checked_base_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bad_settings_fail_at_build_not_panic() {
+        let err = |b: ClientBuilder| b.build().unwrap_err().to_string();
+        assert!(err(Client::builder()).contains("no API key"));
+        assert!(err(Client::builder().api_key("  ")).contains("empty"));
+        assert!(err(Client::builder().api_key("a\nb")).contains("not allowed"));
+        assert!(err(Client::builder().api_key("k").base_url("nope")).contains("not a URL"));
+        assert!(
+            err(Client::builder().api_key("k").app_title("a\u{7}b")).contains("x-openrouter-title")
+        );
+        assert!(err(Client::builder().api_key("k").timeout(Duration::ZERO)).contains("timeout"));
+    }
+
+    #[test]
+    fn env_lookup_reads_the_official_variables() {
+        let env = |name: &str| match name {
+            "OPENROUTER_API_KEY" => Some("sk-or-v1-sentinel".to_string()),
+            "OPENROUTER_BASE_URL" => Some("http://127.0.0.1:1/api/v1/".to_string()),
+            "OPENROUTER_APP_TITLE" => Some("Title".to_string()),
+            "OPENROUTER_HTTP_REFERER" => Some(String::new()),
+            _ => None,
+        };
+        let client = ClientBuilder::from_lookup(env).build().unwrap();
+        assert_eq!(client.base_url(), "http://127.0.0.1:1/api/v1");
+        assert_eq!(client.shared.attribution.len(), 1);
+        let missing = ClientBuilder::from_lookup(|_| None).build().unwrap_err();
+        assert!(missing.to_string().contains("OPENROUTER_API_KEY"));
+    }
+}

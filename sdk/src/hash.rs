@@ -1,0 +1,53 @@
+//! Checks a key hash before it becomes a path segment.
+//!
+//! The generated client percent-encodes the hash as one segment (`/`, `?`, `#`, `%`, spaces,
+//! controls and non-ASCII are escaped). Three inputs would still leave `/keys/{hash}`: an empty
+//! hash (`/keys/` is another route), the dot segments `.` and `..` (which URL parsing resolves
+//! away), and `\`, which URL parsing treats as `/` for http(s). No real hash (64 hex digits)
+//! is any of these, so they are rejected as invalid input rather than sent.
+
+use crate::error::{Error, Result};
+
+/// Returns the hash when it can only ever address `/keys/{hash}`.
+pub(crate) fn checked_hash(hash: &str) -> Result<&str> {
+    if hash.is_empty() {
+        return Err(Error::invalid("hash", "a key hash cannot be empty"));
+    }
+    if hash == "." || hash == ".." {
+        return Err(Error::invalid(
+            "hash",
+            "`.` and `..` are path navigation, not key hashes",
+        ));
+    }
+    if hash.contains('\\') {
+        return Err(Error::invalid(
+            "hash",
+            "a key hash cannot contain `\\` (URLs treat it as `/`)",
+        ));
+    }
+    Ok(hash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_only_what_could_leave_the_route() {
+        for bad in ["", ".", "..", "a\\b", "\\"] {
+            assert!(checked_hash(bad).is_err(), "{bad:?}");
+        }
+        for good in [
+            "f01d52606dc8",
+            "a/b",
+            "?x",
+            "#",
+            "...",
+            "a..b",
+            "ключ",
+            "%2e%2e",
+        ] {
+            assert_eq!(checked_hash(good).unwrap(), good);
+        }
+    }
+}

@@ -1,0 +1,333 @@
+//! The six operations, as request builders you configure and then `.await`.
+//!
+//! Each builder holds the operation's parameters and the per-call options; awaiting it (via
+//! `IntoFuture`) validates the input, sends through the generated client and the retrying
+//! transport, and converts the answer into this crate's types.
+
+use crate::call::Call;
+use crate::client::Client;
+use crate::error::Result;
+use crate::hash::checked_hash;
+use crate::model::{CreatedKey, CurrentKey, Key, KeyUpdate, NewKey};
+use crate::options::CallOptions;
+use crate::retry::RetryPolicy;
+use crate::sleep::BoxFuture;
+use std::future::{Future, IntoFuture};
+use std::time::Duration;
+
+/// The `/keys` operations of a [`Client`]; get one with [`Client::keys`].
+#[derive(Debug, Clone, Copy)]
+pub struct Keys<'c> {
+    client: &'c Client,
+}
+
+impl<'c> Keys<'c> {
+    pub(crate) fn new(client: &'c Client) -> Self {
+        Self { client }
+    }
+
+    /// `GET /keys`: one page of keys (up to 100), from [`offset`](Request::offset).
+    pub fn list(&self) -> Request<'c, ListKeys> {
+        Request::new(self.client, ListKeys::default())
+    }
+
+    /// Every key, page after page, as a stream (see [`Request::into_stream`] for filters).
+    ///
+    /// ```no_run
+    /// # async fn run(client: openrouter_keys::Client) -> Result<(), openrouter_keys::Error> {
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<openrouter_keys::Key> = client.keys().list_all().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_all(&self) -> impl futures_util::Stream<Item = Result<Key>> + Send + 'c {
+        self.list().into_stream()
+    }
+
+    /// `POST /keys`: creates a key. The answer holds its plaintext secret, once.
+    pub fn create(&self, new_key: NewKey) -> Request<'c, CreateKey> {
+        Request::new(self.client, CreateKey { new_key })
+    }
+
+    /// `GET /keys/{hash}`: one key.
+    pub fn get(&self, hash: impl Into<String>) -> Request<'c, GetKey> {
+        Request::new(self.client, GetKey { hash: hash.into() })
+    }
+
+    /// `PATCH /keys/{hash}`: changes the fields set in `update`, keeps the others.
+    pub fn update(&self, hash: impl Into<String>, update: KeyUpdate) -> Request<'c, UpdateKey> {
+        Request::new(
+            self.client,
+            UpdateKey {
+                hash: hash.into(),
+                update,
+            },
+        )
+    }
+
+    /// `DELETE /keys/{hash}`: deletes a key.
+    pub fn delete(&self, hash: impl Into<String>) -> Request<'c, DeleteKey> {
+        Request::new(self.client, DeleteKey { hash: hash.into() })
+    }
+}
+
+impl Client {
+    /// `GET /key`: the key this client authenticates with. Works with any key.
+    pub fn current_key(&self) -> Request<'_, GetCurrentKey> {
+        Request::new(self, GetCurrentKey)
+    }
+}
+
+/// One call, ready to be configured and awaited.
+///
+/// ```no_run
+/// # async fn run(client: openrouter_keys::Client, hash: &str) -> Result<(), openrouter_keys::Error> {
+/// use openrouter_keys::RetryPolicy;
+/// use std::time::Duration;
+///
+/// let key = client
+///     .keys()
+///     .get(hash)
+///     .timeout(Duration::from_secs(2))
+///     .retry(RetryPolicy::none())
+///     .header("x-trace-id", "abc123")
+///     .await?;
+/// # let _ = key; Ok(()) }
+/// ```
+#[must_use = "a request does nothing until it is awaited"]
+#[derive(Debug, Clone)]
+pub struct Request<'c, Op> {
+    client: &'c Client,
+    operation: Op,
+    options: CallOptions,
+}
+
+impl<'c, Op> Request<'c, Op> {
+    fn new(client: &'c Client, operation: Op) -> Self {
+        Self {
+            client,
+            operation,
+            options: CallOptions::default(),
+        }
+    }
+
+    /// Time allowed for each attempt of this call, instead of the client's.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Retry policy for this call, instead of the client's.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry = Some(policy);
+        self
+    }
+
+    /// Adds a header to this call. An invalid name or value, or `Authorization` (the
+    /// client's key is the only credential sent), makes the call fail with
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) when awaited.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.options.add_header(name, value);
+        self
+    }
+}
+
+/// What a request builder sends; implemented by the operation types of this module.
+pub trait Operation: private::Sealed + Send + Sync + 'static {
+    /// What the call returns.
+    type Output: Send;
+    #[doc(hidden)]
+    fn send(
+        self,
+        client: &Client,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<Self::Output>> + Send + '_;
+}
+
+mod private {
+    pub trait Sealed {}
+}
+
+impl<'c, Op: Operation> IntoFuture for Request<'c, Op> {
+    type Output = Result<Op::Output>;
+    type IntoFuture = BoxFuture<'c, Result<Op::Output>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.operation.send(self.client, self.options))
+    }
+}
+
+/// `GET /key`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GetCurrentKey;
+
+impl private::Sealed for GetCurrentKey {}
+impl Operation for GetCurrentKey {
+    type Output = CurrentKey;
+    async fn send(self, client: &Client, options: CallOptions) -> Result<CurrentKey> {
+        let call = Call::start(client, "getCurrentKey", options)?;
+        call.run(call.generated().get_current_key().send(), |r| {
+            CurrentKey::from(r.data)
+        })
+        .await
+    }
+}
+
+/// `GET /keys`: filters and offset of one page.
+#[derive(Debug, Clone, Default)]
+pub struct ListKeys {
+    include_disabled: Option<bool>,
+    include_expired: Option<bool>,
+    offset: Option<u64>,
+    workspace_id: Option<String>,
+}
+
+impl<'c> Request<'c, ListKeys> {
+    /// Include disabled keys.
+    pub fn include_disabled(mut self, include: bool) -> Self {
+        self.operation.include_disabled = Some(include);
+        self
+    }
+
+    /// Include expired keys.
+    pub fn include_expired(mut self, include: bool) -> Self {
+        self.operation.include_expired = Some(include);
+        self
+    }
+
+    /// Skip this many keys (pages hold up to 100).
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.operation.offset = Some(offset);
+        self
+    }
+
+    /// Only keys of this workspace (by default, the default workspace).
+    pub fn workspace_id(mut self, workspace_id: impl Into<String>) -> Self {
+        self.operation.workspace_id = Some(workspace_id.into());
+        self
+    }
+
+    /// Every key matching these filters, from this offset on, fetched page by page until a
+    /// page comes back empty. The stream ends after the first error, which it yields.
+    pub fn into_stream(self) -> impl futures_util::Stream<Item = Result<Key>> + Send + 'c {
+        crate::pagination::keys_stream(self)
+    }
+
+    pub(crate) fn page_offset(&self) -> u64 {
+        self.operation.offset.unwrap_or(0)
+    }
+}
+
+impl private::Sealed for ListKeys {}
+impl Operation for ListKeys {
+    type Output = Vec<Key>;
+    async fn send(self, client: &Client, options: CallOptions) -> Result<Vec<Key>> {
+        let call = Call::start(client, "list", options)?;
+        let mut request = call.generated().list();
+        if let Some(include) = self.include_disabled {
+            request = request.include_disabled(include);
+        }
+        if let Some(include) = self.include_expired {
+            request = request.include_expired(include);
+        }
+        if let Some(offset) = self.offset {
+            request = request.offset(offset.min(i64::MAX as u64) as i64);
+        }
+        if let Some(workspace_id) = self.workspace_id {
+            request = request.workspace_id(workspace_id);
+        }
+        call.run(request.send(), |r| {
+            r.data.into_iter().map(Key::from).collect()
+        })
+        .await
+    }
+}
+
+/// `POST /keys`.
+#[derive(Debug, Clone)]
+pub struct CreateKey {
+    new_key: NewKey,
+}
+
+impl<'c> Request<'c, CreateKey> {
+    /// Retry this create after a timeout or a 5xx, like an idempotent call.
+    ///
+    /// By default such failures are not retried and end in
+    /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown), because the first request may
+    /// have created the key: retrying can create a second one. Opt in only when a duplicate
+    /// key is acceptable (for example, when you clean up by name afterwards).
+    pub fn retry_on_unknown_outcome(mut self) -> Self {
+        self.options.retry_on_unknown_outcome = true;
+        self
+    }
+}
+
+impl private::Sealed for CreateKey {}
+impl Operation for CreateKey {
+    type Output = CreatedKey;
+    async fn send(self, client: &Client, options: CallOptions) -> Result<CreatedKey> {
+        let body = self.new_key.to_body()?;
+        let call = Call::start(client, "createKeys", options)?;
+        call.run(call.generated().create_keys().body(body).send(), |r| {
+            CreatedKey::new(Key::from(r.data), r.key)
+        })
+        .await
+    }
+}
+
+/// `GET /keys/{hash}`.
+#[derive(Debug, Clone)]
+pub struct GetKey {
+    hash: String,
+}
+
+impl private::Sealed for GetKey {}
+impl Operation for GetKey {
+    type Output = Key;
+    async fn send(self, client: &Client, options: CallOptions) -> Result<Key> {
+        let hash = checked_hash(&self.hash)?;
+        let call = Call::start(client, "getKey", options)?;
+        call.run(call.generated().get_key().hash(hash).send(), |r| {
+            Key::from(r.data)
+        })
+        .await
+    }
+}
+
+/// `PATCH /keys/{hash}`.
+#[derive(Debug, Clone)]
+pub struct UpdateKey {
+    hash: String,
+    update: KeyUpdate,
+}
+
+impl private::Sealed for UpdateKey {}
+impl Operation for UpdateKey {
+    type Output = Key;
+    async fn send(self, client: &Client, options: CallOptions) -> Result<Key> {
+        let hash = checked_hash(&self.hash)?;
+        let body = self.update.to_body()?;
+        let call = Call::start(client, "updateKeys", options)?;
+        call.run(
+            call.generated().update_keys().hash(hash).body(body).send(),
+            |r| Key::from(r.data),
+        )
+        .await
+    }
+}
+
+/// `DELETE /keys/{hash}`.
+#[derive(Debug, Clone)]
+pub struct DeleteKey {
+    hash: String,
+}
+
+impl private::Sealed for DeleteKey {}
+impl Operation for DeleteKey {
+    type Output = ();
+    async fn send(self, client: &Client, options: CallOptions) -> Result<()> {
+        let hash = checked_hash(&self.hash)?;
+        let call = Call::start(client, "deleteKeys", options)?;
+        call.run(call.generated().delete_keys().hash(hash).send(), |_| ())
+            .await
+    }
+}
