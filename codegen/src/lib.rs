@@ -34,8 +34,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// Sends the requests that generated builders have built.
 ///
 /// Implemented by the SDK to add authentication, per-attempt timeouts, retries and tracing.
-/// `operation_id` is the spec's operationId (`getCurrentKey`, `list`, `createKeys`, `getKey`,
-/// `updateKeys`, `deleteKeys`).
+/// `operation_id` is progenitor's snake_case form of the spec's operationId
+/// (`get_current_key`, `list`, `create_keys`, `get_key`, `update_keys`, `delete_keys`).
 pub trait Transport: Send + Sync + std::fmt::Debug {
     /// Sends `request`, possibly several times, and returns the response to decode.
     fn execute<'a>(

@@ -6,7 +6,7 @@ use crate::error::{
     ApiError, ApiErrorKind, DecodeError, EXCERPT_LIMIT, Error, RAW_BODY_LIMIT, Result, excerpt,
 };
 use crate::options::CallOptions;
-use crate::retry::AttemptEnd;
+use crate::retry::{AttemptEnd, Idempotency};
 use crate::retry_after::requested_wait;
 use crate::transport::{CallRecord, CallTransport, request_id};
 use openrouter_keys_codegen as codegen;
@@ -36,6 +36,7 @@ impl Call {
         let shared = &client.shared;
         let transport = Arc::new(CallTransport {
             shared: Arc::clone(shared),
+            idempotency: Idempotency::of(operation),
             timeout: options.timeout.unwrap_or(shared.timeout),
             retry: options.retry.unwrap_or_else(|| shared.retry.clone()),
             extra_headers: options.headers,

@@ -47,6 +47,9 @@ pub(crate) struct CallRecord {
 #[derive(Debug)]
 pub(crate) struct CallTransport {
     pub shared: Arc<Shared>,
+    /// Decided by the SDK from the operation it is calling, not from the generated
+    /// operation id, so that retry safety cannot hinge on a naming convention.
+    pub idempotency: Idempotency,
     pub timeout: Duration,
     pub retry: RetryPolicy,
     pub extra_headers: Vec<(HeaderName, HeaderValue)>,
@@ -94,7 +97,7 @@ impl CallTransport {
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
         self.prepare(&mut request);
-        let idempotency = Idempotency::of(operation);
+        let idempotency = self.idempotency;
         let max_attempts = self.retry.get_max_attempts();
         let span = tracing::Span::current();
         let mut current = request;

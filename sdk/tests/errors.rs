@@ -1,0 +1,196 @@
+//! Every documented error status of every operation, and the undocumented answers real
+//! gateways give (HTML 502, empty 503, invalid JSON on 200).
+
+mod common;
+
+use common::bodies::{self, HASH};
+use common::client;
+use common::scripted::{Reply, ScriptedServer};
+use openrouter_keys::{ApiErrorKind, Client, Error, KeyUpdate, NewKey, RetryPolicy};
+
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Current,
+    List,
+    Create,
+    Get,
+    Update,
+    Delete,
+}
+
+const DOCUMENTED: [(Op, &[u16]); 6] = [
+    (Op::Current, &[401, 500]),
+    (Op::List, &[400, 401, 429, 500]),
+    (Op::Create, &[400, 401, 403, 429, 500]),
+    (Op::Get, &[401, 404, 429, 500]),
+    (Op::Update, &[400, 401, 404, 429, 500]),
+    (Op::Delete, &[401, 404, 429, 500]),
+];
+
+async fn call(client: &Client, op: Op) -> Result<(), Error> {
+    let no_retry = RetryPolicy::none();
+    let keys = client.keys();
+    match op {
+        Op::Current => client.current_key().retry(no_retry).await.map(drop),
+        Op::List => keys.list().retry(no_retry).await.map(drop),
+        Op::Create => keys
+            .create(NewKey::new("k"))
+            .retry(no_retry)
+            .await
+            .map(drop),
+        Op::Get => keys.get(HASH).retry(no_retry).await.map(drop),
+        Op::Update => keys
+            .update(HASH, KeyUpdate::new().disabled(true))
+            .retry(no_retry)
+            .await
+            .map(drop),
+        Op::Delete => keys.delete(HASH).retry(no_retry).await.map(drop),
+    }
+}
+
+#[tokio::test]
+async fn every_documented_error_status_of_every_operation_is_typed() {
+    for (op, statuses) in DOCUMENTED {
+        for &status in statuses {
+            let reply = Reply::json(status, &bodies::error(status, "documented failure"))
+                .with_header("x-request-id", "req-123");
+            let server = ScriptedServer::start(vec![reply]).await;
+            let (client, _) = client(&server.base_url);
+            let error = call(&client, op).await.unwrap_err();
+            let api = match (&error, op, status) {
+                // A 500 on create leaves its outcome unknown; the HTTP error is the cause.
+                (Error::OutcomeUnknown { cause }, Op::Create, 500) => match cause.as_ref() {
+                    Error::Api(api) => api,
+                    other => panic!("{op:?} {status}: {other:?}"),
+                },
+                (Error::Api(api), _, _) => api,
+                (other, _, _) => panic!("{op:?} {status}: {other:?}"),
+            };
+            assert_eq!(api.status.as_u16(), status, "{op:?}");
+            assert_eq!(api.code, Some(i64::from(status)), "{op:?}");
+            assert_eq!(api.message.as_deref(), Some("documented failure"));
+            assert_eq!(api.metadata.as_ref().unwrap()["hint"], "test");
+            assert_eq!(api.raw_body, None);
+            assert_eq!(api.request_id.as_deref(), Some("req-123"));
+            assert_eq!(error.request_id(), Some("req-123"));
+            assert_eq!(api.attempts, 1);
+            let kind = match status {
+                400 => ApiErrorKind::BadRequest,
+                401 => ApiErrorKind::Unauthorized,
+                403 => ApiErrorKind::Forbidden,
+                404 => ApiErrorKind::NotFound,
+                429 => ApiErrorKind::RateLimited,
+                _ => ApiErrorKind::ServerError,
+            };
+            assert_eq!(api.kind, kind, "{op:?} {status}");
+            assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+        }
+    }
+}
+
+#[tokio::test]
+async fn gateway_html_empty_bodies_and_invalid_json_are_errors_with_excerpts() {
+    let html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+    let server = ScriptedServer::start(vec![
+        Reply::raw(502, "text/html", html),
+        Reply::raw(503, "text/plain", ""),
+        Reply::raw(500, "text/html", "<h1>oops</h1>"),
+        Reply::raw(200, "application/json", "{\"data\": [ {\"hash\": "),
+    ])
+    .await;
+    let (client, _) = client(&server.base_url);
+    let none = || RetryPolicy::none();
+
+    let bad_gateway = client.keys().list().retry(none()).await.unwrap_err();
+    let api = bad_gateway.as_api().unwrap();
+    assert_eq!(api.status.as_u16(), 502);
+    assert_eq!(api.kind, ApiErrorKind::ServerError);
+    assert_eq!(api.raw_body.as_deref(), Some(html));
+    assert_eq!(api.message, None);
+    assert!(bad_gateway.to_string().contains("502 Bad Gateway"));
+
+    let unavailable = client.keys().list().retry(none()).await.unwrap_err();
+    let api = unavailable.as_api().unwrap();
+    assert_eq!(api.status.as_u16(), 503);
+    assert_eq!(api.raw_body.as_deref(), Some(""));
+    assert!(unavailable.to_string().contains("empty body"));
+
+    // A documented status (500) whose body is not the envelope.
+    let html_500 = client.keys().list().retry(none()).await.unwrap_err();
+    assert_eq!(
+        html_500.as_api().unwrap().raw_body.as_deref(),
+        Some("<h1>oops</h1>")
+    );
+
+    let invalid = client.keys().list().retry(none()).await.unwrap_err();
+    match invalid {
+        Error::Decode(decode) => {
+            assert_eq!(decode.status.as_u16(), 200);
+            assert_eq!(decode.operation, "list");
+            assert!(decode.path.starts_with("data"), "{}", decode.path);
+            assert!(decode.body_excerpt.starts_with("{\"data\""));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_field_type_names_its_json_path() {
+    let mut key = bodies::key(HASH, "k");
+    key["usage_daily"] = serde_json::json!("lots");
+    let server = ScriptedServer::start(vec![Reply::json(
+        200,
+        &bodies::list(vec![bodies::key("a", "a"), key]),
+    )])
+    .await;
+    let (client, _) = client(&server.base_url);
+    match client.keys().list().await.unwrap_err() {
+        Error::Decode(decode) => assert_eq!(decode.path, "data[1].usage_daily"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn invalid_input_is_caught_before_sending() {
+    let server = ScriptedServer::start(vec![]).await;
+    let (client, _) = client(&server.base_url);
+    let keys = client.keys();
+    let errors = [
+        keys.get("").await.unwrap_err(),
+        keys.get("..").await.unwrap_err(),
+        keys.delete("a\\b").await.unwrap_err(),
+        keys.update("", KeyUpdate::new()).await.unwrap_err(),
+        keys.create(NewKey::new("")).await.unwrap_err(),
+        keys.create(NewKey::new("  ")).await.unwrap_err(),
+        keys.create(NewKey::new("k").limit(-5.0)).await.unwrap_err(),
+        keys.list().header("bad header", "v").await.unwrap_err(),
+        keys.list()
+            .header("authorization", "Bearer other")
+            .await
+            .unwrap_err(),
+    ];
+    for error in errors {
+        assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
+        assert_eq!(error.attempts(), 0);
+        assert!(!error.is_retryable());
+    }
+    assert_eq!(server.count(), 0, "nothing was sent");
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_connection_error() {
+    // Bind then drop a listener: the port is (almost certainly) closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (client, sleep) = client(&format!("http://127.0.0.1:{port}"));
+    let error = client.keys().list().await.unwrap_err();
+    assert!(
+        matches!(error, Error::Connection { attempts: 3, .. }),
+        "{error:?}"
+    );
+    assert!(error.is_retryable());
+    assert_eq!(sleep.waits().len(), 2);
+}

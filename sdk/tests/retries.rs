@@ -1,0 +1,281 @@
+//! Retry counts per operation and status, `POST /keys` safety, `Retry-After` in its three
+//! forms, timeouts and the deadline. Waits are recorded, not slept, with a seeded jitter.
+
+mod common;
+
+use common::bodies::{self, HASH};
+use common::scripted::{Reply, ScriptedServer};
+use common::{SENTINEL_SECRET, client};
+use openrouter_keys::{Client, Error, KeyUpdate, NewKey, RetryPolicy};
+use std::time::{Duration, Instant, SystemTime};
+
+fn failing(status: u16) -> Reply {
+    Reply::json(status, &bodies::error(status, "failure"))
+}
+
+fn key_ok() -> Reply {
+    Reply::json(200, &bodies::one(bodies::key(HASH, "k")))
+}
+
+fn created_ok() -> Reply {
+    Reply::json(
+        201,
+        &bodies::created(bodies::key(HASH, "k"), SENTINEL_SECRET),
+    )
+}
+
+#[tokio::test]
+async fn idempotent_call_answered_503_503_200_succeeds_after_3_requests() {
+    let server = ScriptedServer::start(vec![failing(503), failing(503), key_ok()]).await;
+    let (client, sleep) = client(&server.base_url);
+    let key = client.keys().get(HASH).await.unwrap();
+    assert_eq!(key.hash, HASH);
+    assert_eq!(server.count(), 3);
+    let waits = sleep.waits();
+    assert_eq!(waits.len(), 2);
+    // Full jitter: each wait lies in [0, 500 ms · 2^n].
+    assert!(waits[0] <= Duration::from_millis(500), "{waits:?}");
+    assert!(waits[1] <= Duration::from_millis(1000), "{waits:?}");
+}
+
+#[tokio::test]
+async fn seeded_jitter_gives_the_same_waits_every_run() {
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let server = ScriptedServer::start(vec![failing(500), failing(500), key_ok()]).await;
+        let (client, sleep) = client(&server.base_url);
+        client.keys().get(HASH).await.unwrap();
+        runs.push(sleep.waits());
+    }
+    assert_eq!(runs[0], runs[1]);
+    assert_ne!(runs[0][0], runs[0][1]);
+}
+
+#[tokio::test]
+async fn create_answered_500_is_sent_exactly_once_and_reports_unknown_outcome() {
+    for status in [500, 502, 503, 504] {
+        let server = ScriptedServer::start(vec![failing(status), created_ok()]).await;
+        let (client, sleep) = client(&server.base_url);
+        let error = client.keys().create(NewKey::new("k")).await.unwrap_err();
+        assert_eq!(server.count(), 1, "{status}: sent exactly once");
+        assert!(sleep.waits().is_empty());
+        match &error {
+            Error::OutcomeUnknown { cause } => {
+                assert_eq!(cause.status().map(|s| s.as_u16()), Some(status));
+            }
+            other => panic!("{status}: {other:?}"),
+        }
+        assert!(!error.is_retryable());
+        let message = error.to_string();
+        assert!(message.contains("may have been created"), "{message}");
+        assert!(message.contains("list_all"), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn create_is_retried_on_429_and_connection_refused() {
+    let server = ScriptedServer::start(vec![
+        failing(429).with_header("retry-after", "1"),
+        failing(429),
+        created_ok(),
+    ])
+    .await;
+    let (client, sleep) = client(&server.base_url);
+    client.keys().create(NewKey::new("k")).await.unwrap();
+    assert_eq!(server.count(), 3);
+    assert_eq!(sleep.waits()[0], Duration::from_secs(1));
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (client, _) = common::client(&format!("http://127.0.0.1:{port}"));
+    let error = client.keys().create(NewKey::new("k")).await.unwrap_err();
+    assert!(
+        matches!(error, Error::Connection { attempts: 3, .. }),
+        "nothing was sent: {error:?}"
+    );
+}
+
+#[tokio::test]
+async fn create_retries_5xx_only_when_the_caller_opts_in() {
+    let server = ScriptedServer::start(vec![failing(500), created_ok()]).await;
+    let (client, _) = client(&server.base_url);
+    let created = client
+        .keys()
+        .create(NewKey::new("k"))
+        .retry_on_unknown_outcome()
+        .await
+        .unwrap();
+    assert_eq!(created.key().hash, HASH);
+    assert_eq!(server.count(), 2);
+}
+
+async fn call_op(client: &Client, op: &str) -> Result<(), Error> {
+    let keys = client.keys();
+    match op {
+        "getCurrentKey" => client.current_key().await.map(drop),
+        "list" => keys.list().await.map(drop),
+        "getKey" => keys.get(HASH).await.map(drop),
+        "updateKeys" => keys
+            .update(HASH, KeyUpdate::new().name("n"))
+            .await
+            .map(drop),
+        "deleteKeys" => keys.delete(HASH).await.map(drop),
+        "createKeys" => keys.create(NewKey::new("k")).await.map(drop),
+        _ => unreachable!(),
+    }
+}
+
+#[tokio::test]
+async fn retry_counts_per_operation_and_status() {
+    let ops = [
+        "getCurrentKey",
+        "list",
+        "getKey",
+        "updateKeys",
+        "deleteKeys",
+        "createKeys",
+    ];
+    for op in ops {
+        for status in [400, 401, 403, 404, 408, 409, 429, 500, 501, 502, 503, 504] {
+            let server = ScriptedServer::start((0..4).map(|_| failing(status)).collect()).await;
+            let (client, _) = client(&server.base_url);
+            let error = call_op(&client, op).await.unwrap_err();
+            let retryable = matches!(status, 408 | 429 | 500 | 502 | 503 | 504);
+            let expected = match (op, status) {
+                (_, 429) => 3,
+                ("createKeys", _) => 1,
+                (_, _) if retryable => 3,
+                _ => 1,
+            };
+            assert_eq!(server.count(), expected, "{op} {status}");
+            assert_eq!(error.attempts(), expected as u32, "{op} {status}");
+            assert_eq!(
+                error.status().map(|s| s.as_u16()),
+                Some(status),
+                "{op} {status}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn retry_after_seconds_date_and_milliseconds_are_honoured() {
+    let in_3s = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3));
+    let server = ScriptedServer::start(vec![
+        failing(429).with_header("retry-after", "2"),
+        failing(503).with_header("retry-after", &in_3s),
+        failing(429).with_header("retry-after-ms", "150"),
+        key_ok(),
+    ])
+    .await;
+    let (client, sleep) = client(&server.base_url);
+    client
+        .keys()
+        .get(HASH)
+        .retry(RetryPolicy::default().max_attempts(4))
+        .await
+        .unwrap();
+    let waits = sleep.waits();
+    assert_eq!(waits[0], Duration::from_secs(2));
+    assert!(
+        waits[1] > Duration::from_millis(1500) && waits[1] <= Duration::from_secs(3),
+        "{waits:?}"
+    );
+    assert_eq!(waits[2], Duration::from_millis(150));
+}
+
+#[tokio::test]
+async fn a_wait_past_the_deadline_returns_at_once_with_the_wait_attached() {
+    let server = ScriptedServer::start(vec![
+        failing(429).with_header("retry-after", "600"),
+        key_ok(),
+    ])
+    .await;
+    let (client, sleep) = client(&server.base_url);
+    let started = Instant::now();
+    let error = client.keys().get(HASH).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(server.count(), 1);
+    assert!(sleep.waits().is_empty());
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(600)));
+    assert!(error.is_retryable());
+    assert!(error.to_string().contains("600s"), "{error}");
+}
+
+fn slow(reply: Reply) -> Reply {
+    Reply::Delay(Duration::from_secs(2), Box::new(reply))
+}
+
+#[tokio::test]
+async fn per_attempt_timeouts_are_retried_for_idempotent_calls_only() {
+    let server = ScriptedServer::start(vec![slow(key_ok()), slow(key_ok()), key_ok()]).await;
+    let (client, _) = client(&server.base_url);
+    let key = client
+        .keys()
+        .get(HASH)
+        .timeout(Duration::from_millis(200))
+        .await
+        .unwrap();
+    assert_eq!(key.hash, HASH);
+    assert_eq!(server.count(), 3);
+
+    let server = ScriptedServer::start(vec![slow(created_ok()), created_ok()]).await;
+    let (client, _) = common::client(&server.base_url);
+    let error = client
+        .keys()
+        .create(NewKey::new("k"))
+        .timeout(Duration::from_millis(200))
+        .await
+        .unwrap_err();
+    assert_eq!(server.count(), 1);
+    match error {
+        Error::OutcomeUnknown { cause } => {
+            assert!(matches!(
+                *cause,
+                Error::Timeout {
+                    deadline: false,
+                    attempts: 1,
+                    ..
+                }
+            ));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_deadline_bounds_the_whole_call() {
+    let server = ScriptedServer::start(vec![slow(key_ok()), slow(key_ok())]).await;
+    let (client, _) = client(&server.base_url);
+    let started = Instant::now();
+    let error = client
+        .keys()
+        .get(HASH)
+        .retry(RetryPolicy::default().deadline(Duration::from_millis(300)))
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    assert!(error.is_retryable());
+}
+
+#[tokio::test]
+async fn a_dropped_connection_is_retried_for_get_but_unknown_for_create() {
+    let server = ScriptedServer::start(vec![Reply::Close, key_ok()]).await;
+    let (client, _) = client(&server.base_url);
+    client.keys().get(HASH).await.unwrap();
+    assert_eq!(server.count(), 2);
+
+    let server = ScriptedServer::start(vec![Reply::Close, created_ok()]).await;
+    let (client, _) = common::client(&server.base_url);
+    let error = client.keys().create(NewKey::new("k")).await.unwrap_err();
+    assert_eq!(server.count(), 1);
+    assert!(matches!(error, Error::OutcomeUnknown { .. }), "{error:?}");
+}
