@@ -317,3 +317,32 @@ async fn list_all_stops_at_the_first_error() {
     );
     assert_eq!(server.count(), 2);
 }
+
+#[tokio::test]
+async fn per_call_headers_reach_every_attempt_and_overrides_apply_to_one_call_only() {
+    let server = ScriptedServer::start(vec![
+        Reply::json(503, &bodies::error(503, "busy")),
+        Reply::json(200, &bodies::one(bodies::key(HASH, "k"))),
+        Reply::json(503, &bodies::error(503, "busy")),
+    ])
+    .await;
+    let (client, _) = client(&server.base_url);
+    client
+        .keys()
+        .get(HASH)
+        .header("x-trace-id", "trace-1")
+        .await
+        .unwrap();
+    let error = client
+        .keys()
+        .get(HASH)
+        .retry(openrouter_keys::RetryPolicy::none())
+        .await
+        .unwrap_err();
+    assert_eq!(error.attempts(), 1);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    assert_eq!(requests[0].header("x-trace-id"), Some("trace-1"));
+    assert_eq!(requests[1].header("x-trace-id"), Some("trace-1"));
+    assert_eq!(requests[2].header("x-trace-id"), None);
+}
