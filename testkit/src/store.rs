@@ -1,0 +1,369 @@
+//! The fake's state and the six operations' semantics, free of HTTP.
+//!
+//! Keys are kept in creation order (so `offset` paging is stable). Every key has a plaintext
+//! secret that works as a bearer token for `GET /key`; the management key and the normal key
+//! the server starts with are ordinary entries, created at start-up.
+
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// The workspace keys land in when none is given.
+pub const DEFAULT_WORKSPACE: &str = "0df9e665-d932-5740-b2c7-b52af166bc11";
+
+/// An answer: HTTP status and JSON body.
+pub type Answer = (u16, Value);
+
+#[derive(Debug, Clone)]
+pub(crate) struct StoredKey {
+    pub secret: String,
+    pub management: bool,
+    pub hash: String,
+    pub name: String,
+    pub disabled: bool,
+    pub limit: Option<f64>,
+    pub limit_reset: Option<String>,
+    pub include_byok_in_limit: bool,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+    pub expires_at: Option<String>,
+    pub creator_user_id: Option<String>,
+    pub workspace_id: String,
+    pub external_user: Option<String>,
+}
+
+impl StoredKey {
+    fn label(&self) -> String {
+        let tail = &self.secret[self.secret.len().saturating_sub(4)..];
+        let head: String = self.secret.chars().take(12).collect();
+        format!("{head}...{tail}")
+    }
+
+    fn expired(&self, now: OffsetDateTime) -> bool {
+        self.expires_at
+            .as_deref()
+            .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
+            .is_some_and(|t| t <= now)
+    }
+
+    fn limit_fields(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("limit".into(), json!(self.limit));
+        m.insert("limit_remaining".into(), json!(self.limit));
+        m.insert("limit_reset".into(), json!(self.limit_reset));
+        m.insert("include_byok_in_limit".into(), json!(self.include_byok_in_limit));
+        for prefix in ["usage", "byok_usage"] {
+            m.insert(prefix.into(), json!(0.0));
+            for period in ["daily", "weekly", "monthly"] {
+                m.insert(format!("{prefix}_{period}"), json!(0.0));
+            }
+        }
+        m
+    }
+
+    /// The key as `/keys` operations return it.
+    pub fn to_json(&self) -> Value {
+        let mut m = self.limit_fields();
+        m.insert("hash".into(), json!(self.hash));
+        m.insert("name".into(), json!(self.name));
+        m.insert("label".into(), json!(self.label()));
+        m.insert("disabled".into(), json!(self.disabled));
+        m.insert("created_at".into(), json!(self.created_at));
+        m.insert("updated_at".into(), json!(self.updated_at));
+        m.insert("expires_at".into(), json!(self.expires_at));
+        m.insert("creator_user_id".into(), json!(self.creator_user_id));
+        m.insert("workspace_id".into(), json!(self.workspace_id));
+        m.insert("external_user".into(), json!(self.external_user));
+        m.insert("last_used_at".into(), Value::Null);
+        Value::Object(m)
+    }
+
+    /// The key as `GET /key` returns it.
+    pub fn to_current_json(&self) -> Value {
+        let mut m = self.limit_fields();
+        m.insert("label".into(), json!(self.label()));
+        m.insert("is_free_tier".into(), json!(false));
+        m.insert("is_management_key".into(), json!(self.management));
+        m.insert("is_provisioning_key".into(), json!(self.management));
+        m.insert("creator_user_id".into(), json!(self.creator_user_id));
+        m.insert(
+            "rate_limit".into(),
+            json!({"requests": 1000, "interval": "1h",
+                   "note": "This field is deprecated and safe to ignore."}),
+        );
+        m.insert("expires_at".into(), json!(self.expires_at));
+        m.insert("allowed_data_regions".into(), json!(["global"]));
+        m.insert(
+            "free_model_daily_requests".into(),
+            json!({"limit": 1000, "remaining": 1000, "used": 0}),
+        );
+        m.insert("organization_id".into(), Value::Null);
+        m.insert("workspace_id".into(), json!(self.workspace_id));
+        m.insert("budgets".into(), json!([]));
+        m.insert("effective_budget".into(), Value::Null);
+        Value::Object(m)
+    }
+}
+
+/// The whole state of one fake server.
+#[derive(Debug)]
+pub(crate) struct Store {
+    keys: Vec<StoredKey>,
+    page_size: usize,
+    rng: fastrand::Rng,
+}
+
+pub(crate) fn error(status: u16, message: &str) -> Answer {
+    (
+        status,
+        json!({"error": {"code": status, "message": message}}),
+    )
+}
+
+fn now_text() -> String {
+    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or(OffsetDateTime::now_utc());
+    now.format(&Rfc3339).unwrap_or_default()
+}
+
+impl Store {
+    pub fn new(page_size: usize, seed: u64) -> Self {
+        Self {
+            keys: Vec::new(),
+            page_size: page_size.max(1),
+            rng: fastrand::Rng::with_seed(seed),
+        }
+    }
+
+    fn random_hex(&mut self, bytes: usize) -> String {
+        (0..bytes).map(|_| format!("{:02x}", self.rng.u8(..))).collect()
+    }
+
+    /// Adds a key directly (start-up keys); returns its secret.
+    pub fn seed_key(&mut self, name: &str, management: bool) -> String {
+        let secret = format!("sk-or-v1-{}", self.random_hex(32));
+        let hash = self.random_hex(32);
+        self.keys.push(StoredKey {
+            secret: secret.clone(),
+            management,
+            hash,
+            name: name.to_string(),
+            disabled: false,
+            limit: None,
+            limit_reset: None,
+            include_byok_in_limit: false,
+            created_at: now_text(),
+            updated_at: None,
+            expires_at: None,
+            creator_user_id: None,
+            workspace_id: DEFAULT_WORKSPACE.to_string(),
+            external_user: None,
+        });
+        secret
+    }
+
+    /// The key a bearer token belongs to, if it is known and enabled.
+    pub fn authenticate(&self, token: &str) -> Option<&StoredKey> {
+        self.keys.iter().find(|k| k.secret == token && !k.disabled)
+    }
+
+    /// Number of keys (management and normal included).
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Names of all keys, in creation order.
+    pub fn names(&self) -> Vec<String> {
+        self.keys.iter().map(|k| k.name.clone()).collect()
+    }
+
+    pub fn list(&self, query: &ListQuery) -> Answer {
+        let now = OffsetDateTime::now_utc();
+        let page: Vec<Value> = self
+            .keys
+            .iter()
+            .filter(|k| !k.management)
+            .filter(|k| query.include_disabled || !k.disabled)
+            .filter(|k| query.include_expired || !k.expired(now))
+            .filter(|k| {
+                k.workspace_id
+                    == query.workspace_id.as_deref().unwrap_or(DEFAULT_WORKSPACE)
+            })
+            .skip(query.offset)
+            .take(self.page_size)
+            .map(StoredKey::to_json)
+            .collect();
+        (200, json!({ "data": page }))
+    }
+
+    pub fn get(&self, hash: &str) -> Answer {
+        match self.keys.iter().find(|k| k.hash == hash && !k.management) {
+            Some(key) => (200, json!({ "data": key.to_json() })),
+            None => error(404, "API key not found"),
+        }
+    }
+
+    pub fn delete(&mut self, hash: &str) -> Answer {
+        match self.keys.iter().position(|k| k.hash == hash && !k.management) {
+            Some(at) => {
+                self.keys.remove(at);
+                (200, json!({ "deleted": true }))
+            }
+            None => error(404, "API key not found"),
+        }
+    }
+
+    pub fn create(&mut self, body: &Value) -> Answer {
+        let Some(obj) = body.as_object() else {
+            return error(400, "The request body must be a JSON object");
+        };
+        let name = match obj.get("name") {
+            Some(Value::String(name)) if !name.trim().is_empty() => name.clone(),
+            _ => return error(400, "name is required and must be a non-empty string"),
+        };
+        let mut key = StoredKey {
+            secret: format!("sk-or-v1-{}", self.random_hex(32)),
+            management: false,
+            hash: self.random_hex(32),
+            name,
+            disabled: false,
+            limit: None,
+            limit_reset: None,
+            include_byok_in_limit: false,
+            created_at: now_text(),
+            updated_at: None,
+            expires_at: None,
+            creator_user_id: None,
+            workspace_id: DEFAULT_WORKSPACE.to_string(),
+            external_user: None,
+        };
+        if let Err(answer) = apply_common(&mut key, obj) {
+            return answer;
+        }
+        match obj.get("expires_at") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(t)) if OffsetDateTime::parse(t, &Rfc3339).is_ok() => {
+                key.expires_at = Some(t.clone());
+            }
+            Some(_) => return error(400, "expires_at must be an ISO 8601 UTC timestamp"),
+        }
+        match obj.get("creator_user_id") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(u)) => key.creator_user_id = Some(u.clone()),
+            Some(_) => return error(400, "creator_user_id must be a string"),
+        }
+        match obj.get("external") {
+            None => {}
+            Some(Value::Object(ext)) => match (ext.get("user"), ext.get("api_key")) {
+                (Some(Value::String(user)), None) => key.external_user = Some(user.clone()),
+                (Some(Value::String(user)), Some(Value::String(k))) if k.chars().count() >= 32 => {
+                    key.external_user = Some(user.clone());
+                }
+                _ => return error(400, "external needs a user and an api_key of at least 32 characters"),
+            },
+            Some(_) => return error(400, "external must be an object"),
+        }
+        let answer = json!({ "data": key.to_json(), "key": key.secret });
+        self.keys.push(key);
+        (201, answer)
+    }
+
+    pub fn update(&mut self, hash: &str, body: &Value) -> Answer {
+        let Some(obj) = body.as_object() else {
+            return error(400, "The request body must be a JSON object");
+        };
+        let Some(at) = self.keys.iter().position(|k| k.hash == hash && !k.management) else {
+            return error(404, "API key not found");
+        };
+        let mut key = self.keys[at].clone();
+        match obj.get("name") {
+            None => {}
+            Some(Value::String(name)) if !name.trim().is_empty() => key.name = name.clone(),
+            Some(_) => return error(400, "name must be a non-empty string"),
+        }
+        match obj.get("disabled") {
+            None => {}
+            Some(Value::Bool(d)) => key.disabled = *d,
+            Some(_) => return error(400, "disabled must be a boolean"),
+        }
+        if let Err(answer) = apply_common(&mut key, obj) {
+            return answer;
+        }
+        key.updated_at = Some(now_text());
+        let answer = json!({ "data": key.to_json() });
+        self.keys[at] = key;
+        (200, answer)
+    }
+}
+
+/// Fields create and update share: `limit`, `limit_reset`, `include_byok_in_limit`,
+/// `workspace_id`. An absent field is kept; `null` clears `limit` and `limit_reset`.
+fn apply_common(key: &mut StoredKey, obj: &Map<String, Value>) -> Result<(), Answer> {
+    match obj.get("limit") {
+        None => {}
+        Some(Value::Null) => key.limit = None,
+        Some(Value::Number(n)) if n.as_f64().is_some_and(|l| l.is_finite() && l >= 0.0) => {
+            key.limit = n.as_f64();
+        }
+        Some(_) => return Err(error(400, "limit must be a non-negative number or null")),
+    }
+    match obj.get("limit_reset") {
+        None => {}
+        Some(Value::Null) => key.limit_reset = None,
+        Some(Value::String(r)) if matches!(r.as_str(), "daily" | "weekly" | "monthly") => {
+            key.limit_reset = Some(r.clone());
+        }
+        Some(_) => {
+            return Err(error(
+                400,
+                "limit_reset must be one of daily, weekly, monthly, or null",
+            ));
+        }
+    }
+    match obj.get("include_byok_in_limit") {
+        None => {}
+        Some(Value::Bool(b)) => key.include_byok_in_limit = *b,
+        Some(_) => return Err(error(400, "include_byok_in_limit must be a boolean")),
+    }
+    match obj.get("workspace_id") {
+        None => {}
+        Some(Value::String(w)) if !w.is_empty() => key.workspace_id = w.clone(),
+        Some(_) => return Err(error(400, "workspace_id must be a non-empty string")),
+    }
+    Ok(())
+}
+
+/// The query of `GET /keys`, parsed.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ListQuery {
+    pub include_disabled: bool,
+    pub include_expired: bool,
+    pub offset: usize,
+    pub workspace_id: Option<String>,
+}
+
+impl ListQuery {
+    /// Parses `a=b&c=d`; an invalid value is a 400 answer.
+    pub fn parse(query: &str) -> Result<ListQuery, Answer> {
+        let mut parsed = ListQuery::default();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let boolean = || match value {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err(error(400, &format!("{name} must be true or false"))),
+            };
+            match name {
+                "include_disabled" => parsed.include_disabled = boolean()?,
+                "include_expired" => parsed.include_expired = boolean()?,
+                "offset" => {
+                    parsed.offset = value
+                        .parse()
+                        .map_err(|_| error(400, "offset must be a non-negative integer"))?;
+                }
+                "workspace_id" => parsed.workspace_id = Some(value.to_string()),
+                _ => {}
+            }
+        }
+        Ok(parsed)
+    }
+}
