@@ -26,7 +26,9 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let write = std::env::args().any(|a| a == "--write");
-    let real_key = std::env::var("OPENROUTER_API_KEY").ok().filter(|k| !k.is_empty());
+    let real_key = std::env::var("OPENROUTER_API_KEY")
+        .ok()
+        .filter(|k| !k.is_empty());
     // Keep the fake alive for the whole run when it is used.
     let (client, fake) = match real_key {
         Some(_) => {
@@ -36,7 +38,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         None => {
             // Two keys a page, so that listing every key takes several requests.
             let fake = FakeServer::builder().page_size(2).start().await?;
-            println!("No OPENROUTER_API_KEY: using the embedded fake at {}.", fake.base_url());
+            println!(
+                "No OPENROUTER_API_KEY: using the embedded fake at {}.",
+                fake.base_url()
+            );
             let client = Client::builder()
                 .api_key(fake.management_key())
                 .base_url(fake.base_url())
@@ -83,7 +88,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let hash = created.key().hash.clone();
 
     for i in 0..2 {
-        client.keys().create(NewKey::new(format!("quickstart-extra-{i}"))).await?;
+        client
+            .keys()
+            .create(NewKey::new(format!("quickstart-extra-{i}")))
+            .await?;
     }
     let all: Vec<Key> = client.keys().list_all().try_collect().await?;
     print_table("GET /keys (all pages)", &all);
@@ -95,9 +103,15 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let key = client.keys().get(&hash).await?;
     print_table("GET /keys/{hash}", std::slice::from_ref(&key));
 
-    let disabled = client.keys().update(&hash, KeyUpdate::new().disabled(true)).await?;
+    let disabled = client
+        .keys()
+        .update(&hash, KeyUpdate::new().disabled(true))
+        .await?;
     print_table("PATCH disabled=true", std::slice::from_ref(&disabled));
-    let limited = client.keys().update(&hash, KeyUpdate::new().limit(10.0)).await?;
+    let limited = client
+        .keys()
+        .update(&hash, KeyUpdate::new().limit(10.0))
+        .await?;
     print_table("PATCH limit=10", std::slice::from_ref(&limited));
     let unlimited = client
         .keys()
@@ -121,7 +135,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn mode(write: bool) -> &'static str {
-    if write { "read-write: --write" } else { "read-only" }
+    if write {
+        "read-write: --write"
+    } else {
+        "read-only"
+    }
 }
 
 fn money(value: Option<f64>) -> String {

@@ -101,6 +101,16 @@ impl Call {
         result.map_err(|error| self.unknown_outcome(error, &record))
     }
 
+    /// Whether `error` means a retried delete already succeeded: a 404 after an earlier
+    /// attempt was interrupted is most likely that attempt's own work, not a missing key.
+    pub fn is_delete_already_done(&self, error: &Error) -> bool {
+        let record = self.transport.record();
+        self.operation == "deleteKeys"
+            && record.any_interrupted
+            && record.attempts > 1
+            && error.status().map(|s| s.as_u16()) == Some(404)
+    }
+
     /// `POST /keys` failures after which the key may exist become [`Error::OutcomeUnknown`].
     fn unknown_outcome(&self, error: Error, record: &CallRecord) -> Error {
         if self.operation != "createKeys" {

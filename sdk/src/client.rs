@@ -219,7 +219,8 @@ impl ClientBuilder {
     }
 
     /// Sends through this `reqwest::Client` (its pool, proxy and TLS settings) instead of one
-    /// built here. The SDK still sets the per-attempt timeout on every request.
+    /// built here; make it with [`http_client_builder`]. The SDK still sets the per-attempt
+    /// timeout on every request.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -312,14 +313,35 @@ fn checked_base_url(raw: &str) -> Result<String> {
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
-fn default_http_client(connect_timeout: Duration) -> Result<reqwest::Client> {
+/// A `reqwest::ClientBuilder` ready for this crate's TLS set-up, to customise (proxy, pool,
+/// ...) and pass to [`ClientBuilder::http_client`].
+///
+/// With the default `rustls` feature, reqwest needs a process-wide rustls crypto provider;
+/// this installs ring's unless the application already installed one. Building a
+/// `reqwest::Client` any other way without a provider makes reqwest panic.
+///
+/// ```
+/// let http = openrouter_keys::http_client_builder()
+///     .pool_max_idle_per_host(4)
+///     .build()
+///     .expect("a TLS-capable client");
+/// let client = openrouter_keys::Client::builder()
+///     .api_key("sk-or-v1-example")
+///     .http_client(http)
+///     .build()?;
+/// # Ok::<(), openrouter_keys::Error>(())
+/// ```
+pub fn http_client_builder() -> reqwest::ClientBuilder {
     #[cfg(feature = "rustls")]
     {
-        // reqwest's `rustls-no-provider` needs a process-wide crypto provider; install ring's
-        // unless the application already chose one (then `install_default` fails, harmlessly).
+        // Fails harmlessly when a provider is already installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
-    reqwest::Client::builder()
+    reqwest::Client::builder().connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+}
+
+fn default_http_client(connect_timeout: Duration) -> Result<reqwest::Client> {
+    http_client_builder()
         .connect_timeout(connect_timeout)
         .build()
         .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))

@@ -65,6 +65,9 @@ impl<'c> Keys<'c> {
     }
 
     /// `DELETE /keys/{hash}`: deletes a key.
+    ///
+    /// When an attempt is interrupted (timeout, dropped connection) and the retry answers
+    /// 404, the first attempt most likely deleted the key: the call then succeeds.
     pub fn delete(&self, hash: impl Into<String>) -> Request<'c, DeleteKey> {
         Request::new(self.client, DeleteKey { hash: hash.into() })
     }
@@ -327,7 +330,12 @@ impl Operation for DeleteKey {
     async fn send(self, client: &Client, options: CallOptions) -> Result<()> {
         let hash = checked_hash(&self.hash)?;
         let call = Call::start(client, "deleteKeys", options)?;
-        call.run(call.generated().delete_keys().hash(hash).send(), |_| ())
+        match call
+            .run(call.generated().delete_keys().hash(hash).send(), |_| ())
             .await
+        {
+            Err(error) if call.is_delete_already_done(&error) => Ok(()),
+            other => other,
+        }
     }
 }

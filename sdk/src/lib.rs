@@ -54,6 +54,7 @@ mod transport;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    http_client_builder,
 };
 pub use error::{ApiError, ApiErrorKind, DecodeError, Error, Result};
 pub use keys::{
@@ -63,6 +64,8 @@ pub use model::{
     BudgetLayer, BudgetScope, CreatedKey, CurrentKey, DataRegion, ExternalIdentity,
     FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit, Timestamp, Usage,
 };
+/// The `reqwest` crate this SDK sends with (for [`ClientBuilder::http_client`]).
+pub use reqwest;
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use sleep::{AsyncSleep, BoxFuture, TokioSleep};

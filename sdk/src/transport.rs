@@ -35,6 +35,8 @@ pub(crate) struct CallRecord {
     pub attempts: u32,
     /// How the last attempt ended.
     pub last_end: Option<AttemptEnd>,
+    /// Whether any attempt was interrupted after the request may have been acted on.
+    pub any_interrupted: bool,
     /// Status of the last response received, if any.
     pub last_status: Option<reqwest::StatusCode>,
     /// Request id of the last response received, if any.
@@ -162,7 +164,10 @@ impl CallTransport {
                     (end, None)
                 }
             };
-            self.note(|r| r.last_end = Some(end));
+            self.note(|r| {
+                r.last_end = Some(end);
+                r.any_interrupted |= end == AttemptEnd::Interrupted;
+            });
             let success = matches!(end, AttemptEnd::Status(s) if s.is_success());
             if success || !should_retry(idempotency, end, self.retry_on_unknown_outcome) {
                 return outcome;

@@ -54,7 +54,7 @@ async fn every_documented_error_status_of_every_operation_is_typed() {
         for &status in statuses {
             let reply = Reply::json(status, &bodies::error(status, "documented failure"))
                 .with_header("x-request-id", "req-123");
-            let server = ScriptedServer::start(vec![reply]).await;
+            let server = ScriptedServer::start(vec![reply]).await.unwrap();
             let (client, _) = client(&server.base_url);
             let error = call(&client, op).await.unwrap_err();
             let api = match (&error, op, status) {
@@ -97,7 +97,8 @@ async fn gateway_html_empty_bodies_and_invalid_json_are_errors_with_excerpts() {
         Reply::raw(500, "text/html", "<h1>oops</h1>"),
         Reply::raw(200, "application/json", "{\"data\": [ {\"hash\": "),
     ])
-    .await;
+    .await
+    .unwrap();
     let (client, _) = client(&server.base_url);
     let none = || RetryPolicy::none();
 
@@ -142,7 +143,8 @@ async fn a_wrong_field_type_names_its_json_path() {
         200,
         &bodies::list(vec![bodies::key("a", "a"), key]),
     )])
-    .await;
+    .await
+    .unwrap();
     let (client, _) = client(&server.base_url);
     match client.keys().list().await.unwrap_err() {
         Error::Decode(decode) => assert_eq!(decode.path, "data[1].usage_daily"),
@@ -152,7 +154,7 @@ async fn a_wrong_field_type_names_its_json_path() {
 
 #[tokio::test]
 async fn invalid_input_is_caught_before_sending() {
-    let server = ScriptedServer::start(vec![]).await;
+    let server = ScriptedServer::start(vec![]).await.unwrap();
     let (client, _) = client(&server.base_url);
     let keys = client.keys();
     let errors = [

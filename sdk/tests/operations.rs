@@ -101,7 +101,9 @@ async fn decoding_tolerates_nulls_unknown_fields_odd_timestamps_and_new_enum_val
     obj.insert("created_at".into(), json!("yesterday-ish"));
     obj.insert("a_field_from_the_future".into(), json!({"nested": [1, 2]}));
     obj.remove("expires_at");
-    let server = ScriptedServer::start(vec![Reply::json(200, &bodies::one(key))]).await;
+    let server = ScriptedServer::start(vec![Reply::json(200, &bodies::one(key))])
+        .await
+        .unwrap();
     let (client, _) = client(&server.base_url);
     let got = client.keys().get(HASH).await.unwrap();
     assert_eq!(got.updated_at, None);
@@ -152,7 +154,9 @@ async fn create_keeps_the_top_level_secret_and_sends_the_exact_body() {
 #[tokio::test]
 async fn create_answered_200_instead_of_201_still_returns_the_key() {
     let body = bodies::created(bodies::key(HASH, "ci"), SENTINEL_SECRET);
-    let server = ScriptedServer::start(vec![Reply::json(200, &body)]).await;
+    let server = ScriptedServer::start(vec![Reply::json(200, &body)])
+        .await
+        .unwrap();
     let (client, _) = client(&server.base_url);
     let created = client.keys().create(NewKey::new("ci")).await.unwrap();
     assert_eq!(created.secret().expose_secret(), SENTINEL_SECRET);
@@ -199,7 +203,7 @@ async fn update_bodies_express_set_clear_and_keep() {
     let replies = (0..3)
         .map(|_| Reply::json(200, &bodies::one(bodies::key(HASH, "k"))))
         .collect();
-    let server = ScriptedServer::start(replies).await;
+    let server = ScriptedServer::start(replies).await.unwrap();
     let (client, _) = client(&server.base_url);
     let keys = client.keys();
     keys.update(HASH, KeyUpdate::new().limit(10.0))
@@ -223,7 +227,9 @@ async fn update_bodies_express_set_clear_and_keep() {
 
 #[tokio::test]
 async fn every_request_carries_auth_user_agent_and_attribution_but_no_api_version() {
-    let server = ScriptedServer::start(vec![Reply::json(200, &bodies::list(vec![]))]).await;
+    let server = ScriptedServer::start(vec![Reply::json(200, &bodies::list(vec![]))])
+        .await
+        .unwrap();
     let sleep = std::sync::Arc::new(common::RecordingSleep::default());
     let client = common::builder(&server.base_url, &sleep)
         .app_title("My app")
@@ -252,7 +258,9 @@ async fn every_request_carries_auth_user_agent_and_attribution_but_no_api_versio
 
 #[tokio::test]
 async fn base_url_path_prefix_is_kept() {
-    let server = ScriptedServer::start(vec![Reply::json(200, &bodies::list(vec![]))]).await;
+    let server = ScriptedServer::start(vec![Reply::json(200, &bodies::list(vec![]))])
+        .await
+        .unwrap();
     let (client, _) = client(&format!("{}/api/v1/", server.base_url));
     client.keys().list().include_expired(false).await.unwrap();
     assert_eq!(
@@ -276,7 +284,8 @@ async fn list_all_pages_by_offset_until_an_empty_page_keeping_filters() {
         Reply::json(200, &page(200, 37)),
         Reply::json(200, &bodies::list(vec![])),
     ])
-    .await;
+    .await
+    .unwrap();
     let (client, _) = client(&server.base_url);
     let all: Vec<_> = client
         .keys()
@@ -306,7 +315,8 @@ async fn list_all_stops_at_the_first_error() {
         Reply::json(200, &bodies::list(vec![bodies::key("h0", "k")])),
         Reply::json(401, &bodies::error(401, "Missing Authentication header")),
     ])
-    .await;
+    .await
+    .unwrap();
     let (client, _) = client(&server.base_url);
     let items: Vec<_> = futures_util::StreamExt::collect::<Vec<_>>(client.keys().list_all()).await;
     assert_eq!(items.len(), 2);
@@ -325,7 +335,8 @@ async fn per_call_headers_reach_every_attempt_and_overrides_apply_to_one_call_on
         Reply::json(200, &bodies::one(bodies::key(HASH, "k"))),
         Reply::json(503, &bodies::error(503, "busy")),
     ])
-    .await;
+    .await
+    .unwrap();
     let (client, _) = client(&server.base_url);
     client
         .keys()

@@ -60,7 +60,7 @@ proptest! {
         runtime.block_on(async {
             let server = ScriptedServer::start(vec![
                 Reply::json(200, &bodies::one(bodies::key("h", "k"))),
-            ]).await;
+            ]).await.unwrap();
             let (client, _) = common::client(&server.base_url);
             let result = client.keys().get(hash.clone()).retry(openrouter_keys::RetryPolicy::none()).await;
             match result {

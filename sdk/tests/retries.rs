@@ -26,7 +26,9 @@ fn created_ok() -> Reply {
 
 #[tokio::test]
 async fn idempotent_call_answered_503_503_200_succeeds_after_3_requests() {
-    let server = ScriptedServer::start(vec![failing(503), failing(503), key_ok()]).await;
+    let server = ScriptedServer::start(vec![failing(503), failing(503), key_ok()])
+        .await
+        .unwrap();
     let (client, sleep) = client(&server.base_url);
     let key = client.keys().get(HASH).await.unwrap();
     assert_eq!(key.hash, HASH);
@@ -42,7 +44,9 @@ async fn idempotent_call_answered_503_503_200_succeeds_after_3_requests() {
 async fn seeded_jitter_gives_the_same_waits_every_run() {
     let mut runs = Vec::new();
     for _ in 0..2 {
-        let server = ScriptedServer::start(vec![failing(500), failing(500), key_ok()]).await;
+        let server = ScriptedServer::start(vec![failing(500), failing(500), key_ok()])
+            .await
+            .unwrap();
         let (client, sleep) = client(&server.base_url);
         client.keys().get(HASH).await.unwrap();
         runs.push(sleep.waits());
@@ -54,7 +58,9 @@ async fn seeded_jitter_gives_the_same_waits_every_run() {
 #[tokio::test]
 async fn create_answered_500_is_sent_exactly_once_and_reports_unknown_outcome() {
     for status in [500, 502, 503, 504] {
-        let server = ScriptedServer::start(vec![failing(status), created_ok()]).await;
+        let server = ScriptedServer::start(vec![failing(status), created_ok()])
+            .await
+            .unwrap();
         let (client, sleep) = client(&server.base_url);
         let error = client.keys().create(NewKey::new("k")).await.unwrap_err();
         assert_eq!(server.count(), 1, "{status}: sent exactly once");
@@ -79,7 +85,8 @@ async fn create_is_retried_on_429_and_connection_refused() {
         failing(429),
         created_ok(),
     ])
-    .await;
+    .await
+    .unwrap();
     let (client, sleep) = client(&server.base_url);
     client.keys().create(NewKey::new("k")).await.unwrap();
     assert_eq!(server.count(), 3);
@@ -100,7 +107,9 @@ async fn create_is_retried_on_429_and_connection_refused() {
 
 #[tokio::test]
 async fn create_retries_5xx_only_when_the_caller_opts_in() {
-    let server = ScriptedServer::start(vec![failing(500), created_ok()]).await;
+    let server = ScriptedServer::start(vec![failing(500), created_ok()])
+        .await
+        .unwrap();
     let (client, _) = client(&server.base_url);
     let created = client
         .keys()
@@ -140,7 +149,9 @@ async fn retry_counts_per_operation_and_status() {
     ];
     for op in ops {
         for status in [400, 401, 403, 404, 408, 409, 429, 500, 501, 502, 503, 504] {
-            let server = ScriptedServer::start((0..4).map(|_| failing(status)).collect()).await;
+            let server = ScriptedServer::start((0..4).map(|_| failing(status)).collect())
+                .await
+                .unwrap();
             let (client, _) = client(&server.base_url);
             let error = call_op(&client, op).await.unwrap_err();
             let retryable = matches!(status, 408 | 429 | 500 | 502 | 503 | 504);
@@ -170,7 +181,8 @@ async fn retry_after_seconds_date_and_milliseconds_are_honoured() {
         failing(429).with_header("retry-after-ms", "150"),
         key_ok(),
     ])
-    .await;
+    .await
+    .unwrap();
     let (client, sleep) = client(&server.base_url);
     client
         .keys()
@@ -193,7 +205,8 @@ async fn a_wait_past_the_deadline_returns_at_once_with_the_wait_attached() {
         failing(429).with_header("retry-after", "600"),
         key_ok(),
     ])
-    .await;
+    .await
+    .unwrap();
     let (client, sleep) = client(&server.base_url);
     let started = Instant::now();
     let error = client.keys().get(HASH).await.unwrap_err();
@@ -211,7 +224,9 @@ fn slow(reply: Reply) -> Reply {
 
 #[tokio::test]
 async fn per_attempt_timeouts_are_retried_for_idempotent_calls_only() {
-    let server = ScriptedServer::start(vec![slow(key_ok()), slow(key_ok()), key_ok()]).await;
+    let server = ScriptedServer::start(vec![slow(key_ok()), slow(key_ok()), key_ok()])
+        .await
+        .unwrap();
     let (client, _) = client(&server.base_url);
     let key = client
         .keys()
@@ -222,7 +237,9 @@ async fn per_attempt_timeouts_are_retried_for_idempotent_calls_only() {
     assert_eq!(key.hash, HASH);
     assert_eq!(server.count(), 3);
 
-    let server = ScriptedServer::start(vec![slow(created_ok()), created_ok()]).await;
+    let server = ScriptedServer::start(vec![slow(created_ok()), created_ok()])
+        .await
+        .unwrap();
     let (client, _) = common::client(&server.base_url);
     let error = client
         .keys()
@@ -248,7 +265,9 @@ async fn per_attempt_timeouts_are_retried_for_idempotent_calls_only() {
 
 #[tokio::test]
 async fn the_deadline_bounds_the_whole_call() {
-    let server = ScriptedServer::start(vec![slow(key_ok()), slow(key_ok())]).await;
+    let server = ScriptedServer::start(vec![slow(key_ok()), slow(key_ok())])
+        .await
+        .unwrap();
     let (client, _) = client(&server.base_url);
     let started = Instant::now();
     let error = client
@@ -268,12 +287,16 @@ async fn the_deadline_bounds_the_whole_call() {
 
 #[tokio::test]
 async fn a_dropped_connection_is_retried_for_get_but_unknown_for_create() {
-    let server = ScriptedServer::start(vec![Reply::Close, key_ok()]).await;
+    let server = ScriptedServer::start(vec![Reply::Close, key_ok()])
+        .await
+        .unwrap();
     let (client, _) = client(&server.base_url);
     client.keys().get(HASH).await.unwrap();
     assert_eq!(server.count(), 2);
 
-    let server = ScriptedServer::start(vec![Reply::Close, created_ok()]).await;
+    let server = ScriptedServer::start(vec![Reply::Close, created_ok()])
+        .await
+        .unwrap();
     let (client, _) = common::client(&server.base_url);
     let error = client.keys().create(NewKey::new("k")).await.unwrap_err();
     assert_eq!(server.count(), 1);

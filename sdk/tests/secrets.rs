@@ -79,7 +79,8 @@ async fn no_sentinel_in_created_key_errors_or_traces() {
         Reply::json(401, &bodies::error(401, "bad key")),
         Reply::json(500, &bodies::error(500, "boom")),
     ])
-    .await;
+    .await
+    .unwrap();
     let (client, _) = client(&server.base_url);
     let created = client.keys().create(NewKey::new("k")).await.unwrap();
     let decode_error = client.keys().create(NewKey::new("k")).await.unwrap_err();

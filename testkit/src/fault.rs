@@ -206,13 +206,19 @@ mod tests {
         );
         assert!(matches!(
             "502:html".parse::<Fault>().unwrap(),
-            Fault::Status { body: FaultBody::Html, .. }
+            Fault::Status {
+                body: FaultBody::Html,
+                ..
+            }
         ));
         assert_eq!(
             "delay=150".parse::<Fault>().unwrap(),
             Fault::Delay(Duration::from_millis(150))
         );
-        assert_eq!("close-after".parse::<Fault>().unwrap(), Fault::CloseAfterRead);
+        assert_eq!(
+            "close-after".parse::<Fault>().unwrap(),
+            Fault::CloseAfterRead
+        );
         for bad in ["", "abc", "700", "500:what", "delay=x", "429:retry=-1"] {
             assert!(bad.parse::<Fault>().is_err(), "{bad}");
         }

@@ -60,7 +60,9 @@ pub(crate) struct Shared {
 
 /// Locks a mutex, recovering the data if a panicking thread poisoned it.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Shared {
@@ -235,7 +237,8 @@ fn full(bytes: Bytes) -> Body {
 
 fn raw_response(status: u16, content_type: &str, body: Bytes) -> Response<Body> {
     let mut response = Response::new(full(body));
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if let Ok(value) = content_type.parse() {
         response.headers_mut().insert(CONTENT_TYPE, value);
     }
@@ -284,9 +287,10 @@ fn truncated((status, body): &Answer) -> Response<Body> {
     let stream = StreamBody::new(futures_util::stream::iter(frames));
     let mut response = Response::new(BodyExt::boxed(stream));
     *response.status_mut() = StatusCode::from_u16(*status).unwrap_or(StatusCode::OK);
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
     response
         .headers_mut()
         .insert(CONTENT_LENGTH, http::HeaderValue::from(bytes.len()));

@@ -34,6 +34,7 @@
 
 mod fault;
 mod http;
+pub mod scripted;
 mod store;
 
 pub use fault::{Fault, FaultBody, RandomFaults, RetryAfter, Route};
@@ -223,7 +224,11 @@ impl FakeServer {
 
     /// Names of the keys created through the API that still exist, oldest first.
     pub fn created_key_names(&self) -> Vec<String> {
-        lock(&self.shared.store).names().into_iter().skip(2).collect()
+        lock(&self.shared.store)
+            .names()
+            .into_iter()
+            .skip(2)
+            .collect()
     }
 
     /// Every answer sent so far, when recording was enabled.

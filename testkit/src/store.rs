@@ -51,7 +51,10 @@ impl StoredKey {
         m.insert("limit".into(), json!(self.limit));
         m.insert("limit_remaining".into(), json!(self.limit));
         m.insert("limit_reset".into(), json!(self.limit_reset));
-        m.insert("include_byok_in_limit".into(), json!(self.include_byok_in_limit));
+        m.insert(
+            "include_byok_in_limit".into(),
+            json!(self.include_byok_in_limit),
+        );
         for prefix in ["usage", "byok_usage"] {
             m.insert(prefix.into(), json!(0.0));
             for period in ["daily", "weekly", "monthly"] {
@@ -121,7 +124,9 @@ pub(crate) fn error(status: u16, message: &str) -> Answer {
 }
 
 fn now_text() -> String {
-    let now = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or(OffsetDateTime::now_utc());
+    let now = OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or(OffsetDateTime::now_utc());
     now.format(&Rfc3339).unwrap_or_default()
 }
 
@@ -135,7 +140,9 @@ impl Store {
     }
 
     fn random_hex(&mut self, bytes: usize) -> String {
-        (0..bytes).map(|_| format!("{:02x}", self.rng.u8(..))).collect()
+        (0..bytes)
+            .map(|_| format!("{:02x}", self.rng.u8(..)))
+            .collect()
     }
 
     /// Adds a key directly (start-up keys); returns its secret.
@@ -185,8 +192,7 @@ impl Store {
             .filter(|k| query.include_disabled || !k.disabled)
             .filter(|k| query.include_expired || !k.expired(now))
             .filter(|k| {
-                k.workspace_id
-                    == query.workspace_id.as_deref().unwrap_or(DEFAULT_WORKSPACE)
+                k.workspace_id == query.workspace_id.as_deref().unwrap_or(DEFAULT_WORKSPACE)
             })
             .skip(query.offset)
             .take(self.page_size)
@@ -203,7 +209,11 @@ impl Store {
     }
 
     pub fn delete(&mut self, hash: &str) -> Answer {
-        match self.keys.iter().position(|k| k.hash == hash && !k.management) {
+        match self
+            .keys
+            .iter()
+            .position(|k| k.hash == hash && !k.management)
+        {
             Some(at) => {
                 self.keys.remove(at);
                 (200, json!({ "deleted": true }))
@@ -258,7 +268,12 @@ impl Store {
                 (Some(Value::String(user)), Some(Value::String(k))) if k.chars().count() >= 32 => {
                     key.external_user = Some(user.clone());
                 }
-                _ => return error(400, "external needs a user and an api_key of at least 32 characters"),
+                _ => {
+                    return error(
+                        400,
+                        "external needs a user and an api_key of at least 32 characters",
+                    );
+                }
             },
             Some(_) => return error(400, "external must be an object"),
         }
@@ -271,7 +286,11 @@ impl Store {
         let Some(obj) = body.as_object() else {
             return error(400, "The request body must be a JSON object");
         };
-        let Some(at) = self.keys.iter().position(|k| k.hash == hash && !k.management) else {
+        let Some(at) = self
+            .keys
+            .iter()
+            .position(|k| k.hash == hash && !k.management)
+        else {
             return error(404, "API key not found");
         };
         let mut key = self.keys[at].clone();

@@ -1,1 +1,76 @@
+//! Support for the workspace's integration tests: the response schemas of our OpenAPI spec,
+//! looked up by operation and status, and clients wired to the fake server.
 
+use openrouter_keys::{Client, RetryPolicy};
+use openrouter_keys_testkit::{FakeServer, Route};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// The repository's spec as JSON.
+pub fn spec() -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/openrouter-keys.yaml");
+    let text = std::fs::read_to_string(&path).expect("the spec is readable");
+    serde_yaml::from_str(&text).expect("the spec is YAML")
+}
+
+fn path_and_method(route: Route) -> (&'static str, &'static str) {
+    match route {
+        Route::CurrentKey => ("/key", "get"),
+        Route::List => ("/keys", "get"),
+        Route::Create => ("/keys", "post"),
+        Route::Get => ("/keys/{hash}", "get"),
+        Route::Update => ("/keys/{hash}", "patch"),
+        Route::Delete => ("/keys/{hash}", "delete"),
+    }
+}
+
+/// A JSON Schema for the body `route` answers with `status`, or `None` when the spec does not
+/// document that status for that operation. References point into the spec's components.
+pub fn response_schema(spec: &Value, route: Route, status: u16) -> Option<Value> {
+    let (path, method) = path_and_method(route);
+    let mut response = spec["paths"][path][method]["responses"].get(status.to_string())?;
+    if let Some(reference) = response.get("$ref").and_then(Value::as_str) {
+        response = spec.pointer(reference.strip_prefix('#')?)?;
+    }
+    let schema = response["content"]["application/json"]
+        .get("schema")?
+        .clone();
+    Some(json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "allOf": [schema],
+        "components": spec["components"].clone(),
+    }))
+}
+
+/// The per-attempt timeout of test clients; fault delays are longer than this.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// One connection pool (and one TLS set-up) for every test client of a test binary.
+fn shared_http() -> openrouter_keys::reqwest::Client {
+    static HTTP: OnceLock<openrouter_keys::reqwest::Client> = OnceLock::new();
+    HTTP.get_or_init(|| {
+        openrouter_keys::http_client_builder()
+            .build()
+            .expect("an HTTP client")
+    })
+    .clone()
+}
+
+/// A client for the fake, authenticated with `key`, with short timeouts and backoff.
+pub fn client_for(server: &FakeServer, key: &str) -> Client {
+    Client::builder()
+        .api_key(key)
+        .base_url(server.base_url())
+        .http_client(shared_http())
+        .timeout(ATTEMPT_TIMEOUT)
+        .retry(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(10))
+                .max_backoff(Duration::from_millis(50))
+                .deadline(Duration::from_secs(10)),
+        )
+        .build()
+        .expect("a valid client")
+}

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 pub mod bodies;
-pub mod scripted;
+pub use openrouter_keys_testkit::scripted;
 
 use openrouter_keys::{AsyncSleep, BoxFuture, Client, ClientBuilder, RetryPolicy};
 use std::sync::{Arc, Mutex};

@@ -7,10 +7,11 @@
 //! `503:empty`, `429:retry=2`, `429:date=2`, `429:ms=150`, `delay=1500`, `close-before`,
 //! `close-after`, `truncate` or `invalid-json`; `*N` repeats it for the next N requests.
 
-use openrouter_keys_testkit::{Fault, FakeServer, Route};
+use openrouter_keys_testkit::{FakeServer, Fault, Route};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: openrouter-keys-fake [--port PORT] [--page-size N] [--fault ROUTE=FAULT[*N]]...";
+const USAGE: &str =
+    "usage: openrouter-keys-fake [--port PORT] [--page-size N] [--fault ROUTE=FAULT[*N]]...";
 
 struct Args {
     port: u16,
@@ -23,7 +24,11 @@ fn parse_fault(spec: &str) -> Result<(Route, Fault, usize), String> {
         .split_once('=')
         .ok_or_else(|| format!("`{spec}`: expected ROUTE=FAULT"))?;
     let (fault, times) = match rest.rsplit_once('*') {
-        Some((fault, n)) => (fault, n.parse::<usize>().map_err(|_| format!("`{n}` is not a count"))?),
+        Some((fault, n)) => (
+            fault,
+            n.parse::<usize>()
+                .map_err(|_| format!("`{n}` is not a count"))?,
+        ),
         None => (rest, 1),
     };
     Ok((route.parse()?, fault.parse()?, times))
@@ -40,7 +45,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         match flag.as_str() {
             "--port" => parsed.port = value.parse().map_err(|_| format!("bad port `{value}`"))?,
             "--page-size" => {
-                parsed.page_size = value.parse().map_err(|_| format!("bad page size `{value}`"))?;
+                parsed.page_size = value
+                    .parse()
+                    .map_err(|_| format!("bad page size `{value}`"))?;
             }
             "--fault" => parsed.faults.push(parse_fault(&value)?),
             _ => return Err(format!("unknown flag `{flag}`")),

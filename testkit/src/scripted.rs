@@ -1,6 +1,9 @@
-//! A scripted HTTP/1.1 server on 127.0.0.1: answers each request with the next scripted reply
-//! and records what it received. One request per connection (`connection: close`), which is
-//! enough for the SDK's sequential retries and lets a reply close the socket instead.
+//! A scripted HTTP/1.1 server on 127.0.0.1, for byte-level tests: it answers each request
+//! with the next scripted reply, whatever the route, and records what it received.
+//!
+//! Where [`FakeServer`](crate::FakeServer) behaves like the API, this one says exactly what a
+//! test tells it to: any status, headers and bytes, a delay, or a closed socket. One request
+//! per connection (`connection: close`); when the script runs out it answers 599.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -8,12 +11,16 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+/// One scripted answer.
 #[derive(Debug, Clone)]
 pub enum Reply {
     /// A full response.
     Respond {
+        /// The status code.
         status: u16,
+        /// Header lines, in order.
         headers: Vec<(String, String)>,
+        /// The body bytes (sent with a matching `content-length`).
         body: Vec<u8>,
     },
     /// Read the request, then close without answering.
@@ -23,6 +30,7 @@ pub enum Reply {
 }
 
 impl Reply {
+    /// A JSON answer.
     pub fn json(status: u16, body: &serde_json::Value) -> Reply {
         Reply::Respond {
             status,
@@ -31,6 +39,7 @@ impl Reply {
         }
     }
 
+    /// An answer with any content type and text.
     pub fn raw(status: u16, content_type: &str, body: &str) -> Reply {
         Reply::Respond {
             status,
@@ -39,6 +48,7 @@ impl Reply {
         }
     }
 
+    /// The same answer with one more header (no effect on `Close` and `Delay`).
     pub fn with_header(self, name: &str, value: &str) -> Reply {
         match self {
             Reply::Respond {
@@ -58,15 +68,21 @@ impl Reply {
     }
 }
 
+/// A request the server received.
 #[derive(Debug, Clone)]
 pub struct Recorded {
+    /// `GET`, `POST`, ...
     pub method: String,
+    /// The request target: path and query as sent.
     pub target: String,
+    /// Header lines, names lowercased.
     pub headers: Vec<(String, String)>,
+    /// The body bytes.
     pub body: Vec<u8>,
 }
 
 impl Recorded {
+    /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -74,20 +90,24 @@ impl Recorded {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The body as JSON (`Null` when it is not JSON).
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap()
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
     }
 }
 
+/// A running scripted server; it stops when the runtime does.
 pub struct ScriptedServer {
+    /// `http://127.0.0.1:PORT`
     pub base_url: String,
     requests: Arc<Mutex<Vec<Recorded>>>,
 }
 
 impl ScriptedServer {
-    pub async fn start(script: Vec<Reply>) -> ScriptedServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base_url = format!("http://{}", listener.local_addr().unwrap());
+    /// Binds any free port on 127.0.0.1 and serves `script`, one reply per request.
+    pub async fn start(script: Vec<Reply>) -> std::io::Result<ScriptedServer> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let base_url = format!("http://{}", listener.local_addr()?);
         let requests = Arc::new(Mutex::new(Vec::new()));
         let script = Arc::new(Mutex::new(VecDeque::from(script)));
         let recorded = requests.clone();
@@ -100,15 +120,17 @@ impl ScriptedServer {
                 });
             }
         });
-        ScriptedServer { base_url, requests }
+        Ok(ScriptedServer { base_url, requests })
     }
 
+    /// The requests received so far.
     pub fn requests(&self) -> Vec<Recorded> {
-        self.requests.lock().unwrap().clone()
+        crate::http::lock(&self.requests).clone()
     }
 
+    /// How many requests were received.
     pub fn count(&self) -> usize {
-        self.requests.lock().unwrap().len()
+        crate::http::lock(&self.requests).len()
     }
 }
 
@@ -118,8 +140,8 @@ async fn serve(
     script: Arc<Mutex<VecDeque<Reply>>>,
 ) -> std::io::Result<()> {
     let request = read_request(&mut stream).await?;
-    recorded.lock().unwrap().push(request);
-    let reply = script.lock().unwrap().pop_front().unwrap_or(Reply::raw(
+    crate::http::lock(&recorded).push(request);
+    let reply = crate::http::lock(&script).pop_front().unwrap_or(Reply::raw(
         599,
         "text/plain",
         "script exhausted",

@@ -1,0 +1,148 @@
+//! Every operation × every fault kind, against the fake over real sockets: the call ends in
+//! the documented outcome, within its deadline, and the server sees the expected requests.
+//! `POST /keys` never creates two keys for one call.
+
+use openrouter_keys::{Client, Error, KeyUpdate, NewKey};
+use openrouter_keys_testkit::{FakeServer, Fault, FaultBody, RetryAfter, Route};
+use openrouter_keys_tests::{ATTEMPT_TIMEOUT, client_for};
+use std::time::Duration;
+
+fn faults() -> Vec<(&'static str, Fault)> {
+    let status = |status, body, retry_after| Fault::Status {
+        status,
+        body,
+        retry_after,
+    };
+    vec![
+        ("500 envelope", Fault::status(500)),
+        ("502 html", status(502, FaultBody::Html, None)),
+        ("503 empty", status(503, FaultBody::Empty, None)),
+        (
+            "429 retry-after seconds",
+            status(
+                429,
+                FaultBody::Envelope("slow down".into()),
+                Some(RetryAfter::Seconds(1)),
+            ),
+        ),
+        (
+            "429 retry-after date",
+            status(
+                429,
+                FaultBody::Envelope("slow down".into()),
+                Some(RetryAfter::Date(1)),
+            ),
+        ),
+        ("delay past timeout", Fault::Delay(ATTEMPT_TIMEOUT * 3)),
+        ("close before read", Fault::CloseBeforeRead),
+        ("close after read", Fault::CloseAfterRead),
+        ("truncated body", Fault::TruncatedBody),
+        ("invalid json on 2xx", Fault::InvalidJson),
+    ]
+}
+
+/// What a case must end in.
+#[derive(Debug, PartialEq)]
+enum Expected {
+    Success,
+    DecodeError,
+    OutcomeUnknown,
+}
+
+fn expected(route: Route, fault: &Fault) -> (Expected, u64) {
+    match (route, fault) {
+        (_, Fault::InvalidJson) => (Expected::DecodeError, 1),
+        (Route::Create, Fault::Status { status: 429, .. }) => (Expected::Success, 2),
+        (Route::Create, _) => (Expected::OutcomeUnknown, 1),
+        _ => (Expected::Success, 2),
+    }
+}
+
+async fn run(client: &Client, route: Route, hash: &str) -> Result<(), Error> {
+    let keys = client.keys();
+    match route {
+        Route::CurrentKey => client.current_key().await.map(drop),
+        Route::List => keys.list().await.map(drop),
+        Route::Create => keys.create(NewKey::new("under-fault")).await.map(drop),
+        Route::Get => keys.get(hash).await.map(drop),
+        Route::Update => keys
+            .update(hash, KeyUpdate::new().limit(1.0))
+            .await
+            .map(drop),
+        Route::Delete => keys.delete(hash).await.map(drop),
+    }
+}
+
+async fn one_case(route: Route, name: &'static str, fault: Fault) -> String {
+    let server = FakeServer::start().await.unwrap();
+    let client = client_for(&server, server.management_key());
+    let existing = client.keys().create(NewKey::new("existing")).await.unwrap();
+    let hash = existing.key().hash.clone();
+    let before = server.requests(route);
+    server.inject(route, fault.clone());
+
+    // The client's deadline is 10 s; a hang would be caught here.
+    let outcome = tokio::time::timeout(Duration::from_secs(12), run(&client, route, &hash))
+        .await
+        .unwrap_or_else(|_| panic!("{route} × {name}: hung past the deadline"));
+    let (want, want_requests) = expected(route, &fault);
+    let got = match &outcome {
+        Ok(()) => Expected::Success,
+        Err(Error::Decode(_)) => Expected::DecodeError,
+        Err(Error::OutcomeUnknown { .. }) => Expected::OutcomeUnknown,
+        Err(other) => panic!("{route} × {name}: unexpected error {other:?}"),
+    };
+    assert_eq!(got, want, "{route} × {name}: {outcome:?}");
+    let requests = server.requests(route) - before;
+    assert_eq!(requests, want_requests, "{route} × {name}: requests seen");
+
+    if route == Route::Create {
+        // Never two keys for one call; and a key made before the answer was lost is listed.
+        let made: Vec<String> = server
+            .created_key_names()
+            .into_iter()
+            .filter(|n| n == "under-fault")
+            .collect();
+        assert!(made.len() <= 1, "{name}: duplicate keys {made:?}");
+        if fault.acts() {
+            assert_eq!(made.len(), 1, "{name}: the key was created");
+            let listed = client.keys().list().await.unwrap();
+            assert!(
+                listed.iter().any(|k| k.name == "under-fault"),
+                "{name}: visible via list"
+            );
+        }
+    }
+    format!(
+        "{:<14} × {:<26} → {:?} after {} request(s)",
+        route.to_string(),
+        name,
+        got,
+        requests
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_under_every_fault_ends_as_documented() {
+    let mut count = 0;
+    // One operation's ten cases at a time: enough overlap to keep the run short, not so much
+    // that two cores miss the one-second attempt timeout.
+    for route in Route::ALL {
+        let cases: Vec<_> = faults()
+            .into_iter()
+            .map(|(name, fault)| tokio::spawn(one_case(route, name, fault)))
+            .collect();
+        for case in cases {
+            match case.await {
+                Ok(line) => println!("{line}"),
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            }
+            count += 1;
+        }
+    }
+    println!(
+        "fault matrix: {count} cases (6 operations × {} faults), all as documented",
+        faults().len()
+    );
+    assert_eq!(count, 60);
+}
