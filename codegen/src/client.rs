@@ -643,7 +643,7 @@ pub mod types {
         ///Deprecation note.
         pub note: ::std::string::String,
         ///Requests allowed per interval.
-        pub requests: f64,
+        pub requests: i64,
     }
     impl RateLimit {
         pub fn builder() -> builder::RateLimit {
@@ -2646,7 +2646,7 @@ pub mod types {
                 ::std::string::String,
             >,
             note: ::std::result::Result<::std::string::String, ::std::string::String>,
-            requests: ::std::result::Result<f64, ::std::string::String>,
+            requests: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for RateLimit {
             fn default() -> Self {
@@ -2684,7 +2684,7 @@ pub mod types {
             }
             pub fn requests<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.requests = value

@@ -222,3 +222,20 @@ async fn patch_keeps_absent_fields_and_clears_nulls_and_delete_then_get_is_404()
     .await;
     assert_eq!((status, body["error"]["code"].clone()), (404, json!(404)));
 }
+
+/// The README's example for application developers, kept compiling and passing here.
+#[tokio::test]
+async fn readme_example_key_rotation_survives_a_flaky_api() {
+    use openrouter_keys::Client;
+    use openrouter_keys_testkit::Fault;
+    let fake = FakeServer::start().await.unwrap();
+    let client = Client::builder()
+        .api_key(fake.management_key())
+        .base_url(fake.base_url())
+        .build()
+        .unwrap();
+    fake.inject(Route::Create, Fault::status(429)); // next create is rate limited
+    client.keys().create(NewKey::new("rotated")).await.unwrap(); // retried, created once
+    assert_eq!(fake.requests(Route::Create), 2);
+    assert_eq!(fake.created_key_names(), ["rotated"]);
+}

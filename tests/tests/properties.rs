@@ -1,5 +1,6 @@
 //! Property tests over real sockets: arbitrary bytes as a response body never panic the SDK,
-//! and arbitrary `KeyUpdate`s send exactly the fields they set.
+//! and arbitrary `KeyUpdate`s send exactly the fields they set. (The dev-dependency on
+//! serde_json's `float_roundtrip` makes parsing the sent body exact, so limits compare equal.)
 
 use openrouter_keys::{Error, KeyUpdate, LimitReset, RetryPolicy};
 use openrouter_keys_testkit::scripted::{Reply, ScriptedServer};

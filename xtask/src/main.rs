@@ -2,6 +2,7 @@
 //!
 //! - `generate`: regenerate `codegen/src` from `openapi/openrouter-keys.yaml`.
 //! - `check`: fail with a unified diff when `codegen/src` has drifted from the spec.
+//! - `spec-diff UPSTREAM`: compare our spec's six operations with OpenRouter's published spec.
 //!
 //! Errors are printed as one paragraph and exit with code 1; nothing here panics on bad input.
 
@@ -12,21 +13,31 @@ mod generate;
 mod load;
 mod preflight;
 mod seam;
+mod shape;
+mod spec_diff;
 
 use error::XtaskError;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <generate|check> [--spec PATH] [--root DIR]
+       cargo xtask spec-diff UPSTREAM [--json] [--ours PATH]
 
   generate   regenerate codegen/src from the spec (default openapi/openrouter-keys.yaml)
   check      exit 1 with a diff when codegen/src differs from what the spec generates
 
   --spec PATH  the spec to generate from (default: DIR/openapi/openrouter-keys.yaml)
-  --root DIR   the workspace whose codegen/src is written or checked (default: this one)";
+  --root DIR   the workspace whose codegen/src is written or checked (default: this one)
+
+  spec-diff  compare the six key operations with an upstream OpenAPI 3.0/3.1 document:
+             exit 1 when ours is behind or differs, 0 when equal or only ahead, 2 when a
+             document cannot be read";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("spec-diff") {
+        return run_spec_diff(&args[1..]);
+    }
     match run(&args) {
         Ok(code) => code,
         Err(e) => {
@@ -115,4 +126,59 @@ fn run(args: &[String]) -> Result<ExitCode, XtaskError> {
         }
         other => Err(XtaskError::new(format!("unknown task `{other}`\n{USAGE}"))),
     }
+}
+
+/// `spec-diff`: exit 0 (same or ahead), 1 (behind or changed) or 2 (unreadable input).
+fn run_spec_diff(args: &[String]) -> ExitCode {
+    let mut upstream = None;
+    let mut ours = repo_root().join(generate::SPEC_PATH);
+    let mut as_json = false;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--json" => as_json = true,
+            "--ours" => match rest.next() {
+                Some(path) => ours = PathBuf::from(path),
+                None => return usage_error("--ours needs a path"),
+            },
+            path if upstream.is_none() && !path.starts_with("--") => {
+                upstream = Some(PathBuf::from(path));
+            }
+            other => return usage_error(&format!("unexpected argument `{other}`")),
+        }
+    }
+    let Some(upstream) = upstream else {
+        return usage_error("spec-diff needs the path of the upstream document");
+    };
+    let loaded = load::load_file(&ours).and_then(|o| {
+        let u = load::load_file(&upstream)?;
+        let shown = upstream.display().to_string();
+        let report = spec_diff::diff(&o, &u).map_err(|e| e.in_file(shown))?;
+        Ok(report)
+    });
+    let report = match loaded {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if as_json {
+        println!("{:#}", report.to_json());
+    } else {
+        print!(
+            "{}",
+            report.to_text(&ours.display().to_string(), &upstream.display().to_string())
+        );
+    }
+    if report.needs_work() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}\n{USAGE}");
+    ExitCode::from(2)
 }

@@ -196,3 +196,144 @@ fn upstream_snapshot_converts_and_generates() {
         assert!(client.contains(&format!("pub fn {op}(")), "{op} generated");
     }
 }
+
+#[test]
+fn spec_diff_against_the_upstream_snapshot_is_not_behind() {
+    let upstream = repo_root().join("../shared/openrouter/upstream/openapi-keys-subset.yaml");
+    if !upstream.exists() {
+        println!("skipped: {} is absent", upstream.display());
+        return;
+    }
+    let out = xtask(&["spec-diff", upstream.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("0 behind, 0 changed"), "{stdout}");
+    for newer in [
+        "external_user",
+        "last_used_at",
+        "allowed_data_regions",
+        "include_expired",
+    ] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.contains("AHEAD") && l.contains(newer)),
+            "{newer} listed as ahead: {stdout}"
+        );
+    }
+    let json = xtask(&["spec-diff", upstream.to_str().unwrap(), "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["behind"], 0);
+    assert_eq!(report["changed"], 0);
+}
+
+#[test]
+fn spec_diff_reports_five_upstream_changes_at_their_pointers() {
+    let dir = scratch("spec-diff-five");
+    let ours = std::fs::read_to_string(repo_root().join("openapi/openrouter-keys.yaml")).unwrap();
+    let upstream = ours
+        // 1. a new response field
+        .replace(
+            "        hash: {type: string, description: Identifier",
+            "        rotated_at: {type: [string, 'null']}\n        hash: {type: string, description: Identifier",
+        )
+        // 2. an enum value removed
+        .replace("enum: [daily, weekly, monthly, null]", "enum: [daily, monthly, null]")
+        // 3. a field turned non-nullable
+        .replace(
+            "updated_at: {type: [string, 'null'], description: ISO 8601 time of the last update",
+            "updated_at: {type: string, description: ISO 8601 time of the last update",
+        )
+        // 4. a new query parameter
+        .replace(
+            "        - name: workspace_id\n          in: query",
+            "        - name: sort\n          in: query\n          schema: {type: string}\n        - name: workspace_id\n          in: query",
+        )
+        // 5. a new status code
+        .replace(
+            "      description: Deletes one key by hash. Requires a management key.\n      tags: [API Keys]\n      responses:\n",
+            "      description: Deletes one key by hash. Requires a management key.\n      tags: [API Keys]\n      responses:\n        '409':\n          description: Conflict\n",
+        );
+    let path = dir.join("upstream.yaml");
+    std::fs::write(&path, &upstream).unwrap();
+    let out = xtask(&["spec-diff", path.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings: Vec<(String, String, String)> = report["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["findings"].as_array().unwrap().clone())
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["what"].as_str().unwrap().to_string(),
+                f["upstream"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let has = |kind: &str, what: &str, pointer: &str| {
+        findings
+            .iter()
+            .any(|(k, w, p)| k == kind && w.contains(what) && p == pointer)
+    };
+    assert!(
+        has(
+            "behind",
+            "field `data.rotated_at`",
+            "/components/schemas/Key/properties/rotated_at"
+        ),
+        "{findings:#?}"
+    );
+    assert!(
+        has(
+            "changed",
+            "enum value \"weekly\" removed upstream",
+            "/components/schemas/LimitReset"
+        ),
+        "{findings:#?}"
+    );
+    assert!(
+        has(
+            "changed",
+            "`data.updated_at`: nullable here, non-nullable",
+            "/components/schemas/Key/properties/updated_at"
+        ),
+        "{findings:#?}"
+    );
+    assert!(
+        has(
+            "behind",
+            "query parameter `sort`",
+            "/paths/~1keys/get/parameters/3"
+        ),
+        "{findings:#?}"
+    );
+    assert!(
+        has(
+            "behind",
+            "status 409",
+            "/paths/~1keys~1{hash}/delete/responses/409"
+        ),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn spec_diff_on_unreadable_upstream_exits_2() {
+    for name in [
+        "reject-not-yaml.yaml",
+        "reject-swagger.yaml",
+        "does-not-exist.yaml",
+    ] {
+        let out = xtask(&["spec-diff", fixture(name).to_str().unwrap()]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.starts_with("error: ") && !stderr.contains("panicked"),
+            "{stderr}"
+        );
+    }
+    let out = xtask(&["spec-diff"]);
+    assert_eq!(out.status.code(), Some(2));
+}

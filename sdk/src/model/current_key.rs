@@ -52,7 +52,7 @@ pub struct CurrentKey {
 #[non_exhaustive]
 pub struct RateLimit {
     /// Requests allowed per interval.
-    pub requests: f64,
+    pub requests: i64,
     /// The interval, such as `1h`.
     pub interval: String,
     /// The API's note about the field.
