@@ -59,8 +59,9 @@ impl Call {
         &self.generated
     }
 
-    /// Awaits the generated request within the deadline and a tracing span, then converts the
-    /// response (or maps the error).
+    /// Awaits the generated request within a tracing span, then converts the response (or maps
+    /// the error). The deadline is enforced by the transport, which cuts every attempt's
+    /// timeout to the time left and never waits past it.
     pub async fn run<T, R>(
         &self,
         send: impl Future<Output = std::result::Result<ResponseValue<T>, GeneratedError>>,
@@ -77,23 +78,15 @@ impl Call {
             request_id = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        let deadline = self.transport.retry.get_deadline();
-        let outcome = tokio::time::timeout(deadline, send)
-            .instrument(span.clone())
-            .await;
+        let outcome = send.instrument(span.clone()).await;
         span.record(
             "latency_ms",
             self.transport.started.elapsed().as_millis() as u64,
         );
         let record = self.transport.record();
         let result = match outcome {
-            Err(_elapsed) => Err(Error::Timeout {
-                attempts: record.attempts,
-                deadline: true,
-                retry_after: None,
-            }),
-            Ok(Ok(value)) => Ok(convert(value.into_inner())),
-            Ok(Err(error)) => match self.map_error::<T>(error, &record).await {
+            Ok(value) => Ok(convert(value.into_inner())),
+            Err(error) => match self.map_error::<T>(error, &record).await {
                 Ok(value) => Ok(convert(value)),
                 Err(error) => Err(error),
             },
@@ -174,7 +167,7 @@ impl Call {
             | codegen::Error::InvalidUpgrade(source) => Err(if source.is_timeout() {
                 Error::Timeout {
                     attempts: record.attempts,
-                    deadline: false,
+                    deadline: record.last_attempt_hit_deadline,
                     retry_after: None,
                 }
             } else {

@@ -1,18 +1,20 @@
 //! Reads the wait a server asks for: `retry-after-ms`, then `Retry-After` (seconds or an
 //! HTTP-date, RFC 9110 §10.2.3).
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
 use std::time::{Duration, SystemTime};
+
+const RETRY_AFTER_MS: HeaderName = HeaderName::from_static("retry-after-ms");
 
 /// The requested wait, if the headers carry a usable one. A date in the past means "now".
 pub(crate) fn requested_wait(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    if let Some(ms) = header_str(headers, "retry-after-ms")
+    if let Some(ms) = header_str(headers, &RETRY_AFTER_MS)
         .and_then(|v| v.parse::<f64>().ok())
         .filter(|ms| ms.is_finite() && *ms >= 0.0)
     {
         return Some(Duration::from_secs_f64(ms.min(u32::MAX as f64) / 1000.0));
     }
-    let value = header_str(headers, "retry-after")?;
+    let value = header_str(headers, &RETRY_AFTER)?;
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
@@ -20,7 +22,7 @@ pub(crate) fn requested_wait(headers: &HeaderMap, now: SystemTime) -> Option<Dur
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers.get(name)?.to_str().ok().map(str::trim)
 }
 

@@ -10,6 +10,7 @@ use crate::client::Shared;
 use crate::retry::{AttemptEnd, Idempotency, RetryPolicy, should_retry};
 use crate::retry_after::requested_wait;
 use openrouter_keys_codegen::{BoxFuture, Transport};
+use reqwest::ResponseBuilderExt;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -17,14 +18,22 @@ use std::time::{Duration, Instant, SystemTime};
 /// Response bodies above this size are cut, so a misbehaving server cannot exhaust memory.
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
-/// Headers gateways and OpenRouter use for a request id, in order of preference.
-const REQUEST_ID_HEADERS: [&str; 3] = ["x-request-id", "x-openrouter-request-id", "cf-ray"];
+/// Headers gateways and OpenRouter use for a request id, in order of preference. (Typed
+/// names: looking a header up by `&str` parses the name on every call.)
+const REQUEST_ID_HEADERS: [HeaderName; 3] = [
+    HeaderName::from_static("x-request-id"),
+    HeaderName::from_static("x-openrouter-request-id"),
+    HeaderName::from_static("cf-ray"),
+];
+
+/// The header progenitor adds (`api-version: <info.version>`) and OpenRouter does not use.
+const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
 /// The request id a response carries, if any.
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     REQUEST_ID_HEADERS
         .iter()
-        .find_map(|name| headers.get(*name)?.to_str().ok())
+        .find_map(|name| headers.get(name)?.to_str().ok())
         .map(str::to_string)
 }
 
@@ -43,6 +52,8 @@ pub(crate) struct CallRecord {
     pub last_request_id: Option<String>,
     /// Wait the last response asked for, if any.
     pub last_retry_after: Option<Duration>,
+    /// Whether the last attempt's timeout was cut short by the call's deadline.
+    pub last_attempt_hit_deadline: bool,
 }
 
 /// One call's transport: the client's settings plus this call's options.
@@ -84,8 +95,7 @@ impl CallTransport {
 
     fn prepare(&self, request: &mut reqwest::Request) {
         let headers = request.headers_mut();
-        // progenitor adds `api-version: <info.version>`; OpenRouter does not use it.
-        headers.remove("api-version");
+        headers.remove(API_VERSION);
         headers.insert(AUTHORIZATION, self.shared.authorization.clone());
         headers.insert(USER_AGENT, self.shared.user_agent.clone());
         for (name, value) in self.shared.attribution.iter().chain(&self.extra_headers) {
@@ -114,8 +124,15 @@ impl CallTransport {
                 None
             };
             let mut this_try = current;
-            *this_try.timeout_mut() = Some(self.timeout.min(self.remaining()));
-            self.note(|r| r.attempts = attempt);
+            // Each attempt gets its own timeout, cut to what is left of the call's deadline:
+            // this is what bounds the whole call, without a second timer around it.
+            let remaining = self.remaining();
+            let hit_deadline = remaining < self.timeout;
+            *this_try.timeout_mut() = Some(self.timeout.min(remaining));
+            self.note(|r| {
+                r.attempts = attempt;
+                r.last_attempt_hit_deadline = hit_deadline;
+            });
             span.record("attempt", attempt);
             let sent = Instant::now();
             let outcome = match self.shared.http.execute(this_try).await {
@@ -205,6 +222,7 @@ impl Transport for CallTransport {
 async fn buffer(mut response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     let version = response.version();
+    let url = response.url().clone();
     let headers = std::mem::take(response.headers_mut());
     // Most bodies arrive in one chunk, which is kept as is; longer ones are joined.
     let body = match response.chunk().await? {
@@ -226,9 +244,22 @@ async fn buffer(mut response: reqwest::Response) -> reqwest::Result<reqwest::Res
             }
         },
     };
-    let mut rebuilt = http::Response::new(reqwest::Body::from(body));
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
+    // Carrying the URL over spares reqwest parsing a placeholder URL for every response.
+    let mut builder = http::Response::builder()
+        .status(status)
+        .version(version)
+        .url(url);
+    if let Some(slot) = builder.headers_mut() {
+        *slot = headers;
+    }
+    let rebuilt = match builder.body(reqwest::Body::from(body.clone())) {
+        Ok(rebuilt) => rebuilt,
+        // Unreachable with a status and version taken from a response; keep the data anyway.
+        Err(_) => {
+            let mut plain = http::Response::new(reqwest::Body::from(body));
+            *plain.status_mut() = status;
+            plain
+        }
+    };
     Ok(reqwest::Response::from(rebuilt))
 }

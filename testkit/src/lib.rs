@@ -32,6 +32,7 @@
 
 #![warn(missing_docs)]
 
+pub mod canned;
 mod fault;
 mod http;
 pub mod scripted;

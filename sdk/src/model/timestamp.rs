@@ -1,7 +1,9 @@
-//! Timestamps as the API sends them: parsed when well-formed RFC 3339, kept as text always.
+//! Timestamps as the API sends them: kept as text always, parsed on request when well-formed
+//! RFC 3339.
 //!
 //! A response with one malformed timestamp must still decode, so the text is the source of
-//! truth and the parsed value is a convenience.
+//! truth and the parsed value is a convenience, computed only when asked for (a page of keys
+//! carries a dozen timestamps that most callers never read).
 
 use std::fmt;
 use std::time::SystemTime;
@@ -51,14 +53,14 @@ impl Timestamp {
         &self.text
     }
 
-    /// The parsed time, or `None` when the text is not RFC 3339.
+    /// The time, parsed, or `None` when the text is not RFC 3339.
     pub fn datetime(&self) -> Option<OffsetDateTime> {
-        self.parsed
+        OffsetDateTime::parse(&self.text, &Rfc3339).ok()
     }
 
-    /// The parsed time as a `SystemTime`, or `None` when the text is not RFC 3339.
+    /// The time as a `SystemTime`, or `None` when the text is not RFC 3339.
     pub fn system_time(&self) -> Option<SystemTime> {
-        self.parsed.map(SystemTime::from)
+        self.datetime().map(SystemTime::from)
     }
 }
 

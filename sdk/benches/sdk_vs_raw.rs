@@ -1,0 +1,314 @@
+//! The SDK's cost per call against raw reqwest doing the same requests, side by side.
+//!
+//! `cargo bench --bench sdk_vs_raw`. A canned-response server (testkit's `CannedServer`) runs on
+//! its own thread and runtime: the stateful fake would change as the benchmark creates keys and
+//! spend its own CPU, while the canned one answers fixed, spec-shaped bodies. The client side
+//! runs on a current-thread runtime on the main thread, so that thread's CPU clock is exactly
+//! the client's cost (reqwest, hyper, decoding, and for the SDK its own layers).
+//!
+//! Raw reqwest sends the same headers (bearer auth, user agent, accept, content type), the same
+//! per-request timeout, and decodes into the same generated structs the SDK decodes into.
+//! Rounds alternate SDK and raw so that drift in the machine affects both alike.
+
+use openrouter_keys::reqwest;
+use openrouter_keys::{Client, NewKey};
+use openrouter_keys_codegen::types;
+use openrouter_keys_testkit::canned::{CANNED_HASH, CannedServer};
+use std::future::Future;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const KEY: &str = "sk-or-v1-benchmark-0000000000000000000000000000000000000000000000";
+const ROUNDS: usize = 6;
+const CALLS_PER_ROUND: usize = 1_000;
+const RSS_CALLS: usize = 10_000;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Op {
+    List,
+    Get,
+    Create,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Side {
+    Sdk,
+    Raw,
+}
+
+struct Clients {
+    sdk: Client,
+    raw: reqwest::Client,
+    base_url: String,
+}
+
+impl Clients {
+    async fn call(&self, side: Side, op: Op) {
+        match side {
+            Side::Sdk => self.sdk_call(op).await,
+            Side::Raw => self.raw_call(op).await,
+        }
+    }
+
+    async fn sdk_call(&self, op: Op) {
+        let keys = self.sdk.keys();
+        let ok = match op {
+            Op::List => keys.list().await.map(|page| page.len() == 3).unwrap_or(false),
+            Op::Get => keys.get(CANNED_HASH).await.is_ok(),
+            Op::Create => keys.create(NewKey::new("bench")).await.is_ok(),
+        };
+        assert!(ok, "sdk {op:?} failed");
+    }
+
+    async fn raw_call(&self, op: Op) {
+        let request = match op {
+            Op::List => self.raw.get(format!("{}/keys", self.base_url)),
+            Op::Get => self.raw.get(format!("{}/keys/{CANNED_HASH}", self.base_url)),
+            Op::Create => self
+                .raw
+                .post(format!("{}/keys", self.base_url))
+                .json(&serde_json::json!({"name": "bench"})),
+        };
+        let response = request
+            .bearer_auth(KEY)
+            .header("user-agent", concat!("openrouter-keys-rust/", env!("CARGO_PKG_VERSION")))
+            .header("accept", "application/json")
+            .timeout(openrouter_keys::DEFAULT_TIMEOUT)
+            .send()
+            .await
+            .expect("raw send");
+        assert!(response.status().is_success(), "raw {op:?}: {}", response.status());
+        let bytes = response.bytes().await.expect("raw body");
+        let ok = match op {
+            Op::List => serde_json::from_slice::<types::KeyListResponse>(&bytes)
+                .map(|r| r.data.len() == 3)
+                .unwrap_or(false),
+            Op::Get => serde_json::from_slice::<types::KeyResponse>(&bytes).is_ok(),
+            Op::Create => serde_json::from_slice::<types::CreatedKeyResponse>(&bytes).is_ok(),
+        };
+        assert!(ok, "raw {op:?} did not decode");
+    }
+}
+
+/// CPU time of the calling thread.
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes into the timespec we own; the clock id is a constant.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Peak resident set size of this process, in KiB.
+fn peak_rss_kib() -> i64 {
+    // SAFETY: getrusage fills the struct we own.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    assert_eq!(rc, 0, "getrusage");
+    usage.ru_maxrss
+}
+
+#[derive(Default)]
+struct Tally {
+    calls: usize,
+    wall: Duration,
+    cpu: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Tally {
+    fn percentile(&mut self, p: f64) -> Duration {
+        self.latencies.sort_unstable();
+        let at = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies.get(at).copied().unwrap_or_default()
+    }
+
+    fn cpu_per_call_us(&self) -> f64 {
+        self.cpu.as_secs_f64() * 1e6 / self.calls as f64
+    }
+}
+
+/// `calls` calls spread over `concurrency` interleaved tasks on this thread.
+async fn batch(clients: &Clients, side: Side, op: Op, concurrency: usize, calls: usize, tally: &mut Tally) {
+    let per_worker = calls / concurrency;
+    let cpu = thread_cpu();
+    let wall = Instant::now();
+    let workers = (0..concurrency).map(|_| async {
+        let mut latencies = Vec::with_capacity(per_worker);
+        for _ in 0..per_worker {
+            let started = Instant::now();
+            clients.call(side, op).await;
+            latencies.push(started.elapsed());
+        }
+        latencies
+    });
+    let results = join_all(workers).await;
+    tally.wall += wall.elapsed();
+    tally.cpu += thread_cpu() - cpu;
+    for latencies in results {
+        tally.calls += latencies.len();
+        tally.latencies.extend(latencies);
+    }
+}
+
+async fn join_all<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    futures_util::future::join_all(futures).await
+}
+
+fn start_server() -> (String, std::thread::JoinHandle<()>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("server runtime");
+        runtime.block_on(async move {
+            let server = CannedServer::start().await.expect("canned server");
+            tx.send(server.base_url().to_string()).expect("send url");
+            std::future::pending::<()>().await;
+        });
+    });
+    (rx.recv().expect("server url"), handle)
+}
+
+fn clients(base_url: &str) -> Clients {
+    Clients {
+        sdk: Client::builder()
+            .api_key(KEY)
+            .base_url(base_url)
+            .build()
+            .expect("sdk client"),
+        raw: openrouter_keys::http_client_builder()
+            .build()
+            .expect("raw client"),
+        base_url: base_url.to_string(),
+    }
+}
+
+fn client_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime")
+}
+
+/// In a child process: 10,000 calls at concurrency 32, then print the peak RSS.
+fn rss_child(side: Side) {
+    let (base_url, _server) = start_server();
+    let clients = clients(&base_url);
+    client_runtime().block_on(async {
+        let mut tally = Tally::default();
+        for op in [Op::List, Op::Get, Op::Create] {
+            let calls = RSS_CALLS / 3 + usize::from(op == Op::List);
+            batch(&clients, side, op, 32, calls - calls % 32, &mut tally).await;
+        }
+        let rest = RSS_CALLS - tally.calls;
+        for _ in 0..rest {
+            clients.call(side, Op::Get).await;
+            tally.calls += 1;
+        }
+        println!("calls {} peak_rss_kib {}", tally.calls, peak_rss_kib());
+    });
+}
+
+fn measure_rss(side: Side) -> (usize, f64) {
+    let exe = std::env::current_exe().expect("own path");
+    let output = Command::new(exe)
+        .arg("--rss-child")
+        .arg(format!("{side:?}"))
+        .output()
+        .expect("child runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut words = text.split_whitespace();
+    let calls = words.nth(1).and_then(|w| w.parse().ok()).unwrap_or(0);
+    let kib: f64 = words.nth(1).and_then(|w| w.parse().ok()).unwrap_or(f64::NAN);
+    (calls, kib / 1024.0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--only") {
+        // For profilers: `--only Sdk|Raw List|Get|Create CALLS` runs just that, at concurrency 32.
+        let side = if args.get(at + 1).map(String::as_str) == Some("Raw") { Side::Raw } else { Side::Sdk };
+        let op = match args.get(at + 2).map(String::as_str) {
+            Some("List") => Op::List,
+            Some("Get") => Op::Get,
+            _ => Op::Create,
+        };
+        let calls = args.get(at + 3).and_then(|n| n.parse().ok()).unwrap_or(2_000);
+        let (base_url, _server) = start_server();
+        let clients = clients(&base_url);
+        client_runtime().block_on(batch(&clients, side, op, 32, calls, &mut Tally::default()));
+        return;
+    }
+    if let Some(at) = args.iter().position(|a| a == "--rss-child") {
+        let side = if args.get(at + 1).map(String::as_str) == Some("Raw") { Side::Raw } else { Side::Sdk };
+        rss_child(side);
+        return;
+    }
+    let (base_url, _server) = start_server();
+    let clients = clients(&base_url);
+    let runtime = client_runtime();
+    println!("sdk_vs_raw: {ROUNDS} interleaved rounds × {CALLS_PER_ROUND} calls per operation, side and concurrency");
+    println!("server: canned responses on its own thread; client: one thread, CPU from CLOCK_THREAD_CPUTIME_ID");
+    println!();
+    println!("{:<7} {:>4} {:<4} {:>10} {:>12} {:>9} {:>9}", "op", "conc", "side", "calls/s", "cpu µs/call", "p50 µs", "p99 µs");
+    let mut ratios = Vec::new();
+    runtime.block_on(async {
+        // Warm-up: connections, allocator, caches.
+        for op in [Op::List, Op::Get, Op::Create] {
+            for side in [Side::Sdk, Side::Raw] {
+                batch(&clients, side, op, 32, 320, &mut Tally::default()).await;
+            }
+        }
+        for op in [Op::List, Op::Get, Op::Create] {
+            let mut cpu = [Duration::ZERO; 2];
+            let mut calls = [0usize; 2];
+            for concurrency in [1, 32] {
+                let mut tallies = [Tally::default(), Tally::default()];
+                for round in 0..ROUNDS {
+                    let order = if round % 2 == 0 { [Side::Sdk, Side::Raw] } else { [Side::Raw, Side::Sdk] };
+                    for side in order {
+                        let index = side as usize;
+                        batch(&clients, side, op, concurrency, CALLS_PER_ROUND, &mut tallies[index]).await;
+                    }
+                }
+                for (side, tally) in [Side::Sdk, Side::Raw].into_iter().zip(tallies.iter_mut()) {
+                    cpu[side as usize] += tally.cpu;
+                    calls[side as usize] += tally.calls;
+                    let per_second = tally.calls as f64 / tally.wall.as_secs_f64();
+                    let cpu_us = tally.cpu_per_call_us();
+                    let p50 = tally.percentile(0.50).as_secs_f64() * 1e6;
+                    let p99 = tally.percentile(0.99).as_secs_f64() * 1e6;
+                    println!(
+                        "{:<7} {:>4} {:<4} {:>10.0} {:>12.1} {:>9.0} {:>9.0}",
+                        format!("{op:?}").to_lowercase(),
+                        concurrency,
+                        format!("{side:?}").to_lowercase(),
+                        per_second,
+                        cpu_us,
+                        p50,
+                        p99
+                    );
+                }
+            }
+            let ratio = (cpu[0].as_secs_f64() / calls[0] as f64) / (cpu[1].as_secs_f64() / calls[1] as f64);
+            ratios.push((op, ratio));
+        }
+    });
+    println!();
+    for side in [Side::Sdk, Side::Raw] {
+        let (calls, mib) = measure_rss(side);
+        println!("peak RSS, {calls} calls at concurrency 32, {}: {mib:.1} MiB", format!("{side:?}").to_lowercase());
+    }
+    println!();
+    let mut worst: f64 = 0.0;
+    for (op, ratio) in &ratios {
+        println!("{}: ratio sdk/raw cpu-per-call: {ratio:.2}", format!("{op:?}").to_lowercase());
+        worst = worst.max(*ratio);
+    }
+    println!("worst ratio sdk/raw cpu-per-call: {worst:.2}");
+}

@@ -1,0 +1,163 @@
+//! A server that answers every request of a route with the same bytes, as fast as it can.
+//!
+//! For benchmarks: the stateful [`FakeServer`](crate::FakeServer) changes as calls are made
+//! (a list grows with every create) and does real work per request; this one only matches the
+//! route and writes a prepared body over keep-alive connections, so the client's cost is what
+//! a benchmark sees. Each route's answer is a realistic, spec-shaped body.
+
+use crate::fault::Route;
+use crate::http::BASE_PATH;
+use bytes::Bytes;
+use http::header::CONTENT_TYPE;
+use http::{HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use std::convert::Infallible;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// The hash every canned key has.
+pub const CANNED_HASH: &str = "f01d52606dc8f0a8303a7b5cc3fa07109c2e346cec7c0a16b40de462992ce943";
+
+/// A key as the API returns it, with every field filled.
+pub fn canned_key(hash: &str, name: &str) -> Value {
+    json!({
+        "hash": hash, "name": name, "label": "sk-or-v1-0e6...1c96", "disabled": false,
+        "limit": 100.0, "limit_remaining": 74.5, "limit_reset": "monthly",
+        "include_byok_in_limit": false,
+        "usage": 25.5, "usage_daily": 25.5, "usage_weekly": 25.5, "usage_monthly": 25.5,
+        "byok_usage": 17.38, "byok_usage_daily": 17.38, "byok_usage_weekly": 17.38,
+        "byok_usage_monthly": 17.38,
+        "created_at": "2025-08-24T10:30:00Z", "updated_at": "2025-08-24T15:45:00Z",
+        "expires_at": "2027-12-31T23:59:59Z",
+        "creator_user_id": "user_2dHFtVWx2n56w6HkM0000000000",
+        "workspace_id": "0df9e665-d932-5740-b2c7-b52af166bc11",
+        "external_user": null, "last_used_at": "2025-08-25T08:00:00Z"
+    })
+}
+
+struct Bodies {
+    list: Bytes,
+    key: Bytes,
+    created: Bytes,
+    deleted: Bytes,
+    current: Bytes,
+}
+
+/// A running canned server; dropping it stops accepting connections.
+#[derive(Debug)]
+pub struct CannedServer {
+    base_url: String,
+    accept_loop: JoinHandle<()>,
+}
+
+impl CannedServer {
+    /// Binds any free port on 127.0.0.1 and serves on the current tokio runtime.
+    pub async fn start() -> std::io::Result<CannedServer> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let base_url = format!("http://{}{BASE_PATH}", listener.local_addr()?);
+        let key = canned_key(CANNED_HASH, "canned");
+        let current = {
+            let mut current = key.clone();
+            if let Some(obj) = current.as_object_mut() {
+                for gone in ["hash", "name", "disabled", "created_at", "updated_at"] {
+                    obj.remove(gone);
+                }
+                obj.insert("is_free_tier".into(), json!(false));
+                obj.insert("is_management_key".into(), json!(true));
+                obj.insert("is_provisioning_key".into(), json!(true));
+                obj.insert(
+                    "rate_limit".into(),
+                    json!({"requests": 1000, "interval": "1h", "note": "deprecated"}),
+                );
+            }
+            current
+        };
+        let bodies = Arc::new(Bodies {
+            list: Bytes::from(
+                json!({"data": [canned_key("a1", "one"), canned_key("a2", "two"), canned_key("a3", "three")]})
+                    .to_string(),
+            ),
+            key: Bytes::from(json!({ "data": key }).to_string()),
+            created: Bytes::from(
+                json!({"data": key, "key": "sk-or-v1-canned0000000000000000000000000000000000000000000000000000"})
+                    .to_string(),
+            ),
+            deleted: Bytes::from_static(b"{\"deleted\":true}"),
+            current: Bytes::from(json!({ "data": current }).to_string()),
+        });
+        let accept_loop = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let bodies = bodies.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |request| answer(bodies.clone(), request));
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok(CannedServer {
+            base_url,
+            accept_loop,
+        })
+    }
+
+    /// The base URL to give a client (`http://127.0.0.1:PORT/api/v1`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+}
+
+impl Drop for CannedServer {
+    fn drop(&mut self) {
+        self.accept_loop.abort();
+    }
+}
+
+fn route(method: &Method, path: &str) -> Option<Route> {
+    let rest = path.strip_prefix(BASE_PATH)?;
+    Some(match (method, rest) {
+        (&Method::GET, "/key") => Route::CurrentKey,
+        (&Method::GET, "/keys") => Route::List,
+        (&Method::POST, "/keys") => Route::Create,
+        (&Method::GET, _) if rest.starts_with("/keys/") => Route::Get,
+        (&Method::PATCH, _) if rest.starts_with("/keys/") => Route::Update,
+        (&Method::DELETE, _) if rest.starts_with("/keys/") => Route::Delete,
+        _ => return None,
+    })
+}
+
+async fn answer(
+    bodies: Arc<Bodies>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (status, body) = match route(request.method(), request.uri().path()) {
+        Some(Route::List) => (StatusCode::OK, bodies.list.clone()),
+        Some(Route::Get | Route::Update) => (StatusCode::OK, bodies.key.clone()),
+        Some(Route::Create) => (StatusCode::CREATED, bodies.created.clone()),
+        Some(Route::Delete) => (StatusCode::OK, bodies.deleted.clone()),
+        Some(Route::CurrentKey) => (StatusCode::OK, bodies.current.clone()),
+        None => (
+            StatusCode::NOT_FOUND,
+            Bytes::from_static(b"{\"error\":{\"code\":404,\"message\":\"Not Found\"}}"),
+        ),
+    };
+    // Drain the request body so the connection can be reused.
+    let _ = http_body_util::BodyExt::collect(request.into_body()).await;
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok(response)
+}
