@@ -156,7 +156,12 @@ impl CallTransport {
                         latency_ms,
                         "attempt answered"
                     );
-                    let hint = requested_wait(response.headers(), SystemTime::now());
+                    // A success asks for no wait; only errors are worth reading the headers for.
+                    let hint = if status.is_success() {
+                        None
+                    } else {
+                        requested_wait(response.headers(), SystemTime::now())
+                    };
                     self.note(|r| {
                         r.last_status = Some(status);
                         r.last_request_id = id;
