@@ -145,15 +145,13 @@ impl Store {
             .collect()
     }
 
-    /// Adds a key directly (start-up keys); returns its secret.
-    pub fn seed_key(&mut self, name: &str, management: bool) -> String {
-        let secret = format!("sk-or-v1-{}", self.random_hex(32));
-        let hash = self.random_hex(32);
-        self.keys.push(StoredKey {
-            secret: secret.clone(),
+    /// A new key with a fresh secret and hash and every setting at its default.
+    fn fresh_key(&mut self, name: String, management: bool) -> StoredKey {
+        StoredKey {
+            secret: format!("sk-or-v1-{}", self.random_hex(32)),
             management,
-            hash,
-            name: name.to_string(),
+            hash: self.random_hex(32),
+            name,
             disabled: false,
             limit: None,
             limit_reset: None,
@@ -164,7 +162,14 @@ impl Store {
             creator_user_id: None,
             workspace_id: DEFAULT_WORKSPACE.to_string(),
             external_user: None,
-        });
+        }
+    }
+
+    /// Adds a key directly (start-up keys); returns its secret.
+    pub fn seed_key(&mut self, name: &str, management: bool) -> String {
+        let key = self.fresh_key(name.to_string(), management);
+        let secret = key.secret.clone();
+        self.keys.push(key);
         secret
     }
 
@@ -230,22 +235,7 @@ impl Store {
             Some(Value::String(name)) if !name.trim().is_empty() => name.clone(),
             _ => return error(400, "name is required and must be a non-empty string"),
         };
-        let mut key = StoredKey {
-            secret: format!("sk-or-v1-{}", self.random_hex(32)),
-            management: false,
-            hash: self.random_hex(32),
-            name,
-            disabled: false,
-            limit: None,
-            limit_reset: None,
-            include_byok_in_limit: false,
-            created_at: now_text(),
-            updated_at: None,
-            expires_at: None,
-            creator_user_id: None,
-            workspace_id: DEFAULT_WORKSPACE.to_string(),
-            external_user: None,
-        };
+        let mut key = self.fresh_key(name, false);
         if let Err(answer) = apply_common(&mut key, obj) {
             return answer;
         }
