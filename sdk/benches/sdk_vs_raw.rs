@@ -53,7 +53,11 @@ impl Clients {
     async fn sdk_call(&self, op: Op) {
         let keys = self.sdk.keys();
         let ok = match op {
-            Op::List => keys.list().await.map(|page| page.len() == 3).unwrap_or(false),
+            Op::List => keys
+                .list()
+                .await
+                .map(|page| page.len() == 3)
+                .unwrap_or(false),
             Op::Get => keys.get(CANNED_HASH).await.is_ok(),
             Op::Create => keys.create(NewKey::new("bench")).await.is_ok(),
         };
@@ -63,7 +67,9 @@ impl Clients {
     async fn raw_call(&self, op: Op) {
         let request = match op {
             Op::List => self.raw.get(format!("{}/keys", self.base_url)),
-            Op::Get => self.raw.get(format!("{}/keys/{CANNED_HASH}", self.base_url)),
+            Op::Get => self
+                .raw
+                .get(format!("{}/keys/{CANNED_HASH}", self.base_url)),
             Op::Create => self
                 .raw
                 .post(format!("{}/keys", self.base_url))
@@ -71,13 +77,20 @@ impl Clients {
         };
         let response = request
             .bearer_auth(KEY)
-            .header("user-agent", concat!("openrouter-keys-rust/", env!("CARGO_PKG_VERSION")))
+            .header(
+                "user-agent",
+                concat!("openrouter-keys-rust/", env!("CARGO_PKG_VERSION")),
+            )
             .header("accept", "application/json")
             .timeout(openrouter_keys::DEFAULT_TIMEOUT)
             .send()
             .await
             .expect("raw send");
-        assert!(response.status().is_success(), "raw {op:?}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "raw {op:?}: {}",
+            response.status()
+        );
         let bytes = response.bytes().await.expect("raw body");
         let ok = match op {
             Op::List => serde_json::from_slice::<types::KeyListResponse>(&bytes)
@@ -132,7 +145,14 @@ impl Tally {
 }
 
 /// `calls` calls spread over `concurrency` interleaved tasks on this thread.
-async fn batch(clients: &Clients, side: Side, op: Op, concurrency: usize, calls: usize, tally: &mut Tally) {
+async fn batch(
+    clients: &Clients,
+    side: Side,
+    op: Op,
+    concurrency: usize,
+    calls: usize,
+    tally: &mut Tally,
+) {
     let per_worker = calls / concurrency;
     let cpu = thread_cpu();
     let wall = Instant::now();
@@ -224,7 +244,10 @@ fn measure_rss(side: Side) -> (usize, f64) {
     let text = String::from_utf8_lossy(&output.stdout);
     let mut words = text.split_whitespace();
     let calls = words.nth(1).and_then(|w| w.parse().ok()).unwrap_or(0);
-    let kib: f64 = words.nth(1).and_then(|w| w.parse().ok()).unwrap_or(f64::NAN);
+    let kib: f64 = words
+        .nth(1)
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(f64::NAN);
     (calls, kib / 1024.0)
 }
 
@@ -232,30 +255,48 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--only") {
         // For profilers: `--only Sdk|Raw List|Get|Create CALLS` runs just that, at concurrency 32.
-        let side = if args.get(at + 1).map(String::as_str) == Some("Raw") { Side::Raw } else { Side::Sdk };
+        let side = if args.get(at + 1).map(String::as_str) == Some("Raw") {
+            Side::Raw
+        } else {
+            Side::Sdk
+        };
         let op = match args.get(at + 2).map(String::as_str) {
             Some("List") => Op::List,
             Some("Get") => Op::Get,
             _ => Op::Create,
         };
-        let calls = args.get(at + 3).and_then(|n| n.parse().ok()).unwrap_or(2_000);
+        let calls = args
+            .get(at + 3)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(2_000);
         let (base_url, _server) = start_server();
         let clients = clients(&base_url);
         client_runtime().block_on(batch(&clients, side, op, 32, calls, &mut Tally::default()));
         return;
     }
     if let Some(at) = args.iter().position(|a| a == "--rss-child") {
-        let side = if args.get(at + 1).map(String::as_str) == Some("Raw") { Side::Raw } else { Side::Sdk };
+        let side = if args.get(at + 1).map(String::as_str) == Some("Raw") {
+            Side::Raw
+        } else {
+            Side::Sdk
+        };
         rss_child(side);
         return;
     }
     let (base_url, _server) = start_server();
     let clients = clients(&base_url);
     let runtime = client_runtime();
-    println!("sdk_vs_raw: {ROUNDS} interleaved rounds × {CALLS_PER_ROUND} calls per operation, side and concurrency");
-    println!("server: canned responses on its own thread; client: one thread, CPU from CLOCK_THREAD_CPUTIME_ID");
+    println!(
+        "sdk_vs_raw: {ROUNDS} interleaved rounds × {CALLS_PER_ROUND} calls per operation, side and concurrency"
+    );
+    println!(
+        "server: canned responses on its own thread; client: one thread, CPU from CLOCK_THREAD_CPUTIME_ID"
+    );
     println!();
-    println!("{:<7} {:>4} {:<4} {:>10} {:>12} {:>9} {:>9}", "op", "conc", "side", "calls/s", "cpu µs/call", "p50 µs", "p99 µs");
+    println!(
+        "{:<7} {:>4} {:<4} {:>10} {:>12} {:>9} {:>9}",
+        "op", "conc", "side", "calls/s", "cpu µs/call", "p50 µs", "p99 µs"
+    );
     let mut ratios = Vec::new();
     runtime.block_on(async {
         // Warm-up: connections, allocator, caches.
@@ -269,10 +310,22 @@ fn main() {
             for concurrency in [1, 32] {
                 let mut tallies = [Tally::default(), Tally::default()];
                 for round in 0..ROUNDS {
-                    let order = if round % 2 == 0 { [Side::Sdk, Side::Raw] } else { [Side::Raw, Side::Sdk] };
+                    let order = if round % 2 == 0 {
+                        [Side::Sdk, Side::Raw]
+                    } else {
+                        [Side::Raw, Side::Sdk]
+                    };
                     for side in order {
                         let index = side as usize;
-                        batch(&clients, side, op, concurrency, CALLS_PER_ROUND, &mut tallies[index]).await;
+                        batch(
+                            &clients,
+                            side,
+                            op,
+                            concurrency,
+                            CALLS_PER_ROUND,
+                            &mut tallies[index],
+                        )
+                        .await;
                     }
                 }
                 for (side, tally) in [Side::Sdk, Side::Raw].into_iter().zip(tallies.iter_mut()) {
@@ -292,7 +345,10 @@ fn main() {
                     );
                 }
                 let level = tallies[0].cpu_per_call_us() / tallies[1].cpu_per_call_us();
-                println!("{:<7} {:>4} ratio sdk/raw cpu-per-call at this concurrency: {level:.2}", "", concurrency);
+                println!(
+                    "{:<7} {:>4} ratio sdk/raw cpu-per-call at this concurrency: {level:.2}",
+                    "", concurrency
+                );
                 worst_level = worst_level.max(level);
             }
             // An operation's ratio is its worse concurrency level, not an average that the
@@ -303,12 +359,18 @@ fn main() {
     println!();
     for side in [Side::Sdk, Side::Raw] {
         let (calls, mib) = measure_rss(side);
-        println!("peak RSS, {calls} calls at concurrency 32, {}: {mib:.1} MiB", format!("{side:?}").to_lowercase());
+        println!(
+            "peak RSS, {calls} calls at concurrency 32, {}: {mib:.1} MiB",
+            format!("{side:?}").to_lowercase()
+        );
     }
     println!();
     let mut worst: f64 = 0.0;
     for (op, ratio) in &ratios {
-        println!("{}: ratio sdk/raw cpu-per-call: {ratio:.2}", format!("{op:?}").to_lowercase());
+        println!(
+            "{}: ratio sdk/raw cpu-per-call: {ratio:.2}",
+            format!("{op:?}").to_lowercase()
+        );
         worst = worst.max(*ratio);
     }
     println!("worst ratio sdk/raw cpu-per-call: {worst:.2}");

@@ -281,7 +281,10 @@ async fn the_deadline_bounds_the_whole_call() {
         "{:?}",
         started.elapsed()
     );
-    assert!(matches!(error, Error::Timeout { deadline: true, .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::Timeout { deadline: true, .. }),
+        "{error:?}"
+    );
     assert!(error.is_retryable());
 }
 
