@@ -216,6 +216,16 @@ impl Call {
         Error::Api(Box::new(api))
     }
 
+    /// The top-level `key` of a `POST /keys` body that failed to decode as a whole.
+    fn salvage_secret(&self, body: &[u8]) -> Option<secrecy::SecretString> {
+        if self.operation != "createKeys" {
+            return None;
+        }
+        let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+        let key = value.get("key")?.as_str()?;
+        Some(secrecy::SecretString::from(key.to_string()))
+    }
+
     /// Decodes a success body, reporting the JSON path that failed.
     fn decode<T: DeserializeOwned>(
         &self,
@@ -241,6 +251,7 @@ impl Call {
                 body_excerpt: excerpt(body, EXCERPT_LIMIT),
                 request_id: request_id(headers).or_else(|| record.last_request_id.clone()),
                 attempts: record.attempts,
+                created_secret: self.salvage_secret(body),
             }))
         })
     }

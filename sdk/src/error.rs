@@ -262,6 +262,9 @@ pub struct DecodeError {
     pub request_id: Option<String>,
     /// Attempts made.
     pub attempts: u32,
+    /// For `createKeys`: the new key's plaintext, when the body still carried a readable
+    /// top-level `key`. The key exists either way; this keeps its secret from being lost.
+    pub created_secret: Option<secrecy::SecretString>,
 }
 
 impl fmt::Display for DecodeError {
@@ -272,9 +275,14 @@ impl fmt::Display for DecodeError {
             self.operation, self.status, self.path, self.message
         )?;
         if self.operation == "createKeys" {
+            let secret = if self.created_secret.is_some() {
+                "its secret is in `created_secret`"
+            } else {
+                "its secret could not be read"
+            };
             write!(
                 f,
-                " (the key was created; find it with `client.keys().list_all()`)"
+                " (the key was created; {secret}; find it with `client.keys().list_all()`)"
             )?;
         }
         Ok(())

@@ -124,6 +124,15 @@ async fn no_sentinel_in_created_key_errors_or_traces() {
                 "{}",
                 decode.body_excerpt
             );
+            // The secret of the key that was created anyway is kept, redacted in Debug.
+            use openrouter_keys::ExposeSecret;
+            let salvaged = decode.created_secret.as_ref().expect("secret salvaged");
+            assert_eq!(salvaged.expose_secret(), SENTINEL_SECRET);
+            assert!(
+                decode
+                    .to_string()
+                    .contains("its secret is in `created_secret`")
+            );
         }
         other => panic!("{other:?}"),
     }
