@@ -254,7 +254,8 @@ fn measure_rss(side: Side) -> (usize, f64) {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--only") {
-        // For profilers: `--only Sdk|Raw List|Get|Create CALLS` runs just that, at concurrency 32.
+        // For profilers: `--only Sdk|Raw List|Get|Create CALLS [CONCURRENCY]` runs just that
+        // (concurrency 32 unless given).
         let side = if args.get(at + 1).map(String::as_str) == Some("Raw") {
             Side::Raw
         } else {

@@ -64,6 +64,11 @@ pub use model::{
     BudgetLayer, BudgetScope, CreatedKey, CurrentKey, DataRegion, ExternalIdentity,
     FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit, Timestamp, Usage,
 };
+/// The README's examples, compiled as doctests so that they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// The `reqwest` crate this SDK sends with (for [`ClientBuilder::http_client`]).
 pub use reqwest;
 pub use retry::RetryPolicy;

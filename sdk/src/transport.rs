@@ -140,7 +140,7 @@ impl CallTransport {
                 Err(e) => Err(e),
             };
             let latency_ms = sent.elapsed().as_millis() as u64;
-            let (end, wait_hint) = match &outcome {
+            let (end, wait_hint, answered) = match &outcome {
                 Ok(response) => {
                     let status = response.status();
                     let id = request_id(response.headers());
@@ -162,12 +162,7 @@ impl CallTransport {
                     } else {
                         requested_wait(response.headers(), SystemTime::now())
                     };
-                    self.note(|r| {
-                        r.last_status = Some(status);
-                        r.last_request_id = id;
-                        r.last_retry_after = hint;
-                    });
-                    (AttemptEnd::Status(status), hint)
+                    (AttemptEnd::Status(status), hint, Some((status, id)))
                 }
                 Err(e) => {
                     let end = if e.is_connect() {
@@ -183,12 +178,17 @@ impl CallTransport {
                         latency_ms,
                         "attempt failed"
                     );
-                    (end, None)
+                    (end, None, None)
                 }
             };
             self.note(|r| {
                 r.last_end = Some(end);
                 r.any_interrupted |= end == AttemptEnd::Interrupted;
+                if let Some((status, id)) = answered {
+                    r.last_status = Some(status);
+                    r.last_request_id = id;
+                    r.last_retry_after = wait_hint;
+                }
             });
             let success = matches!(end, AttemptEnd::Status(s) if s.is_success());
             if success || !should_retry(idempotency, end, self.retry_on_unknown_outcome) {

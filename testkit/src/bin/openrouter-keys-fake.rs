@@ -41,6 +41,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         faults: Vec::new(),
     };
     while let Some(flag) = args.next() {
+        if flag == "--help" || flag == "-h" {
+            return Err(String::new());
+        }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--port" => parsed.port = value.parse().map_err(|_| format!("bad port `{value}`"))?,
@@ -60,6 +63,10 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
 async fn main() -> ExitCode {
     let args = match parse(std::env::args().skip(1)) {
         Ok(args) => args,
+        Err(e) if e.is_empty() => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
             eprintln!("error: {e}\n{USAGE}");
             return ExitCode::from(2);
