@@ -130,6 +130,9 @@ struct Tally {
     wall: Duration,
     cpu: Duration,
     latencies: Vec<Duration>,
+    /// CPU µs per call of each round: the median resists bursts from other tenants of the
+    /// machine better than the total does.
+    round_cpu_us: Vec<f64>,
 }
 
 impl Tally {
@@ -139,8 +142,15 @@ impl Tally {
         self.latencies.get(at).copied().unwrap_or_default()
     }
 
+    /// Median over rounds of the client CPU per call, in µs.
     fn cpu_per_call_us(&self) -> f64 {
-        self.cpu.as_secs_f64() * 1e6 / self.calls as f64
+        let mut rounds = self.round_cpu_us.clone();
+        rounds.sort_by(f64::total_cmp);
+        match rounds.len() {
+            0 => self.cpu.as_secs_f64() * 1e6 / self.calls.max(1) as f64,
+            n if n % 2 == 1 => rounds[n / 2],
+            n => (rounds[n / 2 - 1] + rounds[n / 2]) / 2.0,
+        }
     }
 }
 
@@ -166,12 +176,18 @@ async fn batch(
         latencies
     });
     let results = join_all(workers).await;
+    let round_cpu = thread_cpu() - cpu;
     tally.wall += wall.elapsed();
-    tally.cpu += thread_cpu() - cpu;
+    tally.cpu += round_cpu;
+    let mut round_calls = 0;
     for latencies in results {
-        tally.calls += latencies.len();
+        round_calls += latencies.len();
         tally.latencies.extend(latencies);
     }
+    tally.calls += round_calls;
+    tally
+        .round_cpu_us
+        .push(round_cpu.as_secs_f64() * 1e6 / round_calls.max(1) as f64);
 }
 
 async fn join_all<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
