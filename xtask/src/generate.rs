@@ -5,7 +5,7 @@
 //! the same spec gives the same bytes.
 
 use crate::convert::convert_31_to_30;
-use crate::error::XtaskError;
+use crate::error::{XtaskError, pointer_join};
 use crate::load::{Dialect, dialect, load_file};
 use crate::preflight::preflight;
 use crate::seam;
@@ -40,12 +40,50 @@ pub fn to_progenitor_input(mut doc: Value) -> Result<openapiv3::OpenAPI, XtaskEr
         convert_31_to_30(&mut doc)?;
     }
     preflight(&mut doc)?;
+    check_string_conversions(&doc)?;
     serde_json::from_value(doc).map_err(|e| {
         XtaskError::new(format!(
             "the converted document is not valid OpenAPI 3.0 ({e}); a construct the converter \
              does not know may be in use"
         ))
     })
+}
+
+/// Formats this generator keeps as `String` (see `settings`).
+const STRING_FORMATS: [&str; 2] = ["date-time", "uuid"];
+
+/// Rejects a *required*, nullable property whose format is kept as `String`: typify applies
+/// the conversion to the non-null part and then drops the `Option`, so `null` would fail to
+/// decode. Such a property has to be optional (it then comes out as `Option<String>`).
+fn check_string_conversions(doc: &Value) -> Result<(), XtaskError> {
+    let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") else {
+        return Ok(());
+    };
+    for (name, schema) in schemas {
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let Some(Value::Object(props)) = schema.get("properties") else {
+            continue;
+        };
+        for (prop, prop_schema) in props {
+            let converted = prop_schema
+                .get("format")
+                .and_then(Value::as_str)
+                .is_some_and(|f| STRING_FORMATS.contains(&f));
+            let nullable = prop_schema.get("nullable") == Some(&Value::Bool(true));
+            if converted && nullable && required.contains(&prop.as_str()) {
+                let schema_ptr = pointer_join("/components/schemas", name);
+                return Err(XtaskError::at(
+                    pointer_join(&pointer_join(&schema_ptr, "properties"), prop),
+                    "a required, nullable date-time/uuid property would be generated as a plain                      `String` that fails on `null` (typify drops the Option when it converts the                      format); remove it from `required` (it then decodes absent or null alike)",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Generates every file of `codegen/src` from the spec at `spec_path`.
@@ -122,9 +160,8 @@ fn settings() -> progenitor::GenerationSettings {
     // (the SDK parses it itself), and the server, not this crate, decides what a valid
     // workspace id is. This also keeps chrono and uuid out of the dependency tree.
     // typify wraps a nullable property's converted type in `Option` only when the property is
-    // optional; a *required* nullable date-time would come out as plain `String`, so the spec
-    // keeps such fields optional (see `BudgetLayer.resets_at`).
-    for format in ["date-time", "uuid"] {
+    // optional; `check_string_conversions` rejects the required case before generating.
+    for format in STRING_FORMATS {
         settings.with_conversion(string_schema(format), "String", std::iter::empty());
     }
     settings
@@ -177,6 +214,23 @@ mod tests {
         let spec: openapiv3::OpenAPI = serde_json::from_value(doc).unwrap();
         let err = run_progenitor(&spec).unwrap_err();
         assert!(err.message.contains("progenitor panicked"), "{err}");
+    }
+
+    #[test]
+    fn a_required_nullable_date_time_is_rejected_with_its_pointer() {
+        let doc = json!({
+            "openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+            "components": {"schemas": {"Budget": {"type": "object", "required": ["resets_at"],
+                "properties": {"resets_at": {"type": ["string", "null"], "format": "date-time"}}}}}
+        });
+        let err = to_progenitor_input(doc.clone()).unwrap_err();
+        assert_eq!(
+            err.pointer.as_deref(),
+            Some("/components/schemas/Budget/properties/resets_at")
+        );
+        let mut optional = doc;
+        optional["components"]["schemas"]["Budget"]["required"] = json!([]);
+        assert!(to_progenitor_input(optional).is_ok());
     }
 
     #[test]
