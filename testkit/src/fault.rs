@@ -127,6 +127,20 @@ impl Fault {
         }
     }
 
+    /// A short name of the fault's kind, for counting (`"status 503"`, `"delay"`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Fault::Status { status: 429, .. } => "status 429",
+            Fault::Status { status, .. } if *status >= 500 => "status 5xx",
+            Fault::Status { .. } => "status other",
+            Fault::Delay(_) => "delay",
+            Fault::CloseBeforeRead => "close before read",
+            Fault::CloseAfterRead => "close after read",
+            Fault::TruncatedBody => "truncated body",
+            Fault::InvalidJson => "invalid json",
+        }
+    }
+
     /// Whether the operation takes effect before this fault shows.
     pub fn acts(&self) -> bool {
         !matches!(self, Fault::Status { .. } | Fault::CloseBeforeRead)

@@ -54,6 +54,8 @@ pub(crate) struct Shared {
     pub queued: Mutex<[VecDeque<Fault>; 6]>,
     pub random: Mutex<Option<(RandomFaults, fastrand::Rng)>>,
     pub requests: [AtomicU64; 6],
+    /// Faults applied so far, by kind (`Fault::kind`).
+    pub injected: Mutex<std::collections::BTreeMap<&'static str, u64>>,
     pub record: bool,
     pub responses: Mutex<Vec<RecordedResponse>>,
 }
@@ -67,6 +69,12 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Shared {
     fn next_fault(&self, route: Route) -> Option<Fault> {
+        let fault = self.draw_fault(route)?;
+        *lock(&self.injected).entry(fault.kind()).or_default() += 1;
+        Some(fault)
+    }
+
+    fn draw_fault(&self, route: Route) -> Option<Fault> {
         if let Some(fault) = lock(&self.queued)[route.index()].pop_front() {
             return Some(fault);
         }

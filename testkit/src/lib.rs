@@ -120,6 +120,7 @@ impl FakeServerBuilder {
             queued: Default::default(),
             random: Default::default(),
             requests: Default::default(),
+            injected: Default::default(),
             record: self.record_responses,
             responses: Default::default(),
         });
@@ -211,6 +212,11 @@ impl FakeServer {
     /// Requests received for `route` so far (faulted ones included).
     pub fn requests(&self, route: Route) -> u64 {
         self.shared.requests[route.index()].load(Ordering::SeqCst)
+    }
+
+    /// Faults applied so far, by kind (see [`Fault::kind`]).
+    pub fn faults_injected(&self) -> std::collections::BTreeMap<&'static str, u64> {
+        lock(&self.shared.injected).clone()
     }
 
     /// Requests received for all routes.

@@ -31,7 +31,7 @@ async fn two_hundred_concurrent_calls_with_ten_percent_faults_are_all_accounted_
     }
     server.inject_random(RandomFaults {
         rate: 0.10,
-        seed: 7,
+        seed: 11,
         faults: vec![
             Fault::status(500),
             Fault::Status {
@@ -128,8 +128,13 @@ async fn two_hundred_concurrent_calls_with_ten_percent_faults_are_all_accounted_
         counts.get("failed after 3 attempts").copied().unwrap_or(0) <= 5,
         "{counts:?}"
     );
-    println!(
-        "200 calls: {counts:?}; {} requests served",
-        server.total_requests()
+    let injected = server.faults_injected();
+    let faulted: u64 = injected.values().sum();
+    let requests = server.total_requests() - 10;
+    assert!(
+        faulted * 100 >= requests * 3 && faulted * 100 <= requests * 20,
+        "about 10 % of {requests} requests faulted: {injected:?}"
     );
+    assert!(injected.len() >= 4, "a mix of fault kinds: {injected:?}");
+    println!("200 calls: {counts:?}; {requests} requests, faults injected: {injected:?}");
 }
