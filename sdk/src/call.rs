@@ -137,9 +137,7 @@ impl Call {
                 let headers = value.headers().clone();
                 let envelope = value.into_inner();
                 let mut api = self.api_error(status, &headers, record);
-                api.code = Some(envelope.error.code);
-                api.message = Some(envelope.error.message);
-                api.metadata = envelope.error.metadata;
+                take_envelope(&mut api, envelope);
                 Err(Error::Api(Box::new(api)))
             }
             codegen::Error::UnexpectedResponse(response) => {
@@ -206,11 +204,7 @@ impl Call {
     ) -> Error {
         let mut api = self.api_error(status, headers, record);
         match serde_json::from_slice::<codegen::types::ErrorResponse>(body) {
-            Ok(envelope) => {
-                api.code = Some(envelope.error.code);
-                api.message = Some(envelope.error.message);
-                api.metadata = envelope.error.metadata;
-            }
+            Ok(envelope) => take_envelope(&mut api, envelope),
             Err(_) => api.raw_body = Some(excerpt(body, RAW_BODY_LIMIT)),
         }
         Error::Api(Box::new(api))
@@ -255,4 +249,11 @@ impl Call {
             }))
         })
     }
+}
+
+/// Copies OpenRouter's error envelope (`error.code`, `message`, `metadata`) into `api`.
+fn take_envelope(api: &mut ApiError, envelope: codegen::types::ErrorResponse) {
+    api.code = Some(envelope.error.code);
+    api.message = Some(envelope.error.message);
+    api.metadata = envelope.error.metadata;
 }

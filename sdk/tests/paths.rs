@@ -8,23 +8,6 @@ use common::scripted::{Reply, ScriptedServer};
 use openrouter_keys::Error;
 use proptest::prelude::*;
 
-fn percent_decode(segment: &str) -> Vec<u8> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
-            out.push(u8::from_str_radix(hex, 16).unwrap());
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
 fn hash_strategy() -> impl Strategy<Value = String> {
     prop_oneof![
         // Route-breaking pieces mixed with ordinary ones.
@@ -74,7 +57,8 @@ proptest! {
                     let target = &requests[0].target;
                     let segment = target.strip_prefix("/keys/").unwrap_or_else(|| panic!("{target}"));
                     prop_assert!(!segment.contains('/') && !segment.contains('?') && !segment.contains('#'), "{}", target);
-                    prop_assert_eq!(percent_decode(segment), hash.as_bytes().to_vec());
+                    let decoded: Vec<u8> = percent_encoding::percent_decode_str(segment).collect();
+                    prop_assert_eq!(decoded, hash.as_bytes().to_vec());
                 }
             }
             Ok(())

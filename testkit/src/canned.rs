@@ -9,7 +9,7 @@ use crate::fault::Route;
 use crate::http::BASE_PATH;
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
-use http::{HeaderValue, Method, Request, Response, StatusCode};
+use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -124,24 +124,12 @@ impl Drop for CannedServer {
     }
 }
 
-fn route(method: &Method, path: &str) -> Option<Route> {
-    let rest = path.strip_prefix(BASE_PATH)?;
-    Some(match (method, rest) {
-        (&Method::GET, "/key") => Route::CurrentKey,
-        (&Method::GET, "/keys") => Route::List,
-        (&Method::POST, "/keys") => Route::Create,
-        (&Method::GET, _) if rest.starts_with("/keys/") => Route::Get,
-        (&Method::PATCH, _) if rest.starts_with("/keys/") => Route::Update,
-        (&Method::DELETE, _) if rest.starts_with("/keys/") => Route::Delete,
-        _ => return None,
-    })
-}
-
 async fn answer(
     bodies: Arc<Bodies>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let (status, body) = match route(request.method(), request.uri().path()) {
+    let route = crate::http::route_of(request.method(), request.uri().path()).map(|(r, _)| r);
+    let (status, body) = match route {
         Some(Route::List) => (StatusCode::OK, bodies.list.clone()),
         Some(Route::Get | Route::Update) => (StatusCode::OK, bodies.key.clone()),
         Some(Route::Create) => (StatusCode::CREATED, bodies.created.clone()),

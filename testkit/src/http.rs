@@ -87,7 +87,8 @@ impl Shared {
     }
 }
 
-fn route_of(method: &Method, path: &str) -> Option<(Route, Option<String>)> {
+/// The route a request addresses, with the decoded hash for `/keys/{hash}` routes.
+pub(crate) fn route_of(method: &Method, path: &str) -> Option<(Route, Option<String>)> {
     let rest = path.strip_prefix(BASE_PATH)?;
     match (method, rest) {
         (&Method::GET, "/key") => Some((Route::CurrentKey, None)),
@@ -98,7 +99,10 @@ fn route_of(method: &Method, path: &str) -> Option<(Route, Option<String>)> {
             if segment.is_empty() || segment.contains('/') {
                 return None;
             }
-            let hash = percent_decode(segment)?;
+            let hash = percent_encoding::percent_decode_str(segment)
+                .decode_utf8()
+                .ok()?
+                .into_owned();
             let route = match *method {
                 Method::GET => Route::Get,
                 Method::PATCH => Route::Update,
@@ -108,23 +112,6 @@ fn route_of(method: &Method, path: &str) -> Option<(Route, Option<String>)> {
             Some((route, Some(hash)))
         }
     }
-}
-
-fn percent_decode(segment: &str) -> Option<String> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = segment.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// Handles one request: the service function of every connection.
