@@ -24,28 +24,20 @@ use time::format_description::well_known::Rfc3339;
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Timestamp {
     text: String,
-    parsed: Option<OffsetDateTime>,
 }
 
 impl Timestamp {
-    /// Wraps the text the API sent, parsing it when it is RFC 3339.
+    /// Wraps the text the API sent; it is parsed only when asked for.
     pub fn from_text(text: impl Into<String>) -> Self {
-        let text = text.into();
-        let parsed = OffsetDateTime::parse(&text, &Rfc3339).ok();
-        Self { text, parsed }
+        Self { text: text.into() }
     }
 
     /// A timestamp for a point in time, written as RFC 3339 in UTC.
     pub fn from_system_time(time: SystemTime) -> Self {
-        let parsed = OffsetDateTime::from(time);
+        let time = OffsetDateTime::from(time);
         // Formatting a valid OffsetDateTime as RFC 3339 fails only for years outside 0..=9999.
-        let text = parsed
-            .format(&Rfc3339)
-            .unwrap_or_else(|_| parsed.to_string());
-        Self {
-            text,
-            parsed: Some(parsed),
-        }
+        let text = time.format(&Rfc3339).unwrap_or_else(|_| time.to_string());
+        Self { text }
     }
 
     /// The text as sent.
