@@ -6,9 +6,9 @@ use crate::error::{
     ApiError, ApiErrorKind, DecodeError, EXCERPT_LIMIT, Error, RAW_BODY_LIMIT, Result, excerpt,
 };
 use crate::options::CallOptions;
-use crate::retry::{AttemptEnd, Idempotency};
+use crate::retry::{AttemptEnd, Idempotency, RetryPolicy, should_retry};
 use crate::retry_after::requested_wait;
-use crate::transport::{CallRecord, CallTransport, request_id};
+use crate::transport::{CallRecord, CallTransport, MAX_BODY, body_over_limit, request_id};
 use openrouter_keys_codegen as codegen;
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
@@ -22,11 +22,16 @@ use tracing::Instrument;
 type GeneratedError = codegen::Error<codegen::types::ErrorResponse>;
 
 /// A call in progress: the generated client to build the request with, wired to this call's
-/// transport.
+/// transport, and the retry settings its attempts follow.
 pub(crate) struct Call {
     operation: &'static str,
     transport: Arc<CallTransport>,
     generated: codegen::Client,
+    /// Decided by the SDK from the operation it is calling, not from the generated
+    /// operation id, so that retry safety cannot hinge on a naming convention.
+    idempotency: Idempotency,
+    retry: RetryPolicy,
+    retry_on_unknown_outcome: bool,
 }
 
 impl Call {
@@ -34,13 +39,12 @@ impl Call {
     pub fn start(client: &Client, operation: &'static str, options: CallOptions) -> Result<Call> {
         options.check()?;
         let shared = &client.shared;
+        let retry = options.retry.unwrap_or_else(|| shared.retry.clone());
         let transport = Arc::new(CallTransport {
             shared: Arc::clone(shared),
-            idempotency: Idempotency::of(operation),
             timeout: options.timeout.unwrap_or(shared.timeout),
-            retry: options.retry.unwrap_or_else(|| shared.retry.clone()),
+            deadline: retry.get_deadline(),
             extra_headers: options.headers,
-            retry_on_unknown_outcome: options.retry_on_unknown_outcome,
             started: Instant::now(),
             record: Mutex::new(CallRecord::default()),
         });
@@ -51,6 +55,9 @@ impl Call {
             operation,
             transport,
             generated,
+            idempotency: Idempotency::of(operation),
+            retry,
+            retry_on_unknown_outcome: options.retry_on_unknown_outcome,
         })
     }
 
@@ -59,15 +66,17 @@ impl Call {
         &self.generated
     }
 
-    /// Awaits the generated request within a tracing span, then converts the response (or maps
-    /// the error). The deadline is enforced by the transport, which cuts every attempt's
-    /// timeout to the time left and never waits past it.
-    pub async fn run<T, R>(
+    /// Sends the request `attempt` builds (once per attempt) within a tracing span, then
+    /// converts the response or maps the error. The deadline is enforced by the transport,
+    /// which cuts every attempt's timeout to the time left, and by the retry loop, which
+    /// never waits past it.
+    pub async fn run<T, R, F>(
         &self,
-        send: impl Future<Output = std::result::Result<ResponseValue<T>, GeneratedError>>,
+        attempt: impl FnMut() -> F,
         convert: impl FnOnce(T) -> R,
     ) -> Result<R>
     where
+        F: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError>>,
         T: DeserializeOwned,
     {
         let span = tracing::info_span!(
@@ -78,20 +87,77 @@ impl Call {
             request_id = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        let outcome = send.instrument(span.clone()).await;
-        span.record(
-            "latency_ms",
-            self.transport.started.elapsed().as_millis() as u64,
-        );
-        let record = self.transport.record();
-        let result = match outcome {
-            Ok(value) => Ok(convert(value.into_inner())),
-            Err(error) => match self.map_error::<T>(error, &record).await {
-                Ok(value) => Ok(convert(value)),
-                Err(error) => Err(error),
-            },
+        let outcome = if span.is_disabled() {
+            // Nobody listens: entering and leaving the span on every poll would be wasted.
+            self.attempts(attempt).await
+        } else {
+            self.attempts(attempt).instrument(span.clone()).await
         };
-        result.map_err(|error| self.unknown_outcome(error, &record))
+        if !span.is_disabled() {
+            let latency_ms = self.transport.started.elapsed().as_millis() as u64;
+            span.record("latency_ms", latency_ms);
+        }
+        match outcome {
+            Ok(value) => Ok(convert(value.into_inner())),
+            Err(error) => {
+                let record = self.transport.record();
+                match self.map_error::<T>(error, &record).await {
+                    Ok(value) => Ok(convert(value)),
+                    Err(error) => Err(self.unknown_outcome(error, &record)),
+                }
+            }
+        }
+    }
+
+    /// Attempt after attempt, until one succeeds, fails in a way not worth repeating, uses
+    /// the last attempt allowed, or would have to wait past the deadline.
+    async fn attempts<T, F>(
+        &self,
+        mut attempt: impl FnMut() -> F,
+    ) -> std::result::Result<ResponseValue<T>, GeneratedError>
+    where
+        F: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError>>,
+    {
+        let mut number = 1;
+        loop {
+            let error = match attempt().await {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            let (end, wait_hint) = self.transport.note(|record| {
+                let end = attempt_end(&error, record.last_status);
+                if let Some(end) = end {
+                    record.last_end = Some(end);
+                    record.any_interrupted |= end == AttemptEnd::Interrupted;
+                }
+                (end, record.last_retry_after)
+            });
+            let Some(end) = end else {
+                return Err(error);
+            };
+            if number >= self.retry.get_max_attempts()
+                || !should_retry(self.idempotency, end, self.retry_on_unknown_outcome)
+            {
+                return Err(error);
+            }
+            number += 1;
+            let wait = wait_hint
+                .filter(|_| matches!(end, AttemptEnd::Status(_)))
+                .unwrap_or_else(|| self.retry.backoff(number, self.transport.shared.random()));
+            if wait >= self.transport.remaining() {
+                // The server (or the backoff) asks for longer than the call has left: return
+                // now, with the wait in the error, instead of sleeping past the deadline.
+                tracing::debug!(
+                    operation = self.operation,
+                    ?wait,
+                    "retry would pass the deadline"
+                );
+                return Err(error);
+            }
+            tracing::debug!(operation = self.operation, ?wait, "retrying");
+            drop(error);
+            self.transport.shared.sleep.sleep(wait).await;
+        }
     }
 
     /// Whether `error` means a retried delete already succeeded: a 404 after an earlier
@@ -160,6 +226,9 @@ impl Call {
                     Err(self.error_from_body(status, &headers, &body, record))
                 }
             }
+            codegen::Error::ResponseBodyError(source) if body_over_limit(&source) => {
+                Err(self.body_too_large(record))
+            }
             codegen::Error::CommunicationError(source)
             | codegen::Error::ResponseBodyError(source)
             | codegen::Error::InvalidUpgrade(source) => Err(if source.is_timeout() {
@@ -188,10 +257,29 @@ impl Call {
             message: None,
             metadata: None,
             raw_body: None,
-            request_id: request_id(headers).or_else(|| record.last_request_id.clone()),
+            request_id: request_id(headers).or_else(|| record.last_request_id()),
             retry_after: requested_wait(headers, SystemTime::now()).or(record.last_retry_after),
             attempts: record.attempts,
         }
+    }
+
+    /// A response whose body ran past [`MAX_BODY`] and was not read to the end: an API error
+    /// for an error status, a decode error for a success (whose body is then unusable).
+    fn body_too_large(&self, record: &CallRecord) -> Error {
+        let status = record.last_status.unwrap_or(StatusCode::OK);
+        if !status.is_success() {
+            return Error::Api(Box::new(self.api_error(status, &HeaderMap::new(), record)));
+        }
+        Error::Decode(Box::new(DecodeError {
+            operation: self.operation,
+            status,
+            path: ".".to_string(),
+            message: format!("the body is larger than {} MiB", MAX_BODY >> 20),
+            body_excerpt: String::new(),
+            request_id: record.last_request_id(),
+            attempts: record.attempts,
+            created_secret: None,
+        }))
     }
 
     /// An error status with a body that may or may not be OpenRouter's envelope.
@@ -243,7 +331,7 @@ impl Call {
                 path,
                 message: error.to_string(),
                 body_excerpt: excerpt(body, EXCERPT_LIMIT),
-                request_id: request_id(headers).or_else(|| record.last_request_id.clone()),
+                request_id: request_id(headers).or_else(|| record.last_request_id()),
                 attempts: record.attempts,
                 created_secret: self.salvage_secret(body),
             }))
@@ -256,4 +344,28 @@ fn take_envelope(api: &mut ApiError, envelope: codegen::types::ErrorResponse) {
     api.code = Some(envelope.error.code);
     api.message = Some(envelope.error.message);
     api.metadata = envelope.error.metadata;
+}
+
+/// How an attempt that failed with `error` ended, as far as retrying is concerned; `None`
+/// when the request was never sent (it could not be built), which no retry can fix.
+/// `status` is the last status the transport saw, for errors that do not carry one.
+fn attempt_end(error: &GeneratedError, status: Option<StatusCode>) -> Option<AttemptEnd> {
+    match error {
+        codegen::Error::ErrorResponse(value) => Some(AttemptEnd::Status(value.status())),
+        codegen::Error::UnexpectedResponse(response) => Some(AttemptEnd::Status(response.status())),
+        // A body that arrived whole but did not decode: the status decides.
+        codegen::Error::InvalidResponsePayload(..) => status.map(AttemptEnd::Status),
+        codegen::Error::CommunicationError(source) if source.is_connect() => {
+            Some(AttemptEnd::ConnectFailed)
+        }
+        // Reading it again would only fill memory again.
+        codegen::Error::ResponseBodyError(source) if body_over_limit(source) => None,
+        // Timed out, connection dropped, or the body was cut off midway.
+        codegen::Error::CommunicationError(_) | codegen::Error::ResponseBodyError(_) => {
+            Some(AttemptEnd::Interrupted)
+        }
+        codegen::Error::InvalidUpgrade(_)
+        | codegen::Error::InvalidRequest(_)
+        | codegen::Error::Custom(_) => None,
+    }
 }

@@ -1,8 +1,9 @@
 //! The six operations, as request builders you configure and then `.await`.
 //!
 //! Each builder holds the operation's parameters and the per-call options; awaiting it (via
-//! `IntoFuture`) validates the input, sends through the generated client and the retrying
-//! transport, and converts the answer into this crate's types.
+//! `IntoFuture`) validates the input, builds the request with the generated client (once per
+//! attempt), sends it through this crate's transport, and converts the answer into this
+//! crate's types.
 
 use crate::call::Call;
 use crate::client::Client;
@@ -168,9 +169,11 @@ impl Operation for GetCurrentKey {
     type Output = CurrentKey;
     async fn send(self, client: &Client, options: CallOptions) -> Result<CurrentKey> {
         let call = Call::start(client, "getCurrentKey", options)?;
-        call.run(call.generated().get_current_key().send(), |r| {
-            CurrentKey::from(r.data)
-        })
+        let generated = call.generated();
+        call.run(
+            || generated.get_current_key().send(),
+            |r| CurrentKey::from(r.data),
+        )
         .await
     }
 }
@@ -225,23 +228,25 @@ impl Operation for ListKeys {
     type Output = Vec<Key>;
     async fn send(self, client: &Client, options: CallOptions) -> Result<Vec<Key>> {
         let call = Call::start(client, "list", options)?;
-        let mut request = call.generated().list();
-        if let Some(include) = self.include_disabled {
-            request = request.include_disabled(include);
-        }
-        if let Some(include) = self.include_expired {
-            request = request.include_expired(include);
-        }
-        if let Some(offset) = self.offset {
-            request = request.offset(offset.min(i64::MAX as u64) as i64);
-        }
-        if let Some(workspace_id) = self.workspace_id {
-            request = request.workspace_id(workspace_id);
-        }
-        call.run(request.send(), |r| {
-            r.data.into_iter().map(Key::from).collect()
-        })
-        .await
+        let generated = call.generated();
+        let attempt = || {
+            let mut request = generated.list();
+            if let Some(include) = self.include_disabled {
+                request = request.include_disabled(include);
+            }
+            if let Some(include) = self.include_expired {
+                request = request.include_expired(include);
+            }
+            if let Some(offset) = self.offset {
+                request = request.offset(offset.min(i64::MAX as u64) as i64);
+            }
+            if let Some(workspace_id) = &self.workspace_id {
+                request = request.workspace_id(workspace_id.as_str());
+            }
+            request.send()
+        };
+        call.run(attempt, |r| r.data.into_iter().map(Key::from).collect())
+            .await
     }
 }
 
@@ -270,9 +275,11 @@ impl Operation for CreateKey {
     async fn send(self, client: &Client, options: CallOptions) -> Result<CreatedKey> {
         let body = self.new_key.to_body()?;
         let call = Call::start(client, "createKeys", options)?;
-        call.run(call.generated().create_keys().body(body).send(), |r| {
-            CreatedKey::new(Key::from(r.data), r.key)
-        })
+        let generated = call.generated();
+        call.run(
+            || generated.create_keys().body(body.clone()).send(),
+            |r| CreatedKey::new(Key::from(r.data), r.key),
+        )
         .await
     }
 }
@@ -289,9 +296,11 @@ impl Operation for GetKey {
     async fn send(self, client: &Client, options: CallOptions) -> Result<Key> {
         let hash = checked_hash(&self.hash)?;
         let call = Call::start(client, "getKey", options)?;
-        call.run(call.generated().get_key().hash(hash).send(), |r| {
-            Key::from(r.data)
-        })
+        let generated = call.generated();
+        call.run(
+            || generated.get_key().hash(hash).send(),
+            |r| Key::from(r.data),
+        )
         .await
     }
 }
@@ -310,8 +319,9 @@ impl Operation for UpdateKey {
         let hash = checked_hash(&self.hash)?;
         let body = self.update.to_body()?;
         let call = Call::start(client, "updateKeys", options)?;
+        let generated = call.generated();
         call.run(
-            call.generated().update_keys().hash(hash).body(body).send(),
+            || generated.update_keys().hash(hash).body(body.clone()).send(),
             |r| Key::from(r.data),
         )
         .await
@@ -330,8 +340,9 @@ impl Operation for DeleteKey {
     async fn send(self, client: &Client, options: CallOptions) -> Result<()> {
         let hash = checked_hash(&self.hash)?;
         let call = Call::start(client, "deleteKeys", options)?;
+        let generated = call.generated();
         match call
-            .run(call.generated().delete_keys().hash(hash).send(), |_| ())
+            .run(|| generated.delete_keys().hash(hash).send(), |_| ())
             .await
         {
             Err(error) if call.is_delete_already_done(&error) => Ok(()),

@@ -196,3 +196,52 @@ async fn connection_refused_is_a_connection_error() {
     assert!(error.is_retryable());
     assert_eq!(sleep.waits().len(), 2);
 }
+
+#[tokio::test]
+async fn a_body_without_content_length_decodes() {
+    let body = bodies::one(bodies::key(HASH, "unframed"));
+    let server = ScriptedServer::start(vec![Reply::json(200, &body).until_close()])
+        .await
+        .unwrap();
+    let (client, _) = client(&server.base_url);
+    let key = client.keys().get(HASH).await.unwrap();
+    assert_eq!(key.name, "unframed");
+}
+
+/// A body past 16 MiB is not read to the end, whether it declares its length or not, and the
+/// call is not retried (the next answer would be as large).
+#[tokio::test]
+async fn a_body_over_16_mib_is_refused_without_retry() {
+    let huge = vec![b' '; 17 * 1024 * 1024];
+    let declared = Reply::Respond {
+        status: 200,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: huge.clone(),
+    };
+    let unframed = declared.clone().until_close();
+    // 500 is a documented status of `getKey`, so its body is read as the error envelope.
+    let error_status = Reply::Respond {
+        status: 500,
+        headers: vec![("content-type".into(), "text/html".into())],
+        body: huge,
+    };
+    let server = ScriptedServer::start(vec![declared, unframed, error_status])
+        .await
+        .unwrap();
+    let (client, sleep) = client(&server.base_url);
+    for expected_requests in [1, 2] {
+        match client.keys().get(HASH).await.unwrap_err() {
+            Error::Decode(decode) => {
+                assert_eq!(decode.status.as_u16(), 200);
+                assert_eq!(decode.attempts, 1);
+                assert!(decode.message.contains("16 MiB"), "{}", decode.message);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(server.count(), expected_requests);
+    }
+    let error = client.keys().get(HASH).await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(500), "{error:?}");
+    assert_eq!(server.count(), 3);
+    assert!(sleep.waits().is_empty());
+}

@@ -40,6 +40,65 @@ async fn idempotent_call_answered_503_503_200_succeeds_after_3_requests() {
     assert!(waits[1] <= Duration::from_millis(1000), "{waits:?}");
 }
 
+/// Every attempt is rebuilt from the call's parameters: the same method, path, query, body
+/// and headers each time.
+#[tokio::test]
+async fn every_attempt_sends_the_same_request() {
+    let list_ok = Reply::json(200, &bodies::list(vec![]));
+    let server = ScriptedServer::start(vec![
+        failing(503),
+        key_ok(),
+        failing(502),
+        list_ok,
+        failing(429),
+        created_ok(),
+    ])
+    .await
+    .unwrap();
+    let (client, _) = client(&server.base_url);
+    let update = KeyUpdate::new().name("renamed").limit(5.0);
+    client
+        .keys()
+        .update(HASH, update)
+        .header("x-trace-id", "t-1")
+        .await
+        .unwrap();
+    client
+        .keys()
+        .list()
+        .offset(200)
+        .include_disabled(true)
+        .workspace_id("ws-1")
+        .await
+        .unwrap();
+    client.keys().create(NewKey::new("fresh")).await.unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 6);
+    for pair in requests.chunks(2) {
+        let (first, retry) = (&pair[0], &pair[1]);
+        assert_eq!(first.method, retry.method);
+        assert_eq!(first.target, retry.target);
+        assert_eq!(first.body, retry.body);
+        assert_eq!(first.headers, retry.headers);
+        assert!(first.header("authorization").is_some());
+        assert_eq!(first.header("api-version"), None);
+    }
+    assert_eq!(requests[0].header("x-trace-id"), Some("t-1"));
+    assert_eq!(requests[0].json()["name"], "renamed");
+    assert_eq!(requests[0].json()["limit"], 5.0);
+    assert!(
+        requests[2].target.contains("offset=200"),
+        "{}",
+        requests[2].target
+    );
+    assert!(
+        requests[2].target.contains("workspace_id=ws-1"),
+        "{}",
+        requests[2].target
+    );
+    assert_eq!(requests[4].json()["name"], "fresh");
+}
+
 #[tokio::test]
 async fn seeded_jitter_gives_the_same_waits_every_run() {
     let mut runs = Vec::new();

@@ -23,6 +23,16 @@ pub enum Reply {
         /// The body bytes (sent with a matching `content-length`).
         body: Vec<u8>,
     },
+    /// A response without `content-length`, whose body ends when the connection closes (as
+    /// some proxies answer).
+    UntilClose {
+        /// The status code.
+        status: u16,
+        /// Header lines, in order.
+        headers: Vec<(String, String)>,
+        /// The body bytes.
+        body: Vec<u8>,
+    },
     /// Read the request, then close without answering.
     Close,
     /// Wait, then give the reply.
@@ -48,6 +58,23 @@ impl Reply {
         }
     }
 
+    /// The same answer sent without `content-length`, its end marked by closing the
+    /// connection (no effect on `Close` and `Delay`).
+    pub fn until_close(self) -> Reply {
+        match self {
+            Reply::Respond {
+                status,
+                headers,
+                body,
+            } => Reply::UntilClose {
+                status,
+                headers,
+                body,
+            },
+            other => other,
+        }
+    }
+
     /// The same answer with one more header (no effect on `Close` and `Delay`).
     pub fn with_header(self, name: &str, value: &str) -> Reply {
         match self {
@@ -58,6 +85,18 @@ impl Reply {
             } => {
                 headers.push((name.into(), value.into()));
                 Reply::Respond {
+                    status,
+                    headers,
+                    body,
+                }
+            }
+            Reply::UntilClose {
+                status,
+                mut headers,
+                body,
+            } => {
+                headers.push((name.into(), value.into()));
+                Reply::UntilClose {
                     status,
                     headers,
                     body,
@@ -162,20 +201,34 @@ async fn write_reply(stream: &mut TcpStream, mut reply: Reply) -> std::io::Resul
                 headers,
                 body,
             } => {
-                let mut head = format!("HTTP/1.1 {status} Scripted\r\n");
-                for (name, value) in headers {
-                    head.push_str(&format!("{name}: {value}\r\n"));
-                }
-                head.push_str(&format!(
-                    "content-length: {}\r\nconnection: close\r\n\r\n",
-                    body.len()
-                ));
-                stream.write_all(head.as_bytes()).await?;
-                stream.write_all(&body).await?;
-                return stream.shutdown().await;
+                let length = format!("content-length: {}\r\n", body.len());
+                return write_response(stream, status, &headers, Some(&length), &body).await;
             }
+            Reply::UntilClose {
+                status,
+                headers,
+                body,
+            } => return write_response(stream, status, &headers, None, &body).await,
         }
     }
+}
+
+async fn write_response(
+    stream: &mut TcpStream,
+    status: u16,
+    headers: &[(String, String)],
+    length_line: Option<&str>,
+    body: &[u8],
+) -> std::io::Result<()> {
+    let mut head = format!("HTTP/1.1 {status} Scripted\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(length_line.unwrap_or(""));
+    head.push_str("connection: close\r\n\r\n");
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(body).await?;
+    stream.shutdown().await
 }
 
 async fn read_request(stream: &mut TcpStream) -> std::io::Result<Recorded> {
