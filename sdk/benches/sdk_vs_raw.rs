@@ -19,8 +19,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 const KEY: &str = "sk-or-v1-benchmark-0000000000000000000000000000000000000000000000";
-const ROUNDS: usize = 10;
-const CALLS_PER_ROUND: usize = 1_000;
+/// Many short rounds rather than a few long ones: each SDK round runs right next to a raw
+/// round, so a burst from another tenant of the machine spoils one pair, not a whole side.
+const ROUNDS: usize = 40;
+const CALLS_PER_ROUND: usize = 256;
 const RSS_CALLS: usize = 10_000;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -115,6 +117,27 @@ fn thread_cpu() -> Duration {
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
+/// User and system CPU time of the calling thread (coarser than the thread clock, but split).
+fn thread_user_sys() -> (Duration, Duration) {
+    // SAFETY: getrusage fills the struct we own; RUSAGE_THREAD is a constant.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) };
+    assert_eq!(rc, 0, "getrusage");
+    let of = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    (of(usage.ru_utime), of(usage.ru_stime))
+}
+
+/// The median of `values` (NaN when empty).
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
 /// Peak resident set size of this process, in KiB.
 fn peak_rss_kib() -> i64 {
     // SAFETY: getrusage fills the struct we own.
@@ -129,6 +152,8 @@ struct Tally {
     calls: usize,
     wall: Duration,
     cpu: Duration,
+    user: Duration,
+    sys: Duration,
     latencies: Vec<Duration>,
     /// CPU µs per call of each round: the median resists bursts from other tenants of the
     /// machine better than the total does.
@@ -144,13 +169,16 @@ impl Tally {
 
     /// Median over rounds of the client CPU per call, in µs.
     fn cpu_per_call_us(&self) -> f64 {
-        let mut rounds = self.round_cpu_us.clone();
-        rounds.sort_by(f64::total_cmp);
-        match rounds.len() {
-            0 => self.cpu.as_secs_f64() * 1e6 / self.calls.max(1) as f64,
-            n if n % 2 == 1 => rounds[n / 2],
-            n => (rounds[n / 2 - 1] + rounds[n / 2]) / 2.0,
-        }
+        median(&self.round_cpu_us)
+    }
+
+    /// Mean user and system CPU per call over all rounds, in µs.
+    fn user_sys_per_call_us(&self) -> (f64, f64) {
+        let calls = self.calls.max(1) as f64;
+        (
+            self.user.as_secs_f64() * 1e6 / calls,
+            self.sys.as_secs_f64() * 1e6 / calls,
+        )
     }
 }
 
@@ -165,6 +193,7 @@ async fn batch(
 ) {
     let per_worker = calls / concurrency;
     let cpu = thread_cpu();
+    let (user, sys) = thread_user_sys();
     let wall = Instant::now();
     let workers = (0..concurrency).map(|_| async {
         let mut latencies = Vec::with_capacity(per_worker);
@@ -177,8 +206,11 @@ async fn batch(
     });
     let results = join_all(workers).await;
     let round_cpu = thread_cpu() - cpu;
+    let (user_after, sys_after) = thread_user_sys();
     tally.wall += wall.elapsed();
     tally.cpu += round_cpu;
+    tally.user += user_after.saturating_sub(user);
+    tally.sys += sys_after.saturating_sub(sys);
     let mut round_calls = 0;
     for latencies in results {
         round_calls += latencies.len();
@@ -286,9 +318,17 @@ fn main() {
             .get(at + 3)
             .and_then(|n| n.parse().ok())
             .unwrap_or(2_000);
+        let concurrency = args.get(at + 4).and_then(|n| n.parse().ok()).unwrap_or(32);
         let (base_url, _server) = start_server();
         let clients = clients(&base_url);
-        client_runtime().block_on(batch(&clients, side, op, 32, calls, &mut Tally::default()));
+        client_runtime().block_on(batch(
+            &clients,
+            side,
+            op,
+            concurrency,
+            calls,
+            &mut Tally::default(),
+        ));
         return;
     }
     if let Some(at) = args.iter().position(|a| a == "--rss-child") {
@@ -309,10 +349,14 @@ fn main() {
     println!(
         "server: canned responses on its own thread; client: one thread, CPU from CLOCK_THREAD_CPUTIME_ID"
     );
+    println!("cpu µs/call: median over rounds; user/sys: getrusage(RUSAGE_THREAD) over all rounds");
+    println!(
+        "ratio at a concurrency: median over rounds of (sdk round / raw round run next to it)"
+    );
     println!();
     println!(
-        "{:<7} {:>4} {:<4} {:>10} {:>12} {:>9} {:>9}",
-        "op", "conc", "side", "calls/s", "cpu µs/call", "p50 µs", "p99 µs"
+        "{:<7} {:>4} {:<4} {:>10} {:>12} {:>8} {:>8} {:>9} {:>9}",
+        "op", "conc", "side", "calls/s", "cpu µs/call", "user µs", "sys µs", "p50 µs", "p99 µs"
     );
     let mut ratios = Vec::new();
     runtime.block_on(async {
@@ -348,20 +392,30 @@ fn main() {
                 for (side, tally) in [Side::Sdk, Side::Raw].into_iter().zip(tallies.iter_mut()) {
                     let per_second = tally.calls as f64 / tally.wall.as_secs_f64();
                     let cpu_us = tally.cpu_per_call_us();
+                    let (user_us, sys_us) = tally.user_sys_per_call_us();
                     let p50 = tally.percentile(0.50).as_secs_f64() * 1e6;
                     let p99 = tally.percentile(0.99).as_secs_f64() * 1e6;
                     println!(
-                        "{:<7} {:>4} {:<4} {:>10.0} {:>12.1} {:>9.0} {:>9.0}",
+                        "{:<7} {:>4} {:<4} {:>10.0} {:>12.1} {:>8.1} {:>8.1} {:>9.0} {:>9.0}",
                         format!("{op:?}").to_lowercase(),
                         concurrency,
                         format!("{side:?}").to_lowercase(),
                         per_second,
                         cpu_us,
+                        user_us,
+                        sys_us,
                         p50,
                         p99
                     );
                 }
-                let level = tallies[0].cpu_per_call_us() / tallies[1].cpu_per_call_us();
+                // Rounds of the two sides with the same index ran back to back.
+                let pairs: Vec<f64> = tallies[0]
+                    .round_cpu_us
+                    .iter()
+                    .zip(&tallies[1].round_cpu_us)
+                    .map(|(sdk, raw)| sdk / raw)
+                    .collect();
+                let level = median(&pairs);
                 println!(
                     "{:<7} {:>4} ratio sdk/raw cpu-per-call at this concurrency: {level:.2}",
                     "", concurrency
