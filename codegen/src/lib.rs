@@ -49,14 +49,16 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
 pub type Inner = Option<Arc<dyn Transport>>;
 
 impl progenitor_client::ClientHooks<Inner> for Client {
-    async fn exec(
+    // Not an `async fn`: the request moves straight into the transport's (boxed) future
+    // instead of also being held in this one, which keeps every call's future smaller.
+    fn exec(
         &self,
         request: reqwest::Request,
         info: &progenitor_client::OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
         match &self.inner {
-            Some(transport) => transport.execute(request, info.operation_id).await,
-            None => self.client.execute(request).await,
+            Some(transport) => transport.execute(request, info.operation_id),
+            None => Box::pin(self.client.execute(request)),
         }
     }
 }
