@@ -14,9 +14,7 @@ use crate::retry::AttemptEnd;
 use crate::retry_after::requested_wait;
 use openrouter_keys_codegen::{BoxFuture, Transport};
 use reqwest::ResponseBuilderExt;
-use reqwest::header::{
-    AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue, USER_AGENT,
-};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -217,12 +215,11 @@ pub(crate) fn body_over_limit(error: &reqwest::Error) -> bool {
 /// the limit is passed on as it is (hyper already fails a body that runs past its declared
 /// length); any other is wrapped so that reading it fails once past the limit.
 fn capped(response: reqwest::Response) -> reqwest::Response {
-    let declared = response
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length <= MAX_BODY as u64) {
+    // hyper knows the exact length when the response declared one.
+    if response
+        .content_length()
+        .is_some_and(|length| length <= MAX_BODY as u64)
+    {
         return response;
     }
     let url = response.url().clone();
