@@ -10,13 +10,14 @@ use crate::retry::{AttemptEnd, Idempotency, RetryPolicy, should_retry};
 use crate::retry_after::requested_wait;
 use crate::transport::{CallRecord, CallTransport, MAX_BODY, body_over_limit, request_id};
 use openrouter_keys_codegen as codegen;
+use openrouter_keys_codegen::BoxFuture;
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 use tracing::Instrument;
 
 type GeneratedError = codegen::Error<codegen::types::ErrorResponse>;
@@ -77,7 +78,7 @@ impl Call {
     ) -> Result<R>
     where
         F: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError>>,
-        T: DeserializeOwned,
+        T: DeserializeOwned + Send,
     {
         let span = tracing::info_span!(
             "openrouter_keys.call",
@@ -99,14 +100,20 @@ impl Call {
         }
         match outcome {
             Ok(value) => Ok(convert(value.into_inner())),
-            Err(error) => {
-                let record = self.transport.record();
-                match self.map_error::<T>(error, &record).await {
-                    Ok(value) => Ok(convert(value)),
-                    Err(error) => Err(self.unknown_outcome(error, &record)),
-                }
-            }
+            Err(error) => self.fail::<T>(error).await.map(convert),
         }
+    }
+
+    /// The error path of [`run`](Self::run). Boxed behind `dyn` so that it is not inlined into
+    /// every operation's success path (which it would otherwise make a third larger).
+    fn fail<T: DeserializeOwned + Send>(&self, error: GeneratedError) -> BoxFuture<'_, Result<T>> {
+        Box::pin(async move {
+            let record = self.transport.record();
+            match self.map_error::<T>(error, &record).await {
+                Ok(value) => Ok(value),
+                Err(error) => Err(self.unknown_outcome(error, &record)),
+            }
+        })
     }
 
     /// Attempt after attempt, until one succeeds, fails in a way not worth repeating, uses
@@ -124,40 +131,52 @@ impl Call {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
             };
-            let (end, wait_hint) = self.transport.note(|record| {
-                let end = attempt_end(&error, record.last_status);
-                if let Some(end) = end {
-                    record.last_end = Some(end);
-                    record.any_interrupted |= end == AttemptEnd::Interrupted;
-                }
-                (end, record.last_retry_after)
-            });
-            let Some(end) = end else {
+            let Some(wait) = self.retry_wait(&error, number) else {
                 return Err(error);
             };
-            if number >= self.retry.get_max_attempts()
-                || !should_retry(self.idempotency, end, self.retry_on_unknown_outcome)
-            {
-                return Err(error);
-            }
             number += 1;
-            let wait = wait_hint
-                .filter(|_| matches!(end, AttemptEnd::Status(_)))
-                .unwrap_or_else(|| self.retry.backoff(number, self.transport.shared.random()));
-            if wait >= self.transport.remaining() {
-                // The server (or the backoff) asks for longer than the call has left: return
-                // now, with the wait in the error, instead of sleeping past the deadline.
-                tracing::debug!(
-                    operation = self.operation,
-                    ?wait,
-                    "retry would pass the deadline"
-                );
-                return Err(error);
-            }
-            tracing::debug!(operation = self.operation, ?wait, "retrying");
             drop(error);
             self.transport.shared.sleep.sleep(wait).await;
         }
+    }
+
+    /// After attempt `number` failed with `error`: how long to wait before the next one, or
+    /// `None` to stop here (not worth repeating, no attempts left, or the wait would pass the
+    /// deadline).
+    #[cold]
+    fn retry_wait(&self, error: &GeneratedError, number: u32) -> Option<Duration> {
+        let (end, wait_hint) = self.transport.note(|record| {
+            let end = attempt_end(error, record.last_status);
+            if let Some(end) = end {
+                record.last_end = Some(end);
+                record.any_interrupted |= end == AttemptEnd::Interrupted;
+            }
+            (end, record.last_retry_after)
+        });
+        let end = end?;
+        if number >= self.retry.get_max_attempts()
+            || !should_retry(self.idempotency, end, self.retry_on_unknown_outcome)
+        {
+            return None;
+        }
+        let wait = wait_hint
+            .filter(|_| matches!(end, AttemptEnd::Status(_)))
+            .unwrap_or_else(|| {
+                self.retry
+                    .backoff(number + 1, self.transport.shared.random())
+            });
+        if wait >= self.transport.remaining() {
+            // The server (or the backoff) asks for longer than the call has left: return
+            // now, with the wait in the error, instead of sleeping past the deadline.
+            tracing::debug!(
+                operation = self.operation,
+                ?wait,
+                "retry would pass the deadline"
+            );
+            return None;
+        }
+        tracing::debug!(operation = self.operation, ?wait, "retrying");
+        Some(wait)
     }
 
     /// Whether `error` means a retried delete already succeeded: a 404 after an earlier

@@ -133,35 +133,19 @@ impl CallTransport {
             r.last_attempt_hit_deadline = hit_deadline;
             r.attempts
         });
-        // Tracing costs nothing measurable when nobody listens: the span is disabled and the
-        // clock is read only when debug events are on.
+        // When nobody listens, tracing costs two checks: the span is disabled, the clock is
+        // read only when debug events are on, and the recording code lives in cold functions.
         let span = tracing::Span::current();
         let traced = !span.is_disabled();
-        if traced {
-            span.record("attempt", attempt);
-        }
         let sent = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
-        let latency_ms = || sent.map(|at| at.elapsed().as_millis() as u64);
         let outcome = self.shared.http.execute(request).await;
         match &outcome {
             Ok(response) => {
                 let status = response.status();
                 let id = request_id_value(response.headers());
-                let id_text = || id.as_ref().and_then(|v| v.to_str().ok());
-                if traced {
-                    span.record("status", status.as_u16());
-                    if let Some(id) = id_text() {
-                        span.record("request_id", id);
-                    }
+                if traced || sent.is_some() {
+                    trace_answered(&span, operation, attempt, status, id.as_ref(), sent);
                 }
-                tracing::debug!(
-                    operation,
-                    attempt,
-                    status = status.as_u16(),
-                    request_id = id_text(),
-                    latency_ms = latency_ms(),
-                    "attempt answered"
-                );
                 // A success asks for no wait; only errors are worth reading the headers for.
                 let wait = if status.is_success() {
                     None
@@ -174,19 +158,62 @@ impl CallTransport {
                     r.last_retry_after = wait;
                 });
             }
-            Err(e) => {
-                tracing::debug!(
-                    operation,
-                    attempt,
-                    timeout = e.is_timeout(),
-                    connect = e.is_connect(),
-                    latency_ms = latency_ms(),
-                    "attempt failed"
-                );
+            Err(error) => {
+                if traced || sent.is_some() {
+                    trace_failed(&span, operation, attempt, error, sent);
+                }
             }
         }
         outcome.map(capped)
     }
+}
+
+/// Records an answered attempt on the call's span and as a debug event.
+#[cold]
+#[inline(never)]
+fn trace_answered(
+    span: &tracing::Span,
+    operation: &str,
+    attempt: u32,
+    status: reqwest::StatusCode,
+    id: Option<&HeaderValue>,
+    sent: Option<Instant>,
+) {
+    let id = id.and_then(|v| v.to_str().ok());
+    span.record("attempt", attempt);
+    span.record("status", status.as_u16());
+    if let Some(id) = id {
+        span.record("request_id", id);
+    }
+    tracing::debug!(
+        operation,
+        attempt,
+        status = status.as_u16(),
+        request_id = id,
+        latency_ms = sent.map(|at| at.elapsed().as_millis() as u64),
+        "attempt answered"
+    );
+}
+
+/// Records a failed attempt on the call's span and as a debug event.
+#[cold]
+#[inline(never)]
+fn trace_failed(
+    span: &tracing::Span,
+    operation: &str,
+    attempt: u32,
+    error: &reqwest::Error,
+    sent: Option<Instant>,
+) {
+    span.record("attempt", attempt);
+    tracing::debug!(
+        operation,
+        attempt,
+        timeout = error.is_timeout(),
+        connect = error.is_connect(),
+        latency_ms = sent.map(|at| at.elapsed().as_millis() as u64),
+        "attempt failed"
+    );
 }
 
 impl Transport for CallTransport {
