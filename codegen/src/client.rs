@@ -224,60 +224,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///`DeleteKeysHash`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct DeleteKeysHash(::std::string::String);
-    impl ::std::ops::Deref for DeleteKeysHash {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DeleteKeysHash> for ::std::string::String {
-        fn from(value: DeleteKeysHash) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for DeleteKeysHash {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DeleteKeysHash {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DeleteKeysHash {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DeleteKeysHash {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///The error itself.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ErrorDetail {
@@ -397,60 +343,6 @@ pub mod types {
     impl FreeModelDailyRequests {
         pub fn builder() -> builder::FreeModelDailyRequests {
             Default::default()
-        }
-    }
-    ///`GetKeyHash`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct GetKeyHash(::std::string::String);
-    impl ::std::ops::Deref for GetKeyHash {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetKeyHash> for ::std::string::String {
-        fn from(value: GetKeyHash) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GetKeyHash {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetKeyHash {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GetKeyHash {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetKeyHash {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///An API key as listed, created, read or updated. Money is in USD.
@@ -718,60 +610,6 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de> for UpdateKeyRequestName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`UpdateKeysHash`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct UpdateKeysHash(::std::string::String);
-    impl ::std::ops::Deref for UpdateKeysHash {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UpdateKeysHash> for ::std::string::String {
-        fn from(value: UpdateKeysHash) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UpdateKeysHash {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateKeysHash {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UpdateKeysHash {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UpdateKeysHash {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -3020,7 +2858,7 @@ Returns one key by hash. Requires a management key.
 Sends a `GET` request to `/keys/{hash}`
 
 Arguments:
-- `hash`: The key's hash; opaque, sent percent-encoded as one path segment.
+- `hash`: The key's hash; opaque, sent percent-encoded as one path segment. (Not empty: the SDK refuses empty, `.` and `..` before sending.)
 ```ignore
 let response = client.get_key()
     .hash(hash)
@@ -3037,7 +2875,7 @@ Deletes one key by hash. Requires a management key.
 Sends a `DELETE` request to `/keys/{hash}`
 
 Arguments:
-- `hash`: The key's hash; opaque, sent percent-encoded as one path segment.
+- `hash`: The key's hash; opaque, sent percent-encoded as one path segment. (Not empty: the SDK refuses empty, `.` and `..` before sending.)
 ```ignore
 let response = client.delete_keys()
     .hash(hash)
@@ -3054,7 +2892,7 @@ Changes the fields present in the body and keeps the others. `"limit": null` rem
 Sends a `PATCH` request to `/keys/{hash}`
 
 Arguments:
-- `hash`: The key's hash; opaque, sent percent-encoded as one path segment.
+- `hash`: The key's hash; opaque, sent percent-encoded as one path segment. (Not empty: the SDK refuses empty, `.` and `..` before sending.)
 - `body`
 ```ignore
 let response = client.update_keys()
@@ -3425,7 +3263,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetKey<'a> {
         client: &'a super::Client,
-        hash: Result<types::GetKeyHash, String>,
+        hash: Result<::std::string::String, String>,
     }
     impl<'a> GetKey<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3436,11 +3274,14 @@ pub mod builder {
         }
         pub fn hash<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::GetKeyHash>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.hash = value
                 .try_into()
-                .map_err(|_| "conversion to `GetKeyHash` for hash failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for hash failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/keys/{hash}`
@@ -3517,7 +3358,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeleteKeys<'a> {
         client: &'a super::Client,
-        hash: Result<types::DeleteKeysHash, String>,
+        hash: Result<::std::string::String, String>,
     }
     impl<'a> DeleteKeys<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3528,12 +3369,13 @@ pub mod builder {
         }
         pub fn hash<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::DeleteKeysHash>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.hash = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `DeleteKeysHash` for hash failed".to_string()
+                    "conversion to `:: std :: string :: String` for hash failed"
+                        .to_string()
                 });
             self
         }
@@ -3614,7 +3456,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateKeys<'a> {
         client: &'a super::Client,
-        hash: Result<types::UpdateKeysHash, String>,
+        hash: Result<::std::string::String, String>,
         body: Result<types::builder::UpdateKeyRequest, String>,
     }
     impl<'a> UpdateKeys<'a> {
@@ -3627,12 +3469,13 @@ pub mod builder {
         }
         pub fn hash<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::UpdateKeysHash>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.hash = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `UpdateKeysHash` for hash failed".to_string()
+                    "conversion to `:: std :: string :: String` for hash failed"
+                        .to_string()
                 });
             self
         }

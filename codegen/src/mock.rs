@@ -255,7 +255,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn hash(self, value: &types::GetKeyHash) -> Self {
+        pub fn hash(self, value: &str) -> Self {
             let re = regex::Regex::new(&format!("^/keys/{}$", value.to_string()))
                 .unwrap();
             Self(self.0.path_matches(re))
@@ -327,7 +327,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn hash(self, value: &types::DeleteKeysHash) -> Self {
+        pub fn hash(self, value: &str) -> Self {
             let re = regex::Regex::new(&format!("^/keys/{}$", value.to_string()))
                 .unwrap();
             Self(self.0.path_matches(re))
@@ -399,7 +399,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn hash(self, value: &types::UpdateKeysHash) -> Self {
+        pub fn hash(self, value: &str) -> Self {
             let re = regex::Regex::new(&format!("^/keys/{}$", value.to_string()))
                 .unwrap();
             Self(self.0.path_matches(re))

@@ -167,11 +167,11 @@ async fn create_answered_200_instead_of_201_still_returns_the_key() {
 async fn get_update_delete_use_the_hash_route() {
     let server = MockServer::start_async().await;
     let get = server.get_key(|when, then| {
-        when.hash(&HASH.parse().unwrap());
+        when.hash(HASH);
         then.ok(&typed(bodies::one(bodies::key(HASH, "one"))));
     });
     let update = server.update_keys(|when, then| {
-        when.hash(&HASH.parse().unwrap())
+        when.hash(HASH)
             .into_inner()
             .json_body(json!({"disabled": true, "limit": null}));
         let mut disabled = bodies::key(HASH, "one");
@@ -180,7 +180,7 @@ async fn get_update_delete_use_the_hash_route() {
         then.ok(&typed(bodies::one(disabled)));
     });
     let delete = server.delete_keys(|when, then| {
-        when.hash(&HASH.parse().unwrap());
+        when.hash(HASH);
         then.ok(&types::DeleteKeyResponse { deleted: true });
     });
     let (client, _) = client(&server.base_url());
