@@ -7,7 +7,7 @@
 //! Application code should depend on the `openrouter-keys` crate, which wraps this one with
 //! retries, typed errors and secret hygiene. This crate exposes the generated request builders
 //! (`Client::list()`, `Client::create_keys()`, ...), the generated types (`types::Key`, ...), a
-//! [`Transport`] seam through which every request is sent, and, with the `mock` feature, typed
+//! [`Transport`] seam whose hooks run around every request, and, with the `mock` feature, typed
 //! httpmock helpers (`mock::MockServerExt`).
 
 // Lints are allowed only on progenitor's output, which nobody edits by hand: it emits
@@ -24,41 +24,44 @@ pub use client::*;
 #[allow(clippy::all)]
 pub mod mock;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
-/// A boxed, sendable future, as returned by [`Transport::execute`].
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Sends the requests that generated builders have built.
+/// Hooks around every request the generated builders send.
 ///
-/// Implemented by the SDK to add authentication, per-attempt timeouts, retries and tracing.
-/// `operation_id` is progenitor's snake_case form of the spec's operationId
-/// (`get_current_key`, `list`, `create_keys`, `get_key`, `update_keys`, `delete_keys`).
+/// Implemented by the SDK to add authentication, per-attempt timeouts, tracing and a record
+/// of what each attempt saw. `operation_id` is progenitor's snake_case form of the spec's
+/// operationId (`get_current_key`, `list`, `create_keys`, `get_key`, `update_keys`,
+/// `delete_keys`).
 pub trait Transport: Send + Sync + std::fmt::Debug {
-    /// Sends `request`, possibly several times, and returns the response to decode.
-    fn execute<'a>(
-        &'a self,
-        request: reqwest::Request,
+    /// Called just before `request` is sent: add headers, set its timeout.
+    fn before_send(&self, request: &mut reqwest::Request, operation_id: &'static str);
+
+    /// Called with what sending returned; returns what the generated code goes on to decode.
+    fn after_send(
+        &self,
+        outcome: reqwest::Result<reqwest::Response>,
         operation_id: &'static str,
-    ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>>;
+    ) -> reqwest::Result<reqwest::Response>;
 }
 
-/// The inner value of [`Client`]: the transport to send through, or `None` to send directly.
+/// The inner value of [`Client`]: the transport hooks to call, or `None` to send as built.
 pub type Inner = Option<Arc<dyn Transport>>;
 
 impl progenitor_client::ClientHooks<Inner> for Client {
-    // Not an `async fn`: the request moves straight into the transport's (boxed) future
-    // instead of also being held in this one, which keeps every call's future smaller.
-    fn exec(
+    // Synchronous hooks around the client's own `execute`: no future per request besides
+    // reqwest's.
+    async fn exec(
         &self,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         info: &progenitor_client::OperationInfo,
-    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
+    ) -> reqwest::Result<reqwest::Response> {
         match &self.inner {
-            Some(transport) => transport.execute(request, info.operation_id),
-            None => Box::pin(self.client.execute(request)),
+            Some(transport) => {
+                transport.before_send(&mut request, info.operation_id);
+                let outcome = self.client.execute(request).await;
+                transport.after_send(outcome, info.operation_id)
+            }
+            None => self.client.execute(request).await,
         }
     }
 }

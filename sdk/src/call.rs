@@ -8,9 +8,9 @@ use crate::error::{
 use crate::options::CallOptions;
 use crate::retry::{AttemptEnd, Idempotency, RetryPolicy, should_retry};
 use crate::retry_after::requested_wait;
+use crate::sleep::BoxFuture;
 use crate::transport::{CallRecord, CallTransport, MAX_BODY, body_over_limit, request_id};
 use openrouter_keys_codegen as codegen;
-use openrouter_keys_codegen::BoxFuture;
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;

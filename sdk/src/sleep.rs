@@ -2,10 +2,12 @@
 //! runtimes) can replace it, as smithy-rs does with `AsyncSleep`.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
-/// A boxed, sendable future (the generated crate's alias, used by its transport seam too).
-pub use openrouter_keys_codegen::BoxFuture;
+/// A boxed, sendable future.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Waits for a duration. The default is [`TokioSleep`].
 pub trait AsyncSleep: Send + Sync + fmt::Debug {

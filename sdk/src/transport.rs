@@ -1,18 +1,18 @@
-//! One attempt on the wire: what the SDK adds to every request the generated client builds.
+//! What the SDK adds around each attempt on the wire.
 //!
-//! It implements the generated crate's `Transport` seam, so progenitor builds the request
-//! (path encoding, query, JSON body) and decodes the response, while this file adds what each
-//! attempt needs: the credential and client headers, the attempt's timeout cut to what is left
-//! of the call's deadline, a cap on the response body, tracing, and a record of what the
-//! attempt saw (status, request id, `Retry-After`). Whether to try again is decided one level
-//! up, in `call.rs`, which rebuilds the request from the operation's parameters: no request
-//! is copied in case it fails, and a body cut off midway fails its attempt like any other
-//! broken connection.
+//! It implements the generated crate's `Transport` seam, whose two hooks run right before and
+//! right after the generated client sends a request it built (path encoding, query, JSON body)
+//! and before it decodes the answer. Before: the credential and client headers, and the
+//! attempt's timeout cut to what is left of the call's deadline. After: a record of what the
+//! attempt saw (status, request id, `Retry-After`), tracing, and a cap on the response body.
+//! Whether to try again is decided one level up, in `call.rs`, which rebuilds the request
+//! from the operation's parameters: no request is copied in case it fails, and a body cut off
+//! midway fails its attempt like any other broken connection.
 
 use crate::client::Shared;
 use crate::retry::AttemptEnd;
 use crate::retry_after::requested_wait;
-use openrouter_keys_codegen::{BoxFuture, Transport};
+use openrouter_keys_codegen::Transport;
 use reqwest::ResponseBuilderExt;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use std::sync::{Arc, Mutex};
@@ -68,6 +68,8 @@ pub(crate) struct CallRecord {
     pub last_retry_after: Option<Duration>,
     /// Whether the last attempt's timeout was cut short by the call's deadline.
     pub last_attempt_hit_deadline: bool,
+    /// When the last attempt was sent, if debug events are on (for its latency).
+    last_sent_at: Option<Instant>,
 }
 
 impl CallRecord {
@@ -116,51 +118,58 @@ impl CallTransport {
             headers.insert(name.clone(), value.clone());
         }
     }
+}
 
-    async fn send_once(
-        &self,
-        mut request: reqwest::Request,
-        operation: &'static str,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.prepare(&mut request);
+impl Transport for CallTransport {
+    fn before_send(&self, request: &mut reqwest::Request, _operation: &'static str) {
+        self.prepare(request);
         // The attempt's timeout, cut to what is left of the call's deadline: this is what
         // bounds the whole call, without a second timer around it.
         let remaining = self.remaining();
         let hit_deadline = remaining < self.timeout;
         *request.timeout_mut() = Some(self.timeout.min(remaining));
-        let attempt = self.note(|r| {
+        // The clock is read for latency only when debug events are on.
+        let sent_at = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
+        self.note(|r| {
             r.attempts += 1;
             r.last_attempt_hit_deadline = hit_deadline;
-            r.attempts
+            r.last_sent_at = sent_at;
         });
-        // When nobody listens, tracing costs two checks: the span is disabled, the clock is
-        // read only when debug events are on, and the recording code lives in cold functions.
+    }
+
+    fn after_send(
+        &self,
+        outcome: reqwest::Result<reqwest::Response>,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        // When nobody listens, tracing costs two checks; the recording code lives in cold
+        // functions.
         let span = tracing::Span::current();
-        let traced = !span.is_disabled();
-        let sent = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
-        let outcome = self.shared.http.execute(request).await;
+        let traced = !span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG);
         match &outcome {
             Ok(response) => {
                 let status = response.status();
                 let id = request_id_value(response.headers());
-                if traced || sent.is_some() {
-                    trace_answered(&span, operation, attempt, status, id.as_ref(), sent);
-                }
                 // A success asks for no wait; only errors are worth reading the headers for.
                 let wait = if status.is_success() {
                     None
                 } else {
                     requested_wait(response.headers(), SystemTime::now())
                 };
-                self.note(|r| {
+                let (attempt, sent_at) = self.note(|r| {
                     r.last_status = Some(status);
-                    r.last_request_id = id;
+                    r.last_request_id = id.clone();
                     r.last_retry_after = wait;
+                    (r.attempts, r.last_sent_at)
                 });
+                if traced {
+                    trace_answered(&span, operation, attempt, status, id.as_ref(), sent_at);
+                }
             }
             Err(error) => {
-                if traced || sent.is_some() {
-                    trace_failed(&span, operation, attempt, error, sent);
+                if traced {
+                    let (attempt, sent_at) = self.note(|r| (r.attempts, r.last_sent_at));
+                    trace_failed(&span, operation, attempt, error, sent_at);
                 }
             }
         }
@@ -214,16 +223,6 @@ fn trace_failed(
         latency_ms = sent.map(|at| at.elapsed().as_millis() as u64),
         "attempt failed"
     );
-}
-
-impl Transport for CallTransport {
-    fn execute<'a>(
-        &'a self,
-        request: reqwest::Request,
-        operation_id: &'static str,
-    ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
-        Box::pin(self.send_once(request, operation_id))
-    }
 }
 
 /// Whether reading a body failed because it ran past [`MAX_BODY`].
