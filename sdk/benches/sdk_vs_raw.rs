@@ -8,7 +8,12 @@
 //!
 //! Raw reqwest sends the same headers (bearer auth, user agent, accept, content type), the same
 //! per-request timeout, and decodes into the same generated structs the SDK decodes into.
-//! Rounds alternate SDK and raw so that drift in the machine affects both alike.
+//! Rounds alternate SDK and raw so that drift in the machine affects both alike; a level's
+//! ratio is the median over rounds of each SDK round against the raw round next to it.
+//!
+//! `SDK_VS_RAW_ROUNDS=1` prints every round's figures to stderr. For profilers,
+//! `--only Sdk|Raw List|Get|Create CALLS [CONCURRENCY]` runs one side alone, e.g. under
+//! `valgrind --tool=callgrind --separate-threads=yes` (the client is thread 1).
 
 use openrouter_keys::reqwest;
 use openrouter_keys::{Client, NewKey};
@@ -416,6 +421,14 @@ fn main() {
                     .map(|(sdk, raw)| sdk / raw)
                     .collect();
                 let level = median(&pairs);
+                if std::env::var_os("SDK_VS_RAW_ROUNDS").is_some() {
+                    for (round, ratio) in pairs.iter().enumerate() {
+                        eprintln!(
+                            "{op:?} {concurrency} round {round:2}: sdk {:7.1} raw {:7.1} µs/call, ratio {ratio:.2}",
+                            tallies[0].round_cpu_us[round], tallies[1].round_cpu_us[round]
+                        );
+                    }
+                }
                 println!(
                     "{:<7} {:>4} ratio sdk/raw cpu-per-call at this concurrency: {level:.2}",
                     "", concurrency
