@@ -30,9 +30,6 @@ const REQUEST_ID_HEADERS: [HeaderName; 3] = [
     HeaderName::from_static("cf-ray"),
 ];
 
-/// The header progenitor adds (`api-version: <info.version>`) and OpenRouter does not use.
-const API_VERSION: HeaderName = HeaderName::from_static("api-version");
-
 /// The request id header a response carries, if any (a cheap, shared copy of its bytes).
 fn request_id_value(headers: &HeaderMap) -> Option<HeaderValue> {
     REQUEST_ID_HEADERS
@@ -111,7 +108,6 @@ impl CallTransport {
 
     fn prepare(&self, request: &mut reqwest::Request) {
         let headers = request.headers_mut();
-        headers.remove(API_VERSION);
         headers.insert(AUTHORIZATION, self.shared.authorization.clone());
         headers.insert(USER_AGENT, self.shared.user_agent.clone());
         for (name, value) in self.shared.attribution.iter().chain(&self.extra_headers) {

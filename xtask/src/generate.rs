@@ -128,7 +128,7 @@ pub fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<(String, String), Xta
         let mock = mock_generator
             .httpmock(spec, "crate")
             .map_err(|e| XtaskError::new(format!("progenitor rejected the spec: {e}")))?;
-        Ok((format_tokens(client)?, format_tokens(mock)?))
+        Ok((format_client(client)?, format_tokens(mock)?))
     });
     std::panic::set_hook(previous_hook);
     match outcome {
@@ -182,10 +182,19 @@ fn string_schema(format: &str) -> schemars08::schema::SchemaObject {
     }
 }
 
+fn parse_tokens(tokens: proc_macro2::TokenStream) -> Result<syn::File, XtaskError> {
+    syn::parse2(tokens)
+        .map_err(|e| XtaskError::new(format!("progenitor produced code that does not parse: {e}")))
+}
+
 fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, XtaskError> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| {
-        XtaskError::new(format!("progenitor produced code that does not parse: {e}"))
-    })?;
+    Ok(prettyplease::unparse(&parse_tokens(tokens)?))
+}
+
+/// The client, without the `api-version` header progenitor adds (see `strip.rs`).
+fn format_client(tokens: proc_macro2::TokenStream) -> Result<String, XtaskError> {
+    let mut file = parse_tokens(tokens)?;
+    crate::strip::strip_api_version(&mut file)?;
     Ok(prettyplease::unparse(&file))
 }
 

@@ -15,6 +15,7 @@ mod preflight;
 mod seam;
 mod shape;
 mod spec_diff;
+mod strip;
 
 use error::XtaskError;
 use std::path::{Path, PathBuf};
