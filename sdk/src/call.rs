@@ -98,10 +98,13 @@ impl Call {
             let latency_ms = self.transport.started.elapsed().as_millis() as u64;
             span.record("latency_ms", latency_ms);
         }
-        match outcome {
-            Ok(value) => Ok(convert(value.into_inner())),
-            Err(error) => self.fail::<T>(error).await.map(convert),
-        }
+        // `outcome` is consumed whole before the error path's await, so that it does not keep
+        // a slot (the size of a response) in this future.
+        let error = match outcome.map(ResponseValue::into_inner) {
+            Ok(value) => return Ok(convert(value)),
+            Err(error) => error,
+        };
+        self.fail::<T>(error).await.map(convert)
     }
 
     /// The error path of [`run`](Self::run). Boxed behind `dyn` so that it is not inlined into
