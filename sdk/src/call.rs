@@ -9,7 +9,9 @@ use crate::options::CallOptions;
 use crate::retry::{AttemptEnd, Idempotency, RetryPolicy, should_retry};
 use crate::retry_after::requested_wait;
 use crate::sleep::BoxFuture;
-use crate::transport::{CallRecord, CallTransport, MAX_BODY, body_over_limit, request_id};
+use crate::transport::{
+    CallRecord, CallTransport, MAX_BODY, body_over_limit, read_whole, request_id,
+};
 use openrouter_keys_codegen as codegen;
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
@@ -132,6 +134,17 @@ impl Call {
         loop {
             let error = match attempt().await {
                 Ok(value) => return Ok(value),
+                // An undocumented 2xx (say 200 where 201 is documented) comes back unread, to
+                // be decoded after the loop; its body is read now so that a body cut off
+                // midway fails this attempt like any other.
+                Err(codegen::Error::UnexpectedResponse(response))
+                    if response.status().is_success() =>
+                {
+                    match read_whole(response).await {
+                        Ok(response) => return Err(codegen::Error::UnexpectedResponse(response)),
+                        Err(source) => codegen::Error::ResponseBodyError(source),
+                    }
+                }
                 Err(error) => error,
             };
             let Some(wait) = self.retry_wait(&error, number) else {
@@ -250,6 +263,9 @@ impl Call {
             }
             codegen::Error::ResponseBodyError(source) if body_over_limit(&source) => {
                 Err(self.body_too_large(record))
+            }
+            codegen::Error::CommunicationError(source) if source.is_builder() => {
+                Err(Error::invalid("request", source.to_string()))
             }
             codegen::Error::CommunicationError(source)
             | codegen::Error::ResponseBodyError(source)
@@ -377,6 +393,8 @@ fn attempt_end(error: &GeneratedError, status: Option<StatusCode>) -> Option<Att
         codegen::Error::UnexpectedResponse(response) => Some(AttemptEnd::Status(response.status())),
         // A body that arrived whole but did not decode: the status decides.
         codegen::Error::InvalidResponsePayload(..) => status.map(AttemptEnd::Status),
+        // The request could not be built: it was never sent, and would fail the same way again.
+        codegen::Error::CommunicationError(source) if source.is_builder() => None,
         codegen::Error::CommunicationError(source) if source.is_connect() => {
             Some(AttemptEnd::ConnectFailed)
         }

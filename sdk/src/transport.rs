@@ -244,12 +244,29 @@ fn capped(response: reqwest::Response) -> reqwest::Response {
     {
         return response;
     }
+    let (parts, body) = into_parts(response);
+    let limited = reqwest::Body::wrap(http_body_util::Limited::new(body, MAX_BODY));
+    reqwest::Response::from(http::Response::from_parts(parts, limited))
+}
+
+/// The response with its whole body read into memory: reading fails (cut off, over the cap,
+/// timed out) here rather than later.
+pub(crate) async fn read_whole(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let (parts, body) = into_parts(response);
+    let bytes = http_body_util::BodyExt::collect(body).await?.to_bytes();
+    Ok(reqwest::Response::from(http::Response::from_parts(
+        parts,
+        reqwest::Body::from(bytes),
+    )))
+}
+
+/// Head and body of a response, the URL kept in the head's extensions so that a response
+/// rebuilt from them keeps `url()` (and reqwest does not parse a placeholder URL instead).
+fn into_parts(response: reqwest::Response) -> (http::response::Parts, reqwest::Body) {
     let url = response.url().clone();
     let (mut parts, body) = http::Response::from(response).into_parts();
-    // Carrying the URL over keeps `url()` right and spares reqwest parsing a placeholder.
     if let Ok(with_url) = http::Response::builder().url(url).body(()) {
         parts.extensions.extend(with_url.into_parts().0.extensions);
     }
-    let limited = reqwest::Body::wrap(http_body_util::Limited::new(body, MAX_BODY));
-    reqwest::Response::from(http::Response::from_parts(parts, limited))
+    (parts, body)
 }

@@ -99,6 +99,30 @@ async fn every_attempt_sends_the_same_request() {
     assert_eq!(requests[4].json()["name"], "fresh");
 }
 
+/// An undocumented 2xx (203 for get, 200 for create, where 200 and 201 are documented) is
+/// decoded like the documented one; when its body is cut off midway the attempt fails like any
+/// other cut-off body: a get is retried, a create's outcome is unknown.
+#[tokio::test]
+async fn a_cut_off_body_of_an_undocumented_2xx_fails_the_attempt() {
+    let key = bodies::one(bodies::key(HASH, "k"));
+    let created = bodies::created(bodies::key(HASH, "k"), SENTINEL_SECRET);
+    let server = ScriptedServer::start(vec![
+        Reply::json(203, &key).cut_off(),
+        Reply::json(203, &key),
+        Reply::json(200, &created).cut_off(),
+    ])
+    .await
+    .unwrap();
+    let (client, sleep) = client(&server.base_url);
+    let got = client.keys().get(HASH).await.unwrap();
+    assert_eq!(got.hash, HASH);
+    assert_eq!(server.count(), 2);
+    assert_eq!(sleep.waits().len(), 1);
+    let error = client.keys().create(NewKey::new("k")).await.unwrap_err();
+    assert!(matches!(error, Error::OutcomeUnknown { .. }), "{error:?}");
+    assert_eq!(server.count(), 3);
+}
+
 #[tokio::test]
 async fn seeded_jitter_gives_the_same_waits_every_run() {
     let mut runs = Vec::new();

@@ -33,6 +33,16 @@ pub enum Reply {
         /// The body bytes.
         body: Vec<u8>,
     },
+    /// A response that announces more body than it sends, then closes: a body cut off
+    /// midway.
+    CutOff {
+        /// The status code.
+        status: u16,
+        /// Header lines, in order.
+        headers: Vec<(String, String)>,
+        /// The bytes sent (100 fewer than `content-length` says).
+        body: Vec<u8>,
+    },
     /// Read the request, then close without answering.
     Close,
     /// Wait, then give the reply.
@@ -75,6 +85,23 @@ impl Reply {
         }
     }
 
+    /// The same answer cut off: `content-length` announces 100 bytes more than are sent
+    /// before the connection closes (no effect on `Close` and `Delay`).
+    pub fn cut_off(self) -> Reply {
+        match self {
+            Reply::Respond {
+                status,
+                headers,
+                body,
+            } => Reply::CutOff {
+                status,
+                headers,
+                body,
+            },
+            other => other,
+        }
+    }
+
     /// The same answer with one more header (no effect on `Close` and `Delay`).
     pub fn with_header(self, name: &str, value: &str) -> Reply {
         match self {
@@ -97,6 +124,18 @@ impl Reply {
             } => {
                 headers.push((name.into(), value.into()));
                 Reply::UntilClose {
+                    status,
+                    headers,
+                    body,
+                }
+            }
+            Reply::CutOff {
+                status,
+                mut headers,
+                body,
+            } => {
+                headers.push((name.into(), value.into()));
+                Reply::CutOff {
                     status,
                     headers,
                     body,
@@ -209,6 +248,14 @@ async fn write_reply(stream: &mut TcpStream, mut reply: Reply) -> std::io::Resul
                 headers,
                 body,
             } => return write_response(stream, status, &headers, None, &body).await,
+            Reply::CutOff {
+                status,
+                headers,
+                body,
+            } => {
+                let length = format!("content-length: {}\r\n", body.len() + 100);
+                return write_response(stream, status, &headers, Some(&length), &body).await;
+            }
         }
     }
 }
