@@ -54,9 +54,9 @@ fn strip_item(item: &mut syn::Item) -> Result<usize, XtaskError> {
 /// Drops the append from one `send` body and lowers the map's capacity to match.
 fn strip_send(body: &mut syn::Block, name: &syn::Ident) -> Result<usize, XtaskError> {
     let text = |stmt: &syn::Stmt| stmt.to_token_stream().to_string();
+    // progenitor 0.15 gives every `send` a header map; one without is a changed progenitor.
     let Some(create) = body.stmts.iter().position(|s| text(s).starts_with(CREATE)) else {
-        // A send without a header map has nothing to strip.
-        return Ok(0);
+        return Err(unexpected(name, "no header map"));
     };
     let Some(append) = body.stmts.iter().position(|s| text(s).starts_with(APPEND)) else {
         return Err(unexpected(
@@ -124,6 +124,13 @@ mod tests {
         let error = strip_api_version(&mut file).unwrap_err().to_string();
         assert!(error.contains("`send`"), "{error}");
         assert!(error.contains("strip.rs"), "{error}");
+    }
+
+    #[test]
+    fn a_send_without_a_header_map_is_an_error() {
+        let mut file = send_with("let url = base.to_string(); 0");
+        let error = strip_api_version(&mut file).unwrap_err().to_string();
+        assert!(error.contains("no header map"), "{error}");
     }
 
     #[test]
