@@ -140,7 +140,8 @@ impl Call {
                 Err(codegen::Error::UnexpectedResponse(response))
                     if response.status().is_success() =>
                 {
-                    match read_whole(response).await {
+                    // Boxed: a rare path, kept out of every call's future.
+                    match Box::pin(read_whole(response)).await {
                         Ok(response) => return Err(codegen::Error::UnexpectedResponse(response)),
                         Err(source) => codegen::Error::ResponseBodyError(source),
                     }
