@@ -7,19 +7,15 @@ use crate::error::{
 };
 use crate::options::CallOptions;
 use crate::retry::{AttemptEnd, Idempotency, RetryPolicy, should_retry};
-use crate::retry_after::requested_wait;
 use crate::sleep::BoxFuture;
-use crate::transport::{
-    CallRecord, CallTransport, MAX_BODY, body_over_limit, read_whole, request_id,
-};
+use crate::transport::{CallRecord, CallTransport, MAX_BODY, body_over_limit, read_whole};
 use openrouter_keys_codegen as codegen;
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 type GeneratedError = codegen::Error<codegen::types::ErrorResponse>;
@@ -235,32 +231,19 @@ impl Call {
     ) -> Result<T> {
         match error {
             codegen::Error::ErrorResponse(value) => {
-                let status = value.status();
-                let headers = value.headers().clone();
-                let envelope = value.into_inner();
-                let mut api = self.api_error(status, &headers, record);
-                take_envelope(&mut api, envelope);
+                let mut api = self.api_error(value.status(), record);
+                take_envelope(&mut api, value.into_inner());
                 Err(Error::Api(Box::new(api)))
             }
             codegen::Error::UnexpectedResponse(response) => {
                 let status = response.status();
-                let headers = response.headers().clone();
                 let body = response.bytes().await.unwrap_or_default();
-                if status.is_success() {
-                    self.decode(status, &headers, &body, record)
-                } else {
-                    Err(self.error_from_body(status, &headers, &body, record))
-                }
+                self.read_body(status, &body, record)
             }
             codegen::Error::InvalidResponsePayload(body, _) => {
                 // The transport saw the status; progenitor does not pass it on here.
                 let status = record.last_status.unwrap_or(StatusCode::OK);
-                let headers = HeaderMap::new();
-                if status.is_success() {
-                    self.decode(status, &headers, &body, record)
-                } else {
-                    Err(self.error_from_body(status, &headers, &body, record))
-                }
+                self.read_body(status, &body, record)
             }
             codegen::Error::ResponseBodyError(source) if body_over_limit(&source) => {
                 Err(self.body_too_large(record))
@@ -288,7 +271,9 @@ impl Call {
         }
     }
 
-    fn api_error(&self, status: StatusCode, headers: &HeaderMap, record: &CallRecord) -> ApiError {
+    /// An API error for the last response, whose request id and `Retry-After` the transport
+    /// recorded when it arrived.
+    fn api_error(&self, status: StatusCode, record: &CallRecord) -> ApiError {
         ApiError {
             status,
             kind: ApiErrorKind::from_status(status),
@@ -296,8 +281,8 @@ impl Call {
             message: None,
             metadata: None,
             raw_body: None,
-            request_id: request_id(headers).or_else(|| record.last_request_id()),
-            retry_after: requested_wait(headers, SystemTime::now()).or(record.last_retry_after),
+            request_id: record.last_request_id(),
+            retry_after: record.last_retry_after,
             attempts: record.attempts,
         }
     }
@@ -307,7 +292,7 @@ impl Call {
     fn body_too_large(&self, record: &CallRecord) -> Error {
         let status = record.last_status.unwrap_or(StatusCode::OK);
         if !status.is_success() {
-            return Error::Api(Box::new(self.api_error(status, &HeaderMap::new(), record)));
+            return Error::Api(Box::new(self.api_error(status, record)));
         }
         Error::Decode(Box::new(DecodeError {
             operation: self.operation,
@@ -321,15 +306,23 @@ impl Call {
         }))
     }
 
-    /// An error status with a body that may or may not be OpenRouter's envelope.
-    fn error_from_body(
+    /// The last response's body as the documented success body (for a 2xx) or as an error.
+    fn read_body<T: DeserializeOwned>(
         &self,
         status: StatusCode,
-        headers: &HeaderMap,
         body: &[u8],
         record: &CallRecord,
-    ) -> Error {
-        let mut api = self.api_error(status, headers, record);
+    ) -> Result<T> {
+        if status.is_success() {
+            self.decode(status, body, record)
+        } else {
+            Err(self.error_from_body(status, body, record))
+        }
+    }
+
+    /// An error status with a body that may or may not be OpenRouter's envelope.
+    fn error_from_body(&self, status: StatusCode, body: &[u8], record: &CallRecord) -> Error {
+        let mut api = self.api_error(status, record);
         match serde_json::from_slice::<codegen::types::ErrorResponse>(body) {
             Ok(envelope) => take_envelope(&mut api, envelope),
             Err(_) => api.raw_body = Some(excerpt(body, RAW_BODY_LIMIT)),
@@ -351,7 +344,6 @@ impl Call {
     fn decode<T: DeserializeOwned>(
         &self,
         status: StatusCode,
-        headers: &HeaderMap,
         body: &[u8],
         record: &CallRecord,
     ) -> Result<T> {
@@ -370,7 +362,7 @@ impl Call {
                 path,
                 message: error.to_string(),
                 body_excerpt: excerpt(body, EXCERPT_LIMIT),
-                request_id: request_id(headers).or_else(|| record.last_request_id()),
+                request_id: record.last_request_id(),
                 attempts: record.attempts,
                 created_secret: self.salvage_secret(body),
             }))

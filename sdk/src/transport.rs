@@ -38,15 +38,6 @@ fn request_id_value(headers: &HeaderMap) -> Option<HeaderValue> {
         .cloned()
 }
 
-/// The request id a response carries, if any, as text.
-pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
-    request_id_value(headers).and_then(|value| text_of(&value))
-}
-
-fn text_of(value: &HeaderValue) -> Option<String> {
-    value.to_str().ok().map(str::to_string)
-}
-
 /// What the attempts of one call saw, read by the call to decide on retries and to build
 /// its error.
 #[derive(Debug, Default, Clone)]
@@ -72,7 +63,10 @@ pub(crate) struct CallRecord {
 impl CallRecord {
     /// The request id of the last response received, if any.
     pub fn last_request_id(&self) -> Option<String> {
-        self.last_request_id.as_ref().and_then(text_of)
+        self.last_request_id
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     }
 }
 
