@@ -156,7 +156,6 @@ fn peak_rss_kib() -> i64 {
 struct Tally {
     calls: usize,
     wall: Duration,
-    cpu: Duration,
     user: Duration,
     sys: Duration,
     latencies: Vec<Duration>,
@@ -213,7 +212,6 @@ async fn batch(
     let round_cpu = thread_cpu() - cpu;
     let (user_after, sys_after) = thread_user_sys();
     tally.wall += wall.elapsed();
-    tally.cpu += round_cpu;
     tally.user += user_after.saturating_sub(user);
     tally.sys += sys_after.saturating_sub(sys);
     let mut round_calls = 0;
