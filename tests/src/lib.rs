@@ -74,3 +74,12 @@ pub fn client_for(server: &FakeServer, key: &str) -> Client {
         .build()
         .expect("a valid client")
 }
+
+/// The HTTP status of a call that must fail with one (a test: anything else panics).
+pub fn error_status<T: std::fmt::Debug>(result: Result<T, openrouter_keys::Error>) -> u16 {
+    result
+        .unwrap_err()
+        .status()
+        .expect("an error with an HTTP status")
+        .as_u16()
+}

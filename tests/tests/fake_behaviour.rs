@@ -6,7 +6,7 @@ use futures_util::TryStreamExt;
 use openrouter_keys::reqwest;
 use openrouter_keys::{ExposeSecret, KeyUpdate, LimitReset, NewKey};
 use openrouter_keys_testkit::{FakeServer, Route};
-use openrouter_keys_tests::{client_for, response_schema, spec};
+use openrouter_keys_tests::{client_for, error_status, response_schema, spec};
 use serde_json::{Value, json};
 
 async fn raw(
@@ -130,16 +130,7 @@ async fn created_secrets_work_once_shown_and_report_their_own_key() {
         .update(&created.key().hash, KeyUpdate::new().disabled(true))
         .await
         .unwrap();
-    assert_eq!(
-        worker
-            .current_key()
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap()
-            .as_u16(),
-        401
-    );
+    assert_eq!(error_status(worker.current_key().await), 401);
 }
 
 #[tokio::test]
@@ -203,15 +194,7 @@ async fn patch_keeps_absent_fields_and_clears_nulls_and_delete_then_get_is_404()
     assert_eq!((cleared.limit, cleared.limit_reset), (None, None));
     assert_eq!(cleared.name, "renamed");
     keys.delete(&hash).await.unwrap();
-    assert_eq!(
-        keys.get(&hash)
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap()
-            .as_u16(),
-        404
-    );
+    assert_eq!(error_status(keys.get(&hash).await), 404);
     let (status, body) = raw(
         &server,
         reqwest::Method::DELETE,

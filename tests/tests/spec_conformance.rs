@@ -4,7 +4,7 @@
 use futures_util::TryStreamExt;
 use openrouter_keys::{KeyUpdate, LimitReset, NewKey};
 use openrouter_keys_testkit::{FakeServer, Route};
-use openrouter_keys_tests::{client_for, response_schema, spec};
+use openrouter_keys_tests::{client_for, error_status, response_schema, spec};
 
 #[tokio::test]
 async fn every_answer_of_the_fake_matches_the_spec() {
@@ -52,64 +52,17 @@ async fn every_answer_of_the_fake_matches_the_spec() {
     keys.delete(&hash).await.unwrap();
 
     // Documented errors: 400, 401, 403, 404.
+    assert_eq!(error_status(keys.get(&hash).await), 404);
+    assert_eq!(error_status(keys.delete(&hash).await), 404);
     assert_eq!(
-        keys.get(&hash)
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap()
-            .as_u16(),
-        404
-    );
-    assert_eq!(
-        keys.delete(&hash)
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap()
-            .as_u16(),
-        404
-    );
-    assert_eq!(
-        keys.update(&hash, KeyUpdate::new().disabled(false))
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap()
-            .as_u16(),
+        error_status(keys.update(&hash, KeyUpdate::new().disabled(false)).await),
         404
     );
     let bad_client = client_for(&server, "sk-or-v1-not-a-key");
+    assert_eq!(error_status(bad_client.current_key().await), 401);
+    assert_eq!(error_status(normal.keys().list().await), 401);
     assert_eq!(
-        bad_client
-            .current_key()
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap()
-            .as_u16(),
-        401
-    );
-    assert_eq!(
-        normal
-            .keys()
-            .list()
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap()
-            .as_u16(),
-        401
-    );
-    assert_eq!(
-        normal
-            .keys()
-            .create(NewKey::new("x"))
-            .await
-            .unwrap_err()
-            .status()
-            .unwrap()
-            .as_u16(),
+        error_status(normal.keys().create(NewKey::new("x")).await),
         403
     );
 
