@@ -110,10 +110,9 @@ impl Call {
     fn fail<T: DeserializeOwned + Send>(&self, error: GeneratedError) -> BoxFuture<'_, Result<T>> {
         Box::pin(async move {
             let record = self.transport.record();
-            match self.map_error::<T>(error, &record).await {
-                Ok(value) => Ok(value),
-                Err(error) => Err(self.unknown_outcome(error, &record)),
-            }
+            self.map_error::<T>(error, &record)
+                .await
+                .map_err(|error| self.unknown_outcome(error, &record))
         })
     }
 
