@@ -10,6 +10,10 @@
 //! [`Transport`] seam whose hooks run around every request, and, with the `mock` feature, typed
 //! httpmock helpers (`mock::MockServerExt`).
 
+// docs.rs documents with `--cfg docsrs` on nightly, where `doc_cfg` labels each item gated by
+// a feature (here `mock`) with that feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 // Lints are allowed only on progenitor's output, which nobody edits by hand: it emits
 // `400..=499` ranges before specific codes (unreachable_patterns), imports it may not use, and
 // (once the xtask drops its `api-version` header) header maps nothing is added to (unused_mut).

@@ -1,15 +1,11 @@
-//! # openrouter-keys
-//!
-//! A typed, retrying, secret-safe async client for OpenRouter's API-key management API: the
-//! current key (`GET /key`), and listing, creating, reading, updating and deleting keys
-//! (`/keys`, with a management key).
+//! A typed, retrying, secret-safe async client for [OpenRouter](https://openrouter.ai)'s
+//! API-key management API.
 //!
 //! ```no_run
-//! use futures_util::TryStreamExt;
-//! use openrouter_keys::{Client, KeyUpdate, LimitReset, NewKey, ExposeSecret};
+//! use openrouter_keys::{Client, ExposeSecret, KeyUpdate, LimitReset, NewKey};
 //!
 //! # async fn run() -> Result<(), openrouter_keys::Error> {
-//! let client = Client::from_env()?;
+//! let client = Client::from_env()?; // OPENROUTER_API_KEY, a management key
 //! let created = client
 //!     .keys()
 //!     .create(NewKey::new("ci").limit(25.0).limit_reset(LimitReset::Monthly))
@@ -17,27 +13,97 @@
 //! println!("store this now: {}", created.secret().expose_secret());
 //! let hash = created.key().hash.clone();
 //! client.keys().update(&hash, KeyUpdate::new().disabled(true).clear_limit()).await?;
-//! let all: Vec<_> = client.keys().list_all().try_collect().await?;
+//! let all = client.keys().all().await?;
 //! println!("{} keys", all.len());
 //! client.keys().delete(&hash).await?;
 //! # Ok(()) }
 //! ```
 //!
-//! What it does for you:
-//! - **Retries** with full-jitter exponential backoff, a cap on attempts (3) and a deadline
-//!   (120 s), honouring `Retry-After`; `POST /keys` is never retried blindly (see
-//!   [`Error::OutcomeUnknown`]).
-//! - **Typed errors** ([`Error`], [`ApiError`]) with status kind, OpenRouter's error code and
-//!   message, request id and attempts.
-//! - **Secrets** (the API key, a created key's plaintext) are [`secrecy::SecretString`]s and
-//!   never appear in `Debug`, `Display`, errors or traces.
-//! - **Forward-compatible decoding**: unknown fields are ignored, unknown enum values are kept
-//!   as `Unknown(..)`, malformed timestamps are kept as text.
+//! # The six operations
 //!
-//! The crate wraps `openrouter-keys-codegen`, generated from the OpenAPI spec in this
-//! repository; see `ARCHITECTURE.md`.
+//! A [`Client`] is built once ([`Client::builder`], [`Client::from_env`]) and shared; it is
+//! cheap to clone. Each method returns a [`Request`]: configure it, then `.await` it.
+//!
+//! | API | call | returns |
+//! |---|---|---|
+//! | `GET /key` (any key) | [`Client::current_key`] | [`CurrentKey`] |
+//! | `GET /keys` | [`Keys::list`] (one page), [`Keys::all`] (every page), [`Keys::list_all`] (stream) | [`Vec<Key>`](Key) |
+//! | `POST /keys` | [`Keys::create`] with a [`NewKey`] | [`CreatedKey`]: the key and its secret, once |
+//! | `GET /keys/{hash}` | [`Keys::get`] | [`Key`] |
+//! | `PATCH /keys/{hash}` | [`Keys::update`] with a [`KeyUpdate`] (tri-state fields: [`Patch`]) | [`Key`] |
+//! | `DELETE /keys/{hash}` | [`Keys::delete`] | `()` |
+//!
+//! All but `GET /key` need a *management* key. The hash is percent-encoded as one path segment,
+//! and input is validated before anything is sent ([`Error::InvalidInput`]).
+//!
+//! # Errors
+//!
+//! Every call returns [`Result<T, Error>`](Result). [`Error`] is one `#[non_exhaustive]` enum:
+//! [`Error::Api`] (an HTTP error status; [`ApiError`] holds its [`ApiErrorKind`], OpenRouter's
+//! code, message and metadata, the request id, `Retry-After` and the attempts made),
+//! [`Error::Timeout`], [`Error::Connection`], [`Error::Decode`] ([`DecodeError`]: the JSON path
+//! that failed and a redacted excerpt), [`Error::InvalidInput`], [`Error::Config`], and
+//! [`Error::OutcomeUnknown`]: a `POST /keys` that timed out or got a 5xx after it was sent, so
+//! the key may exist. [`Error::is_retryable`], [`Error::status`], [`Error::request_id`],
+//! [`Error::retry_after`] and [`Error::attempts`] work on every variant. The `error_handling`
+//! example matches on them.
+//!
+//! # Retries and timeouts
+//!
+//! Calls are retried by a [`RetryPolicy`]: by default 3 attempts, full-jitter exponential
+//! backoff (500 ms doubling, at most 30 s per wait), `Retry-After` and `retry-after-ms`
+//! honoured, and a 120 s deadline for the whole call; each attempt has a
+//! [`DEFAULT_TIMEOUT`] of 30 s. Timeouts, connection failures, 408, 429, 500, 502, 503 and
+//! 504 are retried.
+//! `POST /keys` is retried only when the server cannot have acted on it (connection refused,
+//! 429); [`Request::retry_on_unknown_outcome`] opts a create into the other retries when a
+//! duplicate key is acceptable. Set the defaults on the [`ClientBuilder`]
+//! ([`timeout`](ClientBuilder::timeout), [`retry`](ClientBuilder::retry)) and override them per
+//! call with [`Request::timeout`], [`Request::retry`] and [`Request::header`]. Waits go through
+//! the [`sleep::AsyncSleep`] the client was built with (tokio's timer by default).
+//!
+//! # Pagination
+//!
+//! `GET /keys` pages by offset and returns no total and no cursor, so one [`Keys::list`] call
+//! misses older keys. [`Keys::all`] collects every page into a `Vec`; [`Keys::list_all`] and
+//! [`Request::into_stream`] yield keys as pages arrive, and [`Request::all`] collects with the
+//! filters of a `list()` request ([`include_disabled`](Request::include_disabled),
+//! [`include_expired`](Request::include_expired), [`workspace_id`](Request::workspace_id)).
+//!
+//! # Secrets and decoding
+//!
+//! The API key and a created key's plaintext are [`SecretString`]s: they never appear in
+//! `Debug`, `Display`, errors or traces (read one with [`ExposeSecret::expose_secret`]).
+//! Decoding is tolerant: unknown fields are ignored, unknown enum values are kept as
+//! `Unknown(..)` ([`LimitReset`], [`DataRegion`], [`BudgetScope`]), and timestamps are kept as
+//! text ([`Timestamp`]) and parsed on request.
+//!
+//! # Testing
+//!
+//! The [`openrouter-keys-testkit`](https://docs.rs/openrouter-keys-testkit) crate is a stateful
+//! fake of the API on 127.0.0.1 with fault injection (error statuses, `Retry-After`, delays,
+//! dropped connections, truncated or invalid bodies): point [`ClientBuilder::base_url`] at it
+//! and test your own code offline. The `testing_with_testkit` example shows how.
+//!
+//! # Cargo features
+//!
+//! | feature | default | what it does |
+//! |---|---|---|
+//! | `rustls` | yes | TLS through rustls with the ring provider, installed as the process default when none is (see [`http_client_builder`]) |
+//! | `native-tls` | no | TLS through the platform's library (OpenSSL, SChannel, Security.framework); use with `default-features = false` |
+//!
+//! # Examples
+//!
+//! The repository's `sdk/examples/` run offline against the embedded fake server
+//! (`cargo run --example NAME`): `quickstart`, `error_handling`, `custom_http_client`,
+//! `tracing`, `pagination`, `per_call_overrides` and `testing_with_testkit`.
+//!
+//! The crate wraps `openrouter-keys-codegen`, generated from the project's OpenAPI document.
 
 #![warn(missing_docs)]
+// docs.rs documents with `--cfg docsrs` on nightly, where `doc_cfg` labels each item gated by
+// a feature with that feature (none of this crate's public items is gated today).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod call;
 mod client;
@@ -49,7 +115,7 @@ mod options;
 mod pagination;
 mod retry;
 mod retry_after;
-mod sleep;
+pub mod sleep;
 mod transport;
 
 pub use client::{
@@ -57,22 +123,30 @@ pub use client::{
     http_client_builder,
 };
 pub use error::{ApiError, ApiErrorKind, DecodeError, Error, Result};
-pub use keys::{
-    CreateKey, DeleteKey, GetCurrentKey, GetKey, Keys, ListKeys, Operation, Request, UpdateKey,
-};
+pub use keys::{Keys, Request};
 pub use model::{
     BudgetLayer, BudgetScope, CreatedKey, CurrentKey, DataRegion, ExternalIdentity,
     FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit, Timestamp, Usage,
 };
-/// The README's examples, compiled as doctests so that they cannot drift from the API.
+
+/// The operations a [`Request`] can carry, as types: `Request<'_, GetKey>` is a `GET
+/// /keys/{hash}` call, and [`Operation::Output`](operation::Operation::Output) is what awaiting
+/// it returns. You name these only to store or pass requests around; the methods of
+/// [`Client`] and [`Keys`] create them.
+pub mod operation {
+    pub use crate::keys::{
+        CreateKey, DeleteKey, GetCurrentKey, GetKey, ListKeys, Operation, UpdateKey,
+    };
+}
+
+/// The crate README's examples, compiled as doctests so that they cannot drift from the API.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
 /// The `reqwest` crate this SDK sends with (for [`ClientBuilder::http_client`]).
 pub use reqwest;
 pub use retry::RetryPolicy;
 pub use secrecy::{ExposeSecret, SecretString};
-pub use sleep::{AsyncSleep, BoxFuture, TokioSleep};
 /// The `time` crate, whose `OffsetDateTime` [`Timestamp::datetime`] returns.
 pub use time;

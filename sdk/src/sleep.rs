@@ -1,5 +1,34 @@
-//! The one place the SDK waits between attempts, behind a trait so tests (and unusual
-//! runtimes) can replace it, as smithy-rs does with `AsyncSleep`.
+//! The timer the client waits on between retry attempts, replaceable for tests and for other
+//! async runtimes.
+//!
+//! Every wait of the SDK goes through one [`AsyncSleep`] (as in smithy-rs): by default
+//! [`TokioSleep`]. Pass another to [`ClientBuilder::sleep_impl`](crate::ClientBuilder::sleep_impl)
+//! to record or skip waits in tests, or to run on a runtime without tokio's timer.
+//!
+//! ```
+//! use openrouter_keys::sleep::{AsyncSleep, BoxFuture};
+//! use std::sync::{Arc, Mutex};
+//! use std::time::Duration;
+//!
+//! /// Records each wait and returns at once, so retry tests take no time.
+//! #[derive(Debug, Default)]
+//! struct NoWait(Mutex<Vec<Duration>>);
+//!
+//! impl AsyncSleep for NoWait {
+//!     fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+//!         if let Ok(mut waits) = self.0.lock() {
+//!             waits.push(duration);
+//!         }
+//!         Box::pin(async {})
+//!     }
+//! }
+//!
+//! let client = openrouter_keys::Client::builder()
+//!     .api_key("sk-or-v1-example")
+//!     .sleep_impl(Arc::new(NoWait::default()))
+//!     .build()?;
+//! # Ok::<(), openrouter_keys::Error>(())
+//! ```
 
 use std::fmt;
 use std::future::Future;

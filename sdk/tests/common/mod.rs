@@ -5,7 +5,8 @@
 pub mod bodies;
 pub use openrouter_keys_testkit::scripted;
 
-use openrouter_keys::{AsyncSleep, BoxFuture, Client, ClientBuilder, RetryPolicy};
+use openrouter_keys::sleep::{AsyncSleep, BoxFuture};
+use openrouter_keys::{Client, ClientBuilder, RetryPolicy};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
