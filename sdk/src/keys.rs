@@ -27,20 +27,38 @@ impl<'c> Keys<'c> {
         Self { client }
     }
 
-    /// `GET /keys`: one page of keys (up to 100), from [`offset`](Request::offset).
+    /// `GET /keys`: one page of keys, from [`offset`](Request::offset). The page size is the
+    /// server's (the API does not document it); [`Keys::all`] fetches every page.
     pub fn list(&self) -> Request<'c, ListKeys> {
         Request::new(self.client, ListKeys::default())
     }
 
-    /// Every key, page after page, as a stream (see [`Request::into_stream`] for filters).
+    /// Every key, page after page, collected into one `Vec` (see [`Request::all`] for
+    /// filters). Fails with the first error; keys of earlier pages are then dropped.
+    ///
+    /// ```no_run
+    /// # async fn run(client: openrouter_keys::Client) -> Result<(), openrouter_keys::Error> {
+    /// let every_key = client.keys().all().await?;
+    /// println!("{} keys", every_key.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn all(&self) -> impl Future<Output = Result<Vec<Key>>> + Send + 'c {
+        self.list().all()
+    }
+
+    /// Every key, page after page, as a stream (see [`Request::into_stream`] for filters):
+    /// for handling keys as pages arrive, or stopping early. [`Keys::all`] collects them.
     ///
     /// ```no_run
     /// # async fn run(client: openrouter_keys::Client) -> Result<(), openrouter_keys::Error> {
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<openrouter_keys::Key> = client.keys().list_all().try_collect().await?;
+    /// let mut keys = client.keys().list_all();
+    /// while let Some(key) = keys.try_next().await? {
+    ///     println!("{}", key.name);
+    /// }
     /// # Ok(()) }
     /// ```
-    pub fn list_all(&self) -> impl futures_util::Stream<Item = Result<Key>> + Send + 'c {
+    pub fn list_all(&self) -> impl futures_util::Stream<Item = Result<Key>> + Send + Unpin + 'c {
         self.list().into_stream()
     }
 
@@ -200,7 +218,8 @@ impl<'c> Request<'c, ListKeys> {
         self
     }
 
-    /// Skip this many keys (pages hold up to 100).
+    /// Skip this many keys: the first page starts at 0, the next at the number of keys
+    /// received so far.
     pub fn offset(mut self, offset: u64) -> Self {
         self.operation.offset = Some(offset);
         self
@@ -214,8 +233,21 @@ impl<'c> Request<'c, ListKeys> {
 
     /// Every key matching these filters, from this offset on, fetched page by page until a
     /// page comes back empty. The stream ends after the first error, which it yields.
-    pub fn into_stream(self) -> impl futures_util::Stream<Item = Result<Key>> + Send + 'c {
+    pub fn into_stream(self) -> impl futures_util::Stream<Item = Result<Key>> + Send + Unpin + 'c {
         crate::pagination::keys_stream(self)
+    }
+
+    /// Every key matching these filters, from this offset on, collected into one `Vec`: the
+    /// pages of [`into_stream`](Self::into_stream), fetched one after another. Fails with
+    /// the first error.
+    ///
+    /// ```no_run
+    /// # async fn run(client: openrouter_keys::Client) -> Result<(), openrouter_keys::Error> {
+    /// let with_disabled = client.keys().list().include_disabled(true).all().await?;
+    /// # let _ = with_disabled; Ok(()) }
+    /// ```
+    pub fn all(self) -> impl Future<Output = Result<Vec<Key>>> + Send + 'c {
+        futures_util::TryStreamExt::try_collect(self.into_stream())
     }
 
     pub(crate) fn page_offset(&self) -> u64 {

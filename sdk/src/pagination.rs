@@ -1,8 +1,10 @@
-//! `list_all()`: every key, by paging `GET /keys` with `offset` until a page is empty.
+//! `list_all()` and `all()`: every key, by paging `GET /keys` with `offset` until a page is
+//! empty.
 //!
-//! The API gives no total and no cursor, and a page holds at most 100 keys; a caller that
+//! The API gives no total, no cursor and no documented page size; a caller that
 //! makes one list call misses older keys. The stream keeps the filters and per-call options of
-//! the request it came from and ends after yielding the first error.
+//! the request it came from and ends after yielding the first error. It is boxed, so that it is
+//! `Unpin` and `try_next()` works on it without pinning (one allocation per listing).
 
 use crate::error::Result;
 use crate::keys::{ListKeys, Request};
@@ -19,32 +21,35 @@ struct Pager<'c> {
 
 pub(crate) fn keys_stream(
     request: Request<'_, ListKeys>,
-) -> impl Stream<Item = Result<Key>> + Send + '_ {
+) -> impl Stream<Item = Result<Key>> + Send + Unpin + '_ {
     let pager = Pager {
         offset: request.page_offset(),
         request,
         buffered: VecDeque::new(),
         done: false,
     };
-    futures_util::stream::unfold(pager, |mut pager| async move {
-        loop {
-            if let Some(key) = pager.buffered.pop_front() {
-                return Some((Ok(key), pager));
-            }
-            if pager.done {
-                return None;
-            }
-            match pager.request.clone().offset(pager.offset).await {
-                Ok(page) if page.is_empty() => return None,
-                Ok(page) => {
-                    pager.offset += page.len() as u64;
-                    pager.buffered.extend(page);
+    Box::pin(futures_util::stream::unfold(
+        pager,
+        |mut pager| async move {
+            loop {
+                if let Some(key) = pager.buffered.pop_front() {
+                    return Some((Ok(key), pager));
                 }
-                Err(error) => {
-                    pager.done = true;
-                    return Some((Err(error), pager));
+                if pager.done {
+                    return None;
+                }
+                match pager.request.clone().offset(pager.offset).await {
+                    Ok(page) if page.is_empty() => return None,
+                    Ok(page) => {
+                        pager.offset += page.len() as u64;
+                        pager.buffered.extend(page);
+                    }
+                    Err(error) => {
+                        pager.done = true;
+                        return Some((Err(error), pager));
+                    }
                 }
             }
-        }
-    })
+        },
+    ))
 }
