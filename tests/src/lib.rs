@@ -83,3 +83,11 @@ pub fn error_status<T: std::fmt::Debug>(result: Result<T, openrouter_keys::Error
         .expect("an error with an HTTP status")
         .as_u16()
 }
+
+/// The repository README's and the testkit README's examples, compiled as doctests. (The
+/// SDK's own README is compiled by the SDK crate; these files are outside any published crate,
+/// or, for the testkit, need the SDK, which the testkit does not depend on.)
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../../testkit/README.md")]
+pub struct ReadmeDoctests;
