@@ -96,7 +96,7 @@
 //!
 //! The repository's `sdk/examples/` run offline against the embedded fake server
 //! (`cargo run --example NAME`): `quickstart`, `error_handling`, `custom_http_client`,
-//! `tracing`, `pagination`, `per_call_overrides` and `testing_with_testkit`.
+//! `tracing_output`, `pagination`, `per_call_overrides` and `testing_with_testkit`.
 //!
 //! The crate wraps `openrouter-keys-codegen`, generated from the project's OpenAPI document.
 
