@@ -127,7 +127,7 @@ async fn gateway_html_empty_bodies_and_invalid_json_are_errors_with_excerpts() {
     match invalid {
         Error::Decode(decode) => {
             assert_eq!(decode.status.as_u16(), 200);
-            assert_eq!(decode.operation, "list");
+            assert_eq!(decode.operation, openrouter_keys::OperationId::List);
             assert!(decode.path.starts_with("data"), "{}", decode.path);
             assert!(decode.body_excerpt.starts_with("{\"data\""));
         }
