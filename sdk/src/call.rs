@@ -363,12 +363,12 @@ impl Call {
                 self.operation.route()
             )),
             (401, _) => Some(
-                "the API key was refused: check it (OPENROUTER_API_KEY); operations on /keys \
+                "The API key was refused: check it (OPENROUTER_API_KEY); operations on /keys \
                  need a management key"
                     .to_string(),
             ),
             (403, operation) if operation != OperationId::GetCurrentKey => {
-                Some("operations on /keys need a management key".to_string())
+                Some("Operations on /keys need a management key".to_string())
             }
             _ => None,
         }

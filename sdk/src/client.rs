@@ -512,4 +512,74 @@ mod tests {
         let missing = ClientBuilder::from_lookup(|_| None).build().unwrap_err();
         assert!(missing.to_string().contains("OPENROUTER_API_KEY"));
     }
+
+    #[test]
+    fn errors_from_env_name_the_variable_and_echo_no_control_characters() {
+        let env = |key: &'static str, value: &'static str| {
+            move |name: &str| match name {
+                "OPENROUTER_API_KEY" if key == "OPENROUTER_API_KEY" => Some(value.to_string()),
+                "OPENROUTER_API_KEY" => Some("sk-or-v1-fine".to_string()),
+                _ if name == key => Some(value.to_string()),
+                _ => None,
+            }
+        };
+        let message = |key, value| {
+            ClientBuilder::from_lookup(env(key, value))
+                .build()
+                .unwrap_err()
+                .to_string()
+        };
+        let bad_url = message("OPENROUTER_BASE_URL", "openrouter.ai/api/v1\u{1b}[2J");
+        assert!(bad_url.contains("(from OPENROUTER_BASE_URL)"), "{bad_url}");
+        assert!(
+            bad_url.contains("write `https://openrouter.ai/api/v1"),
+            "{bad_url}"
+        );
+        assert!(!bad_url.contains('\u{1b}'), "{bad_url}");
+        let bad_key = message("OPENROUTER_API_KEY", "sk-or-v1-SENTINEL\nsecond-line");
+        assert!(bad_key.contains("(from OPENROUTER_API_KEY)"), "{bad_key}");
+        assert!(!bad_key.contains("SENTINEL"), "{bad_key}");
+        let bad_title = message("OPENROUTER_APP_TITLE", "My\u{7}App");
+        assert!(
+            bad_title.contains("(from OPENROUTER_APP_TITLE)"),
+            "{bad_title}"
+        );
+        assert!(!bad_title.contains('\u{7}'), "{bad_title}");
+        // A value set in code is not blamed on the environment.
+        let in_code = ClientBuilder::from_lookup(env("OPENROUTER_BASE_URL", "https://ok"))
+            .base_url("nope")
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(!in_code.contains("OPENROUTER_BASE_URL"), "{in_code}");
+        // A zero deadline would fail every call.
+        let zero_deadline = Client::builder()
+            .api_key("k")
+            .retry(RetryPolicy::default().deadline(Duration::ZERO))
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(zero_deadline.contains("deadline"), "{zero_deadline}");
+    }
+
+    /// Without a TLS feature (`cargo test -p openrouter-keys --no-default-features --lib`,
+    /// which CI runs), an `https` base URL fails at `build()`, naming the features.
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    #[test]
+    fn an_https_base_url_without_tls_fails_at_build() {
+        let message = Client::builder()
+            .api_key("k")
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("`rustls`"), "{message}");
+        assert!(message.contains("`native-tls`"), "{message}");
+        assert!(
+            Client::builder()
+                .api_key("k")
+                .base_url("http://127.0.0.1:1")
+                .build()
+                .is_ok()
+        );
+    }
 }

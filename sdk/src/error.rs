@@ -30,7 +30,7 @@ pub enum Error {
     Api(Box<ApiError>),
 
     /// No answer in time: which timeout passed is in `which`.
-    #[error("{}", TimeoutText(*.which, *.after, *.attempts, *.retry_after))]
+    #[error("{}", TimeoutText { which: *.which, after: *.after, attempts: *.attempts, retry_after: *.retry_after, advice: true })]
     Timeout {
         /// Attempts made, including the one that timed out.
         attempts: u32,
@@ -45,10 +45,7 @@ pub enum Error {
 
     /// The connection failed before a whole response arrived: it could not be made, it broke
     /// before an answer, or the answer was cut off (see `phase`).
-    #[error("{}: {} ({}{}){}",
-        .phase.describe(), RootCause(.error), Attempts(*.attempts),
-        if *.phase == ConnectionPhase::Connect { "; nothing was sent" } else { "" },
-        .phase.advice())]
+    #[error("{}", ConnectionText { phase: *.phase, error: &*.error, attempts: *.attempts, advice: true })]
     Connection {
         /// Attempts made.
         attempts: u32,
@@ -76,8 +73,9 @@ pub enum Error {
     /// sent, a 5xx answer). A create that never reached the server (it could not connect)
     /// is a [`Error::Connection`] or [`Error::Timeout`] with [`TimeoutKind::Connect`] instead.
     #[error(
-        "creating the key may or may not have succeeded: {cause}. A key may have been created: \
-         list keys (`client.keys().list_all()`) and look for its name before creating it again"
+        "creating the key may or may not have succeeded: {}. A key may have been created: \
+         list keys (`client.keys().list_all()`) and look for its name before creating it again",
+        WithoutAdvice(.cause)
     )]
     OutcomeUnknown {
         /// What happened to the last attempt (its text is part of the message).
@@ -140,33 +138,114 @@ impl fmt::Display for Attempts {
     }
 }
 
-/// What a timeout means, and what to do about it.
-struct TimeoutText(TimeoutKind, Option<Duration>, u32, Option<Duration>);
+/// What a timeout means, and (with `advice`) what to do about it.
+struct TimeoutText {
+    which: TimeoutKind,
+    after: Option<Duration>,
+    attempts: u32,
+    retry_after: Option<Duration>,
+    advice: bool,
+}
 
 impl fmt::Display for TimeoutText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let TimeoutText(which, length, attempts, retry_after) = *self;
-        let length = Length(length);
-        let attempts = Attempts(attempts);
-        match which {
-            TimeoutKind::Connect => write!(
-                f,
-                "could not connect to OpenRouter within the connect timeout{length} ({attempts}), \
-                 so nothing was sent. Check the base URL and the network, or raise \
-                 `ClientBuilder::connect_timeout`"
-            )?,
-            TimeoutKind::Attempt => write!(
-                f,
-                "OpenRouter did not answer within the per-attempt timeout{length} ({attempts}). \
-                 Retry later, or raise it (`ClientBuilder::timeout`, or `.timeout()` on the call)"
-            )?,
+        let length = Length(self.after);
+        let attempts = Attempts(self.attempts);
+        let (what, advice) = match self.which {
+            TimeoutKind::Connect => (
+                "could not connect to OpenRouter within the connect timeout",
+                "so nothing was sent. Check the base URL and the network, or raise \
+                 `ClientBuilder::connect_timeout`",
+            ),
+            TimeoutKind::Attempt => (
+                "OpenRouter did not answer within the per-attempt timeout",
+                "Retry later, or raise it (`ClientBuilder::timeout`, or `.timeout()` on the call)",
+            ),
+            TimeoutKind::Deadline => (
+                "the call's deadline passed before OpenRouter answered",
+                "Retry later, or raise it (`RetryPolicy::deadline`)",
+            ),
+        };
+        match self.which {
+            // "the call's deadline (120s) passed": the length goes after "deadline".
             TimeoutKind::Deadline => write!(
                 f,
-                "the call's deadline{length} passed before OpenRouter answered ({attempts}). \
-                 Retry later, or raise it (`RetryPolicy::deadline`)"
+                "the call's deadline{length} passed before OpenRouter answered ({attempts})"
             )?,
+            _ => write!(f, "{what}{length} ({attempts})")?,
         }
-        RetryHint(retry_after).fmt(f)
+        RetryHint(self.retry_after).fmt(f)?;
+        match (self.which, self.advice) {
+            (TimeoutKind::Connect, true) => write!(f, ", {advice}"),
+            (TimeoutKind::Connect, false) => f.write_str(", so nothing was sent"),
+            (_, true) => write!(f, ". {advice}"),
+            (_, false) => Ok(()),
+        }
+    }
+}
+
+/// A broken connection: how far it got, its root cause and (with `advice`) what to do.
+struct ConnectionText<'a> {
+    phase: ConnectionPhase,
+    error: &'a reqwest::Error,
+    attempts: u32,
+    advice: bool,
+}
+
+impl fmt::Display for ConnectionText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let nothing_sent = if self.phase == ConnectionPhase::Connect {
+            "; nothing was sent"
+        } else {
+            ""
+        };
+        write!(
+            f,
+            "{}: {} ({}{nothing_sent})",
+            self.phase.describe(),
+            RootCause(self.error),
+            Attempts(self.attempts)
+        )?;
+        if self.advice {
+            f.write_str(self.phase.advice())?;
+        }
+        Ok(())
+    }
+}
+
+/// An error's message without the advice at its end, for an error inside another whose
+/// advice differs ([`Error::OutcomeUnknown`] must not say "retry later").
+struct WithoutAdvice<'a>(&'a Error);
+
+impl fmt::Display for WithoutAdvice<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Error::Timeout {
+                attempts,
+                which,
+                after,
+                retry_after,
+            } => TimeoutText {
+                which: *which,
+                after: *after,
+                attempts: *attempts,
+                retry_after: *retry_after,
+                advice: false,
+            }
+            .fmt(f),
+            Error::Connection {
+                attempts,
+                phase,
+                error,
+            } => ConnectionText {
+                phase: *phase,
+                error,
+                attempts: *attempts,
+                advice: false,
+            }
+            .fmt(f),
+            other => other.fmt(f),
+        }
     }
 }
 
@@ -206,9 +285,12 @@ impl fmt::Display for RootCause<'_> {
         let mut cause = std::error::Error::source(self.0);
         while let Some(error) = cause {
             let text = error.to_string();
-            // hyper-util's wrapper ("client error (Connect)") names only a category that the
-            // message already gives; repeated texts add nothing either.
-            if !text.starts_with("client error (") && text != last {
+            // hyper-util's wrapper ("client error (Connect)") and reqwest's body wrapper name
+            // only a category that the message already gives; repeated texts add nothing.
+            if !text.starts_with("client error (")
+                && text != "request or response body error"
+                && text != last
+            {
                 if written > 0 {
                     f.write_str(": ")?;
                 }
