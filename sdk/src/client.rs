@@ -310,7 +310,6 @@ impl ClientBuilder {
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
             &self.origin("base_url"),
         )?;
-        self.check_tls(&base_url)?;
         let mut attribution = Vec::new();
         for (setting, name, value) in [
             ("http_referer", "http-referer", &self.http_referer),
@@ -345,6 +344,7 @@ impl ClientBuilder {
                 "the retry policy's deadline must be more than zero".to_string(),
             ));
         }
+        self.check_tls(&base_url)?;
         let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
         let (http, connect_timeout) = match self.http_client {
             Some(client) => (client, None),
