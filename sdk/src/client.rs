@@ -344,7 +344,7 @@ impl ClientBuilder {
                 "the retry policy's deadline must be more than zero".to_string(),
             ));
         }
-        self.check_tls(&base_url)?;
+        check_tls(&base_url, self.http_client.is_some())?;
         let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
         let (http, connect_timeout) = match self.http_client {
             Some(client) => (client, None),
@@ -370,20 +370,20 @@ impl ClientBuilder {
             }),
         })
     }
+}
 
-    /// An `https` base URL needs TLS: a build without a TLS feature fails here rather than
-    /// on every call (unless the caller brings its own, TLS-capable, HTTP client).
-    fn check_tls(&self, base_url: &str) -> Result<()> {
-        let has_tls = cfg!(any(feature = "rustls", feature = "native-tls"));
-        if has_tls || self.http_client.is_some() || !base_url.starts_with("https:") {
-            return Ok(());
-        }
-        Err(Error::Config(format!(
-            "the base URL `{base_url}` uses https, but openrouter-keys was built without TLS: \
-             enable its `rustls` (default) or `native-tls` feature, or pass a TLS-capable \
-             client with `ClientBuilder::http_client`"
-        )))
+/// An `https` base URL needs TLS: a build without a TLS feature fails at `build()` rather
+/// than on every call (unless the caller brings its own, TLS-capable, HTTP client).
+fn check_tls(base_url: &str, own_http_client: bool) -> Result<()> {
+    let has_tls = cfg!(any(feature = "rustls", feature = "native-tls"));
+    if has_tls || own_http_client || !base_url.starts_with("https:") {
+        return Ok(());
     }
+    Err(Error::Config(format!(
+        "the base URL `{base_url}` uses https, but openrouter-keys was built without TLS: \
+         enable its `rustls` (default) or `native-tls` feature, or pass a TLS-capable client \
+         with `ClientBuilder::http_client`"
+    )))
 }
 
 /// An absolute http(s) URL without credentials, query or fragment, returned without a
