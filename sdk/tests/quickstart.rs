@@ -63,7 +63,7 @@ async fn a_run_that_fails_midway_knows_what_it_left_behind() {
         .await
         .unwrap();
     // Every create succeeds; the first read of a single key fails for good.
-    fake.inject_n(Route::Get, Fault::status(400), 1);
+    fake.inject_n(Route::GetKey, Fault::status(400), 1);
     let ledger = Ledger::default();
     let run_id = lifecycle::run_id();
     assert!(
