@@ -6,7 +6,9 @@
 //! cargo run --example error_handling   # offline, against the embedded fake server
 //! ```
 
-use openrouter_keys::{ApiErrorKind, Client, Error, NewKey, RetryPolicy};
+use openrouter_keys::{
+    ApiErrorKind, Client, ConnectionPhase, Error, NewKey, RetryPolicy, TimeoutKind,
+};
 use openrouter_keys_testkit::{FakeServer, Fault, FaultBody, RetryAfter, Route};
 use std::time::Duration;
 
@@ -40,7 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     println!("\n== a create that may or may not have happened");
-    fake.inject(Route::Create, Fault::status(500));
+    fake.inject(Route::CreateKeys, Fault::status(500));
     let name = "nightly-job";
     match client.keys().create(NewKey::new(name)).await {
         Err(Error::OutcomeUnknown { cause }) => {
@@ -70,7 +72,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     report(&normal.keys().list().await);
 
     println!("\n== a timeout (the server takes 2 s, the call allows 100 ms, no retries)");
-    fake.inject(Route::CurrentKey, Fault::Delay(Duration::from_secs(2)));
+    fake.inject(Route::GetCurrentKey, Fault::Delay(Duration::from_secs(2)));
     let slow = client
         .current_key()
         .timeout(Duration::from_millis(100))
@@ -79,12 +81,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     report(&slow);
 
     println!("\n== a transient 503, retried by the client: the call succeeds");
-    fake.inject(Route::CurrentKey, Fault::status(503));
+    fake.inject(Route::GetCurrentKey, Fault::status(503));
     let me = client.current_key().await?;
     println!(
         "   ok: {} ({} requests to GET /key so far)",
         me.label,
-        fake.requests(Route::CurrentKey)
+        fake.requests(Route::GetCurrentKey)
     );
     Ok(())
 }
@@ -104,8 +106,15 @@ fn report<T: std::fmt::Debug>(result: &Result<T, Error>) {
             ApiErrorKind::ServerError => "server error: try again later",
             _ => "another HTTP error",
         },
-        Error::Timeout { .. } => "timed out",
-        Error::Connection { .. } => "could not connect",
+        Error::Timeout { which, .. } => match which {
+            TimeoutKind::Connect => "timed out connecting: check the network",
+            TimeoutKind::Attempt => "an attempt timed out: the server is slow",
+            _ => "the call's deadline passed",
+        },
+        Error::Connection { phase, .. } => match phase {
+            ConnectionPhase::Connect => "could not connect: check the base URL and proxy",
+            _ => "the connection broke: try again",
+        },
         Error::InvalidInput { .. } => "invalid input, nothing sent",
         Error::OutcomeUnknown { .. } => "unknown outcome: check before creating again",
         Error::Decode(_) => "unreadable answer",

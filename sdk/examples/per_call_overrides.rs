@@ -31,7 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .clone();
 
     // A short timeout for a call that must answer fast (a health check, a UI request).
-    fake.inject(Route::Get, Fault::Delay(Duration::from_secs(2)));
+    fake.inject(Route::GetKey, Fault::Delay(Duration::from_secs(2)));
     let started = Instant::now();
     let fast = client
         .keys()
@@ -46,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // More attempts for a call that must get through four 503s in a row.
-    fake.inject_n(Route::Get, Fault::status(503), 4);
+    fake.inject_n(Route::GetKey, Fault::status(503), 4);
     let patient = client
         .keys()
         .get(&hash)
@@ -59,7 +59,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("max_attempts(6) through four 503s: {}", outcome(&patient));
 
     // The client's default (3 attempts) gives up on the same failure.
-    fake.inject_n(Route::Get, Fault::status(503), 4);
+    fake.inject_n(Route::GetKey, Fault::status(503), 4);
     let default = client.keys().get(&hash).await;
     println!("client default through four 503s: {}", outcome(&default));
     fake.clear_faults();
@@ -75,7 +75,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("an invalid header name: {}", outcome(&refused));
 
     // A create retried after a 500 although the key may exist: only when duplicates are fine.
-    fake.inject(Route::Create, Fault::status(500));
+    fake.inject(Route::CreateKeys, Fault::status(500));
     let created = client
         .keys()
         .create(NewKey::new("scratch"))
@@ -84,7 +84,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "create with retry_on_unknown_outcome() after a 500: {} ({} create requests)",
         outcome(&created.map(|c| c.key().hash.clone())),
-        fake.requests(Route::Create)
+        fake.requests(Route::CreateKeys)
     );
     Ok(())
 }

@@ -53,18 +53,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "two rotations: keys now {:?}, {} deletes",
         fake.created_key_names(),
-        fake.requests(Route::Delete)
+        fake.requests(Route::DeleteKeys)
     );
 
-    fake.inject(Route::Create, Fault::status(429));
+    fake.inject(Route::CreateKeys, Fault::status(429));
     rotate(&client, "deploy-bot").await?;
     println!(
         "rotation through a 429 on create: {} create requests in all, keys {:?}",
-        fake.requests(Route::Create),
+        fake.requests(Route::CreateKeys),
         fake.created_key_names()
     );
 
-    fake.inject(Route::Create, Fault::status(500));
+    fake.inject(Route::CreateKeys, Fault::status(500));
     match rotate(&client, "deploy-bot").await {
         Err(Error::OutcomeUnknown { .. }) => {
             println!("a 500 on create: OutcomeUnknown, and the old key was kept (no delete)")
@@ -94,16 +94,20 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(keys.iter().filter(|k| k.name == "deploy-bot").count(), 1);
-        assert_eq!(fake.requests(Route::Delete), 1);
+        assert_eq!(fake.requests(Route::DeleteKeys), 1);
     }
 
     #[tokio::test]
     async fn rotation_survives_a_rate_limited_create() {
         let fake = FakeServer::start().await.unwrap();
         let client = client_for(&fake);
-        fake.inject(Route::Create, Fault::status(429));
+        fake.inject(Route::CreateKeys, Fault::status(429));
         rotate(&client, "deploy-bot").await.unwrap();
-        assert_eq!(fake.requests(Route::Create), 2, "the 429 was retried once");
+        assert_eq!(
+            fake.requests(Route::CreateKeys),
+            2,
+            "the 429 was retried once"
+        );
         assert_eq!(fake.created_key_names(), ["deploy-bot"]);
     }
 
@@ -112,10 +116,10 @@ mod tests {
         let fake = FakeServer::start().await.unwrap();
         let client = client_for(&fake);
         rotate(&client, "deploy-bot").await.unwrap();
-        fake.inject(Route::Create, Fault::status(500));
+        fake.inject(Route::CreateKeys, Fault::status(500));
         let error = rotate(&client, "deploy-bot").await.unwrap_err();
         assert!(matches!(error, Error::OutcomeUnknown { .. }), "{error}");
-        assert_eq!(fake.requests(Route::Delete), 0, "nothing deleted");
+        assert_eq!(fake.requests(Route::DeleteKeys), 0, "nothing deleted");
         let keys = client.keys().all().await.unwrap();
         assert_eq!(keys.iter().filter(|k| k.name == "deploy-bot").count(), 1);
     }

@@ -41,12 +41,15 @@
 //! Every call returns [`Result<T, Error>`](Result). [`Error`] is one `#[non_exhaustive]` enum:
 //! [`Error::Api`] (an HTTP error status; [`ApiError`] holds its [`ApiErrorKind`], OpenRouter's
 //! code, message and metadata, the request id, `Retry-After` and the attempts made),
-//! [`Error::Timeout`], [`Error::Connection`], [`Error::Decode`] ([`DecodeError`]: the JSON path
-//! that failed and a redacted excerpt), [`Error::InvalidInput`], [`Error::Config`], and
-//! [`Error::OutcomeUnknown`]: a `POST /keys` that timed out or got a 5xx after it was sent, so
-//! the key may exist. [`Error::is_retryable`], [`Error::status`], [`Error::request_id`],
-//! [`Error::retry_after`] and [`Error::attempts`] work on every variant. The `error_handling`
-//! example matches on them.
+//! [`Error::Timeout`] (which one passed: [`TimeoutKind`]), [`Error::Connection`] (how far it
+//! got: [`ConnectionPhase`]), [`Error::Decode`] ([`DecodeError`]: the JSON path that failed and
+//! a redacted excerpt), [`Error::InvalidInput`] (refused before sending), [`Error::Config`],
+//! and [`Error::OutcomeUnknown`]: a `POST /keys` that may have reached the server (a timeout or
+//! broken connection after it was sent, or a 5xx), so the key may exist.
+//! [`Error::is_retryable`], [`Error::status`], [`Error::request_id`], [`Error::retry_after`]
+//! and [`Error::attempts`] work on every variant. Text that came from the network has the API
+//! key and anything shaped like an OpenRouter key redacted. The `error_handling` example
+//! matches on them.
 //!
 //! # Retries and timeouts
 //!
@@ -55,8 +58,8 @@
 //! honoured, and a 120 s deadline for the whole call; each attempt has a
 //! [`DEFAULT_TIMEOUT`] of 30 s. Timeouts, connection failures, 408, 429, 500, 502, 503 and
 //! 504 are retried.
-//! `POST /keys` is retried only when the server cannot have acted on it (connection refused,
-//! 429); [`Request::retry_on_unknown_outcome`] opts a create into the other retries when a
+//! `POST /keys` is retried only when the server cannot have acted on it (no connection could
+//! be made, or 429); [`Request::retry_on_unknown_outcome`] opts a create into the other retries when a
 //! duplicate key is acceptable. Set the defaults on the [`ClientBuilder`]
 //! ([`timeout`](ClientBuilder::timeout), [`retry`](ClientBuilder::retry)) and override them per
 //! call with [`Request::timeout`], [`Request::retry`] and [`Request::header`]. Waits go through
@@ -92,6 +95,10 @@
 //! | `rustls` | yes | TLS through rustls with the ring provider, installed as the process default when none is (see [`http_client_builder`]) |
 //! | `native-tls` | no | TLS through the platform's library (OpenSSL, SChannel, Security.framework); use with `default-features = false` |
 //!
+//! With neither, the client speaks plain `http://` only, unless it is given its own
+//! `reqwest::Client` ([`ClientBuilder::http_client`]); an `https` base URL then fails at
+//! [`ClientBuilder::build`] with [`Error::Config`].
+//!
 //! # Examples
 //!
 //! The repository's `sdk/examples/` run offline against the embedded fake server
@@ -111,8 +118,10 @@ mod error;
 mod hash;
 mod keys;
 mod model;
+mod operation_id;
 mod options;
 mod pagination;
+mod redact;
 mod retry;
 mod retry_after;
 pub mod sleep;
@@ -122,12 +131,13 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
     http_client_builder,
 };
-pub use error::{ApiError, ApiErrorKind, DecodeError, Error, Result};
+pub use error::{ApiError, ApiErrorKind, ConnectionPhase, DecodeError, Error, Result, TimeoutKind};
 pub use keys::{Keys, Request};
 pub use model::{
     BudgetLayer, BudgetScope, CreatedKey, CurrentKey, DataRegion, ExternalIdentity,
     FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit, Timestamp, Usage,
 };
+pub use operation_id::OperationId;
 
 /// The operations a [`Request`] can carry, as types: `Request<'_, GetKey>` is a `GET
 /// /keys/{hash}` call, and [`Operation::Output`](operation::Operation::Output) is what awaiting
