@@ -234,15 +234,15 @@ fn spec_diff_reports_five_upstream_changes_at_their_pointers() {
     let upstream = ours
         // 1. a new response field
         .replace(
-            "        hash: {type: string, description: Identifier",
-            "        rotated_at: {type: [string, 'null']}\n        hash: {type: string, description: Identifier",
+            "        name: {type: string, description: Name given at creation.}",
+            "        rotated_at: {type: [string, 'null']}\n        name: {type: string, description: Name given at creation.}",
         )
         // 2. an enum value removed
         .replace("enum: [daily, weekly, monthly, null]", "enum: [daily, monthly, null]")
-        // 3. a field turned non-nullable
+        // 3. a response field turned nullable (ours would fail on null)
         .replace(
-            "updated_at: {type: [string, 'null'], description: ISO 8601 time of the last update",
-            "updated_at: {type: string, description: ISO 8601 time of the last update",
+            "name: {type: string, description: Name given at creation.}",
+            "name: {type: [string, 'null'], description: Name given at creation.}",
         )
         // 4. a new query parameter
         .replace(
@@ -296,8 +296,8 @@ fn spec_diff_reports_five_upstream_changes_at_their_pointers() {
     assert!(
         has(
             "changed",
-            "`data.updated_at`: nullable here, non-nullable",
-            "/components/schemas/Key/properties/updated_at"
+            "`data.name`: non-nullable here, nullable upstream",
+            "/components/schemas/Key/properties/name"
         ),
         "{findings:#?}"
     );
