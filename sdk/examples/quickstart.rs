@@ -55,10 +55,10 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let me = client.current_key().await?;
     println!("\n== GET /key");
     println!(
-        "label {}  management {}  usage ${:.2}  limit {}",
-        me.label,
-        me.is_management_key,
-        me.usage.total,
+        "label {}  management {}  usage {}  limit {}",
+        me.label.as_deref().unwrap_or("-"),
+        me.is_management_key.map_or("-", |m| if m { "yes" } else { "no" }),
+        money(me.usage.total),
         money(me.limit)
     );
 
@@ -120,9 +120,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     print_table("PATCH limit=null", std::slice::from_ref(&unlimited));
 
     println!("\n== DELETE /keys/{{hash}}");
-    for key in all.iter().filter(|k| k.name.starts_with("quickstart")) {
+    for key in all.iter().filter(|k| k.name.as_deref().is_some_and(|n| n.starts_with("quickstart"))) {
         client.keys().delete(&key.hash).await?;
-        println!("deleted {} ({})", key.hash, key.name);
+        println!("deleted {} ({})", key.hash, key.name.as_deref().unwrap_or("-"));
     }
     match client.keys().get(&hash).await {
         Err(e) if e.status().map(|s| s.as_u16()) == Some(404) => {
@@ -157,11 +157,11 @@ fn print_table(title: &str, keys: &[Key]) {
         println!(
             "{:<14} {:<22} {:<9} {:>9} {:<8} {:<20}",
             format!("{short}…"),
-            key.name,
-            key.disabled,
+            key.name.as_deref().unwrap_or("-"),
+            key.disabled.map_or("-", |d| if d { "yes" } else { "no" }),
             money(key.limit),
             key.limit_reset.as_ref().map_or("-", |r| r.as_str()),
-            key.created_at.as_str()
+            key.created_at.as_ref().map_or("-", |t| t.as_str())
         );
     }
 }

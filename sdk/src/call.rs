@@ -322,7 +322,7 @@ impl Call {
     /// An error status with a body that may or may not be OpenRouter's envelope.
     fn error_from_body(&self, status: StatusCode, body: &[u8], record: &CallRecord) -> Error {
         let mut api = self.api_error(status, record);
-        match serde_json::from_slice::<codegen::types::ErrorResponse>(body) {
+        match crate::tolerant::decode::<codegen::types::ErrorResponse>(body) {
             Ok(envelope) => take_envelope(&mut api, envelope),
             Err(_) => api.raw_body = Some(excerpt(body, RAW_BODY_LIMIT)),
         }
@@ -339,27 +339,20 @@ impl Call {
         Some(secrecy::SecretString::from(key.to_string()))
     }
 
-    /// Decodes a success body, reporting the JSON path that failed.
+    /// Decodes a success body (dropping malformed fields the caller can do without, see
+    /// `tolerant`), reporting the JSON path that failed.
     fn decode<T: DeserializeOwned>(
         &self,
         status: StatusCode,
         body: &[u8],
         record: &CallRecord,
     ) -> Result<T> {
-        let mut deserializer = serde_json::Deserializer::from_slice(body);
-        let decoded = serde_path_to_error::deserialize::<_, T>(&mut deserializer)
-            .map_err(|e| (e.path().to_string(), e.into_inner()))
-            .and_then(|value| {
-                // Trailing bytes after the document are an error too, as in `from_slice`.
-                deserializer.end().map_err(|e| (".".to_string(), e))?;
-                Ok(value)
-            });
-        decoded.map_err(|(path, error)| {
+        crate::tolerant::decode(body).map_err(|failure| {
             Error::Decode(Box::new(DecodeError {
                 operation: self.operation,
                 status,
-                path,
-                message: error.to_string(),
+                path: failure.path,
+                message: failure.error.to_string(),
                 body_excerpt: excerpt(body, EXCERPT_LIMIT),
                 request_id: record.last_request_id(),
                 attempts: record.attempts,
@@ -369,10 +362,11 @@ impl Call {
     }
 }
 
-/// Copies OpenRouter's error envelope (`error.code`, `message`, `metadata`) into `api`.
+/// Copies OpenRouter's error envelope (`error.code`, `message`, `metadata`) into `api`; a
+/// member that was missing or malformed stays `None` (see `tolerant`).
 fn take_envelope(api: &mut ApiError, envelope: codegen::types::ErrorResponse) {
-    api.code = Some(envelope.error.code);
-    api.message = Some(envelope.error.message);
+    api.code = envelope.error.code;
+    api.message = envelope.error.message;
     api.metadata = envelope.error.metadata;
 }
 

@@ -9,6 +9,7 @@
 mod check;
 mod convert;
 mod error;
+mod essential;
 mod generate;
 mod load;
 mod preflight;
