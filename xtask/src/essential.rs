@@ -46,7 +46,11 @@ pub fn apply(doc: &mut Value) -> Result<(), XtaskError> {
                     "`x-sdk-essential` must list property names (strings)",
                 ));
             };
-            if schema.get("properties").and_then(|p| p.get(field)).is_none() {
+            if schema
+                .get("properties")
+                .and_then(|p| p.get(field))
+                .is_none()
+            {
                 return Err(XtaskError::at(
                     format!("{ext_ptr}/{i}"),
                     format!("`{field}` is not a property of this schema"),
@@ -97,9 +101,16 @@ mod tests {
         let schemas = &doc["components"]["schemas"];
         assert_eq!(schemas["Key"]["required"], json!(["hash"]));
         assert!(schemas["Key"].get(EXTENSION).is_none());
-        assert_eq!(schemas["Key"]["properties"]["tags"]["nullable"], json!(true));
+        assert_eq!(
+            schemas["Key"]["properties"]["tags"]["nullable"],
+            json!(true)
+        );
         assert_eq!(schemas["Body"]["required"], json!(["name"]), "untouched");
-        assert!(schemas["Body"]["properties"]["tags"].get("nullable").is_none());
+        assert!(
+            schemas["Body"]["properties"]["tags"]
+                .get("nullable")
+                .is_none()
+        );
         assert!(schemas["Loose"].get("required").is_none());
     }
 

@@ -302,7 +302,10 @@ fn headers(doc: &Value, response: &Value, ptr: &str) -> BTreeMap<String, Field> 
         let Ok(header) = resolve(doc, declared) else {
             continue;
         };
-        out.insert(name.to_ascii_lowercase(), schema_field(doc, header, &header_ptr));
+        out.insert(
+            name.to_ascii_lowercase(),
+            schema_field(doc, header, &header_ptr),
+        );
     }
     out
 }
@@ -374,7 +377,11 @@ fn describe_scheme(doc: &Value, name: &str, scopes: &Value) -> String {
     };
     let mut out = match text("type").as_str() {
         "http" => format!("http {}", text("scheme").to_ascii_lowercase()),
-        "apiKey" => format!("apiKey {} {}", text("in"), text("name").to_ascii_lowercase()),
+        "apiKey" => format!(
+            "apiKey {} {}",
+            text("in"),
+            text("name").to_ascii_lowercase()
+        ),
         other => other.to_string(),
     };
     let scopes: Vec<&str> = scopes
@@ -899,9 +906,7 @@ mod tests {
                 Some("/paths/~1keys/get/parameters/0".into()),
             ),
             (
-                edit(|d| {
-                    d["paths"]["/keys"]["get"]["parameters"][0]["required"] = json!(true)
-                }),
+                edit(|d| d["paths"]["/keys"]["get"]["parameters"][0]["required"] = json!(true)),
                 Kind::Changed,
                 "query parameter `include_disabled`: optional here, required upstream",
                 Some("/paths/~1keys/get/parameters/0".into()),
