@@ -57,7 +57,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "label {}  management {}  usage {}  limit {}",
         me.label.as_deref().unwrap_or("-"),
-        me.is_management_key.map_or("-", |m| if m { "yes" } else { "no" }),
+        me.is_management_key
+            .map_or("-", |m| if m { "yes" } else { "no" }),
         money(me.usage.total),
         money(me.limit)
     );
@@ -120,9 +121,17 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     print_table("PATCH limit=null", std::slice::from_ref(&unlimited));
 
     println!("\n== DELETE /keys/{{hash}}");
-    for key in all.iter().filter(|k| k.name.as_deref().is_some_and(|n| n.starts_with("quickstart"))) {
+    for key in all.iter().filter(|k| {
+        k.name
+            .as_deref()
+            .is_some_and(|n| n.starts_with("quickstart"))
+    }) {
         client.keys().delete(&key.hash).await?;
-        println!("deleted {} ({})", key.hash, key.name.as_deref().unwrap_or("-"));
+        println!(
+            "deleted {} ({})",
+            key.hash,
+            key.name.as_deref().unwrap_or("-")
+        );
     }
     match client.keys().get(&hash).await {
         Err(e) if e.status().map(|s| s.as_u16()) == Some(404) => {

@@ -66,8 +66,9 @@ pub use keys::{
     CreateKey, DeleteKey, GetCurrentKey, GetKey, Keys, ListKeys, Operation, Request, UpdateKey,
 };
 pub use model::{
-    BudgetLayer, BudgetResetInterval, BudgetScope, CreatedKey, CurrentKey, DataRegion, ExternalIdentity,
-    FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit, Timestamp, Usage,
+    BudgetLayer, BudgetResetInterval, BudgetScope, CreatedKey, CurrentKey, DataRegion,
+    ExternalIdentity, FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit,
+    Timestamp, Usage,
 };
 /// The README's examples, compiled as doctests so that they cannot drift from the API.
 #[cfg(doctest)]

@@ -82,10 +82,7 @@ fn strict<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
 /// Removes the object member nearest to the failing value at `path` (for `a.b[3]`, the member
 /// `b` of `a`); `false` when there is none, such as a failure at the document itself.
 fn remove_member(document: &mut Value, path: &[Segment]) -> bool {
-    let Some(last_member) = path
-        .iter()
-        .rposition(|s| matches!(s, Segment::Map { .. }))
-    else {
+    let Some(last_member) = path.iter().rposition(|s| matches!(s, Segment::Map { .. })) else {
         return false;
     };
     let mut parent = document;
@@ -129,8 +126,10 @@ mod tests {
 
     #[test]
     fn malformed_optional_members_are_dropped() {
-        let decoded = page(r#"{"data": [{"id": "a", "count": "many", "tags": ["x", 1]},
-                                          {"id": "b", "count": 2}]}"#)
+        let decoded = page(
+            r#"{"data": [{"id": "a", "count": "many", "tags": ["x", 1]},
+                                          {"id": "b", "count": 2}]}"#,
+        )
         .ok()
         .unwrap();
         assert_eq!(decoded.data[0].count, None);

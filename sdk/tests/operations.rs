@@ -9,7 +9,8 @@ use common::{SENTINEL_KEY, SENTINEL_SECRET, client};
 use futures_util::TryStreamExt;
 use httpmock::MockServer;
 use openrouter_keys::{
-    BudgetResetInterval, BudgetScope, DataRegion, ExposeSecret, ExternalIdentity, KeyUpdate, LimitReset, NewKey,
+    BudgetResetInterval, BudgetScope, DataRegion, ExposeSecret, ExternalIdentity, KeyUpdate,
+    LimitReset, NewKey,
 };
 use openrouter_keys_codegen::mock::MockServerExt;
 use openrouter_keys_codegen::types;
@@ -48,7 +49,10 @@ async fn current_key_decodes_the_newer_fields_and_unknown_values() {
         ])
     );
     let free = me.free_model_daily_requests.unwrap();
-    assert_eq!((free.limit, free.remaining, free.used), (Some(1000), Some(998), Some(2)));
+    assert_eq!(
+        (free.limit, free.remaining, free.used),
+        (Some(1000), Some(998), Some(2))
+    );
     let budgets = me.budgets.as_deref().unwrap();
     assert_eq!(budgets[0].scope, Some(BudgetScope::ApiKey));
     assert_eq!(
@@ -197,10 +201,15 @@ async fn get_update_delete_use_the_hash_route() {
     });
     let delete = server.delete_keys(|when, then| {
         when.hash(HASH);
-        then.ok(&types::DeleteKeyResponse { deleted: Some(true) });
+        then.ok(&types::DeleteKeyResponse {
+            deleted: Some(true),
+        });
     });
     let (client, _) = client(&server.base_url());
-    assert_eq!(client.keys().get(HASH).await.unwrap().name.as_deref(), Some("one"));
+    assert_eq!(
+        client.keys().get(HASH).await.unwrap().name.as_deref(),
+        Some("one")
+    );
     let updated = client
         .keys()
         .update(HASH, KeyUpdate::new().disabled(true).clear_limit())

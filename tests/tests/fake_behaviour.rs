@@ -99,7 +99,10 @@ async fn a_normal_key_may_only_read_itself() {
     );
     assert_eq!(status(normal.keys().get("abc").await.unwrap_err()), 401);
     let admin = client_for(&server, server.management_key());
-    assert_eq!(admin.current_key().await.unwrap().is_management_key, Some(true));
+    assert_eq!(
+        admin.current_key().await.unwrap().is_management_key,
+        Some(true)
+    );
 }
 
 #[tokio::test]

@@ -37,7 +37,9 @@ pub struct CurrentKey {
     pub creator_user_id: Option<String>,
     /// Legacy request rate limit. Deprecated by OpenRouter ("will be removed in a future
     /// release"); `None` once the API stops sending it.
-    #[deprecated(note = "OpenRouter deprecated `rate_limit` and will remove it; it is safe to ignore")]
+    #[deprecated(
+        note = "OpenRouter deprecated `rate_limit` and will remove it; it is safe to ignore"
+    )]
     pub rate_limit: Option<RateLimit>,
     /// When the key expires; `None` for never.
     pub expires_at: Option<Timestamp>,
