@@ -6,8 +6,8 @@
 mod common;
 
 use common::bodies::{self, HASH};
-use common::{SENTINEL_SECRET, client};
 use common::scripted::{Reply, ScriptedServer};
+use common::{SENTINEL_SECRET, client};
 use openrouter_keys::{ApiErrorKind, Error, NewKey, RetryPolicy};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -206,7 +206,10 @@ async fn each_member_removed_or_mistyped_decodes_unless_essential() {
                     if remove { "removed" } else { "mistyped" }
                 );
                 if operation.is_essential(path) {
-                    assert!(matches!(result, Err(Error::Decode(_))), "{what}: {result:?}");
+                    assert!(
+                        matches!(result, Err(Error::Decode(_))),
+                        "{what}: {result:?}"
+                    );
                 } else {
                     let kept = result.unwrap_or_else(|e| panic!("{what}: {e}"));
                     if let Some(hash) = kept {
@@ -243,7 +246,11 @@ async fn current_key_decodes_without_the_deprecated_fields() {
     assert_eq!(me.is_management_key, Some(false));
     assert_eq!(me.usage.total, Some(25.5));
     let twin = client.current_key().await.unwrap();
-    assert_eq!(twin.is_management_key, Some(true), "read from the deprecated twin");
+    assert_eq!(
+        twin.is_management_key,
+        Some(true),
+        "read from the deprecated twin"
+    );
 }
 
 #[tokio::test]
@@ -301,7 +308,10 @@ async fn error_envelopes_keep_what_can_be_read() {
     assert_eq!(first.message.as_deref(), Some("API key not found"));
     assert_eq!(first.code, None, "a string code is not an integer code");
     assert_eq!(first.metadata.unwrap()["hint"], "check the hash");
-    assert_eq!(first.raw_body, None, "read as the envelope, not as raw text");
+    assert_eq!(
+        first.raw_body, None,
+        "read as the envelope, not as raw text"
+    );
 
     let second = api(client.keys().get(HASH).await.unwrap_err());
     assert_eq!(second.code, Some(404));
