@@ -572,25 +572,28 @@ fn compare_field(
     upstream: Option<&Field>,
     out: &mut Vec<Finding>,
 ) {
-    let mut push = |kind, detail: String, a: Option<&Field>, b: Option<&Field>| {
-        out.push(Finding {
-            kind,
-            what: if detail.is_empty() {
-                what.to_string()
-            } else {
-                format!("{what}: {detail}")
-            },
-            ours: a.map(|f| f.pointer.clone()),
-            upstream: b.map(|f| f.pointer.clone()),
-        });
+    let finding = |kind, detail: &str, a: Option<&Field>, b: Option<&Field>| Finding {
+        kind,
+        what: format!("{what}: {detail}"),
+        ours: a.map(|f| f.pointer.clone()),
+        upstream: b.map(|f| f.pointer.clone()),
     };
     let (a, b) = match (ours, upstream) {
-        (Some(a), None) => return push(Kind::Ahead, "absent upstream".into(), Some(a), None),
-        (None, Some(b)) => return push(Kind::Behind, "we do not have it".into(), None, Some(b)),
+        (Some(a), None) => return out.push(finding(Kind::Ahead, "absent upstream", Some(a), None)),
+        (None, Some(b)) => {
+            return out.push(finding(Kind::Behind, "we do not have it", None, Some(b)));
+        }
         (Some(a), Some(b)) => (a, b),
         (None, None) => return,
     };
-    let both = (Some(a), Some(b));
+    for (kind, detail) in differences(side, a, b) {
+        out.push(finding(kind, &detail, Some(a), Some(b)));
+    }
+}
+
+/// How a field present on both sides differs, each difference with its kind.
+fn differences(side: Side, a: &Field, b: &Field) -> Vec<(Kind, String)> {
+    let mut found = Vec::new();
     if !a.types.is_empty() && !b.types.is_empty() && a.types != b.types {
         let kind = if a.types.is_superset(&b.types) {
             side.direction(true)
@@ -599,12 +602,10 @@ fn compare_field(
         } else {
             Kind::Changed
         };
-        push(
+        found.push((
             kind,
             format!("type {:?} here, {:?} upstream", a.types, b.types),
-            both.0,
-            both.1,
-        );
+        ));
     }
     if a.nullable != b.nullable {
         let word = |n: bool| if n { "nullable" } else { "non-nullable" };
@@ -614,99 +615,77 @@ fn compare_field(
         } else {
             side.direction(a.nullable)
         };
-        push(
+        found.push((
             kind,
             format!("{} here, {} upstream", word(a.nullable), word(b.nullable)),
-            both.0,
-            both.1,
-        );
+        ));
     }
     if a.required != b.required {
         let word = |r: bool| if r { "required" } else { "optional" };
-        push(
+        found.push((
             side.direction(!a.required),
             format!("{} here, {} upstream", word(a.required), word(b.required)),
-            both.0,
-            both.1,
-        );
+        ));
     }
-    match (&a.format, &b.format) {
-        (Some(fa), Some(fb)) if fa != fb => push(
-            Kind::Changed,
-            format!("format `{fa}` here, `{fb}` upstream"),
-            both.0,
-            both.1,
-        ),
-        (Some(fa), None) => push(
-            side.direction(false),
-            format!("format `{fa}` here, none upstream"),
-            both.0,
-            both.1,
-        ),
-        (None, Some(fb)) => push(
-            side.direction(true),
-            format!("format `{fb}` upstream, none here"),
-            both.0,
-            both.1,
-        ),
-        _ => {}
-    }
+    let quoted = |f: &String| format!("`{f}`");
+    found.extend(bound(
+        side,
+        "format",
+        a.format.as_ref().map(quoted),
+        b.format.as_ref().map(quoted),
+    ));
     match (&a.values, &b.values) {
         (Some(va), Some(vb)) => {
             for value in vb.difference(va) {
-                push(
-                    Kind::Behind,
-                    format!("enum value {value} we do not have"),
-                    both.0,
-                    both.1,
-                );
+                found.push((Kind::Behind, format!("enum value {value} we do not have")));
             }
             for value in va.difference(vb) {
-                push(
+                found.push((
                     side.direction(true),
                     format!("enum value {value} removed upstream"),
-                    both.0,
-                    both.1,
-                );
+                ));
             }
         }
-        (Some(va), None) => push(
-            side.direction(false),
-            format!("enum {} here, none upstream", list(va)),
-            both.0,
-            both.1,
-        ),
-        (None, Some(vb)) => push(
-            side.direction(true),
-            format!("enum {} upstream, none here", list(vb)),
-            both.0,
-            both.1,
-        ),
-        (None, None) => {}
+        (va, vb) => found.extend(bound(
+            side,
+            "enum",
+            va.as_ref().map(list),
+            vb.as_ref().map(list),
+        )),
     }
     let keywords: BTreeSet<_> = a.constraints.keys().chain(b.constraints.keys()).collect();
     for keyword in keywords {
-        match (a.constraints.get(keyword), b.constraints.get(keyword)) {
-            (Some(ca), Some(cb)) if ca != cb => push(
-                Kind::Changed,
-                format!("`{keyword}` {ca} here, {cb} upstream"),
-                both.0,
-                both.1,
-            ),
-            (Some(ca), None) => push(
-                side.direction(false),
-                format!("`{keyword}` {ca} here, none upstream"),
-                both.0,
-                both.1,
-            ),
-            (None, Some(cb)) => push(
-                side.direction(true),
-                format!("`{keyword}` {cb} upstream, none here"),
-                both.0,
-                both.1,
-            ),
-            _ => {}
+        found.extend(bound(
+            side,
+            &format!("`{keyword}`"),
+            a.constraints.get(keyword).cloned(),
+            b.constraints.get(keyword).cloned(),
+        ));
+    }
+    found
+}
+
+/// A restriction (`format`, `enum`, `minimum`, ...) as each side states it: different values
+/// are a change; one side only is judged by direction (the side without it accepts more).
+fn bound(
+    side: Side,
+    label: &str,
+    ours: Option<String>,
+    upstream: Option<String>,
+) -> Option<(Kind, String)> {
+    match (ours, upstream) {
+        (Some(a), Some(b)) if a != b => {
+            Some((Kind::Changed, format!("{label} {a} here, {b} upstream")))
         }
+        (Some(a), None) => Some((
+            side.direction(false),
+            format!("{label} {a} here, none upstream"),
+        )),
+        (None, Some(b)) => Some((
+            side.direction(true),
+            format!("{label} {b} upstream, none here"),
+        )),
+        _ => None,
     }
 }
 
