@@ -87,6 +87,14 @@ fn each_kind_of_difference_is_reported_at_its_pointer() {
             format!("{item}/state"),
         ),
         (
+            // Ours would refuse a value upstream may send.
+            "response-enum-dropped",
+            1,
+            "changed",
+            "response 200 field `kind`: enum [\"personal\", \"shared\"] here, none upstream",
+            format!("{item}/kind"),
+        ),
+        (
             "request-format",
             1,
             "changed",
