@@ -51,6 +51,10 @@ fn bad_inputs_exit_1_with_one_paragraph_naming_file_and_place() {
             "reject-different-errors.yaml",
             Some("/paths/~1a/get/responses/500"),
         ),
+        (
+            "reject-essential-unknown.yaml",
+            Some("/components/schemas/Key/x-sdk-essential/0"),
+        ),
         ("reject-version.yaml", Some("/openapi")),
         ("reject-swagger.yaml", Some("/swagger")),
         ("reject-not-yaml.yaml", None),
