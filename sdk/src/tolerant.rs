@@ -14,10 +14,6 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_path_to_error::Segment;
 
-/// More repairs than any body of this API has fields is a sign of a body that is not worth
-/// saving.
-const MAX_REPAIRS: usize = 64;
-
 /// Why a body did not decode: the JSON path of the value that failed, and the error.
 pub(crate) struct Failure {
     /// `data[2].usage`, or `.` for the document.
@@ -37,7 +33,9 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
         return Err(first);
     };
     let mut dropped = 0_usize;
-    for _ in 0..MAX_REPAIRS {
+    // Each repair removes a member, so there are never more repairs than members: a page in
+    // which every key has the same malformed field is repaired key by key.
+    for _ in 0..members(&document) {
         match serde_path_to_error::deserialize::<_, T>(&document) {
             Ok(value) => {
                 // Only the count: member names come from the network.
@@ -60,6 +58,15 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
         }
     }
     Err(first)
+}
+
+/// How many object members `value` holds, at any depth.
+fn members(value: &Value) -> usize {
+    match value {
+        Value::Object(map) => map.len() + map.values().map(members).sum::<usize>(),
+        Value::Array(items) => items.iter().map(members).sum(),
+        _ => 0,
+    }
 }
 
 /// Decodes `body` as `T` exactly as sent, trailing bytes included.
@@ -136,6 +143,24 @@ mod tests {
         assert_eq!(decoded.data[0].count, None);
         assert_eq!(decoded.data[0].tags, None);
         assert_eq!(decoded.data[1].count, Some(2));
+    }
+
+    #[test]
+    fn the_same_malformed_field_in_every_item_of_a_long_page_is_dropped_everywhere() {
+        let items: Vec<String> = (0..300)
+            .map(|i| format!(r#"{{"id": "k{i}", "count": "many", "tags": [1]}}"#))
+            .collect();
+        let decoded = page(&format!(r#"{{"data": [{}]}}"#, items.join(",")))
+            .ok()
+            .unwrap();
+        assert_eq!(decoded.data.len(), 300);
+        assert!(
+            decoded
+                .data
+                .iter()
+                .all(|d| d.count.is_none() && d.tags.is_none())
+        );
+        assert_eq!(decoded.data[299].id, "k299");
     }
 
     #[test]
