@@ -40,7 +40,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
 
     let me = client.current_key().await?;
-    println!("GET /key through the custom client: {}", me.label);
+    println!(
+        "GET /key through the custom client: {}",
+        me.label.as_deref().unwrap_or("(no label)")
+    );
     let keys = client.keys().all().await?;
     println!("GET /keys through the custom client: {} keys", keys.len());
     Ok(())

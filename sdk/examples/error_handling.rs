@@ -49,7 +49,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("   OutcomeUnknown; cause: {cause}");
             // Recover: look for the key by name before creating it again.
             let existing = client.keys().all().await?;
-            match existing.iter().find(|k| k.name == name) {
+            match existing.iter().find(|k| k.name.as_deref() == Some(name)) {
                 Some(key) => println!("   -> it was created after all: {}", key.hash),
                 None => {
                     let created = client.keys().create(NewKey::new(name)).await?;
@@ -85,7 +85,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let me = client.current_key().await?;
     println!(
         "   ok: {} ({} requests to GET /key so far)",
-        me.label,
+        me.label.as_deref().unwrap_or("(no label)"),
         fake.requests(Route::GetCurrentKey)
     );
     Ok(())

@@ -80,14 +80,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut stream = client.keys().list().include_disabled(true).into_stream();
     let mut first_disabled = None;
     while let Some(key) = stream.try_next().await? {
-        if key.disabled {
+        if key.disabled == Some(true) {
             first_disabled = Some(key);
             break;
         }
     }
     println!(
         "first disabled key: {:?}, found after {} request(s)",
-        first_disabled.map(|k| k.name),
+        first_disabled.and_then(|k| k.name),
         requests() - before
     );
     Ok(())

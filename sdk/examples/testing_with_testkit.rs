@@ -24,7 +24,7 @@ pub async fn rotate(client: &Client, name: &str) -> Result<SecretString, Error> 
         .all()
         .await?
         .into_iter()
-        .filter(|key| key.name == name)
+        .filter(|key| key.name.as_deref() == Some(name))
         .map(|key| key.hash)
         .collect();
     let (_new_key, secret) = client.keys().create(NewKey::new(name)).await?.into_parts();
@@ -93,7 +93,12 @@ mod tests {
             .all()
             .await
             .unwrap();
-        assert_eq!(keys.iter().filter(|k| k.name == "deploy-bot").count(), 1);
+        assert_eq!(
+            keys.iter()
+                .filter(|k| k.name.as_deref() == Some("deploy-bot"))
+                .count(),
+            1
+        );
         assert_eq!(fake.requests(Route::DeleteKeys), 1);
     }
 
@@ -121,6 +126,11 @@ mod tests {
         assert!(matches!(error, Error::OutcomeUnknown { .. }), "{error}");
         assert_eq!(fake.requests(Route::DeleteKeys), 0, "nothing deleted");
         let keys = client.keys().all().await.unwrap();
-        assert_eq!(keys.iter().filter(|k| k.name == "deploy-bot").count(), 1);
+        assert_eq!(
+            keys.iter()
+                .filter(|k| k.name.as_deref() == Some("deploy-bot"))
+                .count(),
+            1
+        );
     }
 }

@@ -28,8 +28,8 @@ impl<'c> Keys<'c> {
         Self { client }
     }
 
-    /// `GET /keys`: one page of keys, from [`offset`](Request::offset). The page size is the
-    /// server's (the API does not document it); [`Keys::all`] fetches every page.
+    /// `GET /keys`: one page of keys, from [`offset`](Request::offset). OpenRouter does not
+    /// document the page size; [`Keys::all`] fetches every page, [`Keys::list_all`] streams them.
     pub fn list(&self) -> Request<'c, ListKeys> {
         Request::new(self.client, ListKeys::default())
     }
@@ -55,7 +55,7 @@ impl<'c> Keys<'c> {
     /// use futures_util::TryStreamExt;
     /// let mut keys = client.keys().list_all();
     /// while let Some(key) = keys.try_next().await? {
-    ///     println!("{}", key.name);
+    ///     println!("{} {:?}", key.hash, key.name);
     /// }
     /// # Ok(()) }
     /// ```
@@ -64,6 +64,10 @@ impl<'c> Keys<'c> {
     }
 
     /// `POST /keys`: creates a key. The answer holds its plaintext secret, once.
+    ///
+    /// Not retried after a timeout or a 5xx by default: OpenRouter does not document whether a
+    /// repeated create makes a second key, and our inference is that it does (see
+    /// [`Request::retry_on_unknown_outcome`]).
     pub fn create(&self, new_key: NewKey) -> Request<'c, CreateKey> {
         Request::new(self.client, CreateKey { new_key })
     }
@@ -84,7 +88,8 @@ impl<'c> Keys<'c> {
         )
     }
 
-    /// `DELETE /keys/{hash}`: deletes a key.
+    /// `DELETE /keys/{hash}`: deletes a key. An answer of `{"deleted": true}` or `{}` is a
+    /// success.
     ///
     /// When an attempt is interrupted (timeout, dropped connection) and the retry answers
     /// 404, the first attempt most likely deleted the key: the call then succeeds.

@@ -79,7 +79,10 @@
 //! `Debug`, `Display`, errors or traces (read one with [`ExposeSecret::expose_secret`]).
 //! Decoding is tolerant: unknown fields are ignored, unknown enum values are kept as
 //! `Unknown(..)` ([`LimitReset`], [`DataRegion`], [`BudgetScope`]), and timestamps are kept as
-//! text ([`Timestamp`]) and parsed on request.
+//! text ([`Timestamp`]) and parsed on request. A response fails to decode only when a field
+//! the caller cannot do without is missing or malformed: the `data` envelope, a key's `hash`,
+//! and the top-level `key` (the plaintext secret) of `POST /keys`. Every other field is an
+//! `Option`, `None` when the API did not send it or sent a value of another type.
 //!
 //! # Testing
 //!
@@ -125,6 +128,7 @@ mod redact;
 mod retry;
 mod retry_after;
 pub mod sleep;
+mod tolerant;
 mod transport;
 
 pub use client::{
@@ -134,8 +138,9 @@ pub use client::{
 pub use error::{ApiError, ApiErrorKind, ConnectionPhase, DecodeError, Error, Result, TimeoutKind};
 pub use keys::{Keys, Request};
 pub use model::{
-    BudgetLayer, BudgetScope, CreatedKey, CurrentKey, DataRegion, ExternalIdentity,
-    FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit, Timestamp, Usage,
+    BudgetLayer, BudgetResetInterval, BudgetScope, CreatedKey, CurrentKey, DataRegion,
+    ExternalIdentity, FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit,
+    Timestamp, Usage,
 };
 pub use operation_id::OperationId;
 
