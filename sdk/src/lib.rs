@@ -136,7 +136,7 @@ pub use client::{
     http_client_builder,
 };
 pub use error::{ApiError, ApiErrorKind, ConnectionPhase, DecodeError, Error, Result, TimeoutKind};
-pub use keys::{Keys, Request};
+pub use keys::{CreateKey, DeleteKey, GetCurrentKey, GetKey, Keys, ListKeys, Request, UpdateKey};
 pub use model::{
     BudgetLayer, BudgetResetInterval, BudgetScope, CreatedKey, CurrentKey, DataRegion,
     ExternalIdentity, FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit,
@@ -144,14 +144,11 @@ pub use model::{
 };
 pub use operation_id::OperationId;
 
-/// The operations a [`Request`] can carry, as types: `Request<'_, GetKey>` is a `GET
-/// /keys/{hash}` call, and [`Operation::Output`](operation::Operation::Output) is what awaiting
-/// it returns. You name these only to store or pass requests around; the methods of
-/// [`Client`] and [`Keys`] create them.
+/// The trait behind the operation types a [`Request`] carries ([`GetKey`], [`ListKeys`], ...):
+/// [`Operation::Output`](operation::Operation::Output) is what awaiting the request returns.
+/// It is sealed; you meet it only in bounds, when writing code generic over requests.
 pub mod operation {
-    pub use crate::keys::{
-        CreateKey, DeleteKey, GetCurrentKey, GetKey, ListKeys, Operation, UpdateKey,
-    };
+    pub use crate::keys::Operation;
 }
 
 /// The crate README's examples, compiled as doctests so that they cannot drift from the API.
