@@ -1,0 +1,216 @@
+//! `rotate HASH|--match GLOB --secrets-out FILE [--then disable|delete|keep]`: for each key,
+//! create a replacement with the same name, limit, reset, BYOK setting, expiry and
+//! workspace; check that the new secret works; only then retire the old key.
+//!
+//! Each step is journaled (`created`, `verified`, `retired`), so a rerun of the same command
+//! after any failure picks up where the previous run stopped, and replacements are created
+//! exactly once (same engine as `bulk-create`, `provision.rs`).
+//!
+//! Verification: `GET /key` with the new secret must succeed and answer the new key's label.
+//! `GET /key` returns no hash; that the label (the redacted key) identifies the key is our
+//! inference, not a documented fact.
+
+use crate::cli::{GlobalArgs, RotateArgs, Then};
+use crate::exit::{CliError, CliResult, Exit};
+use crate::journal::{self, Journal, Record};
+use crate::output::note;
+use crate::progress::Progress;
+use crate::provision::{KeySpec, check_unique_names, create_all, preexisting};
+use crate::secrets::{check_writable, write_private};
+use crate::select::{describe, preview_and_confirm, resolve};
+use openrouter_keys::{Client, ExposeSecret, Key, SecretString};
+use std::path::Path;
+
+const COMMAND: &str = "rotate";
+
+pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> CliResult {
+    let quiet = global.quiet;
+    let fingerprint = journal::fingerprint(&format!(
+        "{:?}\0{:?}\0{:?}\0{:?}",
+        args.target.hash, args.target.patterns, args.filters, args.then
+    ));
+    let journal_path = journal::path_for(&args.secrets_out);
+    let action = then_text(args.then);
+    let (journal, rows) = match Journal::resume(&journal_path, COMMAND, &fingerprint)? {
+        Some(journal) => {
+            let rows: Vec<(String, KeySpec)> =
+                serde_json::from_value(journal.state().rows_spec.clone()).map_err(|e| {
+                    CliError::failure(format!("the journal's rows cannot be read: {e}"))
+                })?;
+            let open: Vec<String> = {
+                let state = journal.state();
+                rows.iter()
+                    .filter(|(old, _)| !state.row(old).is_some_and(|s| s.retired))
+                    .map(|(old, spec)| format!("{old}  {}", spec.name))
+                    .collect()
+            };
+            note(quiet, format!("resuming the rotation in {}", journal_path.display()));
+            if !preview_and_confirm(args.confirm, &format!("finish rotating ({action})"), &open, quiet)? {
+                return Ok(Exit::Success);
+            }
+            (journal, rows)
+        }
+        None => {
+            check_writable(&args.secrets_out, args.force)?;
+            let keys = resolve(client, &args.target, &args.filters).await?;
+            let lines: Vec<String> = keys.iter().map(describe).collect();
+            let rows: Vec<(String, KeySpec)> = keys.iter().map(|k| (k.hash.clone(), spec_of(k))).collect();
+            check_unique_names(&rows, "keys")?;
+            if !preview_and_confirm(args.confirm, &format!("rotate ({action} the old)"), &lines, quiet)? {
+                return Ok(Exit::Success);
+            }
+            // The old keys carry the same names: never orphans, whatever the listing says.
+            let mut before = preexisting(client, &rows).await?;
+            before.extend(rows.iter().map(|(old, _)| old.clone()));
+            let spec = serde_json::to_value(&rows)
+                .map_err(|e| CliError::failure(format!("cannot encode the keys: {e}")))?;
+            (Journal::create(&journal_path, COMMAND, &fingerprint, before, spec)?, rows)
+        }
+    };
+    let progress = Progress::new("rotate: created", rows.len(), 0, true);
+    let created = create_all(client, &journal, &rows, 4, &progress).await;
+    let saved = write_secrets(&journal, &rows, &args.secrets_out);
+    let created = created?;
+    saved?;
+    let mut failures = created.failed.len() + created.unfinished.len();
+    for (row, why) in &created.failed {
+        eprintln!("error: replacement for {row}: {why}");
+    }
+    for (old, _) in &rows {
+        if let Err(e) = finish_one(client, &journal, old, args.then, global).await {
+            failures += 1;
+            eprintln!("error: {e}");
+        }
+    }
+    let retired = {
+        let state = journal.state();
+        rows.iter().filter(|(old, _)| state.row(old).is_some_and(|s| s.retired)).count()
+    };
+    note(
+        quiet,
+        format!(
+            "rotate: {retired} of {} key(s) replaced and verified (old: {action}); new secrets in {}",
+            rows.len(),
+            args.secrets_out.display()
+        ),
+    );
+    if failures == 0 && retired == rows.len() {
+        return Ok(Exit::Success);
+    }
+    eprintln!("error: rerun the same command to finish the rotation");
+    Ok(if !created.in_doubt.is_empty() {
+        Exit::OutcomeUnknown
+    } else if retired == 0 && rows.len() == 1 {
+        Exit::Failure
+    } else {
+        Exit::Partial
+    })
+}
+
+fn then_text(then: Then) -> &'static str {
+    match then {
+        Then::Disable => "disable",
+        Then::Delete => "delete",
+        Then::Keep => "keep",
+    }
+}
+
+/// The replacement of `old`: same settings, same workspace.
+fn spec_of(old: &Key) -> KeySpec {
+    let now = openrouter_keys::time::OffsetDateTime::now_utc();
+    KeySpec {
+        name: old.name.clone(),
+        limit: old.limit,
+        limit_reset: old.limit_reset.as_ref().map(|r| r.as_str().to_string()),
+        include_byok_in_limit: Some(old.include_byok_in_limit),
+        // An expiry already past would make the replacement useless: it is dropped.
+        expires_at: old
+            .expires_at
+            .as_ref()
+            .filter(|t| t.datetime().is_some_and(|at| at > now))
+            .map(|t| t.to_string()),
+        workspace_id: Some(old.workspace_id.clone()),
+    }
+}
+
+/// Verifies the replacement of `old` and retires `old`, each step once.
+async fn finish_one(
+    client: &Client,
+    journal: &Journal,
+    old: &str,
+    then: Then,
+    global: &GlobalArgs,
+) -> CliResult<()> {
+    let (new_hash, secret, verified, retired) = {
+        let state = journal.state();
+        let Some(row) = state.row(old) else {
+            return Err(CliError::failure(format!("no replacement for {old} yet")));
+        };
+        let Some((hash, secret)) = &row.created else {
+            return Err(CliError::failure(format!("no replacement for {old} yet")));
+        };
+        (hash.clone(), secret.clone(), row.verified, row.retired)
+    };
+    if !verified {
+        verify(client, &new_hash, &secret, global).await?;
+        journal.append(Record::Verified { row: old.to_string() })?;
+    }
+    if !retired {
+        let done = match then {
+            Then::Disable => client
+                .keys()
+                .update(old, openrouter_keys::KeyUpdate::new().disabled(true))
+                .await
+                .map(drop),
+            Then::Delete => client.keys().delete(old).await,
+            Then::Keep => Ok(()),
+        };
+        done.map_err(|e| CliError::api(&format!("cannot {} old key {old}", then_text(then)), &e))?;
+        journal.append(Record::Retired {
+            row: old.to_string(),
+            action: then_text(then).to_string(),
+        })?;
+        println!("{old} -> {new_hash}");
+    }
+    Ok(())
+}
+
+/// `GET /key` with the new secret answers the new key's label.
+async fn verify(client: &Client, new_hash: &str, secret: &SecretString, global: &GlobalArgs) -> CliResult<()> {
+    let new_key = client
+        .keys()
+        .get(new_hash)
+        .await
+        .map_err(|e| CliError::api(&format!("cannot read the new key {new_hash}"), &e))?;
+    let as_new = crate::config::client_with_key(global, secret.expose_secret(), Some(client.base_url()))?;
+    let current = as_new
+        .current_key()
+        .await
+        .map_err(|e| CliError::api(&format!("the new key {new_hash} does not authenticate"), &e))?;
+    if current.label != new_key.label {
+        return Err(CliError::failure(format!(
+            "the new key {new_hash} authenticated as another key (label {} instead of {}); the old key was left alone",
+            current.label, new_key.label
+        )));
+    }
+    Ok(())
+}
+
+/// Rewrites the new-secrets file (`name,hash,key,replaces`) from the journal.
+fn write_secrets(journal: &Journal, rows: &[(String, KeySpec)], path: &Path) -> CliResult<()> {
+    let state = journal.state();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| CliError::failure(format!("cannot encode the secrets file: {e}"));
+    writer.write_record(["name", "hash", "key", "replaces"]).map_err(fail)?;
+    for (old, spec) in rows {
+        if let Some((hash, secret)) = state.row(old).and_then(|s| s.created.as_ref()) {
+            writer
+                .write_record([spec.name.as_str(), hash.as_str(), secret.expose_secret(), old.as_str()])
+                .map_err(fail)?;
+        }
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| CliError::failure(format!("cannot encode the secrets file: {e}")))?;
+    write_private(path, &bytes, true)
+}
