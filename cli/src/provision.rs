@@ -150,7 +150,7 @@ pub async fn create_all(
     };
     for round in 0..MAX_ROUNDS {
         if round > 0 {
-            tokio::time::sleep(Duration::from_millis((100u64 << round.min(5)).min(2_000))).await;
+            tokio::time::sleep(Duration::from_millis((50u64 << round.min(5)).min(1_000))).await;
         }
         if !doubt.is_empty() {
             match reconcile(client, journal, &doubt, &specs).await {

@@ -14,6 +14,8 @@ pub struct Fake {
     // Dropped first: the server's tasks live on `runtime`.
     pub server: FakeServer,
     pub runtime: tokio::runtime::Runtime,
+    /// One connection pool for every client the tests build (building one per secret is slow).
+    http: openrouter_keys::reqwest::Client,
 }
 
 impl Fake {
@@ -28,7 +30,14 @@ impl Fake {
             .build()
             .expect("a runtime");
         let server = runtime.block_on(builder.start()).expect("the fake starts");
-        Fake { server, runtime }
+        let http = openrouter_keys::http_client_builder()
+            .build()
+            .expect("an HTTP client");
+        Fake {
+            server,
+            runtime,
+            http,
+        }
     }
 
     /// The CLI, configured for this fake through the environment, stdin not a terminal.
@@ -59,6 +68,7 @@ impl Fake {
         Client::builder()
             .api_key(key)
             .base_url(self.server.base_url())
+            .http_client(self.http.clone())
             .build()
             .expect("a client")
     }
