@@ -305,18 +305,31 @@ fn report_in_every_format() {
     let dir = tempdir();
     create(&fake, dir.path(), "r-1", &["--limit", "10"]);
     create(&fake, dir.path(), "<r-2>", &[]);
+    create(&fake, dir.path(), "r-3", &["--limit", "100"]);
+    let keys = fake.all_keys();
+    let hash = |name: &str| keys.iter().find(|k| k.name == name).unwrap().hash.clone();
+    assert!(fake.server.add_usage(&hash("r-1"), 8.5));
+    assert!(fake.server.add_usage(&hash("r-3"), 20.0));
     let output = fake.run(dir.path(), &["report"]);
     assert_code(&output, 0);
-    assert!(stdout(&output).contains("3 active, 0 disabled"), "{}", stdout(&output));
-    assert!(stdout(&output).contains("10.00 in total"));
+    let table = stdout(&output);
+    assert!(table.contains("4 active, 0 disabled"), "{table}");
+    assert!(table.contains("110.00 in total, 81.50 remaining"), "{table}");
+    assert!(table.contains("total 28.50"), "{table}");
+    assert!(table.contains("at >= 80% of their limit: 1\n   85.0%"), "{table}");
+    let top = table.split("top spenders").nth(1).unwrap();
+    assert!(top.find("r-3").unwrap() < top.find("r-1").unwrap(), "sorted by usage: {top}");
     let output = fake.run(dir.path(), &["report", "--format", "csv", "--match", "r-*"]);
     let rows = csv_rows(&stdout(&output));
-    assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0]["limit_used_percent"], "0.0");
+    assert_eq!(rows.len(), 2);
+    assert_eq!((rows[0]["name"].as_str(), rows[0]["limit_used_percent"].as_str()), ("r-3", "20.0"));
+    assert_eq!(rows[1]["limit_used_percent"], "85.0");
     let output = fake.run(dir.path(), &["report", "--format", "html", "--out", "r.html"]);
     assert_code(&output, 0);
     let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("&lt;r-2&gt;"));
+    assert_eq!(html.matches("<rect").count(), 4, "one bar per key");
+    assert!(html.contains("class=\"near\""));
     for external in ["<script", "src=", "href=", "@import", "url("] {
         assert!(!html.contains(external), "the report loads something: {external}");
     }
