@@ -18,7 +18,7 @@ use crate::progress::Progress;
 use crate::provision::{KeySpec, check_unique_names, create_all, preexisting};
 use crate::secrets::{check_writable, write_private};
 use crate::select::{describe, preview_and_confirm, resolve};
-use openrouter_keys::{Client, ExposeSecret, Key, SecretString};
+use openrouter_keys::{ApiErrorKind, Client, ExposeSecret, Key, SecretString};
 use std::path::Path;
 
 const COMMAND: &str = "rotate";
@@ -183,10 +183,27 @@ async fn verify(client: &Client, new_hash: &str, secret: &SecretString, global: 
         .await
         .map_err(|e| CliError::api(&format!("cannot read the new key {new_hash}"), &e))?;
     let as_new = crate::config::client_with_key(global, secret.expose_secret(), Some(client.base_url()))?;
-    let current = as_new
-        .current_key()
-        .await
-        .map_err(|e| CliError::api(&format!("the new key {new_hash} does not authenticate"), &e))?;
+    // A key may take a moment to be accepted everywhere (our caution, not a documented
+    // delay): a 401 is asked again twice, after a pause.
+    let mut attempt = 0;
+    let current = loop {
+        attempt += 1;
+        match as_new.current_key().await {
+            Ok(current) => break current,
+            Err(e)
+                if attempt < 3
+                    && e.as_api().is_some_and(|a| a.kind == ApiErrorKind::Unauthorized) =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(500 * attempt)).await;
+            }
+            Err(e) => {
+                return Err(CliError::api(
+                    &format!("the new key {new_hash} does not authenticate; the old key was left alone"),
+                    &e,
+                ));
+            }
+        }
+    };
     if current.label != new_key.label {
         return Err(CliError::failure(format!(
             "the new key {new_hash} authenticated as another key (label {} instead of {}); the old key was left alone",
