@@ -16,6 +16,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Runs the CLI to completion; returns wall time, peak RSS in KiB and the exit code.
+// The child is reaped by `wait4` (which also returns its rusage), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
 fn measure(fake: &FakeServer, dir: &std::path::Path, args: &[&str]) -> (Duration, i64, i32) {
     let started = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_openrouter-keys"))
@@ -35,7 +37,11 @@ fn measure(fake: &FakeServer, dir: &std::path::Path, args: &[&str]) -> (Duration
     let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
     let elapsed = started.elapsed();
     assert!(pid > 0, "wait4 failed");
-    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
     (elapsed, usage.ru_maxrss, code)
 }
 
@@ -62,9 +68,22 @@ fn main() {
         csv.push_str(&format!("bench-{i:04},{}\n", i % 20));
     }
     std::fs::write(dir.path().join("rows.csv"), csv).expect("write rows");
-    let args = ["bulk-create", "rows.csv", "--secrets-out", "s.csv", "--concurrency", "8"];
-    report("bulk-create 1,000 rows, --concurrency 8", measure(&fake, dir.path(), &args));
-    report("  rerun (journal says all done)", measure(&fake, dir.path(), &args));
+    let args = [
+        "bulk-create",
+        "rows.csv",
+        "--secrets-out",
+        "s.csv",
+        "--concurrency",
+        "8",
+    ];
+    report(
+        "bulk-create 1,000 rows, --concurrency 8",
+        measure(&fake, dir.path(), &args),
+    );
+    report(
+        "  rerun (journal says all done)",
+        measure(&fake, dir.path(), &args),
+    );
     println!("  keys created: {}", fake.created_key_count());
 
     // list of 10,000 keys.
@@ -79,10 +98,16 @@ fn main() {
         seed(&runtime, &client, fake.created_key_count(), total);
         for (what, args) in [
             ("--format ndjson", vec!["list", "--format", "ndjson"]),
-            ("--match nothing (no output)", vec!["list", "--match", "zzz"]),
+            (
+                "--match nothing (no output)",
+                vec!["list", "--match", "zzz"],
+            ),
             ("--format table", vec!["list"]),
             ("--format csv", vec!["list", "--format", "csv"]),
-            ("--sort usage (holds every key)", vec!["list", "--sort", "usage"]),
+            (
+                "--sort usage (holds every key)",
+                vec!["list", "--sort", "usage"],
+            ),
         ] {
             let title = format!("list {total:>6} keys {what}");
             report(&title, measure(&fake, dir.path(), &args));
@@ -96,7 +121,12 @@ fn seed(runtime: &tokio::runtime::Runtime, client: &Client, from: usize, total: 
         futures_util::stream::iter(from..total)
             .map(|i| {
                 let client = client.clone();
-                async move { client.keys().create(NewKey::new(format!("key-{i:06}"))).await }
+                async move {
+                    client
+                        .keys()
+                        .create(NewKey::new(format!("key-{i:06}")))
+                        .await
+                }
             })
             .buffer_unordered(32)
             .for_each(|r| async move {

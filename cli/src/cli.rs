@@ -334,7 +334,8 @@ pub struct ReportArgs {
 
 /// `30d`, `12h`, `500ms`, ... (humantime's syntax).
 fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text).map_err(|e| format!("`{text}` is not a duration like 30d or 500ms: {e}"))
+    humantime::parse_duration(text)
+        .map_err(|e| format!("`{text}` is not a duration like 30d or 500ms: {e}"))
 }
 
 #[cfg(test)]

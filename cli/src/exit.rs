@@ -61,7 +61,9 @@ impl CliError {
             Some(ApiErrorKind::Unauthorized) | Some(ApiErrorKind::Forbidden) => {
                 "\n  hint: /keys operations need a management key (check OPENROUTER_API_KEY or --api-key-file)"
             }
-            Some(ApiErrorKind::NotFound) => "\n  hint: no key has this hash; `openrouter-keys list` shows them",
+            Some(ApiErrorKind::NotFound) => {
+                "\n  hint: no key has this hash; `openrouter-keys list` shows them"
+            }
             _ => "",
         };
         Self {

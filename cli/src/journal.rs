@@ -306,9 +306,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.journal");
         {
-            let journal =
-                Journal::create(&path, "bulk-create", "fp", vec!["old".into()], serde_json::Value::Null)
-                    .unwrap();
+            let journal = Journal::create(
+                &path,
+                "bulk-create",
+                "fp",
+                vec!["old".into()],
+                serde_json::Value::Null,
+            )
+            .unwrap();
             journal.append(Record::Intent { row: "1".into() }).unwrap();
             journal
                 .append(Record::Created {
@@ -325,7 +330,9 @@ mod tests {
             .unwrap()
             .write_all(b"{\"event\":\"created\",\"row\":\"2\",\"ha")
             .unwrap();
-        let journal = Journal::resume(&path, "bulk-create", "fp").unwrap().unwrap();
+        let journal = Journal::resume(&path, "bulk-create", "fp")
+            .unwrap()
+            .unwrap();
         let state = journal.state();
         let (hash, secret) = state.row("1").unwrap().created.as_ref().unwrap();
         assert_eq!((hash.as_str(), secret.expose_secret()), ("h1", "s1"));
@@ -334,6 +341,10 @@ mod tests {
         drop(state);
         drop(journal);
         assert!(Journal::resume(&path, "bulk-create", "other").is_err());
-        assert!(std::fs::read_to_string(&path).unwrap().ends_with("\"row\":\"2\"}\n"));
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .ends_with("\"row\":\"2\"}\n")
+        );
     }
 }

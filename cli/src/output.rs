@@ -116,13 +116,13 @@ pub struct ListWriter<W: Write> {
 
 enum Sink<W: Write> {
     Plain(W),
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
 }
 
 impl<W: Write> ListWriter<W> {
     pub fn new(format: ListFormat, out: W) -> Self {
         let sink = match format {
-            ListFormat::Csv => Sink::Csv(csv::Writer::from_writer(out)),
+            ListFormat::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
             _ => Sink::Plain(out),
         };
         Self {
@@ -223,7 +223,10 @@ pub fn key_details(k: &Key) -> String {
         ("hash", k.hash.clone()),
         ("name", k.name.clone()),
         ("label", k.label.clone()),
-        ("status", if k.disabled { "disabled" } else { "active" }.to_string()),
+        (
+            "status",
+            if k.disabled { "disabled" } else { "active" }.to_string(),
+        ),
         ("limit (USD)", usd(k.limit)),
         ("remaining (USD)", usd(k.limit_remaining)),
         (

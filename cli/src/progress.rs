@@ -39,7 +39,8 @@ impl Progress {
         if self.tty {
             let width = 30;
             let filled = done * width / self.total.max(1);
-            let bar: String = "#".repeat(filled.min(width)) + &".".repeat(width - filled.min(width));
+            let bar: String =
+                "#".repeat(filled.min(width)) + &".".repeat(width - filled.min(width));
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "\r{} [{bar}] {done}/{}", self.label, self.total);
             let _ = err.flush();

@@ -227,8 +227,7 @@ pub async fn create_all(
     }
     let state = journal.state();
     for (row, _) in rows {
-        if state.row(row).is_none_or(|s| s.created.is_none()) && !outcome.failed.contains_key(row)
-        {
+        if state.row(row).is_none_or(|s| s.created.is_none()) && !outcome.failed.contains_key(row) {
             outcome.unfinished.insert(row.clone());
         }
     }
@@ -248,12 +247,7 @@ fn is_fatal(error: &Error) -> bool {
     )
 }
 
-async fn create_one(
-    client: &Client,
-    journal: &Journal,
-    row: &str,
-    spec: &KeySpec,
-) -> CreateResult {
+async fn create_one(client: &Client, journal: &Journal, row: &str, spec: &KeySpec) -> CreateResult {
     if let Err(e) = journal.append(Record::Intent {
         row: row.to_string(),
     }) {
@@ -275,7 +269,10 @@ async fn create_one(
         Err(Error::InvalidInput { what, reason }) => {
             CreateResult::Failed(format!("invalid {what}: {reason}"))
         }
-        Err(e) if e.as_api().is_some_and(|a| a.kind == ApiErrorKind::BadRequest) => {
+        Err(e)
+            if e.as_api()
+                .is_some_and(|a| a.kind == ApiErrorKind::BadRequest) =>
+        {
             CreateResult::Failed(e.to_string())
         }
         Err(_) => CreateResult::Doubt,
@@ -298,7 +295,11 @@ async fn reconcile(
 ) -> Result<usize, Failure> {
     let by_name: HashMap<&str, &str> = doubt
         .iter()
-        .filter_map(|row| specs.get(row.as_str()).map(|s| (s.name.as_str(), row.as_str())))
+        .filter_map(|row| {
+            specs
+                .get(row.as_str())
+                .map(|s| (s.name.as_str(), row.as_str()))
+        })
         .collect();
     let names: HashSet<&str> = by_name.keys().copied().collect();
     let workspaces: BTreeSet<Option<String>> = doubt
@@ -313,7 +314,11 @@ async fn reconcile(
         found
             .into_iter()
             .filter(|k| !state.preexisting.contains(&k.hash) && !state.known.contains(&k.hash))
-            .filter_map(|k| by_name.get(k.name.as_str()).map(|row| (row.to_string(), k.hash)))
+            .filter_map(|k| {
+                by_name
+                    .get(k.name.as_str())
+                    .map(|row| (row.to_string(), k.hash))
+            })
             .collect()
     };
     let mut deleted = 0;

@@ -122,10 +122,7 @@ pub fn preview_and_confirm(
         if confirm.dry_run { "would" } else { "will" },
         action,
         lines.len(),
-        lines
-            .iter()
-            .map(|l| format!("  {l}\n"))
-            .collect::<String>()
+        lines.iter().map(|l| format!("  {l}\n")).collect::<String>()
     );
     if confirm.dry_run {
         print!("{plan}");

@@ -26,8 +26,19 @@ fn help_lists_every_command_and_the_exit_codes() {
     assert_code(&output, 0);
     let help = stdout(&output);
     for command in [
-        "whoami", "list", "get", "create", "update", "enable", "disable", "delete", "bulk-create",
-        "bulk-delete", "rotate", "report", "completions",
+        "whoami",
+        "list",
+        "get",
+        "create",
+        "update",
+        "enable",
+        "disable",
+        "delete",
+        "bulk-create",
+        "bulk-delete",
+        "rotate",
+        "report",
+        "completions",
     ] {
         assert!(help.contains(command), "{command} missing from --help");
     }
@@ -63,8 +74,15 @@ fn the_key_comes_from_any_of_three_variables_or_a_file() {
             .unwrap();
         assert_code(&output, 0);
     }
-    std::fs::write(dir.path().join("key"), format!("{}\n", fake.server.normal_key())).unwrap();
-    let output = fake.run(dir.path(), &["whoami", "--api-key-file", "key", "--format", "json"]);
+    std::fs::write(
+        dir.path().join("key"),
+        format!("{}\n", fake.server.normal_key()),
+    )
+    .unwrap();
+    let output = fake.run(
+        dir.path(),
+        &["whoami", "--api-key-file", "key", "--format", "json"],
+    );
     assert_code(&output, 0);
     assert!(stdout(&output).contains("\"is_management_key\": false"));
     // A normal key cannot list: an API error, with a hint, and no key in the message.
@@ -88,16 +106,33 @@ fn create_prints_the_secret_only_to_stdout_and_get_shows_the_key() {
     let dir = tempdir();
     let output = fake.run(
         dir.path(),
-        &["create", "--name", "ci", "--limit", "25", "--reset", "monthly", "--expires-in", "30d", "--include-byok"],
+        &[
+            "create",
+            "--name",
+            "ci",
+            "--limit",
+            "25",
+            "--reset",
+            "monthly",
+            "--expires-in",
+            "30d",
+            "--include-byok",
+        ],
     );
     assert_code(&output, 0);
     let secret = stdout(&output).trim().to_string();
     assert!(secret.starts_with("sk-or-v1-"));
-    assert!(!stderr(&output).contains(&secret), "the secret reached stderr");
+    assert!(
+        !stderr(&output).contains(&secret),
+        "the secret reached stderr"
+    );
     let keys = fake.all_keys();
     let key = keys.iter().find(|k| k.name == "ci").unwrap();
     assert_eq!(key.limit, Some(25.0));
-    assert_eq!(key.limit_reset.as_ref().map(|r| r.as_str()), Some("monthly"));
+    assert_eq!(
+        key.limit_reset.as_ref().map(|r| r.as_str()),
+        Some("monthly")
+    );
     assert!(key.include_byok_in_limit);
     assert!(key.expires_at.is_some());
     assert!(fake.authenticates_as(&secret, &key.label));
@@ -116,7 +151,10 @@ fn create_prints_the_secret_only_to_stdout_and_get_shows_the_key() {
     assert!(json["secret"].as_str().unwrap().starts_with("sk-or-v1-"));
     assert_eq!(json["key"]["name"], "j");
 
-    let output = fake.run(dir.path(), &["create", "--name", "x", "--expires-at", "tomorrow"]);
+    let output = fake.run(
+        dir.path(),
+        &["create", "--name", "x", "--expires-at", "tomorrow"],
+    );
     assert_code(&output, 2);
 }
 
@@ -125,16 +163,32 @@ fn create_prints_the_secret_only_to_stdout_and_get_shows_the_key() {
 fn secret_files_are_0600_and_never_overwritten_without_force() {
     let fake = Fake::start();
     let dir = tempdir();
-    let output = fake.run(dir.path(), &["create", "--name", "a", "--secret-file", "a.key"]);
+    let output = fake.run(
+        dir.path(),
+        &["create", "--name", "a", "--secret-file", "a.key"],
+    );
     assert_code(&output, 0);
     let path = dir.path().join("a.key");
     assert_eq!(common::mode(&path), 0o600);
     let secret = std::fs::read_to_string(&path).unwrap().trim().to_string();
-    assert!(!stdout(&output).contains(&secret), "stdout has the secret despite --secret-file");
-    let output = fake.run(dir.path(), &["create", "--name", "b", "--secret-file", "a.key"]);
+    assert!(
+        !stdout(&output).contains(&secret),
+        "stdout has the secret despite --secret-file"
+    );
+    let output = fake.run(
+        dir.path(),
+        &["create", "--name", "b", "--secret-file", "a.key"],
+    );
     assert_code(&output, 2);
-    assert_eq!(fake.server.created_key_count(), 1, "refused before creating");
-    let output = fake.run(dir.path(), &["create", "--name", "b", "--secret-file", "a.key", "--force"]);
+    assert_eq!(
+        fake.server.created_key_count(),
+        1,
+        "refused before creating"
+    );
+    let output = fake.run(
+        dir.path(),
+        &["create", "--name", "b", "--secret-file", "a.key", "--force"],
+    );
     assert_code(&output, 0);
     assert_eq!(common::mode(&path), 0o600);
     assert_ne!(std::fs::read_to_string(&path).unwrap().trim(), secret);
@@ -150,16 +204,37 @@ fn list_streams_in_every_format_with_filters_globs_and_sort() {
     let output = fake.run(dir.path(), &["disable", "--match", "web-c", "--yes"]);
     assert_code(&output, 0);
 
-    let output = fake.run(dir.path(), &["list", "--match", "web-*", "--format", "ndjson"]);
+    let output = fake.run(
+        dir.path(),
+        &["list", "--match", "web-*", "--format", "ndjson"],
+    );
     let names: Vec<String> = stdout(&output)
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["name"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["name"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
-    assert_eq!(names, ["web-b", "web-a"], "disabled keys are hidden by default");
+    assert_eq!(
+        names,
+        ["web-b", "web-a"],
+        "disabled keys are hidden by default"
+    );
 
     let output = fake.run(
         dir.path(),
-        &["list", "--match", "web-*", "--include-disabled", "--sort", "name", "--format", "json"],
+        &[
+            "list",
+            "--match",
+            "web-*",
+            "--include-disabled",
+            "--sort",
+            "name",
+            "--format",
+            "json",
+        ],
     );
     let json: Vec<serde_json::Value> = serde_json::from_str(&stdout(&output)).unwrap();
     let names: Vec<&str> = json.iter().map(|k| k["name"].as_str().unwrap()).collect();
@@ -168,14 +243,21 @@ fn list_streams_in_every_format_with_filters_globs_and_sort() {
 
     let output = fake.run(dir.path(), &["list", "--format", "csv"]);
     let rows = csv_rows(&stdout(&output));
-    assert_eq!(rows.len(), 4, "the normal key and three active keys, across pages of 3");
+    assert_eq!(
+        rows.len(),
+        4,
+        "the normal key and three active keys, across pages of 3"
+    );
     assert!(rows.iter().all(|r| r["hash"].len() == 64));
 
     let output = fake.run(dir.path(), &["list"]);
     assert!(stdout(&output).starts_with("HASH"));
     assert_eq!(stdout(&output).lines().count(), 5);
 
-    let output = fake.run(dir.path(), &["list", "--match", "none-*", "--format", "json"]);
+    let output = fake.run(
+        dir.path(),
+        &["list", "--match", "none-*", "--format", "json"],
+    );
     assert_eq!(stdout(&output).trim(), "[]");
     let output = fake.run(dir.path(), &["list", "--match", "[", "--format", "json"]);
     assert_code(&output, 2);
@@ -203,26 +285,64 @@ fn changes_are_refused_without_a_tty_and_dry_runs_change_nothing() {
         assert!(stdout(&output).contains("would"));
         assert!(stdout(&output).contains("team-1") && stdout(&output).contains("team-2"));
     }
-    assert_eq!(fake.all_keys(), before, "refusals and dry runs changed nothing");
+    assert_eq!(
+        fake.all_keys(),
+        before,
+        "refusals and dry runs changed nothing"
+    );
 
-    let output = fake.run(dir.path(), &["update", "--match", "team-*", "--limit", "9", "--reset", "weekly", "--yes"]);
+    let output = fake.run(
+        dir.path(),
+        &[
+            "update", "--match", "team-*", "--limit", "9", "--reset", "weekly", "--yes",
+        ],
+    );
     assert_code(&output, 0);
     let keys = fake.all_keys();
-    assert!(keys.iter().filter(|k| k.name.starts_with("team-")).all(|k| k.limit == Some(9.0)));
-    let hash = keys.iter().find(|k| k.name == "team-1").unwrap().hash.clone();
-    let output = fake.run(dir.path(), &["update", &hash, "--no-limit", "--name", "team-one", "-y"]);
+    assert!(
+        keys.iter()
+            .filter(|k| k.name.starts_with("team-"))
+            .all(|k| k.limit == Some(9.0))
+    );
+    let hash = keys
+        .iter()
+        .find(|k| k.name == "team-1")
+        .unwrap()
+        .hash
+        .clone();
+    let output = fake.run(
+        dir.path(),
+        &["update", &hash, "--no-limit", "--name", "team-one", "-y"],
+    );
     assert_code(&output, 0);
-    let key = fake.all_keys().into_iter().find(|k| k.hash == hash).unwrap();
+    let key = fake
+        .all_keys()
+        .into_iter()
+        .find(|k| k.hash == hash)
+        .unwrap();
     assert_eq!((key.name.as_str(), key.limit), ("team-one", None));
     let output = fake.run(dir.path(), &["update", &hash, "--yes"]);
     assert_code(&output, 2);
 
     let output = fake.run(dir.path(), &["disable", &hash, "--yes"]);
     assert_code(&output, 0);
-    assert!(fake.all_keys().iter().find(|k| k.hash == hash).unwrap().disabled);
+    assert!(
+        fake.all_keys()
+            .iter()
+            .find(|k| k.hash == hash)
+            .unwrap()
+            .disabled
+    );
     let output = fake.run(dir.path(), &["enable", "--match", "team-*", "--yes"]);
     assert_code(&output, 0);
-    assert!(!fake.all_keys().iter().find(|k| k.hash == hash).unwrap().disabled);
+    assert!(
+        !fake
+            .all_keys()
+            .iter()
+            .find(|k| k.hash == hash)
+            .unwrap()
+            .disabled
+    );
     let output = fake.run(dir.path(), &["delete", "--match", "team-*", "--yes"]);
     assert_code(&output, 0);
     assert_eq!(fake.server.created_key_count(), 0);
@@ -236,9 +356,15 @@ fn list_csv_and_json_feed_bulk_delete() {
         create(&fake, dir.path(), &format!("tmp-{i}"), &[]);
     }
     create(&fake, dir.path(), "keep-me", &[]);
-    let output = fake.run(dir.path(), &["list", "--match", "tmp-[0-2]", "--format", "csv"]);
+    let output = fake.run(
+        dir.path(),
+        &["list", "--match", "tmp-[0-2]", "--format", "csv"],
+    );
     std::fs::write(dir.path().join("old.csv"), stdout(&output)).unwrap();
-    let output = fake.run(dir.path(), &["list", "--match", "tmp-[3-5]", "--format", "json"]);
+    let output = fake.run(
+        dir.path(),
+        &["list", "--match", "tmp-[3-5]", "--format", "json"],
+    );
     std::fs::write(dir.path().join("old.json"), stdout(&output)).unwrap();
 
     let output = fake.run(dir.path(), &["bulk-delete", "old.csv"]);
@@ -267,14 +393,28 @@ fn bulk_create_then_bulk_delete_from_the_secrets_file() {
          b@x,student-b,,,,\n",
     )
     .unwrap();
-    let output = fake.run(dir.path(), &["bulk-create", "in.csv", "--secrets-out", "s.csv", "--limit", "3"]);
+    let output = fake.run(
+        dir.path(),
+        &[
+            "bulk-create",
+            "in.csv",
+            "--secrets-out",
+            "s.csv",
+            "--limit",
+            "3",
+        ],
+    );
     assert_code(&output, 0);
     let rows = csv_rows(&std::fs::read_to_string(dir.path().join("s.csv")).unwrap());
     assert_eq!(rows.len(), 2);
     let keys = fake.all_keys();
     let a = keys.iter().find(|k| k.name == "student-a").unwrap();
     let b = keys.iter().find(|k| k.name == "student-b").unwrap();
-    assert_eq!((a.limit, b.limit), (Some(15.0), Some(3.0)), "per-row values beat flag defaults");
+    assert_eq!(
+        (a.limit, b.limit),
+        (Some(15.0), Some(3.0)),
+        "per-row values beat flag defaults"
+    );
     assert!(a.include_byok_in_limit && a.expires_at.is_some());
     for row in &rows {
         let key = keys.iter().find(|k| k.hash == row["hash"]).unwrap();
@@ -286,11 +426,17 @@ fn bulk_create_then_bulk_delete_from_the_secrets_file() {
     }
     // Refuses to start another batch over the same secrets file.
     std::fs::write(dir.path().join("other.csv"), "name\nz\n").unwrap();
-    let output = fake.run(dir.path(), &["bulk-create", "other.csv", "--secrets-out", "s.csv"]);
+    let output = fake.run(
+        dir.path(),
+        &["bulk-create", "other.csv", "--secrets-out", "s.csv"],
+    );
     assert_code(&output, 2);
     // Duplicate names are refused before anything is created.
     std::fs::write(dir.path().join("dup.csv"), "name\nq\nq\n").unwrap();
-    let output = fake.run(dir.path(), &["bulk-create", "dup.csv", "--secrets-out", "d.csv"]);
+    let output = fake.run(
+        dir.path(),
+        &["bulk-create", "dup.csv", "--secrets-out", "d.csv"],
+    );
     assert_code(&output, 2);
     assert!(stderr(&output).contains("unique"));
 
@@ -314,24 +460,45 @@ fn report_in_every_format() {
     assert_code(&output, 0);
     let table = stdout(&output);
     assert!(table.contains("4 active, 0 disabled"), "{table}");
-    assert!(table.contains("110.00 in total, 81.50 remaining"), "{table}");
+    assert!(
+        table.contains("110.00 in total, 81.50 remaining"),
+        "{table}"
+    );
     assert!(table.contains("total 28.50"), "{table}");
-    assert!(table.contains("at >= 80% of their limit: 1\n   85.0%"), "{table}");
+    assert!(
+        table.contains("at >= 80% of their limit: 1\n   85.0%"),
+        "{table}"
+    );
     let top = table.split("top spenders").nth(1).unwrap();
-    assert!(top.find("r-3").unwrap() < top.find("r-1").unwrap(), "sorted by usage: {top}");
+    assert!(
+        top.find("r-3").unwrap() < top.find("r-1").unwrap(),
+        "sorted by usage: {top}"
+    );
     let output = fake.run(dir.path(), &["report", "--format", "csv", "--match", "r-*"]);
     let rows = csv_rows(&stdout(&output));
     assert_eq!(rows.len(), 2);
-    assert_eq!((rows[0]["name"].as_str(), rows[0]["limit_used_percent"].as_str()), ("r-3", "20.0"));
+    assert_eq!(
+        (
+            rows[0]["name"].as_str(),
+            rows[0]["limit_used_percent"].as_str()
+        ),
+        ("r-3", "20.0")
+    );
     assert_eq!(rows[1]["limit_used_percent"], "85.0");
-    let output = fake.run(dir.path(), &["report", "--format", "html", "--out", "r.html"]);
+    let output = fake.run(
+        dir.path(),
+        &["report", "--format", "html", "--out", "r.html"],
+    );
     assert_code(&output, 0);
     let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("&lt;r-2&gt;"));
     assert_eq!(html.matches("<rect").count(), 4, "one bar per key");
     assert!(html.contains("class=\"near\""));
     for external in ["<script", "src=", "href=", "@import", "url("] {
-        assert!(!html.contains(external), "the report loads something: {external}");
+        assert!(
+            !html.contains(external),
+            "the report loads something: {external}"
+        );
     }
 }
 

@@ -26,9 +26,14 @@ fn write_input(dir: &Path, rows: usize) {
 
 fn bulk_create(fake: &Fake, dir: &Path) -> std::process::Command {
     let mut command = fake.cli(dir);
-    command
-        .args(FAST)
-        .args(["bulk-create", "students.csv", "--secrets-out", "secrets.csv", "--concurrency", "8"]);
+    command.args(FAST).args([
+        "bulk-create",
+        "students.csv",
+        "--secrets-out",
+        "secrets.csv",
+        "--concurrency",
+        "8",
+    ]);
     command
 }
 
@@ -58,7 +63,10 @@ fn run_to_completion(fake: &Fake, dir: &Path) -> String {
 fn assert_exactly_once(fake: &Fake, dir: &Path, rows: usize) {
     fake.server.clear_faults();
     let keys = fake.all_keys();
-    let students: Vec<_> = keys.iter().filter(|k| k.name.starts_with("student-")).collect();
+    let students: Vec<_> = keys
+        .iter()
+        .filter(|k| k.name.starts_with("student-"))
+        .collect();
     let names: HashSet<&str> = students.iter().map(|k| k.name.as_str()).collect();
     assert_eq!(students.len(), rows, "live keys");
     assert_eq!(names.len(), rows, "duplicate keys for a row");
@@ -70,7 +78,11 @@ fn assert_exactly_once(fake: &Fake, dir: &Path, rows: usize) {
             .get(row["hash"].as_str())
             .unwrap_or_else(|| panic!("row {} names a key that does not exist", row["row"]));
         assert_eq!(key.name, row["name"]);
-        assert!(fake.authenticates_as(&row["key"], &key.label), "row {}", row["row"]);
+        assert!(
+            fake.authenticates_as(&row["key"], &key.label),
+            "row {}",
+            row["row"]
+        );
     }
     #[cfg(unix)]
     {
@@ -88,8 +100,14 @@ fn bulk_create_of_200_rows_with_10_percent_faults_on_every_route_is_exactly_once
     let started = Instant::now();
     let diagnostics = run_to_completion(&fake, dir.path());
     let faults = fake.server.faults_injected();
-    eprintln!("faulted run took {:?}; faults: {faults:?}", started.elapsed());
-    assert!(faults.values().sum::<u64>() >= 15, "too few faults to mean anything: {faults:?}");
+    eprintln!(
+        "faulted run took {:?}; faults: {faults:?}",
+        started.elapsed()
+    );
+    assert!(
+        faults.values().sum::<u64>() >= 15,
+        "too few faults to mean anything: {faults:?}"
+    );
     assert!(
         diagnostics.contains("deleted and created again"),
         "no create was lost after acting, so reconciliation went untested:\n{diagnostics}"
@@ -127,11 +145,17 @@ fn bulk_create_killed_at_random_points_and_rerun_ends_exactly_once() {
             }
             let _ = child.kill(); // SIGKILL: no cleanup runs
             let _ = child.wait();
-            eprintln!("seed {seed}: killed after {} creates", fake.server.requests(Route::Create));
+            eprintln!(
+                "seed {seed}: killed after {} creates",
+                fake.server.requests(Route::Create)
+            );
         }
         let started = Instant::now();
         run_to_completion(&fake, dir.path());
-        eprintln!("seed {seed}: completion after kills took {:?}", started.elapsed());
+        eprintln!(
+            "seed {seed}: completion after kills took {:?}",
+            started.elapsed()
+        );
         assert_exactly_once(&fake, dir.path(), ROWS);
     }
 }
@@ -140,41 +164,82 @@ fn bulk_create_killed_at_random_points_and_rerun_ends_exactly_once() {
 fn rotate_finishes_after_a_failure_between_create_and_disable() {
     let fake = Fake::start();
     let dir = tempfile::tempdir().unwrap();
-    let output = fake.run(dir.path(), &["create", "--name", "svc", "--limit", "5", "--reset", "weekly"]);
+    let output = fake.run(
+        dir.path(),
+        &[
+            "create", "--name", "svc", "--limit", "5", "--reset", "weekly",
+        ],
+    );
     assert_code(&output, 0);
     let old_secret = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    let old = fake.all_keys().into_iter().find(|k| k.name == "svc").unwrap();
+    let old = fake
+        .all_keys()
+        .into_iter()
+        .find(|k| k.name == "svc")
+        .unwrap();
 
     // Every disable fails: the replacement exists and is verified, the old key untouched.
     fake.server.inject_n(Route::Update, Fault::status(500), 50);
-    let rotate = ["--attempts", "2", "rotate", old.hash.as_str(), "--secrets-out", "new.csv", "--yes"];
+    let rotate = [
+        "--attempts",
+        "2",
+        "rotate",
+        old.hash.as_str(),
+        "--secrets-out",
+        "new.csv",
+        "--yes",
+    ];
     let output = fake.run(dir.path(), &rotate);
     assert_ne!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stderr(&output).contains("rerun"), "{}", stderr(&output));
-    let svc: Vec<_> = fake.all_keys().into_iter().filter(|k| k.name == "svc").collect();
+    let svc: Vec<_> = fake
+        .all_keys()
+        .into_iter()
+        .filter(|k| k.name == "svc")
+        .collect();
     assert_eq!(svc.len(), 2);
     assert!(svc.iter().all(|k| !k.disabled));
     let secrets = csv_rows(&std::fs::read_to_string(dir.path().join("new.csv")).unwrap());
-    assert_eq!(secrets.len(), 1, "the new secret is saved before the old key is touched");
+    assert_eq!(
+        secrets.len(),
+        1,
+        "the new secret is saved before the old key is touched"
+    );
 
     fake.server.clear_faults();
     let output = fake.run(dir.path(), &rotate);
     assert_code(&output, 0);
-    let svc: Vec<_> = fake.all_keys().into_iter().filter(|k| k.name == "svc").collect();
+    let svc: Vec<_> = fake
+        .all_keys()
+        .into_iter()
+        .filter(|k| k.name == "svc")
+        .collect();
     assert_eq!(svc.len(), 2, "no second replacement");
     let new = svc.iter().find(|k| k.hash != old.hash).unwrap();
     assert!(svc.iter().find(|k| k.hash == old.hash).unwrap().disabled);
-    assert_eq!((new.limit, new.limit_reset.as_ref().map(|r| r.as_str())), (Some(5.0), Some("weekly")));
+    assert_eq!(
+        (new.limit, new.limit_reset.as_ref().map(|r| r.as_str())),
+        (Some(5.0), Some("weekly"))
+    );
     let secrets = csv_rows(&std::fs::read_to_string(dir.path().join("new.csv")).unwrap());
     assert_eq!(secrets[0]["hash"], new.hash);
     assert_eq!(secrets[0]["replaces"], old.hash);
     assert!(fake.authenticates_as(&secrets[0]["key"], &new.label));
-    assert!(!fake.authenticates_as(&old_secret, &old.label), "the old key is disabled");
+    assert!(
+        !fake.authenticates_as(&old_secret, &old.label),
+        "the old key is disabled"
+    );
 
     // Done is done: a third run changes nothing.
     let output = fake.run(dir.path(), &rotate);
     assert_code(&output, 0);
-    assert_eq!(fake.all_keys().into_iter().filter(|k| k.name == "svc").count(), 2);
+    assert_eq!(
+        fake.all_keys()
+            .into_iter()
+            .filter(|k| k.name == "svc")
+            .count(),
+        2
+    );
 }
 
 #[test]
@@ -187,7 +252,16 @@ fn rotate_with_faults_everywhere_creates_one_replacement_per_key() {
     }
     fake.random_faults(7);
     let mut args: Vec<&str> = FAST.to_vec();
-    args.extend(["rotate", "--match", "svc-*", "--then", "delete", "--secrets-out", "new.csv", "--yes"]);
+    args.extend([
+        "rotate",
+        "--match",
+        "svc-*",
+        "--then",
+        "delete",
+        "--secrets-out",
+        "new.csv",
+        "--yes",
+    ]);
     let mut finished = false;
     for _ in 0..6 {
         let output = fake.run(dir.path(), &args);
@@ -198,8 +272,16 @@ fn rotate_with_faults_everywhere_creates_one_replacement_per_key() {
     }
     assert!(finished, "rotate did not finish in 6 runs");
     fake.server.clear_faults();
-    let keys: Vec<_> = fake.all_keys().into_iter().filter(|k| k.name.starts_with("svc-")).collect();
-    assert_eq!(keys.len(), 10, "one live key per name: old deleted, one replacement each");
+    let keys: Vec<_> = fake
+        .all_keys()
+        .into_iter()
+        .filter(|k| k.name.starts_with("svc-"))
+        .collect();
+    assert_eq!(
+        keys.len(),
+        10,
+        "one live key per name: old deleted, one replacement each"
+    );
     let secrets = csv_rows(&std::fs::read_to_string(dir.path().join("new.csv")).unwrap());
     assert_eq!(secrets.len(), 10);
     for row in &secrets {
@@ -218,6 +300,11 @@ fn show_one_faulted_run() {
     for _ in 0..3 {
         let started = Instant::now();
         let output = bulk_create(&fake, dir.path()).output().unwrap();
-        eprintln!("{:?} {:?}\n{}", started.elapsed(), output.status.code(), stderr(&output));
+        eprintln!(
+            "{:?} {:?}\n{}",
+            started.elapsed(),
+            output.status.code(),
+            stderr(&output)
+        );
     }
 }

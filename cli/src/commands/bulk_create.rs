@@ -30,7 +30,10 @@ pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResu
                 serde_json::from_value(journal.state().rows_spec.clone()).map_err(|e| {
                     CliError::failure(format!("the journal's rows cannot be read: {e}"))
                 })?;
-            note(quiet, format!("resuming the batch in {}", journal_path.display()));
+            note(
+                quiet,
+                format!("resuming the batch in {}", journal_path.display()),
+            );
             (journal, rows)
         }
         None => {
@@ -39,7 +42,10 @@ pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResu
             let before = preexisting(client, &rows).await?;
             let spec = serde_json::to_value(&rows)
                 .map_err(|e| CliError::failure(format!("cannot encode the rows: {e}")))?;
-            (Journal::create(&journal_path, COMMAND, &fingerprint, before, spec)?, rows)
+            (
+                Journal::create(&journal_path, COMMAND, &fingerprint, before, spec)?,
+                rows,
+            )
         }
     };
     let already = {
@@ -49,12 +55,26 @@ pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResu
             .count()
     };
     let progress = Progress::new("bulk-create", rows.len(), already, quiet);
-    let result = create_all(client, &journal, &rows, usize::from(args.concurrency), &progress).await;
+    let result = create_all(
+        client,
+        &journal,
+        &rows,
+        usize::from(args.concurrency),
+        &progress,
+    )
+    .await;
     progress.finish();
     // Whatever happened, the secrets file holds every key the journal has.
     let saved = write_secrets(&journal, &rows, &args.secrets_out)?;
     let outcome = result?;
-    summarize(&outcome, rows.len(), already, saved, &args.secrets_out, quiet)
+    summarize(
+        &outcome,
+        rows.len(),
+        already,
+        saved,
+        &args.secrets_out,
+        quiet,
+    )
 }
 
 /// The rows of the CSV with the flags' defaults applied, numbered from 1.
@@ -68,7 +88,10 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySp
         .clone();
     let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     let name_at = column("name").ok_or_else(|| {
-        CliError::usage(format!("{}: no `name` column in the header", args.file.display()))
+        CliError::usage(format!(
+            "{}: no `name` column in the header",
+            args.file.display()
+        ))
     })?;
     let (limit_at, reset_at, expires_at, byok_at) = (
         column("limit"),
@@ -79,7 +102,8 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySp
     let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let line = index + 2;
-        let bad = |what: String| CliError::usage(format!("{} line {line}: {what}", args.file.display()));
+        let bad =
+            |what: String| CliError::usage(format!("{} line {line}: {what}", args.file.display()));
         let record = record.map_err(|e| bad(e.to_string()))?;
         let cell = |at: Option<usize>| at.and_then(|i| record.get(i)).filter(|v| !v.is_empty());
         let name = cell(Some(name_at)).ok_or_else(|| bad("empty name".to_string()))?;
@@ -92,7 +116,9 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySp
         }
         if let Some(reset) = cell(reset_at) {
             if !matches!(reset, "daily" | "weekly" | "monthly") {
-                return Err(bad(format!("limit_reset `{reset}` is not daily, weekly or monthly")));
+                return Err(bad(format!(
+                    "limit_reset `{reset}` is not daily, weekly or monthly"
+                )));
             }
             spec.limit_reset = Some(reset.to_string());
         }
@@ -103,7 +129,11 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySp
             let value = match byok.to_ascii_lowercase().as_str() {
                 "true" | "yes" | "1" => true,
                 "false" | "no" | "0" => false,
-                _ => return Err(bad(format!("include_byok_in_limit `{byok}` is not true or false"))),
+                _ => {
+                    return Err(bad(format!(
+                        "include_byok_in_limit `{byok}` is not true or false"
+                    )));
+                }
             };
             spec.include_byok_in_limit = Some(value);
         }
@@ -121,12 +151,19 @@ fn write_secrets(journal: &Journal, rows: &[(String, KeySpec)], path: &Path) -> 
     let state = journal.state();
     let mut writer = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| CliError::failure(format!("cannot encode the secrets file: {e}"));
-    writer.write_record(["row", "name", "hash", "key"]).map_err(fail)?;
+    writer
+        .write_record(["row", "name", "hash", "key"])
+        .map_err(fail)?;
     let mut count = 0;
     for (row, spec) in rows {
         if let Some((hash, secret)) = state.row(row).and_then(|s| s.created.as_ref()) {
             writer
-                .write_record([row.as_str(), spec.name.as_str(), hash.as_str(), secret.expose_secret()])
+                .write_record([
+                    row.as_str(),
+                    spec.name.as_str(),
+                    hash.as_str(),
+                    secret.expose_secret(),
+                ])
                 .map_err(fail)?;
             count += 1;
         }

@@ -15,8 +15,8 @@ use std::collections::HashSet;
 pub async fn run(client: &Client, args: &BulkDeleteArgs, quiet: bool) -> CliResult {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| CliError::io("cannot read", &args.file, &e))?;
-    let entries = parse(&text)
-        .map_err(|why| CliError::usage(format!("{}: {why}", args.file.display())))?;
+    let entries =
+        parse(&text).map_err(|why| CliError::usage(format!("{}: {why}", args.file.display())))?;
     let lines: Vec<String> = entries
         .iter()
         .map(|(hash, name)| format!("{hash}  {}", name.as_deref().unwrap_or("")))
@@ -31,7 +31,9 @@ pub async fn run(client: &Client, args: &BulkDeleteArgs, quiet: bool) -> CliResu
                 let result = client.keys().delete(hash.as_str()).await;
                 progress.advance();
                 let result = match result {
-                    Err(e) if e.as_api().is_some_and(|a| a.kind == ApiErrorKind::NotFound) => Ok(()),
+                    Err(e) if e.as_api().is_some_and(|a| a.kind == ApiErrorKind::NotFound) => {
+                        Ok(())
+                    }
                     other => other,
                 };
                 (hash, result)
@@ -46,13 +48,20 @@ pub async fn run(client: &Client, args: &BulkDeleteArgs, quiet: bool) -> CliResu
             Ok(()) => println!("deleted {hash}"),
             Err(e) => {
                 failed += 1;
-                eprintln!("error: {}", CliError::api(&format!("cannot delete key {hash}"), e));
+                eprintln!(
+                    "error: {}",
+                    CliError::api(&format!("cannot delete key {hash}"), e)
+                );
             }
         }
     }
     note(
         quiet,
-        format!("bulk-delete: {} of {} key(s) deleted or already gone", results.len() - failed, results.len()),
+        format!(
+            "bulk-delete: {} of {} key(s) deleted or already gone",
+            results.len() - failed,
+            results.len()
+        ),
     );
     Ok(match failed {
         0 => Exit::Success,
@@ -73,7 +82,11 @@ fn parse(text: &str) -> Result<Vec<(String, Option<String>)>, String> {
             entries.push(from_json(value)?);
         }
     } else if trimmed.starts_with('{') {
-        for (number, line) in trimmed.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        for (number, line) in trimmed
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
             let value: serde_json::Value = serde_json::from_str(line)
                 .map_err(|e| format!("line {}: not JSON: {e}", number + 1))?;
             entries.push(from_json(&value)?);
@@ -107,7 +120,10 @@ fn from_json(value: &serde_json::Value) -> Result<(String, Option<String>), Stri
         serde_json::Value::Object(object) => match object.get("hash") {
             Some(serde_json::Value::String(hash)) => Ok((
                 hash.clone(),
-                object.get("name").and_then(|n| n.as_str()).map(str::to_string),
+                object
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .map(str::to_string),
             )),
             _ => Err("a JSON entry has no `hash` string".to_string()),
         },

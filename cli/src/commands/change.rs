@@ -22,14 +22,32 @@ pub async fn enable(client: &Client, args: &ChangeArgs, quiet: bool) -> CliResul
     let keys = resolve(client, &args.target, &args.filters).await?;
     let keys: Vec<Key> = keys.into_iter().filter(|k| k.disabled).collect();
     let lines = keys.iter().map(describe).collect::<Vec<_>>();
-    apply(client, &args, keys, lines, "enable", Change::Update(KeyUpdate::new().disabled(false)), quiet).await
+    apply(
+        client,
+        &args,
+        keys,
+        lines,
+        "enable",
+        Change::Update(KeyUpdate::new().disabled(false)),
+        quiet,
+    )
+    .await
 }
 
 pub async fn disable(client: &Client, args: &ChangeArgs, quiet: bool) -> CliResult {
     let keys = resolve(client, &args.target, &args.filters).await?;
     let keys: Vec<Key> = keys.into_iter().filter(|k| !k.disabled).collect();
     let lines = keys.iter().map(describe).collect::<Vec<_>>();
-    apply(client, args, keys, lines, "disable", Change::Update(KeyUpdate::new().disabled(true)), quiet).await
+    apply(
+        client,
+        args,
+        keys,
+        lines,
+        "disable",
+        Change::Update(KeyUpdate::new().disabled(true)),
+        quiet,
+    )
+    .await
 }
 
 pub async fn delete(client: &Client, args: &ChangeArgs, quiet: bool) -> CliResult {
@@ -43,7 +61,9 @@ pub async fn update(client: &Client, args: &UpdateArgs, quiet: bool) -> CliResul
     let mut what = Vec::new();
     if let Some(name) = &args.name {
         if args.change.target.hash.is_none() {
-            return Err(CliError::usage("--name renames one key: give its HASH, not --match"));
+            return Err(CliError::usage(
+                "--name renames one key: give its HASH, not --match",
+            ));
         }
         update = update.name(name.as_str());
         what.push(format!("name -> {name}"));
@@ -79,7 +99,16 @@ pub async fn update(client: &Client, args: &UpdateArgs, quiet: bool) -> CliResul
         .iter()
         .map(|k| format!("{}  ({what}; limit now {})", describe(k), usd(k.limit)))
         .collect::<Vec<_>>();
-    apply(client, &args.change, keys, lines, "update", Change::Update(update), quiet).await
+    apply(
+        client,
+        &args.change,
+        keys,
+        lines,
+        "update",
+        Change::Update(update),
+        quiet,
+    )
+    .await
 }
 
 async fn apply(
@@ -124,7 +153,10 @@ async fn apply(
             }
         }
     }
-    note(quiet, format!("{action}: {} of {total} key(s) done", total - failed));
+    note(
+        quiet,
+        format!("{action}: {} of {total} key(s) done", total - failed),
+    );
     match (failed, last_error) {
         (0, _) => Ok(Exit::Success),
         (n, Some(error)) if n == total => Err(CliError {

@@ -48,7 +48,15 @@ pub async fn run(client: &Client, args: &CreateArgs) -> CliResult {
             ));
             e
         })?;
-        note(false, format!("created key {} ({}); secret in {}", key.hash, key.name, path.display()));
+        note(
+            false,
+            format!(
+                "created key {} ({}); secret in {}",
+                key.hash,
+                key.name,
+                path.display()
+            ),
+        );
         return match args.format {
             DetailFormat::Table => crate::commands::show::print_out(&format!("{}\n", key.hash)),
             DetailFormat::Json => crate::commands::show::print_out(

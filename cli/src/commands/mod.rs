@@ -17,7 +17,12 @@ pub async fn run(cli: Cli) -> CliResult {
     let global = &cli.global;
     if let Command::Completions { shell } = &cli.command {
         let mut command = Cli::command();
-        clap_complete::generate(*shell, &mut command, "openrouter-keys", &mut std::io::stdout());
+        clap_complete::generate(
+            *shell,
+            &mut command,
+            "openrouter-keys",
+            &mut std::io::stdout(),
+        );
         return Ok(Exit::Success);
     }
     let client = crate::config::client(global)?;

@@ -27,7 +27,16 @@ struct Totals {
 }
 
 fn totals(keys: &[Key]) -> Totals {
-    let mut t = Totals { active: 0, disabled: 0, limit: 0.0, remaining: 0.0, daily: 0.0, weekly: 0.0, monthly: 0.0, total: 0.0 };
+    let mut t = Totals {
+        active: 0,
+        disabled: 0,
+        limit: 0.0,
+        remaining: 0.0,
+        daily: 0.0,
+        weekly: 0.0,
+        monthly: 0.0,
+        total: 0.0,
+    };
     for k in keys {
         if k.disabled {
             t.disabled += 1;
@@ -63,9 +72,15 @@ pub async fn run(client: &Client, args: &ReportArgs) -> CliResult {
     match &args.out {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| CliError::io("cannot write the report", path, &e))?,
-        None => crate::commands::show::print_out(&text).map(drop).or_else(|e| {
-            if e.exit == Exit::Success { Ok(()) } else { Err(e) }
-        })?,
+        None => crate::commands::show::print_out(&text)
+            .map(drop)
+            .or_else(|e| {
+                if e.exit == Exit::Success {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            })?,
     }
     Ok(Exit::Success)
 }
@@ -83,8 +98,16 @@ fn near_limit(keys: &[Key]) -> Vec<(&Key, f64)> {
 fn table(keys: &[Key]) -> String {
     let t = totals(keys);
     let mut out = String::new();
-    let _ = writeln!(out, "keys           {} active, {} disabled", t.active, t.disabled);
-    let _ = writeln!(out, "limits (USD)   {:.2} in total, {:.2} remaining", t.limit, t.remaining);
+    let _ = writeln!(
+        out,
+        "keys           {} active, {} disabled",
+        t.active, t.disabled
+    );
+    let _ = writeln!(
+        out,
+        "limits (USD)   {:.2} in total, {:.2} remaining",
+        t.limit, t.remaining
+    );
     let _ = writeln!(
         out,
         "usage (USD)    day {:.2}, week {:.2}, month {:.2}, total {:.2}",
@@ -97,7 +120,11 @@ fn table(keys: &[Key]) -> String {
     }
     let _ = writeln!(out, "\ntop spenders (total USD):");
     for k in keys.iter().take(TOP) {
-        let _ = writeln!(out, "  {:>10.2}  month {:>8.2}  {}  {}", k.usage.total, k.usage.monthly, k.hash, k.name);
+        let _ = writeln!(
+            out,
+            "  {:>10.2}  month {:>8.2}  {}  {}",
+            k.usage.total, k.usage.monthly, k.hash, k.name
+        );
     }
     out
 }
@@ -107,7 +134,9 @@ fn csv_report(keys: &[Key]) -> CliResult<String> {
     for k in keys {
         // `flatten` is not supported by the csv crate's serializer: write the row by hand.
         let row = KeyRow::from(k);
-        let share = used_share(k).map(|s| format!("{:.1}", s * 100.0)).unwrap_or_default();
+        let share = used_share(k)
+            .map(|s| format!("{:.1}", s * 100.0))
+            .unwrap_or_default();
         writer
             .write_record([
                 row.hash.as_str(),
@@ -149,7 +178,11 @@ fn escape(text: &str) -> String {
 /// A horizontal bar chart of total usage per key (the top spenders), as inline SVG.
 fn chart(keys: &[Key]) -> String {
     let shown: Vec<&Key> = keys.iter().take(CHART_KEYS).collect();
-    let max = shown.iter().map(|k| k.usage.total).fold(0.0_f64, f64::max).max(0.01);
+    let max = shown
+        .iter()
+        .map(|k| k.usage.total)
+        .fold(0.0_f64, f64::max)
+        .max(0.01);
     let (bar_h, gap, label_w, bar_w) = (18, 6, 220, 460);
     let height = shown.len() * (bar_h + gap) + gap;
     let mut svg = format!(
@@ -168,7 +201,11 @@ fn chart(keys: &[Key]) -> String {
             label_w - 6,
             y + 13,
             escape(&name),
-            if used_share(k).is_some_and(|s| s >= NEAR_LIMIT) { "#c0392b" } else { "#2e86de" },
+            if used_share(k).is_some_and(|s| s >= NEAR_LIMIT) {
+                "#c0392b"
+            } else {
+                "#2e86de"
+            },
             escape(&k.name),
             k.usage.total,
             label_w as f64 + w + 6.0,
@@ -186,17 +223,23 @@ fn html(keys: &[Key]) -> String {
     for k in keys {
         let share = used_share(k);
         let low = k.limit_remaining.is_some_and(|r| r < 1.0);
-        let _ = write!(
+        let _ = writeln!(
             rows,
-            "<tr{}><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td{}>{}</td><td>{}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td></tr>\n",
-            if share.is_some_and(|s| s >= NEAR_LIMIT) { " class=\"near\"" } else { "" },
+            "<tr{}><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td{}>{}</td><td>{}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td></tr>",
+            if share.is_some_and(|s| s >= NEAR_LIMIT) {
+                " class=\"near\""
+            } else {
+                ""
+            },
             escape(&k.hash),
             escape(&k.name),
             if k.disabled { "disabled" } else { "active" },
             usd(k.limit),
             if low { " class=\"low\"" } else { "" },
             usd(k.limit_remaining),
-            share.map(|s| format!("{:.1}%", s * 100.0)).unwrap_or_else(|| "-".into()),
+            share
+                .map(|s| format!("{:.1}%", s * 100.0))
+                .unwrap_or_else(|| "-".into()),
             k.usage.daily,
             k.usage.weekly,
             k.usage.monthly,
@@ -213,7 +256,14 @@ tr.near{{background:#fdecea}}td.low{{color:#c0392b;font-weight:bold}}.totals td{
 <tr><th>usage</th><td>day {:.2}, week {:.2}, month {:.2}, total {:.2} USD</td></tr>\n\
 <tr><th>at &ge; 80% of limit</th><td>{}</td></tr>\n</table>\n<h2>Usage per key (top {})</h2>\n{}\n\
 <h2>All keys, by usage</h2>\n<table>\n<tr><th>hash</th><th>name</th><th>status</th><th>limit</th><th>remaining</th><th>used</th><th>day</th><th>week</th><th>month</th><th>total</th></tr>\n{}</table>\n</body></html>\n",
-        t.active, t.disabled, t.limit, t.remaining, t.daily, t.weekly, t.monthly, t.total,
+        t.active,
+        t.disabled,
+        t.limit,
+        t.remaining,
+        t.daily,
+        t.weekly,
+        t.monthly,
+        t.total,
         near_limit(keys).len(),
         CHART_KEYS,
         chart(keys),
@@ -227,6 +277,9 @@ mod tests {
 
     #[test]
     fn html_is_escaped() {
-        assert_eq!(escape("<a href='x'>&\""), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;");
+        assert_eq!(
+            escape("<a href='x'>&\""),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;"
+        );
     }
 }

@@ -44,8 +44,16 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
                     .map(|(old, spec)| format!("{old}  {}", spec.name))
                     .collect()
             };
-            note(quiet, format!("resuming the rotation in {}", journal_path.display()));
-            if !preview_and_confirm(args.confirm, &format!("finish rotating ({action})"), &open, quiet)? {
+            note(
+                quiet,
+                format!("resuming the rotation in {}", journal_path.display()),
+            );
+            if !preview_and_confirm(
+                args.confirm,
+                &format!("finish rotating ({action})"),
+                &open,
+                quiet,
+            )? {
                 return Ok(Exit::Success);
             }
             (journal, rows)
@@ -54,9 +62,15 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
             check_writable(&args.secrets_out, args.force)?;
             let keys = resolve(client, &args.target, &args.filters).await?;
             let lines: Vec<String> = keys.iter().map(describe).collect();
-            let rows: Vec<(String, KeySpec)> = keys.iter().map(|k| (k.hash.clone(), spec_of(k))).collect();
+            let rows: Vec<(String, KeySpec)> =
+                keys.iter().map(|k| (k.hash.clone(), spec_of(k))).collect();
             check_unique_names(&rows, "keys")?;
-            if !preview_and_confirm(args.confirm, &format!("rotate ({action} the old)"), &lines, quiet)? {
+            if !preview_and_confirm(
+                args.confirm,
+                &format!("rotate ({action} the old)"),
+                &lines,
+                quiet,
+            )? {
                 return Ok(Exit::Success);
             }
             // The old keys carry the same names: never orphans, whatever the listing says.
@@ -64,7 +78,10 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
             before.extend(rows.iter().map(|(old, _)| old.clone()));
             let spec = serde_json::to_value(&rows)
                 .map_err(|e| CliError::failure(format!("cannot encode the keys: {e}")))?;
-            (Journal::create(&journal_path, COMMAND, &fingerprint, before, spec)?, rows)
+            (
+                Journal::create(&journal_path, COMMAND, &fingerprint, before, spec)?,
+                rows,
+            )
         }
     };
     let progress = Progress::new("rotate: created", rows.len(), 0, true);
@@ -84,7 +101,9 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
     }
     let retired = {
         let state = journal.state();
-        rows.iter().filter(|(old, _)| state.row(old).is_some_and(|s| s.retired)).count()
+        rows.iter()
+            .filter(|(old, _)| state.row(old).is_some_and(|s| s.retired))
+            .count()
     };
     note(
         quiet,
@@ -153,7 +172,9 @@ async fn finish_one(
     };
     if !verified {
         verify(client, &new_hash, &secret, global).await?;
-        journal.append(Record::Verified { row: old.to_string() })?;
+        journal.append(Record::Verified {
+            row: old.to_string(),
+        })?;
     }
     if !retired {
         let done = match then {
@@ -176,13 +197,19 @@ async fn finish_one(
 }
 
 /// `GET /key` with the new secret answers the new key's label.
-async fn verify(client: &Client, new_hash: &str, secret: &SecretString, global: &GlobalArgs) -> CliResult<()> {
+async fn verify(
+    client: &Client,
+    new_hash: &str,
+    secret: &SecretString,
+    global: &GlobalArgs,
+) -> CliResult<()> {
     let new_key = client
         .keys()
         .get(new_hash)
         .await
         .map_err(|e| CliError::api(&format!("cannot read the new key {new_hash}"), &e))?;
-    let as_new = crate::config::client_with_key(global, secret.expose_secret(), Some(client.base_url()))?;
+    let as_new =
+        crate::config::client_with_key(global, secret.expose_secret(), Some(client.base_url()))?;
     // A key may take a moment to be accepted everywhere (our caution, not a documented
     // delay): a 401 is asked again twice, after a pause.
     let mut attempt = 0;
@@ -192,13 +219,16 @@ async fn verify(client: &Client, new_hash: &str, secret: &SecretString, global: 
             Ok(current) => break current,
             Err(e)
                 if attempt < 3
-                    && e.as_api().is_some_and(|a| a.kind == ApiErrorKind::Unauthorized) =>
+                    && e.as_api()
+                        .is_some_and(|a| a.kind == ApiErrorKind::Unauthorized) =>
             {
                 tokio::time::sleep(std::time::Duration::from_millis(500 * attempt)).await;
             }
             Err(e) => {
                 return Err(CliError::api(
-                    &format!("the new key {new_hash} does not authenticate; the old key was left alone"),
+                    &format!(
+                        "the new key {new_hash} does not authenticate; the old key was left alone"
+                    ),
                     &e,
                 ));
             }
@@ -218,11 +248,18 @@ fn write_secrets(journal: &Journal, rows: &[(String, KeySpec)], path: &Path) -> 
     let state = journal.state();
     let mut writer = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| CliError::failure(format!("cannot encode the secrets file: {e}"));
-    writer.write_record(["name", "hash", "key", "replaces"]).map_err(fail)?;
+    writer
+        .write_record(["name", "hash", "key", "replaces"])
+        .map_err(fail)?;
     for (old, spec) in rows {
         if let Some((hash, secret)) = state.row(old).and_then(|s| s.created.as_ref()) {
             writer
-                .write_record([spec.name.as_str(), hash.as_str(), secret.expose_secret(), old.as_str()])
+                .write_record([
+                    spec.name.as_str(),
+                    hash.as_str(),
+                    secret.expose_secret(),
+                    old.as_str(),
+                ])
                 .map_err(fail)?;
         }
     }

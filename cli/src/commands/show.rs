@@ -2,7 +2,9 @@
 
 use crate::cli::DetailFormat;
 use crate::exit::{CliError, CliResult, Exit};
-use crate::output::{KeyRow, current_key_details, current_key_json, json_error, key_details, write_error};
+use crate::output::{
+    KeyRow, current_key_details, current_key_json, json_error, key_details, write_error,
+};
 use openrouter_keys::Client;
 use std::io::Write;
 
