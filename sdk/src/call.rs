@@ -2,10 +2,14 @@
 //! of whatever the generated client returned into this crate's [`Error`].
 
 use crate::client::Client;
+use crate::client::DEFAULT_BASE_URL;
 use crate::error::{
-    ApiError, ApiErrorKind, DecodeError, EXCERPT_LIMIT, Error, RAW_BODY_LIMIT, Result, excerpt,
+    ApiError, ApiErrorKind, ConnectionPhase, DecodeError, EXCERPT_LIMIT, Error, RAW_BODY_LIMIT,
+    Result, TimeoutKind, excerpt,
 };
+use crate::operation_id::OperationId;
 use crate::options::CallOptions;
+use crate::redact::Redactor;
 use crate::retry::{AttemptEnd, Idempotency, RetryPolicy, should_retry};
 use crate::sleep::BoxFuture;
 use crate::transport::{CallRecord, CallTransport, MAX_BODY, body_over_limit, read_whole};
@@ -23,7 +27,7 @@ type GeneratedError = codegen::Error<codegen::types::ErrorResponse>;
 /// A call in progress: the generated client to build the request with, wired to this call's
 /// transport, and the retry settings its attempts follow.
 pub(crate) struct Call {
-    operation: &'static str,
+    operation: OperationId,
     transport: Arc<CallTransport>,
     generated: codegen::Client,
     /// Decided by the SDK from the operation it is calling, not from the generated
@@ -31,11 +35,14 @@ pub(crate) struct Call {
     idempotency: Idempotency,
     retry: RetryPolicy,
     retry_on_unknown_outcome: bool,
+    /// A secret this call sends besides the client's key (a partner key in a create), to be
+    /// scrubbed from anything the server says back.
+    extra_secret: Option<secrecy::SecretString>,
 }
 
 impl Call {
-    /// Prepares a call of `operation` (its spec operationId) with these options.
-    pub fn start(client: &Client, operation: &'static str, options: CallOptions) -> Result<Call> {
+    /// Prepares a call of `operation` with these options.
+    pub fn start(client: &Client, operation: OperationId, options: CallOptions) -> Result<Call> {
         options.check()?;
         let shared = &client.shared;
         let retry = options.retry.unwrap_or_else(|| shared.retry.clone());
@@ -57,7 +64,19 @@ impl Call {
             idempotency: Idempotency::of(operation),
             retry,
             retry_on_unknown_outcome: options.retry_on_unknown_outcome,
+            extra_secret: None,
         })
+    }
+
+    /// Also scrubs `secret` (sent in this call's body) from what the server says back.
+    pub fn scrubbing(mut self, secret: Option<&secrecy::SecretString>) -> Self {
+        self.extra_secret = secret.cloned();
+        self
+    }
+
+    /// The redactor for text from the network in this call's errors.
+    fn redactor(&self) -> Redactor<'_> {
+        Redactor::new(&self.transport.shared.api_key, self.extra_secret.as_ref())
     }
 
     /// The generated client, whose builders send through this call's transport.
@@ -80,7 +99,7 @@ impl Call {
     {
         let span = tracing::info_span!(
             "openrouter_keys.call",
-            operation = self.operation,
+            operation = self.operation.as_str(),
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
@@ -162,6 +181,13 @@ impl Call {
             if let Some(end) = end {
                 record.last_end = Some(end);
                 record.any_interrupted |= end == AttemptEnd::Interrupted;
+                record.maybe_acted |= match end {
+                    AttemptEnd::Interrupted => true,
+                    AttemptEnd::Status(status) => {
+                        status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT
+                    }
+                    AttemptEnd::ConnectFailed => false,
+                };
             }
             (end, record.last_retry_after)
         });
@@ -181,13 +207,13 @@ impl Call {
             // The server (or the backoff) asks for longer than the call has left: return
             // now, with the wait in the error, instead of sleeping past the deadline.
             tracing::debug!(
-                operation = self.operation,
+                operation = self.operation.as_str(),
                 ?wait,
                 "retry would pass the deadline"
             );
             return None;
         }
-        tracing::debug!(operation = self.operation, ?wait, "retrying");
+        tracing::debug!(operation = self.operation.as_str(), ?wait, "retrying");
         Some(wait)
     }
 
@@ -195,23 +221,25 @@ impl Call {
     /// attempt was interrupted is most likely that attempt's own work, not a missing key.
     pub fn is_delete_already_done(&self, error: &Error) -> bool {
         let record = self.transport.record();
-        self.operation == "deleteKeys"
+        self.operation == OperationId::DeleteKeys
             && record.any_interrupted
             && record.attempts > 1
             && error.status().map(|s| s.as_u16()) == Some(404)
     }
 
-    /// `POST /keys` failures after which the key may exist become [`Error::OutcomeUnknown`].
+    /// `POST /keys` failures after which the key may exist become [`Error::OutcomeUnknown`]:
+    /// those where some attempt may have been acted on (sent and then interrupted, or
+    /// answered 5xx/408). A create whose every attempt failed to connect, or was refused
+    /// with a 4xx, certainly created nothing and keeps its own error.
     fn unknown_outcome(&self, error: Error, record: &CallRecord) -> Error {
-        if self.operation != "createKeys" {
+        if self.operation != OperationId::CreateKeys {
             return error;
         }
-        let ambiguous = match &error {
-            Error::Timeout { .. } => record.attempts > 0,
-            Error::Connection { .. } => record.last_end == Some(AttemptEnd::Interrupted),
-            Error::Api(api) => api.status.is_server_error() || api.status.as_u16() == 408,
-            _ => false,
-        };
+        let ambiguous = record.maybe_acted
+            && matches!(
+                error,
+                Error::Timeout { .. } | Error::Connection { .. } | Error::Api(_)
+            );
         if ambiguous {
             Error::OutcomeUnknown {
                 cause: Box::new(error),
@@ -231,7 +259,7 @@ impl Call {
         match error {
             codegen::Error::ErrorResponse(value) => {
                 let mut api = self.api_error(value.status(), record);
-                take_envelope(&mut api, value.into_inner());
+                self.take_envelope(&mut api, value.into_inner());
                 Err(Error::Api(Box::new(api)))
             }
             codegen::Error::UnexpectedResponse(response) => {
@@ -250,23 +278,53 @@ impl Call {
             codegen::Error::CommunicationError(source) if source.is_builder() => {
                 Err(Error::invalid("request", source.to_string()))
             }
-            codegen::Error::CommunicationError(source)
-            | codegen::Error::ResponseBodyError(source)
-            | codegen::Error::InvalidUpgrade(source) => Err(if source.is_timeout() {
-                Error::Timeout {
-                    attempts: record.attempts,
-                    deadline: record.last_attempt_hit_deadline,
-                    retry_after: None,
-                }
-            } else {
-                Error::Connection {
-                    attempts: record.attempts,
-                    source,
-                }
-            }),
+            codegen::Error::CommunicationError(source) | codegen::Error::InvalidUpgrade(source) => {
+                Err(self.transport_failure(source, false, record))
+            }
+            codegen::Error::ResponseBodyError(source) => {
+                Err(self.transport_failure(source, true, record))
+            }
             codegen::Error::InvalidRequest(reason) | codegen::Error::Custom(reason) => {
                 Err(Error::invalid("request", reason))
             }
+        }
+    }
+
+    /// A failure of the connection, by phase: which timeout passed, or how far the attempt
+    /// got (`in_body`: the answer had arrived and its body was being read).
+    fn transport_failure(
+        &self,
+        source: reqwest::Error,
+        in_body: bool,
+        record: &CallRecord,
+    ) -> Error {
+        let attempts = record.attempts;
+        if source.is_timeout() {
+            let (which, after) = if source.is_connect() {
+                (TimeoutKind::Connect, self.transport.shared.connect_timeout)
+            } else if record.last_attempt_hit_deadline {
+                (TimeoutKind::Deadline, Some(self.transport.deadline))
+            } else {
+                (TimeoutKind::Attempt, Some(self.transport.timeout))
+            };
+            return Error::Timeout {
+                attempts,
+                which,
+                after,
+                retry_after: None,
+            };
+        }
+        let phase = if in_body {
+            ConnectionPhase::Response
+        } else if source.is_connect() {
+            ConnectionPhase::Connect
+        } else {
+            ConnectionPhase::Request
+        };
+        Error::Connection {
+            attempts,
+            phase,
+            error: source,
         }
     }
 
@@ -274,15 +332,45 @@ impl Call {
     /// recorded when it arrived.
     fn api_error(&self, status: StatusCode, record: &CallRecord) -> ApiError {
         ApiError {
+            operation: self.operation,
             status,
             kind: ApiErrorKind::from_status(status),
             code: None,
             message: None,
             metadata: None,
             raw_body: None,
-            request_id: record.last_request_id(),
+            request_id: self.request_id(record),
             retry_after: record.last_retry_after,
             attempts: record.attempts,
+            hint: self.hint(status),
+        }
+    }
+
+    /// The last response's request id, scrubbed: it is text from the network.
+    fn request_id(&self, record: &CallRecord) -> Option<String> {
+        record.last_request_id().map(|id| self.redactor().text(&id))
+    }
+
+    /// What the user can do about an error status, when the SDK can tell.
+    fn hint(&self, status: StatusCode) -> Option<String> {
+        let base_url = &self.transport.shared.base_url;
+        match (status.as_u16(), self.operation) {
+            // Our inference: these two routes exist at every right base URL and take no
+            // parameter that could be missing, so a 404 says the URL is wrong.
+            (404, OperationId::GetCurrentKey | OperationId::List) => Some(format!(
+                "{} answered 404, which it does not when the base URL is right: the base URL \
+                 `{base_url}` is probably wrong (OpenRouter's is {DEFAULT_BASE_URL})",
+                self.operation.route()
+            )),
+            (401, _) => Some(
+                "The API key was refused: check it (OPENROUTER_API_KEY); operations on /keys \
+                 need a management key"
+                    .to_string(),
+            ),
+            (403, operation) if operation != OperationId::GetCurrentKey => {
+                Some("Operations on /keys need a management key".to_string())
+            }
+            _ => None,
         }
     }
 
@@ -299,7 +387,7 @@ impl Call {
             path: ".".to_string(),
             message: format!("the body is larger than {} MiB", MAX_BODY >> 20),
             body_excerpt: String::new(),
-            request_id: record.last_request_id(),
+            request_id: self.request_id(record),
             attempts: record.attempts,
             created_secret: None,
         }))
@@ -323,15 +411,24 @@ impl Call {
     fn error_from_body(&self, status: StatusCode, body: &[u8], record: &CallRecord) -> Error {
         let mut api = self.api_error(status, record);
         match serde_json::from_slice::<codegen::types::ErrorResponse>(body) {
-            Ok(envelope) => take_envelope(&mut api, envelope),
-            Err(_) => api.raw_body = Some(excerpt(body, RAW_BODY_LIMIT)),
+            Ok(envelope) => self.take_envelope(&mut api, envelope),
+            Err(_) => api.raw_body = Some(excerpt(body, RAW_BODY_LIMIT, &self.redactor())),
         }
         Error::Api(Box::new(api))
     }
 
+    /// Copies OpenRouter's error envelope (`error.code`, `message`, `metadata`) into `api`,
+    /// scrubbed: a server or proxy may echo the credential it was sent.
+    fn take_envelope(&self, api: &mut ApiError, envelope: codegen::types::ErrorResponse) {
+        let redactor = self.redactor();
+        api.code = Some(envelope.error.code);
+        api.message = Some(redactor.text(&envelope.error.message));
+        api.metadata = envelope.error.metadata.map(|map| redactor.map(map));
+    }
+
     /// The top-level `key` of a `POST /keys` body that failed to decode as a whole.
     fn salvage_secret(&self, body: &[u8]) -> Option<secrecy::SecretString> {
-        if self.operation != "createKeys" {
+        if self.operation != OperationId::CreateKeys {
             return None;
         }
         let value: serde_json::Value = serde_json::from_slice(body).ok()?;
@@ -355,25 +452,20 @@ impl Call {
                 Ok(value)
             });
         decoded.map_err(|(path, error)| {
+            // The decoder's message and the path may quote the body: scrubbed like it.
+            let redactor = self.redactor();
             Error::Decode(Box::new(DecodeError {
                 operation: self.operation,
                 status,
-                path,
-                message: error.to_string(),
-                body_excerpt: excerpt(body, EXCERPT_LIMIT),
-                request_id: record.last_request_id(),
+                path: redactor.text(&path),
+                message: redactor.text(&error.to_string()),
+                body_excerpt: excerpt(body, EXCERPT_LIMIT, &redactor),
+                request_id: self.request_id(record),
                 attempts: record.attempts,
                 created_secret: self.salvage_secret(body),
             }))
         })
     }
-}
-
-/// Copies OpenRouter's error envelope (`error.code`, `message`, `metadata`) into `api`.
-fn take_envelope(api: &mut ApiError, envelope: codegen::types::ErrorResponse) {
-    api.code = Some(envelope.error.code);
-    api.message = Some(envelope.error.message);
-    api.metadata = envelope.error.metadata;
 }
 
 /// How an attempt that failed with `error` ended, as far as retrying is concerned; `None`

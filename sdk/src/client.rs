@@ -43,10 +43,14 @@ pub struct Client {
 pub(crate) struct Shared {
     pub base_url: String,
     pub http: reqwest::Client,
+    /// The key itself, kept to scrub it from anything the server says back.
+    pub api_key: SecretString,
     pub authorization: HeaderValue,
     pub user_agent: HeaderValue,
     pub attribution: Vec<(HeaderName, HeaderValue)>,
     pub timeout: Duration,
+    /// The connect timeout, when this crate built the HTTP client (for error messages).
+    pub connect_timeout: Option<Duration>,
     pub retry: RetryPolicy,
     pub sleep: Arc<dyn AsyncSleep>,
     pub jitter: Mutex<fastrand::Rng>,
@@ -130,6 +134,9 @@ pub struct ClientBuilder {
     http_client: Option<reqwest::Client>,
     sleep: Option<Arc<dyn AsyncSleep>>,
     jitter_seed: Option<u64>,
+    /// Settings read from the environment, by setting name, with the variable each came
+    /// from: errors about them name the variable.
+    from_env: Vec<(&'static str, &'static str)>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -157,27 +164,56 @@ impl ClientBuilder {
     }
 
     pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
-        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let mut from_env = Vec::new();
+        let mut var = |setting: &'static str, name: &'static str| {
+            let value = lookup(name).filter(|v| !v.trim().is_empty());
+            if value.is_some() {
+                from_env.push((setting, name));
+            }
+            value
+        };
+        let api_key = var("api_key", "OPENROUTER_API_KEY").map(SecretString::from);
+        let base_url = var("base_url", "OPENROUTER_BASE_URL");
+        let http_referer = var("http_referer", "OPENROUTER_HTTP_REFERER");
+        let app_title = var("app_title", "OPENROUTER_APP_TITLE");
+        let app_categories = var("app_categories", "OPENROUTER_APP_CATEGORIES");
         Self {
-            api_key: var("OPENROUTER_API_KEY").map(SecretString::from),
-            base_url: var("OPENROUTER_BASE_URL"),
-            http_referer: var("OPENROUTER_HTTP_REFERER"),
-            app_title: var("OPENROUTER_APP_TITLE"),
-            app_categories: var("OPENROUTER_APP_CATEGORIES"),
+            api_key,
+            base_url,
+            http_referer,
+            app_title,
+            app_categories,
+            from_env,
             ..Self::default()
         }
+    }
+
+    /// Forgets that `setting` came from the environment (it was set in code).
+    fn set_in_code(&mut self, setting: &str) {
+        self.from_env.retain(|(name, _)| *name != setting);
+    }
+
+    /// " (from OPENROUTER_…)" when `setting` came from the environment.
+    fn origin(&self, setting: &str) -> String {
+        self.from_env
+            .iter()
+            .find(|(name, _)| *name == setting)
+            .map(|(_, var)| format!(" (from {var})"))
+            .unwrap_or_default()
     }
 
     /// The API key sent as `Authorization: Bearer`. Management operations need a management
     /// key; `current_key()` works with any key.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(SecretString::from(key.into()));
+        self.set_in_code("api_key");
         self
     }
 
     /// Where the API is (default [`DEFAULT_BASE_URL`]); an `http` URL is fine for tests.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self.set_in_code("base_url");
         self
     }
 
@@ -203,18 +239,21 @@ impl ClientBuilder {
     /// Your app's name, sent as `X-OpenRouter-Title`.
     pub fn app_title(mut self, title: impl Into<String>) -> Self {
         self.app_title = Some(title.into());
+        self.set_in_code("app_title");
         self
     }
 
     /// Your app's URL, sent as `HTTP-Referer`.
     pub fn http_referer(mut self, url: impl Into<String>) -> Self {
         self.http_referer = Some(url.into());
+        self.set_in_code("http_referer");
         self
     }
 
     /// Your app's categories (comma-separated), sent as `X-OpenRouter-Categories`.
     pub fn app_categories(mut self, categories: impl Into<String>) -> Self {
         self.app_categories = Some(categories.into());
+        self.set_in_code("app_categories");
         self
     }
 
@@ -239,29 +278,56 @@ impl ClientBuilder {
     }
 
     /// Checks every setting and builds the client.
+    ///
+    /// Fails with [`Error::Config`] naming the setting (and the environment variable it came
+    /// from, for [`from_env`](Self::from_env)) when one is unusable: no key, a key with
+    /// characters a header cannot carry, a base URL that is not an absolute `http(s)` URL, a
+    /// zero timeout or deadline, an `https` base URL in a build without a TLS feature.
     pub fn build(self) -> Result<Client> {
-        let key = self.api_key.ok_or_else(|| {
-            Error::Config("no API key: call `.api_key(..)` or set OPENROUTER_API_KEY".to_string())
+        let key = self.api_key.as_ref().ok_or_else(|| {
+            Error::Config(
+                "no API key: call `.api_key(..)` or set OPENROUTER_API_KEY (a management key \
+                 for the /keys operations)"
+                    .to_string(),
+            )
         })?;
+        let key_origin = self.origin("api_key");
         let key = key.expose_secret().trim();
         if key.is_empty() {
-            return Err(Error::Config("the API key is empty".to_string()));
+            return Err(Error::Config(format!("the API key{key_origin} is empty")));
         }
+        // The key is never echoed, not even in part.
         let mut authorization = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
-            Error::Config("the API key contains characters not allowed in a header".to_string())
+            Error::Config(format!(
+                "the API key{key_origin} contains characters not allowed in a header (a line \
+                 break or another control character?): copy it again"
+            ))
         })?;
         authorization.set_sensitive(true);
+        let api_key = SecretString::from(key.to_string());
 
-        let base_url = checked_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let base_url = checked_base_url(
+            self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
+            &self.origin("base_url"),
+        )?;
         let mut attribution = Vec::new();
-        for (name, value) in [
-            ("http-referer", &self.http_referer),
-            ("x-openrouter-title", &self.app_title),
-            ("x-openrouter-categories", &self.app_categories),
+        for (setting, name, value) in [
+            ("http_referer", "http-referer", &self.http_referer),
+            ("app_title", "x-openrouter-title", &self.app_title),
+            (
+                "app_categories",
+                "x-openrouter-categories",
+                &self.app_categories,
+            ),
         ] {
             if let Some(value) = value {
                 let header = HeaderValue::from_str(value).map_err(|_| {
-                    Error::Config(format!("`{value}` is not a valid value for {name}"))
+                    Error::Config(format!(
+                        "`{}`{} is not a valid value for the {name} header (control \
+                         characters or non-ASCII?)",
+                        value.escape_debug(),
+                        self.origin(setting)
+                    ))
                 })?;
                 attribution.push((HeaderName::from_static(name), header));
             }
@@ -272,9 +338,17 @@ impl ClientBuilder {
                 "the timeout must be more than zero".to_string(),
             ));
         }
-        let http = match self.http_client {
-            Some(client) => client,
-            None => default_http_client(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))?,
+        let retry = self.retry.unwrap_or_default();
+        if retry.get_deadline().is_zero() {
+            return Err(Error::Config(
+                "the retry policy's deadline must be more than zero".to_string(),
+            ));
+        }
+        check_tls(&base_url, self.http_client.is_some())?;
+        let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        let (http, connect_timeout) = match self.http_client {
+            Some(client) => (client, None),
+            None => (default_http_client(connect_timeout)?, Some(connect_timeout)),
         };
         let jitter = match self.jitter_seed {
             Some(seed) => fastrand::Rng::with_seed(seed),
@@ -284,11 +358,13 @@ impl ClientBuilder {
             shared: Arc::new(Shared {
                 base_url,
                 http,
+                api_key,
                 authorization,
                 user_agent: HeaderValue::from_static(USER_AGENT),
                 attribution,
                 timeout,
-                retry: self.retry.unwrap_or_default(),
+                connect_timeout,
+                retry,
                 sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
                 jitter: Mutex::new(jitter),
             }),
@@ -296,19 +372,46 @@ impl ClientBuilder {
     }
 }
 
-/// An absolute http(s) URL without query or fragment, returned without a trailing slash.
-fn checked_base_url(raw: &str) -> Result<String> {
-    let url = reqwest::Url::parse(raw.trim())
-        .map_err(|e| Error::Config(format!("base URL `{raw}` is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::Config(format!(
-            "base URL `{raw}` must use http or https"
+/// An `https` base URL needs TLS: a build without a TLS feature fails at `build()` rather
+/// than on every call (unless the caller brings its own, TLS-capable, HTTP client).
+fn check_tls(base_url: &str, own_http_client: bool) -> Result<()> {
+    let has_tls = cfg!(any(feature = "rustls", feature = "native-tls"));
+    if has_tls || own_http_client || !base_url.starts_with("https:") {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "the base URL `{base_url}` uses https, but openrouter-keys was built without TLS: \
+         enable its `rustls` (default) or `native-tls` feature, or pass a TLS-capable client \
+         with `ClientBuilder::http_client`"
+    )))
+}
+
+/// An absolute http(s) URL without credentials, query or fragment, returned without a
+/// trailing slash. `origin` says where the text came from (" (from OPENROUTER_BASE_URL)").
+fn checked_base_url(raw: &str, origin: &str) -> Result<String> {
+    let shown = raw.escape_debug();
+    let bad = |why: String| Error::Config(format!("the base URL `{shown}`{origin} {why}"));
+    let trimmed = raw.trim();
+    if !trimmed.is_empty() && !trimmed.contains("://") {
+        // `openrouter.ai/api/v1` does not parse; `localhost:8080/api` parses with
+        // `localhost` as its scheme.
+        return Err(bad(format!(
+            "has no scheme: write `https://{}`",
+            trimmed.escape_debug()
         )));
     }
+    let url = reqwest::Url::parse(trimmed).map_err(|e| bad(format!("is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("must use http or https".to_string()));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad(
+            "must not contain a user name or password (the API key is the only credential)"
+                .to_string(),
+        ));
+    }
     if url.query().is_some() || url.fragment().is_some() || url.cannot_be_a_base() {
-        return Err(Error::Config(format!(
-            "base URL `{raw}` cannot have a query or fragment"
-        )));
+        return Err(bad("cannot have a query or fragment".to_string()));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
@@ -354,11 +457,11 @@ mod tests {
     #[test]
     fn base_urls_are_checked_and_normalised() {
         assert_eq!(
-            checked_base_url("https://openrouter.ai/api/v1/").unwrap(),
+            checked_base_url("https://openrouter.ai/api/v1/", "").unwrap(),
             "https://openrouter.ai/api/v1"
         );
         assert_eq!(
-            checked_base_url("http://127.0.0.1:8080").unwrap(),
+            checked_base_url("http://127.0.0.1:8080", "").unwrap(),
             "http://127.0.0.1:8080"
         );
         for bad in [
@@ -368,8 +471,16 @@ mod tests {
             "https://x/?a=1",
             "https://x/#f",
             "mailto:a@b",
+            "https://user:pass@x/api/v1",
         ] {
-            assert!(checked_base_url(bad).is_err(), "{bad}");
+            assert!(checked_base_url(bad, "").is_err(), "{bad}");
+        }
+        for no_scheme in ["openrouter.ai/api/v1", "localhost:8080/api/v1"] {
+            let message = checked_base_url(no_scheme, "").unwrap_err().to_string();
+            assert!(
+                message.contains(&format!("write `https://{no_scheme}`")),
+                "{message}"
+            );
         }
     }
 
@@ -379,7 +490,7 @@ mod tests {
         assert!(err(Client::builder()).contains("no API key"));
         assert!(err(Client::builder().api_key("  ")).contains("empty"));
         assert!(err(Client::builder().api_key("a\nb")).contains("not allowed"));
-        assert!(err(Client::builder().api_key("k").base_url("nope")).contains("not a URL"));
+        assert!(err(Client::builder().api_key("k").base_url("nope")).contains("no scheme"));
         assert!(
             err(Client::builder().api_key("k").app_title("a\u{7}b")).contains("x-openrouter-title")
         );
@@ -400,5 +511,75 @@ mod tests {
         assert_eq!(client.shared.attribution.len(), 1);
         let missing = ClientBuilder::from_lookup(|_| None).build().unwrap_err();
         assert!(missing.to_string().contains("OPENROUTER_API_KEY"));
+    }
+
+    #[test]
+    fn errors_from_env_name_the_variable_and_echo_no_control_characters() {
+        let env = |key: &'static str, value: &'static str| {
+            move |name: &str| match name {
+                "OPENROUTER_API_KEY" if key == "OPENROUTER_API_KEY" => Some(value.to_string()),
+                "OPENROUTER_API_KEY" => Some("sk-or-v1-fine".to_string()),
+                _ if name == key => Some(value.to_string()),
+                _ => None,
+            }
+        };
+        let message = |key, value| {
+            ClientBuilder::from_lookup(env(key, value))
+                .build()
+                .unwrap_err()
+                .to_string()
+        };
+        let bad_url = message("OPENROUTER_BASE_URL", "openrouter.ai/api/v1\u{1b}[2J");
+        assert!(bad_url.contains("(from OPENROUTER_BASE_URL)"), "{bad_url}");
+        assert!(
+            bad_url.contains("write `https://openrouter.ai/api/v1"),
+            "{bad_url}"
+        );
+        assert!(!bad_url.contains('\u{1b}'), "{bad_url}");
+        let bad_key = message("OPENROUTER_API_KEY", "sk-or-v1-SENTINEL\nsecond-line");
+        assert!(bad_key.contains("(from OPENROUTER_API_KEY)"), "{bad_key}");
+        assert!(!bad_key.contains("SENTINEL"), "{bad_key}");
+        let bad_title = message("OPENROUTER_APP_TITLE", "My\u{7}App");
+        assert!(
+            bad_title.contains("(from OPENROUTER_APP_TITLE)"),
+            "{bad_title}"
+        );
+        assert!(!bad_title.contains('\u{7}'), "{bad_title}");
+        // A value set in code is not blamed on the environment.
+        let in_code = ClientBuilder::from_lookup(env("OPENROUTER_BASE_URL", "https://ok"))
+            .base_url("nope")
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(!in_code.contains("OPENROUTER_BASE_URL"), "{in_code}");
+        // A zero deadline would fail every call.
+        let zero_deadline = Client::builder()
+            .api_key("k")
+            .retry(RetryPolicy::default().deadline(Duration::ZERO))
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(zero_deadline.contains("deadline"), "{zero_deadline}");
+    }
+
+    /// Without a TLS feature (`cargo test -p openrouter-keys --no-default-features --lib`,
+    /// which CI runs), an `https` base URL fails at `build()`, naming the features.
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    #[test]
+    fn an_https_base_url_without_tls_fails_at_build() {
+        let message = Client::builder()
+            .api_key("k")
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("`rustls`"), "{message}");
+        assert!(message.contains("`native-tls`"), "{message}");
+        assert!(
+            Client::builder()
+                .api_key("k")
+                .base_url("http://127.0.0.1:1")
+                .build()
+                .is_ok()
+        );
     }
 }

@@ -10,6 +10,7 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::hash::checked_hash;
 use crate::model::{CreatedKey, CurrentKey, Key, KeyUpdate, NewKey};
+use crate::operation_id::OperationId;
 use crate::options::CallOptions;
 use crate::retry::RetryPolicy;
 use crate::sleep::BoxFuture;
@@ -168,7 +169,7 @@ impl private::Sealed for GetCurrentKey {}
 impl Operation for GetCurrentKey {
     type Output = CurrentKey;
     async fn send(self, client: &Client, options: CallOptions) -> Result<CurrentKey> {
-        let call = Call::start(client, "getCurrentKey", options)?;
+        let call = Call::start(client, OperationId::GetCurrentKey, options)?;
         let generated = call.generated();
         call.run(
             || generated.get_current_key().send(),
@@ -227,7 +228,7 @@ impl private::Sealed for ListKeys {}
 impl Operation for ListKeys {
     type Output = Vec<Key>;
     async fn send(self, client: &Client, options: CallOptions) -> Result<Vec<Key>> {
-        let call = Call::start(client, "list", options)?;
+        let call = Call::start(client, OperationId::List, options)?;
         let generated = call.generated();
         let attempt = || {
             let mut request = generated.list();
@@ -274,7 +275,8 @@ impl Operation for CreateKey {
     type Output = CreatedKey;
     async fn send(self, client: &Client, options: CallOptions) -> Result<CreatedKey> {
         let body = self.new_key.to_body()?;
-        let call = Call::start(client, "createKeys", options)?;
+        let call = Call::start(client, OperationId::CreateKeys, options)?
+            .scrubbing(self.new_key.partner_secret());
         let generated = call.generated();
         call.run(
             || generated.create_keys().body(body.clone()).send(),
@@ -295,7 +297,7 @@ impl Operation for GetKey {
     type Output = Key;
     async fn send(self, client: &Client, options: CallOptions) -> Result<Key> {
         let hash = checked_hash(&self.hash)?;
-        let call = Call::start(client, "getKey", options)?;
+        let call = Call::start(client, OperationId::GetKey, options)?;
         let generated = call.generated();
         call.run(
             || generated.get_key().hash(hash).send(),
@@ -318,7 +320,7 @@ impl Operation for UpdateKey {
     async fn send(self, client: &Client, options: CallOptions) -> Result<Key> {
         let hash = checked_hash(&self.hash)?;
         let body = self.update.to_body()?;
-        let call = Call::start(client, "updateKeys", options)?;
+        let call = Call::start(client, OperationId::UpdateKeys, options)?;
         let generated = call.generated();
         call.run(
             || generated.update_keys().hash(hash).body(body.clone()).send(),
@@ -339,7 +341,7 @@ impl Operation for DeleteKey {
     type Output = ();
     async fn send(self, client: &Client, options: CallOptions) -> Result<()> {
         let hash = checked_hash(&self.hash)?;
-        let call = Call::start(client, "deleteKeys", options)?;
+        let call = Call::start(client, OperationId::DeleteKeys, options)?;
         let generated = call.generated();
         match call
             .run(|| generated.delete_keys().hash(hash).send(), |_| ())

@@ -45,8 +45,10 @@ mod error;
 mod hash;
 mod keys;
 mod model;
+mod operation_id;
 mod options;
 mod pagination;
+mod redact;
 mod retry;
 mod retry_after;
 mod sleep;
@@ -56,7 +58,7 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
     http_client_builder,
 };
-pub use error::{ApiError, ApiErrorKind, DecodeError, Error, Result};
+pub use error::{ApiError, ApiErrorKind, ConnectionPhase, DecodeError, Error, Result, TimeoutKind};
 pub use keys::{
     CreateKey, DeleteKey, GetCurrentKey, GetKey, Keys, ListKeys, Operation, Request, UpdateKey,
 };
@@ -64,6 +66,7 @@ pub use model::{
     BudgetLayer, BudgetScope, CreatedKey, CurrentKey, DataRegion, ExternalIdentity,
     FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit, Timestamp, Usage,
 };
+pub use operation_id::OperationId;
 /// The README's examples, compiled as doctests so that they cannot drift from the API.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

@@ -54,11 +54,29 @@ impl CallOptions {
         }
     }
 
-    /// The deferred header error, as an `Error`.
+    /// The first reason these options cannot be used: a deferred header error, a zero
+    /// timeout or a zero deadline (which would fail every attempt at once, or not, depending
+    /// on timing).
     pub(crate) fn check(&self) -> Result<(), Error> {
-        match &self.header_error {
-            Some(reason) => Err(Error::invalid("header", reason.clone())),
-            None => Ok(()),
+        if let Some(reason) = &self.header_error {
+            return Err(Error::invalid("header", reason.clone()));
         }
+        if self.timeout.is_some_and(|t| t.is_zero()) {
+            return Err(Error::invalid(
+                "timeout",
+                "a call's timeout must be more than zero",
+            ));
+        }
+        if self
+            .retry
+            .as_ref()
+            .is_some_and(|r| r.get_deadline().is_zero())
+        {
+            return Err(Error::invalid(
+                "retry",
+                "a call's deadline must be more than zero",
+            ));
+        }
+        Ok(())
     }
 }

@@ -6,6 +6,7 @@
 //! Classification is by operation: `POST /keys` is not idempotent, so it is retried only when
 //! the server cannot have acted on it (connection refused, 429).
 
+use crate::operation_id::OperationId;
 use reqwest::StatusCode;
 use std::time::Duration;
 
@@ -104,8 +105,8 @@ pub(crate) enum Idempotency {
 }
 
 impl Idempotency {
-    pub(crate) fn of(operation_id: &str) -> Self {
-        if operation_id == "createKeys" {
+    pub(crate) fn of(operation: OperationId) -> Self {
+        if operation == OperationId::CreateKeys {
             Self::NotIdempotent
         } else {
             Self::Idempotent
@@ -163,8 +164,8 @@ mod tests {
     #[test]
     fn create_is_retried_only_when_nothing_can_have_happened() {
         use AttemptEnd::*;
-        let create = Idempotency::of("createKeys");
-        let get = Idempotency::of("getKey");
+        let create = Idempotency::of(OperationId::CreateKeys);
+        let get = Idempotency::of(OperationId::GetKey);
         let status = |s| Status(StatusCode::from_u16(s).unwrap());
         for end in [ConnectFailed, status(429)] {
             assert!(should_retry(create, end, false), "{end:?}");

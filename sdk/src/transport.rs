@@ -10,6 +10,7 @@
 //! midway fails its attempt like any other broken connection.
 
 use crate::client::Shared;
+use crate::redact::Redactor;
 use crate::retry::AttemptEnd;
 use crate::retry_after::requested_wait;
 use openrouter_keys_codegen::Transport;
@@ -48,6 +49,10 @@ pub(crate) struct CallRecord {
     pub last_end: Option<AttemptEnd>,
     /// Whether any attempt was interrupted after the request may have been acted on.
     pub any_interrupted: bool,
+    /// Whether any attempt may have been acted on by the server: it was interrupted after
+    /// the request may have been sent, or answered 5xx or 408. (A refused or timed-out
+    /// connection, or a 429, leaves this `false`.)
+    pub maybe_acted: bool,
     /// Status of the last response received, if any.
     pub last_status: Option<reqwest::StatusCode>,
     /// Request id header of the last response received, if any.
@@ -153,7 +158,11 @@ impl Transport for CallTransport {
                     (r.attempts, r.last_sent_at)
                 });
                 if traced {
-                    trace_answered(&span, operation, attempt, status, id.as_ref(), sent_at);
+                    let redactor = Redactor::new(&self.shared.api_key, None);
+                    let id = id
+                        .as_ref()
+                        .map(|id| redactor.text(&String::from_utf8_lossy(id.as_bytes())));
+                    trace_answered(&span, operation, attempt, status, id.as_deref(), sent_at);
                 }
             }
             Err(error) => {
@@ -167,7 +176,8 @@ impl Transport for CallTransport {
     }
 }
 
-/// Records an answered attempt on the call's span and as a debug event.
+/// Records an answered attempt on the call's span and as a debug event. `id` is the request
+/// id, already scrubbed: it is text from the network.
 #[cold]
 #[inline(never)]
 fn trace_answered(
@@ -175,10 +185,9 @@ fn trace_answered(
     operation: &str,
     attempt: u32,
     status: reqwest::StatusCode,
-    id: Option<&HeaderValue>,
+    id: Option<&str>,
     sent: Option<Instant>,
 ) {
-    let id = id.and_then(|v| v.to_str().ok());
     span.record("attempt", attempt);
     span.record("status", status.as_u16());
     if let Some(id) = id {
@@ -215,11 +224,16 @@ fn trace_failed(
     );
 }
 
-/// Whether reading a body failed because it ran past [`MAX_BODY`].
+/// A body refused from its `Content-Length` alone, before any of it was read.
+#[derive(Debug, thiserror::Error)]
+#[error("the response declares a {0}-byte body, more than the {max} MiB this client reads", max = MAX_BODY >> 20)]
+pub(crate) struct DeclaredTooLarge(u64);
+
+/// Whether reading a body failed because it ran past [`MAX_BODY`] (or declared it would).
 pub(crate) fn body_over_limit(error: &reqwest::Error) -> bool {
     let mut cause = std::error::Error::source(error);
     while let Some(error) = cause {
-        if error.is::<http_body_util::LengthLimitError>() {
+        if error.is::<http_body_util::LengthLimitError>() || error.is::<DeclaredTooLarge>() {
             return true;
         }
         cause = error.source();
@@ -229,18 +243,28 @@ pub(crate) fn body_over_limit(error: &reqwest::Error) -> bool {
 
 /// The response with its body limited to [`MAX_BODY`]. A body that declares a length within
 /// the limit is passed on as it is (hyper already fails a body that runs past its declared
-/// length); any other is wrapped so that reading it fails once past the limit.
+/// length); one that declares more is refused without reading a byte of it (its body is
+/// replaced by one whose first read fails); any other is wrapped so that reading it fails
+/// once past the limit.
 fn capped(response: reqwest::Response) -> reqwest::Response {
     // hyper knows the exact length when the response declared one.
-    if response
-        .content_length()
-        .is_some_and(|length| length <= MAX_BODY as u64)
-    {
+    let declared = response.content_length();
+    if declared.is_some_and(|length| length <= MAX_BODY as u64) {
         return response;
     }
     let (parts, body) = into_parts(response);
-    let limited = reqwest::Body::wrap(http_body_util::Limited::new(body, MAX_BODY));
-    reqwest::Response::from(http::Response::from_parts(parts, limited))
+    let body = match declared {
+        Some(length) => {
+            // Dropping the original body closes the connection instead of draining it.
+            drop(body);
+            let refusal = futures_util::stream::iter([Err::<http_body::Frame<bytes::Bytes>, _>(
+                DeclaredTooLarge(length),
+            )]);
+            reqwest::Body::wrap(http_body_util::StreamBody::new(refusal))
+        }
+        None => reqwest::Body::wrap(http_body_util::Limited::new(body, MAX_BODY)),
+    };
+    reqwest::Response::from(http::Response::from_parts(parts, body))
 }
 
 /// The response with its whole body read into memory: reading fails (cut off, over the cap,

@@ -7,6 +7,7 @@ use common::bodies::{self, HASH};
 use common::client;
 use common::scripted::{Reply, ScriptedServer};
 use openrouter_keys::{ApiErrorKind, Client, Error, KeyUpdate, NewKey, RetryPolicy};
+use std::time::Duration;
 
 #[derive(Debug, Clone, Copy)]
 enum Op {
@@ -127,7 +128,7 @@ async fn gateway_html_empty_bodies_and_invalid_json_are_errors_with_excerpts() {
     match invalid {
         Error::Decode(decode) => {
             assert_eq!(decode.status.as_u16(), 200);
-            assert_eq!(decode.operation, "list");
+            assert_eq!(decode.operation, openrouter_keys::OperationId::List);
             assert!(decode.path.starts_with("data"), "{}", decode.path);
             assert!(decode.body_excerpt.starts_with("{\"data\""));
         }
@@ -168,6 +169,20 @@ async fn invalid_input_is_caught_before_sending() {
         keys.list().header("bad header", "v").await.unwrap_err(),
         keys.list()
             .header("authorization", "Bearer other")
+            .await
+            .unwrap_err(),
+        // The API answers an update without fields 400 "No update fields provided".
+        keys.update(HASH, KeyUpdate::new()).await.unwrap_err(),
+        keys.get(HASH).timeout(Duration::ZERO).await.unwrap_err(),
+        client
+            .current_key()
+            .retry(RetryPolicy::default().deadline(Duration::ZERO))
+            .await
+            .unwrap_err(),
+        keys.create(NewKey::new("k").expires_at("2027-12-31"))
+            .await
+            .unwrap_err(),
+        keys.create(NewKey::new("k").expires_at("next week"))
             .await
             .unwrap_err(),
     ];
@@ -243,5 +258,34 @@ async fn a_body_over_16_mib_is_refused_without_retry() {
     let error = client.keys().get(HASH).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(500), "{error:?}");
     assert_eq!(server.count(), 3);
+    assert!(sleep.waits().is_empty());
+}
+
+/// A body whose `Content-Length` already says it is over the cap is refused from the header:
+/// none of it is read, and the call is not retried.
+#[tokio::test]
+async fn a_body_declared_over_16_mib_is_refused_from_its_header() {
+    // Declares 64 MiB, sends one byte and closes: reading it would fail as cut off (and be
+    // retried); refusing it from the header fails at once, once.
+    let declared = Reply::UntilClose {
+        status: 200,
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("content-length".into(), (64u64 << 20).to_string()),
+        ],
+        body: b"{".to_vec(),
+    };
+    let server = ScriptedServer::start(vec![declared.clone(), declared.clone(), declared])
+        .await
+        .unwrap();
+    let (client, sleep) = client(&server.base_url);
+    match client.keys().get(HASH).await.unwrap_err() {
+        Error::Decode(decode) => {
+            assert_eq!(decode.attempts, 1);
+            assert!(decode.message.contains("16 MiB"), "{}", decode.message);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.count(), 1);
     assert!(sleep.waits().is_empty());
 }

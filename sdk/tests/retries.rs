@@ -6,7 +6,7 @@ mod common;
 use common::bodies::{self, HASH};
 use common::scripted::{Reply, ScriptedServer};
 use common::{SENTINEL_SECRET, client};
-use openrouter_keys::{Client, Error, KeyUpdate, NewKey, RetryPolicy};
+use openrouter_keys::{Client, Error, KeyUpdate, NewKey, RetryPolicy, TimeoutKind};
 use std::time::{Duration, Instant, SystemTime};
 
 fn failing(status: u16) -> Reply {
@@ -336,7 +336,7 @@ async fn per_attempt_timeouts_are_retried_for_idempotent_calls_only() {
             assert!(matches!(
                 *cause,
                 Error::Timeout {
-                    deadline: false,
+                    which: TimeoutKind::Attempt,
                     attempts: 1,
                     ..
                 }
@@ -365,7 +365,13 @@ async fn the_deadline_bounds_the_whole_call() {
         started.elapsed()
     );
     assert!(
-        matches!(error, Error::Timeout { deadline: true, .. }),
+        matches!(
+            error,
+            Error::Timeout {
+                which: TimeoutKind::Deadline,
+                ..
+            }
+        ),
         "{error:?}"
     );
     assert!(error.is_retryable());

@@ -137,3 +137,82 @@ async fn no_sentinel_in_created_key_errors_or_traces() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A server or proxy echoing the credential (whatever its shape) or a key's plaintext in its
+/// error envelope, its metadata, its request id or an HTML page: none of it reaches any text
+/// an error shows or returns.
+#[tokio::test]
+async fn secrets_echoed_by_the_server_never_reach_an_error() {
+    // Not `sk-or-` shaped: only the literal scrub of the client's own key can catch it.
+    const PROXY_KEY: &str = "proxy-token-SENTINEL-5a4b3c2d1e";
+    let echo = format!("invalid key {PROXY_KEY} (also saw {SENTINEL_SECRET})");
+    let mut envelope = bodies::error(401, &echo);
+    envelope["error"]["metadata"] = serde_json::json!({
+        "sent_authorization": format!("Bearer {PROXY_KEY}"),
+        PROXY_KEY: [SENTINEL_SECRET, {"nested": SENTINEL_SECRET}],
+    });
+    let server = ScriptedServer::start(vec![
+        Reply::json(401, &envelope).with_header("x-request-id", PROXY_KEY),
+        Reply::raw(502, "text/html", &format!("<html>{echo}</html>")),
+        // A create answered 500 echoing a partner secret: an unknown outcome.
+        Reply::json(
+            500,
+            &bodies::error(
+                500,
+                "partner key partner-SENTINEL-0123456789abcdefghijklmnop refused",
+            ),
+        ),
+    ])
+    .await
+    .unwrap();
+    let sleep = std::sync::Arc::new(common::RecordingSleep::default());
+    let client = common::builder(&server.base_url, &sleep)
+        .api_key(PROXY_KEY)
+        .retry(openrouter_keys::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let unauthorized = client.keys().get(HASH).await.unwrap_err();
+    let gateway = client.keys().list().await.unwrap_err();
+    let partner = openrouter_keys::ExternalIdentity::new("user-1")
+        .api_key("partner-SENTINEL-0123456789abcdefghijklmnop");
+    let unknown = client
+        .keys()
+        .create(NewKey::new("k").external(partner))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        unknown,
+        openrouter_keys::Error::OutcomeUnknown { .. }
+    ));
+
+    let mut shown = Vec::new();
+    for error in [&unauthorized, &gateway, &unknown] {
+        shown.push(format!("{error}"));
+        shown.push(format!("{error:#}"));
+        shown.push(format!("{error:?}"));
+        shown.push(format!("{error:#?}"));
+        shown.push(format!("{:?}", error.request_id()));
+        if let Some(api) = error.as_api() {
+            shown.push(format!("{api}"));
+            shown.push(format!("{:?}", api.message));
+            shown.push(format!("{:?}", api.metadata));
+            shown.push(format!("{:?}", api.raw_body));
+            shown.push(format!("{:?}", api.request_id));
+        }
+    }
+    for text in &shown {
+        assert!(!text.contains("SENTINEL"), "a sentinel leaked: {text}");
+    }
+    let api = unauthorized.as_api().unwrap();
+    assert_eq!(
+        api.message.as_deref(),
+        Some("invalid key [REDACTED] (also saw sk-or-[REDACTED])")
+    );
+    assert_eq!(api.request_id.as_deref(), Some("[REDACTED]"));
+    let metadata = api.metadata.as_ref().unwrap();
+    assert_eq!(metadata["sent_authorization"], "Bearer [REDACTED]");
+    assert_eq!(
+        metadata["[REDACTED]"],
+        serde_json::json!(["sk-or-[REDACTED]", {"nested": "sk-or-[REDACTED]"}])
+    );
+}

@@ -131,10 +131,10 @@ async fn answer(
     let route = crate::http::route_of(request.method(), request.uri().path()).map(|(r, _)| r);
     let (status, body) = match route {
         Some(Route::List) => (StatusCode::OK, bodies.list.clone()),
-        Some(Route::Get | Route::Update) => (StatusCode::OK, bodies.key.clone()),
-        Some(Route::Create) => (StatusCode::CREATED, bodies.created.clone()),
-        Some(Route::Delete) => (StatusCode::OK, bodies.deleted.clone()),
-        Some(Route::CurrentKey) => (StatusCode::OK, bodies.current.clone()),
+        Some(Route::GetKey | Route::UpdateKeys) => (StatusCode::OK, bodies.key.clone()),
+        Some(Route::CreateKeys) => (StatusCode::CREATED, bodies.created.clone()),
+        Some(Route::DeleteKeys) => (StatusCode::OK, bodies.deleted.clone()),
+        Some(Route::GetCurrentKey) => (StatusCode::OK, bodies.current.clone()),
         None => (
             StatusCode::NOT_FOUND,
             Bytes::from_static(b"{\"error\":{\"code\":404,\"message\":\"Not Found\"}}"),

@@ -11,42 +11,46 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// One of the six operations, as a fault target.
+///
+/// The variants are the spec's operationIds, as the SDK's `OperationId` names them; parsing
+/// (the fake binary's `--fault ROUTE=…`) takes either spelling, case-insensitively:
+/// `createKeys` or `CreateKeys`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Route {
-    /// `GET /key`
-    CurrentKey,
-    /// `GET /keys`
+    /// `GET /key` (`getCurrentKey`)
+    GetCurrentKey,
+    /// `GET /keys` (`list`)
     List,
-    /// `POST /keys`
-    Create,
-    /// `GET /keys/{hash}`
-    Get,
-    /// `PATCH /keys/{hash}`
-    Update,
-    /// `DELETE /keys/{hash}`
-    Delete,
+    /// `POST /keys` (`createKeys`)
+    CreateKeys,
+    /// `GET /keys/{hash}` (`getKey`)
+    GetKey,
+    /// `PATCH /keys/{hash}` (`updateKeys`)
+    UpdateKeys,
+    /// `DELETE /keys/{hash}` (`deleteKeys`)
+    DeleteKeys,
 }
 
 impl Route {
     /// All six routes.
     pub const ALL: [Route; 6] = [
-        Route::CurrentKey,
+        Route::GetCurrentKey,
         Route::List,
-        Route::Create,
-        Route::Get,
-        Route::Update,
-        Route::Delete,
+        Route::CreateKeys,
+        Route::GetKey,
+        Route::UpdateKeys,
+        Route::DeleteKeys,
     ];
 
     /// The spec's operationId of the route.
     pub fn operation_id(self) -> &'static str {
         match self {
-            Route::CurrentKey => "getCurrentKey",
+            Route::GetCurrentKey => "getCurrentKey",
             Route::List => "list",
-            Route::Create => "createKeys",
-            Route::Get => "getKey",
-            Route::Update => "updateKeys",
-            Route::Delete => "deleteKeys",
+            Route::CreateKeys => "createKeys",
+            Route::GetKey => "getKey",
+            Route::UpdateKeys => "updateKeys",
+            Route::DeleteKeys => "deleteKeys",
         }
     }
 
@@ -61,13 +65,23 @@ impl fmt::Display for Route {
     }
 }
 
+/// The routes `Route::from_str` takes, for help and error texts.
+pub const ROUTE_SYNTAX: &str =
+    "getCurrentKey, list, createKeys, getKey, updateKeys, deleteKeys (any case)";
+
+/// The faults `Fault::from_str` takes, for help and error texts.
+pub const FAULT_SYNTAX: &str = "STATUS (100-599, answered with the error envelope), \
+STATUS:html, STATUS:empty, 429:retry=SECONDS, 429:date=SECONDS (an HTTP date), \
+429:ms=MILLISECONDS (retry-after-ms), delay=MILLISECONDS, close-before, close-after, truncate, \
+invalid-json";
+
 impl FromStr for Route {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Route::ALL
             .into_iter()
             .find(|r| r.operation_id().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown route `{s}`; use one of getCurrentKey, list, createKeys, getKey, updateKeys, deleteKeys"))
+            .ok_or_else(|| format!("unknown route `{s}`; use one of {ROUTE_SYNTAX}"))
     }
 }
 
@@ -154,7 +168,7 @@ impl FromStr for Fault {
     /// `429:date=2`, `429:ms=150`, `delay=1500` (ms), `close-before`, `close-after`,
     /// `truncate`, `invalid-json`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || format!("unknown fault `{s}`");
+        let bad = || format!("unknown fault `{s}`; use one of {FAULT_SYNTAX}");
         let number = |v: &str| v.parse::<u64>().map_err(|_| bad());
         match s {
             "close-before" => return Ok(Fault::CloseBeforeRead),
@@ -236,7 +250,29 @@ mod tests {
         for bad in ["", "abc", "700", "500:what", "delay=x", "429:retry=-1"] {
             assert!(bad.parse::<Fault>().is_err(), "{bad}");
         }
-        assert_eq!("createKeys".parse::<Route>().unwrap(), Route::Create);
-        assert!("nope".parse::<Route>().is_err());
+        for spelling in ["createKeys", "CreateKeys", "createkeys"] {
+            assert_eq!(spelling.parse::<Route>().unwrap(), Route::CreateKeys);
+        }
+        for (route, pascal) in Route::ALL.into_iter().zip([
+            "GetCurrentKey",
+            "List",
+            "CreateKeys",
+            "GetKey",
+            "UpdateKeys",
+            "DeleteKeys",
+        ]) {
+            // The variant's name (as Debug shows it) parses back to it.
+            assert_eq!(format!("{route:?}"), pascal);
+            assert_eq!(pascal.parse::<Route>().unwrap(), route);
+            assert_eq!(route.operation_id().parse::<Route>().unwrap(), route);
+        }
+        let unknown_route = "nope".parse::<Route>().unwrap_err();
+        assert!(unknown_route.contains("createKeys"), "{unknown_route}");
+        let unknown_fault = "boom".parse::<Fault>().unwrap_err();
+        assert!(unknown_fault.contains("close-after"), "{unknown_fault}");
+        assert!(
+            unknown_fault.contains("429:retry=SECONDS"),
+            "{unknown_fault}"
+        );
     }
 }

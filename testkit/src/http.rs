@@ -91,9 +91,9 @@ impl Shared {
 pub(crate) fn route_of(method: &Method, path: &str) -> Option<(Route, Option<String>)> {
     let rest = path.strip_prefix(BASE_PATH)?;
     match (method, rest) {
-        (&Method::GET, "/key") => Some((Route::CurrentKey, None)),
+        (&Method::GET, "/key") => Some((Route::GetCurrentKey, None)),
         (&Method::GET, "/keys") => Some((Route::List, None)),
-        (&Method::POST, "/keys") => Some((Route::Create, None)),
+        (&Method::POST, "/keys") => Some((Route::CreateKeys, None)),
         (method, rest) => {
             let segment = rest.strip_prefix("/keys/")?;
             if segment.is_empty() || segment.contains('/') {
@@ -104,9 +104,9 @@ pub(crate) fn route_of(method: &Method, path: &str) -> Option<(Route, Option<Str
                 .ok()?
                 .into_owned();
             let route = match *method {
-                Method::GET => Route::Get,
-                Method::PATCH => Route::Update,
-                Method::DELETE => Route::Delete,
+                Method::GET => Route::GetKey,
+                Method::PATCH => Route::UpdateKeys,
+                Method::DELETE => Route::DeleteKeys,
                 _ => return None,
             };
             Some((route, Some(hash)))
@@ -188,12 +188,12 @@ async fn act(
     let Some(caller) = store.authenticate(&token) else {
         return error(401, "Invalid or disabled API key");
     };
-    if route == Route::CurrentKey {
+    if route == Route::GetCurrentKey {
         return (200, serde_json::json!({ "data": caller.to_current_json() }));
     }
     if !caller.management {
         let message = "Only management keys can perform this operation";
-        return error(if route == Route::Create { 403 } else { 401 }, message);
+        return error(if route == Route::CreateKeys { 403 } else { 401 }, message);
     }
     let json_body = || -> Result<Value, Answer> {
         if !is_json {
@@ -203,21 +203,21 @@ async fn act(
     };
     let hash = hash.unwrap_or_default();
     match route {
-        Route::CurrentKey => unreachable_route(),
+        Route::GetCurrentKey => unreachable_route(),
         Route::List => match ListQuery::parse(&query) {
             Ok(query) => store.list(&query),
             Err(answer) => answer,
         },
-        Route::Create => match json_body() {
+        Route::CreateKeys => match json_body() {
             Ok(body) => store.create(&body),
             Err(answer) => answer,
         },
-        Route::Get => store.get(hash),
-        Route::Update => match json_body() {
+        Route::GetKey => store.get(hash),
+        Route::UpdateKeys => match json_body() {
             Ok(body) => store.update(hash, &body),
             Err(answer) => answer,
         },
-        Route::Delete => store.delete(hash),
+        Route::DeleteKeys => store.delete(hash),
     }
 }
 

@@ -23,8 +23,8 @@
 //!
 //! let server = FakeServer::start().await?;
 //! // Point your client at server.base_url() with server.management_key().
-//! server.inject(Route::Create, Fault::status(503));
-//! assert_eq!(server.requests(Route::Create), 0);
+//! server.inject(Route::CreateKeys, Fault::status(503));
+//! assert_eq!(server.requests(Route::CreateKeys), 0);
 //! # Ok(()) }
 //! ```
 //!
@@ -38,7 +38,7 @@ mod http;
 pub mod scripted;
 mod store;
 
-pub use fault::{Fault, FaultBody, RandomFaults, RetryAfter, Route};
+pub use fault::{FAULT_SYNTAX, Fault, FaultBody, ROUTE_SYNTAX, RandomFaults, RetryAfter, Route};
 pub use http::{BASE_PATH, RecordedResponse};
 pub use store::DEFAULT_WORKSPACE;
 

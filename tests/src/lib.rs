@@ -17,12 +17,12 @@ pub fn spec() -> Value {
 
 fn path_and_method(route: Route) -> (&'static str, &'static str) {
     match route {
-        Route::CurrentKey => ("/key", "get"),
+        Route::GetCurrentKey => ("/key", "get"),
         Route::List => ("/keys", "get"),
-        Route::Create => ("/keys", "post"),
-        Route::Get => ("/keys/{hash}", "get"),
-        Route::Update => ("/keys/{hash}", "patch"),
-        Route::Delete => ("/keys/{hash}", "delete"),
+        Route::CreateKeys => ("/keys", "post"),
+        Route::GetKey => ("/keys/{hash}", "get"),
+        Route::UpdateKeys => ("/keys/{hash}", "patch"),
+        Route::DeleteKeys => ("/keys/{hash}", "delete"),
     }
 }
 

@@ -55,7 +55,7 @@ async fn invalid_input_answers_400_with_the_documented_envelope() {
         ("text/plain", r#"{"name": "k"}"#),
     ];
     let spec = spec();
-    let schema = response_schema(&spec, Route::Create, 400).unwrap();
+    let schema = response_schema(&spec, Route::CreateKeys, 400).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     for (content_type, body) in cases {
         let (status, answer) = raw(&server, post.clone(), "/keys", content_type, body).await;
@@ -217,8 +217,8 @@ async fn readme_example_key_rotation_survives_a_flaky_api() {
         .base_url(fake.base_url())
         .build()
         .unwrap();
-    fake.inject(Route::Create, Fault::status(429)); // next create is rate limited
+    fake.inject(Route::CreateKeys, Fault::status(429)); // next create is rate limited
     client.keys().create(NewKey::new("rotated")).await.unwrap(); // retried, created once
-    assert_eq!(fake.requests(Route::Create), 2);
+    assert_eq!(fake.requests(Route::CreateKeys), 2);
     assert_eq!(fake.created_key_names(), ["rotated"]);
 }

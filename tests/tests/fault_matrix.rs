@@ -52,8 +52,8 @@ enum Expected {
 fn expected(route: Route, fault: &Fault) -> (Expected, u64) {
     match (route, fault) {
         (_, Fault::InvalidJson) => (Expected::DecodeError, 1),
-        (Route::Create, Fault::Status { status: 429, .. }) => (Expected::Success, 2),
-        (Route::Create, _) => (Expected::OutcomeUnknown, 1),
+        (Route::CreateKeys, Fault::Status { status: 429, .. }) => (Expected::Success, 2),
+        (Route::CreateKeys, _) => (Expected::OutcomeUnknown, 1),
         _ => (Expected::Success, 2),
     }
 }
@@ -61,15 +61,15 @@ fn expected(route: Route, fault: &Fault) -> (Expected, u64) {
 async fn run(client: &Client, route: Route, hash: &str) -> Result<(), Error> {
     let keys = client.keys();
     match route {
-        Route::CurrentKey => client.current_key().await.map(drop),
+        Route::GetCurrentKey => client.current_key().await.map(drop),
         Route::List => keys.list().await.map(drop),
-        Route::Create => keys.create(NewKey::new("under-fault")).await.map(drop),
-        Route::Get => keys.get(hash).await.map(drop),
-        Route::Update => keys
+        Route::CreateKeys => keys.create(NewKey::new("under-fault")).await.map(drop),
+        Route::GetKey => keys.get(hash).await.map(drop),
+        Route::UpdateKeys => keys
             .update(hash, KeyUpdate::new().limit(1.0))
             .await
             .map(drop),
-        Route::Delete => keys.delete(hash).await.map(drop),
+        Route::DeleteKeys => keys.delete(hash).await.map(drop),
     }
 }
 
@@ -96,7 +96,7 @@ async fn one_case(route: Route, name: &'static str, fault: Fault) -> String {
     let requests = server.requests(route) - before;
     assert_eq!(requests, want_requests, "{route} × {name}: requests seen");
 
-    if route == Route::Create {
+    if route == Route::CreateKeys {
         // Never two keys for one call; and a key made before the answer was lost is listed.
         let made: Vec<String> = server
             .created_key_names()

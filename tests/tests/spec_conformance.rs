@@ -108,11 +108,11 @@ async fn every_answer_of_the_fake_matches_the_spec() {
 fn the_validator_rejects_a_body_that_breaks_the_spec() {
     // Guards the test above against passing vacuously.
     let spec = spec();
-    let schema = response_schema(&spec, Route::Get, 200).unwrap();
+    let schema = response_schema(&spec, Route::GetKey, 200).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let missing_hash = serde_json::json!({"data": {"name": "x"}});
     assert!(!validator.is_valid(&missing_hash));
-    let schema = response_schema(&spec, Route::Get, 404).unwrap();
+    let schema = response_schema(&spec, Route::GetKey, 404).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     assert!(validator.is_valid(&serde_json::json!({"error": {"code": 404, "message": "m"}})));
     assert!(!validator.is_valid(&serde_json::json!({"error": {"code": "404"}})));

@@ -80,6 +80,10 @@ fn run(args: &[String]) -> Result<ExitCode, XtaskError> {
     let spec = spec.unwrap_or_else(|| root.join(generate::SPEC_PATH));
     match task {
         "generate" => {
+            eprintln!(
+                "generating codegen/src from {} with progenitor…",
+                spec.display()
+            );
             let files = generate::generate_files(&spec)?;
             for file in &files {
                 let path = root.join(&file.path);
@@ -165,17 +169,30 @@ fn run_spec_diff(args: &[String]) -> ExitCode {
         }
     };
     if as_json {
-        println!("{:#}", report.to_json());
+        emit(&format!("{:#}\n", report.to_json()));
     } else {
-        print!(
-            "{}",
-            report.to_text(&ours.display().to_string(), &upstream.display().to_string())
-        );
+        emit(&report.to_text(&ours.display().to_string(), &upstream.display().to_string()));
     }
     if report.needs_work() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Writes `text` to stdout. A reader that went away (`| head`) is not an error: the rest is
+/// dropped quietly, where `print!` would panic on the broken pipe.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write the report to stdout: {e}");
+        }
+        _ => {}
     }
 }
 

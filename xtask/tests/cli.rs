@@ -337,3 +337,27 @@ fn spec_diff_on_unreadable_upstream_exits_2() {
     let out = xtask(&["spec-diff"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `cargo xtask spec-diff … | head` closes the pipe early: the report is cut short quietly,
+/// with the usual exit code and no panic.
+#[test]
+fn spec_diff_into_a_closed_pipe_exits_quietly() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let ours = repo_root().join("openapi/openrouter-keys.yaml");
+    for json in [false, true] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+        command.args(["spec-diff", ours.to_str().unwrap()]);
+        if json {
+            command.arg("--json");
+        }
+        let out = command
+            .stdout(writer.try_clone().unwrap())
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(stderr.is_empty(), "{stderr}");
+    }
+}

@@ -90,8 +90,21 @@ impl KeyUpdate {
         self
     }
 
-    /// The request body, or the reason this update cannot be sent.
+    /// Whether this update changes nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The request body, or the reason this update cannot be sent (an empty update is one:
+    /// the API answers it with 400 "No update fields provided").
     pub(crate) fn to_body(&self) -> Result<types::UpdateKeyRequest> {
+        if self.is_empty() {
+            return Err(Error::invalid(
+                "update",
+                "it changes nothing: set at least one field (name, disabled, limit, \
+                 limit_reset, include_byok_in_limit, workspace_id) before sending it",
+            ));
+        }
         let name = match &self.name {
             Some(name) if name.trim().is_empty() => {
                 return Err(Error::invalid("name", "a key's name cannot be empty"));
@@ -134,7 +147,6 @@ mod tests {
 
     #[test]
     fn tri_state_bodies_are_exact() {
-        assert_eq!(body(KeyUpdate::new()), json!({}));
         assert_eq!(body(KeyUpdate::new().limit(25.0)), json!({"limit": 25.0}));
         assert_eq!(body(KeyUpdate::new().clear_limit()), json!({"limit": null}));
         assert_eq!(
@@ -161,6 +173,7 @@ mod tests {
     #[test]
     fn bad_values_are_rejected_before_sending() {
         for bad in [
+            KeyUpdate::new(),
             KeyUpdate::new().name(" "),
             KeyUpdate::new().limit(-1.0),
             KeyUpdate::new().limit(f64::NAN),

@@ -67,7 +67,22 @@ impl NewKey {
         self
     }
 
-    /// When the key expires: a `SystemTime`, or a [`Timestamp`] made from RFC 3339 text.
+    /// When the key expires: RFC 3339 text (`"2027-12-31T23:59:59Z"`, any offset), a
+    /// `time::OffsetDateTime`, a `SystemTime` or a [`Timestamp`].
+    ///
+    /// It is sent in UTC to the second, as the API requires (OpenRouter's spec asks for UTC;
+    /// its TypeScript SDK's docs for seconds): an offset is converted, fractions of a second
+    /// are dropped. Text that is not RFC 3339, or a time outside the years 0000–9999, makes
+    /// the create fail with [`Error::InvalidInput`] before anything is sent.
+    ///
+    /// ```
+    /// use openrouter_keys::NewKey;
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// let text = NewKey::new("a").expires_at("2027-12-31T23:59:59Z");
+    /// let offset = NewKey::new("b").expires_at("2028-01-01T01:59:59+02:00"); // same instant
+    /// let in_a_month = NewKey::new("c").expires_at(SystemTime::now() + Duration::from_secs(30 * 86_400));
+    /// ```
     pub fn expires_at(mut self, at: impl Into<Timestamp>) -> Self {
         self.expires_at = Some(at.into());
         self
@@ -91,6 +106,11 @@ impl NewKey {
         self
     }
 
+    /// The partner secret this key's body carries, if any.
+    pub(crate) fn partner_secret(&self) -> Option<&SecretString> {
+        self.external.as_ref().and_then(|e| e.api_key.as_ref())
+    }
+
     /// The request body, or the reason this key cannot be created.
     pub(crate) fn to_body(&self) -> Result<types::CreateKeyRequest> {
         if self.name.trim().is_empty() {
@@ -98,16 +118,19 @@ impl NewKey {
         }
         let name = types::CreateKeyRequestName::try_from(self.name.clone())
             .map_err(|e| Error::invalid("name", e.to_string()))?;
-        if self
-            .expires_at
-            .as_ref()
-            .is_some_and(|t| t.datetime().is_none())
-        {
-            return Err(Error::invalid(
-                "expires_at",
-                "not an RFC 3339 timestamp such as 2027-12-31T23:59:59Z",
-            ));
-        }
+        let expires_at = match &self.expires_at {
+            Some(at) => Some(at.to_utc_seconds().ok_or_else(|| {
+                Error::invalid(
+                    "expires_at",
+                    format!(
+                        "`{}` is not an RFC 3339 time such as 2027-12-31T23:59:59Z (with a \
+                         date, a time to the second and an offset, in the years 0000–9999)",
+                        at.as_str().escape_debug()
+                    ),
+                )
+            })?),
+            None => None,
+        };
         Ok(types::CreateKeyRequest {
             name,
             limit: self
@@ -120,7 +143,7 @@ impl NewKey {
                 .map(wire_limit_reset)
                 .transpose()?,
             include_byok_in_limit: self.include_byok_in_limit,
-            expires_at: self.expires_at.as_ref().map(|t| t.as_str().to_string()),
+            expires_at,
             creator_user_id: self.creator_user_id.clone(),
             workspace_id: self.workspace_id.clone(),
             external: self
@@ -201,4 +224,77 @@ pub(crate) fn wire_limit_reset(reset: &LimitReset) -> Result<types::LimitReset> 
         }
     };
     Ok(Some(inner).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    fn sent(new_key: NewKey) -> Result<Option<String>> {
+        new_key.to_body().map(|body| body.expires_at)
+    }
+
+    #[test]
+    fn expires_at_is_sent_in_utc_to_the_second() {
+        let at = |value: &str| sent(NewKey::new("x").expires_at(value)).unwrap();
+        assert_eq!(
+            at("2027-12-31T23:59:59Z").as_deref(),
+            Some("2027-12-31T23:59:59Z")
+        );
+        assert_eq!(
+            at("2028-01-01T01:59:59+02:00").as_deref(),
+            Some("2027-12-31T23:59:59Z")
+        );
+        assert_eq!(
+            at("2027-12-31T23:59:59.750Z").as_deref(),
+            Some("2027-12-31T23:59:59Z")
+        );
+        let owned = String::from("2027-06-01T00:00:00-05:00");
+        assert_eq!(
+            sent(NewKey::new("x").expires_at(owned)).unwrap().as_deref(),
+            Some("2027-06-01T05:00:00Z")
+        );
+        let system = UNIX_EPOCH + Duration::from_secs(1_830_297_599) + Duration::from_millis(5);
+        assert_eq!(
+            sent(NewKey::new("x").expires_at(system))
+                .unwrap()
+                .as_deref(),
+            Some("2027-12-31T23:59:59Z")
+        );
+        let offset = time::OffsetDateTime::from_unix_timestamp(1_830_297_599)
+            .unwrap()
+            .to_offset(time::UtcOffset::from_hms(9, 0, 0).unwrap());
+        assert_eq!(
+            sent(NewKey::new("x").expires_at(offset))
+                .unwrap()
+                .as_deref(),
+            Some("2027-12-31T23:59:59Z")
+        );
+        assert_eq!(sent(NewKey::new("x")).unwrap(), None);
+    }
+
+    #[test]
+    fn expires_at_that_cannot_be_converted_is_refused_before_sending() {
+        for bad in [
+            "2027-12-31",
+            "2027-12-31T23:59Z",
+            "tomorrow",
+            "2027-12-31 23:59:59",
+        ] {
+            let error = sent(NewKey::new("x").expires_at(bad)).unwrap_err();
+            assert!(
+                matches!(
+                    &error,
+                    Error::InvalidInput {
+                        what: "expires_at",
+                        ..
+                    }
+                ),
+                "{bad}: {error}"
+            );
+        }
+        let far = SystemTime::UNIX_EPOCH + Duration::from_secs(400_000_000_000);
+        assert!(sent(NewKey::new("x").expires_at(far)).is_err());
+    }
 }

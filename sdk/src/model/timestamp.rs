@@ -32,11 +32,21 @@ impl Timestamp {
         Self { text: text.into() }
     }
 
-    /// A timestamp for a point in time, written as RFC 3339 in UTC.
+    /// A timestamp for a point in time, written as RFC 3339 in UTC. A time RFC 3339 cannot
+    /// write (outside the years 0000–9999) gives a timestamp whose text says so and whose
+    /// [`datetime`](Self::datetime) is `None`.
     pub fn from_system_time(time: SystemTime) -> Self {
-        let time = OffsetDateTime::from(time);
-        // Formatting a valid OffsetDateTime as RFC 3339 fails only for years outside 0..=9999.
-        let text = time.format(&Rfc3339).unwrap_or_else(|_| time.to_string());
+        // `OffsetDateTime::from(SystemTime)` panics out of its range: convert checked.
+        let nanos = match time.duration_since(SystemTime::UNIX_EPOCH) {
+            Ok(after) => i128::try_from(after.as_nanos()).ok(),
+            Err(before) => i128::try_from(before.duration().as_nanos())
+                .ok()
+                .map(|n| -n),
+        };
+        let text = nanos
+            .and_then(|nanos| OffsetDateTime::from_unix_timestamp_nanos(nanos).ok())
+            .and_then(|time| time.format(&Rfc3339).ok())
+            .unwrap_or_else(|| "(a time outside the years 0000-9999)".to_string());
         Self { text }
     }
 
@@ -59,6 +69,39 @@ impl Timestamp {
 impl From<SystemTime> for Timestamp {
     fn from(time: SystemTime) -> Self {
         Self::from_system_time(time)
+    }
+}
+
+impl From<OffsetDateTime> for Timestamp {
+    /// The time as RFC 3339 text in its own offset.
+    fn from(time: OffsetDateTime) -> Self {
+        let text = time.format(&Rfc3339).unwrap_or_else(|_| time.to_string());
+        Self { text }
+    }
+}
+
+impl From<&str> for Timestamp {
+    /// RFC 3339 text such as `2027-12-31T23:59:59Z`, checked when it is used.
+    fn from(text: &str) -> Self {
+        Self::from_text(text)
+    }
+}
+
+impl From<String> for Timestamp {
+    /// RFC 3339 text such as `2027-12-31T23:59:59Z`, checked when it is used.
+    fn from(text: String) -> Self {
+        Self::from_text(text)
+    }
+}
+
+impl Timestamp {
+    /// The time as the API takes it in a request: UTC, to the second
+    /// (`2027-12-31T23:59:59Z`), whatever offset it was given in; `None` when the text is
+    /// not RFC 3339 or the year is outside 0000–9999. Fractions of a second are dropped.
+    pub(crate) fn to_utc_seconds(&self) -> Option<String> {
+        let utc = self.datetime()?.to_offset(time::UtcOffset::UTC);
+        let utc = utc.replace_nanosecond(0).ok()?;
+        utc.format(&Rfc3339).ok()
     }
 }
 

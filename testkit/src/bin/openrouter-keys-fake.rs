@@ -3,15 +3,36 @@
 //! ```text
 //! openrouter-keys-fake [--port 8089] [--page-size 100] [--fault ROUTE=FAULT[*N]]...
 //! ```
-//! `ROUTE` is an operationId (`createKeys`, `list`, ...); `FAULT` is `500`, `502:html`,
-//! `503:empty`, `429:retry=2`, `429:date=2`, `429:ms=150`, `delay=1500`, `close-before`,
-//! `close-after`, `truncate` or `invalid-json`; `*N` repeats it for the next N requests.
+//! `ROUTE` is an operationId (`createKeys`, `list`, ...), in any case (`CreateKeys`, the
+//! testkit's `Route` variant, works too); `FAULT` is `500`, `502:html`, `503:empty`,
+//! `429:retry=2`, `429:date=2`, `429:ms=150`, `delay=1500`, `close-before`, `close-after`,
+//! `truncate` or `invalid-json`; `*N` repeats it for the next N requests. `--help` says all this.
 
-use openrouter_keys_testkit::{FakeServer, Fault, Route};
+use openrouter_keys_testkit::{FAULT_SYNTAX, FakeServer, Fault, ROUTE_SYNTAX, Route};
 use std::process::ExitCode;
 
 const USAGE: &str =
     "usage: openrouter-keys-fake [--port PORT] [--page-size N] [--fault ROUTE=FAULT[*N]]...";
+
+/// `--help`: usage, every option, and the fault syntax.
+fn help() -> String {
+    format!(
+        "openrouter-keys-fake: a fake of OpenRouter's API-key management API on 127.0.0.1, with \
+         fault injection.\n\n{USAGE}\n\n\
+         Options:\n  \
+           --port PORT             port to listen on (default 8089; 0 picks a free one)\n  \
+           --page-size N           keys per page of GET /keys (default 100)\n  \
+           --fault ROUTE=FAULT[*N] answer the next N (default 1) requests of ROUTE with FAULT;\n  \
+                                   repeatable, queued in order\n  \
+           -h, --help              this text\n\n\
+         ROUTE: {ROUTE_SYNTAX}\n\n\
+         FAULT: {FAULT_SYNTAX}\n\n\
+         Faults other than a status and close-before act first (the key is created, updated or \
+         deleted) and then lose or spoil the answer.\n\n\
+         Example:\n  \
+           openrouter-keys-fake --port 8089 --fault createKeys=503*2 --fault list=429:retry=1\n"
+    )
+}
 
 struct Args {
     port: u16,
@@ -64,11 +85,11 @@ async fn main() -> ExitCode {
     let args = match parse(std::env::args().skip(1)) {
         Ok(args) => args,
         Err(e) if e.is_empty() => {
-            println!("{USAGE}");
+            print!("{}", help());
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
+            eprintln!("error: {e}\n{USAGE}\n(--help lists the routes and faults)");
             return ExitCode::from(2);
         }
     };
@@ -87,10 +108,13 @@ async fn main() -> ExitCode {
     for (route, fault, times) in args.faults {
         server.inject_n(route, fault, times);
     }
-    println!("OpenRouter keys fake listening");
-    println!("  OPENROUTER_BASE_URL={}", server.base_url());
-    println!("  management key: {}", server.management_key());
-    println!("  normal key:     {}", server.normal_key());
+    println!("OpenRouter keys fake listening. In another shell, copy and paste:");
+    println!();
+    println!("  export OPENROUTER_BASE_URL={}", server.base_url());
+    println!("  export OPENROUTER_API_KEY={}", server.management_key());
+    println!();
+    println!("(a management key; a normal key, for GET /key only:");
+    println!("  OPENROUTER_API_KEY={} )", server.normal_key());
     println!("Ctrl-C stops it.");
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::SUCCESS

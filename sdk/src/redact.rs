@@ -1,0 +1,145 @@
+//! Scrubbing secrets out of text that came from the network before an error, a log line or a
+//! trace can show it.
+//!
+//! A server or a proxy may echo the credential it was sent, or a key's plaintext, in an error
+//! message, its metadata, a request id header or an HTML page. Every such text goes through
+//! [`Redactor`] before it is stored in an error: anything shaped like an OpenRouter key
+//! (`sk-or-…`) and every secret the call knows of (the client's API key, a partner key being
+//! sent) is replaced, wherever it appears. Control characters are kept out as well, so that
+//! text from the network cannot rewrite a terminal.
+
+use secrecy::{ExposeSecret, SecretString};
+
+/// What replaces a secret.
+pub(crate) const REDACTED: &str = "[REDACTED]";
+
+/// Secrets shorter than this are not scrubbed as literal text: replacing every occurrence of
+/// a two-letter test key would garble messages, and no real credential is that short.
+const MIN_LITERAL_SECRET: usize = 8;
+
+/// The secrets one call knows of, borrowed for the length of one scrub.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Redactor<'a> {
+    api_key: Option<&'a SecretString>,
+    extra: Option<&'a SecretString>,
+}
+
+impl<'a> Redactor<'a> {
+    /// Scrubs the client's `api_key` and, if any, one more secret of this call.
+    pub fn new(api_key: &'a SecretString, extra: Option<&'a SecretString>) -> Self {
+        Self {
+            api_key: Some(api_key),
+            extra,
+        }
+    }
+
+    /// `text` without any known secret or `sk-or-…` token, and without control characters
+    /// (replaced by `\u{fffd}`; tabs and newlines are kept).
+    pub fn text(&self, text: &str) -> String {
+        let mut out = redact_keys(text);
+        for secret in [self.api_key, self.extra].into_iter().flatten() {
+            let secret = secret.expose_secret().trim();
+            if secret.len() >= MIN_LITERAL_SECRET && out.contains(secret) {
+                out = out.replace(secret, REDACTED);
+            }
+        }
+        if out.chars().any(is_unsafe_control) {
+            out = out
+                .chars()
+                .map(|c| if is_unsafe_control(c) { '\u{fffd}' } else { c })
+                .collect();
+        }
+        out
+    }
+
+    /// `value` with every string in it (object keys included) scrubbed as by [`text`](Self::text).
+    pub fn json(&self, value: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::String(text) => Value::String(self.text(&text)),
+            Value::Array(items) => Value::Array(items.into_iter().map(|v| self.json(v)).collect()),
+            Value::Object(map) => Value::Object(self.map(map)),
+            other => other,
+        }
+    }
+
+    /// A JSON object with its keys and values scrubbed.
+    pub fn map(
+        &self,
+        map: serde_json::Map<String, serde_json::Value>,
+    ) -> serde_json::Map<String, serde_json::Value> {
+        map.into_iter()
+            .map(|(key, value)| (self.text(&key), self.json(value)))
+            .collect()
+    }
+}
+
+fn is_unsafe_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// Replaces every `sk-or-<token>` in `text` with `sk-or-[REDACTED]`.
+pub(crate) fn redact_keys(text: &str) -> String {
+    const MARKER: &str = "sk-or-";
+    if !text.contains(MARKER) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARKER) {
+        out.push_str(&rest[..at + MARKER.len()]);
+        out.push_str(REDACTED);
+        rest = &rest[at + MARKER.len()..];
+        let token_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+            .unwrap_or(rest.len());
+        rest = &rest[token_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn redacts_every_key_shaped_token() {
+        let text = r#"{"key":"sk-or-v1-abc123","other":"x sk-or-v1-def.456 y"}"#;
+        assert_eq!(
+            redact_keys(text),
+            r#"{"key":"sk-or-[REDACTED]","other":"x sk-or-[REDACTED] y"}"#
+        );
+        assert_eq!(redact_keys("nothing here"), "nothing here");
+        assert_eq!(redact_keys("sk-or-"), "sk-or-[REDACTED]");
+    }
+
+    #[test]
+    fn redacts_the_known_secrets_whatever_their_shape() {
+        let key = SecretString::from("proxy-credential-1234".to_string());
+        let partner = SecretString::from("partner-secret-abcdefghijklmnopqrstuvwxyz".to_string());
+        let redactor = Redactor::new(&key, Some(&partner));
+        assert_eq!(
+            redactor
+                .text("bad key proxy-credential-1234, partner-secret-abcdefghijklmnopqrstuvwxyz"),
+            "bad key [REDACTED], [REDACTED]"
+        );
+        let scrubbed = redactor.json(json!({
+            "proxy-credential-1234": ["sk-or-v1-x", {"nested": "Bearer proxy-credential-1234"}],
+            "n": 1
+        }));
+        assert_eq!(
+            scrubbed,
+            json!({"[REDACTED]": ["sk-or-[REDACTED]", {"nested": "Bearer [REDACTED]"}], "n": 1})
+        );
+    }
+
+    #[test]
+    fn short_secrets_and_control_characters() {
+        let short = SecretString::from("k".to_string());
+        let redactor = Redactor::new(&short, None);
+        assert_eq!(redactor.text("keep k"), "keep k");
+        assert_eq!(redactor.text("a\u{1b}[31mb\tc\n"), "a\u{fffd}[31mb\tc\n");
+    }
+}

@@ -1,0 +1,259 @@
+//! How far a failed call got decides what its error says and whether a create's outcome is
+//! unknown: nothing sent (refused, connect timeout), sent but no answer, or an answer cut off.
+//! Every message carries its root cause once, never both in its text and in `source()`.
+
+mod common;
+
+use common::RecordingSleep;
+use common::bodies::{self, HASH};
+use common::scripted::{Reply, ScriptedServer};
+use openrouter_keys::{Client, ConnectionPhase, Error, NewKey, RetryPolicy, TimeoutKind};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A port on 127.0.0.1 that accepts no connection: a listener whose accept queue is full,
+/// so that the kernel drops new connection attempts and a client's connect hangs until its
+/// connect timeout. The returned values keep the listener and the queued connections open.
+fn black_hole() -> (u16, tokio::net::TcpListener, Vec<std::net::TcpStream>) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(0).unwrap();
+    let address = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    // Fill the accept queue; once full, connecting times out.
+    for _ in 0..16 {
+        match std::net::TcpStream::connect_timeout(&address, Duration::from_millis(100)) {
+            Ok(stream) => queued.push(stream),
+            Err(_) => break,
+        }
+    }
+    (address.port(), listener, queued)
+}
+
+/// A port where nothing listens (a listener bound, then dropped).
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn client_for(base_url: &str, connect_timeout: Duration) -> (Client, Arc<RecordingSleep>) {
+    let sleep = Arc::new(RecordingSleep::default());
+    let client = common::builder(base_url, &sleep)
+        .connect_timeout(connect_timeout)
+        .build()
+        .unwrap();
+    (client, sleep)
+}
+
+/// No error in the chain repeats the text of its source.
+fn assert_no_repeated_cause(error: &(dyn std::error::Error + 'static)) {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if let Some(source) = error.source() {
+            assert!(
+                !error.to_string().contains(&source.to_string()),
+                "`{error}` repeats its source `{source}`"
+            );
+        }
+        current = error.source();
+    }
+}
+
+#[tokio::test]
+async fn a_create_that_could_never_connect_is_not_an_unknown_outcome() {
+    let (port, _listener, _queued) = black_hole();
+    let (client, sleep) = client_for(
+        &format!("http://127.0.0.1:{port}/api/v1"),
+        Duration::from_millis(200),
+    );
+    let started = Instant::now();
+    let error = client.keys().create(NewKey::new("k")).await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    match &error {
+        Error::Timeout {
+            which: TimeoutKind::Connect,
+            attempts: 3,
+            after: Some(after),
+            ..
+        } => assert_eq!(*after, Duration::from_millis(200)),
+        other => panic!("expected a connect timeout, got {other:?}"),
+    }
+    assert_eq!(sleep.waits().len(), 2, "a connect failure is retried");
+    let message = error.to_string();
+    assert!(message.contains("connect timeout"), "{message}");
+    assert!(message.contains("nothing was sent"), "{message}");
+    assert!(message.contains("after 3 attempts"), "{message}");
+    assert_no_repeated_cause(&error);
+}
+
+#[tokio::test]
+async fn a_refused_create_is_a_connection_error_that_says_refused() {
+    let (client, sleep) = client_for(
+        &format!("http://127.0.0.1:{}/api/v1", closed_port()),
+        Duration::from_secs(5),
+    );
+    let error = client.keys().create(NewKey::new("k")).await.unwrap_err();
+    match &error {
+        Error::Connection {
+            phase: ConnectionPhase::Connect,
+            attempts: 3,
+            ..
+        } => {}
+        other => panic!("expected a connect failure, got {other:?}"),
+    }
+    assert_eq!(sleep.waits().len(), 2);
+    let message = error.to_string();
+    assert!(message.to_lowercase().contains("refused"), "{message}");
+    assert!(message.contains("nothing was sent"), "{message}");
+    assert!(!message.contains("error sending request"), "{message}");
+    assert!(std::error::Error::source(&error).is_none());
+    assert_no_repeated_cause(&error);
+}
+
+#[tokio::test]
+async fn a_cut_off_response_is_worded_as_such() {
+    let cut = || Reply::json(200, &bodies::one(bodies::key(HASH, "k"))).cut_off();
+    let server = ScriptedServer::start(vec![cut(), cut(), cut()])
+        .await
+        .unwrap();
+    let (client, _) = common::client(&server.base_url);
+    let error = client.keys().get(HASH).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Connection {
+                phase: ConnectionPhase::Response,
+                attempts: 3,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("the response from OpenRouter was cut off"),
+        "{message}"
+    );
+    assert!(
+        message.contains("end of file"),
+        "root cause shown: {message}"
+    );
+    assert!(!message.contains("error sending request"), "{message}");
+    assert_no_repeated_cause(&error);
+
+    // A create whose answer was cut off may have created the key: unknown, and it says why.
+    let created = bodies::created(bodies::key(HASH, "k"), common::SENTINEL_SECRET);
+    let server = ScriptedServer::start(vec![Reply::json(201, &created).cut_off()])
+        .await
+        .unwrap();
+    let (client, _) = common::client(&server.base_url);
+    let error = client.keys().create(NewKey::new("k")).await.unwrap_err();
+    assert!(matches!(error, Error::OutcomeUnknown { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains("was cut off"), "{message}");
+    assert!(
+        message.contains("may or may not have succeeded"),
+        "{message}"
+    );
+    assert_no_repeated_cause(&error);
+}
+
+#[tokio::test]
+async fn a_create_timing_out_after_it_was_sent_is_unknown_and_names_the_attempt_timeout() {
+    let slow = Reply::Delay(
+        Duration::from_secs(3),
+        Box::new(Reply::json(
+            201,
+            &bodies::created(bodies::key(HASH, "k"), "s"),
+        )),
+    );
+    let server = ScriptedServer::start(vec![slow]).await.unwrap();
+    let (client, _) = common::client(&server.base_url);
+    let error = client
+        .keys()
+        .create(NewKey::new("k"))
+        .timeout(Duration::from_millis(150))
+        .await
+        .unwrap_err();
+    let Error::OutcomeUnknown { cause } = &error else {
+        panic!("{error:?}");
+    };
+    assert!(
+        matches!(
+            **cause,
+            Error::Timeout {
+                which: TimeoutKind::Attempt,
+                ..
+            }
+        ),
+        "{cause:?}"
+    );
+    assert!(
+        error.to_string().contains("per-attempt timeout (150ms)"),
+        "{error}"
+    );
+    assert_no_repeated_cause(&error);
+}
+
+#[tokio::test]
+async fn server_text_and_attempt_count_do_not_run_together() {
+    let reply = Reply::json(
+        403,
+        &bodies::error(403, "Only management keys can perform this operation"),
+    );
+    let server = ScriptedServer::start(vec![reply]).await.unwrap();
+    let (client, _) = common::client(&server.base_url);
+    let error = client.keys().create(NewKey::new("k")).await.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains(
+            "\"Only management keys can perform this operation\" (code 403; after 1 attempt)"
+        ),
+        "{message}"
+    );
+    assert!(message.contains("need a management key"), "{message}");
+    assert_no_repeated_cause(&error);
+}
+
+#[tokio::test]
+async fn a_404_on_routes_that_always_exist_says_the_base_url_is_probably_wrong() {
+    for list in [false, true] {
+        let reply = Reply::raw(404, "text/html", "<html>Not Found</html>");
+        let server = ScriptedServer::start(vec![reply]).await.unwrap();
+        // As a server answers a base URL without the `/api/v1` prefix.
+        let (client, _) = common::client(&server.base_url);
+        let error = if list {
+            client
+                .keys()
+                .list()
+                .retry(RetryPolicy::none())
+                .await
+                .map(drop)
+        } else {
+            client.current_key().await.map(drop)
+        }
+        .unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("base URL"), "{message}");
+        assert!(message.contains("probably wrong"), "{message}");
+        assert!(message.contains(client.base_url()), "{message}");
+        let hint = error
+            .as_api()
+            .and_then(|api| api.hint())
+            .unwrap_or_default();
+        assert!(hint.contains("probably wrong"), "{hint}");
+    }
+    // A 404 for one key is about the key, not the URL.
+    let reply = Reply::json(404, &bodies::error(404, "Key not found"));
+    let server = ScriptedServer::start(vec![reply]).await.unwrap();
+    let (client, _) = common::client(&server.base_url);
+    let error = client.keys().get(HASH).await.unwrap_err();
+    assert!(!error.to_string().contains("base URL"), "{error}");
+}
