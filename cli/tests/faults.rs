@@ -129,7 +129,7 @@ fn bulk_create_killed_at_random_points_and_rerun_ends_exactly_once() {
         let mut rng = fastrand::Rng::with_seed(seed);
         // Two kills per seed, each after a random number of creates reached the server.
         for _ in 0..2 {
-            let creates = fake.server.requests(Route::Create);
+            let creates = fake.server.requests(Route::CreateKeys);
             let kill_after = creates + rng.u64(5..120);
             let mut child = bulk_create(&fake, dir.path())
                 .stdout(std::process::Stdio::null())
@@ -137,7 +137,7 @@ fn bulk_create_killed_at_random_points_and_rerun_ends_exactly_once() {
                 .spawn()
                 .unwrap();
             let deadline = Instant::now() + Duration::from_secs(30);
-            while fake.server.requests(Route::Create) < kill_after
+            while fake.server.requests(Route::CreateKeys) < kill_after
                 && child.try_wait().unwrap().is_none()
                 && Instant::now() < deadline
             {
@@ -147,7 +147,7 @@ fn bulk_create_killed_at_random_points_and_rerun_ends_exactly_once() {
             let _ = child.wait();
             eprintln!(
                 "seed {seed}: killed after {} creates",
-                fake.server.requests(Route::Create)
+                fake.server.requests(Route::CreateKeys)
             );
         }
         let started = Instant::now();
@@ -179,7 +179,7 @@ fn rotate_finishes_after_a_failure_between_create_and_disable() {
         .unwrap();
 
     // Every disable fails: the replacement exists and is verified, the old key untouched.
-    fake.server.inject_n(Route::Update, Fault::status(500), 50);
+    fake.server.inject_n(Route::UpdateKeys, Fault::status(500), 50);
     let rotate = [
         "--attempts",
         "2",
