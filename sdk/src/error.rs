@@ -45,7 +45,7 @@ pub enum Error {
 
     /// The connection failed before a whole response arrived: it could not be made, it broke
     /// before an answer, or the answer was cut off (see `phase`).
-    #[error("{}", ConnectionText { phase: *.phase, error: &*.error, attempts: *.attempts, advice: true })]
+    #[error("{}", ConnectionText { phase: *.phase, error, attempts: *.attempts, advice: true })]
     Connection {
         /// Attempts made.
         attempts: u32,
