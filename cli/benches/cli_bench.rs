@@ -1,5 +1,5 @@
 //! Figures for the `openrouter-keys` binary against the in-process fake: wall time and peak
-//! RSS of the CLI process (from `wait4`'s rusage) for
+//! RSS of the CLI process (its `VmHWM`) for
 //!
 //! - `bulk-create` of 1,000 rows at `--concurrency 8`,
 //! - `list` of 10,000 keys streamed (`--format ndjson` and `table`), and with `--sort`
@@ -16,11 +16,14 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Runs the CLI to completion; returns wall time, peak RSS in KiB and the exit code.
-// The child is reaped by `wait4` (which also returns its rusage), not by `Child::wait`.
-#[allow(clippy::zombie_processes)]
+///
+/// Peak RSS is the child's `VmHWM` from `/proc/PID/status`, read until its memory is released
+/// at exit. Not `wait4`'s `ru_maxrss`: a child spawned with `vfork`/`posix_spawn` (as
+/// `std::process::Command` does) is charged the *parent's* resident set until it execs, which
+/// here would count the in-process fake and its keys. Linux only; 0 elsewhere.
 fn measure(fake: &FakeServer, dir: &std::path::Path, args: &[&str]) -> (Duration, i64, i32) {
     let started = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_openrouter-keys"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_openrouter-keys"))
         .args(args)
         .current_dir(dir)
         .env("OPENROUTER_API_KEY", fake.management_key())
@@ -30,19 +33,27 @@ fn measure(fake: &FakeServer, dir: &std::path::Path, args: &[&str]) -> (Duration
         .stderr(Stdio::null())
         .spawn()
         .expect("the CLI starts");
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value; wait4 fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for the child spawned above, which nothing else waits for.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    let elapsed = started.elapsed();
-    assert!(pid > 0, "wait4 failed");
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
-    (elapsed, usage.ru_maxrss, code)
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0;
+    // Until the child exits its status shows VmHWM; a zombie's does not (nothing reaps it
+    // before `wait` below).
+    while let Some(hwm) = std::fs::read_to_string(&status_file)
+        .ok()
+        .and_then(|status| vm_hwm_kib(&status))
+    {
+        peak_kib = hwm;
+        std::thread::sleep(Duration::from_micros(500));
+    }
+    let status = child.wait().expect("the CLI ends");
+    (started.elapsed(), peak_kib, status.code().unwrap_or(-1))
+}
+
+/// The `VmHWM:   1234 kB` line of `/proc/PID/status`.
+fn vm_hwm_kib(status: &str) -> Option<i64> {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 fn report(what: &str, (wall, rss_kib, code): (Duration, i64, i32)) {
