@@ -113,6 +113,14 @@ fn bulk_create_of_200_rows_with_10_percent_faults_on_every_route_is_exactly_once
         "no create was lost after acting, so reconciliation went untested:\n{diagnostics}"
     );
     assert_exactly_once(&fake, dir.path(), ROWS);
+    let secrets = csv_rows(&std::fs::read_to_string(dir.path().join("secrets.csv")).unwrap());
+    for row in &secrets {
+        assert!(
+            !diagnostics.contains(&row["key"]),
+            "a secret reached stderr"
+        );
+    }
+    assert!(!diagnostics.contains(fake.server.management_key()));
     // A rerun of a finished batch changes nothing.
     let output = bulk_create(&fake, dir.path()).output().unwrap();
     assert_code(&output, 0);
@@ -179,7 +187,8 @@ fn rotate_finishes_after_a_failure_between_create_and_disable() {
         .unwrap();
 
     // Every disable fails: the replacement exists and is verified, the old key untouched.
-    fake.server.inject_n(Route::UpdateKeys, Fault::status(500), 50);
+    fake.server
+        .inject_n(Route::UpdateKeys, Fault::status(500), 50);
     let rotate = [
         "--attempts",
         "2",
