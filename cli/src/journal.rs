@@ -260,6 +260,16 @@ impl Journal {
         Ok(())
     }
 
+    /// The rows the `begin` record describes, as the command stored them.
+    pub fn rows<T: serde::de::DeserializeOwned>(&self) -> CliResult<T> {
+        serde_json::from_value(self.state().rows_spec.clone()).map_err(|e| {
+            CliError::failure(format!(
+                "the rows in the journal `{}` cannot be read: {e}",
+                self.path.display()
+            ))
+        })
+    }
+
     /// The folded state, locked.
     pub fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())

@@ -6,7 +6,7 @@
 
 use crate::cli::ListFormat;
 use crate::exit::{CliError, CliResult};
-use openrouter_keys::{CurrentKey, Key};
+use openrouter_keys::{CurrentKey, Key, Usage};
 use serde::Serialize;
 use std::io::Write;
 
@@ -229,27 +229,11 @@ pub fn key_details(k: &Key) -> String {
         ),
         ("limit (USD)", usd(k.limit)),
         ("remaining (USD)", usd(k.limit_remaining)),
-        (
-            "limit reset",
-            k.limit_reset
-                .as_ref()
-                .map_or("never".to_string(), |r| r.to_string()),
-        ),
+        ("limit reset", or_never(k.limit_reset.as_ref())),
         ("BYOK in limit", k.include_byok_in_limit.to_string()),
-        (
-            "usage (USD)",
-            format!(
-                "day {:.2}, week {:.2}, month {:.2}, total {:.2}",
-                k.usage.daily, k.usage.weekly, k.usage.monthly, k.usage.total
-            ),
-        ),
+        ("usage (USD)", usage_line(&k.usage)),
         ("created", k.created_at.to_string()),
-        (
-            "expires",
-            k.expires_at
-                .as_ref()
-                .map_or("never".to_string(), |t| t.to_string()),
-        ),
+        ("expires", or_never(k.expires_at.as_ref())),
         ("workspace", k.workspace_id.clone()),
     ];
     if let Some(t) = &k.updated_at {
@@ -268,25 +252,9 @@ pub fn current_key_details(k: &CurrentKey) -> String {
         ("management key", k.is_management_key.to_string()),
         ("limit (USD)", usd(k.limit)),
         ("remaining (USD)", usd(k.limit_remaining)),
-        (
-            "limit reset",
-            k.limit_reset
-                .as_ref()
-                .map_or("never".to_string(), |r| r.to_string()),
-        ),
-        (
-            "usage (USD)",
-            format!(
-                "day {:.2}, week {:.2}, month {:.2}, total {:.2}",
-                k.usage.daily, k.usage.weekly, k.usage.monthly, k.usage.total
-            ),
-        ),
-        (
-            "expires",
-            k.expires_at
-                .as_ref()
-                .map_or("never".to_string(), |t| t.to_string()),
-        ),
+        ("limit reset", or_never(k.limit_reset.as_ref())),
+        ("usage (USD)", usage_line(&k.usage)),
+        ("expires", or_never(k.expires_at.as_ref())),
         ("free tier", k.is_free_tier.to_string()),
     ];
     if let Some(w) = &k.workspace_id {
@@ -314,6 +282,19 @@ pub fn current_key_details(k: &CurrentKey) -> String {
         ));
     }
     aligned(&lines)
+}
+
+/// `day 0.10, week 0.50, month 2.00, total 9.00`.
+fn usage_line(usage: &Usage) -> String {
+    format!(
+        "day {:.2}, week {:.2}, month {:.2}, total {:.2}",
+        usage.daily, usage.weekly, usage.monthly, usage.total
+    )
+}
+
+/// The value, or `never` (for resets and expiries).
+fn or_never(value: Option<&impl std::fmt::Display>) -> String {
+    value.map_or_else(|| "never".to_string(), |v| v.to_string())
 }
 
 fn aligned(lines: &[(&str, String)]) -> String {

@@ -73,6 +73,28 @@ pub fn write_private(path: &Path, contents: &[u8], replace: bool) -> CliResult<(
     Ok(())
 }
 
+/// Writes a CSV of secrets (`header`, then `records`) to `path` as [`write_private`] does,
+/// replacing the file; returns the number of records.
+pub fn write_private_csv<'a>(
+    path: &Path,
+    header: &[&str],
+    records: impl IntoIterator<Item = Vec<&'a str>>,
+) -> CliResult<usize> {
+    let fail = |e: csv::Error| CliError::failure(format!("cannot encode the secrets file: {e}"));
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(header).map_err(fail)?;
+    let mut count = 0;
+    for record in records {
+        writer.write_record(&record).map_err(fail)?;
+        count += 1;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| CliError::failure(format!("cannot encode the secrets file: {e}")))?;
+    write_private(path, &bytes, true)?;
+    Ok(count)
+}
+
 fn temp_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".tmp-{}", std::process::id()));

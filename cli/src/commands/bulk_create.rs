@@ -13,7 +13,7 @@ use crate::journal::{self, Journal};
 use crate::output::note;
 use crate::progress::Progress;
 use crate::provision::{KeySpec, Outcome, check_unique_names, create_all, preexisting};
-use crate::secrets::{check_writable, write_private};
+use crate::secrets::{check_writable, write_private_csv};
 use openrouter_keys::{Client, ExposeSecret};
 use std::path::Path;
 
@@ -26,10 +26,7 @@ pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResu
     let journal_path = journal::path_for(&args.secrets_out);
     let (journal, rows) = match Journal::resume(&journal_path, COMMAND, &fingerprint)? {
         Some(journal) => {
-            let rows: Vec<(String, KeySpec)> =
-                serde_json::from_value(journal.state().rows_spec.clone()).map_err(|e| {
-                    CliError::failure(format!("the journal's rows cannot be read: {e}"))
-                })?;
+            let rows: Vec<(String, KeySpec)> = journal.rows()?;
             note(
                 quiet,
                 format!("resuming the batch in {}", journal_path.display()),
@@ -146,33 +143,20 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySp
     Ok(rows)
 }
 
-/// Rewrites the secrets file from the journal; returns how many secrets it holds.
+/// Rewrites the secrets file (`row,name,hash,key`) from the journal; returns how many
+/// secrets it holds.
 fn write_secrets(journal: &Journal, rows: &[(String, KeySpec)], path: &Path) -> CliResult<usize> {
     let state = journal.state();
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| CliError::failure(format!("cannot encode the secrets file: {e}"));
-    writer
-        .write_record(["row", "name", "hash", "key"])
-        .map_err(fail)?;
-    let mut count = 0;
-    for (row, spec) in rows {
-        if let Some((hash, secret)) = state.row(row).and_then(|s| s.created.as_ref()) {
-            writer
-                .write_record([
-                    row.as_str(),
-                    spec.name.as_str(),
-                    hash.as_str(),
-                    secret.expose_secret(),
-                ])
-                .map_err(fail)?;
-            count += 1;
-        }
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| CliError::failure(format!("cannot encode the secrets file: {e}")))?;
-    write_private(path, &bytes, true)?;
-    Ok(count)
+    let records = rows.iter().filter_map(|(row, spec)| {
+        let (hash, secret) = state.row(row)?.created.as_ref()?;
+        Some(vec![
+            row.as_str(),
+            spec.name.as_str(),
+            hash.as_str(),
+            secret.expose_secret(),
+        ])
+    });
+    write_private_csv(path, &["row", "name", "hash", "key"], records)
 }
 
 fn summarize(

@@ -16,7 +16,7 @@ use crate::journal::{self, Journal, Record};
 use crate::output::note;
 use crate::progress::Progress;
 use crate::provision::{KeySpec, check_unique_names, create_all, preexisting};
-use crate::secrets::{check_writable, write_private};
+use crate::secrets::{check_writable, write_private_csv};
 use crate::select::{describe, preview_and_confirm, resolve};
 use openrouter_keys::{ApiErrorKind, Client, ExposeSecret, Key, SecretString};
 use std::path::Path;
@@ -33,10 +33,7 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
     let action = then_text(args.then);
     let (journal, rows) = match Journal::resume(&journal_path, COMMAND, &fingerprint)? {
         Some(journal) => {
-            let rows: Vec<(String, KeySpec)> =
-                serde_json::from_value(journal.state().rows_spec.clone()).map_err(|e| {
-                    CliError::failure(format!("the journal's rows cannot be read: {e}"))
-                })?;
+            let rows: Vec<(String, KeySpec)> = journal.rows()?;
             let open: Vec<String> = {
                 let state = journal.state();
                 rows.iter()
@@ -246,25 +243,14 @@ async fn verify(
 /// Rewrites the new-secrets file (`name,hash,key,replaces`) from the journal.
 fn write_secrets(journal: &Journal, rows: &[(String, KeySpec)], path: &Path) -> CliResult<()> {
     let state = journal.state();
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| CliError::failure(format!("cannot encode the secrets file: {e}"));
-    writer
-        .write_record(["name", "hash", "key", "replaces"])
-        .map_err(fail)?;
-    for (old, spec) in rows {
-        if let Some((hash, secret)) = state.row(old).and_then(|s| s.created.as_ref()) {
-            writer
-                .write_record([
-                    spec.name.as_str(),
-                    hash.as_str(),
-                    secret.expose_secret(),
-                    old.as_str(),
-                ])
-                .map_err(fail)?;
-        }
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| CliError::failure(format!("cannot encode the secrets file: {e}")))?;
-    write_private(path, &bytes, true)
+    let records = rows.iter().filter_map(|(old, spec)| {
+        let (hash, secret) = state.row(old)?.created.as_ref()?;
+        Some(vec![
+            spec.name.as_str(),
+            hash.as_str(),
+            secret.expose_secret(),
+            old.as_str(),
+        ])
+    });
+    write_private_csv(path, &["name", "hash", "key", "replaces"], records).map(drop)
 }
