@@ -25,8 +25,10 @@
 //! keys (disabled and expired included) finds such keys; each one is an orphan whose secret is
 //! lost, so it is deleted (`discarded`) and the row is created again. Rows in doubt are
 //! reconciled only when no create is in flight (between rounds), so a key being created
-//! cannot be mistaken for an orphan. The assumption this rests on: nobody else creates keys
-//! with the batch's names while it runs.
+//! cannot be mistaken for an orphan. Every run ends with the same check over *all* rows (a
+//! final sweep): a create sent by an earlier, killed run and acted on after that run's
+//! listing shows up there as a stray key and is deleted. The assumption this rests on: nobody
+//! else creates keys with the batch's names while it runs.
 //!
 //! A line cut by a crash mid-write is dropped on the next open (the file is truncated to the
 //! last complete line). An advisory lock (`flock`) stops two runs of one batch interleaving.

@@ -61,7 +61,7 @@ impl KeySpec {
 pub struct Outcome {
     /// Rows that got their key in this run.
     pub created_now: usize,
-    /// Orphans (keys whose secret was lost) deleted and created again in this run.
+    /// Orphans (keys made for a row whose secret was never saved) deleted in this run.
     pub orphans_replaced: usize,
     /// Rows that failed for good, with the reason.
     pub failed: BTreeMap<String, String>,
@@ -69,6 +69,8 @@ pub struct Outcome {
     pub unfinished: BTreeSet<String>,
     /// Of those, rows whose create may have happened.
     pub in_doubt: BTreeSet<String>,
+    /// The final sweep for stray keys could not list the keys.
+    pub unchecked: bool,
 }
 
 /// Keys (disabled and expired included) in these workspaces whose name is one of `names`.
@@ -223,6 +225,21 @@ pub async fn create_all(
                 round + 1,
                 doubt.len()
             ));
+        }
+    }
+    // Final sweep over every row: a create sent by an earlier, killed run may have been acted
+    // on after that run's listing; any key with a batch name that the journal does not know
+    // is such an orphan. Rows in doubt are settled by it too (their orphans are deleted).
+    let all: BTreeSet<String> = rows.iter().map(|(r, _)| r.clone()).collect();
+    match reconcile(client, journal, &all, &specs).await {
+        Ok(replaced) => {
+            outcome.orphans_replaced += replaced;
+            doubt.clear();
+        }
+        Err(Failure::Fatal(e)) => return Err(e),
+        Err(Failure::Api(e)) => {
+            progress.line(format!("the final check for stray keys failed ({e})"));
+            outcome.unchecked = true;
         }
     }
     let state = journal.state();

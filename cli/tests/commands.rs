@@ -4,6 +4,7 @@
 mod common;
 
 use common::{Fake, assert_code, csv_rows, stderr, stdout};
+use std::future::IntoFuture;
 
 fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("a temp dir")
@@ -424,6 +425,41 @@ fn bulk_create_then_bulk_delete_from_the_secrets_file() {
     for row in &rows {
         assert!(!stderr(&output).contains(&row["key"]));
     }
+    // A create acted on late (sent by a killed run, processed after its listing) leaves a key
+    // with a batch name and no saved secret: the next run's final sweep deletes it.
+    let stray = fake
+        .runtime
+        .block_on(
+            fake.client()
+                .keys()
+                .create(openrouter_keys::NewKey::new("student-b"))
+                .into_future(),
+        )
+        .unwrap();
+    let output = fake.run(
+        dir.path(),
+        &[
+            "bulk-create",
+            "in.csv",
+            "--secrets-out",
+            "s.csv",
+            "--limit",
+            "3",
+        ],
+    );
+    assert_code(&output, 0);
+    assert!(
+        stderr(&output).contains("1 key(s) made for a row"),
+        "{}",
+        stderr(&output)
+    );
+    let keys = fake.all_keys();
+    assert!(keys.iter().all(|k| k.hash != stray.key().hash));
+    assert_eq!(keys.iter().filter(|k| k.name == "student-b").count(), 1);
+    assert_eq!(
+        csv_rows(&std::fs::read_to_string(dir.path().join("s.csv")).unwrap()),
+        rows
+    );
     // Refuses to start another batch over the same secrets file.
     std::fs::write(dir.path().join("other.csv"), "name\nz\n").unwrap();
     let output = fake.run(

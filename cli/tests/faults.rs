@@ -109,7 +109,7 @@ fn bulk_create_of_200_rows_with_10_percent_faults_on_every_route_is_exactly_once
         "too few faults to mean anything: {faults:?}"
     );
     assert!(
-        diagnostics.contains("deleted and created again"),
+        diagnostics.contains("without a saved secret, were deleted"),
         "no create was lost after acting, so reconciliation went untested:\n{diagnostics}"
     );
     assert_exactly_once(&fake, dir.path(), ROWS);

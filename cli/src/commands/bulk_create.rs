@@ -180,14 +180,21 @@ fn summarize(
         note(
             quiet,
             format!(
-                "bulk-create: {} key(s) whose create was interrupted before its secret was saved \
-                 were deleted and created again",
+                "bulk-create: {} key(s) made for a row by an interrupted create, without a saved \
+                 secret, were deleted (their rows were created again)",
                 outcome.orphans_replaced
             ),
         );
     }
     for (row, why) in &outcome.failed {
         eprintln!("error: row {row}: {why}");
+    }
+    if outcome.unchecked {
+        eprintln!(
+            "error: the final check for keys without a saved secret could not list the keys; \
+             rerun the same command to check again"
+        );
+        return Ok(Exit::OutcomeUnknown);
     }
     if !outcome.in_doubt.is_empty() {
         eprintln!(

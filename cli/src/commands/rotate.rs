@@ -81,7 +81,7 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
             )
         }
     };
-    let progress = Progress::new("rotate: created", rows.len(), 0, true);
+    let progress = Progress::new("rotate: replacements", rows.len(), 0, quiet);
     let created = create_all(client, &journal, &rows, 4, &progress).await;
     let saved = write_secrets(&journal, &rows, &args.secrets_out);
     let created = created?;
@@ -114,7 +114,7 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
         return Ok(Exit::Success);
     }
     eprintln!("error: rerun the same command to finish the rotation");
-    Ok(if !created.in_doubt.is_empty() {
+    Ok(if !created.in_doubt.is_empty() || created.unchecked {
         Exit::OutcomeUnknown
     } else if retired == 0 && rows.len() == 1 {
         Exit::Failure
