@@ -339,3 +339,14 @@ pub fn note(quiet: bool, message: impl std::fmt::Display) {
         let _ = writeln!(anstream::stderr(), "{message}");
     }
 }
+
+/// One line of data on stdout. A closed pipe (`| head`) is not an error here: the change the
+/// line reports has been made either way.
+pub fn out_line(line: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+/// One diagnostic line on stderr (never panics, unlike `eprintln!` on a closed stderr).
+pub fn err_line(line: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}

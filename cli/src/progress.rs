@@ -49,7 +49,7 @@ impl Progress {
             let mut last = self.last_tenth.lock().unwrap_or_else(|p| p.into_inner());
             if tenth > *last {
                 *last = tenth;
-                eprintln!("{}: {done}/{}", self.label, self.total);
+                crate::output::err_line(format_args!("{}: {done}/{}", self.label, self.total));
             }
         }
     }
@@ -60,16 +60,16 @@ impl Progress {
             return;
         }
         if self.tty {
-            eprintln!("\r\x1b[2K{message}");
+            crate::output::err_line(format_args!("\r\x1b[2K{message}"));
         } else {
-            eprintln!("{message}");
+            crate::output::err_line(format_args!("{message}"));
         }
     }
 
     /// Ends the bar's line.
     pub fn finish(&self) {
         if self.tty && !self.quiet {
-            eprintln!();
+            crate::output::err_line("");
         }
     }
 }

@@ -125,7 +125,7 @@ pub fn preview_and_confirm(
         lines.iter().map(|l| format!("  {l}\n")).collect::<String>()
     );
     if confirm.dry_run {
-        print!("{plan}");
+        crate::output::out_line(plan.trim_end());
         crate::output::note(quiet, "dry run: nothing was changed");
         return Ok(false);
     }

@@ -187,27 +187,27 @@ fn summarize(
         );
     }
     for (row, why) in &outcome.failed {
-        eprintln!("error: row {row}: {why}");
+        crate::output::err_line(format_args!("error: row {row}: {why}"));
     }
     if outcome.unchecked {
-        eprintln!(
+        crate::output::err_line(format_args!(
             "error: the final check for keys without a saved secret could not list the keys; \
              rerun the same command to check again"
-        );
+        ));
         return Ok(Exit::OutcomeUnknown);
     }
     if !outcome.in_doubt.is_empty() {
-        eprintln!(
+        crate::output::err_line(format_args!(
             "error: {} row(s) may or may not have a key yet; rerun the same command to reconcile them",
             outcome.in_doubt.len()
-        );
+        ));
         return Ok(Exit::OutcomeUnknown);
     }
     if !outcome.unfinished.is_empty() || !outcome.failed.is_empty() {
-        eprintln!(
+        crate::output::err_line(format_args!(
             "error: {} row(s) have no key; rerun the same command to retry them",
             outcome.unfinished.len() + outcome.failed.len()
-        );
+        ));
         return Ok(Exit::Partial);
     }
     Ok(Exit::Success)

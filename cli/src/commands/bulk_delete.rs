@@ -45,13 +45,13 @@ pub async fn run(client: &Client, args: &BulkDeleteArgs, quiet: bool) -> CliResu
     let mut failed = 0;
     for (hash, result) in &results {
         match result {
-            Ok(()) => println!("deleted {hash}"),
+            Ok(()) => crate::output::out_line(format_args!("deleted {hash}")),
             Err(e) => {
                 failed += 1;
-                eprintln!(
+                crate::output::err_line(format_args!(
                     "error: {}",
                     CliError::api(&format!("cannot delete key {hash}"), e)
-                );
+                ));
             }
         }
     }

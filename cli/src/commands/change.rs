@@ -144,11 +144,11 @@ async fn apply(
     let mut last_error = None;
     for (key, result) in results {
         match result {
-            Ok(()) => println!("{action}d {}", describe(&key)),
+            Ok(()) => crate::output::out_line(format_args!("{action}d {}", describe(&key))),
             Err(e) => {
                 failed += 1;
                 let error = CliError::api(&format!("cannot {action} key {}", key.hash), &e);
-                eprintln!("error: {error}");
+                crate::output::err_line(format_args!("error: {error}"));
                 last_error = Some(error);
             }
         }

@@ -88,12 +88,12 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
     saved?;
     let mut failures = created.failed.len() + created.unfinished.len();
     for (row, why) in &created.failed {
-        eprintln!("error: replacement for {row}: {why}");
+        crate::output::err_line(format_args!("error: replacement for {row}: {why}"));
     }
     for (old, _) in &rows {
         if let Err(e) = finish_one(client, &journal, old, args.then, global).await {
             failures += 1;
-            eprintln!("error: {e}");
+            crate::output::err_line(format_args!("error: {e}"));
         }
     }
     let retired = {
@@ -113,7 +113,9 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
     if failures == 0 && retired == rows.len() {
         return Ok(Exit::Success);
     }
-    eprintln!("error: rerun the same command to finish the rotation");
+    crate::output::err_line(format_args!(
+        "error: rerun the same command to finish the rotation"
+    ));
     Ok(if !created.in_doubt.is_empty() || created.unchecked {
         Exit::OutcomeUnknown
     } else if retired == 0 && rows.len() == 1 {
@@ -188,7 +190,7 @@ async fn finish_one(
             row: old.to_string(),
             action: then_text(then).to_string(),
         })?;
-        println!("{old} -> {new_hash}");
+        crate::output::out_line(format_args!("{old} -> {new_hash}"));
     }
     Ok(())
 }
