@@ -80,10 +80,13 @@ fn run(args: &[String]) -> Result<ExitCode, XtaskError> {
     let spec = spec.unwrap_or_else(|| root.join(generate::SPEC_PATH));
     match task {
         "generate" => {
-            eprintln!(
-                "generating codegen/src from {} with progenitor…",
-                spec.display()
-            );
+            // Progress for a person watching; scripts and tests read errors only.
+            if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                eprintln!(
+                    "generating codegen/src from {} with progenitor…",
+                    spec.display()
+                );
+            }
             let files = generate::generate_files(&spec)?;
             for file in &files {
                 let path = root.join(&file.path);
