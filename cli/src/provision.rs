@@ -20,6 +20,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
+/// Orphans deleted at once while reconciling.
+const RECONCILE_DELETES: usize = 8;
+
 /// Rounds before giving up on rows still pending or in doubt (each round retries them all).
 const MAX_ROUNDS: u32 = 12;
 
@@ -338,17 +341,33 @@ async fn reconcile(
             })
             .collect()
     };
+    // Deleted a few at a time; every deletion that succeeded is journaled even when another
+    // failed (the failure ends this reconciliation; the next one lists again).
+    let results: Vec<(String, String, Result<(), Error>)> = futures_util::stream::iter(orphans)
+        .map(|(row, hash)| async move {
+            let result = client.keys().delete(hash.as_str()).await;
+            (row, hash, result)
+        })
+        .buffer_unordered(RECONCILE_DELETES)
+        .collect()
+        .await;
     let mut deleted = 0;
-    for (row, hash) in orphans {
-        client
-            .keys()
-            .delete(hash.as_str())
-            .await
-            .map_err(Failure::Api)?;
-        journal
-            .append(Record::Discarded { row, hash })
-            .map_err(Failure::Fatal)?;
-        deleted += 1;
+    let mut first_error = None;
+    for (row, hash, result) in results {
+        match result {
+            Ok(()) => {
+                journal
+                    .append(Record::Discarded { row, hash })
+                    .map_err(Failure::Fatal)?;
+                deleted += 1;
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
     }
-    Ok(deleted)
+    match first_error {
+        Some(e) => Err(Failure::Api(e)),
+        None => Ok(deleted),
+    }
 }
