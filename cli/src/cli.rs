@@ -14,6 +14,7 @@ Exit codes:
   2  usage error, or a change refused (no TTY to confirm and no --yes)
   3  partial bulk failure: some rows or keys failed, the rest succeeded (rerun to finish)
   4  outcome unknown: a create may or may not have happened (rerun bulk commands to reconcile)
+  130  interrupted (Ctrl-C); bulk commands resume when run again with the same arguments
 
 The API key comes from --api-key-file, else OPENROUTER_API_KEY, OPENROUTER_MANAGEMENT_KEY or
 OPENROUTER_PROVISIONING_KEY. The base URL from --base-url, else OPENROUTER_BASE_URL.

@@ -20,6 +20,8 @@ pub enum Exit {
     Partial = 3,
     /// 4: a create may or may not have happened.
     OutcomeUnknown = 4,
+    /// 130: interrupted by Ctrl-C (128 + SIGINT, as shells report it).
+    Interrupted = 130,
 }
 
 impl Exit {

@@ -47,7 +47,19 @@ fn main() -> ExitCode {
             return ExitCode::from(Exit::Failure.code());
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    let result = runtime.block_on(async {
+        tokio::select! {
+            result = commands::run(cli) => result,
+            // Work in flight is dropped; the journal of a bulk command already says what may
+            // have happened, and the next run reconciles it.
+            _ = tokio::signal::ctrl_c() => Err(exit::CliError {
+                exit: Exit::Interrupted,
+                message: "interrupted; a bulk command resumes when run again with the same \
+                          arguments".to_string(),
+            }),
+        }
+    });
+    match result {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(error) => {
             if !error.message.is_empty() {

@@ -242,7 +242,41 @@ fn list_streams_in_every_format_with_filters_globs_and_sort() {
     assert_eq!(names, ["web-a", "web-b", "web-c"]);
     assert_eq!(json[2]["disabled"], true);
 
+    // The documented, stable field set, in order.
+    let output = fake.run(dir.path(), &["list", "--format", "ndjson"]);
+    let first = stdout(&output).lines().next().unwrap().to_string();
+    let fields: Vec<&str> = first
+        .trim_matches(|c| c == '{' || c == '}')
+        .split(",\"")
+        .map(|f| f.trim_start_matches('"').split('"').next().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "hash",
+            "name",
+            "label",
+            "disabled",
+            "limit",
+            "limit_remaining",
+            "limit_reset",
+            "include_byok_in_limit",
+            "usage",
+            "usage_daily",
+            "usage_weekly",
+            "usage_monthly",
+            "byok_usage",
+            "created_at",
+            "updated_at",
+            "expires_at",
+            "workspace_id",
+            "creator_user_id",
+            "external_user",
+            "last_used_at"
+        ]
+    );
     let output = fake.run(dir.path(), &["list", "--format", "csv"]);
+    assert!(stdout(&output).starts_with(&fields.join(",")));
     let rows = csv_rows(&stdout(&output));
     assert_eq!(
         rows.len(),

@@ -317,3 +317,41 @@ fn show_one_faulted_run() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_batch_with_130_and_a_rerun_finishes_it() {
+    let fake = Fake::start();
+    let dir = tempfile::tempdir().unwrap();
+    write_input(dir.path(), ROWS);
+    // Slow creates (under the 300 ms timeout), so that the signal lands mid-batch.
+    fake.server.inject_n(
+        Route::CreateKeys,
+        Fault::Delay(Duration::from_millis(100)),
+        ROWS,
+    );
+    let child = bulk_create(&fake, dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while fake.server.requests(Route::CreateKeys) < 50 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // SAFETY: sends SIGINT to our own child, which has not been reaped.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let output = child.wait_with_output().unwrap();
+    assert_code(&output, 130);
+    assert!(
+        stderr(&output).contains("interrupted"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        fake.server.created_key_count() < ROWS,
+        "interrupted before the end"
+    );
+    run_to_completion(&fake, dir.path());
+    assert_exactly_once(&fake, dir.path(), ROWS);
+}
