@@ -6,14 +6,22 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Exit codes, listed in `--help` (kept in step with `exit.rs`).
+/// Examples and exit codes, listed in `--help` (codes kept in step with `exit.rs`).
 const EXIT_CODES: &str = "\
+Examples:
+  openrouter-keys list --match 'student-*' --sort usage --reverse
+  openrouter-keys create --name ci --limit 25 --reset monthly --secret-file ci.key
+  openrouter-keys bulk-create students.csv --secrets-out secrets.csv --limit 15
+  openrouter-keys disable --match 'student-*' --dry-run
+  openrouter-keys rotate --match 'ci-*' --then disable --secrets-out rotated.csv
+  openrouter-keys report --format html --out usage.html
+
 Exit codes:
-  0  success
-  1  the API or the system failed (error message on stderr)
-  2  usage error, or a change refused (no TTY to confirm and no --yes)
-  3  partial bulk failure: some rows or keys failed, the rest succeeded (rerun to finish)
-  4  outcome unknown: a create may or may not have happened (rerun bulk commands to reconcile)
+    0  success
+    1  the API or the system failed (error message on stderr)
+    2  usage error, or a change refused (no TTY to confirm and no --yes)
+    3  partial bulk failure: some rows or keys failed, the rest succeeded (rerun to finish)
+    4  outcome unknown: a create may or may not have happened (rerun bulk commands to reconcile)
   130  interrupted (Ctrl-C); bulk commands resume when run again with the same arguments
 
 The API key comes from --api-key-file, else OPENROUTER_API_KEY, OPENROUTER_MANAGEMENT_KEY or
