@@ -10,26 +10,27 @@ use openrouter_keys::{CurrentKey, Key, Usage};
 use serde::Serialize;
 use std::io::Write;
 
-/// A key as the CLI prints it in JSON, NDJSON and CSV.
+/// A key as the CLI prints it in JSON, NDJSON and CSV. A field the API did not send is
+/// `null` (empty in CSV): the SDK reads tolerantly and so does the CLI.
 #[derive(Debug, Clone, Serialize)]
 pub struct KeyRow {
     pub hash: String,
-    pub name: String,
-    pub label: String,
-    pub disabled: bool,
+    pub name: Option<String>,
+    pub label: Option<String>,
+    pub disabled: Option<bool>,
     pub limit: Option<f64>,
     pub limit_remaining: Option<f64>,
     pub limit_reset: Option<String>,
-    pub include_byok_in_limit: bool,
-    pub usage: f64,
-    pub usage_daily: f64,
-    pub usage_weekly: f64,
-    pub usage_monthly: f64,
-    pub byok_usage: f64,
-    pub created_at: String,
+    pub include_byok_in_limit: Option<bool>,
+    pub usage: Option<f64>,
+    pub usage_daily: Option<f64>,
+    pub usage_weekly: Option<f64>,
+    pub usage_monthly: Option<f64>,
+    pub byok_usage: Option<f64>,
+    pub created_at: Option<String>,
     pub updated_at: Option<String>,
     pub expires_at: Option<String>,
-    pub workspace_id: String,
+    pub workspace_id: Option<String>,
     pub creator_user_id: Option<String>,
     pub external_user: Option<String>,
     pub last_used_at: Option<String>,
@@ -37,6 +38,7 @@ pub struct KeyRow {
 
 impl From<&Key> for KeyRow {
     fn from(k: &Key) -> Self {
+        let text = |t: &Option<openrouter_keys::Timestamp>| t.as_ref().map(|t| t.to_string());
         Self {
             hash: k.hash.clone(),
             name: k.name.clone(),
@@ -51,15 +53,34 @@ impl From<&Key> for KeyRow {
             usage_weekly: k.usage.weekly,
             usage_monthly: k.usage.monthly,
             byok_usage: k.byok_usage.total,
-            created_at: k.created_at.to_string(),
-            updated_at: k.updated_at.as_ref().map(|t| t.to_string()),
-            expires_at: k.expires_at.as_ref().map(|t| t.to_string()),
+            created_at: text(&k.created_at),
+            updated_at: text(&k.updated_at),
+            expires_at: text(&k.expires_at),
             workspace_id: k.workspace_id.clone(),
             creator_user_id: k.creator_user_id.clone(),
             external_user: k.external_user.clone(),
-            last_used_at: k.last_used_at.as_ref().map(|t| t.to_string()),
+            last_used_at: text(&k.last_used_at),
         }
     }
+}
+
+/// The key's name, or empty when the API did not send one.
+pub fn name_of(k: &Key) -> &str {
+    k.name.as_deref().unwrap_or("")
+}
+
+/// `disabled`, `active`, or `?` when the API did not say.
+pub fn status_of(disabled: Option<bool>) -> &'static str {
+    match disabled {
+        Some(true) => "disabled",
+        Some(false) => "active",
+        None => "?",
+    }
+}
+
+/// A value for humans, or `-` when the API did not send it.
+fn or_dash(value: Option<impl std::fmt::Display>) -> String {
+    value.map_or_else(|| "-".to_string(), |v| v.to_string())
 }
 
 /// A write to stdout failed; a closed pipe (`| head`) ends the command quietly.
@@ -94,16 +115,15 @@ const TABLE_HEADER: &str = "HASH                                                
 
 /// One table line. Column widths are fixed so that a list can be printed as it streams in.
 fn table_line(k: &Key) -> String {
-    let status = if k.disabled { "disabled" } else { "active" };
     format!(
         "{:<65} {:<31} {:<9} {:<10} {:<10} {:<10} {}",
         k.hash,
-        fit(&k.name, 31),
-        status,
+        fit(name_of(k), 31),
+        status_of(k.disabled),
         usd(k.limit),
         usd(k.limit_remaining),
-        format!("{:.2}", k.usage.monthly),
-        k.created_at
+        usd(k.usage.monthly),
+        or_dash(k.created_at.as_ref())
     )
 }
 
@@ -221,20 +241,17 @@ pub fn csv_error(e: csv::Error) -> CliError {
 pub fn key_details(k: &Key) -> String {
     let mut lines = vec![
         ("hash", k.hash.clone()),
-        ("name", k.name.clone()),
-        ("label", k.label.clone()),
-        (
-            "status",
-            if k.disabled { "disabled" } else { "active" }.to_string(),
-        ),
+        ("name", or_dash(k.name.as_ref())),
+        ("label", or_dash(k.label.as_ref())),
+        ("status", status_of(k.disabled).to_string()),
         ("limit (USD)", usd(k.limit)),
         ("remaining (USD)", usd(k.limit_remaining)),
         ("limit reset", or_never(k.limit_reset.as_ref())),
-        ("BYOK in limit", k.include_byok_in_limit.to_string()),
+        ("BYOK in limit", or_dash(k.include_byok_in_limit)),
         ("usage (USD)", usage_line(&k.usage)),
-        ("created", k.created_at.to_string()),
+        ("created", or_dash(k.created_at.as_ref())),
         ("expires", or_never(k.expires_at.as_ref())),
-        ("workspace", k.workspace_id.clone()),
+        ("workspace", or_dash(k.workspace_id.as_ref())),
     ];
     if let Some(t) = &k.updated_at {
         lines.push(("updated", t.to_string()));
@@ -248,34 +265,39 @@ pub fn key_details(k: &Key) -> String {
 /// The current key, for humans.
 pub fn current_key_details(k: &CurrentKey) -> String {
     let mut lines = vec![
-        ("label", k.label.clone()),
-        ("management key", k.is_management_key.to_string()),
+        ("label", or_dash(k.label.as_ref())),
+        ("management key", or_dash(k.is_management_key)),
         ("limit (USD)", usd(k.limit)),
         ("remaining (USD)", usd(k.limit_remaining)),
         ("limit reset", or_never(k.limit_reset.as_ref())),
         ("usage (USD)", usage_line(&k.usage)),
         ("expires", or_never(k.expires_at.as_ref())),
-        ("free tier", k.is_free_tier.to_string()),
+        ("free tier", or_dash(k.is_free_tier)),
     ];
     if let Some(w) = &k.workspace_id {
         lines.push(("workspace", w.clone()));
     }
-    if !k.allowed_data_regions.is_empty() {
-        let regions: Vec<&str> = k.allowed_data_regions.iter().map(|r| r.as_str()).collect();
-        lines.push(("data regions", regions.join(", ")));
+    if let Some(regions) = &k.allowed_data_regions {
+        let regions: Vec<&str> = regions.iter().map(|r| r.as_str()).collect();
+        let shown = if regions.is_empty() {
+            "none permitted".to_string()
+        } else {
+            regions.join(", ")
+        };
+        lines.push(("data regions", shown));
     }
-    for budget in &k.budgets {
+    for budget in k.budgets.iter().flatten() {
         lines.push((
             "budget",
             format!(
-                "{}: {:.2} of {:.2} USD spent, {:.2} left{}",
-                budget.scope,
-                budget.spend_usd,
-                budget.limit_usd,
-                budget.remaining_usd,
+                "{}: {} of {} USD spent, {} left{}",
+                or_dash(budget.scope.as_ref()),
+                usd(budget.spend_usd),
+                usd(budget.limit_usd),
+                usd(budget.remaining_usd),
                 budget
                     .reset_interval
-                    .as_deref()
+                    .as_ref()
                     .map(|r| format!(", resets {r}"))
                     .unwrap_or_default()
             ),
@@ -284,11 +306,14 @@ pub fn current_key_details(k: &CurrentKey) -> String {
     aligned(&lines)
 }
 
-/// `day 0.10, week 0.50, month 2.00, total 9.00`.
+/// `day 0.10, week 0.50, month 2.00, total 9.00` (`-` for a period the API did not send).
 fn usage_line(usage: &Usage) -> String {
     format!(
-        "day {:.2}, week {:.2}, month {:.2}, total {:.2}",
-        usage.daily, usage.weekly, usage.monthly, usage.total
+        "day {}, week {}, month {}, total {}",
+        usd(usage.daily),
+        usd(usage.weekly),
+        usd(usage.monthly),
+        usd(usage.total)
     )
 }
 
@@ -305,7 +330,8 @@ fn aligned(lines: &[(&str, String)]) -> String {
         .collect()
 }
 
-/// The current key as JSON, with the stable field names of `whoami --format json`.
+/// The current key as JSON, with the stable field names of `whoami --format json` (`null`
+/// for what the API did not send).
 pub fn current_key_json(k: &CurrentKey) -> serde_json::Value {
     serde_json::json!({
         "label": k.label,
@@ -322,14 +348,15 @@ pub fn current_key_json(k: &CurrentKey) -> serde_json::Value {
         "expires_at": k.expires_at.as_ref().map(|t| t.as_str()),
         "workspace_id": k.workspace_id,
         "organization_id": k.organization_id,
-        "allowed_data_regions": k.allowed_data_regions.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-        "budgets": k.budgets.iter().map(|b| serde_json::json!({
-            "scope": b.scope.as_str(),
+        "allowed_data_regions": k.allowed_data_regions.as_ref()
+            .map(|regions| regions.iter().map(|r| r.as_str()).collect::<Vec<_>>()),
+        "budgets": k.budgets.as_ref().map(|budgets| budgets.iter().map(|b| serde_json::json!({
+            "scope": b.scope.as_ref().map(|s| s.as_str()),
             "limit_usd": b.limit_usd,
             "spend_usd": b.spend_usd,
             "remaining_usd": b.remaining_usd,
-            "reset_interval": b.reset_interval,
-        })).collect::<Vec<_>>(),
+            "reset_interval": b.reset_interval.as_ref().map(|r| r.as_str()),
+        })).collect::<Vec<_>>()),
     })
 }
 

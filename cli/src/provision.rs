@@ -94,7 +94,7 @@ pub async fn keys_named(
         }
         let mut stream = std::pin::pin!(request.into_stream());
         while let Some(key) = stream.try_next().await? {
-            if names.contains(key.name.as_str()) {
+            if key.name.as_deref().is_some_and(|n| names.contains(n)) {
                 found.push(key);
             }
         }
@@ -335,9 +335,8 @@ async fn reconcile(
             .into_iter()
             .filter(|k| !state.preexisting.contains(&k.hash) && !state.known.contains(&k.hash))
             .filter_map(|k| {
-                by_name
-                    .get(k.name.as_str())
-                    .map(|row| (row.to_string(), k.hash))
+                let row = by_name.get(k.name.as_deref()?)?;
+                Some((row.to_string(), k.hash))
             })
             .collect()
     };

@@ -49,7 +49,10 @@ impl Matcher {
 
     pub fn matches(&self, key: &Key) -> bool {
         match (&self.set, &self.labels) {
-            (Some(names), Some(labels)) => names.is_match(&key.name) || labels.is_match(&key.label),
+            (Some(names), Some(labels)) => {
+                key.name.as_deref().is_some_and(|n| names.is_match(n))
+                    || key.label.as_deref().is_some_and(|l| labels.is_match(l))
+            }
             _ => true,
         }
     }
@@ -157,5 +160,5 @@ pub fn preview_and_confirm(
 
 /// `hash  name` for previews.
 pub fn describe(key: &Key) -> String {
-    format!("{}  {}", key.hash, key.name)
+    format!("{}  {}", key.hash, crate::output::name_of(key))
 }

@@ -6,6 +6,14 @@ mod common;
 use common::{Fake, assert_code, csv_rows, stderr, stdout};
 use std::future::IntoFuture;
 
+/// Whether the key with this hash is disabled, as the API says.
+fn disabled(fake: &Fake, hash: &str) -> Option<bool> {
+    fake.all_keys()
+        .into_iter()
+        .find(|k| k.hash == hash)
+        .and_then(|k| k.disabled)
+}
+
 fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("a temp dir")
 }
@@ -128,13 +136,16 @@ fn create_prints_the_secret_only_to_stdout_and_get_shows_the_key() {
         "the secret reached stderr"
     );
     let keys = fake.all_keys();
-    let key = keys.iter().find(|k| k.name == "ci").unwrap();
+    let key = keys
+        .iter()
+        .find(|k| k.name.as_deref() == Some("ci"))
+        .unwrap();
     assert_eq!(key.limit, Some(25.0));
     assert_eq!(
         key.limit_reset.as_ref().map(|r| r.as_str()),
         Some("monthly")
     );
-    assert!(key.include_byok_in_limit);
+    assert_eq!(key.include_byok_in_limit, Some(true));
     assert!(key.expires_at.is_some());
     assert!(fake.authenticates_as(&secret, &key.label));
 
@@ -336,12 +347,12 @@ fn changes_are_refused_without_a_tty_and_dry_runs_change_nothing() {
     let keys = fake.all_keys();
     assert!(
         keys.iter()
-            .filter(|k| k.name.starts_with("team-"))
+            .filter(|k| k.name.as_deref().unwrap_or("").starts_with("team-"))
             .all(|k| k.limit == Some(9.0))
     );
     let hash = keys
         .iter()
-        .find(|k| k.name == "team-1")
+        .find(|k| k.name.as_deref() == Some("team-1"))
         .unwrap()
         .hash
         .clone();
@@ -355,29 +366,16 @@ fn changes_are_refused_without_a_tty_and_dry_runs_change_nothing() {
         .into_iter()
         .find(|k| k.hash == hash)
         .unwrap();
-    assert_eq!((key.name.as_str(), key.limit), ("team-one", None));
+    assert_eq!((key.name.as_deref(), key.limit), (Some("team-one"), None));
     let output = fake.run(dir.path(), &["update", &hash, "--yes"]);
     assert_code(&output, 2);
 
     let output = fake.run(dir.path(), &["disable", &hash, "--yes"]);
     assert_code(&output, 0);
-    assert!(
-        fake.all_keys()
-            .iter()
-            .find(|k| k.hash == hash)
-            .unwrap()
-            .disabled
-    );
+    assert_eq!(disabled(&fake, &hash), Some(true));
     let output = fake.run(dir.path(), &["enable", "--match", "team-*", "--yes"]);
     assert_code(&output, 0);
-    assert!(
-        !fake
-            .all_keys()
-            .iter()
-            .find(|k| k.hash == hash)
-            .unwrap()
-            .disabled
-    );
+    assert_eq!(disabled(&fake, &hash), Some(false));
     let output = fake.run(dir.path(), &["delete", "--match", "team-*", "--yes"]);
     assert_code(&output, 0);
     assert_eq!(fake.server.created_key_count(), 0);
@@ -443,14 +441,20 @@ fn bulk_create_then_bulk_delete_from_the_secrets_file() {
     let rows = csv_rows(&std::fs::read_to_string(dir.path().join("s.csv")).unwrap());
     assert_eq!(rows.len(), 2);
     let keys = fake.all_keys();
-    let a = keys.iter().find(|k| k.name == "student-a").unwrap();
-    let b = keys.iter().find(|k| k.name == "student-b").unwrap();
+    let a = keys
+        .iter()
+        .find(|k| k.name.as_deref() == Some("student-a"))
+        .unwrap();
+    let b = keys
+        .iter()
+        .find(|k| k.name.as_deref() == Some("student-b"))
+        .unwrap();
     assert_eq!(
         (a.limit, b.limit),
         (Some(15.0), Some(3.0)),
         "per-row values beat flag defaults"
     );
-    assert!(a.include_byok_in_limit && a.expires_at.is_some());
+    assert!(a.include_byok_in_limit == Some(true) && a.expires_at.is_some());
     for row in &rows {
         let key = keys.iter().find(|k| k.hash == row["hash"]).unwrap();
         assert!(fake.authenticates_as(&row["key"], &key.label));
@@ -489,7 +493,12 @@ fn bulk_create_then_bulk_delete_from_the_secrets_file() {
     );
     let keys = fake.all_keys();
     assert!(keys.iter().all(|k| k.hash != stray.key().hash));
-    assert_eq!(keys.iter().filter(|k| k.name == "student-b").count(), 1);
+    assert_eq!(
+        keys.iter()
+            .filter(|k| k.name.as_deref() == Some("student-b"))
+            .count(),
+        1
+    );
     assert_eq!(
         csv_rows(&std::fs::read_to_string(dir.path().join("s.csv")).unwrap()),
         rows
@@ -523,7 +532,13 @@ fn report_in_every_format() {
     create(&fake, dir.path(), "<r-2>", &[]);
     create(&fake, dir.path(), "r-3", &["--limit", "100"]);
     let keys = fake.all_keys();
-    let hash = |name: &str| keys.iter().find(|k| k.name == name).unwrap().hash.clone();
+    let hash = |name: &str| {
+        keys.iter()
+            .find(|k| k.name.as_deref() == Some(name))
+            .unwrap()
+            .hash
+            .clone()
+    };
     assert!(fake.server.add_usage(&hash("r-1"), 8.5));
     assert!(fake.server.add_usage(&hash("r-3"), 20.0));
     let output = fake.run(dir.path(), &["report"]);
@@ -618,7 +633,7 @@ fn on_a_terminal_changes_are_confirmed_and_secrets_are_not_shown_unasked() {
     let hash = fake
         .all_keys()
         .into_iter()
-        .find(|k| k.name == "tty")
+        .find(|k| k.name.as_deref() == Some("tty"))
         .unwrap()
         .hash;
     let Some(output) = on_a_terminal(&fake, dir.path(), &format!("disable {hash}"), "n\n") else {
@@ -631,23 +646,10 @@ fn on_a_terminal_changes_are_confirmed_and_secrets_are_not_shown_unasked() {
         "{}",
         stdout(&output)
     );
-    assert!(
-        !fake
-            .all_keys()
-            .iter()
-            .find(|k| k.hash == hash)
-            .unwrap()
-            .disabled
-    );
+    assert_eq!(disabled(&fake, &hash), Some(false));
     let output = on_a_terminal(&fake, dir.path(), &format!("disable {hash}"), "y\n").unwrap();
     assert_code(&output, 0);
-    assert!(
-        fake.all_keys()
-            .iter()
-            .find(|k| k.hash == hash)
-            .unwrap()
-            .disabled
-    );
+    assert_eq!(disabled(&fake, &hash), Some(true));
 
     // A secret is not shown on a terminal unless asked for, and then no key is created.
     let output = on_a_terminal(&fake, dir.path(), "create --name shown", "").unwrap();

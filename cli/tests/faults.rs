@@ -65,9 +65,12 @@ fn assert_exactly_once(fake: &Fake, dir: &Path, rows: usize) {
     let keys = fake.all_keys();
     let students: Vec<_> = keys
         .iter()
-        .filter(|k| k.name.starts_with("student-"))
+        .filter(|k| k.name.as_deref().unwrap_or("").starts_with("student-"))
         .collect();
-    let names: HashSet<&str> = students.iter().map(|k| k.name.as_str()).collect();
+    let names: HashSet<&str> = students
+        .iter()
+        .map(|k| k.name.as_deref().unwrap_or(""))
+        .collect();
     assert_eq!(students.len(), rows, "live keys");
     assert_eq!(names.len(), rows, "duplicate keys for a row");
     let secrets = csv_rows(&std::fs::read_to_string(dir.join("secrets.csv")).unwrap());
@@ -77,7 +80,7 @@ fn assert_exactly_once(fake: &Fake, dir: &Path, rows: usize) {
         let key = by_hash
             .get(row["hash"].as_str())
             .unwrap_or_else(|| panic!("row {} names a key that does not exist", row["row"]));
-        assert_eq!(key.name, row["name"]);
+        assert_eq!(key.name.as_deref(), Some(row["name"].as_str()));
         assert!(
             fake.authenticates_as(&row["key"], &key.label),
             "row {}",
@@ -183,7 +186,7 @@ fn rotate_finishes_after_a_failure_between_create_and_disable() {
     let old = fake
         .all_keys()
         .into_iter()
-        .find(|k| k.name == "svc")
+        .find(|k| k.name.as_deref() == Some("svc"))
         .unwrap();
 
     // Every disable fails: the replacement exists and is verified, the old key untouched.
@@ -204,10 +207,10 @@ fn rotate_finishes_after_a_failure_between_create_and_disable() {
     let svc: Vec<_> = fake
         .all_keys()
         .into_iter()
-        .filter(|k| k.name == "svc")
+        .filter(|k| k.name.as_deref() == Some("svc"))
         .collect();
     assert_eq!(svc.len(), 2);
-    assert!(svc.iter().all(|k| !k.disabled));
+    assert!(svc.iter().all(|k| k.disabled == Some(false)));
     let secrets = csv_rows(&std::fs::read_to_string(dir.path().join("new.csv")).unwrap());
     assert_eq!(
         secrets.len(),
@@ -221,11 +224,11 @@ fn rotate_finishes_after_a_failure_between_create_and_disable() {
     let svc: Vec<_> = fake
         .all_keys()
         .into_iter()
-        .filter(|k| k.name == "svc")
+        .filter(|k| k.name.as_deref() == Some("svc"))
         .collect();
     assert_eq!(svc.len(), 2, "no second replacement");
     let new = svc.iter().find(|k| k.hash != old.hash).unwrap();
-    assert!(svc.iter().find(|k| k.hash == old.hash).unwrap().disabled);
+    assert!(svc.iter().find(|k| k.hash == old.hash).unwrap().disabled == Some(true));
     assert_eq!(
         (new.limit, new.limit_reset.as_ref().map(|r| r.as_str())),
         (Some(5.0), Some("weekly"))
@@ -245,7 +248,7 @@ fn rotate_finishes_after_a_failure_between_create_and_disable() {
     assert_eq!(
         fake.all_keys()
             .into_iter()
-            .filter(|k| k.name == "svc")
+            .filter(|k| k.name.as_deref() == Some("svc"))
             .count(),
         2
     );
@@ -284,7 +287,7 @@ fn rotate_with_faults_everywhere_creates_one_replacement_per_key() {
     let keys: Vec<_> = fake
         .all_keys()
         .into_iter()
-        .filter(|k| k.name.starts_with("svc-"))
+        .filter(|k| k.name.as_deref().unwrap_or("").starts_with("svc-"))
         .collect();
     assert_eq!(
         keys.len(),

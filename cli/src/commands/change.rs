@@ -20,7 +20,10 @@ pub async fn enable(client: &Client, args: &ChangeArgs, quiet: bool) -> CliResul
     // Only disabled keys can be enabled: list them.
     args.filters.include_disabled = true;
     let keys = resolve(client, &args.target, &args.filters).await?;
-    let keys: Vec<Key> = keys.into_iter().filter(|k| k.disabled).collect();
+    let keys: Vec<Key> = keys
+        .into_iter()
+        .filter(|k| k.disabled != Some(false))
+        .collect();
     let lines = keys.iter().map(describe).collect::<Vec<_>>();
     apply(
         client,
@@ -36,7 +39,10 @@ pub async fn enable(client: &Client, args: &ChangeArgs, quiet: bool) -> CliResul
 
 pub async fn disable(client: &Client, args: &ChangeArgs, quiet: bool) -> CliResult {
     let keys = resolve(client, &args.target, &args.filters).await?;
-    let keys: Vec<Key> = keys.into_iter().filter(|k| !k.disabled).collect();
+    let keys: Vec<Key> = keys
+        .into_iter()
+        .filter(|k| k.disabled != Some(true))
+        .collect();
     let lines = keys.iter().map(describe).collect::<Vec<_>>();
     apply(
         client,

@@ -53,7 +53,7 @@ pub async fn run(client: &Client, args: &CreateArgs) -> CliResult {
             format!(
                 "created key {} ({}); secret in {}",
                 key.hash,
-                key.name,
+                crate::output::name_of(&key),
                 path.display()
             ),
         );
@@ -64,7 +64,14 @@ pub async fn run(client: &Client, args: &CreateArgs) -> CliResult {
             ),
         };
     }
-    note(false, format!("created key {} ({})", key.hash, key.name));
+    note(
+        false,
+        format!(
+            "created key {} ({})",
+            key.hash,
+            crate::output::name_of(&key)
+        ),
+    );
     let text = match args.format {
         DetailFormat::Table => format!("{}\n", secret.expose_secret()),
         DetailFormat::Json => {

@@ -46,12 +46,17 @@ pub async fn run(client: &Client, args: &ListArgs) -> CliResult {
 fn sort(keys: &mut [Key], by: SortKey) {
     match by {
         SortKey::Name => keys.sort_by(|a, b| a.name.cmp(&b.name)),
-        SortKey::Usage => keys.sort_by(|a, b| a.usage.total.total_cmp(&b.usage.total)),
+        // A usage the API did not send sorts as 0.
+        SortKey::Usage => keys.sort_by(|a, b| {
+            let used = |k: &Key| k.usage.total.unwrap_or(0.0);
+            used(a).total_cmp(&used(b))
+        }),
         SortKey::Created => keys.sort_by(|a, b| {
-            a.created_at
-                .datetime()
-                .cmp(&b.created_at.datetime())
-                .then_with(|| a.created_at.as_str().cmp(b.created_at.as_str()))
+            let parsed = |k: &Key| k.created_at.as_ref().and_then(|t| t.datetime());
+            let text = |k: &Key| k.created_at.as_ref().map(|t| t.as_str().to_string());
+            parsed(a)
+                .cmp(&parsed(b))
+                .then_with(|| text(a).cmp(&text(b)))
         }),
         // Keys without a limit have unlimited remaining: they sort last.
         SortKey::Remaining => keys.sort_by(|a, b| {

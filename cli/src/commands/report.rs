@@ -4,7 +4,7 @@
 
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::exit::{CliError, CliResult, Exit};
-use crate::output::{KeyRow, usd};
+use crate::output::{KeyRow, name_of, status_of, usd};
 use crate::select::{Matcher, matching_keys};
 use openrouter_keys::{Client, Key};
 use std::fmt::Write as _;
@@ -38,17 +38,17 @@ fn totals(keys: &[Key]) -> Totals {
         total: 0.0,
     };
     for k in keys {
-        if k.disabled {
+        if k.disabled == Some(true) {
             t.disabled += 1;
         } else {
             t.active += 1;
         }
         t.limit += k.limit.unwrap_or(0.0);
         t.remaining += k.limit_remaining.unwrap_or(0.0);
-        t.daily += k.usage.daily;
-        t.weekly += k.usage.weekly;
-        t.monthly += k.usage.monthly;
-        t.total += k.usage.total;
+        t.daily += k.usage.daily.unwrap_or(0.0);
+        t.weekly += k.usage.weekly.unwrap_or(0.0);
+        t.monthly += k.usage.monthly.unwrap_or(0.0);
+        t.total += k.usage.total.unwrap_or(0.0);
     }
     t
 }
@@ -63,7 +63,12 @@ fn used_share(k: &Key) -> Option<f64> {
 pub async fn run(client: &Client, args: &ReportArgs) -> CliResult {
     let matcher = Matcher::new(&args.patterns)?;
     let mut keys = matching_keys(client, &args.filters, &matcher).await?;
-    keys.sort_by(|a, b| b.usage.total.total_cmp(&a.usage.total));
+    keys.sort_by(|a, b| {
+        b.usage
+            .total
+            .unwrap_or(0.0)
+            .total_cmp(&a.usage.total.unwrap_or(0.0))
+    });
     let text = match args.format {
         ReportFormat::Table => table(&keys),
         ReportFormat::Csv => csv_report(&keys)?,
@@ -116,14 +121,17 @@ fn table(keys: &[Key]) -> String {
     let near = near_limit(keys);
     let _ = writeln!(out, "\nat >= 80% of their limit: {}", near.len());
     for (k, share) in &near {
-        let _ = writeln!(out, "  {:>5.1}%  {}  {}", share * 100.0, k.hash, k.name);
+        let _ = writeln!(out, "  {:>5.1}%  {}  {}", share * 100.0, k.hash, name_of(k));
     }
     let _ = writeln!(out, "\ntop spenders (total USD):");
     for k in keys.iter().take(TOP) {
         let _ = writeln!(
             out,
             "  {:>10.2}  month {:>8.2}  {}  {}",
-            k.usage.total, k.usage.monthly, k.hash, k.name
+            k.usage.total.unwrap_or(0.0),
+            k.usage.monthly.unwrap_or(0.0),
+            k.hash,
+            name_of(k)
         );
     }
     out
@@ -140,15 +148,15 @@ fn csv_report(keys: &[Key]) -> CliResult<String> {
         writer
             .write_record([
                 row.hash.as_str(),
-                row.name.as_str(),
-                if row.disabled { "disabled" } else { "active" },
+                name_of(k),
+                status_of(row.disabled),
                 &usd(row.limit),
                 &usd(row.limit_remaining),
                 &share,
-                &format!("{:.2}", row.usage_daily),
-                &format!("{:.2}", row.usage_weekly),
-                &format!("{:.2}", row.usage_monthly),
-                &format!("{:.2}", row.usage),
+                &usd(row.usage_daily),
+                &usd(row.usage_weekly),
+                &usd(row.usage_monthly),
+                &usd(row.usage),
             ])
             .map_err(crate::output::csv_error)?;
     }
@@ -180,7 +188,7 @@ fn chart(keys: &[Key]) -> String {
     let shown: Vec<&Key> = keys.iter().take(CHART_KEYS).collect();
     let max = shown
         .iter()
-        .map(|k| k.usage.total)
+        .map(|k| k.usage.total.unwrap_or(0.0))
         .fold(0.0_f64, f64::max)
         .max(0.01);
     let (bar_h, gap, label_w, bar_w) = (18, 6, 220, 460);
@@ -191,8 +199,10 @@ fn chart(keys: &[Key]) -> String {
     );
     for (i, k) in shown.iter().enumerate() {
         let y = gap + i * (bar_h + gap);
-        let w = ((k.usage.total / max) * bar_w as f64).round().max(1.0);
-        let name: String = k.name.chars().take(30).collect();
+        let w = ((k.usage.total.unwrap_or(0.0) / max) * bar_w as f64)
+            .round()
+            .max(1.0);
+        let name: String = name_of(k).chars().take(30).collect();
         let _ = write!(
             svg,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text>\
@@ -206,11 +216,11 @@ fn chart(keys: &[Key]) -> String {
             } else {
                 "#2e86de"
             },
-            escape(&k.name),
-            k.usage.total,
+            escape(name_of(k)),
+            k.usage.total.unwrap_or(0.0),
             label_w as f64 + w + 6.0,
             y + 13,
-            k.usage.total
+            k.usage.total.unwrap_or(0.0)
         );
     }
     svg.push_str("</svg>");
@@ -232,18 +242,22 @@ fn html(keys: &[Key]) -> String {
                 ""
             },
             escape(&k.hash),
-            escape(&k.name),
-            if k.disabled { "disabled" } else { "active" },
+            escape(name_of(k)),
+            if k.disabled == Some(true) {
+                "disabled"
+            } else {
+                "active"
+            },
             usd(k.limit),
             if low { " class=\"low\"" } else { "" },
             usd(k.limit_remaining),
             share
                 .map(|s| format!("{:.1}%", s * 100.0))
                 .unwrap_or_else(|| "-".into()),
-            k.usage.daily,
-            k.usage.weekly,
-            k.usage.monthly,
-            k.usage.total
+            k.usage.daily.unwrap_or(0.0),
+            k.usage.weekly.unwrap_or(0.0),
+            k.usage.monthly.unwrap_or(0.0),
+            k.usage.total.unwrap_or(0.0)
         );
     }
     format!(

@@ -59,8 +59,10 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
             check_writable(&args.secrets_out, args.force)?;
             let keys = resolve(client, &args.target, &args.filters).await?;
             let lines: Vec<String> = keys.iter().map(describe).collect();
-            let rows: Vec<(String, KeySpec)> =
-                keys.iter().map(|k| (k.hash.clone(), spec_of(k))).collect();
+            let rows = keys
+                .iter()
+                .map(|k| Ok((k.hash.clone(), spec_of(k)?)))
+                .collect::<CliResult<Vec<(String, KeySpec)>>>()?;
             check_unique_names(&rows, "keys")?;
             if !preview_and_confirm(
                 args.confirm,
@@ -133,22 +135,29 @@ fn then_text(then: Then) -> &'static str {
     }
 }
 
-/// The replacement of `old`: same settings, same workspace.
-fn spec_of(old: &Key) -> KeySpec {
+/// The replacement of `old`: same settings, same workspace. A key whose name the API did not
+/// send cannot be rotated (the name is how an interrupted create is found again).
+fn spec_of(old: &Key) -> CliResult<KeySpec> {
     let now = openrouter_keys::time::OffsetDateTime::now_utc();
-    KeySpec {
-        name: old.name.clone(),
+    let name = old.name.clone().ok_or_else(|| {
+        CliError::failure(format!(
+            "the API sent no name for key {}; it cannot be rotated by this CLI",
+            old.hash
+        ))
+    })?;
+    Ok(KeySpec {
+        name,
         limit: old.limit,
         limit_reset: old.limit_reset.as_ref().map(|r| r.as_str().to_string()),
-        include_byok_in_limit: Some(old.include_byok_in_limit),
+        include_byok_in_limit: old.include_byok_in_limit,
         // An expiry already past would make the replacement useless: it is dropped.
         expires_at: old
             .expires_at
             .as_ref()
             .filter(|t| t.datetime().is_some_and(|at| at > now))
             .map(|t| t.to_string()),
-        workspace_id: Some(old.workspace_id.clone()),
-    }
+        workspace_id: old.workspace_id.clone(),
+    })
 }
 
 /// Verifies the replacement of `old` and retires `old`, each step once.
@@ -233,10 +242,13 @@ async fn verify(
             }
         }
     };
-    if current.label != new_key.label {
+    // When the API sends no label on either side, a successful GET /key is the check.
+    if let (Some(seen), Some(expected)) = (&current.label, &new_key.label)
+        && seen != expected
+    {
         return Err(CliError::failure(format!(
-            "the new key {new_hash} authenticated as another key (label {} instead of {}); the old key was left alone",
-            current.label, new_key.label
+            "the new key {new_hash} authenticated as another key (label {seen} instead of \
+             {expected}); the old key was left alone"
         )));
     }
     Ok(())

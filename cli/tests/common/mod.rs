@@ -91,11 +91,11 @@ impl Fake {
     }
 
     /// Whether `secret` authenticates as the key with this label.
-    pub fn authenticates_as(&self, secret: &str, label: &str) -> bool {
+    pub fn authenticates_as(&self, secret: &str, label: &Option<String>) -> bool {
         let client = self.client_with(secret);
         self.runtime
             .block_on(client.current_key().into_future())
-            .is_ok_and(|k| k.label == label)
+            .is_ok_and(|k| label.is_some() && k.label == *label)
     }
 
     /// 10 % of requests on every route get one of every kind of fault.
