@@ -240,6 +240,13 @@ impl FakeServer {
             .collect()
     }
 
+    /// Records `usd` of spend on the key with this hash, as if it had been used: its `usage`
+    /// (total, daily, weekly and monthly alike) grows and its `limit_remaining` shrinks.
+    /// Returns `false` when no key has this hash. For testing reports and limits.
+    pub fn add_usage(&self, hash: &str, usd: f64) -> bool {
+        lock(&self.shared.store).add_usage(hash, usd)
+    }
+
     /// Every answer sent so far, when recording was enabled.
     pub fn responses(&self) -> Vec<RecordedResponse> {
         lock(&self.shared.responses).clone()

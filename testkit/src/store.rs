@@ -30,6 +30,8 @@ pub(crate) struct StoredKey {
     pub creator_user_id: Option<String>,
     pub workspace_id: String,
     pub external_user: Option<String>,
+    /// Spend in USD, as added by `FakeServer::add_usage` (counted in every period).
+    pub usage: f64,
 }
 
 impl StoredKey {
@@ -49,16 +51,19 @@ impl StoredKey {
     fn limit_fields(&self) -> Map<String, Value> {
         let mut m = Map::new();
         m.insert("limit".into(), json!(self.limit));
-        m.insert("limit_remaining".into(), json!(self.limit));
+        m.insert(
+            "limit_remaining".into(),
+            json!(self.limit.map(|l| (l - self.usage).max(0.0))),
+        );
         m.insert("limit_reset".into(), json!(self.limit_reset));
         m.insert(
             "include_byok_in_limit".into(),
             json!(self.include_byok_in_limit),
         );
-        for prefix in ["usage", "byok_usage"] {
-            m.insert(prefix.into(), json!(0.0));
+        for (prefix, spent) in [("usage", self.usage), ("byok_usage", 0.0)] {
+            m.insert(prefix.into(), json!(spent));
             for period in ["daily", "weekly", "monthly"] {
-                m.insert(format!("{prefix}_{period}"), json!(0.0));
+                m.insert(format!("{prefix}_{period}"), json!(spent));
             }
         }
         m
@@ -162,6 +167,7 @@ impl Store {
             creator_user_id: None,
             workspace_id: DEFAULT_WORKSPACE.to_string(),
             external_user: None,
+            usage: 0.0,
         }
     }
 
@@ -176,6 +182,17 @@ impl Store {
     /// The key a bearer token belongs to, if it is known and enabled.
     pub fn authenticate(&self, token: &str) -> Option<&StoredKey> {
         self.keys.iter().find(|k| k.secret == token && !k.disabled)
+    }
+
+    /// Adds spend to a key; `false` when no key has this hash.
+    pub fn add_usage(&mut self, hash: &str, usd: f64) -> bool {
+        match self.keys.iter_mut().find(|k| k.hash == hash) {
+            Some(key) => {
+                key.usage += usd;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Number of keys (management and normal included).
@@ -374,5 +391,24 @@ impl ListQuery {
             }
         }
         Ok(parsed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_shows_in_every_period_and_in_the_remaining_limit() {
+        let mut store = Store::new(100, 1);
+        let created = store.create(&json!({"name": "k", "limit": 10.0})).1;
+        let hash = created["data"]["hash"].as_str().unwrap().to_string();
+        assert!(store.add_usage(&hash, 8.5));
+        assert!(!store.add_usage("nope", 1.0));
+        let key = store.get(&hash).1;
+        assert_eq!(key["data"]["usage"], 8.5);
+        assert_eq!(key["data"]["usage_monthly"], 8.5);
+        assert_eq!(key["data"]["limit_remaining"], 1.5);
+        assert_eq!(key["data"]["byok_usage"], 0.0);
     }
 }

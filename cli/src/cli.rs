@@ -1,0 +1,359 @@
+//! The command line, declared with clap's derive: every command, flag and help text.
+//!
+//! Parsing only: each command's behaviour lives in `commands/`, one file per command.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Examples and exit codes, listed in `--help` (codes kept in step with `exit.rs`).
+const EXIT_CODES: &str = "\
+Examples:
+  openrouter-keys list --match 'student-*' --sort usage --reverse
+  openrouter-keys create --name ci --limit 25 --reset monthly --secret-file ci.key
+  openrouter-keys bulk-create students.csv --secrets-out secrets.csv --limit 15
+  openrouter-keys disable --match 'student-*' --dry-run
+  openrouter-keys rotate --match 'ci-*' --then disable --secrets-out rotated.csv
+  openrouter-keys report --format html --out usage.html
+
+Exit codes:
+    0  success
+    1  the API or the system failed (error message on stderr)
+    2  usage error, or a change refused (no TTY to confirm and no --yes)
+    3  partial bulk failure: some rows or keys failed, the rest succeeded (rerun to finish)
+    4  outcome unknown: a create may or may not have happened (rerun bulk commands to reconcile)
+  130  interrupted (Ctrl-C); bulk commands resume when run again with the same arguments
+
+The API key comes from --api-key-file, else OPENROUTER_API_KEY, OPENROUTER_MANAGEMENT_KEY or
+OPENROUTER_PROVISIONING_KEY. The base URL from --base-url, else OPENROUTER_BASE_URL.
+Data goes to stdout, progress and diagnostics to stderr; NO_COLOR turns colour off.";
+
+/// Manage OpenRouter API keys: list, create, update, rotate and report, with exactly-once
+/// bulk provisioning and secrets handled like secrets.
+#[derive(Debug, Parser)]
+#[command(name = "openrouter-keys", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings every command shares.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Read the API key from this file (first line) instead of the environment.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub api_key_file: Option<PathBuf>,
+    /// API base URL [default: OPENROUTER_BASE_URL, else https://openrouter.ai/api/v1].
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Time allowed for each HTTP attempt (e.g. 10s, 500ms).
+    #[arg(long, global = true, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Attempts per API call for calls safe to repeat (creates are never repeated blindly).
+    #[arg(long, global = true, value_name = "N", default_value_t = 4)]
+    pub attempts: u32,
+    /// Print no progress or summaries on stderr (errors still go there).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the key the CLI authenticates with (GET /key).
+    Whoami {
+        #[arg(long, value_enum, default_value_t = DetailFormat::Table)]
+        format: DetailFormat,
+    },
+    /// List keys, streamed page by page (memory stays flat unless --sort is given).
+    List(ListArgs),
+    /// Show one key.
+    Get {
+        /// The key's hash.
+        hash: String,
+        #[arg(long, value_enum, default_value_t = DetailFormat::Table)]
+        format: DetailFormat,
+    },
+    /// Create one key. Its secret goes to stdout (only when stdout is not a terminal, or with
+    /// --show-secret) or to --secret-file.
+    Create(CreateArgs),
+    /// Change name, limit, reset or BYOK setting of one key or of every key matching --match.
+    Update(UpdateArgs),
+    /// Enable one key or every key matching --match.
+    Enable(ChangeArgs),
+    /// Disable one key or every key matching --match.
+    Disable(ChangeArgs),
+    /// Delete one key or every key matching --match.
+    Delete(ChangeArgs),
+    /// Create one key per CSV row, exactly once, even across failures and reruns.
+    BulkCreate(BulkCreateArgs),
+    /// Delete every key listed in a file (a secrets file, or `list --format csv|json|ndjson`).
+    BulkDelete(BulkDeleteArgs),
+    /// Replace keys with new ones of the same settings, verify them, then retire the old ones.
+    Rotate(RotateArgs),
+    /// Usage report: totals, keys near their limit, top spenders.
+    Report(ReportArgs),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DetailFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Ndjson,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortKey {
+    Name,
+    Usage,
+    Created,
+    Remaining,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Reset {
+    Daily,
+    Weekly,
+    Monthly,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Then {
+    Disable,
+    Delete,
+    Keep,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Html,
+    Csv,
+}
+
+/// Which keys a listing covers.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Filters {
+    /// Include disabled keys.
+    #[arg(long)]
+    pub include_disabled: bool,
+    /// Include expired keys.
+    #[arg(long)]
+    pub include_expired: bool,
+    /// Only keys of this workspace (id) [default: the default workspace].
+    #[arg(long, value_name = "ID")]
+    pub workspace: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Only keys whose name matches this glob (repeatable: any may match; a glob starting
+    /// with `sk-` also matches labels).
+    #[arg(long = "match", value_name = "GLOB")]
+    pub patterns: Vec<String>,
+    /// Sort by this field. Sorting reads every key into memory before printing.
+    #[arg(long, value_enum)]
+    pub sort: Option<SortKey>,
+    /// Reverse the order (largest first with --sort usage).
+    #[arg(long, requires = "sort")]
+    pub reverse: bool,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+/// Settings of a key to create (flags of `create`, defaults of `bulk-create`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct KeySettings {
+    /// Spending limit in USD.
+    #[arg(long, value_name = "USD")]
+    pub limit: Option<f64>,
+    /// How often the limit resets.
+    #[arg(long, value_enum)]
+    pub reset: Option<Reset>,
+    /// Expiry, RFC 3339 in UTC (e.g. 2027-12-31T23:59:59Z).
+    #[arg(long, value_name = "RFC3339", conflicts_with = "expires_in")]
+    pub expires_at: Option<String>,
+    /// Expiry relative to now (e.g. 30d, 12h).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub expires_in: Option<Duration>,
+    /// Count bring-your-own-key usage against the limit.
+    #[arg(long)]
+    pub include_byok: bool,
+    /// Workspace (id) to create the key in.
+    #[arg(long, value_name = "ID")]
+    pub workspace: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The key's name.
+    #[arg(long)]
+    pub name: String,
+    #[command(flatten)]
+    pub settings: KeySettings,
+    /// Write the secret to this new file (mode 0600) instead of stdout.
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<PathBuf>,
+    /// Replace an existing --secret-file.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the secret even when stdout is a terminal.
+    #[arg(long)]
+    pub show_secret: bool,
+    /// `table`: the secret alone on stdout; `json`: the key and its secret as one object.
+    #[arg(long, value_enum, default_value_t = DetailFormat::Table)]
+    pub format: DetailFormat,
+}
+
+/// One key by hash, or every key matching globs.
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = false, id = "target_group")]
+pub struct Target {
+    /// The key's hash.
+    #[arg(group = "target_group")]
+    pub hash: Option<String>,
+    /// Every key whose name matches this glob (repeatable; a glob starting with `sk-` also
+    /// matches labels).
+    #[arg(long = "match", value_name = "GLOB", group = "target_group")]
+    pub patterns: Vec<String>,
+}
+
+/// Preview and confirmation of a change.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Confirm {
+    /// Do it without asking (needed when stdin is not a terminal).
+    #[arg(long, short)]
+    pub yes: bool,
+    /// Show what would change, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ChangeArgs {
+    #[command(flatten)]
+    pub target: Target,
+    #[command(flatten)]
+    pub filters: Filters,
+    #[command(flatten)]
+    pub confirm: Confirm,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    /// New name (one key only).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// New spending limit in USD.
+    #[arg(long, value_name = "USD", conflicts_with = "no_limit")]
+    pub limit: Option<f64>,
+    /// Remove the spending limit.
+    #[arg(long)]
+    pub no_limit: bool,
+    /// New reset interval.
+    #[arg(long, value_enum, conflicts_with = "no_reset")]
+    pub reset: Option<Reset>,
+    /// Make the limit never reset.
+    #[arg(long)]
+    pub no_reset: bool,
+    /// Whether BYOK usage counts against the limit.
+    #[arg(long, value_name = "BOOL")]
+    pub include_byok: Option<bool>,
+}
+
+#[derive(Debug, Args)]
+pub struct BulkCreateArgs {
+    /// CSV with a `name` column and optional `limit`, `limit_reset`, `expires_at`,
+    /// `include_byok_in_limit` columns.
+    pub file: PathBuf,
+    /// Where the secrets go (CSV `row,name,hash,key`, mode 0600). The journal is kept next to
+    /// it as FILE.journal; rerunning the same command resumes from it.
+    #[arg(long, value_name = "FILE")]
+    pub secrets_out: PathBuf,
+    /// Creates in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Start a new batch even though --secrets-out exists (it is replaced).
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub defaults: KeySettings,
+}
+
+#[derive(Debug, Args)]
+pub struct BulkDeleteArgs {
+    /// A CSV with a `hash` column, a JSON array of keys (or hashes), or NDJSON.
+    pub file: PathBuf,
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    #[command(flatten)]
+    pub confirm: Confirm,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    #[command(flatten)]
+    pub target: Target,
+    #[command(flatten)]
+    pub filters: Filters,
+    /// What to do with each old key once its replacement is verified.
+    #[arg(long, value_enum, default_value_t = Then::Disable)]
+    pub then: Then,
+    /// Where the new secrets go (CSV `name,hash,key,replaces`, mode 0600); the journal is
+    /// kept next to it as FILE.journal.
+    #[arg(long, value_name = "FILE")]
+    pub secrets_out: PathBuf,
+    /// Start a new rotation even though --secrets-out exists.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub confirm: Confirm,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Only keys whose name matches this glob (repeatable).
+    #[arg(long = "match", value_name = "GLOB")]
+    pub patterns: Vec<String>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `30d`, `12h`, `500ms`, ... (humantime's syntax).
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|e| format!("`{text}` is not a duration like 30d or 500ms: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,214 @@
+//! `bulk-create FILE --secrets-out OUT`: one key per CSV row, exactly once across failures,
+//! crashes and reruns (the journal, `journal.rs`; the engine, `provision.rs`).
+//!
+//! The CSV needs a `name` column; `limit`, `limit_reset`, `expires_at` and
+//! `include_byok_in_limit` are optional per row, the flags give their defaults, and other
+//! columns are ignored. The secrets file is CSV `row,name,hash,key`, mode 0600, rewritten
+//! (atomically) at the end of every run with every row that has its key.
+
+use crate::cli::BulkCreateArgs;
+use crate::commands::create::{check_expiry, check_limit, spec_from};
+use crate::exit::{CliError, CliResult, Exit};
+use crate::journal::{self, Journal};
+use crate::output::note;
+use crate::progress::Progress;
+use crate::provision::{KeySpec, Outcome, check_unique_names, create_all, preexisting};
+use crate::secrets::{check_writable, write_private_csv};
+use openrouter_keys::{Client, ExposeSecret};
+use std::path::Path;
+
+const COMMAND: &str = "bulk-create";
+
+pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResult {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| CliError::io("cannot read", &args.file, &e))?;
+    let fingerprint = journal::fingerprint(&format!("{text}\0{:?}", args.defaults));
+    let journal_path = journal::path_for(&args.secrets_out);
+    let (journal, rows) = match Journal::resume(&journal_path, COMMAND, &fingerprint)? {
+        Some(journal) => {
+            let rows: Vec<(String, KeySpec)> = journal.rows()?;
+            note(
+                quiet,
+                format!("resuming the batch in {}", journal_path.display()),
+            );
+            (journal, rows)
+        }
+        None => {
+            check_writable(&args.secrets_out, args.force)?;
+            let rows = parse_rows(&text, args)?;
+            let before = preexisting(client, &rows).await?;
+            let spec = serde_json::to_value(&rows)
+                .map_err(|e| CliError::failure(format!("cannot encode the rows: {e}")))?;
+            (
+                Journal::create(&journal_path, COMMAND, &fingerprint, before, spec)?,
+                rows,
+            )
+        }
+    };
+    let already = {
+        let state = journal.state();
+        rows.iter()
+            .filter(|(r, _)| state.row(r).is_some_and(|s| s.created.is_some()))
+            .count()
+    };
+    let progress = Progress::new("bulk-create", rows.len(), already, quiet);
+    let result = create_all(
+        client,
+        &journal,
+        &rows,
+        usize::from(args.concurrency),
+        &progress,
+    )
+    .await;
+    progress.finish();
+    // Whatever happened, the secrets file holds every key the journal has.
+    let saved = write_secrets(&journal, &rows, &args.secrets_out)?;
+    let outcome = result?;
+    summarize(
+        &outcome,
+        rows.len(),
+        already,
+        saved,
+        &args.secrets_out,
+        quiet,
+    )
+}
+
+/// The rows of the CSV with the flags' defaults applied, numbered from 1.
+fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySpec)>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| CliError::usage(format!("{}: {e}", args.file.display())))?
+        .clone();
+    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let name_at = column("name").ok_or_else(|| {
+        CliError::usage(format!(
+            "{}: no `name` column in the header",
+            args.file.display()
+        ))
+    })?;
+    let (limit_at, reset_at, expires_at, byok_at) = (
+        column("limit"),
+        column("limit_reset"),
+        column("expires_at"),
+        column("include_byok_in_limit"),
+    );
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index + 2;
+        let bad =
+            |what: String| CliError::usage(format!("{} line {line}: {what}", args.file.display()));
+        let record = record.map_err(|e| bad(e.to_string()))?;
+        let cell = |at: Option<usize>| at.and_then(|i| record.get(i)).filter(|v| !v.is_empty());
+        let name = cell(Some(name_at)).ok_or_else(|| bad("empty name".to_string()))?;
+        let mut spec = spec_from(name, &args.defaults).map_err(|e| bad(e.message))?;
+        if let Some(limit) = cell(limit_at) {
+            let value: f64 = limit
+                .parse()
+                .map_err(|_| bad(format!("limit `{limit}` is not a number")))?;
+            spec.limit = Some(check_limit(value).map_err(|e| bad(e.message))?);
+        }
+        if let Some(reset) = cell(reset_at) {
+            if !matches!(reset, "daily" | "weekly" | "monthly") {
+                return Err(bad(format!(
+                    "limit_reset `{reset}` is not daily, weekly or monthly"
+                )));
+            }
+            spec.limit_reset = Some(reset.to_string());
+        }
+        if let Some(at) = cell(expires_at) {
+            spec.expires_at = Some(check_expiry(at).map_err(|e| bad(e.message))?);
+        }
+        if let Some(byok) = cell(byok_at) {
+            let value = match byok.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "1" => true,
+                "false" | "no" | "0" => false,
+                _ => {
+                    return Err(bad(format!(
+                        "include_byok_in_limit `{byok}` is not true or false"
+                    )));
+                }
+            };
+            spec.include_byok_in_limit = Some(value);
+        }
+        rows.push(((index + 1).to_string(), spec));
+    }
+    if rows.is_empty() {
+        return Err(CliError::usage(format!("{}: no rows", args.file.display())));
+    }
+    check_unique_names(&rows, "rows")?;
+    Ok(rows)
+}
+
+/// Rewrites the secrets file (`row,name,hash,key`) from the journal; returns how many
+/// secrets it holds.
+fn write_secrets(journal: &Journal, rows: &[(String, KeySpec)], path: &Path) -> CliResult<usize> {
+    let state = journal.state();
+    let records = rows.iter().filter_map(|(row, spec)| {
+        let (hash, secret) = state.row(row)?.created.as_ref()?;
+        Some(vec![
+            row.as_str(),
+            spec.name.as_str(),
+            hash.as_str(),
+            secret.expose_secret(),
+        ])
+    });
+    write_private_csv(path, &["row", "name", "hash", "key"], records)
+}
+
+fn summarize(
+    outcome: &Outcome,
+    total: usize,
+    already: usize,
+    saved: usize,
+    secrets: &Path,
+    quiet: bool,
+) -> CliResult {
+    note(
+        quiet,
+        format!(
+            "bulk-create: {saved} of {total} rows have a key ({} created now, {already} before); \
+             secrets in {}",
+            outcome.created_now,
+            secrets.display()
+        ),
+    );
+    if outcome.orphans_replaced > 0 {
+        note(
+            quiet,
+            format!(
+                "bulk-create: {} key(s) made for a row by an interrupted create, without a saved \
+                 secret, were deleted (their rows were created again)",
+                outcome.orphans_replaced
+            ),
+        );
+    }
+    for (row, why) in &outcome.failed {
+        crate::output::err_line(format_args!("error: row {row}: {why}"));
+    }
+    if outcome.unchecked {
+        crate::output::err_line(format_args!(
+            "error: the final check for keys without a saved secret could not list the keys; \
+             rerun the same command to check again"
+        ));
+        return Ok(Exit::OutcomeUnknown);
+    }
+    if !outcome.in_doubt.is_empty() {
+        crate::output::err_line(format_args!(
+            "error: {} row(s) may or may not have a key yet; rerun the same command to reconcile them",
+            outcome.in_doubt.len()
+        ));
+        return Ok(Exit::OutcomeUnknown);
+    }
+    if !outcome.unfinished.is_empty() || !outcome.failed.is_empty() {
+        crate::output::err_line(format_args!(
+            "error: {} row(s) have no key; rerun the same command to retry them",
+            outcome.unfinished.len() + outcome.failed.len()
+        ));
+        return Ok(Exit::Partial);
+    }
+    Ok(Exit::Success)
+}

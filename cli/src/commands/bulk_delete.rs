@@ -1,0 +1,149 @@
+//! `bulk-delete FILE`: deletes every key the file names by hash. The file is a secrets file
+//! of `bulk-create`/`rotate`, or `list --format csv|json|ndjson` output; only `hash` is read.
+//!
+//! A key already gone (404) counts as deleted, so a rerun after a failure finishes the job.
+
+use crate::cli::BulkDeleteArgs;
+use crate::exit::{CliError, CliResult, Exit};
+use crate::output::note;
+use crate::progress::Progress;
+use crate::select::preview_and_confirm;
+use futures_util::StreamExt;
+use openrouter_keys::{ApiErrorKind, Client};
+use std::collections::HashSet;
+
+pub async fn run(client: &Client, args: &BulkDeleteArgs, quiet: bool) -> CliResult {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| CliError::io("cannot read", &args.file, &e))?;
+    let entries =
+        parse(&text).map_err(|why| CliError::usage(format!("{}: {why}", args.file.display())))?;
+    let lines: Vec<String> = entries
+        .iter()
+        .map(|(hash, name)| format!("{hash}  {}", name.as_deref().unwrap_or("")))
+        .collect();
+    if !preview_and_confirm(args.confirm, "delete", &lines, quiet)? {
+        return Ok(Exit::Success);
+    }
+    let progress = Progress::new("bulk-delete", entries.len(), 0, quiet);
+    let results: Vec<(String, Result<(), openrouter_keys::Error>)> =
+        futures_util::stream::iter(entries.iter().map(|(hash, _)| hash.clone()))
+            .map(|hash| async {
+                let result = client.keys().delete(hash.as_str()).await;
+                progress.advance();
+                let result = match result {
+                    Err(e) if e.as_api().is_some_and(|a| a.kind == ApiErrorKind::NotFound) => {
+                        Ok(())
+                    }
+                    other => other,
+                };
+                (hash, result)
+            })
+            .buffer_unordered(usize::from(args.concurrency))
+            .collect()
+            .await;
+    progress.finish();
+    let mut failed = 0;
+    for (hash, result) in &results {
+        match result {
+            Ok(()) => crate::output::out_line(format_args!("deleted {hash}")),
+            Err(e) => {
+                failed += 1;
+                crate::output::err_line(format_args!(
+                    "error: {}",
+                    CliError::api(&format!("cannot delete key {hash}"), e)
+                ));
+            }
+        }
+    }
+    note(
+        quiet,
+        format!(
+            "bulk-delete: {} of {} key(s) deleted or already gone",
+            results.len() - failed,
+            results.len()
+        ),
+    );
+    Ok(match failed {
+        0 => Exit::Success,
+        n if n == results.len() => Exit::Failure,
+        _ => Exit::Partial,
+    })
+}
+
+/// `(hash, name)` pairs from CSV (a `hash` column), a JSON array (of keys or of hash
+/// strings) or NDJSON; duplicates dropped, order kept.
+fn parse(text: &str) -> Result<Vec<(String, Option<String>)>, String> {
+    let trimmed = text.trim_start();
+    let mut entries = Vec::new();
+    if trimmed.starts_with('[') {
+        let values: Vec<serde_json::Value> =
+            serde_json::from_str(trimmed).map_err(|e| format!("not a JSON array: {e}"))?;
+        for value in &values {
+            entries.push(from_json(value)?);
+        }
+    } else if trimmed.starts_with('{') {
+        for (number, line) in trimmed
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let value: serde_json::Value = serde_json::from_str(line)
+                .map_err(|e| format!("line {}: not JSON: {e}", number + 1))?;
+            entries.push(from_json(&value)?);
+        }
+    } else {
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let headers = reader.headers().map_err(|e| e.to_string())?.clone();
+        let hash_at = headers
+            .iter()
+            .position(|h| h == "hash")
+            .ok_or("no `hash` column in the CSV header")?;
+        let name_at = headers.iter().position(|h| h == "name");
+        for record in reader.records() {
+            let record = record.map_err(|e| e.to_string())?;
+            if let Some(hash) = record.get(hash_at).filter(|h| !h.is_empty()) {
+                let name = name_at.and_then(|i| record.get(i)).map(str::to_string);
+                entries.push((hash.to_string(), name));
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    entries.retain(|(hash, _)| seen.insert(hash.clone()));
+    Ok(entries)
+}
+
+fn from_json(value: &serde_json::Value) -> Result<(String, Option<String>), String> {
+    match value {
+        serde_json::Value::String(hash) => Ok((hash.clone(), None)),
+        serde_json::Value::Object(object) => match object.get("hash") {
+            Some(serde_json::Value::String(hash)) => Ok((
+                hash.clone(),
+                object
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .map(str::to_string),
+            )),
+            _ => Err("a JSON entry has no `hash` string".to_string()),
+        },
+        _ => Err("JSON entries must be keys (objects with `hash`) or hash strings".to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    #[test]
+    fn reads_csv_json_and_ndjson() {
+        let csv = "row,name,hash,key\n1,a,h1,sk-x\n2,b,h2,sk-y\n1,a,h1,sk-x\n";
+        assert_eq!(parse(csv).unwrap().len(), 2);
+        let json = r#"[{"hash":"h1","name":"a"},"h2"]"#;
+        assert_eq!(parse(json).unwrap()[1], ("h2".to_string(), None));
+        let ndjson = "{\"hash\":\"h1\"}\n\n{\"hash\":\"h3\"}\n";
+        assert_eq!(parse(ndjson).unwrap().len(), 2);
+        assert!(parse("name\nx\n").is_err());
+        assert!(parse("[1]").is_err());
+    }
+}

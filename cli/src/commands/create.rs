@@ -1,0 +1,143 @@
+//! `create`: one key. The secret is written where the user can keep it, or the key is not
+//! created at all: on a terminal without `--show-secret` or `--secret-file`, the command
+//! refuses before calling the API (a secret scrolled past on screen is a leaked secret).
+
+use crate::cli::{CreateArgs, DetailFormat, KeySettings, Reset};
+use crate::exit::{CliError, CliResult, Exit};
+use crate::output::{KeyRow, json_error, note};
+use crate::provision::KeySpec;
+use crate::secrets::{check_writable, write_private};
+use openrouter_keys::{Client, ExposeSecret, Timestamp};
+use std::io::IsTerminal;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub async fn run(client: &Client, args: &CreateArgs) -> CliResult {
+    let spec = spec_from(&args.name, &args.settings)?;
+    if let Some(path) = &args.secret_file {
+        check_writable(path, args.force)?;
+    } else if std::io::stdout().is_terminal() && !args.show_secret {
+        return Err(CliError::usage(
+            "stdout is a terminal: the new key's secret would be shown on screen. Pass \
+             --secret-file PATH to keep it in a private file, --show-secret to print it anyway, \
+             or redirect stdout",
+        ));
+    }
+    let created = client
+        .keys()
+        .create(spec.new_key())
+        .await
+        .map_err(|e| CliError::api(&format!("creating key `{}` failed", spec.name), &e))
+        .map_err(|mut e| {
+            if e.exit == Exit::OutcomeUnknown {
+                e.message.push_str(&format!(
+                    "\n  hint: `openrouter-keys list --include-disabled --match '{}'` shows whether it exists",
+                    spec.name
+                ));
+            }
+            e
+        })?;
+    let (key, secret) = created.into_parts();
+    let row = KeyRow::from(&key);
+    if let Some(path) = &args.secret_file {
+        let contents = format!("{}\n", secret.expose_secret());
+        write_private(path, contents.as_bytes(), args.force).map_err(|mut e| {
+            e.message.push_str(&format!(
+                "\n  the key {} was created but its secret could not be saved: delete it with \
+                 `openrouter-keys delete {} --yes` and create it again",
+                key.hash, key.hash
+            ));
+            e
+        })?;
+        note(
+            false,
+            format!(
+                "created key {} ({}); secret in {}",
+                key.hash,
+                crate::output::name_of(&key),
+                path.display()
+            ),
+        );
+        return match args.format {
+            DetailFormat::Table => crate::commands::show::print_out(&format!("{}\n", key.hash)),
+            DetailFormat::Json => crate::commands::show::print_out(
+                &(serde_json::to_string_pretty(&row).map_err(json_error)? + "\n"),
+            ),
+        };
+    }
+    note(
+        false,
+        format!(
+            "created key {} ({})",
+            key.hash,
+            crate::output::name_of(&key)
+        ),
+    );
+    let text = match args.format {
+        DetailFormat::Table => format!("{}\n", secret.expose_secret()),
+        DetailFormat::Json => {
+            let value = serde_json::json!({ "key": row, "secret": secret.expose_secret() });
+            serde_json::to_string_pretty(&value).map_err(json_error)? + "\n"
+        }
+    };
+    crate::commands::show::print_out(&text)
+}
+
+/// The key to create from a name and the settings flags (or a CSV row's values).
+pub fn spec_from(name: &str, settings: &KeySettings) -> CliResult<KeySpec> {
+    if name.trim().is_empty() {
+        return Err(CliError::usage("a key needs a non-empty --name"));
+    }
+    if let Some(limit) = settings.limit {
+        check_limit(limit)?;
+    }
+    let expires_at = match (&settings.expires_at, settings.expires_in) {
+        (Some(at), _) => Some(check_expiry(at)?),
+        (None, Some(after)) => Some(expiry_after(after)?),
+        (None, None) => None,
+    };
+    Ok(KeySpec {
+        name: name.to_string(),
+        limit: settings.limit,
+        limit_reset: settings.reset.map(|r| reset_text(r).to_string()),
+        include_byok_in_limit: settings.include_byok.then_some(true),
+        expires_at,
+        workspace_id: settings.workspace.clone(),
+    })
+}
+
+pub fn reset_text(reset: Reset) -> &'static str {
+    match reset {
+        Reset::Daily => "daily",
+        Reset::Weekly => "weekly",
+        Reset::Monthly => "monthly",
+    }
+}
+
+pub fn check_limit(limit: f64) -> CliResult<f64> {
+    if limit.is_finite() && limit >= 0.0 {
+        Ok(limit)
+    } else {
+        Err(CliError::usage(format!(
+            "limit {limit} is not an amount of USD (a number, at least 0)"
+        )))
+    }
+}
+
+pub fn check_expiry(at: &str) -> CliResult<String> {
+    if Timestamp::from_text(at).datetime().is_none() {
+        return Err(CliError::usage(format!(
+            "expiry `{at}` is not an RFC 3339 time such as 2027-12-31T23:59:59Z"
+        )));
+    }
+    Ok(at.to_string())
+}
+
+/// Now plus `after`, whole seconds, RFC 3339 in UTC.
+fn expiry_after(after: Duration) -> CliResult<String> {
+    let at = SystemTime::now()
+        .checked_add(after)
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|since| UNIX_EPOCH + Duration::from_secs(since.as_secs()))
+        .ok_or_else(|| CliError::usage("--expires-in is too far in the future"))?;
+    Ok(Timestamp::from_system_time(at).to_string())
+}

@@ -1,0 +1,67 @@
+//! `list`: every key, streamed page by page to the chosen format.
+//!
+//! Without `--sort`, each page is written as it arrives and dropped, so memory stays flat
+//! however many keys there are. `--sort` needs every row first: it collects them.
+
+use crate::cli::{ListArgs, SortKey};
+use crate::exit::{CliError, CliResult, Exit};
+use crate::output::ListWriter;
+use crate::select::{Matcher, listing};
+use futures_util::TryStreamExt;
+use openrouter_keys::{Client, Key};
+
+pub async fn run(client: &Client, args: &ListArgs) -> CliResult {
+    let matcher = Matcher::new(&args.patterns)?;
+    let stdout = std::io::stdout().lock();
+    let mut writer = ListWriter::new(args.format, std::io::BufWriter::new(stdout));
+    let mut stream = std::pin::pin!(listing(client, &args.filters).into_stream());
+    let mut sorted: Vec<Key> = Vec::new();
+    while let Some(key) = stream
+        .try_next()
+        .await
+        .map_err(|e| CliError::api("listing keys failed", &e))?
+    {
+        if !matcher.matches(&key) {
+            continue;
+        }
+        if args.sort.is_some() {
+            sorted.push(key);
+        } else {
+            writer.write(&key)?;
+        }
+    }
+    if let Some(by) = args.sort {
+        sort(&mut sorted, by);
+        if args.reverse {
+            sorted.reverse();
+        }
+        for key in &sorted {
+            writer.write(key)?;
+        }
+    }
+    writer.finish()?;
+    Ok(Exit::Success)
+}
+
+fn sort(keys: &mut [Key], by: SortKey) {
+    match by {
+        SortKey::Name => keys.sort_by(|a, b| a.name.cmp(&b.name)),
+        // A usage the API did not send sorts as 0.
+        SortKey::Usage => keys.sort_by(|a, b| {
+            let used = |k: &Key| k.usage.total.unwrap_or(0.0);
+            used(a).total_cmp(&used(b))
+        }),
+        SortKey::Created => keys.sort_by(|a, b| {
+            let parsed = |k: &Key| k.created_at.as_ref().and_then(|t| t.datetime());
+            let text = |k: &Key| k.created_at.as_ref().map(|t| t.as_str().to_string());
+            parsed(a)
+                .cmp(&parsed(b))
+                .then_with(|| text(a).cmp(&text(b)))
+        }),
+        // Keys without a limit have unlimited remaining: they sort last.
+        SortKey::Remaining => keys.sort_by(|a, b| {
+            let left = |k: &Key| k.limit_remaining.unwrap_or(f64::INFINITY);
+            left(a).total_cmp(&left(b))
+        }),
+    }
+}

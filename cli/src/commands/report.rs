@@ -1,0 +1,299 @@
+//! `report`: totals, keys at 80 % of their limit or more, top spenders; as a table, CSV, or
+//! one self-contained HTML file (inline CSS and an inline SVG chart: no scripts, fonts or
+//! links to fetch).
+
+use crate::cli::{ReportArgs, ReportFormat};
+use crate::exit::{CliError, CliResult, Exit};
+use crate::output::{KeyRow, name_of, status_of, usd};
+use crate::select::{Matcher, matching_keys};
+use openrouter_keys::{Client, Key};
+use std::fmt::Write as _;
+
+/// Share of the limit used at which a key is reported as near its limit.
+const NEAR_LIMIT: f64 = 0.8;
+/// Keys shown in "top spenders" and in the chart.
+const TOP: usize = 10;
+const CHART_KEYS: usize = 25;
+
+struct Totals {
+    active: usize,
+    disabled: usize,
+    limit: f64,
+    remaining: f64,
+    daily: f64,
+    weekly: f64,
+    monthly: f64,
+    total: f64,
+}
+
+fn totals(keys: &[Key]) -> Totals {
+    let mut t = Totals {
+        active: 0,
+        disabled: 0,
+        limit: 0.0,
+        remaining: 0.0,
+        daily: 0.0,
+        weekly: 0.0,
+        monthly: 0.0,
+        total: 0.0,
+    };
+    for k in keys {
+        if k.disabled == Some(true) {
+            t.disabled += 1;
+        } else {
+            t.active += 1;
+        }
+        t.limit += k.limit.unwrap_or(0.0);
+        t.remaining += k.limit_remaining.unwrap_or(0.0);
+        t.daily += k.usage.daily.unwrap_or(0.0);
+        t.weekly += k.usage.weekly.unwrap_or(0.0);
+        t.monthly += k.usage.monthly.unwrap_or(0.0);
+        t.total += k.usage.total.unwrap_or(0.0);
+    }
+    t
+}
+
+/// Share of the limit used, for keys with a positive limit.
+fn used_share(k: &Key) -> Option<f64> {
+    let limit = k.limit.filter(|l| *l > 0.0)?;
+    let remaining = k.limit_remaining.unwrap_or(limit);
+    Some(((limit - remaining) / limit).clamp(0.0, f64::MAX))
+}
+
+pub async fn run(client: &Client, args: &ReportArgs) -> CliResult {
+    let matcher = Matcher::new(&args.patterns)?;
+    let mut keys = matching_keys(client, &args.filters, &matcher).await?;
+    keys.sort_by(|a, b| {
+        b.usage
+            .total
+            .unwrap_or(0.0)
+            .total_cmp(&a.usage.total.unwrap_or(0.0))
+    });
+    let text = match args.format {
+        ReportFormat::Table => table(&keys),
+        ReportFormat::Csv => csv_report(&keys)?,
+        ReportFormat::Html => html(&keys),
+    };
+    match &args.out {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| CliError::io("cannot write the report", path, &e))?,
+        None => crate::commands::show::print_out(&text)
+            .map(drop)
+            .or_else(|e| {
+                if e.exit == Exit::Success {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            })?,
+    }
+    Ok(Exit::Success)
+}
+
+fn near_limit(keys: &[Key]) -> Vec<(&Key, f64)> {
+    let mut near: Vec<(&Key, f64)> = keys
+        .iter()
+        .filter_map(|k| used_share(k).map(|s| (k, s)))
+        .filter(|(_, s)| *s >= NEAR_LIMIT)
+        .collect();
+    near.sort_by(|a, b| b.1.total_cmp(&a.1));
+    near
+}
+
+fn table(keys: &[Key]) -> String {
+    let t = totals(keys);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "keys           {} active, {} disabled",
+        t.active, t.disabled
+    );
+    let _ = writeln!(
+        out,
+        "limits (USD)   {:.2} in total, {:.2} remaining",
+        t.limit, t.remaining
+    );
+    let _ = writeln!(
+        out,
+        "usage (USD)    day {:.2}, week {:.2}, month {:.2}, total {:.2}",
+        t.daily, t.weekly, t.monthly, t.total
+    );
+    let near = near_limit(keys);
+    let _ = writeln!(out, "\nat >= 80% of their limit: {}", near.len());
+    for (k, share) in &near {
+        let _ = writeln!(out, "  {:>5.1}%  {}  {}", share * 100.0, k.hash, name_of(k));
+    }
+    let _ = writeln!(out, "\ntop spenders (total USD):");
+    for k in keys.iter().take(TOP) {
+        let _ = writeln!(
+            out,
+            "  {:>10.2}  month {:>8.2}  {}  {}",
+            k.usage.total.unwrap_or(0.0),
+            k.usage.monthly.unwrap_or(0.0),
+            k.hash,
+            name_of(k)
+        );
+    }
+    out
+}
+
+fn csv_report(keys: &[Key]) -> CliResult<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for k in keys {
+        // `flatten` is not supported by the csv crate's serializer: write the row by hand.
+        let row = KeyRow::from(k);
+        let share = used_share(k)
+            .map(|s| format!("{:.1}", s * 100.0))
+            .unwrap_or_default();
+        writer
+            .write_record([
+                row.hash.as_str(),
+                name_of(k),
+                status_of(row.disabled),
+                &usd(row.limit),
+                &usd(row.limit_remaining),
+                &share,
+                &usd(row.usage_daily),
+                &usd(row.usage_weekly),
+                &usd(row.usage_monthly),
+                &usd(row.usage),
+            ])
+            .map_err(crate::output::csv_error)?;
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|e| CliError::failure(format!("cannot write CSV: {e}")))?;
+    let header = "hash,name,status,limit,limit_remaining,limit_used_percent,usage_daily,usage_weekly,usage_monthly,usage\n";
+    Ok(format!("{header}{}", String::from_utf8_lossy(&body)))
+}
+
+/// Escapes text for HTML element content and attribute values.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A horizontal bar chart of total usage per key (the top spenders), as inline SVG.
+fn chart(keys: &[Key]) -> String {
+    let shown: Vec<&Key> = keys.iter().take(CHART_KEYS).collect();
+    let max = shown
+        .iter()
+        .map(|k| k.usage.total.unwrap_or(0.0))
+        .fold(0.0_f64, f64::max)
+        .max(0.01);
+    let (bar_h, gap, label_w, bar_w) = (18, 6, 220, 460);
+    let height = shown.len() * (bar_h + gap) + gap;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" role=\"img\" aria-label=\"usage per key\">",
+        label_w + bar_w + 90
+    );
+    for (i, k) in shown.iter().enumerate() {
+        let y = gap + i * (bar_h + gap);
+        let w = ((k.usage.total.unwrap_or(0.0) / max) * bar_w as f64)
+            .round()
+            .max(1.0);
+        let name: String = name_of(k).chars().take(30).collect();
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text>\
+             <rect x=\"{label_w}\" y=\"{y}\" width=\"{w}\" height=\"{bar_h}\" fill=\"{}\"><title>{}: {:.2} USD</title></rect>\
+             <text x=\"{}\" y=\"{}\" font-size=\"12\">{:.2}</text>",
+            label_w - 6,
+            y + 13,
+            escape(&name),
+            if used_share(k).is_some_and(|s| s >= NEAR_LIMIT) {
+                "#c0392b"
+            } else {
+                "#2e86de"
+            },
+            escape(name_of(k)),
+            k.usage.total.unwrap_or(0.0),
+            label_w as f64 + w + 6.0,
+            y + 13,
+            k.usage.total.unwrap_or(0.0)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn html(keys: &[Key]) -> String {
+    let t = totals(keys);
+    let mut rows = String::new();
+    for k in keys {
+        let share = used_share(k);
+        let low = k.limit_remaining.is_some_and(|r| r < 1.0);
+        let _ = writeln!(
+            rows,
+            "<tr{}><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td{}>{}</td><td>{}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td></tr>",
+            if share.is_some_and(|s| s >= NEAR_LIMIT) {
+                " class=\"near\""
+            } else {
+                ""
+            },
+            escape(&k.hash),
+            escape(name_of(k)),
+            if k.disabled == Some(true) {
+                "disabled"
+            } else {
+                "active"
+            },
+            usd(k.limit),
+            if low { " class=\"low\"" } else { "" },
+            usd(k.limit_remaining),
+            share
+                .map(|s| format!("{:.1}%", s * 100.0))
+                .unwrap_or_else(|| "-".into()),
+            k.usage.daily.unwrap_or(0.0),
+            k.usage.weekly.unwrap_or(0.0),
+            k.usage.monthly.unwrap_or(0.0),
+            k.usage.total.unwrap_or(0.0)
+        );
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>OpenRouter key usage</title>\n<style>\n\
+body{{font-family:system-ui,sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse;font-size:13px}}\n\
+td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}td:nth-child(2),th:nth-child(2){{text-align:left}}\n\
+tr.near{{background:#fdecea}}td.low{{color:#c0392b;font-weight:bold}}.totals td{{text-align:left}}\n\
+</style></head><body>\n<h1>OpenRouter key usage</h1>\n<table class=\"totals\">\n\
+<tr><th>keys</th><td>{} active, {} disabled</td></tr>\n<tr><th>limits</th><td>{:.2} USD in total, {:.2} USD remaining</td></tr>\n\
+<tr><th>usage</th><td>day {:.2}, week {:.2}, month {:.2}, total {:.2} USD</td></tr>\n\
+<tr><th>at &ge; 80% of limit</th><td>{}</td></tr>\n</table>\n<h2>Usage per key (top {})</h2>\n{}\n\
+<h2>All keys, by usage</h2>\n<table>\n<tr><th>hash</th><th>name</th><th>status</th><th>limit</th><th>remaining</th><th>used</th><th>day</th><th>week</th><th>month</th><th>total</th></tr>\n{}</table>\n</body></html>\n",
+        t.active,
+        t.disabled,
+        t.limit,
+        t.remaining,
+        t.daily,
+        t.weekly,
+        t.monthly,
+        t.total,
+        near_limit(keys).len(),
+        CHART_KEYS,
+        chart(keys),
+        rows
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            escape("<a href='x'>&\""),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;"
+        );
+    }
+}

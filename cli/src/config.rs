@@ -1,0 +1,73 @@
+//! Where the API key and base URL come from, and the client built from them.
+//!
+//! Order: `--api-key-file`, then `OPENROUTER_API_KEY`, `OPENROUTER_MANAGEMENT_KEY`,
+//! `OPENROUTER_PROVISIONING_KEY` (the names other tools use). There is deliberately no
+//! `--api-key` flag: a flag's value shows in process lists and shell history.
+
+use crate::cli::GlobalArgs;
+use crate::exit::{CliError, CliResult};
+use openrouter_keys::{Client, RetryPolicy};
+
+/// Environment variables read for the API key, in order.
+pub const KEY_VARIABLES: [&str; 3] = [
+    "OPENROUTER_API_KEY",
+    "OPENROUTER_MANAGEMENT_KEY",
+    "OPENROUTER_PROVISIONING_KEY",
+];
+
+/// The API key, from the file or the environment. The value is never put in a message.
+fn api_key(global: &GlobalArgs) -> CliResult<String> {
+    if let Some(path) = &global.api_key_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::io("cannot read the API key file", path, &e))?;
+        let key = text.lines().next().unwrap_or("").trim().to_string();
+        if key.is_empty() {
+            return Err(CliError::usage(format!(
+                "the API key file `{}` is empty",
+                path.display()
+            )));
+        }
+        return Ok(key);
+    }
+    for name in KEY_VARIABLES {
+        if let Ok(value) = std::env::var(name) {
+            let value = value.trim().to_string();
+            if !value.is_empty() {
+                return Ok(value);
+            }
+        }
+    }
+    Err(CliError::usage(
+        "no API key: set OPENROUTER_API_KEY (or OPENROUTER_MANAGEMENT_KEY), or pass --api-key-file PATH",
+    ))
+}
+
+/// The base URL: flag, then `OPENROUTER_BASE_URL`, then the SDK's default.
+pub fn base_url(global: &GlobalArgs) -> Option<String> {
+    global.base_url.clone().or_else(|| {
+        std::env::var("OPENROUTER_BASE_URL")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+    })
+}
+
+/// A client with the CLI's settings and the given key.
+pub fn client_with_key(global: &GlobalArgs, key: &str, base: Option<&str>) -> CliResult<Client> {
+    let mut builder = Client::builder()
+        .api_key(key)
+        .timeout(global.timeout)
+        .retry(RetryPolicy::default().max_attempts(global.attempts))
+        .app_title("openrouter-keys CLI");
+    if let Some(url) = base {
+        builder = builder.base_url(url);
+    }
+    builder
+        .build()
+        .map_err(|e| CliError::usage(format!("cannot configure the client: {e}")))
+}
+
+/// The client every command uses.
+pub fn client(global: &GlobalArgs) -> CliResult<Client> {
+    let key = api_key(global)?;
+    client_with_key(global, &key, base_url(global).as_deref())
+}

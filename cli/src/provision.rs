@@ -1,0 +1,372 @@
+//! Creating a batch of keys through the journal, exactly once: the engine behind
+//! `bulk-create` and `rotate` (see `journal.rs` for the design).
+//!
+//! Work goes in rounds. A round first reconciles the rows in doubt (one listing; orphans
+//! deleted), then creates every pending row, `--concurrency` at a time, each create preceded
+//! by its fsynced `intent`. A create that ends without a clear answer puts its row in doubt for
+//! the next round; a 400 fails the row; a 401/403 stops the batch. Rounds repeat, with a
+//! growing pause, until every row has its key or the round limit is reached.
+
+use crate::exit::{CliError, CliResult};
+use crate::journal::{Journal, Record};
+use crate::progress::Progress;
+use futures_util::{StreamExt, TryStreamExt};
+use openrouter_keys::{
+    ApiErrorKind, Client, Error, ExposeSecret, Key, LimitReset, NewKey, Timestamp,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// Orphans deleted at once while reconciling.
+const RECONCILE_DELETES: usize = 8;
+
+/// Rounds before giving up on rows still pending or in doubt (each round retries them all).
+const MAX_ROUNDS: u32 = 12;
+
+/// A key to create, as stored in the journal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeySpec {
+    pub name: String,
+    pub limit: Option<f64>,
+    pub limit_reset: Option<String>,
+    pub include_byok_in_limit: Option<bool>,
+    pub expires_at: Option<String>,
+    pub workspace_id: Option<String>,
+}
+
+impl KeySpec {
+    pub fn new_key(&self) -> NewKey {
+        let mut new_key = NewKey::new(self.name.as_str());
+        if let Some(limit) = self.limit {
+            new_key = new_key.limit(limit);
+        }
+        if let Some(reset) = &self.limit_reset {
+            new_key = new_key.limit_reset(LimitReset::from(reset.as_str()));
+        }
+        if let Some(include) = self.include_byok_in_limit {
+            new_key = new_key.include_byok_in_limit(include);
+        }
+        if let Some(at) = &self.expires_at {
+            new_key = new_key.expires_at(Timestamp::from_text(at.as_str()));
+        }
+        if let Some(workspace) = &self.workspace_id {
+            new_key = new_key.workspace_id(workspace.as_str());
+        }
+        new_key
+    }
+}
+
+/// How a batch ended.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Rows that got their key in this run.
+    pub created_now: usize,
+    /// Orphans (keys made for a row whose secret was never saved) deleted in this run.
+    pub orphans_replaced: usize,
+    /// Rows that failed for good, with the reason.
+    pub failed: BTreeMap<String, String>,
+    /// Rows still without a key (pending or in doubt) when the rounds ran out.
+    pub unfinished: BTreeSet<String>,
+    /// Of those, rows whose create may have happened.
+    pub in_doubt: BTreeSet<String>,
+    /// The final sweep for stray keys could not list the keys.
+    pub unchecked: bool,
+}
+
+/// Keys (disabled and expired included) in these workspaces whose name is one of `names`.
+pub async fn keys_named(
+    client: &Client,
+    workspaces: &BTreeSet<Option<String>>,
+    names: &HashSet<&str>,
+) -> Result<Vec<Key>, Error> {
+    let mut found = Vec::new();
+    for workspace in workspaces {
+        let mut request = client
+            .keys()
+            .list()
+            .include_disabled(true)
+            .include_expired(true);
+        if let Some(w) = workspace {
+            request = request.workspace_id(w.as_str());
+        }
+        let mut stream = std::pin::pin!(request.into_stream());
+        while let Some(key) = stream.try_next().await? {
+            if key.name.as_deref().is_some_and(|n| names.contains(n)) {
+                found.push(key);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Hashes of keys that already carry one of the batch's names, for the `begin` record.
+pub async fn preexisting(client: &Client, rows: &[(String, KeySpec)]) -> CliResult<Vec<String>> {
+    let names: HashSet<&str> = rows.iter().map(|(_, s)| s.name.as_str()).collect();
+    let workspaces = rows.iter().map(|(_, s)| s.workspace_id.clone()).collect();
+    let keys = keys_named(client, &workspaces, &names)
+        .await
+        .map_err(|e| CliError::api("listing existing keys before the batch failed", &e))?;
+    Ok(keys.into_iter().map(|k| k.hash).collect())
+}
+
+/// Names within one batch must be unique: reconciliation finds a row's key by its name.
+pub fn check_unique_names(rows: &[(String, KeySpec)], what: &str) -> CliResult<()> {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for (row, spec) in rows {
+        if let Some(first) = seen.insert(spec.name.as_str(), row.as_str()) {
+            return Err(CliError::usage(format!(
+                "{what} {first} and {row} have the same name `{}`: names must be unique within \
+                 a batch (that is how a key whose create was interrupted is found again)",
+                spec.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+enum CreateResult {
+    Done,
+    Doubt,
+    Failed(String),
+    Fatal(CliError),
+}
+
+/// Creates every row that has no key yet, exactly once, reconciling rows in doubt.
+pub async fn create_all(
+    client: &Client,
+    journal: &Journal,
+    rows: &[(String, KeySpec)],
+    concurrency: usize,
+    progress: &Progress,
+) -> CliResult<Outcome> {
+    let mut outcome = Outcome::default();
+    let specs: HashMap<&str, &KeySpec> = rows.iter().map(|(r, s)| (r.as_str(), s)).collect();
+    // Rows whose intent is on disk without a key: the create may have happened.
+    let mut doubt: BTreeSet<String> = {
+        let state = journal.state();
+        state
+            .in_doubt(rows.iter().map(|(r, _)| r.as_str()))
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    };
+    for round in 0..MAX_ROUNDS {
+        if round > 0 {
+            tokio::time::sleep(Duration::from_millis((50u64 << round.min(5)).min(1_000))).await;
+        }
+        if !doubt.is_empty() {
+            match reconcile(client, journal, &doubt, &specs).await {
+                Ok(replaced) => {
+                    outcome.orphans_replaced += replaced;
+                    doubt.clear();
+                }
+                Err(Failure::Fatal(e)) => return Err(e),
+                Err(Failure::Api(e)) if is_fatal(&e) => {
+                    return Err(CliError::api("reconciling failed", &e));
+                }
+                Err(Failure::Api(e)) => {
+                    progress.line(format!(
+                        "round {}: listing keys to reconcile failed ({e}); trying again",
+                        round + 1
+                    ));
+                    continue;
+                }
+            }
+        }
+        let pending: Vec<&(String, KeySpec)> = {
+            let state = journal.state();
+            rows.iter()
+                .filter(|(r, _)| {
+                    state.row(r).is_none_or(|s| s.created.is_none())
+                        && !outcome.failed.contains_key(r)
+                })
+                .collect()
+        };
+        if pending.is_empty() {
+            break;
+        }
+        let abort = AtomicBool::new(false);
+        let fatal: Mutex<Option<CliError>> = Mutex::new(None);
+        let new_doubt: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        let created_now = AtomicUsize::new(0);
+        let failed: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+        futures_util::stream::iter(pending)
+            .for_each_concurrent(concurrency.max(1), |(row, spec)| {
+                let (abort, fatal, new_doubt, failed, created_now) =
+                    (&abort, &fatal, &new_doubt, &failed, &created_now);
+                async move {
+                    if abort.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    match create_one(client, journal, row, spec).await {
+                        CreateResult::Done => {
+                            created_now.fetch_add(1, Ordering::SeqCst);
+                            progress.advance();
+                        }
+                        CreateResult::Doubt => lock(new_doubt).push(row.clone()),
+                        CreateResult::Failed(why) => lock(failed).push((row.clone(), why)),
+                        CreateResult::Fatal(e) => {
+                            abort.store(true, Ordering::SeqCst);
+                            lock(fatal).get_or_insert(e);
+                        }
+                    }
+                }
+            })
+            .await;
+        if let Some(e) = lock(&fatal).take() {
+            return Err(e);
+        }
+        outcome.created_now += created_now.load(Ordering::SeqCst);
+        outcome.failed.extend(lock(&failed).drain(..));
+        doubt.extend(lock(&new_doubt).drain(..));
+        if !doubt.is_empty() {
+            progress.line(format!(
+                "round {}: {} create(s) ended without a clear answer; reconciling",
+                round + 1,
+                doubt.len()
+            ));
+        }
+    }
+    // Final sweep over every row: a create sent by an earlier, killed run may have been acted
+    // on after that run's listing; any key with a batch name that the journal does not know
+    // is such an orphan. Rows in doubt are settled by it too (their orphans are deleted).
+    let all: BTreeSet<String> = rows.iter().map(|(r, _)| r.clone()).collect();
+    match reconcile(client, journal, &all, &specs).await {
+        Ok(replaced) => {
+            outcome.orphans_replaced += replaced;
+            doubt.clear();
+        }
+        Err(Failure::Fatal(e)) => return Err(e),
+        Err(Failure::Api(e)) => {
+            progress.line(format!("the final check for stray keys failed ({e})"));
+            outcome.unchecked = true;
+        }
+    }
+    let state = journal.state();
+    for (row, _) in rows {
+        if state.row(row).is_none_or(|s| s.created.is_none()) && !outcome.failed.contains_key(row) {
+            outcome.unfinished.insert(row.clone());
+        }
+    }
+    outcome.in_doubt = doubt;
+    Ok(outcome)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// 401/403: the key cannot do this; nothing will get better by retrying.
+fn is_fatal(error: &Error) -> bool {
+    matches!(
+        error.as_api().map(|a| a.kind),
+        Some(ApiErrorKind::Unauthorized | ApiErrorKind::Forbidden)
+    )
+}
+
+async fn create_one(client: &Client, journal: &Journal, row: &str, spec: &KeySpec) -> CreateResult {
+    if let Err(e) = journal.append(Record::Intent {
+        row: row.to_string(),
+    }) {
+        return CreateResult::Fatal(e);
+    }
+    match client.keys().create(spec.new_key()).await {
+        Ok(created) => {
+            let (key, secret) = created.into_parts();
+            match journal.append(Record::Created {
+                row: row.to_string(),
+                hash: key.hash,
+                secret: secret.expose_secret().to_string(),
+            }) {
+                Ok(()) => CreateResult::Done,
+                Err(e) => CreateResult::Fatal(e),
+            }
+        }
+        Err(e) if is_fatal(&e) => CreateResult::Fatal(CliError::api("creating a key failed", &e)),
+        Err(Error::InvalidInput { what, reason }) => {
+            CreateResult::Failed(format!("invalid {what}: {reason}"))
+        }
+        Err(e)
+            if e.as_api()
+                .is_some_and(|a| a.kind == ApiErrorKind::BadRequest) =>
+        {
+            CreateResult::Failed(e.to_string())
+        }
+        Err(_) => CreateResult::Doubt,
+    }
+}
+
+/// Why reconciling stopped: an API failure (worth another round) or a journal failure.
+enum Failure {
+    Api(Error),
+    Fatal(CliError),
+}
+
+/// Finds keys made for rows in doubt whose secret never reached the journal, and deletes
+/// them. Returns how many were deleted.
+async fn reconcile(
+    client: &Client,
+    journal: &Journal,
+    doubt: &BTreeSet<String>,
+    specs: &HashMap<&str, &KeySpec>,
+) -> Result<usize, Failure> {
+    let by_name: HashMap<&str, &str> = doubt
+        .iter()
+        .filter_map(|row| {
+            specs
+                .get(row.as_str())
+                .map(|s| (s.name.as_str(), row.as_str()))
+        })
+        .collect();
+    let names: HashSet<&str> = by_name.keys().copied().collect();
+    let workspaces: BTreeSet<Option<String>> = doubt
+        .iter()
+        .filter_map(|row| specs.get(row.as_str()).map(|s| s.workspace_id.clone()))
+        .collect();
+    let found = keys_named(client, &workspaces, &names)
+        .await
+        .map_err(Failure::Api)?;
+    let orphans: Vec<(String, String)> = {
+        let state = journal.state();
+        found
+            .into_iter()
+            .filter(|k| !state.preexisting.contains(&k.hash) && !state.known.contains(&k.hash))
+            .filter_map(|k| {
+                let row = by_name.get(k.name.as_deref()?)?;
+                Some((row.to_string(), k.hash))
+            })
+            .collect()
+    };
+    // Deleted a few at a time; every deletion that succeeded is journaled even when another
+    // failed (the failure ends this reconciliation; the next one lists again).
+    let results: Vec<(String, String, Result<(), Error>)> = futures_util::stream::iter(orphans)
+        .map(|(row, hash)| async move {
+            let result = client.keys().delete(hash.as_str()).await;
+            (row, hash, result)
+        })
+        .buffer_unordered(RECONCILE_DELETES)
+        .collect()
+        .await;
+    let mut deleted = 0;
+    let mut first_error = None;
+    for (row, hash, result) in results {
+        match result {
+            Ok(()) => {
+                journal
+                    .append(Record::Discarded { row, hash })
+                    .map_err(Failure::Fatal)?;
+                deleted += 1;
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) => Err(Failure::Api(e)),
+        None => Ok(deleted),
+    }
+}

@@ -1,0 +1,123 @@
+//! Files that hold secrets: created with mode 0600 from the first byte (never a moment
+//! world-readable), written and fsynced before the CLI reports success, and never
+//! overwritten unless the user said `--force`.
+//!
+//! A replacement is written to a temporary file beside the target and renamed over it, so
+//! readers see the old file or the new one, never half of one.
+
+use crate::exit::{CliError, CliResult};
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Opens a new file that only its owner may read or write; fails if it exists.
+pub fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// Makes a rename or creation in `path`'s directory durable.
+pub fn sync_parent(path: &Path) {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    // Directories cannot be opened for syncing on every platform; a failure here loses
+    // durability of the name only, never the file's contents.
+    if let Ok(dir) = File::open(parent) {
+        let _ = dir.sync_all();
+    }
+}
+
+/// Refuses to start writing secrets over an existing file unless `force`.
+pub fn check_writable(path: &Path, force: bool) -> CliResult<()> {
+    if path.exists() && !force {
+        return Err(CliError::usage(format!(
+            "`{}` exists; refusing to overwrite a secrets file (pass --force to replace it)",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Writes `contents` to `path` (mode 0600), fsynced. With `replace`, an existing file is
+/// replaced atomically; without, an existing file is an error.
+pub fn write_private(path: &Path, contents: &[u8], replace: bool) -> CliResult<()> {
+    let fail = |e: std::io::Error| CliError::io("cannot write the secrets file", path, &e);
+    if !replace {
+        let mut file = create_private(path).map_err(fail)?;
+        file.write_all(contents).map_err(fail)?;
+        file.sync_all().map_err(fail)?;
+        sync_parent(path);
+        return Ok(());
+    }
+    let temp = temp_path(path);
+    let _ = std::fs::remove_file(&temp);
+    let result = (|| {
+        let mut file = create_private(&temp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temp);
+        return Err(fail(e));
+    }
+    sync_parent(path);
+    Ok(())
+}
+
+/// Writes a CSV of secrets (`header`, then `records`) to `path` as [`write_private`] does,
+/// replacing the file; returns the number of records.
+pub fn write_private_csv<'a>(
+    path: &Path,
+    header: &[&str],
+    records: impl IntoIterator<Item = Vec<&'a str>>,
+) -> CliResult<usize> {
+    let fail = |e: csv::Error| CliError::failure(format!("cannot encode the secrets file: {e}"));
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(header).map_err(fail)?;
+    let mut count = 0;
+    for record in records {
+        writer.write_record(&record).map_err(fail)?;
+        count += 1;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| CliError::failure(format!("cannot encode the secrets file: {e}")))?;
+    write_private(path, &bytes, true)?;
+    Ok(count)
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".tmp-{}", std::process::id()));
+    path.with_file_name(name)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn private_files_are_0600_and_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.csv");
+        write_private(&path, b"one", false).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert!(write_private(&path, b"two", false).is_err());
+        assert!(check_writable(&path, false).is_err());
+        write_private(&path, b"three", true).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "three");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}

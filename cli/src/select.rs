@@ -1,0 +1,164 @@
+//! Choosing keys: `--match` globs over names and labels, listings with filters, and the
+//! preview-then-confirm step every change goes through.
+//!
+//! A change never happens unasked: with `--dry-run` it is only shown; without `--yes` it is
+//! confirmed on a terminal, and refused (exit 2) when stdin is not a terminal.
+
+use crate::cli::{Confirm, Filters, Target};
+use crate::exit::{CliError, CliResult};
+use futures_util::TryStreamExt;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use openrouter_keys::{Client, Key, ListKeys, Request};
+use std::io::{BufRead, IsTerminal, Write};
+
+/// Globs matched against a key's name, and against its label for globs that start with
+/// `sk-` (aimed at labels such as `sk-or-v1-0e6...1c96`). Without that rule `s*` would match
+/// every key by its label. No glob matches every key.
+pub struct Matcher {
+    set: Option<GlobSet>,
+    labels: Option<GlobSet>,
+}
+
+impl Matcher {
+    pub fn new(patterns: &[String]) -> CliResult<Self> {
+        if patterns.is_empty() {
+            return Ok(Self {
+                set: None,
+                labels: None,
+            });
+        }
+        let mut names = GlobSetBuilder::new();
+        let mut labels = GlobSetBuilder::new();
+        for pattern in patterns {
+            let glob = Glob::new(pattern)
+                .map_err(|e| CliError::usage(format!("--match `{pattern}`: {e}")))?;
+            if pattern.starts_with("sk-") {
+                labels.add(glob.clone());
+            }
+            names.add(glob);
+        }
+        let build = |b: GlobSetBuilder| {
+            b.build()
+                .map_err(|e| CliError::usage(format!("--match: {e}")))
+        };
+        Ok(Self {
+            set: Some(build(names)?),
+            labels: Some(build(labels)?),
+        })
+    }
+
+    pub fn matches(&self, key: &Key) -> bool {
+        match (&self.set, &self.labels) {
+            (Some(names), Some(labels)) => {
+                key.name.as_deref().is_some_and(|n| names.is_match(n))
+                    || key.label.as_deref().is_some_and(|l| labels.is_match(l))
+            }
+            _ => true,
+        }
+    }
+}
+
+/// `GET /keys` with the filters applied.
+pub fn listing<'c>(client: &'c Client, filters: &Filters) -> Request<'c, ListKeys> {
+    let mut request = client
+        .keys()
+        .list()
+        .include_disabled(filters.include_disabled)
+        .include_expired(filters.include_expired);
+    if let Some(workspace) = &filters.workspace {
+        request = request.workspace_id(workspace.as_str());
+    }
+    request
+}
+
+/// Every key matching the filters and globs, in the API's order.
+pub async fn matching_keys(
+    client: &Client,
+    filters: &Filters,
+    matcher: &Matcher,
+) -> CliResult<Vec<Key>> {
+    let mut keys = Vec::new();
+    let mut stream = std::pin::pin!(listing(client, filters).into_stream());
+    while let Some(key) = stream
+        .try_next()
+        .await
+        .map_err(|e| CliError::api("listing keys failed", &e))?
+    {
+        if matcher.matches(&key) {
+            keys.push(key);
+        }
+    }
+    Ok(keys)
+}
+
+/// The keys a command acts on: the one `HASH`, or every key matching `--match`.
+pub async fn resolve(client: &Client, target: &Target, filters: &Filters) -> CliResult<Vec<Key>> {
+    if let Some(hash) = &target.hash {
+        let key = client
+            .keys()
+            .get(hash.as_str())
+            .await
+            .map_err(|e| CliError::api(&format!("cannot read key {hash}"), &e))?;
+        return Ok(vec![key]);
+    }
+    let matcher = Matcher::new(&target.patterns)?;
+    matching_keys(client, filters, &matcher).await
+}
+
+/// Shows what will happen and decides whether to go on: `Ok(true)` to act, `Ok(false)` for a
+/// dry run (nothing to do), an error when the change is refused.
+///
+/// In a dry run the plan is the command's output and goes to stdout; otherwise it is a
+/// preview for the operator and goes to stderr.
+pub fn preview_and_confirm(
+    confirm: Confirm,
+    action: &str,
+    lines: &[String],
+    quiet: bool,
+) -> CliResult<bool> {
+    if lines.is_empty() {
+        crate::output::note(quiet, format!("no key to {action}"));
+        return Ok(false);
+    }
+    let plan = format!(
+        "{} {} {} key(s):\n{}",
+        if confirm.dry_run { "would" } else { "will" },
+        action,
+        lines.len(),
+        lines.iter().map(|l| format!("  {l}\n")).collect::<String>()
+    );
+    if confirm.dry_run {
+        crate::output::out_line(plan.trim_end());
+        crate::output::note(quiet, "dry run: nothing was changed");
+        return Ok(false);
+    }
+    if confirm.yes {
+        crate::output::note(quiet, plan.trim_end());
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::usage(format!(
+            "refusing to {action} {} key(s) without confirmation: stdin is not a terminal. \
+             Pass --yes to go ahead, or --dry-run to see the plan",
+            lines.len()
+        )));
+    }
+    let mut stderr = std::io::stderr();
+    let _ = write!(stderr, "{plan}Proceed? [y/N] ");
+    let _ = stderr.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| CliError::failure(format!("cannot read the answer: {e}")))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+        Ok(true)
+    } else {
+        Err(CliError::usage("cancelled: nothing was changed"))
+    }
+}
+
+/// `hash  name` for previews.
+pub fn describe(key: &Key) -> String {
+    format!("{}  {}", key.hash, crate::output::name_of(key))
+}
