@@ -7,6 +7,10 @@
 //! on a stdout that is not a terminal (or with `--show-secret`), never on stderr; bulk
 //! creation and rotation exactly once across failures and reruns (`journal.rs`).
 
+// The doc comments of `cli.rs` are clap's `--help` text, read in a terminal, where `<URL>`
+// would print the angle brackets: rustdoc's bare-URL lint does not apply to them.
+#![allow(rustdoc::bare_urls)]
+
 mod cli;
 mod commands;
 mod config;
