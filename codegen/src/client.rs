@@ -2948,9 +2948,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_current_key",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -3085,9 +3083,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -3191,9 +3187,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_keys",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
@@ -3270,7 +3264,7 @@ pub mod builder {
             let Self { client, hash } = self;
             let hash = hash.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/keys/{}", client.baseurl, encode_path(& hash.to_string()),
+                "{}/keys/{}", client.baseurl, crate ::encode_segment(& hash),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -3286,9 +3280,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_key",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -3361,7 +3353,7 @@ pub mod builder {
             let Self { client, hash } = self;
             let hash = hash.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/keys/{}", client.baseurl, encode_path(& hash.to_string()),
+                "{}/keys/{}", client.baseurl, crate ::encode_segment(& hash),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -3377,9 +3369,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_keys",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -3480,7 +3470,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/keys/{}", client.baseurl, encode_path(& hash.to_string()),
+                "{}/keys/{}", client.baseurl, crate ::encode_segment(& hash),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -3497,9 +3487,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_keys",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,

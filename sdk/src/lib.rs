@@ -39,6 +39,7 @@
 
 #![warn(missing_docs)]
 
+mod attempt_scope;
 mod call;
 mod client;
 mod error;
