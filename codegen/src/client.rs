@@ -10,30 +10,35 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///One layer of the budgets that constrain a key's spending.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BudgetLayer {
         ///Budget identifier.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub budget_id: ::std::option::Option<::std::string::String>,
         ///Guardrail that defines the budget.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guardrail_id: ::std::option::Option<::std::string::String>,
         ///Whether BYOK usage counts.
-        pub include_byok: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub include_byok: ::std::option::Option<bool>,
         ///Budget in USD.
-        pub limit_usd: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit_usd: ::std::option::Option<f64>,
         ///Budget left in USD.
-        pub remaining_usd: f64,
-        ///How often the budget resets.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub remaining_usd: ::std::option::Option<f64>,
+        ///How often the budget resets: daily, weekly, monthly (open set).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reset_interval: ::std::option::Option<::std::string::String>,
         ///Next reset time.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resets_at: ::std::option::Option<String>,
         ///What the budget applies to: workspace_default_member, workspace_default_key, member, api_key, workspace, key_limit (open set).
-        pub scope: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<::std::string::String>,
         ///Spend so far in USD.
-        pub spend_usd: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub spend_usd: ::std::option::Option<f64>,
     }
     impl BudgetLayer {
         pub fn builder() -> builder::BudgetLayer {
@@ -43,10 +48,10 @@ pub mod types {
     ///Body of POST /keys.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateKeyRequest {
-        ///User to record as creator (organization keys).
+        ///User to record as creator (meaningful for organization-owned keys).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub creator_user_id: ::std::option::Option<::std::string::String>,
-        ///ISO 8601 UTC expiry.
+        pub creator_user_id: ::std::option::Option<CreateKeyRequestCreatorUserId>,
+        ///Expiry as an ISO 8601 / RFC 3339 timestamp in UTC with seconds, such as `2027-12-31T23:59:59Z`: other time zones are rejected (snapshot), and seconds are required (TS SDK documentation).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_at: ::std::option::Option<String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -60,13 +65,68 @@ pub mod types {
         pub limit_reset: ::std::option::Option<LimitReset>,
         ///Name of the new key.
         pub name: CreateKeyRequestName,
-        ///Workspace to create the key in.
+        ///Workspace to create the key in; the default workspace when absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub workspace_id: ::std::option::Option<::std::string::String>,
+        pub workspace_id: ::std::option::Option<String>,
     }
     impl CreateKeyRequest {
         pub fn builder() -> builder::CreateKeyRequest {
             Default::default()
+        }
+    }
+    ///User to record as creator (meaningful for organization-owned keys).
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CreateKeyRequestCreatorUserId(::std::string::String);
+    impl ::std::ops::Deref for CreateKeyRequestCreatorUserId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateKeyRequestCreatorUserId> for ::std::string::String {
+        fn from(value: CreateKeyRequestCreatorUserId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateKeyRequestCreatorUserId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateKeyRequestCreatorUserId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateKeyRequestCreatorUserId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateKeyRequestCreatorUserId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Name of the new key.
@@ -135,25 +195,31 @@ pub mod types {
             Default::default()
         }
     }
-    ///The key that authenticated the request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///The key that authenticated the request. `rate_limit` and `is_provisioning_key` are deprecated ("will be removed in a future release", newest official SDKs), so not required here although the snapshot requires them. `allowed_data_regions` is required by the newest TS and Python SDKs; `budgets` and `effective_budget` by the Python SDK only.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CurrentKey {
-        ///Data regions the key may use: global, europe, us (open set).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub allowed_data_regions: ::std::vec::Vec<::std::string::String>,
+        ///Data regions the key may use: global, europe, us (open set). Empty means no region is permitted, which is not the same as absent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_data_regions: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         ///Every budget layer that applies to the key.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub budgets: ::std::vec::Vec<BudgetLayer>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub budgets: ::std::option::Option<::std::vec::Vec<BudgetLayer>>,
         ///Total BYOK usage in USD.
-        pub byok_usage: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub byok_usage: ::std::option::Option<f64>,
         ///BYOK usage in the current UTC day.
-        pub byok_usage_daily: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub byok_usage_daily: ::std::option::Option<f64>,
         ///BYOK usage in the current UTC month.
-        pub byok_usage_monthly: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub byok_usage_monthly: ::std::option::Option<f64>,
         ///BYOK usage in the current UTC week.
-        pub byok_usage_weekly: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub byok_usage_weekly: ::std::option::Option<f64>,
         ///User who created the key.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creator_user_id: ::std::option::Option<::std::string::String>,
         ///The budget layer that binds first; null when none applies.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -164,36 +230,46 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub free_model_daily_requests: ::std::option::Option<FreeModelDailyRequests>,
         ///Whether BYOK usage counts against the limit.
-        pub include_byok_in_limit: bool,
-        ///Whether the account has never paid.
-        pub is_free_tier: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub include_byok_in_limit: ::std::option::Option<bool>,
+        ///Whether this is a free-tier key.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_free_tier: ::std::option::Option<bool>,
         ///Whether this is a management key.
-        pub is_management_key: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_management_key: ::std::option::Option<bool>,
         ///Deprecated twin of is_management_key.
-        pub is_provisioning_key: bool,
-        ///Redacted form of the key.
-        pub label: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_provisioning_key: ::std::option::Option<bool>,
+        ///Human-readable label of the key.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
         ///Spending limit in USD; null for none.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<f64>,
         ///Remaining limit in USD.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit_remaining: ::std::option::Option<f64>,
         ///Limit reset interval: daily, weekly, monthly (open set).
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit_reset: ::std::option::Option<::std::string::String>,
         ///Organization owning the key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization_id: ::std::option::Option<::std::string::String>,
-        pub rate_limit: RateLimit,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rate_limit: ::std::option::Option<RateLimit>,
         ///Total credit usage in USD.
-        pub usage: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage: ::std::option::Option<f64>,
         ///Usage in the current UTC day.
-        pub usage_daily: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage_daily: ::std::option::Option<f64>,
         ///Usage in the current UTC month.
-        pub usage_monthly: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage_monthly: ::std::option::Option<f64>,
         ///Usage in the current UTC week.
-        pub usage_weekly: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage_weekly: ::std::option::Option<f64>,
         ///Workspace of the key.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub workspace_id: ::std::option::Option<::std::string::String>,
@@ -213,11 +289,12 @@ pub mod types {
             Default::default()
         }
     }
-    ///Envelope of DELETE /keys/{hash}.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///Envelope of DELETE /keys/{hash}. `deleted` is required in the snapshot and optional (defaulting to true) in the newest Python SDK; optional here, so `{}` is a success too.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeleteKeyResponse {
         ///Always true.
-        pub deleted: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deleted: ::std::option::Option<bool>,
     }
     impl DeleteKeyResponse {
         pub fn builder() -> builder::DeleteKeyResponse {
@@ -225,12 +302,14 @@ pub mod types {
         }
     }
     ///The error itself.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorDetail {
         ///HTTP-like error code.
-        pub code: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<i64>,
         ///Human-readable message.
-        pub message: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
         ///Error-specific details.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<
@@ -328,87 +407,102 @@ pub mod types {
                 })
         }
     }
-    ///Daily request allowance for free models.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///Daily request allowance for free models (integer counts of requests).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FreeModelDailyRequests {
-        ///Requests allowed per day; null for none.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        pub limit: ::std::option::Option<f64>,
+        ///Requests allowed per day.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit: ::std::option::Option<i64>,
         ///Requests left today.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
-        pub remaining: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub remaining: ::std::option::Option<i64>,
         ///Requests used today.
-        pub used: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub used: ::std::option::Option<i64>,
     }
     impl FreeModelDailyRequests {
         pub fn builder() -> builder::FreeModelDailyRequests {
             Default::default()
         }
     }
-    ///An API key as listed, created, read or updated. Money is in USD.
+    ///An API key as listed, created, read or updated. Money is in USD. `external_user` is required by the newest official SDKs (TS and Python); the snapshot predates it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Key {
         ///Total BYOK usage in USD.
-        pub byok_usage: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub byok_usage: ::std::option::Option<f64>,
         ///BYOK usage in the current UTC day.
-        pub byok_usage_daily: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub byok_usage_daily: ::std::option::Option<f64>,
         ///BYOK usage in the current UTC month.
-        pub byok_usage_monthly: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub byok_usage_monthly: ::std::option::Option<f64>,
         ///BYOK usage in the current UTC week.
-        pub byok_usage_weekly: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub byok_usage_weekly: ::std::option::Option<f64>,
         ///ISO 8601 creation time.
-        pub created_at: ::std::string::String,
-        ///User who created the key (organization keys).
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        ///User who created the key: for organization keys the member who created it, for individual users their own id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub creator_user_id: ::std::option::Option<::std::string::String>,
         ///Whether the key is disabled.
-        pub disabled: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disabled: ::std::option::Option<bool>,
         ///ISO 8601 UTC expiry; null or absent for none.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires_at: ::std::option::Option<String>,
         ///Partner identity the key was created for.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub external_user: ::std::option::Option<::std::string::String>,
-        ///Identifier of the key (64 hex digits; treat as opaque).
+        ///Identifier of the key, used in `/keys/{hash}`; treat as opaque. (Examples show 64 hex digits; no source states a format.)
         pub hash: ::std::string::String,
         ///Whether BYOK usage counts against the limit.
-        pub include_byok_in_limit: bool,
-        ///Redacted form of the key for display.
-        pub label: ::std::string::String,
-        ///ISO 8601 time of last use.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub include_byok_in_limit: ::std::option::Option<bool>,
+        ///Human-readable label of the key.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        ///ISO 8601 time of last use. (Required-nullable in the newest Python SDK only, so left optional here.)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_used_at: ::std::option::Option<String>,
         ///Spending limit in USD; null for none.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<f64>,
         ///Remaining limit in USD.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit_remaining: ::std::option::Option<f64>,
         ///Limit reset interval: daily, weekly, monthly (open set).
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit_reset: ::std::option::Option<::std::string::String>,
         ///Name given at creation.
-        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         ///ISO 8601 time of the last update; null if never updated.
-        #[serde(deserialize_with = "::std::option::Option::deserialize")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::std::string::String>,
         ///Total credit usage in USD.
-        pub usage: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage: ::std::option::Option<f64>,
         ///Usage in the current UTC day.
-        pub usage_daily: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage_daily: ::std::option::Option<f64>,
         ///Usage in the current UTC month.
-        pub usage_monthly: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage_monthly: ::std::option::Option<f64>,
         ///Usage in the current UTC week (Monday to Sunday).
-        pub usage_weekly: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage_weekly: ::std::option::Option<f64>,
         ///Workspace the key belongs to.
-        pub workspace_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub workspace_id: ::std::option::Option<::std::string::String>,
     }
     impl Key {
         pub fn builder() -> builder::Key {
             Default::default()
         }
     }
-    ///A spending limit in USD; `null` means no limit.
+    ///A spending limit in USD; `null` means no limit. (OpenRouter documents no minimum; the SDK refuses negative and non-finite amounts before sending, by its own rule.)
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
     pub struct KeyLimit(pub ::std::option::Option<f64>);
@@ -527,15 +621,18 @@ pub mod types {
             value.parse()
         }
     }
-    ///Deprecated request rate limit; safe to ignore.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    ///Legacy request rate limit; deprecated, and marked "will be removed in a future release" by the newest official SDKs.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct RateLimit {
         ///Interval
-        pub interval: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interval: ::std::option::Option<::std::string::String>,
         ///Deprecation note.
-        pub note: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub note: ::std::option::Option<::std::string::String>,
         ///Requests allowed per interval.
-        pub requests: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub requests: ::std::option::Option<i64>,
     }
     impl RateLimit {
         pub fn builder() -> builder::RateLimit {
@@ -555,9 +652,9 @@ pub mod types {
         pub limit: ::std::option::Option<KeyLimit>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit_reset: ::std::option::Option<LimitReset>,
-        ///New name.
+        ///New name. (The SDK refuses a blank name
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<UpdateKeyRequestName>,
+        pub name: ::std::option::Option<::std::string::String>,
         ///Move the key to this workspace.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub workspace_id: ::std::option::Option<::std::string::String>,
@@ -565,60 +662,6 @@ pub mod types {
     impl UpdateKeyRequest {
         pub fn builder() -> builder::UpdateKeyRequest {
             Default::default()
-        }
-    }
-    ///New name.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct UpdateKeyRequestName(::std::string::String);
-    impl ::std::ops::Deref for UpdateKeyRequestName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UpdateKeyRequestName> for ::std::string::String {
-        fn from(value: UpdateKeyRequestName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UpdateKeyRequestName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateKeyRequestName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UpdateKeyRequestName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UpdateKeyRequestName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     /// Types for composing complex structures.
@@ -633,9 +676,18 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            include_byok: ::std::result::Result<bool, ::std::string::String>,
-            limit_usd: ::std::result::Result<f64, ::std::string::String>,
-            remaining_usd: ::std::result::Result<f64, ::std::string::String>,
+            include_byok: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            limit_usd: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            remaining_usd: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             reset_interval: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -644,25 +696,27 @@ pub mod types {
                 ::std::option::Option<String>,
                 ::std::string::String,
             >,
-            scope: ::std::result::Result<::std::string::String, ::std::string::String>,
-            spend_usd: ::std::result::Result<f64, ::std::string::String>,
+            scope: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            spend_usd: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BudgetLayer {
             fn default() -> Self {
                 Self {
-                    budget_id: Err("no value supplied for budget_id".to_string()),
-                    guardrail_id: Err("no value supplied for guardrail_id".to_string()),
-                    include_byok: Err("no value supplied for include_byok".to_string()),
-                    limit_usd: Err("no value supplied for limit_usd".to_string()),
-                    remaining_usd: Err(
-                        "no value supplied for remaining_usd".to_string(),
-                    ),
-                    reset_interval: Err(
-                        "no value supplied for reset_interval".to_string(),
-                    ),
+                    budget_id: Ok(Default::default()),
+                    guardrail_id: Ok(Default::default()),
+                    include_byok: Ok(Default::default()),
+                    limit_usd: Ok(Default::default()),
+                    remaining_usd: Ok(Default::default()),
+                    reset_interval: Ok(Default::default()),
                     resets_at: Ok(Default::default()),
-                    scope: Err("no value supplied for scope".to_string()),
-                    spend_usd: Err("no value supplied for spend_usd".to_string()),
+                    scope: Ok(Default::default()),
+                    spend_usd: Ok(Default::default()),
                 }
             }
         }
@@ -693,7 +747,7 @@ pub mod types {
             }
             pub fn include_byok<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.include_byok = value
@@ -705,7 +759,7 @@ pub mod types {
             }
             pub fn limit_usd<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.limit_usd = value
@@ -717,7 +771,7 @@ pub mod types {
             }
             pub fn remaining_usd<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.remaining_usd = value
@@ -755,7 +809,7 @@ pub mod types {
             }
             pub fn scope<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.scope = value
@@ -767,7 +821,7 @@ pub mod types {
             }
             pub fn spend_usd<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.spend_usd = value
@@ -814,7 +868,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CreateKeyRequest {
             creator_user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<super::CreateKeyRequestCreatorUserId>,
                 ::std::string::String,
             >,
             expires_at: ::std::result::Result<
@@ -842,7 +896,7 @@ pub mod types {
                 ::std::string::String,
             >,
             workspace_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<String>,
                 ::std::string::String,
             >,
         }
@@ -863,7 +917,9 @@ pub mod types {
         impl CreateKeyRequest {
             pub fn creator_user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreateKeyRequestCreatorUserId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.creator_user_id = value
@@ -953,7 +1009,7 @@ pub mod types {
             }
             pub fn workspace_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<::std::option::Option<String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.workspace_id = value
@@ -1056,17 +1112,29 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CurrentKey {
             allowed_data_regions: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
             budgets: ::std::result::Result<
-                ::std::vec::Vec<super::BudgetLayer>,
+                ::std::option::Option<::std::vec::Vec<super::BudgetLayer>>,
                 ::std::string::String,
             >,
-            byok_usage: ::std::result::Result<f64, ::std::string::String>,
-            byok_usage_daily: ::std::result::Result<f64, ::std::string::String>,
-            byok_usage_monthly: ::std::result::Result<f64, ::std::string::String>,
-            byok_usage_weekly: ::std::result::Result<f64, ::std::string::String>,
+            byok_usage: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            byok_usage_daily: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            byok_usage_monthly: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            byok_usage_weekly: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             creator_user_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1083,11 +1151,26 @@ pub mod types {
                 ::std::option::Option<super::FreeModelDailyRequests>,
                 ::std::string::String,
             >,
-            include_byok_in_limit: ::std::result::Result<bool, ::std::string::String>,
-            is_free_tier: ::std::result::Result<bool, ::std::string::String>,
-            is_management_key: ::std::result::Result<bool, ::std::string::String>,
-            is_provisioning_key: ::std::result::Result<bool, ::std::string::String>,
-            label: ::std::result::Result<::std::string::String, ::std::string::String>,
+            include_byok_in_limit: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_free_tier: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_management_key: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_provisioning_key: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             limit: ::std::result::Result<
                 ::std::option::Option<f64>,
                 ::std::string::String,
@@ -1104,11 +1187,26 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            rate_limit: ::std::result::Result<super::RateLimit, ::std::string::String>,
-            usage: ::std::result::Result<f64, ::std::string::String>,
-            usage_daily: ::std::result::Result<f64, ::std::string::String>,
-            usage_monthly: ::std::result::Result<f64, ::std::string::String>,
-            usage_weekly: ::std::result::Result<f64, ::std::string::String>,
+            rate_limit: ::std::result::Result<
+                ::std::option::Option<super::RateLimit>,
+                ::std::string::String,
+            >,
+            usage: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            usage_daily: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            usage_monthly: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            usage_weekly: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             workspace_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1119,46 +1217,28 @@ pub mod types {
                 Self {
                     allowed_data_regions: Ok(Default::default()),
                     budgets: Ok(Default::default()),
-                    byok_usage: Err("no value supplied for byok_usage".to_string()),
-                    byok_usage_daily: Err(
-                        "no value supplied for byok_usage_daily".to_string(),
-                    ),
-                    byok_usage_monthly: Err(
-                        "no value supplied for byok_usage_monthly".to_string(),
-                    ),
-                    byok_usage_weekly: Err(
-                        "no value supplied for byok_usage_weekly".to_string(),
-                    ),
-                    creator_user_id: Err(
-                        "no value supplied for creator_user_id".to_string(),
-                    ),
+                    byok_usage: Ok(Default::default()),
+                    byok_usage_daily: Ok(Default::default()),
+                    byok_usage_monthly: Ok(Default::default()),
+                    byok_usage_weekly: Ok(Default::default()),
+                    creator_user_id: Ok(Default::default()),
                     effective_budget: Ok(Default::default()),
                     expires_at: Ok(Default::default()),
                     free_model_daily_requests: Ok(Default::default()),
-                    include_byok_in_limit: Err(
-                        "no value supplied for include_byok_in_limit".to_string(),
-                    ),
-                    is_free_tier: Err("no value supplied for is_free_tier".to_string()),
-                    is_management_key: Err(
-                        "no value supplied for is_management_key".to_string(),
-                    ),
-                    is_provisioning_key: Err(
-                        "no value supplied for is_provisioning_key".to_string(),
-                    ),
-                    label: Err("no value supplied for label".to_string()),
-                    limit: Err("no value supplied for limit".to_string()),
-                    limit_remaining: Err(
-                        "no value supplied for limit_remaining".to_string(),
-                    ),
-                    limit_reset: Err("no value supplied for limit_reset".to_string()),
+                    include_byok_in_limit: Ok(Default::default()),
+                    is_free_tier: Ok(Default::default()),
+                    is_management_key: Ok(Default::default()),
+                    is_provisioning_key: Ok(Default::default()),
+                    label: Ok(Default::default()),
+                    limit: Ok(Default::default()),
+                    limit_remaining: Ok(Default::default()),
+                    limit_reset: Ok(Default::default()),
                     organization_id: Ok(Default::default()),
-                    rate_limit: Err("no value supplied for rate_limit".to_string()),
-                    usage: Err("no value supplied for usage".to_string()),
-                    usage_daily: Err("no value supplied for usage_daily".to_string()),
-                    usage_monthly: Err(
-                        "no value supplied for usage_monthly".to_string(),
-                    ),
-                    usage_weekly: Err("no value supplied for usage_weekly".to_string()),
+                    rate_limit: Ok(Default::default()),
+                    usage: Ok(Default::default()),
+                    usage_daily: Ok(Default::default()),
+                    usage_monthly: Ok(Default::default()),
+                    usage_weekly: Ok(Default::default()),
                     workspace_id: Ok(Default::default()),
                 }
             }
@@ -1166,7 +1246,9 @@ pub mod types {
         impl CurrentKey {
             pub fn allowed_data_regions<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.allowed_data_regions = value
@@ -1180,7 +1262,9 @@ pub mod types {
             }
             pub fn budgets<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::BudgetLayer>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::BudgetLayer>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.budgets = value
@@ -1192,7 +1276,7 @@ pub mod types {
             }
             pub fn byok_usage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.byok_usage = value
@@ -1204,7 +1288,7 @@ pub mod types {
             }
             pub fn byok_usage_daily<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.byok_usage_daily = value
@@ -1218,7 +1302,7 @@ pub mod types {
             }
             pub fn byok_usage_monthly<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.byok_usage_monthly = value
@@ -1232,7 +1316,7 @@ pub mod types {
             }
             pub fn byok_usage_weekly<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.byok_usage_weekly = value
@@ -1302,7 +1386,7 @@ pub mod types {
             }
             pub fn include_byok_in_limit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.include_byok_in_limit = value
@@ -1316,7 +1400,7 @@ pub mod types {
             }
             pub fn is_free_tier<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_free_tier = value
@@ -1328,7 +1412,7 @@ pub mod types {
             }
             pub fn is_management_key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_management_key = value
@@ -1342,7 +1426,7 @@ pub mod types {
             }
             pub fn is_provisioning_key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.is_provisioning_key = value
@@ -1356,7 +1440,7 @@ pub mod types {
             }
             pub fn label<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.label = value
@@ -1420,7 +1504,7 @@ pub mod types {
             }
             pub fn rate_limit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::RateLimit>,
+                T: ::std::convert::TryInto<::std::option::Option<super::RateLimit>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.rate_limit = value
@@ -1432,7 +1516,7 @@ pub mod types {
             }
             pub fn usage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.usage = value
@@ -1444,7 +1528,7 @@ pub mod types {
             }
             pub fn usage_daily<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.usage_daily = value
@@ -1456,7 +1540,7 @@ pub mod types {
             }
             pub fn usage_monthly<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.usage_monthly = value
@@ -1468,7 +1552,7 @@ pub mod types {
             }
             pub fn usage_weekly<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.usage_weekly = value
@@ -1596,19 +1680,22 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DeleteKeyResponse {
-            deleted: ::std::result::Result<bool, ::std::string::String>,
+            deleted: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DeleteKeyResponse {
             fn default() -> Self {
                 Self {
-                    deleted: Err("no value supplied for deleted".to_string()),
+                    deleted: Ok(Default::default()),
                 }
             }
         }
         impl DeleteKeyResponse {
             pub fn deleted<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.deleted = value
@@ -1634,8 +1721,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ErrorDetail {
-            code: ::std::result::Result<i64, ::std::string::String>,
-            message: ::std::result::Result<::std::string::String, ::std::string::String>,
+            code: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             metadata: ::std::result::Result<
                 ::std::option::Option<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1646,8 +1739,8 @@ pub mod types {
         impl ::std::default::Default for ErrorDetail {
             fn default() -> Self {
                 Self {
-                    code: Err("no value supplied for code".to_string()),
-                    message: Err("no value supplied for message".to_string()),
+                    code: Ok(Default::default()),
+                    message: Ok(Default::default()),
                     metadata: Ok(Default::default()),
                 }
             }
@@ -1655,7 +1748,7 @@ pub mod types {
         impl ErrorDetail {
             pub fn code<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.code = value
@@ -1667,7 +1760,7 @@ pub mod types {
             }
             pub fn message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.message = value
@@ -1869,28 +1962,31 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FreeModelDailyRequests {
             limit: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             remaining: ::std::result::Result<
-                ::std::option::Option<f64>,
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            used: ::std::result::Result<f64, ::std::string::String>,
+            used: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for FreeModelDailyRequests {
             fn default() -> Self {
                 Self {
-                    limit: Err("no value supplied for limit".to_string()),
-                    remaining: Err("no value supplied for remaining".to_string()),
-                    used: Err("no value supplied for used".to_string()),
+                    limit: Ok(Default::default()),
+                    remaining: Ok(Default::default()),
+                    used: Ok(Default::default()),
                 }
             }
         }
         impl FreeModelDailyRequests {
             pub fn limit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.limit = value
@@ -1902,7 +1998,7 @@ pub mod types {
             }
             pub fn remaining<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.remaining = value
@@ -1914,7 +2010,7 @@ pub mod types {
             }
             pub fn used<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.used = value
@@ -1950,19 +2046,34 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Key {
-            byok_usage: ::std::result::Result<f64, ::std::string::String>,
-            byok_usage_daily: ::std::result::Result<f64, ::std::string::String>,
-            byok_usage_monthly: ::std::result::Result<f64, ::std::string::String>,
-            byok_usage_weekly: ::std::result::Result<f64, ::std::string::String>,
-            created_at: ::std::result::Result<
+            byok_usage: ::std::result::Result<
+                ::std::option::Option<f64>,
                 ::std::string::String,
+            >,
+            byok_usage_daily: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            byok_usage_monthly: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            byok_usage_weekly: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             creator_user_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            disabled: ::std::result::Result<bool, ::std::string::String>,
+            disabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             expires_at: ::std::result::Result<
                 ::std::option::Option<String>,
                 ::std::string::String,
@@ -1972,8 +2083,14 @@ pub mod types {
                 ::std::string::String,
             >,
             hash: ::std::result::Result<::std::string::String, ::std::string::String>,
-            include_byok_in_limit: ::std::result::Result<bool, ::std::string::String>,
-            label: ::std::result::Result<::std::string::String, ::std::string::String>,
+            include_byok_in_limit: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             last_used_at: ::std::result::Result<
                 ::std::option::Option<String>,
                 ::std::string::String,
@@ -1990,67 +2107,68 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             updated_at: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            usage: ::std::result::Result<f64, ::std::string::String>,
-            usage_daily: ::std::result::Result<f64, ::std::string::String>,
-            usage_monthly: ::std::result::Result<f64, ::std::string::String>,
-            usage_weekly: ::std::result::Result<f64, ::std::string::String>,
-            workspace_id: ::std::result::Result<
+            usage: ::std::result::Result<
+                ::std::option::Option<f64>,
                 ::std::string::String,
+            >,
+            usage_daily: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            usage_monthly: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            usage_weekly: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            workspace_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for Key {
             fn default() -> Self {
                 Self {
-                    byok_usage: Err("no value supplied for byok_usage".to_string()),
-                    byok_usage_daily: Err(
-                        "no value supplied for byok_usage_daily".to_string(),
-                    ),
-                    byok_usage_monthly: Err(
-                        "no value supplied for byok_usage_monthly".to_string(),
-                    ),
-                    byok_usage_weekly: Err(
-                        "no value supplied for byok_usage_weekly".to_string(),
-                    ),
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    creator_user_id: Err(
-                        "no value supplied for creator_user_id".to_string(),
-                    ),
-                    disabled: Err("no value supplied for disabled".to_string()),
+                    byok_usage: Ok(Default::default()),
+                    byok_usage_daily: Ok(Default::default()),
+                    byok_usage_monthly: Ok(Default::default()),
+                    byok_usage_weekly: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    creator_user_id: Ok(Default::default()),
+                    disabled: Ok(Default::default()),
                     expires_at: Ok(Default::default()),
                     external_user: Ok(Default::default()),
                     hash: Err("no value supplied for hash".to_string()),
-                    include_byok_in_limit: Err(
-                        "no value supplied for include_byok_in_limit".to_string(),
-                    ),
-                    label: Err("no value supplied for label".to_string()),
+                    include_byok_in_limit: Ok(Default::default()),
+                    label: Ok(Default::default()),
                     last_used_at: Ok(Default::default()),
-                    limit: Err("no value supplied for limit".to_string()),
-                    limit_remaining: Err(
-                        "no value supplied for limit_remaining".to_string(),
-                    ),
-                    limit_reset: Err("no value supplied for limit_reset".to_string()),
-                    name: Err("no value supplied for name".to_string()),
-                    updated_at: Err("no value supplied for updated_at".to_string()),
-                    usage: Err("no value supplied for usage".to_string()),
-                    usage_daily: Err("no value supplied for usage_daily".to_string()),
-                    usage_monthly: Err(
-                        "no value supplied for usage_monthly".to_string(),
-                    ),
-                    usage_weekly: Err("no value supplied for usage_weekly".to_string()),
-                    workspace_id: Err("no value supplied for workspace_id".to_string()),
+                    limit: Ok(Default::default()),
+                    limit_remaining: Ok(Default::default()),
+                    limit_reset: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    updated_at: Ok(Default::default()),
+                    usage: Ok(Default::default()),
+                    usage_daily: Ok(Default::default()),
+                    usage_monthly: Ok(Default::default()),
+                    usage_weekly: Ok(Default::default()),
+                    workspace_id: Ok(Default::default()),
                 }
             }
         }
         impl Key {
             pub fn byok_usage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.byok_usage = value
@@ -2062,7 +2180,7 @@ pub mod types {
             }
             pub fn byok_usage_daily<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.byok_usage_daily = value
@@ -2076,7 +2194,7 @@ pub mod types {
             }
             pub fn byok_usage_monthly<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.byok_usage_monthly = value
@@ -2090,7 +2208,7 @@ pub mod types {
             }
             pub fn byok_usage_weekly<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.byok_usage_weekly = value
@@ -2104,7 +2222,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -2130,7 +2248,7 @@ pub mod types {
             }
             pub fn disabled<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.disabled = value
@@ -2178,7 +2296,7 @@ pub mod types {
             }
             pub fn include_byok_in_limit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.include_byok_in_limit = value
@@ -2192,7 +2310,7 @@ pub mod types {
             }
             pub fn label<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.label = value
@@ -2254,7 +2372,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -2278,7 +2396,7 @@ pub mod types {
             }
             pub fn usage<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.usage = value
@@ -2290,7 +2408,7 @@ pub mod types {
             }
             pub fn usage_daily<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.usage_daily = value
@@ -2302,7 +2420,7 @@ pub mod types {
             }
             pub fn usage_monthly<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.usage_monthly = value
@@ -2314,7 +2432,7 @@ pub mod types {
             }
             pub fn usage_weekly<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<f64>,
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.usage_weekly = value
@@ -2326,7 +2444,7 @@ pub mod types {
             }
             pub fn workspace_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.workspace_id = value
@@ -2480,25 +2598,31 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct RateLimit {
             interval: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            note: ::std::result::Result<::std::string::String, ::std::string::String>,
-            requests: ::std::result::Result<i64, ::std::string::String>,
+            note: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            requests: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RateLimit {
             fn default() -> Self {
                 Self {
-                    interval: Err("no value supplied for interval".to_string()),
-                    note: Err("no value supplied for note".to_string()),
-                    requests: Err("no value supplied for requests".to_string()),
+                    interval: Ok(Default::default()),
+                    note: Ok(Default::default()),
+                    requests: Ok(Default::default()),
                 }
             }
         }
         impl RateLimit {
             pub fn interval<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.interval = value
@@ -2510,7 +2634,7 @@ pub mod types {
             }
             pub fn note<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.note = value
@@ -2522,7 +2646,7 @@ pub mod types {
             }
             pub fn requests<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<i64>,
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.requests = value
@@ -2573,7 +2697,7 @@ pub mod types {
                 ::std::string::String,
             >,
             name: ::std::result::Result<
-                ::std::option::Option<super::UpdateKeyRequestName>,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             workspace_id: ::std::result::Result<
@@ -2646,9 +2770,7 @@ pub mod types {
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UpdateKeyRequestName>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -2815,7 +2937,7 @@ let response = client.get_current_key()
     }
     /**List API keys
 
-Lists the account's API keys, one page per call. Page with `offset` until a page comes back empty; the response carries no total or cursor. Requires a management key.
+Lists the account's API keys, one page per call. Page with `offset` until a page comes back empty; the response carries no total or cursor, and the page size is not documented. Requires a management key.
 
 Sends a `GET` request to `/keys`
 
@@ -2838,7 +2960,7 @@ let response = client.list()
     }
     /**Create an API key
 
-Creates a key. The plaintext key is the top-level `key` of the response and is never returned again. Not idempotent: a retried request may create a second key. Requires a management key.
+Creates a key. The plaintext key is the top-level `key` of the response and is never returned again. Requires a management key. Whether a repeated request creates a second key is not documented by OpenRouter; our inference is that nothing deduplicates creates, so the SDK does not retry this operation by default.
 
 Sends a `POST` request to `/keys`
 
@@ -2858,7 +2980,7 @@ Returns one key by hash. Requires a management key.
 Sends a `GET` request to `/keys/{hash}`
 
 Arguments:
-- `hash`: The key's hash; opaque, sent percent-encoded as one path segment. (Not empty: the SDK refuses empty, `.` and `..` before sending.)
+- `hash`: The key's hash; opaque, sent percent-encoded as one path segment. (The SDK refuses empty, `.` and `..` before sending; that is our rule, not the API's.)
 ```ignore
 let response = client.get_key()
     .hash(hash)
@@ -2875,7 +2997,7 @@ Deletes one key by hash. Requires a management key.
 Sends a `DELETE` request to `/keys/{hash}`
 
 Arguments:
-- `hash`: The key's hash; opaque, sent percent-encoded as one path segment. (Not empty: the SDK refuses empty, `.` and `..` before sending.)
+- `hash`: The key's hash; opaque, sent percent-encoded as one path segment. (The SDK refuses empty, `.` and `..` before sending; that is our rule, not the API's.)
 ```ignore
 let response = client.delete_keys()
     .hash(hash)
@@ -2887,12 +3009,12 @@ let response = client.delete_keys()
     }
     /**Update an API key
 
-Changes the fields present in the body and keeps the others. `"limit": null` removes the limit, while leaving `limit` out keeps it; the same holds for `limit_reset`. Requires a management key.
+Changes the fields present in the body and keeps the others. `"limit": null` removes the limit, while leaving `limit` out keeps it; the same holds for `limit_reset`. A body with none of the updatable fields is answered 400 "No update fields provided". Requires a management key.
 
 Sends a `PATCH` request to `/keys/{hash}`
 
 Arguments:
-- `hash`: The key's hash; opaque, sent percent-encoded as one path segment. (Not empty: the SDK refuses empty, `.` and `..` before sending.)
+- `hash`: The key's hash; opaque, sent percent-encoded as one path segment. (The SDK refuses empty, `.` and `..` before sending; that is our rule, not the API's.)
 - `body`
 ```ignore
 let response = client.update_keys()
@@ -3095,6 +3217,13 @@ pub mod builder {
                     )
                 }
                 401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -3505,7 +3634,21 @@ pub mod builder {
                         ),
                     )
                 }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -145,6 +145,15 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        pub fn not_found(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
         pub fn too_many_requests(self, value: &types::ErrorResponse) -> Self {
             Self(
                 self
@@ -443,11 +452,29 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
         pub fn not_found(self, value: &types::ErrorResponse) -> Self {
             Self(
                 self
                     .0
                     .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn conflict(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(409u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )

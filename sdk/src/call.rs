@@ -488,7 +488,7 @@ impl<'a> Call<'a> {
     /// An error status with a body that may or may not be OpenRouter's envelope.
     fn error_from_body(&self, status: StatusCode, body: &[u8], record: &CallRecord) -> Error {
         let mut api = self.api_error(status, record);
-        match serde_json::from_slice::<codegen::types::ErrorResponse>(body) {
+        match crate::tolerant::decode::<codegen::types::ErrorResponse>(body) {
             Ok(envelope) => self.take_envelope(&mut api, envelope),
             Err(_) => api.raw_body = Some(excerpt(body, RAW_BODY_LIMIT, &self.redactor())),
         }
@@ -499,8 +499,12 @@ impl<'a> Call<'a> {
     /// scrubbed: a server or proxy may echo the credential it was sent.
     fn take_envelope(&self, api: &mut ApiError, envelope: codegen::types::ErrorResponse) {
         let redactor = self.redactor();
-        api.code = Some(envelope.error.code);
-        api.message = Some(redactor.text(&envelope.error.message));
+        // A member that was missing or malformed stays `None` (see `tolerant`).
+        api.code = envelope.error.code;
+        api.message = envelope
+            .error
+            .message
+            .map(|message| redactor.text(&message));
         api.metadata = envelope.error.metadata.map(|map| redactor.map(map));
     }
 
@@ -514,22 +518,16 @@ impl<'a> Call<'a> {
         Some(secrecy::SecretString::from(key.to_string()))
     }
 
-    /// Decodes a success body, reporting the JSON path that failed.
+    /// Decodes a success body (dropping malformed fields the caller can do without, see
+    /// `tolerant`), reporting the JSON path that failed.
     fn decode<T: DeserializeOwned>(
         &self,
         status: StatusCode,
         body: &[u8],
         record: &CallRecord,
     ) -> Result<T> {
-        let mut deserializer = serde_json::Deserializer::from_slice(body);
-        let decoded = serde_path_to_error::deserialize::<_, T>(&mut deserializer)
-            .map_err(|e| (e.path().to_string(), e.into_inner()))
-            .and_then(|value| {
-                // Trailing bytes after the document are an error too, as in `from_slice`.
-                deserializer.end().map_err(|e| (".".to_string(), e))?;
-                Ok(value)
-            });
-        decoded.map_err(|(path, error)| {
+        crate::tolerant::decode(body).map_err(|failure| {
+            let (path, error) = (failure.path, failure.error);
             // The decoder's message and the path may quote the body: scrubbed like it.
             let redactor = self.redactor();
             Error::Decode(Box::new(DecodeError {

@@ -35,7 +35,7 @@ const USER_AGENT: &str = concat!("openrouter-keys-rust/", env!("CARGO_PKG_VERSIO
 ///
 /// let client = Client::from_env()?; // OPENROUTER_API_KEY, OPENROUTER_BASE_URL, ...
 /// let me = client.current_key().await?;
-/// println!("{} has used ${:.2}", me.label, me.usage.total);
+/// println!("{:?} has used {:?} USD", me.label, me.usage.total);
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

@@ -396,8 +396,11 @@ pub enum ApiErrorKind {
     Unauthorized,
     /// 403: the key may not do this (for example, not a management key).
     Forbidden,
-    /// 404: no such key.
+    /// 404: no such key (or, for a list, nothing found).
     NotFound,
+    /// 409: the change conflicts with the key's current state (documented for `PATCH` by the
+    /// newest official SDKs; OpenRouter does not say what causes it).
+    Conflict,
     /// 429: rate limited; see [`ApiError::retry_after`].
     RateLimited,
     /// 5xx: the server or a gateway failed.
@@ -414,6 +417,7 @@ impl ApiErrorKind {
             401 => Self::Unauthorized,
             403 => Self::Forbidden,
             404 => Self::NotFound,
+            409 => Self::Conflict,
             429 => Self::RateLimited,
             500..=599 => Self::ServerError,
             _ => Self::Other,
@@ -431,9 +435,11 @@ pub struct ApiError {
     pub status: StatusCode,
     /// The status, classified.
     pub kind: ApiErrorKind,
-    /// `error.code` of OpenRouter's error envelope, when the body was that envelope.
+    /// `error.code` of OpenRouter's error envelope, when the body was that envelope and the
+    /// code an integer.
     pub code: Option<i64>,
-    /// `error.message` of the envelope, with secrets redacted.
+    /// `error.message` of the envelope, with secrets redacted, when it had one (kept even when
+    /// other members of the envelope are missing or malformed).
     pub message: Option<String>,
     /// `error.metadata` of the envelope, with secrets redacted in every string.
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
@@ -578,6 +584,7 @@ mod tests {
         assert_eq!(kind(401), ApiErrorKind::Unauthorized);
         assert_eq!(kind(403), ApiErrorKind::Forbidden);
         assert_eq!(kind(404), ApiErrorKind::NotFound);
+        assert_eq!(kind(409), ApiErrorKind::Conflict);
         assert_eq!(kind(429), ApiErrorKind::RateLimited);
         assert_eq!(kind(502), ApiErrorKind::ServerError);
         assert_eq!(kind(418), ApiErrorKind::Other);

@@ -3,8 +3,8 @@
 //! The generated client percent-encodes the hash as one segment (`/`, `?`, `#`, `%`, spaces,
 //! controls and non-ASCII are escaped). Three inputs would still leave `/keys/{hash}`: an empty
 //! hash (`/keys/` is another route), the dot segments `.` and `..` (which URL parsing resolves
-//! away), and `\`, which URL parsing treats as `/` for http(s). No real hash (64 hex digits)
-//! is any of these, so they are rejected as invalid input rather than sent.
+//! away), and `\`, which URL parsing treats as `/` for http(s). No hash the API has shown (its
+//! examples are 64 hex digits; no source states a format) is any of these, so they are rejected as invalid input rather than sent.
 
 use crate::error::{Error, Result};
 

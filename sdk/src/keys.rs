@@ -32,7 +32,8 @@ impl<'c> Keys<'c> {
         Self { client }
     }
 
-    /// `GET /keys`: one page of keys (up to 100), from [`offset`](Request::offset).
+    /// `GET /keys`: one page of keys, from [`offset`](Request::offset). OpenRouter does not
+    /// document the page size; [`list_all`](Keys::list_all) pages until a page is empty.
     pub fn list(&self) -> Request<'c, ListKeys> {
         Request::new(self.client, ListKeys::default())
     }
@@ -50,6 +51,10 @@ impl<'c> Keys<'c> {
     }
 
     /// `POST /keys`: creates a key. The answer holds its plaintext secret, once.
+    ///
+    /// Not retried after a timeout or a 5xx by default: OpenRouter does not document whether a
+    /// repeated create makes a second key, and our inference is that it does (see
+    /// [`Request::retry_on_unknown_outcome`]).
     pub fn create(&self, new_key: NewKey) -> Request<'c, CreateKey> {
         Request::new(self.client, CreateKey { new_key })
     }
@@ -70,7 +75,8 @@ impl<'c> Keys<'c> {
         )
     }
 
-    /// `DELETE /keys/{hash}`: deletes a key.
+    /// `DELETE /keys/{hash}`: deletes a key. An answer of `{"deleted": true}` or `{}` is a
+    /// success.
     ///
     /// When an attempt is interrupted (timeout, dropped connection) and the retry answers
     /// 404, the first attempt most likely deleted the key: the call then succeeds.
@@ -211,7 +217,7 @@ impl<'c> Request<'c, ListKeys> {
         self
     }
 
-    /// Skip this many keys (pages hold up to 100).
+    /// Skip this many keys.
     pub fn offset(mut self, offset: u64) -> Self {
         self.operation.offset = Some(offset);
         self

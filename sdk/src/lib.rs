@@ -33,6 +33,10 @@
 //!   never appear in `Debug`, `Display`, errors or traces.
 //! - **Forward-compatible decoding**: unknown fields are ignored, unknown enum values are kept
 //!   as `Unknown(..)`, malformed timestamps are kept as text.
+//! - **What a response must contain**: a response fails to decode only when a field the caller
+//!   cannot do without is missing or malformed: the `data` envelope, a key's `hash`, and the
+//!   top-level `key` (the plaintext secret) of `POST /keys`. Every other field is an `Option`,
+//!   `None` when the API did not send it or sent a value of another type.
 //!
 //! The crate wraps `openrouter-keys-codegen`, generated from the OpenAPI spec in this
 //! repository; see `ARCHITECTURE.md`.
@@ -53,6 +57,7 @@ mod redact;
 mod retry;
 mod retry_after;
 mod sleep;
+mod tolerant;
 mod transport;
 
 pub use client::{
@@ -64,8 +69,9 @@ pub use keys::{
     CreateKey, DeleteKey, GetCurrentKey, GetKey, Keys, ListKeys, Operation, Request, UpdateKey,
 };
 pub use model::{
-    BudgetLayer, BudgetScope, CreatedKey, CurrentKey, DataRegion, ExternalIdentity,
-    FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit, Timestamp, Usage,
+    BudgetLayer, BudgetResetInterval, BudgetScope, CreatedKey, CurrentKey, DataRegion,
+    ExternalIdentity, FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit,
+    Timestamp, Usage,
 };
 pub use operation_id::OperationId;
 /// The README's examples, compiled as doctests so that they cannot drift from the API.

@@ -3,8 +3,9 @@
 //! The policy follows the API's own declared strategy (exponential from 500 ms, at most 3
 //! attempts) with full jitter (a uniformly random wait between zero and the exponential bound,
 //! as in smithy-rs and the AWS architecture blog), a cap on each wait and an overall deadline.
-//! Classification is by operation: `POST /keys` is not idempotent, so it is retried only when
-//! the server cannot have acted on it (connection refused, 429).
+//! Classification is by operation: `POST /keys` is treated as not idempotent (OpenRouter does
+//! not document it either way; our inference is that nothing deduplicates creates), so it is
+//! retried only when the server cannot have acted on it (connection refused, 429).
 
 use crate::operation_id::OperationId;
 use reqwest::StatusCode;

@@ -136,19 +136,26 @@ async fn gateway_html_empty_bodies_and_invalid_json_are_errors_with_excerpts() {
     }
 }
 
+/// A wrong type in a field the caller can do without degrades to `None`; in an essential
+/// field (a key's `hash`) it fails the call, naming its JSON path.
 #[tokio::test]
-async fn a_wrong_field_type_names_its_json_path() {
-    let mut key = bodies::key(HASH, "k");
-    key["usage_daily"] = serde_json::json!("lots");
-    let server = ScriptedServer::start(vec![Reply::json(
-        200,
-        &bodies::list(vec![bodies::key("a", "a"), key]),
-    )])
+async fn a_wrong_field_type_is_dropped_unless_essential() {
+    let mut odd = bodies::key(HASH, "k");
+    odd["usage_daily"] = serde_json::json!("lots");
+    let mut broken = bodies::key("b", "b");
+    broken["hash"] = serde_json::json!(42);
+    let server = ScriptedServer::start(vec![
+        Reply::json(200, &bodies::list(vec![bodies::key("a", "a"), odd])),
+        Reply::json(200, &bodies::list(vec![bodies::key("a", "a"), broken])),
+    ])
     .await
     .unwrap();
     let (client, _) = client(&server.base_url);
+    let page = client.keys().list().await.unwrap();
+    assert_eq!(page[1].usage.daily, None);
+    assert_eq!(page[1].usage.total, Some(25.5));
     match client.keys().list().await.unwrap_err() {
-        Error::Decode(decode) => assert_eq!(decode.path, "data[1].usage_daily"),
+        Error::Decode(decode) => assert_eq!(decode.path, "data[1].hash"),
         other => panic!("{other:?}"),
     }
 }
@@ -220,7 +227,7 @@ async fn a_body_without_content_length_decodes() {
         .unwrap();
     let (client, _) = client(&server.base_url);
     let key = client.keys().get(HASH).await.unwrap();
-    assert_eq!(key.name, "unframed");
+    assert_eq!(key.name.as_deref(), Some("unframed"));
 }
 
 /// A body past 16 MiB is not read to the end, whether it declares its length or not, and the

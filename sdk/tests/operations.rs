@@ -9,7 +9,8 @@ use common::{SENTINEL_KEY, SENTINEL_SECRET, client};
 use futures_util::TryStreamExt;
 use httpmock::MockServer;
 use openrouter_keys::{
-    BudgetScope, DataRegion, ExposeSecret, ExternalIdentity, KeyUpdate, LimitReset, NewKey,
+    BudgetResetInterval, BudgetScope, DataRegion, ExposeSecret, ExternalIdentity, KeyUpdate,
+    LimitReset, NewKey,
 };
 use openrouter_keys_codegen::mock::MockServerExt;
 use openrouter_keys_codegen::types;
@@ -30,25 +31,36 @@ async fn current_key_decodes_the_newer_fields_and_unknown_values() {
     let (client, _) = client(&server.base_url());
     let me = client.current_key().await.unwrap();
     mock.assert();
-    assert_eq!(me.label, "sk-or-v1-au7...890");
+    assert_eq!(me.label.as_deref(), Some("sk-or-v1-au7...890"));
     assert_eq!(me.limit, Some(100.0));
     assert_eq!(me.limit_reset, Some(LimitReset::Monthly));
-    assert_eq!(me.usage.total, 25.5);
-    assert_eq!(me.byok_usage.monthly, 17.38);
-    assert!(!me.is_management_key);
-    assert_eq!(me.rate_limit.interval, "1h");
+    assert_eq!(me.usage.total, Some(25.5));
+    assert_eq!(me.byok_usage.monthly, Some(17.38));
+    assert_eq!(me.is_management_key, Some(false));
+    #[allow(deprecated)]
+    let interval = me.rate_limit.as_ref().and_then(|r| r.interval.clone());
+    assert_eq!(interval.as_deref(), Some("1h"));
     assert_eq!(
         me.allowed_data_regions,
-        [
+        Some(vec![
             DataRegion::Global,
             DataRegion::Europe,
             DataRegion::Unknown("mars".into())
-        ]
+        ])
     );
-    assert_eq!(me.free_model_daily_requests.unwrap().remaining, Some(998.0));
-    assert_eq!(me.budgets[0].scope, BudgetScope::ApiKey);
+    let free = me.free_model_daily_requests.unwrap();
     assert_eq!(
-        me.budgets[0]
+        (free.limit, free.remaining, free.used),
+        (Some(1000), Some(998), Some(2))
+    );
+    let budgets = me.budgets.as_deref().unwrap();
+    assert_eq!(budgets[0].scope, Some(BudgetScope::ApiKey));
+    assert_eq!(
+        budgets[0].reset_interval,
+        Some(BudgetResetInterval::Monthly)
+    );
+    assert_eq!(
+        budgets[0]
             .resets_at
             .as_ref()
             .and_then(|t| t.datetime())
@@ -80,14 +92,21 @@ async fn list_decodes_published_and_newer_keys_and_sends_filters() {
     mock.assert();
     assert_eq!(page.len(), 2);
     assert_eq!(page[0].hash, HASH);
-    assert_eq!(page[0].name, "Production API Key");
+    assert_eq!(page[0].name.as_deref(), Some("Production API Key"));
     assert_eq!(page[0].limit_remaining, Some(74.5));
     assert_eq!(page[0].last_used_at, None);
     assert_eq!(
         page[1].last_used_at.as_ref().map(|t| t.as_str()),
         Some("2025-08-25T08:00:00Z")
     );
-    assert_eq!(page[0].created_at.datetime().map(|t| t.year()), Some(2025));
+    assert_eq!(
+        page[0]
+            .created_at
+            .as_ref()
+            .and_then(|t| t.datetime())
+            .map(|t| t.year()),
+        Some(2025)
+    );
 }
 
 #[tokio::test]
@@ -109,8 +128,9 @@ async fn decoding_tolerates_nulls_unknown_fields_odd_timestamps_and_new_enum_val
     assert_eq!(got.updated_at, None);
     assert_eq!(got.limit, None);
     assert_eq!(got.limit_reset, Some(LimitReset::Unknown("yearly".into())));
-    assert_eq!(got.created_at.as_str(), "yesterday-ish");
-    assert_eq!(got.created_at.datetime(), None);
+    let created_at = got.created_at.unwrap();
+    assert_eq!(created_at.as_str(), "yesterday-ish");
+    assert_eq!(created_at.datetime(), None);
     assert_eq!(got.expires_at, None);
 }
 
@@ -181,16 +201,21 @@ async fn get_update_delete_use_the_hash_route() {
     });
     let delete = server.delete_keys(|when, then| {
         when.hash(HASH);
-        then.ok(&types::DeleteKeyResponse { deleted: true });
+        then.ok(&types::DeleteKeyResponse {
+            deleted: Some(true),
+        });
     });
     let (client, _) = client(&server.base_url());
-    assert_eq!(client.keys().get(HASH).await.unwrap().name, "one");
+    assert_eq!(
+        client.keys().get(HASH).await.unwrap().name.as_deref(),
+        Some("one")
+    );
     let updated = client
         .keys()
         .update(HASH, KeyUpdate::new().disabled(true).clear_limit())
         .await
         .unwrap();
-    assert!(updated.disabled);
+    assert_eq!(updated.disabled, Some(true));
     assert_eq!(updated.limit, None);
     client.keys().delete(HASH).await.unwrap();
     get.assert();

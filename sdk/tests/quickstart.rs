@@ -30,7 +30,7 @@ async fn names(client: &Client) -> Vec<String> {
         .try_collect()
         .await
         .unwrap();
-    let mut names: Vec<String> = all.into_iter().map(|k| k.name).collect();
+    let mut names: Vec<String> = all.into_iter().filter_map(|k| k.name).collect();
     names.sort();
     names
 }

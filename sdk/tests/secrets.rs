@@ -70,9 +70,10 @@ async fn no_sentinel_in_created_key_errors_or_traces() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let created_body = bodies::created(bodies::key(HASH, "k"), SENTINEL_SECRET);
-    // A 201 that does not decode still carries the secret: its excerpt must not.
+    // A 201 that does not decode (its essential `hash` is malformed) still carries the
+    // secret: its excerpt must not.
     let mut broken = created_body.clone();
-    broken["data"]["usage"] = serde_json::json!("NaN-ish");
+    broken["data"]["hash"] = serde_json::json!(["NaN-ish"]);
     let server = ScriptedServer::start(vec![
         Reply::json(201, &created_body).with_header("x-request-id", "r1"),
         Reply::json(201, &broken),

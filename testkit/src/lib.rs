@@ -8,7 +8,8 @@
 //!   (`POST /keys` answers 403, the other `/keys` operations 401);
 //! - `POST /keys` returns a `sk-or-v1-…` secret once, at the top level, and a 64-hex `hash`;
 //!   the secret then works as a bearer token for `GET /key`;
-//! - `GET /keys` pages by `offset` (100 keys a page by default) and honours
+//! - `GET /keys` pages by `offset` (100 keys a page by default; the real page size is not
+//!   documented) and honours
 //!   `include_disabled`, `include_expired` and `workspace_id`;
 //! - `PATCH` keeps absent fields and clears `limit`/`limit_reset` sent as `null`;
 //! - invalid input answers 400 with the documented error envelope.
@@ -90,7 +91,8 @@ impl FakeServerBuilder {
         self
     }
 
-    /// Keys per `GET /keys` page (default 100, as the real API).
+    /// Keys per `GET /keys` page (default 100: our choice, since OpenRouter does not document
+    /// the real API's page size).
     pub fn page_size(mut self, page_size: usize) -> Self {
         self.page_size = page_size;
         self

@@ -90,7 +90,7 @@ async fn a_normal_key_may_only_read_itself() {
     let server = FakeServer::start().await.unwrap();
     let normal = client_for(&server, server.normal_key());
     let me = normal.current_key().await.unwrap();
-    assert!(!me.is_management_key);
+    assert_eq!(me.is_management_key, Some(false));
     let status = |e: openrouter_keys::Error| e.status().unwrap().as_u16();
     assert_eq!(status(normal.keys().list().await.unwrap_err()), 401);
     assert_eq!(
@@ -99,7 +99,10 @@ async fn a_normal_key_may_only_read_itself() {
     );
     assert_eq!(status(normal.keys().get("abc").await.unwrap_err()), 401);
     let admin = client_for(&server, server.management_key());
-    assert!(admin.current_key().await.unwrap().is_management_key);
+    assert_eq!(
+        admin.current_key().await.unwrap().is_management_key,
+        Some(true)
+    );
 }
 
 #[tokio::test]
@@ -192,7 +195,7 @@ async fn patch_keeps_absent_fields_and_clears_nulls_and_delete_then_get_is_404()
         .await
         .unwrap();
     assert_eq!((cleared.limit, cleared.limit_reset), (None, None));
-    assert_eq!(cleared.name, "renamed");
+    assert_eq!(cleared.name.as_deref(), Some("renamed"));
     keys.delete(&hash).await.unwrap();
     assert_eq!(error_status(keys.get(&hash).await), 404);
     let (status, body) = raw(

@@ -108,7 +108,9 @@ async fn one_case(route: Route, name: &'static str, fault: Fault) -> String {
             assert_eq!(made.len(), 1, "{name}: the key was created");
             let listed = client.keys().list().await.unwrap();
             assert!(
-                listed.iter().any(|k| k.name == "under-fault"),
+                listed
+                    .iter()
+                    .any(|k| k.name.as_deref() == Some("under-fault")),
                 "{name}: visible via list"
             );
         }

@@ -34,11 +34,12 @@ pub fn load_for_progenitor(path: &Path) -> Result<openapiv3::OpenAPI, XtaskError
     to_progenitor_input(doc).map_err(|e| e.in_file(display))
 }
 
-/// Converts (when 3.1), preflights and parses a document into openapiv3's model.
+/// Converts (when 3.1), applies `x-sdk-essential`, preflights and parses a document into openapiv3's model.
 pub fn to_progenitor_input(mut doc: Value) -> Result<openapiv3::OpenAPI, XtaskError> {
     if dialect(&doc)? == Dialect::V31 {
         convert_31_to_30(&mut doc)?;
     }
+    crate::essential::apply(&mut doc)?;
     preflight(&mut doc)?;
     check_string_conversions(&doc)?;
     serde_json::from_value(doc).map_err(|e| {

@@ -2,13 +2,16 @@
 //!
 //! - `generate`: regenerate `codegen/src` from `openapi/openrouter-keys.yaml`.
 //! - `check`: fail with a unified diff when `codegen/src` has drifted from the spec.
-//! - `spec-diff UPSTREAM`: compare our spec's six operations with OpenRouter's published spec.
+//! - `spec-diff UPSTREAM`: compare our spec's key operations with OpenRouter's published spec
+//!   (a file or an http(s) URL).
 //!
 //! Errors are printed as one paragraph and exit with code 1; nothing here panics on bad input.
 
 mod check;
 mod convert;
 mod error;
+mod essential;
+mod fetch;
 mod generate;
 mod load;
 mod preflight;
@@ -22,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <generate|check> [--spec PATH] [--root DIR]
-       cargo xtask spec-diff UPSTREAM [--json] [--ours PATH]
+       cargo xtask spec-diff UPSTREAM [--json] [--ours PATH] [--timeout SECS]
 
   generate   regenerate codegen/src from the spec (default openapi/openrouter-keys.yaml)
   check      exit 1 with a diff when codegen/src differs from what the spec generates
@@ -30,9 +33,10 @@ const USAGE: &str = "usage: cargo xtask <generate|check> [--spec PATH] [--root D
   --spec PATH  the spec to generate from (default: DIR/openapi/openrouter-keys.yaml)
   --root DIR   the workspace whose codegen/src is written or checked (default: this one)
 
-  spec-diff  compare the six key operations with an upstream OpenAPI 3.0/3.1 document:
-             exit 1 when ours is behind or differs, 0 when equal or only ahead, 2 when a
-             document cannot be read";
+  spec-diff  compare the key operations (/key, /keys and below) with an upstream OpenAPI
+             3.0/3.1 document, a file or an http(s):// URL (fetched within --timeout,
+             default 30 s, at most 16 MiB): exit 1 when ours is behind or differs, 0 when
+             equal or only ahead, 2 when a document cannot be read";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -141,16 +145,27 @@ fn run_spec_diff(args: &[String]) -> ExitCode {
     let mut upstream = None;
     let mut ours = repo_root().join(generate::SPEC_PATH);
     let mut as_json = false;
+    let mut timeout = fetch::DEFAULT_TIMEOUT;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--json" => as_json = true,
+            "--timeout" => match rest.next().and_then(|s| s.parse::<f64>().ok()) {
+                Some(secs) if secs.is_finite() && secs > 0.0 && secs <= 3600.0 => {
+                    timeout = std::time::Duration::from_secs_f64(secs);
+                }
+                _ => {
+                    return usage_error(
+                        "--timeout needs a number of seconds, more than 0 and at most 3600",
+                    );
+                }
+            },
             "--ours" => match rest.next() {
                 Some(path) => ours = PathBuf::from(path),
                 None => return usage_error("--ours needs a path"),
             },
-            path if upstream.is_none() && !path.starts_with("--") => {
-                upstream = Some(PathBuf::from(path));
+            location if upstream.is_none() && !location.starts_with("--") => {
+                upstream = Some(location.to_string());
             }
             other => return usage_error(&format!("unexpected argument `{other}`")),
         }
@@ -159,9 +174,12 @@ fn run_spec_diff(args: &[String]) -> ExitCode {
         return usage_error("spec-diff needs the path of the upstream document");
     };
     let loaded = load::load_file(&ours).and_then(|o| {
-        let u = load::load_file(&upstream)?;
-        let shown = upstream.display().to_string();
-        let report = spec_diff::diff(&o, &u).map_err(|e| e.in_file(shown))?;
+        let u = if fetch::is_url(&upstream) {
+            fetch::fetch_document(&upstream, timeout)?
+        } else {
+            load::load_file(Path::new(&upstream))?
+        };
+        let report = spec_diff::diff(&o, &u).map_err(|e| e.in_file(&upstream))?;
         Ok(report)
     });
     let report = match loaded {
@@ -174,7 +192,7 @@ fn run_spec_diff(args: &[String]) -> ExitCode {
     if as_json {
         emit(&format!("{:#}\n", report.to_json()));
     } else {
-        emit(&report.to_text(&ours.display().to_string(), &upstream.display().to_string()));
+        emit(&report.to_text(&ours.display().to_string(), &upstream));
     }
     if report.needs_work() {
         ExitCode::from(1)

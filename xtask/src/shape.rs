@@ -5,6 +5,12 @@
 //! mean "nullable", `const` is a one-value `enum`, a string marked `x-openrouter-type:
 //! boolean` is a boolean, and descriptions and examples are ignored. A schema is flattened
 //! into one entry per field path (`data.hash`, `data[].limit`, `external.user`).
+//!
+//! `allOf` branches are merged whole. `anyOf`/`oneOf` branches contribute their types,
+//! formats, values, constraints and properties, and a property is required when every
+//! non-null branch requires it (so a `oneOf` of two objects that both require `id` requires
+//! `id`). Numeric and string constraints are kept as text (3.0's boolean `exclusiveMinimum`
+//! is read as 3.1's numeric one).
 
 use crate::error::pointer_join;
 use crate::preflight::resolve;
@@ -24,6 +30,9 @@ pub struct Field {
     pub values: Option<BTreeSet<String>>,
     /// Whether the parent object requires the field (always `true` for the root).
     pub required: bool,
+    /// Numeric, string and array constraints (`minimum`, `maxLength`, `pattern`, ...) by
+    /// keyword, each value as JSON text.
+    pub constraints: BTreeMap<String, String>,
     /// JSON pointer of the schema node that defines the field.
     pub pointer: String,
 }
@@ -42,6 +51,53 @@ struct Merged {
 }
 
 const MAX_DEPTH: usize = 16;
+
+/// The constraint keywords compared (3.0's boolean `exclusiveMinimum`/`exclusiveMaximum` are
+/// folded into the 3.1 numeric form by `constraints`).
+const CONSTRAINTS: [&str; 10] = [
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+];
+
+/// A constraint's value as comparable text: numbers by value (`0` and `0.0` alike).
+fn constraint_text(value: &Value) -> String {
+    match value.as_f64() {
+        Some(n) => n.to_string(),
+        None => value.to_string(),
+    }
+}
+
+/// The constraints a schema object states, 3.0's boolean exclusive bounds folded in.
+fn constraints(obj: &serde_json::Map<String, Value>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for key in CONSTRAINTS {
+        match obj.get(key) {
+            Some(Value::Bool(_)) | None => {}
+            Some(value) => {
+                out.insert(key.to_string(), constraint_text(value));
+            }
+        }
+    }
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if obj.get(exclusive) == Some(&Value::Bool(true))
+            && let Some(value) = out.remove(bound)
+        {
+            out.insert(exclusive.to_string(), value);
+        }
+    }
+    out
+}
 
 /// Flattens the schema at `pointer` in `doc` into its fields.
 pub fn flatten(doc: &Value, schema: &Value, pointer: &str) -> Fields {
@@ -137,6 +193,7 @@ fn merge(doc: &Value, schema: &Value, pointer: &str, depth: usize) -> Merged {
         .and_then(Value::as_array)
         .cloned()
         .or_else(|| obj.get("const").map(|c| vec![c.clone()]));
+    f.constraints = constraints(obj);
     if let Some(values) = listed {
         f.nullable |= values.iter().any(Value::is_null);
         f.values = Some(
@@ -170,6 +227,8 @@ fn merge(doc: &Value, schema: &Value, pointer: &str, depth: usize) -> Merged {
         let Some(Value::Array(branches)) = obj.get(key) else {
             continue;
         };
+        // Required in every non-null branch of an anyOf/oneOf: required.
+        let mut required_by_all: Option<BTreeSet<String>> = None;
         for (i, branch) in branches.iter().enumerate() {
             let branch_ptr = format!("{}/{i}", pointer_join(&pointer, key));
             let inner = merge(doc, branch, &branch_ptr, depth + 1);
@@ -189,16 +248,25 @@ fn merge(doc: &Value, schema: &Value, pointer: &str, depth: usize) -> Merged {
                     .get_or_insert_with(BTreeSet::new)
                     .extend(values);
             }
+            for (name, value) in inner.field.constraints {
+                merged.field.constraints.entry(name).or_insert(value);
+            }
             for (name, prop) in inner.properties {
                 merged.properties.entry(name).or_insert(prop);
             }
             if key == "allOf" {
                 merged.required.extend(inner.required);
+            } else {
+                required_by_all = Some(match required_by_all {
+                    None => inner.required,
+                    Some(so_far) => so_far.intersection(&inner.required).cloned().collect(),
+                });
             }
             if merged.items.is_none() {
                 merged.items = inner.items;
             }
         }
+        merged.required.extend(required_by_all.unwrap_or_default());
     }
     merged
 }
@@ -249,6 +317,29 @@ mod tests {
             fields["f"].values.as_ref().unwrap(),
             &BTreeSet::from(["true".to_string()])
         );
+    }
+
+    #[test]
+    fn any_of_branches_give_properties_required_and_constraints() {
+        let doc = json!({"components": {"schemas": {
+            "A": {"type": "object", "required": ["id", "a"], "properties": {
+                "id": {"type": "string", "minLength": 1}, "a": {"type": "integer"}}},
+            "B": {"type": "object", "required": ["id"], "properties": {
+                "id": {"type": "string"}, "b": {"type": "integer",
+                    "minimum": 0, "exclusiveMinimum": true, "maximum": 10.0}}}
+        }}});
+        let schema = json!({"oneOf": [{"$ref": "#/components/schemas/A"},
+                                      {"$ref": "#/components/schemas/B"}, {"type": "null"}]});
+        let fields = flatten(&doc, &schema, "/s");
+        assert!(fields[""].nullable);
+        assert!(fields["id"].required, "required by every branch");
+        assert!(!fields["a"].required && !fields["b"].required);
+        assert_eq!(fields["id"].constraints["minLength"], "1");
+        assert_eq!(fields["b"].pointer, "/components/schemas/B/properties/b");
+        let b = &fields["b"].constraints;
+        assert_eq!(b.get("exclusiveMinimum").map(String::as_str), Some("0"));
+        assert_eq!(b.get("maximum").map(String::as_str), Some("10"));
+        assert!(!b.contains_key("minimum"));
     }
 
     #[test]

@@ -1,10 +1,20 @@
-//! `cargo xtask spec-diff <UPSTREAM>`: what OpenRouter's published spec says about the six key
+//! `cargo xtask spec-diff <UPSTREAM>`: what OpenRouter's published spec says about the key
 //! operations that ours does not (behind), says differently (changed), or lacks (ahead).
 //!
-//! Operations are matched by method and path template (parameter names aside). Parameters are
-//! matched by location and name, bodies field by field (see `shape`), statuses by code.
-//! Behind and changed exit 1; ahead alone exits 0, since our spec legitimately knows fields
-//! the API added after its document was published.
+//! Every operation on `/key`, `/keys` and any path below them is compared; one upstream has
+//! and we lack is behind. Operations are matched by method and path template (parameter names
+//! aside). Parameters are matched by location and name, bodies field by field (see `shape`),
+//! statuses by code, response headers by name, and security requirements by what their
+//! schemes are (not what they are called).
+//!
+//! Where one side constrains a field more than the other (required, non-nullable, a narrower
+//! type, a `format`, an `enum`, `minimum`/`maxLength`/`pattern`/...), the direction decides:
+//! in a *response*, ours must accept whatever upstream may send, so ours stricter is
+//! **changed** and ours looser is **ahead** (the tolerant reader); in a *request* (parameters,
+//! body), what we send must be accepted upstream, so ours looser is **changed** and ours
+//! stricter is **ahead**, except a value or `null` upstream accepts and we cannot send, which is
+//! **behind**. Behind and changed exit 1; ahead alone exits 0, since our spec legitimately
+//! knows fields the API added after its document was published.
 
 use crate::error::{XtaskError, pointer_join};
 use crate::load::dialect;
@@ -126,8 +136,13 @@ impl Report {
     }
 }
 
-/// The paths of the six key operations.
-const KEY_PATHS: [&str; 3] = ["/key", "/keys", "/keys/{}"];
+/// Whether a path template is one of the key paths: `/key`, `/keys`, or anything below them.
+fn is_key_path(template: &str) -> bool {
+    ["/key", "/keys"]
+        .iter()
+        .any(|root| template == *root || template.starts_with(&format!("{root}/")))
+}
+
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
@@ -150,7 +165,14 @@ fn template(path: &str) -> String {
     out
 }
 
-type Op = (String, Value, Value);
+/// One operation: its path as written, its pointer, the operation object and the path item's
+/// shared parameters.
+struct Op {
+    path: String,
+    pointer: String,
+    operation: Value,
+    shared: Value,
+}
 
 /// Operations on the key paths, by (METHOD, path template).
 type Operations = BTreeMap<(String, String), Op>;
@@ -163,7 +185,7 @@ fn key_operations(doc: &Value) -> Result<Operations, XtaskError> {
     let mut found = BTreeMap::new();
     for (path, item) in paths {
         let normalized = template(path);
-        if !KEY_PATHS.contains(&normalized.as_str()) {
+        if !is_key_path(&normalized) {
             continue;
         }
         let item_ptr = pointer_join("/paths", path);
@@ -176,7 +198,12 @@ fn key_operations(doc: &Value) -> Result<Operations, XtaskError> {
             if let Some(op) = item.get(method) {
                 found.insert(
                     (method.to_uppercase(), normalized.clone()),
-                    (pointer_join(&item_ptr, method), op.clone(), shared.clone()),
+                    Op {
+                        path: path.clone(),
+                        pointer: pointer_join(&item_ptr, method),
+                        operation: op.clone(),
+                        shared: shared.clone(),
+                    },
                 );
             }
         }
@@ -185,19 +212,18 @@ fn key_operations(doc: &Value) -> Result<Operations, XtaskError> {
 }
 
 /// Parameters by (location, name) → (field, pointer).
-fn parameters(
-    doc: &Value,
-    op_ptr: &str,
-    op: &Value,
-    shared: &Value,
-) -> BTreeMap<(String, String), Field> {
+fn parameters(doc: &Value, op: &Op) -> BTreeMap<(String, String), Field> {
     let mut out = BTreeMap::new();
-    let item_ptr = op_ptr.rsplit_once('/').map_or("", |(p, _)| p).to_string();
+    let item_ptr = op
+        .pointer
+        .rsplit_once('/')
+        .map_or("", |(p, _)| p)
+        .to_string();
     let lists = [
-        (shared, item_ptr),
+        (&op.shared, item_ptr),
         (
-            op.get("parameters").unwrap_or(&Value::Null),
-            op_ptr.to_string(),
+            op.operation.get("parameters").unwrap_or(&Value::Null),
+            op.pointer.clone(),
         ),
     ];
     for (list, base) in lists {
@@ -213,16 +239,30 @@ fn parameters(
                 continue;
             };
             let ptr = format!("{base}/parameters/{i}");
-            let schema = param.get("schema").cloned().unwrap_or(Value::Null);
-            let mut field = flatten(doc, &schema, &pointer_join(&ptr, "schema"))
-                .remove("")
-                .unwrap_or_default();
-            field.required = param.get("required") == Some(&Value::Bool(true));
-            field.pointer = ptr;
+            let field = schema_field(doc, param, &ptr);
             out.insert((location.to_string(), name.to_string()), field);
         }
     }
     out
+}
+
+/// The root field of a parameter's or header's `schema`, with its `required` and pointer.
+fn schema_field(doc: &Value, holder: &Value, ptr: &str) -> Field {
+    let schema = holder.get("schema").cloned().unwrap_or(Value::Null);
+    let mut field = flatten(doc, &schema, &pointer_join(ptr, "schema"))
+        .remove("")
+        .unwrap_or_default();
+    field.required = holder.get("required") == Some(&Value::Bool(true));
+    field.pointer = ptr.to_string();
+    field
+}
+
+/// The pointer of what `value` is: its `$ref` target, or `ptr` itself.
+fn target_pointer(value: &Value, ptr: &str) -> String {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(r) => r.trim_start_matches('#').to_string(),
+        None => ptr.to_string(),
+    }
 }
 
 fn json_schema<'a>(doc: &'a Value, holder: &'a Value) -> Option<&'a Value> {
@@ -237,27 +277,121 @@ fn json_schema<'a>(doc: &'a Value, holder: &'a Value) -> Option<&'a Value> {
 fn body_fields(doc: &Value, holder: &Value, ptr: &str) -> Fields {
     match json_schema(doc, holder) {
         Some(schema) => {
-            let schema_ptr = match holder.get("$ref").and_then(Value::as_str) {
-                Some(r) => format!(
-                    "{}/content/application~1json/schema",
-                    r.trim_start_matches('#')
-                ),
-                None => format!("{ptr}/content/application~1json/schema"),
-            };
+            let schema_ptr = format!(
+                "{}/content/application~1json/schema",
+                target_pointer(holder, ptr)
+            );
             flatten(doc, schema, &schema_ptr)
         }
         None => Fields::new(),
     }
 }
 
-fn responses(doc: &Value, op_ptr: &str, op: &Value) -> BTreeMap<String, (String, Fields)> {
+/// Declared headers of a response, by lower-cased name.
+fn headers(doc: &Value, response: &Value, ptr: &str) -> BTreeMap<String, Field> {
     let mut out = BTreeMap::new();
-    if let Some(Value::Object(responses)) = op.get("responses") {
+    let Ok(resolved) = resolve(doc, response) else {
+        return out;
+    };
+    let base = pointer_join(&target_pointer(response, ptr), "headers");
+    let Some(Value::Object(declared)) = resolved.get("headers") else {
+        return out;
+    };
+    for (name, declared) in declared {
+        let header_ptr = target_pointer(declared, &pointer_join(&base, name));
+        let Ok(header) = resolve(doc, declared) else {
+            continue;
+        };
+        out.insert(
+            name.to_ascii_lowercase(),
+            schema_field(doc, header, &header_ptr),
+        );
+    }
+    out
+}
+
+/// A response: its pointer, body fields and declared headers.
+struct Response {
+    pointer: String,
+    fields: Fields,
+    headers: BTreeMap<String, Field>,
+}
+
+fn responses(doc: &Value, op: &Op) -> BTreeMap<String, Response> {
+    let mut out = BTreeMap::new();
+    if let Some(Value::Object(responses)) = op.operation.get("responses") {
         for (status, response) in responses {
-            let ptr = pointer_join(&pointer_join(op_ptr, "responses"), status);
-            let fields = body_fields(doc, response, &ptr);
-            out.insert(status.clone(), (ptr, fields));
+            let ptr = pointer_join(&pointer_join(&op.pointer, "responses"), status);
+            out.insert(
+                status.clone(),
+                Response {
+                    fields: body_fields(doc, response, &ptr),
+                    headers: headers(doc, response, &ptr),
+                    pointer: ptr,
+                },
+            );
         }
+    }
+    out
+}
+
+/// An operation's security requirement (its own, or the document's), described by what the
+/// schemes are, so that `bearer` and `apiKey` naming the same HTTP bearer scheme are equal.
+/// Each alternative is a sorted list of schemes; `[]` means anonymous access.
+fn security(doc: &Value, op: &Op) -> (BTreeSet<Vec<String>>, String) {
+    let (requirement, ptr) = match op.operation.get("security") {
+        Some(own) => (own, pointer_join(&op.pointer, "security")),
+        None => (
+            doc.get("security").unwrap_or(&Value::Null),
+            "/security".to_string(),
+        ),
+    };
+    let mut alternatives = BTreeSet::new();
+    for alternative in requirement.as_array().into_iter().flatten() {
+        let Some(schemes) = alternative.as_object() else {
+            continue;
+        };
+        let mut described: Vec<String> = schemes
+            .iter()
+            .map(|(name, scopes)| describe_scheme(doc, name, scopes))
+            .collect();
+        described.sort();
+        alternatives.insert(described);
+    }
+    (alternatives, ptr)
+}
+
+fn describe_scheme(doc: &Value, name: &str, scopes: &Value) -> String {
+    let Some(scheme) = doc
+        .pointer(&pointer_join("/components/securitySchemes", name))
+        .and_then(|s| resolve(doc, s).ok())
+    else {
+        return format!("undefined scheme `{name}`");
+    };
+    let text = |key: &str| {
+        scheme
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut out = match text("type").as_str() {
+        "http" => format!("http {}", text("scheme").to_ascii_lowercase()),
+        "apiKey" => format!(
+            "apiKey {} {}",
+            text("in"),
+            text("name").to_ascii_lowercase()
+        ),
+        other => other.to_string(),
+    };
+    let scopes: Vec<&str> = scopes
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    if !scopes.is_empty() {
+        let _ = write!(out, " scopes {scopes:?}");
     }
     out
 }
@@ -276,19 +410,21 @@ pub fn diff(ours: &Value, upstream: &Value) -> Result<Report, XtaskError> {
     let mut report = Report::default();
     for key in keys {
         let mut findings = Vec::new();
-        let name = format!("{} {}", key.0, key.1.replace("{}", "{hash}"));
-        match (ours_ops.get(&key), upstream_ops.get(&key)) {
-            (Some((ptr, _, _)), None) => findings.push(Finding {
+        let (a, b) = (ours_ops.get(&key), upstream_ops.get(&key));
+        let path = a.or(b).map_or(key.1.as_str(), |op| op.path.as_str());
+        let name = format!("{} {path}", key.0);
+        match (a, b) {
+            (Some(a), None) => findings.push(Finding {
                 kind: Kind::Ahead,
                 what: "operation absent upstream".into(),
-                ours: Some(ptr.clone()),
+                ours: Some(a.pointer.clone()),
                 upstream: None,
             }),
-            (None, Some((ptr, _, _))) => findings.push(Finding {
+            (None, Some(b)) => findings.push(Finding {
                 kind: Kind::Behind,
                 what: "operation we do not have".into(),
                 ours: None,
-                upstream: Some(ptr.clone()),
+                upstream: Some(b.pointer.clone()),
             }),
             (Some(a), Some(b)) => compare_operation(ours, a, upstream, b, &mut findings),
             (None, None) => {}
@@ -302,37 +438,65 @@ pub fn diff(ours: &Value, upstream: &Value) -> Result<Report, XtaskError> {
     Ok(report)
 }
 
+/// Which way a field flows: what we send, or what we decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Request,
+    Response,
+}
+
+impl Side {
+    /// The kind of a difference where one side accepts more than the other.
+    fn direction(self, ours_looser: bool) -> Kind {
+        match (self, ours_looser) {
+            (Side::Response, true) | (Side::Request, false) => Kind::Ahead,
+            (Side::Response, false) | (Side::Request, true) => Kind::Changed,
+        }
+    }
+}
+
 fn compare_operation(ours: &Value, a: &Op, upstream: &Value, b: &Op, out: &mut Vec<Finding>) {
-    let (a_ptr, a_op, a_shared) = a;
-    let (b_ptr, b_op, b_shared) = b;
-    let a_params = parameters(ours, a_ptr, a_op, a_shared);
-    let b_params = parameters(upstream, b_ptr, b_op, b_shared);
+    let a_params = parameters(ours, a);
+    let b_params = parameters(upstream, b);
     let names: BTreeSet<_> = a_params.keys().chain(b_params.keys()).cloned().collect();
     for (location, name) in names {
         let what = format!("{location} parameter `{name}`");
         compare_field(
             &what,
+            Side::Request,
             a_params.get(&(location.clone(), name.clone())),
             b_params.get(&(location, name)),
             out,
         );
     }
 
-    let a_body = a_op
-        .get("requestBody")
-        .map(|b| body_fields(ours, b, &pointer_join(a_ptr, "requestBody")));
-    let b_body = b_op
-        .get("requestBody")
-        .map(|b| body_fields(upstream, b, &pointer_join(b_ptr, "requestBody")));
+    let (a_security, a_ptr) = security(ours, a);
+    let (b_security, b_ptr) = security(upstream, b);
+    if a_security != b_security {
+        out.push(Finding {
+            kind: Kind::Changed,
+            what: format!("security {a_security:?} here, {b_security:?} upstream"),
+            ours: Some(a_ptr),
+            upstream: Some(b_ptr),
+        });
+    }
+
+    let body = |doc: &Value, op: &Op| {
+        op.operation
+            .get("requestBody")
+            .map(|body| body_fields(doc, body, &pointer_join(&op.pointer, "requestBody")))
+            .unwrap_or_default()
+    };
     compare_fields(
         "request body",
-        &a_body.unwrap_or_default(),
-        &b_body.unwrap_or_default(),
+        Side::Request,
+        &body(ours, a),
+        &body(upstream, b),
         out,
     );
 
-    let a_responses = responses(ours, a_ptr, a_op);
-    let b_responses = responses(upstream, b_ptr, b_op);
+    let a_responses = responses(ours, a);
+    let b_responses = responses(upstream, b);
     let statuses: BTreeSet<_> = a_responses
         .keys()
         .chain(b_responses.keys())
@@ -340,27 +504,44 @@ fn compare_operation(ours: &Value, a: &Op, upstream: &Value, b: &Op, out: &mut V
         .collect();
     for status in statuses {
         match (a_responses.get(&status), b_responses.get(&status)) {
-            (Some((ptr, _)), None) => out.push(Finding {
+            (Some(a), None) => out.push(Finding {
                 kind: Kind::Ahead,
                 what: format!("status {status} absent upstream"),
-                ours: Some(ptr.clone()),
+                ours: Some(a.pointer.clone()),
                 upstream: None,
             }),
-            (None, Some((ptr, _))) => out.push(Finding {
+            (None, Some(b)) => out.push(Finding {
                 kind: Kind::Behind,
                 what: format!("status {status} we do not document"),
                 ours: None,
-                upstream: Some(ptr.clone()),
+                upstream: Some(b.pointer.clone()),
             }),
-            (Some((_, a)), Some((_, b))) => {
-                compare_fields(&format!("response {status}"), a, b, out)
+            (Some(a), Some(b)) => {
+                let context = format!("response {status}");
+                compare_fields(&context, Side::Response, &a.fields, &b.fields, out);
+                let names: BTreeSet<_> = a.headers.keys().chain(b.headers.keys()).collect();
+                for name in names {
+                    compare_field(
+                        &format!("{context} header `{name}`"),
+                        Side::Response,
+                        a.headers.get(name),
+                        b.headers.get(name),
+                        out,
+                    );
+                }
             }
             (None, None) => {}
         }
     }
 }
 
-fn compare_fields(context: &str, ours: &Fields, upstream: &Fields, out: &mut Vec<Finding>) {
+fn compare_fields(
+    context: &str,
+    side: Side,
+    ours: &Fields,
+    upstream: &Fields,
+    out: &mut Vec<Finding>,
+) {
     let paths: BTreeSet<_> = ours.keys().chain(upstream.keys()).cloned().collect();
     // A field one side lacks is reported once, not once more for each field inside it.
     let mut absent: Vec<String> = Vec::new();
@@ -380,88 +561,137 @@ fn compare_fields(context: &str, ours: &Fields, upstream: &Fields, out: &mut Vec
         } else {
             format!("{context} field `{path}`")
         };
-        compare_field(&what, ours.get(&path), upstream.get(&path), out);
+        compare_field(&what, side, ours.get(&path), upstream.get(&path), out);
     }
 }
 
 fn compare_field(
     what: &str,
+    side: Side,
     ours: Option<&Field>,
     upstream: Option<&Field>,
     out: &mut Vec<Finding>,
 ) {
-    let mut push = |kind, detail: String, a: Option<&Field>, b: Option<&Field>| {
-        out.push(Finding {
-            kind,
-            what: if detail.is_empty() {
-                what.to_string()
-            } else {
-                format!("{what}: {detail}")
-            },
-            ours: a.map(|f| f.pointer.clone()),
-            upstream: b.map(|f| f.pointer.clone()),
-        });
+    let finding = |kind, detail: &str, a: Option<&Field>, b: Option<&Field>| Finding {
+        kind,
+        what: format!("{what}: {detail}"),
+        ours: a.map(|f| f.pointer.clone()),
+        upstream: b.map(|f| f.pointer.clone()),
     };
     let (a, b) = match (ours, upstream) {
-        (Some(a), None) => return push(Kind::Ahead, "absent upstream".into(), Some(a), None),
-        (None, Some(b)) => return push(Kind::Behind, "we do not have it".into(), None, Some(b)),
+        (Some(a), None) => return out.push(finding(Kind::Ahead, "absent upstream", Some(a), None)),
+        (None, Some(b)) => {
+            return out.push(finding(Kind::Behind, "we do not have it", None, Some(b)));
+        }
         (Some(a), Some(b)) => (a, b),
         (None, None) => return,
     };
+    for (kind, detail) in differences(side, a, b) {
+        out.push(finding(kind, &detail, Some(a), Some(b)));
+    }
+}
+
+/// How a field present on both sides differs, each difference with its kind.
+fn differences(side: Side, a: &Field, b: &Field) -> Vec<(Kind, String)> {
+    let mut found = Vec::new();
     if !a.types.is_empty() && !b.types.is_empty() && a.types != b.types {
-        push(
-            Kind::Changed,
+        let kind = if a.types.is_superset(&b.types) {
+            side.direction(true)
+        } else if a.types.is_subset(&b.types) {
+            side.direction(false)
+        } else {
+            Kind::Changed
+        };
+        found.push((
+            kind,
             format!("type {:?} here, {:?} upstream", a.types, b.types),
-            Some(a),
-            Some(b),
-        );
+        ));
     }
     if a.nullable != b.nullable {
         let word = |n: bool| if n { "nullable" } else { "non-nullable" };
-        push(
-            Kind::Changed,
+        // A `null` upstream accepts in a request and we cannot send is a missing capability.
+        let kind = if side == Side::Request && b.nullable {
+            Kind::Behind
+        } else {
+            side.direction(a.nullable)
+        };
+        found.push((
+            kind,
             format!("{} here, {} upstream", word(a.nullable), word(b.nullable)),
-            Some(a),
-            Some(b),
-        );
+        ));
     }
     if a.required != b.required {
         let word = |r: bool| if r { "required" } else { "optional" };
-        push(
-            Kind::Changed,
+        found.push((
+            side.direction(!a.required),
             format!("{} here, {} upstream", word(a.required), word(b.required)),
-            Some(a),
-            Some(b),
-        );
+        ));
     }
-    if let (Some(fa), Some(fb)) = (&a.format, &b.format)
-        && fa != fb
-    {
-        push(
-            Kind::Changed,
-            format!("format `{fa}` here, `{fb}` upstream"),
-            Some(a),
-            Some(b),
-        );
-    }
-    if let (Some(va), Some(vb)) = (&a.values, &b.values) {
-        for value in vb.difference(va) {
-            push(
-                Kind::Behind,
-                format!("enum value {value} we do not have"),
-                Some(a),
-                Some(b),
-            );
+    let quoted = |f: &String| format!("`{f}`");
+    found.extend(bound(
+        side,
+        "format",
+        a.format.as_ref().map(quoted),
+        b.format.as_ref().map(quoted),
+    ));
+    match (&a.values, &b.values) {
+        (Some(va), Some(vb)) => {
+            for value in vb.difference(va) {
+                found.push((Kind::Behind, format!("enum value {value} we do not have")));
+            }
+            for value in va.difference(vb) {
+                found.push((
+                    side.direction(true),
+                    format!("enum value {value} removed upstream"),
+                ));
+            }
         }
-        for value in va.difference(vb) {
-            push(
-                Kind::Changed,
-                format!("enum value {value} removed upstream"),
-                Some(a),
-                Some(b),
-            );
-        }
+        (va, vb) => found.extend(bound(
+            side,
+            "enum",
+            va.as_ref().map(list),
+            vb.as_ref().map(list),
+        )),
     }
+    let keywords: BTreeSet<_> = a.constraints.keys().chain(b.constraints.keys()).collect();
+    for keyword in keywords {
+        found.extend(bound(
+            side,
+            &format!("`{keyword}`"),
+            a.constraints.get(keyword).cloned(),
+            b.constraints.get(keyword).cloned(),
+        ));
+    }
+    found
+}
+
+/// A restriction (`format`, `enum`, `minimum`, ...) as each side states it: different values
+/// are a change; one side only is judged by direction (the side without it accepts more).
+fn bound(
+    side: Side,
+    label: &str,
+    ours: Option<String>,
+    upstream: Option<String>,
+) -> Option<(Kind, String)> {
+    match (ours, upstream) {
+        (Some(a), Some(b)) if a != b => {
+            Some((Kind::Changed, format!("{label} {a} here, {b} upstream")))
+        }
+        (Some(a), None) => Some((
+            side.direction(false),
+            format!("{label} {a} here, none upstream"),
+        )),
+        (None, Some(b)) => Some((
+            side.direction(true),
+            format!("{label} {b} upstream, none here"),
+        )),
+        _ => None,
+    }
+}
+
+fn list(values: &BTreeSet<String>) -> String {
+    let items: Vec<&str> = values.iter().map(String::as_str).collect();
+    format!("[{}]", items.join(", "))
 }
 
 #[cfg(test)]
@@ -606,11 +836,12 @@ mod tests {
                 Some(format!("{key}/limit_reset")),
             ),
             (
+                // A response value upstream no longer sends: we still accept it.
                 edit(|d| {
                     d["components"]["schemas"]["Key"]["properties"]["limit_reset"]["enum"] =
                         json!(["daily", "monthly", null])
                 }),
-                Kind::Changed,
+                Kind::Ahead,
                 "response 200 field `data[].limit_reset`: enum value \"weekly\" removed upstream",
                 Some(format!("{key}/limit_reset")),
             ),
@@ -624,13 +855,40 @@ mod tests {
                 Some(format!("{key}/hash")),
             ),
             (
+                // Ours accepts null where upstream never sends it: the tolerant reader.
                 edit(|d| {
                     d["components"]["schemas"]["Key"]["properties"]["updated_at"]["type"] =
                         json!("string")
                 }),
-                Kind::Changed,
+                Kind::Ahead,
                 "response 200 field `data[].updated_at`: nullable here, non-nullable upstream",
                 Some(format!("{key}/updated_at")),
+            ),
+            (
+                // Upstream may send null where ours refuses it.
+                edit(|d| {
+                    d["components"]["schemas"]["Key"]["properties"]["hash"]["type"] =
+                        json!(["string", "null"])
+                }),
+                Kind::Changed,
+                "response 200 field `data[].hash`: non-nullable here, nullable upstream",
+                Some(format!("{key}/hash")),
+            ),
+            (
+                // A request parameter upstream lets be null and we cannot send as null.
+                edit(|d| {
+                    d["paths"]["/keys"]["get"]["parameters"][0]["schema"]["type"] =
+                        json!(["boolean", "null"])
+                }),
+                Kind::Behind,
+                "query parameter `include_disabled`: non-nullable here, nullable upstream",
+                Some("/paths/~1keys/get/parameters/0".into()),
+            ),
+            (
+                edit(|d| d["paths"]["/keys"]["get"]["parameters"][0]["required"] = json!(true)),
+                Kind::Changed,
+                "query parameter `include_disabled`: optional here, required upstream",
+                Some("/paths/~1keys/get/parameters/0".into()),
             ),
             (
                 edit(|d| d["components"]["schemas"]["Key"]["required"] = json!(["hash"])),
@@ -670,6 +928,40 @@ mod tests {
             let report = diff(&base(), &upstream).unwrap();
             assert_eq!(report.needs_work(), kind != Kind::Ahead, "{what}");
         }
+    }
+
+    #[test]
+    fn the_same_scheme_under_another_name_and_an_equivalent_one_of_are_equal() {
+        let with_security = |name: &str| {
+            edit(|d| {
+                d["security"] = json!([{name: []}]);
+                d["components"]["securitySchemes"] =
+                    json!({name: {"type": "http", "scheme": "Bearer"}});
+            })
+        };
+        let ours = with_security("bearer");
+        let renamed = with_security("apiKey");
+        let report = diff(&ours, &renamed).unwrap();
+        assert_eq!(report.count(Kind::Changed), 0, "{report:#?}");
+        // The same key as two oneOf branches that both require what ours requires: `required`
+        // is read inside the branches, so only the one new property differs.
+        let one_of = edit(|d| {
+            let key = d["components"]["schemas"]["Key"].take();
+            let mut v2 = key.clone();
+            v2["properties"]["rotated_at"] = json!({"type": "string"});
+            d["components"]["schemas"]["KeyV1"] = key;
+            d["components"]["schemas"]["KeyV2"] = v2;
+            d["components"]["schemas"]["Key"] = json!({"oneOf": [
+                {"$ref": "#/components/schemas/KeyV1"}, {"$ref": "#/components/schemas/KeyV2"}]});
+        });
+        assert_eq!(
+            findings(&one_of),
+            [(
+                Kind::Behind,
+                "response 200 field `data[].rotated_at`: we do not have it".to_string(),
+                Some("/components/schemas/KeyV2/properties/rotated_at".to_string())
+            )]
+        );
     }
 
     #[test]

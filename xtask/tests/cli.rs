@@ -51,6 +51,10 @@ fn bad_inputs_exit_1_with_one_paragraph_naming_file_and_place() {
             "reject-different-errors.yaml",
             Some("/paths/~1a/get/responses/500"),
         ),
+        (
+            "reject-essential-unknown.yaml",
+            Some("/components/schemas/Key/x-sdk-essential/0"),
+        ),
         ("reject-version.yaml", Some("/openapi")),
         ("reject-swagger.yaml", Some("/swagger")),
         ("reject-not-yaml.yaml", None),
@@ -234,15 +238,15 @@ fn spec_diff_reports_five_upstream_changes_at_their_pointers() {
     let upstream = ours
         // 1. a new response field
         .replace(
-            "        hash: {type: string, description: Identifier",
-            "        rotated_at: {type: [string, 'null']}\n        hash: {type: string, description: Identifier",
+            "        name: {type: string, description: Name given at creation.}",
+            "        rotated_at: {type: [string, 'null']}\n        name: {type: string, description: Name given at creation.}",
         )
         // 2. an enum value removed
         .replace("enum: [daily, weekly, monthly, null]", "enum: [daily, monthly, null]")
-        // 3. a field turned non-nullable
+        // 3. a response field turned nullable (ours would fail on null)
         .replace(
-            "updated_at: {type: [string, 'null'], description: ISO 8601 time of the last update",
-            "updated_at: {type: string, description: ISO 8601 time of the last update",
+            "name: {type: string, description: Name given at creation.}",
+            "name: {type: [string, 'null'], description: Name given at creation.}",
         )
         // 4. a new query parameter
         .replace(
@@ -296,8 +300,8 @@ fn spec_diff_reports_five_upstream_changes_at_their_pointers() {
     assert!(
         has(
             "changed",
-            "`data.updated_at`: nullable here, non-nullable",
-            "/components/schemas/Key/properties/updated_at"
+            "`data.name`: non-nullable here, nullable upstream",
+            "/components/schemas/Key/properties/name"
         ),
         "{findings:#?}"
     );

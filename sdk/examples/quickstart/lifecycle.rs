@@ -17,7 +17,8 @@ pub struct Ledger {
 
 impl Ledger {
     fn add(&self, key: &Key) {
-        self.lock().push((key.hash.clone(), key.name.clone()));
+        let name = key.name.clone().unwrap_or_default();
+        self.lock().push((key.hash.clone(), name));
     }
 
     fn remove(&self, hash: &str) {
@@ -53,10 +54,11 @@ pub async fn run(
     let me = client.current_key().await?;
     println!("\n== GET /key");
     println!(
-        "label {}  management {}  usage ${:.2}  limit {}",
-        me.label,
-        me.is_management_key,
-        me.usage.total,
+        "label {}  management {}  usage {}  limit {}",
+        me.label.as_deref().unwrap_or("-"),
+        me.is_management_key
+            .map_or("-", |m| if m { "yes" } else { "no" }),
+        money(me.usage.total),
         money(me.limit)
     );
 
@@ -174,11 +176,11 @@ fn print_table(title: &str, keys: &[Key]) {
         println!(
             "{:<14} {:<32} {:<9} {:>9} {:<8} {:<20}",
             format!("{short}…"),
-            key.name,
-            key.disabled,
+            key.name.as_deref().unwrap_or("-"),
+            key.disabled.map_or("-", |d| if d { "yes" } else { "no" }),
             money(key.limit),
             key.limit_reset.as_ref().map_or("-", |r| r.as_str()),
-            key.created_at.as_str()
+            key.created_at.as_ref().map_or("-", |t| t.as_str())
         );
     }
 }

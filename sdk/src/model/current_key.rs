@@ -1,7 +1,11 @@
 //! `CurrentKey`: what `GET /key` says about the key that made the request.
+//!
+//! Nothing in it is essential: every field is `None` when the API did not send it (or sent a
+//! value of another type), so the deprecated `rate_limit` and `is_provisioning_key` can
+//! disappear without breaking `current_key()`.
 
 use super::key::Usage;
-use super::open_enum::{BudgetScope, DataRegion, LimitReset};
+use super::open_enum::{BudgetResetInterval, BudgetScope, DataRegion, LimitReset};
 use super::timestamp::{self, Timestamp};
 use openrouter_keys_codegen::types;
 
@@ -9,66 +13,74 @@ use openrouter_keys_codegen::types;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CurrentKey {
-    /// Redacted form of the key.
-    pub label: String,
-    /// Spending limit in USD; `None` for no limit.
+    /// Human-readable label of the key.
+    pub label: Option<String>,
+    /// Spending limit in USD; `None` for no limit (or when not sent).
     pub limit: Option<f64>,
     /// Limit left in USD.
     pub limit_remaining: Option<f64>,
-    /// How often the limit resets; `None` for never.
+    /// How often the limit resets; `None` for never (or when not sent).
     pub limit_reset: Option<LimitReset>,
     /// Whether bring-your-own-key usage counts against the limit.
-    pub include_byok_in_limit: bool,
+    pub include_byok_in_limit: Option<bool>,
     /// OpenRouter credit usage.
     pub usage: Usage,
     /// Bring-your-own-key usage.
     pub byok_usage: Usage,
-    /// Whether the account has never paid.
-    pub is_free_tier: bool,
-    /// Whether this is a management key (may call the `/keys` operations).
-    pub is_management_key: bool,
+    /// Whether this is a free-tier key.
+    pub is_free_tier: Option<bool>,
+    /// Whether this is a management key (may call the `/keys` operations). Read from
+    /// `is_management_key`, or from its deprecated twin `is_provisioning_key` when only that
+    /// one is sent.
+    pub is_management_key: Option<bool>,
     /// The user who created the key.
     pub creator_user_id: Option<String>,
-    /// Deprecated request rate limit; safe to ignore.
-    pub rate_limit: RateLimit,
+    /// Legacy request rate limit. Deprecated by OpenRouter ("will be removed in a future
+    /// release"); `None` once the API stops sending it.
+    #[deprecated(
+        note = "OpenRouter deprecated `rate_limit` and will remove it; it is safe to ignore"
+    )]
+    pub rate_limit: Option<RateLimit>,
     /// When the key expires; `None` for never.
     pub expires_at: Option<Timestamp>,
-    /// Data regions the key may use (empty when the API did not say).
-    pub allowed_data_regions: Vec<DataRegion>,
+    /// Data regions the key may use. `None` when the API did not say; `Some(empty)` means no
+    /// region is permitted.
+    pub allowed_data_regions: Option<Vec<DataRegion>>,
     /// Daily allowance for free models, when the API reports it.
     pub free_model_daily_requests: Option<FreeModelDailyRequests>,
     /// The organization owning the key.
     pub organization_id: Option<String>,
     /// The workspace of the key.
     pub workspace_id: Option<String>,
-    /// Every budget layer that applies to the key.
-    pub budgets: Vec<BudgetLayer>,
+    /// Every budget layer that applies to the key. `None` when the API did not say;
+    /// `Some(empty)` when no budget applies.
+    pub budgets: Option<Vec<BudgetLayer>>,
     /// The budget layer that binds first, if any.
     pub effective_budget: Option<BudgetLayer>,
 }
 
-/// Deprecated request rate limit reported by `GET /key`.
+/// Legacy request rate limit reported by `GET /key` (deprecated by OpenRouter).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RateLimit {
     /// Requests allowed per interval.
-    pub requests: i64,
+    pub requests: Option<i64>,
     /// The interval, such as `1h`.
-    pub interval: String,
+    pub interval: Option<String>,
     /// The API's note about the field.
-    pub note: String,
+    pub note: Option<String>,
 }
 
-/// Daily request allowance for free models.
-#[derive(Debug, Clone, PartialEq)]
+/// Daily request allowance for free models, in requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FreeModelDailyRequests {
-    /// Requests allowed per day; `None` for no cap.
-    pub limit: Option<f64>,
+    /// Requests allowed per day.
+    pub limit: Option<i64>,
     /// Requests left today.
-    pub remaining: Option<f64>,
+    pub remaining: Option<i64>,
     /// Requests used today.
-    pub used: f64,
+    pub used: Option<i64>,
 }
 
 /// One layer of the budgets that constrain a key's spending.
@@ -76,21 +88,21 @@ pub struct FreeModelDailyRequests {
 #[non_exhaustive]
 pub struct BudgetLayer {
     /// What the budget applies to.
-    pub scope: BudgetScope,
+    pub scope: Option<BudgetScope>,
     /// Budget identifier.
     pub budget_id: Option<String>,
     /// Guardrail that defines the budget.
     pub guardrail_id: Option<String>,
     /// Whether bring-your-own-key usage counts.
-    pub include_byok: bool,
+    pub include_byok: Option<bool>,
     /// The budget in USD.
-    pub limit_usd: f64,
+    pub limit_usd: Option<f64>,
     /// Spent so far in USD.
-    pub spend_usd: f64,
+    pub spend_usd: Option<f64>,
     /// Left in USD.
-    pub remaining_usd: f64,
-    /// How often the budget resets.
-    pub reset_interval: Option<String>,
+    pub remaining_usd: Option<f64>,
+    /// How often the budget resets; `None` for never (or when not sent).
+    pub reset_interval: Option<BudgetResetInterval>,
     /// When it next resets.
     pub resets_at: Option<Timestamp>,
 }
@@ -98,20 +110,21 @@ pub struct BudgetLayer {
 impl From<types::BudgetLayer> for BudgetLayer {
     fn from(b: types::BudgetLayer) -> Self {
         Self {
-            scope: BudgetScope::from(b.scope),
+            scope: b.scope.map(BudgetScope::from),
             budget_id: b.budget_id,
             guardrail_id: b.guardrail_id,
             include_byok: b.include_byok,
             limit_usd: b.limit_usd,
             spend_usd: b.spend_usd,
             remaining_usd: b.remaining_usd,
-            reset_interval: b.reset_interval,
+            reset_interval: b.reset_interval.map(BudgetResetInterval::from),
             resets_at: timestamp::optional(b.resets_at),
         }
     }
 }
 
 impl From<types::CurrentKey> for CurrentKey {
+    #[allow(deprecated)] // fills the deprecated `rate_limit` field
     fn from(k: types::CurrentKey) -> Self {
         Self {
             label: k.label,
@@ -127,20 +140,17 @@ impl From<types::CurrentKey> for CurrentKey {
                 k.byok_usage_monthly,
             ),
             is_free_tier: k.is_free_tier,
-            // `is_provisioning_key` is the deprecated twin; either being true means management.
-            is_management_key: k.is_management_key || k.is_provisioning_key,
+            is_management_key: k.is_management_key.or(k.is_provisioning_key),
             creator_user_id: k.creator_user_id,
-            rate_limit: RateLimit {
-                requests: k.rate_limit.requests,
-                interval: k.rate_limit.interval,
-                note: k.rate_limit.note,
-            },
+            rate_limit: k.rate_limit.map(|r| RateLimit {
+                requests: r.requests,
+                interval: r.interval,
+                note: r.note,
+            }),
             expires_at: timestamp::optional(k.expires_at),
             allowed_data_regions: k
                 .allowed_data_regions
-                .into_iter()
-                .map(DataRegion::from)
-                .collect(),
+                .map(|regions| regions.into_iter().map(DataRegion::from).collect()),
             free_model_daily_requests: k.free_model_daily_requests.map(|f| {
                 FreeModelDailyRequests {
                     limit: f.limit,
@@ -150,7 +160,9 @@ impl From<types::CurrentKey> for CurrentKey {
             }),
             organization_id: k.organization_id,
             workspace_id: k.workspace_id,
-            budgets: k.budgets.into_iter().map(BudgetLayer::from).collect(),
+            budgets: k
+                .budgets
+                .map(|layers| layers.into_iter().map(BudgetLayer::from).collect()),
             effective_budget: k.effective_budget.map(BudgetLayer::from),
         }
     }

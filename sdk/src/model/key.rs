@@ -5,21 +5,29 @@ use super::timestamp::{self, Timestamp};
 use openrouter_keys_codegen::types;
 
 /// Credit usage in USD over the running periods (UTC days; weeks run Monday to Sunday).
+///
+/// Each figure is `None` when the response did not carry it (or carried something that is not
+/// a number): the tolerant reader never invents a zero.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Usage {
     /// Since the key was created.
-    pub total: f64,
+    pub total: Option<f64>,
     /// In the current UTC day.
-    pub daily: f64,
+    pub daily: Option<f64>,
     /// In the current UTC week.
-    pub weekly: f64,
+    pub weekly: Option<f64>,
     /// In the current UTC month.
-    pub monthly: f64,
+    pub monthly: Option<f64>,
 }
 
 impl Usage {
-    pub(crate) fn new(total: f64, daily: f64, weekly: f64, monthly: f64) -> Self {
+    pub(crate) fn new(
+        total: Option<f64>,
+        daily: Option<f64>,
+        weekly: Option<f64>,
+        monthly: Option<f64>,
+    ) -> Self {
         Self {
             total,
             daily,
@@ -31,31 +39,35 @@ impl Usage {
 
 /// An API key's metadata. The plaintext secret is never part of it (see
 /// [`CreatedKey`](crate::CreatedKey)).
+///
+/// Only [`hash`](Key::hash) is essential: a key whose `hash` is missing or malformed fails to
+/// decode. Every other field is `None` when the API did not send it, or sent a value of
+/// another type (see the crate documentation, "What a response must contain").
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Key {
     /// Identifier used in `/keys/{hash}`; treat as opaque.
     pub hash: String,
     /// Name given at creation.
-    pub name: String,
-    /// Redacted form of the key for display, e.g. `sk-or-v1-0e6...1c96`.
-    pub label: String,
+    pub name: Option<String>,
+    /// Human-readable label of the key.
+    pub label: Option<String>,
     /// Whether the key is disabled.
-    pub disabled: bool,
-    /// Spending limit in USD; `None` for no limit.
+    pub disabled: Option<bool>,
+    /// Spending limit in USD; `None` for no limit (or when not sent).
     pub limit: Option<f64>,
-    /// Limit left in USD; `None` when there is no limit.
+    /// Limit left in USD; `None` when there is no limit (or when not sent).
     pub limit_remaining: Option<f64>,
-    /// How often the limit resets; `None` for never.
+    /// How often the limit resets; `None` for never (or when not sent).
     pub limit_reset: Option<LimitReset>,
     /// Whether bring-your-own-key usage counts against the limit.
-    pub include_byok_in_limit: bool,
+    pub include_byok_in_limit: Option<bool>,
     /// OpenRouter credit usage.
     pub usage: Usage,
     /// Bring-your-own-key usage.
     pub byok_usage: Usage,
     /// When the key was created.
-    pub created_at: Timestamp,
+    pub created_at: Option<Timestamp>,
     /// When the key was last updated; `None` if never.
     pub updated_at: Option<Timestamp>,
     /// When the key expires; `None` for never.
@@ -63,7 +75,7 @@ pub struct Key {
     /// The user who created the key (organization keys).
     pub creator_user_id: Option<String>,
     /// The workspace the key belongs to.
-    pub workspace_id: String,
+    pub workspace_id: Option<String>,
     /// The partner identity the key was created for.
     pub external_user: Option<String>,
     /// When the key was last used.
@@ -88,7 +100,7 @@ impl From<types::Key> for Key {
                 k.byok_usage_weekly,
                 k.byok_usage_monthly,
             ),
-            created_at: Timestamp::from_text(k.created_at),
+            created_at: timestamp::optional(k.created_at),
             updated_at: timestamp::optional(k.updated_at),
             expires_at: timestamp::optional(k.expires_at),
             creator_user_id: k.creator_user_id,

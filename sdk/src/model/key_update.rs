@@ -42,7 +42,7 @@ impl KeyUpdate {
         Self::default()
     }
 
-    /// Renames the key (not empty).
+    /// Renames the key (not blank: the SDK's own rule; OpenRouter documents no minimum length).
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
@@ -109,10 +109,7 @@ impl KeyUpdate {
             Some(name) if name.trim().is_empty() => {
                 return Err(Error::invalid("name", "a key's name cannot be empty"));
             }
-            Some(name) => Some(
-                types::UpdateKeyRequestName::try_from(name.clone())
-                    .map_err(|e| Error::invalid("name", e.to_string()))?,
-            ),
+            Some(name) => Some(name.clone()),
             None => None,
         };
         let limit = match self.limit {

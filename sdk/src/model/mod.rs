@@ -17,5 +17,5 @@ pub use current_key::{BudgetLayer, CurrentKey, FreeModelDailyRequests, RateLimit
 pub use key::{Key, Usage};
 pub use key_update::{KeyUpdate, Patch};
 pub use new_key::{ExternalIdentity, NewKey};
-pub use open_enum::{BudgetScope, DataRegion, LimitReset};
+pub use open_enum::{BudgetResetInterval, BudgetScope, DataRegion, LimitReset};
 pub use timestamp::Timestamp;

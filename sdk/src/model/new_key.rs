@@ -49,7 +49,8 @@ impl NewKey {
         &self.name
     }
 
-    /// Spending limit in USD (finite, at least 0).
+    /// Spending limit in USD (finite, at least 0: the SDK's own rule, as OpenRouter documents
+    /// no minimum).
     pub fn limit(mut self, usd: f64) -> Self {
         self.limit = Some(usd);
         self
@@ -88,7 +89,7 @@ impl NewKey {
         self
     }
 
-    /// The user to record as the key's creator (organization keys).
+    /// The user to record as the key's creator (organization keys; not empty).
     pub fn creator_user_id(mut self, user_id: impl Into<String>) -> Self {
         self.creator_user_id = Some(user_id.into());
         self
@@ -144,7 +145,12 @@ impl NewKey {
                 .transpose()?,
             include_byok_in_limit: self.include_byok_in_limit,
             expires_at,
-            creator_user_id: self.creator_user_id.clone(),
+            creator_user_id: self
+                .creator_user_id
+                .clone()
+                .map(types::CreateKeyRequestCreatorUserId::try_from)
+                .transpose()
+                .map_err(|_| Error::invalid("creator_user_id", "cannot be empty"))?,
             workspace_id: self.workspace_id.clone(),
             external: self
                 .external
@@ -198,7 +204,8 @@ impl ExternalIdentity {
     }
 }
 
-/// A limit as the API takes it: finite and not negative.
+/// A limit the SDK sends: finite and not negative. OpenRouter documents no minimum; refusing
+/// negative amounts is our rule.
 pub(crate) fn check_limit(usd: f64) -> Result<Option<f64>> {
     if usd.is_finite() && usd >= 0.0 {
         Ok(Some(usd))

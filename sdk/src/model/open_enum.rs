@@ -1,7 +1,8 @@
 //! String-valued enums that stay decodable when the API adds a value.
 //!
-//! The API's sets of limit intervals, data regions and budget scopes are open: a value this
-//! version does not know decodes into `Unknown(text)` instead of failing the whole response.
+//! The API's sets of limit intervals, data regions, budget scopes and budget reset intervals
+//! are open: a value this version does not know decodes into `Unknown(text)` instead of
+//! failing the whole response.
 
 /// Declares an open string enum with `as_str`, `From<&str>`, `From<String>` and `Display`.
 ///
@@ -100,6 +101,18 @@ open_enum! {
     }
 }
 
+open_enum! {
+    /// How often a budget layer resets (UTC).
+    pub enum BudgetResetInterval {
+        /// Every day.
+        Daily => "daily",
+        /// Every week.
+        Weekly => "weekly",
+        /// Every month.
+        Monthly => "monthly",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +128,13 @@ mod tests {
         assert_eq!(DataRegion::from("europe").to_string(), "europe");
         assert_eq!(BudgetScope::from("key_limit"), BudgetScope::KeyLimit);
         assert_eq!(BudgetScope::from("team").as_str(), "team");
+        assert_eq!(
+            BudgetResetInterval::from("weekly"),
+            BudgetResetInterval::Weekly
+        );
+        assert_eq!(
+            BudgetResetInterval::from("hourly"),
+            BudgetResetInterval::Unknown("hourly".into())
+        );
     }
 }

@@ -84,6 +84,14 @@ pub fn current_key() -> Value {
     }})
 }
 
+/// `current_key()` with an effective budget (the first budget layer), so that every member
+/// of the body has a value.
+pub fn current_key_with_effective_budget() -> Value {
+    let mut body = current_key();
+    body["data"]["effective_budget"] = body["data"]["budgets"][0].clone();
+    body
+}
+
 pub fn error(code: u16, message: &str) -> Value {
     json!({"error": {"code": code, "message": message, "metadata": {"hint": "test"}},
            "user_id": "user_1"})
