@@ -89,7 +89,10 @@ pub(crate) fn encode_segment(segment: &str) -> std::borrow::Cow<'_, str> {
                 b' ' | b'"' | b'#' | b'<' | b'>' | b'?' | b'`' | b'{' | b'}' | b'/' | b'%'
             )
     };
-    if segment.bytes().fold(false, |any, byte| any | needs_encoding(byte)) {
+    if segment
+        .bytes()
+        .fold(false, |any, byte| any | needs_encoding(byte))
+    {
         std::borrow::Cow::Owned(progenitor_client::encode_path(segment))
     } else {
         std::borrow::Cow::Borrowed(segment)
