@@ -8,6 +8,7 @@
 //! Each `send` returns an `async` block rather than being an `async fn`: an async fn copies
 //! its arguments into locals of its state, so the options and the parameters would be held
 //! twice by every call in flight; a block uses what it captured in place.
+#![allow(clippy::manual_async_fn)] // on purpose, see above
 
 use crate::call::Call;
 use crate::client::Client;
