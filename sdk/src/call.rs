@@ -1,9 +1,10 @@
 //! One call from start to result: the attempts with their context, deadline, tracing span,
 //! and the mapping of whatever the generated client returned into this crate's [`Error`].
 //!
-//! A call borrows its client's settings and generated client; what it owns is small (its
-//! options, a clock reading, the record of failed attempts). Each attempt's context reaches
-//! the transport hooks through `attempt_scope`; on success nothing is recorded at all.
+//! A call borrows its client's settings and generated client and its own options; what it
+//! owns is small (a clock reading and, after a failed attempt, the record of failures). Each
+//! attempt's context reaches the transport hooks through `attempt_scope`; a success records
+//! nothing.
 
 use crate::attempt_scope::{AttemptIo, scoped};
 use crate::client::DEFAULT_BASE_URL;
