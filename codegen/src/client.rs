@@ -3070,9 +3070,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_current_key",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -3207,9 +3205,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -3320,9 +3316,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_keys",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
@@ -3399,7 +3393,7 @@ pub mod builder {
             let Self { client, hash } = self;
             let hash = hash.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/keys/{}", client.baseurl, encode_path(& hash.to_string()),
+                "{}/keys/{}", client.baseurl, crate ::encode_segment(& hash),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -3415,9 +3409,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_key",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -3490,7 +3482,7 @@ pub mod builder {
             let Self { client, hash } = self;
             let hash = hash.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/keys/{}", client.baseurl, encode_path(& hash.to_string()),
+                "{}/keys/{}", client.baseurl, crate ::encode_segment(& hash),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -3506,9 +3498,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_keys",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -3609,7 +3599,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/keys/{}", client.baseurl, encode_path(& hash.to_string()),
+                "{}/keys/{}", client.baseurl, crate ::encode_segment(& hash),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
             #[allow(unused_mut)]
@@ -3626,9 +3616,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_keys",
             };
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,

@@ -11,7 +11,9 @@
 //! Rounds alternate SDK and raw so that drift in the machine affects both alike; a level's
 //! ratio is the median over rounds of each SDK round against the raw round next to it.
 //!
-//! `SDK_VS_RAW_ROUNDS=1` prints every round's figures to stderr. For profilers,
+//! `--sizes` prints only the size of each operation's future in flight (what every call in
+//! flight holds; a full run prints it too). `SDK_VS_RAW_ROUNDS=1` prints every round's figures
+//! to stderr. For profilers,
 //! `--only Sdk|Raw List|Get|Create CALLS [CONCURRENCY]` runs one side alone, e.g. under
 //! `valgrind --tool=callgrind --separate-threads=yes` (the client is thread 1).
 
@@ -302,8 +304,31 @@ fn measure_rss(side: Side) -> (usize, f64) {
     (calls, kib / 1024.0)
 }
 
+/// The bytes one call in flight holds, per operation: the state behind its boxed future.
+fn future_sizes(client: &Client) -> String {
+    use std::future::IntoFuture;
+    fn size<T>(future: std::pin::Pin<Box<dyn Future<Output = T> + Send + '_>>) -> usize {
+        std::mem::size_of_val(&*future)
+    }
+    let keys = client.keys();
+    format!(
+        "future in flight: list {} B, get {} B, create {} B",
+        size(keys.list().into_future()),
+        size(keys.get(CANNED_HASH).into_future()),
+        size(keys.create(NewKey::new("bench")).into_future()),
+    )
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--sizes") {
+        let sdk = Client::builder()
+            .api_key(KEY)
+            .base_url("http://127.0.0.1:9")
+            .build();
+        println!("{}", future_sizes(&sdk.expect("sdk client")));
+        return;
+    }
     if let Some(at) = args.iter().position(|a| a == "--only") {
         // For profilers: `--only Sdk|Raw List|Get|Create CALLS [CONCURRENCY]` runs just that
         // (concurrency 32 unless given).
@@ -356,6 +381,7 @@ fn main() {
     println!(
         "ratio at a concurrency: median over rounds of (sdk round / raw round run next to it)"
     );
+    println!("{}", future_sizes(&clients.sdk));
     println!();
     println!(
         "{:<7} {:>4} {:<4} {:>10} {:>12} {:>8} {:>8} {:>9} {:>9}",

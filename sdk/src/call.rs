@@ -1,8 +1,14 @@
-//! One call from start to result: per-call transport, deadline, tracing span, and the mapping
-//! of whatever the generated client returned into this crate's [`Error`].
+//! One call from start to result: the attempts with their context, deadline, tracing span,
+//! and the mapping of whatever the generated client returned into this crate's [`Error`].
+//!
+//! A call borrows its client's settings and generated client and its own options; what it
+//! owns is small (a clock reading and, after a failed attempt, the record of failures). Each
+//! attempt's context reaches the transport hooks through `attempt_scope`; a success records
+//! nothing.
 
-use crate::client::Client;
+use crate::attempt_scope::{AttemptIo, scoped};
 use crate::client::DEFAULT_BASE_URL;
+use crate::client::{Client, Shared};
 use crate::error::{
     ApiError, ApiErrorKind, ConnectionPhase, DecodeError, EXCERPT_LIMIT, Error, RAW_BODY_LIMIT,
     Result, TimeoutKind, excerpt,
@@ -12,84 +18,100 @@ use crate::options::CallOptions;
 use crate::redact::Redactor;
 use crate::retry::{AttemptEnd, Idempotency, RetryPolicy, should_retry};
 use crate::sleep::BoxFuture;
-use crate::transport::{CallRecord, CallTransport, MAX_BODY, body_over_limit, read_whole};
+use crate::transport::{CallRecord, MAX_BODY, body_over_limit, read_whole};
 use openrouter_keys_codegen as codegen;
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 type GeneratedError = codegen::Error<codegen::types::ErrorResponse>;
 
-/// A call in progress: the generated client to build the request with, wired to this call's
-/// transport, and the retry settings its attempts follow.
-pub(crate) struct Call {
+/// A call in progress: the client it runs on, its options, and what its failed attempts saw.
+///
+/// It borrows what it can (the client's settings, the options and secrets in the operation's
+/// own future), so that what every call in flight holds stays small.
+pub(crate) struct Call<'a> {
+    shared: &'a Shared,
+    options: &'a CallOptions,
     operation: OperationId,
-    transport: Arc<CallTransport>,
-    generated: codegen::Client,
     /// Decided by the SDK from the operation it is calling, not from the generated
     /// operation id, so that retry safety cannot hinge on a naming convention.
     idempotency: Idempotency,
-    retry: RetryPolicy,
-    retry_on_unknown_outcome: bool,
+    /// Time allowed for each attempt.
+    timeout: Duration,
+    started: Instant,
+    /// What the failed attempts saw; allocated at the first failure (a success never reads it).
+    record: Option<Box<CallRecord>>,
     /// A secret this call sends besides the client's key (a partner key in a create), to be
     /// scrubbed from anything the server says back.
-    extra_secret: Option<secrecy::SecretString>,
+    extra_secret: Option<&'a secrecy::SecretString>,
 }
 
-impl Call {
+/// The record of a call none of whose attempts failed.
+static NO_FAILURE: CallRecord = CallRecord::EMPTY;
+
+impl<'a> Call<'a> {
     /// Prepares a call of `operation` with these options.
-    pub fn start(client: &Client, operation: OperationId, options: CallOptions) -> Result<Call> {
+    pub fn start(
+        client: &'a Client,
+        operation: OperationId,
+        options: &'a CallOptions,
+    ) -> Result<Call<'a>> {
         options.check()?;
-        let shared = &client.shared;
-        let retry = options.retry.unwrap_or_else(|| shared.retry.clone());
-        let transport = Arc::new(CallTransport {
-            shared: Arc::clone(shared),
-            timeout: options.timeout.unwrap_or(shared.timeout),
-            deadline: retry.get_deadline(),
-            extra_headers: options.headers,
-            started: Instant::now(),
-            record: Mutex::new(CallRecord::default()),
-        });
-        let inner: codegen::Inner = Some(transport.clone());
-        let generated =
-            codegen::Client::new_with_client(&shared.base_url, shared.http.clone(), inner);
+        let shared: &'a Shared = &client.shared;
         Ok(Call {
+            shared,
+            options,
             operation,
-            transport,
-            generated,
             idempotency: Idempotency::of(operation),
-            retry,
-            retry_on_unknown_outcome: options.retry_on_unknown_outcome,
+            timeout: options.timeout.unwrap_or(shared.timeout),
+            started: Instant::now(),
+            record: None,
             extra_secret: None,
         })
     }
 
     /// Also scrubs `secret` (sent in this call's body) from what the server says back.
-    pub fn scrubbing(mut self, secret: Option<&secrecy::SecretString>) -> Self {
-        self.extra_secret = secret.cloned();
+    pub fn scrubbing(mut self, secret: Option<&'a secrecy::SecretString>) -> Self {
+        self.extra_secret = secret;
         self
+    }
+
+    /// The retry policy: the call's own, or the client's.
+    fn retry(&self) -> &'a RetryPolicy {
+        self.options.retry.as_ref().unwrap_or(&self.shared.retry)
+    }
+
+    /// What the failed attempts saw so far.
+    fn record(&self) -> &CallRecord {
+        self.record.as_deref().unwrap_or(&NO_FAILURE)
     }
 
     /// The redactor for text from the network in this call's errors.
     fn redactor(&self) -> Redactor<'_> {
-        Redactor::new(&self.transport.shared.api_key, self.extra_secret.as_ref())
+        Redactor::new(&self.shared.transport.api_key, self.extra_secret)
     }
 
-    /// The generated client, whose builders send through this call's transport.
-    pub fn generated(&self) -> &codegen::Client {
-        &self.generated
+    /// The client's generated client, whose builders send through its transport.
+    pub fn generated(&self) -> &'a codegen::Client {
+        &self.shared.generated
+    }
+
+    /// Time left before the call's deadline.
+    fn remaining(&self) -> Duration {
+        self.retry()
+            .get_deadline()
+            .saturating_sub(self.started.elapsed())
     }
 
     /// Sends the request `attempt` builds (once per attempt) within a tracing span, then
-    /// converts the response or maps the error. The deadline is enforced by the transport,
-    /// which cuts every attempt's timeout to the time left, and by the retry loop, which
-    /// never waits past it.
+    /// converts the response or maps the error. The deadline is enforced by cutting every
+    /// attempt's timeout to the time left, and by the retry loop, which never waits past it.
     pub async fn run<T, R, F>(
-        &self,
+        &mut self,
         attempt: impl FnMut() -> F,
         convert: impl FnOnce(T) -> R,
     ) -> Result<R>
@@ -97,22 +119,22 @@ impl Call {
         F: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError>>,
         T: DeserializeOwned + Send,
     {
-        let span = tracing::info_span!(
-            "openrouter_keys.call",
-            operation = self.operation.as_str(),
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-            request_id = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
-        );
-        let outcome = if span.is_disabled() {
-            // Nobody listens: entering and leaving the span on every poll would be wasted.
-            self.attempts(attempt).await
+        // Nobody listens (the usual case): no span is built, entered or recorded.
+        let span = if tracing::enabled!(kind: tracing::metadata::Kind::SPAN, tracing::Level::INFO) {
+            self.span()
         } else {
-            self.attempts(attempt).instrument(span.clone()).await
+            tracing::Span::none()
+        };
+        let traced = !span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG);
+        let outcome = if span.is_disabled() {
+            self.attempts(attempt, traced).await
+        } else {
+            self.attempts(attempt, traced)
+                .instrument(span.clone())
+                .await
         };
         if !span.is_disabled() {
-            let latency_ms = self.transport.started.elapsed().as_millis() as u64;
+            let latency_ms = self.started.elapsed().as_millis() as u64;
             span.record("latency_ms", latency_ms);
         }
         // `outcome` is consumed whole before the error path's await, so that it does not keep
@@ -124,86 +146,143 @@ impl Call {
         self.fail::<T>(error).await.map(convert)
     }
 
+    /// This call's span (built only when someone may listen).
+    #[cold]
+    #[inline(never)]
+    fn span(&self) -> tracing::Span {
+        tracing::info_span!(
+            "openrouter_keys.call",
+            operation = self.operation.as_str(),
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        )
+    }
+
     /// The error path of [`run`](Self::run). Boxed behind `dyn` so that it is not inlined into
     /// every operation's success path (which it would otherwise make a third larger).
     fn fail<T: DeserializeOwned + Send>(&self, error: GeneratedError) -> BoxFuture<'_, Result<T>> {
         Box::pin(async move {
-            let record = self.transport.record();
-            self.map_error::<T>(error, &record)
+            let record = self.record();
+            self.map_error::<T>(error, record)
                 .await
-                .map_err(|error| self.unknown_outcome(error, &record))
+                .map_err(|error| self.unknown_outcome(error, record))
         })
     }
 
     /// Attempt after attempt, until one succeeds, fails in a way not worth repeating, uses
     /// the last attempt allowed, or would have to wait past the deadline.
     async fn attempts<T, F>(
-        &self,
+        &mut self,
         mut attempt: impl FnMut() -> F,
+        traced: bool,
     ) -> std::result::Result<ResponseValue<T>, GeneratedError>
     where
         F: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError>>,
     {
+        // One context for all attempts; each sets its timeout and clears what the last saw.
+        let mut io = Box::new(AttemptIo {
+            // Cloned only when there are any (a `Vec` without items allocates nothing).
+            headers: self.options.headers.clone(),
+            traced,
+            ..AttemptIo::default()
+        });
         let mut number = 1;
         loop {
-            let error = match attempt().await {
+            // The attempt's timeout, cut to what is left of the call's deadline: this is what
+            // bounds the whole call, without a second timer around it. The first attempt
+            // starts microseconds after the call, with no await in between: the whole
+            // deadline is left, and the clock is not read again.
+            let remaining = if number == 1 {
+                self.retry().get_deadline()
+            } else {
+                self.remaining()
+            };
+            let hit_deadline = remaining < self.timeout;
+            io.start(number, self.timeout.min(remaining));
+            let (outcome, returned) = scoped(io, attempt()).await;
+            io = returned;
+            let error = match outcome {
                 Ok(value) => return Ok(value),
-                // An undocumented 2xx (say 200 where 201 is documented) comes back unread, to
-                // be decoded after the loop; its body is read now so that a body cut off
+                Err(error) => error,
+            };
+            // Whatever follows a failure happens in a boxed future of its own, so that the
+            // failure's state takes no room in every call's future.
+            match self
+                .after_failure(error, &mut io, hit_deadline, number)
+                .await
+            {
+                Ok(()) => number += 1,
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// After attempt `number` failed with `error`: records what it saw and waits before the
+    /// next one (`Ok`), or gives the error to return (`Err`).
+    #[cold]
+    fn after_failure(
+        &mut self,
+        error: GeneratedError,
+        io: &mut AttemptIo,
+        hit_deadline: bool,
+        number: u32,
+    ) -> BoxFuture<'_, std::result::Result<(), GeneratedError>> {
+        self.record
+            .get_or_insert_with(Box::default)
+            .add(io, hit_deadline);
+        Box::pin(async move {
+            let error = match error {
+                // An undocumented 2xx (say 200 where 201 is documented) comes back unread,
+                // to be decoded after the loop; its body is read now so that a body cut off
                 // midway fails this attempt like any other.
-                Err(codegen::Error::UnexpectedResponse(response))
-                    if response.status().is_success() =>
-                {
-                    // Boxed: a rare path, kept out of every call's future.
-                    match Box::pin(read_whole(response)).await {
+                codegen::Error::UnexpectedResponse(response) if response.status().is_success() => {
+                    match read_whole(response).await {
                         Ok(response) => return Err(codegen::Error::UnexpectedResponse(response)),
                         Err(source) => codegen::Error::ResponseBodyError(source),
                     }
                 }
-                Err(error) => error,
+                error => error,
             };
             let Some(wait) = self.retry_wait(&error, number) else {
                 return Err(error);
             };
-            number += 1;
             drop(error);
-            self.transport.shared.sleep.sleep(wait).await;
-        }
+            self.shared.sleep.sleep(wait).await;
+            Ok(())
+        })
     }
 
     /// After attempt `number` failed with `error`: how long to wait before the next one, or
     /// `None` to stop here (not worth repeating, no attempts left, or the wait would pass the
     /// deadline).
     #[cold]
-    fn retry_wait(&self, error: &GeneratedError, number: u32) -> Option<Duration> {
-        let (end, wait_hint) = self.transport.note(|record| {
-            let end = attempt_end(error, record.last_status);
-            if let Some(end) = end {
-                record.last_end = Some(end);
-                record.any_interrupted |= end == AttemptEnd::Interrupted;
-                record.maybe_acted |= match end {
-                    AttemptEnd::Interrupted => true,
-                    AttemptEnd::Status(status) => {
-                        status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT
-                    }
-                    AttemptEnd::ConnectFailed => false,
-                };
-            }
-            (end, record.last_retry_after)
-        });
+    fn retry_wait(&mut self, error: &GeneratedError, number: u32) -> Option<Duration> {
+        let record = self.record.get_or_insert_with(Box::default);
+        let end = attempt_end(error, record.last_status);
+        if let Some(end) = end {
+            record.last_end = Some(end);
+            record.any_interrupted |= end == AttemptEnd::Interrupted;
+            record.maybe_acted |= match end {
+                AttemptEnd::Interrupted => true,
+                AttemptEnd::Status(status) => {
+                    status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT
+                }
+                AttemptEnd::ConnectFailed => false,
+            };
+        }
+        let wait_hint = record.last_retry_after;
         let end = end?;
-        if number >= self.retry.get_max_attempts()
-            || !should_retry(self.idempotency, end, self.retry_on_unknown_outcome)
+        if number >= self.retry().get_max_attempts()
+            || !should_retry(self.idempotency, end, self.options.retry_on_unknown_outcome)
         {
             return None;
         }
         let wait = wait_hint
             .filter(|_| matches!(end, AttemptEnd::Status(_)))
-            .unwrap_or_else(|| {
-                self.retry
-                    .backoff(number + 1, self.transport.shared.random())
-            });
-        if wait >= self.transport.remaining() {
+            .unwrap_or_else(|| self.retry().backoff(number + 1, self.shared.random()));
+        if wait >= self.remaining() {
             // The server (or the backoff) asks for longer than the call has left: return
             // now, with the wait in the error, instead of sleeping past the deadline.
             tracing::debug!(
@@ -220,7 +299,7 @@ impl Call {
     /// Whether `error` means a retried delete already succeeded: a 404 after an earlier
     /// attempt was interrupted is most likely that attempt's own work, not a missing key.
     pub fn is_delete_already_done(&self, error: &Error) -> bool {
-        let record = self.transport.record();
+        let record = self.record();
         self.operation == OperationId::DeleteKeys
             && record.any_interrupted
             && record.attempts > 1
@@ -301,11 +380,11 @@ impl Call {
         let attempts = record.attempts;
         if source.is_timeout() {
             let (which, after) = if source.is_connect() {
-                (TimeoutKind::Connect, self.transport.shared.connect_timeout)
+                (TimeoutKind::Connect, self.shared.connect_timeout)
             } else if record.last_attempt_hit_deadline {
-                (TimeoutKind::Deadline, Some(self.transport.deadline))
+                (TimeoutKind::Deadline, Some(self.retry().get_deadline()))
             } else {
-                (TimeoutKind::Attempt, Some(self.transport.timeout))
+                (TimeoutKind::Attempt, Some(self.timeout))
             };
             return Error::Timeout {
                 attempts,
@@ -353,7 +432,7 @@ impl Call {
 
     /// What the user can do about an error status, when the SDK can tell.
     fn hint(&self, status: StatusCode) -> Option<String> {
-        let base_url = &self.transport.shared.base_url;
+        let base_url = &self.shared.base_url;
         match (status.as_u16(), self.operation) {
             // Our inference: these two routes exist at every right base URL and take no
             // parameter that could be missing, so a 404 says the URL is wrong.

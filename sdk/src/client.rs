@@ -2,12 +2,16 @@
 //!
 //! A `Client` is an `Arc` around immutable settings and one `reqwest::Client` (one connection
 //! pool), so it is cheap to clone and `Send + Sync`. The API key lives in a `SecretString`
-//! and, once built, in a header value marked sensitive; neither appears in `Debug`.
+//! and, once built, in a header value marked sensitive; neither appears in `Debug`. The
+//! generated client every call builds its requests with is built here, once, wired to the
+//! client's one transport.
 
 use crate::error::{Error, Result};
 use crate::keys::Keys;
 use crate::retry::RetryPolicy;
 use crate::sleep::{AsyncSleep, TokioSleep};
+use crate::transport::ClientTransport;
+use openrouter_keys_codegen as codegen;
 use reqwest::header::{HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
@@ -42,12 +46,11 @@ pub struct Client {
 /// Settings every call reads.
 pub(crate) struct Shared {
     pub base_url: String,
-    pub http: reqwest::Client,
-    /// The key itself, kept to scrub it from anything the server says back.
-    pub api_key: SecretString,
-    pub authorization: HeaderValue,
-    pub user_agent: HeaderValue,
-    pub attribution: Vec<(HeaderName, HeaderValue)>,
+    /// The generated client, sending through `transport`; shared by every call.
+    pub generated: codegen::Client,
+    /// The hooks around every request (credential, headers, timeout, what the attempt saw);
+    /// it also keeps the key, to scrub it from anything the server says back.
+    pub transport: Arc<ClientTransport>,
     pub timeout: Duration,
     /// The connect timeout, when this crate built the HTTP client (for error messages).
     pub connect_timeout: Option<Duration>,
@@ -354,14 +357,22 @@ impl ClientBuilder {
             Some(seed) => fastrand::Rng::with_seed(seed),
             None => fastrand::Rng::new(),
         };
+        let transport = Arc::new(ClientTransport {
+            api_key,
+            authorization,
+            user_agent: HeaderValue::from_static(USER_AGENT),
+            attribution,
+            timeout,
+        });
         Ok(Client {
             shared: Arc::new(Shared {
+                generated: codegen::Client::new_with_client(
+                    &base_url,
+                    http,
+                    Some(transport.clone()),
+                ),
+                transport,
                 base_url,
-                http,
-                api_key,
-                authorization,
-                user_agent: HeaderValue::from_static(USER_AGENT),
-                attribution,
                 timeout,
                 connect_timeout,
                 retry,
@@ -508,7 +519,7 @@ mod tests {
         };
         let client = ClientBuilder::from_lookup(env).build().unwrap();
         assert_eq!(client.base_url(), "http://127.0.0.1:1/api/v1");
-        assert_eq!(client.shared.attribution.len(), 1);
+        assert_eq!(client.shared.transport.attribution.len(), 1);
         let missing = ClientBuilder::from_lookup(|_| None).build().unwrap_err();
         assert!(missing.to_string().contains("OPENROUTER_API_KEY"));
     }

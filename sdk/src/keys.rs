@@ -4,6 +4,11 @@
 //! `IntoFuture`) validates the input, builds the request with the generated client (once per
 //! attempt), sends it through this crate's transport, and converts the answer into this
 //! crate's types.
+//!
+//! Each `send` returns an `async` block rather than being an `async fn`: an async fn copies
+//! its arguments into locals of its state, so the options and the parameters would be held
+//! twice by every call in flight; a block uses what it captured in place.
+#![allow(clippy::manual_async_fn)] // on purpose, see above
 
 use crate::call::Call;
 use crate::client::Client;
@@ -191,14 +196,20 @@ pub struct GetCurrentKey;
 impl private::Sealed for GetCurrentKey {}
 impl Operation for GetCurrentKey {
     type Output = CurrentKey;
-    async fn send(self, client: &Client, options: CallOptions) -> Result<CurrentKey> {
-        let call = Call::start(client, OperationId::GetCurrentKey, options)?;
-        let generated = call.generated();
-        call.run(
-            || generated.get_current_key().send(),
-            |r| CurrentKey::from(r.data),
-        )
-        .await
+    fn send(
+        self,
+        client: &Client,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<CurrentKey>> + Send + '_ {
+        async move {
+            let mut call = Call::start(client, OperationId::GetCurrentKey, &options)?;
+            let generated = call.generated();
+            call.run(
+                || generated.get_current_key().send(),
+                |r| CurrentKey::from(r.data),
+            )
+            .await
+        }
     }
 }
 
@@ -264,27 +275,33 @@ impl<'c> Request<'c, ListKeys> {
 impl private::Sealed for ListKeys {}
 impl Operation for ListKeys {
     type Output = Vec<Key>;
-    async fn send(self, client: &Client, options: CallOptions) -> Result<Vec<Key>> {
-        let call = Call::start(client, OperationId::List, options)?;
-        let generated = call.generated();
-        let attempt = || {
-            let mut request = generated.list();
-            if let Some(include) = self.include_disabled {
-                request = request.include_disabled(include);
-            }
-            if let Some(include) = self.include_expired {
-                request = request.include_expired(include);
-            }
-            if let Some(offset) = self.offset {
-                request = request.offset(offset.min(i64::MAX as u64) as i64);
-            }
-            if let Some(workspace_id) = &self.workspace_id {
-                request = request.workspace_id(workspace_id.as_str());
-            }
-            request.send()
-        };
-        call.run(attempt, |r| r.data.into_iter().map(Key::from).collect())
-            .await
+    fn send(
+        self,
+        client: &Client,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<Vec<Key>>> + Send + '_ {
+        async move {
+            let mut call = Call::start(client, OperationId::List, &options)?;
+            let generated = call.generated();
+            let attempt = || {
+                let mut request = generated.list();
+                if let Some(include) = self.include_disabled {
+                    request = request.include_disabled(include);
+                }
+                if let Some(include) = self.include_expired {
+                    request = request.include_expired(include);
+                }
+                if let Some(offset) = self.offset {
+                    request = request.offset(offset.min(i64::MAX as u64) as i64);
+                }
+                if let Some(workspace_id) = &self.workspace_id {
+                    request = request.workspace_id(workspace_id.as_str());
+                }
+                request.send()
+            };
+            call.run(attempt, |r| r.data.into_iter().map(Key::from).collect())
+                .await
+        }
     }
 }
 
@@ -310,16 +327,22 @@ impl<'c> Request<'c, CreateKey> {
 impl private::Sealed for CreateKey {}
 impl Operation for CreateKey {
     type Output = CreatedKey;
-    async fn send(self, client: &Client, options: CallOptions) -> Result<CreatedKey> {
-        let body = self.new_key.to_body()?;
-        let call = Call::start(client, OperationId::CreateKeys, options)?
-            .scrubbing(self.new_key.partner_secret());
-        let generated = call.generated();
-        call.run(
-            || generated.create_keys().body(body.clone()).send(),
-            |r| CreatedKey::new(Key::from(r.data), r.key),
-        )
-        .await
+    fn send(
+        self,
+        client: &Client,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<CreatedKey>> + Send + '_ {
+        async move {
+            let body = self.new_key.to_body()?;
+            let mut call = Call::start(client, OperationId::CreateKeys, &options)?
+                .scrubbing(self.new_key.partner_secret());
+            let generated = call.generated();
+            call.run(
+                || generated.create_keys().body(body.clone()).send(),
+                |r| CreatedKey::new(Key::from(r.data), r.key),
+            )
+            .await
+        }
     }
 }
 
@@ -332,15 +355,21 @@ pub struct GetKey {
 impl private::Sealed for GetKey {}
 impl Operation for GetKey {
     type Output = Key;
-    async fn send(self, client: &Client, options: CallOptions) -> Result<Key> {
-        let hash = checked_hash(&self.hash)?;
-        let call = Call::start(client, OperationId::GetKey, options)?;
-        let generated = call.generated();
-        call.run(
-            || generated.get_key().hash(hash).send(),
-            |r| Key::from(r.data),
-        )
-        .await
+    fn send(
+        self,
+        client: &Client,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<Key>> + Send + '_ {
+        async move {
+            let hash = checked_hash(&self.hash)?;
+            let mut call = Call::start(client, OperationId::GetKey, &options)?;
+            let generated = call.generated();
+            call.run(
+                || generated.get_key().hash(hash).send(),
+                |r| Key::from(r.data),
+            )
+            .await
+        }
     }
 }
 
@@ -354,16 +383,22 @@ pub struct UpdateKey {
 impl private::Sealed for UpdateKey {}
 impl Operation for UpdateKey {
     type Output = Key;
-    async fn send(self, client: &Client, options: CallOptions) -> Result<Key> {
-        let hash = checked_hash(&self.hash)?;
-        let body = self.update.to_body()?;
-        let call = Call::start(client, OperationId::UpdateKeys, options)?;
-        let generated = call.generated();
-        call.run(
-            || generated.update_keys().hash(hash).body(body.clone()).send(),
-            |r| Key::from(r.data),
-        )
-        .await
+    fn send(
+        self,
+        client: &Client,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<Key>> + Send + '_ {
+        async move {
+            let hash = checked_hash(&self.hash)?;
+            let body = self.update.to_body()?;
+            let mut call = Call::start(client, OperationId::UpdateKeys, &options)?;
+            let generated = call.generated();
+            call.run(
+                || generated.update_keys().hash(hash).body(body.clone()).send(),
+                |r| Key::from(r.data),
+            )
+            .await
+        }
     }
 }
 
@@ -376,16 +411,22 @@ pub struct DeleteKey {
 impl private::Sealed for DeleteKey {}
 impl Operation for DeleteKey {
     type Output = ();
-    async fn send(self, client: &Client, options: CallOptions) -> Result<()> {
-        let hash = checked_hash(&self.hash)?;
-        let call = Call::start(client, OperationId::DeleteKeys, options)?;
-        let generated = call.generated();
-        match call
-            .run(|| generated.delete_keys().hash(hash).send(), |_| ())
-            .await
-        {
-            Err(error) if call.is_delete_already_done(&error) => Ok(()),
-            other => other,
+    fn send(
+        self,
+        client: &Client,
+        options: CallOptions,
+    ) -> impl Future<Output = Result<()>> + Send + '_ {
+        async move {
+            let hash = checked_hash(&self.hash)?;
+            let mut call = Call::start(client, OperationId::DeleteKeys, &options)?;
+            let generated = call.generated();
+            match call
+                .run(|| generated.delete_keys().hash(hash).send(), |_| ())
+                .await
+            {
+                Err(error) if call.is_delete_already_done(&error) => Ok(()),
+                other => other,
+            }
         }
     }
 }

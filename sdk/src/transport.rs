@@ -2,29 +2,32 @@
 //!
 //! It implements the generated crate's `Transport` seam, whose two hooks run right before and
 //! right after the generated client sends a request it built (path encoding, query, JSON body)
-//! and before it decodes the answer. Before: the credential and client headers, and the
-//! attempt's timeout cut to what is left of the call's deadline. After: a record of what the
-//! attempt saw (status, request id, `Retry-After`), tracing, and a cap on the response body.
-//! Whether to try again is decided one level up, in `call.rs`, which rebuilds the request
-//! from the operation's parameters: no request is copied in case it fails, and a body cut off
-//! midway fails its attempt like any other broken connection.
+//! and before it decodes the answer. One `ClientTransport` serves every call of a `Client`
+//! (its generated client is built once); the attempt's own context comes through
+//! `attempt_scope` (see there why). Before: the credential and client headers, the call's own
+//! headers, and the attempt's timeout (cut to what is left of the call's deadline by the
+//! call). After: what the attempt saw (status, request id, `Retry-After`) for the call's
+//! record, tracing, and a cap on the response body. Whether to try again is decided one level
+//! up, in `call.rs`, which rebuilds the request from the operation's parameters: no request is
+//! copied in case it fails, and a body cut off midway fails its attempt like any other broken
+//! connection.
 
-use crate::client::Shared;
+use crate::attempt_scope::{AttemptIo, with_current};
 use crate::redact::Redactor;
 use crate::retry::AttemptEnd;
 use crate::retry_after::requested_wait;
 use openrouter_keys_codegen::Transport;
 use reqwest::ResponseBuilderExt;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
-use std::sync::{Arc, Mutex};
+use secrecy::SecretString;
+use std::fmt;
 use std::time::{Duration, Instant, SystemTime};
 
 /// Response bodies above this size fail to read, so a misbehaving server cannot exhaust
 /// memory.
 pub(crate) const MAX_BODY: usize = 16 * 1024 * 1024;
 
-/// Headers gateways and OpenRouter use for a request id, in order of preference. (Typed
-/// names: looking a header up by `&str` parses the name on every call.)
+/// Headers gateways and OpenRouter use for a request id, in order of preference.
 const REQUEST_ID_HEADERS: [HeaderName; 3] = [
     HeaderName::from_static("x-request-id"),
     HeaderName::from_static("x-openrouter-request-id"),
@@ -32,15 +35,25 @@ const REQUEST_ID_HEADERS: [HeaderName; 3] = [
 ];
 
 /// The request id header a response carries, if any (a cheap, shared copy of its bytes).
+///
+/// One pass over the handful of names present, instead of hashing three names that are often
+/// absent: a standard name (`content-type`, ...) differs from these custom ones at its first
+/// comparison. Every response pays for this, since a 2xx whose body then fails to decode
+/// reaches the call without its headers.
 fn request_id_value(headers: &HeaderMap) -> Option<HeaderValue> {
-    REQUEST_ID_HEADERS
-        .iter()
-        .find_map(|name| headers.get(name))
-        .cloned()
+    let mut best: Option<(usize, &HeaderValue)> = None;
+    for (name, value) in headers {
+        if let Some(rank) = REQUEST_ID_HEADERS.iter().position(|id| id == name)
+            && best.is_none_or(|(best, _)| rank < best)
+        {
+            best = Some((rank, value));
+        }
+    }
+    best.map(|(_, value)| value.clone())
 }
 
 /// What the attempts of one call saw, read by the call to decide on retries and to build
-/// its error.
+/// its error. Filled from each failed attempt's [`AttemptIo`]; a success never reads it.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct CallRecord {
     /// Attempts sent.
@@ -61,11 +74,21 @@ pub(crate) struct CallRecord {
     pub last_retry_after: Option<Duration>,
     /// Whether the last attempt's timeout was cut short by the call's deadline.
     pub last_attempt_hit_deadline: bool,
-    /// When the last attempt was sent, if debug events are on (for its latency).
-    last_sent_at: Option<Instant>,
 }
 
 impl CallRecord {
+    /// Nothing seen yet.
+    pub const EMPTY: CallRecord = CallRecord {
+        attempts: 0,
+        last_end: None,
+        any_interrupted: false,
+        maybe_acted: false,
+        last_status: None,
+        last_request_id: None,
+        last_retry_after: None,
+        last_attempt_hit_deadline: false,
+    };
+
     /// The request id of the last response received, if any.
     pub fn last_request_id(&self) -> Option<String> {
         self.last_request_id
@@ -73,63 +96,67 @@ impl CallRecord {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     }
-}
 
-/// One call's transport: the client's settings plus this call's timeout, deadline and headers.
-#[derive(Debug)]
-pub(crate) struct CallTransport {
-    pub shared: Arc<Shared>,
-    pub timeout: Duration,
-    pub deadline: Duration,
-    pub extra_headers: Vec<(HeaderName, HeaderValue)>,
-    pub started: Instant,
-    pub record: Mutex<CallRecord>,
-}
-
-impl CallTransport {
-    /// A snapshot of what has happened so far.
-    pub fn record(&self) -> CallRecord {
-        self.note(|record| record.clone())
-    }
-
-    /// Updates the record.
-    pub fn note<T>(&self, update: impl FnOnce(&mut CallRecord) -> T) -> T {
-        match self.record.lock() {
-            Ok(mut record) => update(&mut record),
-            Err(poisoned) => update(&mut poisoned.into_inner()),
+    /// Adds what a failed attempt's hooks saw; `hit_deadline`: its timeout was cut short by
+    /// the call's deadline.
+    pub fn add(&mut self, io: &mut AttemptIo, hit_deadline: bool) {
+        if !io.sent {
+            return;
+        }
+        self.attempts += 1;
+        self.last_attempt_hit_deadline = hit_deadline;
+        if io.status.is_some() {
+            self.last_status = io.status;
+            self.last_request_id = io.request_id.take();
+            self.last_retry_after = io.retry_after;
         }
     }
+}
 
-    /// Time left before the call's deadline.
-    pub fn remaining(&self) -> Duration {
-        self.deadline.saturating_sub(self.started.elapsed())
+/// The hooks every call of one client sends through: the client's credential and headers,
+/// plus whatever the attempt being polled lends them (`attempt_scope`).
+pub(crate) struct ClientTransport {
+    /// The client's key, to scrub it from request ids in traces.
+    pub api_key: SecretString,
+    pub authorization: HeaderValue,
+    pub user_agent: HeaderValue,
+    pub attribution: Vec<(HeaderName, HeaderValue)>,
+    /// The timeout of a request sent outside an attempt's scope (the client's).
+    pub timeout: Duration,
+}
+
+impl fmt::Debug for ClientTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientTransport")
+            .field("api_key", &"[REDACTED]")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
     }
+}
 
-    fn prepare(&self, request: &mut reqwest::Request) {
+impl Transport for ClientTransport {
+    fn before_send(&self, request: &mut reqwest::Request, _operation: &'static str) {
         let headers = request.headers_mut();
-        headers.insert(AUTHORIZATION, self.shared.authorization.clone());
-        headers.insert(USER_AGENT, self.shared.user_agent.clone());
-        for (name, value) in self.shared.attribution.iter().chain(&self.extra_headers) {
+        headers.insert(AUTHORIZATION, self.authorization.clone());
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        for (name, value) in &self.attribution {
             headers.insert(name.clone(), value.clone());
         }
-    }
-}
-
-impl Transport for CallTransport {
-    fn before_send(&self, request: &mut reqwest::Request, _operation: &'static str) {
-        self.prepare(request);
-        // The attempt's timeout, cut to what is left of the call's deadline: this is what
-        // bounds the whole call, without a second timer around it.
-        let remaining = self.remaining();
-        let hit_deadline = remaining < self.timeout;
-        *request.timeout_mut() = Some(self.timeout.min(remaining));
-        // The clock is read for latency only when debug events are on.
-        let sent_at = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
-        self.note(|r| {
-            r.attempts += 1;
-            r.last_attempt_hit_deadline = hit_deadline;
-            r.last_sent_at = sent_at;
+        let timeout = with_current(|io| {
+            let Some(io) = io else {
+                return self.timeout;
+            };
+            for (name, value) in &io.headers {
+                headers.insert(name.clone(), value.clone());
+            }
+            io.sent = true;
+            if io.traced {
+                // The clock is read for latency only when debug events are on.
+                io.sent_at = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
+            }
+            io.timeout
         });
+        *request.timeout_mut() = Some(timeout);
     }
 
     fn after_send(
@@ -137,39 +164,39 @@ impl Transport for CallTransport {
         outcome: reqwest::Result<reqwest::Response>,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
-        // When nobody listens, tracing costs two checks; the recording code lives in cold
-        // functions.
-        let span = tracing::Span::current();
-        let traced = !span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG);
-        match &outcome {
-            Ok(response) => {
+        let trace = with_current(|io| {
+            let io = io?;
+            if let Ok(response) = &outcome {
                 let status = response.status();
-                let id = request_id_value(response.headers());
+                io.status = Some(status);
+                io.request_id = request_id_value(response.headers());
                 // A success asks for no wait; only errors are worth reading the headers for.
-                let wait = if status.is_success() {
-                    None
-                } else {
-                    requested_wait(response.headers(), SystemTime::now())
-                };
-                let (attempt, sent_at) = self.note(|r| {
-                    r.last_status = Some(status);
-                    r.last_request_id = id.clone();
-                    r.last_retry_after = wait;
-                    (r.attempts, r.last_sent_at)
-                });
-                if traced {
-                    let redactor = Redactor::new(&self.shared.api_key, None);
+                if !status.is_success() {
+                    io.retry_after = requested_wait(response.headers(), SystemTime::now());
+                }
+            }
+            // When nobody listens, tracing costs this check; the recording code is cold.
+            io.traced
+                .then(|| (io.number, io.sent_at, io.request_id.clone()))
+        });
+        if let Some((attempt, sent_at, id)) = trace {
+            let span = tracing::Span::current();
+            match &outcome {
+                Ok(response) => {
+                    let redactor = Redactor::new(&self.api_key, None);
                     let id = id
                         .as_ref()
                         .map(|id| redactor.text(&String::from_utf8_lossy(id.as_bytes())));
-                    trace_answered(&span, operation, attempt, status, id.as_deref(), sent_at);
+                    trace_answered(
+                        &span,
+                        operation,
+                        attempt,
+                        response.status(),
+                        id.as_deref(),
+                        sent_at,
+                    );
                 }
-            }
-            Err(error) => {
-                if traced {
-                    let (attempt, sent_at) = self.note(|r| (r.attempts, r.last_sent_at));
-                    trace_failed(&span, operation, attempt, error, sent_at);
-                }
+                Err(error) => trace_failed(&span, operation, attempt, error, sent_at),
             }
         }
         outcome.map(capped)

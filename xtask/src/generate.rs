@@ -192,10 +192,11 @@ fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, XtaskError>
     Ok(prettyplease::unparse(&parse_tokens(tokens)?))
 }
 
-/// The client, without the `api-version` header progenitor adds (see `strip.rs`).
+/// The client, without the `api-version` header progenitor adds and the calls of its no-op
+/// hooks (see `strip.rs`).
 fn format_client(tokens: proc_macro2::TokenStream) -> Result<String, XtaskError> {
     let mut file = parse_tokens(tokens)?;
-    crate::strip::strip_api_version(&mut file)?;
+    crate::strip::strip_send_extras(&mut file)?;
     Ok(prettyplease::unparse(&file))
 }
 

@@ -1,4 +1,5 @@
-//! One change to progenitor's output: no `api-version` request header.
+//! Three changes to progenitor's output: no `api-version` request header, no calls of the
+//! no-op `pre`/`post` hooks, and path parameters encoded without a copy.
 //!
 //! progenitor makes every generated `send` build a header map holding `api-version:
 //! <info.version>` and merge it into the request. OpenRouter defines no such header, so the
@@ -8,6 +9,20 @@
 //! map's capacity by one (a capacity of 0 allocates nothing). Statements are matched on their
 //! tokens, so formatting does not matter; a progenitor whose output no longer has that shape
 //! makes generation fail here rather than silently send the header again.
+//!
+//! Every generated `send` also awaits `client.pre(&mut request, &info)` before `exec` and
+//! `client.post(&result, &info)` after it. The seam (`seam.rs`) implements only `exec`, so both
+//! are progenitor's empty defaults; but because they borrow `request` and `result` across an
+//! await, the compiler keeps a slot for each in every call's future for its whole life (the
+//! `reqwest::Request` alone is ~280 bytes), even after they were moved away. Generation drops
+//! the two statements (matched on their tokens, required in every `send`); the seam must not
+//! implement `pre` or `post` without putting them back.
+//!
+//! progenitor encodes a path parameter as `encode_path(&hash.to_string())`: a copy of the
+//! string, then percent-encoding through `fmt` into a new one (~1.1k instructions per call for
+//! a 64-digit hash). Generation calls the seam's `encode_segment(&hash)` instead, which
+//! borrows the parameter when no byte needs encoding (a key hash never does) and otherwise
+//! defers to progenitor's own `encode_path`, so the encoding is the same.
 
 use crate::error::XtaskError;
 use quote::ToTokens;
@@ -17,9 +32,19 @@ const APPEND: &str =
     "header_map . append (:: reqwest :: header :: HeaderName :: from_static (\"api-version\")";
 /// The start of the statement that creates the header map.
 const CREATE: &str = "let mut header_map = :: reqwest :: header :: HeaderMap :: with_capacity (";
+/// How progenitor encodes a path parameter `P`: `ENCODE_PREFIX P ENCODE_SUFFIX`.
+const ENCODE_PREFIX: &str = "encode_path (& ";
+const ENCODE_SUFFIX: &str = " . to_string ())";
 
-/// Removes the `api-version` header from every generated `send`; returns how many it changed.
-pub fn strip_api_version(file: &mut syn::File) -> Result<usize, XtaskError> {
+/// The statements that await the no-op hooks around `exec` (as progenitor 0.15 writes them).
+const NOOP_HOOKS: [&str; 2] = [
+    "client . pre (& mut request , & info) . await ?",
+    "client . post (& result , & info) . await ?",
+];
+
+/// Removes the `api-version` header and the no-op hook calls from every generated `send`;
+/// returns how many it changed.
+pub fn strip_send_extras(file: &mut syn::File) -> Result<usize, XtaskError> {
     let mut changed = 0;
     for item in &mut file.items {
         changed += strip_item(item)?;
@@ -43,6 +68,8 @@ fn strip_item(item: &mut syn::Item) -> Result<usize, XtaskError> {
                     && function.sig.ident == "send"
                 {
                     changed += strip_send(&mut function.block, &function.sig.ident)?;
+                    strip_noop_hooks(&mut function.block, &function.sig.ident)?;
+                    encode_without_copy(&mut function.block)?;
                 }
             }
         }
@@ -80,6 +107,60 @@ fn strip_send(body: &mut syn::Block, name: &syn::Ident) -> Result<usize, XtaskEr
     Ok(1)
 }
 
+/// Drops the statements that await `pre` and `post` from one `send` body.
+fn strip_noop_hooks(body: &mut syn::Block, name: &syn::Ident) -> Result<(), XtaskError> {
+    for hook in NOOP_HOOKS {
+        let text = |stmt: &syn::Stmt| stmt.to_token_stream().to_string();
+        let Some(at) = body.stmts.iter().position(|s| text(s).starts_with(hook)) else {
+            return Err(unexpected(name, &format!("no `{hook}`")));
+        };
+        body.stmts.remove(at);
+    }
+    Ok(())
+}
+
+/// Rewrites every `encode_path(&p.to_string())` of one `send` body into
+/// `crate::encode_segment(&p)`.
+fn encode_without_copy(body: &mut syn::Block) -> Result<(), XtaskError> {
+    for stmt in &mut body.stmts {
+        let text = stmt.to_token_stream().to_string();
+        if !text.contains(ENCODE_PREFIX) {
+            continue;
+        }
+        let rewritten = rewrite_encodes(&text);
+        *stmt = syn::parse_str(&rewritten).map_err(|e| {
+            XtaskError::new(format!(
+                "could not rewrite a path encoding ({rewritten}): {e}"
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+/// `text` with each `encode_path (& p . to_string ())` (`p` an identifier) replaced; other
+/// uses of `encode_path` are left as they are.
+fn rewrite_encodes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(ENCODE_PREFIX) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + ENCODE_PREFIX.len()..];
+        let ident_len = after
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let (ident, tail) = after.split_at(ident_len);
+        if !ident.is_empty() && tail.starts_with(ENCODE_SUFFIX) {
+            out.push_str(&format!("crate :: encode_segment (& {ident})"));
+            rest = &tail[ENCODE_SUFFIX.len()..];
+        } else {
+            out.push_str(ENCODE_PREFIX);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn unexpected(name: &syn::Ident, what: &str) -> XtaskError {
     XtaskError::new(format!(
         "progenitor's `{name}` no longer has the expected shape ({what}); update xtask/src/strip.rs"
@@ -107,13 +188,49 @@ mod tests {
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
             header_map.append("x-other", value.to_string().try_into()?);
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
             0"#,
         );
-        assert_eq!(strip_api_version(&mut file).unwrap(), 1);
+        assert_eq!(strip_send_extras(&mut file).unwrap(), 1);
         let out = file.to_token_stream().to_string();
         assert!(!out.contains("api-version"), "{out}");
         assert!(out.contains("with_capacity (1usize)"), "{out}");
         assert!(out.contains("x-other"), "{out}");
+        assert!(!out.contains("pre (") && !out.contains("post ("), "{out}");
+        assert!(out.contains("client . exec (request"), "{out}");
+    }
+
+    #[test]
+    fn path_parameters_are_encoded_without_a_copy() {
+        let mut file = send_with(
+            r#"let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(::reqwest::header::HeaderName::from_static("api-version"), v);
+            let url = format!("{}/keys/{}/{}", client.baseurl, encode_path(&hash.to_string()),
+                encode_path(&other.as_str()));
+            client.pre(&mut request, &info).await?;
+            client.post(&result, &info).await?;
+            0"#,
+        );
+        strip_send_extras(&mut file).unwrap();
+        let out = file.to_token_stream().to_string();
+        assert!(out.contains("crate :: encode_segment (& hash)"), "{out}");
+        assert!(!out.contains("to_string"), "{out}");
+        // A form it does not know is left to progenitor's encoder.
+        assert!(out.contains("encode_path (& other . as_str ())"), "{out}");
+    }
+
+    #[test]
+    fn a_send_without_the_hook_calls_is_an_error() {
+        let mut file = send_with(
+            r#"let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(::reqwest::header::HeaderName::from_static("api-version"), v);
+            client.pre(&mut request, &info).await?;
+            0"#,
+        );
+        let error = strip_send_extras(&mut file).unwrap_err().to_string();
+        assert!(error.contains("post"), "{error}");
     }
 
     #[test]
@@ -121,7 +238,7 @@ mod tests {
         let mut file = send_with(
             "let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize); 0",
         );
-        let error = strip_api_version(&mut file).unwrap_err().to_string();
+        let error = strip_send_extras(&mut file).unwrap_err().to_string();
         assert!(error.contains("`send`"), "{error}");
         assert!(error.contains("strip.rs"), "{error}");
     }
@@ -129,7 +246,7 @@ mod tests {
     #[test]
     fn a_send_without_a_header_map_is_an_error() {
         let mut file = send_with("let url = base.to_string(); 0");
-        let error = strip_api_version(&mut file).unwrap_err().to_string();
+        let error = strip_send_extras(&mut file).unwrap_err().to_string();
         assert!(error.contains("no header map"), "{error}");
     }
 
@@ -139,6 +256,6 @@ mod tests {
             r#"impl X { fn build(self) { header_map.append(HeaderName::from_static("api-version"), v); } }"#,
         )
         .unwrap();
-        assert_eq!(strip_api_version(&mut file).unwrap(), 0);
+        assert_eq!(strip_send_extras(&mut file).unwrap(), 0);
     }
 }
