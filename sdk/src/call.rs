@@ -17,6 +17,7 @@ use crate::operation_id::OperationId;
 use crate::options::CallOptions;
 use crate::redact::Redactor;
 use crate::retry::{AttemptEnd, Idempotency, RetryPolicy, should_retry};
+use crate::retry_notice::RetryNotice;
 use crate::sleep::BoxFuture;
 use crate::transport::{CallRecord, MAX_BODY, body_over_limit, read_whole};
 use openrouter_keys_codegen as codegen;
@@ -279,9 +280,9 @@ impl<'a> Call<'a> {
         {
             return None;
         }
-        let wait = wait_hint
-            .filter(|_| matches!(end, AttemptEnd::Status(_)))
-            .unwrap_or_else(|| self.retry().backoff(number + 1, self.shared.random()));
+        let server_wait = wait_hint.filter(|_| matches!(end, AttemptEnd::Status(_)));
+        let wait =
+            server_wait.unwrap_or_else(|| self.retry().backoff(number + 1, self.shared.random()));
         if wait >= self.remaining() {
             // The server (or the backoff) asks for longer than the call has left: return
             // now, with the wait in the error, instead of sleeping past the deadline.
@@ -293,6 +294,18 @@ impl<'a> Call<'a> {
             return None;
         }
         tracing::debug!(operation = self.operation.as_str(), ?wait, "retrying");
+        if let Some(hook) = &self.shared.on_retry {
+            hook(&RetryNotice {
+                operation: self.operation,
+                attempt: number,
+                wait,
+                status: match end {
+                    AttemptEnd::Status(status) => Some(status.as_u16()),
+                    _ => None,
+                },
+                server_asked: server_wait.is_some(),
+            });
+        }
         Some(wait)
     }
 

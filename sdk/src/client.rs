@@ -9,6 +9,7 @@
 use crate::error::{Error, Result};
 use crate::keys::Keys;
 use crate::retry::RetryPolicy;
+use crate::retry_notice::{RetryHook, RetryNotice};
 use crate::sleep::{AsyncSleep, TokioSleep};
 use crate::transport::ClientTransport;
 use openrouter_keys_codegen as codegen;
@@ -56,6 +57,8 @@ pub(crate) struct Shared {
     pub connect_timeout: Option<Duration>,
     pub retry: RetryPolicy,
     pub sleep: Arc<dyn AsyncSleep>,
+    /// Told of every retry before its wait.
+    pub on_retry: Option<RetryHook>,
     pub jitter: Mutex<fastrand::Rng>,
 }
 
@@ -136,6 +139,7 @@ pub struct ClientBuilder {
     app_categories: Option<String>,
     http_client: Option<reqwest::Client>,
     sleep: Option<Arc<dyn AsyncSleep>>,
+    on_retry: Option<RetryHook>,
     jitter_seed: Option<u64>,
     /// Settings read from the environment, by setting name, with the variable each came
     /// from: errors about them name the variable.
@@ -274,6 +278,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Calls `hook` before every wait between attempts, with the operation, the attempt
+    /// that failed, its status and the wait (see [`RetryNotice`]): for example to tell a
+    /// user watching a terminal why nothing happens during a long `Retry-After`. The hook
+    /// runs on the call's task: keep it quick.
+    pub fn on_retry(mut self, hook: impl Fn(&RetryNotice) + Send + Sync + 'static) -> Self {
+        self.on_retry = Some(Arc::new(hook));
+        self
+    }
+
     /// Seeds the backoff jitter, making retry waits reproducible (for tests).
     pub fn jitter_seed(mut self, seed: u64) -> Self {
         self.jitter_seed = Some(seed);
@@ -377,6 +390,7 @@ impl ClientBuilder {
                 connect_timeout,
                 retry,
                 sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
+                on_retry: self.on_retry,
                 jitter: Mutex::new(jitter),
             }),
         })

@@ -63,7 +63,8 @@
 //! duplicate key is acceptable. Set the defaults on the [`ClientBuilder`]
 //! ([`timeout`](ClientBuilder::timeout), [`retry`](ClientBuilder::retry)) and override them per
 //! call with [`Request::timeout`], [`Request::retry`] and [`Request::header`]. Waits go through
-//! the [`sleep::AsyncSleep`] the client was built with (tokio's timer by default).
+//! the [`sleep::AsyncSleep`] the client was built with (tokio's timer by default);
+//! [`ClientBuilder::on_retry`] is told of each one before it starts ([`RetryNotice`]).
 //!
 //! # Pagination
 //!
@@ -128,6 +129,7 @@ mod pagination;
 mod redact;
 mod retry;
 mod retry_after;
+mod retry_notice;
 pub mod sleep;
 mod tolerant;
 mod transport;
@@ -160,6 +162,7 @@ pub struct ReadmeDoctests;
 /// The `reqwest` crate this SDK sends with (for [`ClientBuilder::http_client`]).
 pub use reqwest;
 pub use retry::RetryPolicy;
+pub use retry_notice::RetryNotice;
 pub use secrecy::{ExposeSecret, SecretString};
 /// The `time` crate, whose `OffsetDateTime` [`Timestamp::datetime`] returns.
 pub use time;

@@ -6,7 +6,8 @@ mod common;
 use common::bodies::{self, HASH};
 use common::scripted::{Reply, ScriptedServer};
 use common::{SENTINEL_SECRET, client};
-use openrouter_keys::{Client, Error, KeyUpdate, NewKey, RetryPolicy, TimeoutKind};
+use openrouter_keys::{Client, Error, KeyUpdate, NewKey, OperationId, RetryPolicy, TimeoutKind};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 fn failing(status: u16) -> Reply {
@@ -393,4 +394,50 @@ async fn a_dropped_connection_is_retried_for_get_but_unknown_for_create() {
     let error = client.keys().create(NewKey::new("k")).await.unwrap_err();
     assert_eq!(server.count(), 1);
     assert!(matches!(error, Error::OutcomeUnknown { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn the_retry_hook_is_told_of_every_wait_before_it() {
+    let server = ScriptedServer::start(vec![
+        failing(429).with_header("retry-after", "2"),
+        failing(503),
+        key_ok(),
+    ])
+    .await
+    .unwrap();
+    let sleep = Arc::new(common::RecordingSleep::default());
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let seen = notices.clone();
+    let client = common::builder(&server.base_url, &sleep)
+        .on_retry(move |notice| seen.lock().unwrap().push(notice.clone()))
+        .build()
+        .unwrap();
+    client.keys().get(HASH).await.unwrap();
+    let notices = notices.lock().unwrap().clone();
+    assert_eq!(notices.len(), 2);
+    let first = &notices[0];
+    assert_eq!(first.operation, OperationId::GetKey);
+    assert_eq!(
+        (first.attempt, first.status, first.wait, first.server_asked),
+        (1, Some(429), Duration::from_secs(2), true)
+    );
+    let second = &notices[1];
+    assert_eq!((second.attempt, second.status), (2, Some(503)));
+    assert!(!second.server_asked);
+    // Each notice came with the wait that followed it.
+    assert_eq!(
+        sleep.waits(),
+        notices.iter().map(|n| n.wait).collect::<Vec<_>>()
+    );
+
+    // A call that is not retried tells nothing.
+    let server = ScriptedServer::start(vec![failing(404)]).await.unwrap();
+    let told = Arc::new(Mutex::new(0));
+    let count = told.clone();
+    let client = common::builder(&server.base_url, &sleep)
+        .on_retry(move |_| *count.lock().unwrap() += 1)
+        .build()
+        .unwrap();
+    assert!(client.keys().get(HASH).await.is_err());
+    assert_eq!(*told.lock().unwrap(), 0);
 }
