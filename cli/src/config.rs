@@ -6,7 +6,9 @@
 
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, CliResult};
-use openrouter_keys::{Client, RetryPolicy};
+use openrouter_keys::{Client, RetryNotice, RetryPolicy};
+use std::sync::OnceLock;
+use std::time::Duration;
 
 /// Environment variables read for the API key, in order.
 pub const KEY_VARIABLES: [&str; 3] = [
@@ -15,9 +17,25 @@ pub const KEY_VARIABLES: [&str; 3] = [
     "OPENROUTER_PROVISIONING_KEY",
 ];
 
+/// Where the CLI's key came from, in words for messages ("the API key from ..."); set once
+/// when the key is read.
+static KEY_SOURCE: OnceLock<String> = OnceLock::new();
+
+/// Where the CLI's API key came from, for messages about it being refused.
+pub fn key_source() -> String {
+    KEY_SOURCE
+        .get()
+        .cloned()
+        .unwrap_or_else(|| "the API key".to_string())
+}
+
 /// The API key, from the file or the environment. The value is never put in a message.
 fn api_key(global: &GlobalArgs) -> CliResult<String> {
     if let Some(path) = &global.api_key_file {
+        let _ = KEY_SOURCE.set(format!(
+            "the API key from --api-key-file `{}`",
+            path.display()
+        ));
         let text = std::fs::read_to_string(path)
             .map_err(|e| CliError::io("cannot read the API key file", path, &e))?;
         let key = text.lines().next().unwrap_or("").trim().to_string();
@@ -33,12 +51,14 @@ fn api_key(global: &GlobalArgs) -> CliResult<String> {
         if let Ok(value) = std::env::var(name) {
             let value = value.trim().to_string();
             if !value.is_empty() {
+                let _ = KEY_SOURCE.set(format!("the API key from {name}"));
                 return Ok(value);
             }
         }
     }
     Err(CliError::usage(
-        "no API key: set OPENROUTER_API_KEY (or OPENROUTER_MANAGEMENT_KEY), or pass --api-key-file PATH",
+        "no API key: set OPENROUTER_API_KEY (or OPENROUTER_MANAGEMENT_KEY or \
+         OPENROUTER_PROVISIONING_KEY), or pass --api-key-file PATH",
     ))
 }
 
@@ -58,6 +78,9 @@ pub fn client_with_key(global: &GlobalArgs, key: &str, base: Option<&str>) -> Cl
         .timeout(global.timeout)
         .retry(RetryPolicy::default().max_attempts(global.attempts))
         .app_title("openrouter-keys CLI");
+    if !global.quiet {
+        builder = builder.on_retry(announce_wait);
+    }
     if let Some(url) = base {
         builder = builder.base_url(url);
     }
@@ -70,4 +93,35 @@ pub fn client_with_key(global: &GlobalArgs, key: &str, base: Option<&str>) -> Cl
 pub fn client(global: &GlobalArgs) -> CliResult<Client> {
     let key = api_key(global)?;
     client_with_key(global, &key, base_url(global).as_deref())
+}
+
+/// Waits at least this long are announced on stderr. Shorter ones pass unnoticed by a
+/// person; longer ones (a `Retry-After: 100`) would look like a hang.
+const LONG_WAIT: Duration = Duration::from_secs(1);
+
+/// Says on stderr that a call waits before its next attempt, and why: the SDK's retry hook.
+/// The wait itself is the SDK's, bounded by its deadline (120 s for a whole call); the CLI
+/// only makes it visible instead of capping it, since the server asked for it.
+fn announce_wait(notice: &RetryNotice) {
+    if notice.wait < LONG_WAIT {
+        return;
+    }
+    let cause = match notice.status {
+        Some(status) => format!("OpenRouter answered {status} to"),
+        None => "no answer to".to_string(),
+    };
+    // Whole seconds and milliseconds: `2s`, `1s 500ms`.
+    let wait = Duration::from_millis(notice.wait.as_millis().try_into().unwrap_or(u64::MAX));
+    crate::output::err_line(format_args!(
+        "{cause} {} ({}, attempt {}); waiting {} before trying again{}",
+        notice.operation.route(),
+        notice.operation,
+        notice.attempt,
+        humantime::format_duration(wait),
+        if notice.server_asked {
+            " (as the server asked with Retry-After)"
+        } else {
+            ""
+        }
+    ));
 }

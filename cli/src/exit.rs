@@ -4,7 +4,10 @@
 //! Messages never carry a secret: SDK errors are secret-free by construction, and the CLI's
 //! own messages name files, hashes and key names only.
 
-use openrouter_keys::{ApiErrorKind, Error};
+use openrouter_keys::{ApiErrorKind, Error, OperationId};
+
+/// Where the SDK's `OutcomeUnknown` text turns to advice for Rust code.
+const SDK_UNKNOWN_ADVICE: &str = ". A key may have been created:";
 use std::fmt;
 
 /// The documented exit codes.
@@ -52,25 +55,60 @@ impl CliError {
         }
     }
 
-    /// An SDK error, with a hint of what to do about it where one is known.
+    /// An SDK error, with a hint of what to do about it where one is known, for a call made
+    /// with the CLI's own API key.
     pub fn api(context: &str, error: &Error) -> Self {
+        Self::api_with(context, error, &crate::config::key_source())
+    }
+
+    /// An SDK error for a call made with `key` (words such as "the API key from
+    /// OPENROUTER_API_KEY"), written for a shell user: the SDK's advice is meant for Rust
+    /// code (`client.keys().list_all()`, `OPENROUTER_API_KEY` whatever the key's source), so
+    /// where the CLI knows better it replaces that advice with its own, never adds a second
+    /// one that contradicts it.
+    pub fn api_with(context: &str, error: &Error, key: &str) -> Self {
         let exit = match error {
             Error::OutcomeUnknown { .. } => Exit::OutcomeUnknown,
             Error::InvalidInput { .. } | Error::Config(_) => Exit::Usage,
             _ => Exit::Failure,
         };
-        let hint = match error.as_api().map(|api| api.kind) {
-            Some(ApiErrorKind::Unauthorized) | Some(ApiErrorKind::Forbidden) => {
-                "\n  hint: /keys operations need a management key (check OPENROUTER_API_KEY or --api-key-file)"
+        let mut text = error.to_string();
+        if matches!(error, Error::OutcomeUnknown { .. }) {
+            // The SDK's advice names library calls; the command says what to run instead.
+            if let Some(at) = text.find(SDK_UNKNOWN_ADVICE) {
+                text.truncate(at);
+                text.push_str(". The key may have been created: check before creating it again");
             }
-            Some(ApiErrorKind::NotFound) => {
-                "\n  hint: no key has this hash; `openrouter-keys list` shows them"
-            }
-            _ => "",
+        }
+        let api = error.as_api();
+        let hint = match api.map(|api| (api.kind, api.operation)) {
+            Some((ApiErrorKind::Unauthorized, _)) => Some(format!(
+                "{key} was refused: check it (operations on /keys need a management key)"
+            )),
+            Some((ApiErrorKind::Forbidden, _)) => Some(format!(
+                "operations on /keys need a management key; {key} is not one"
+            )),
+            // A 404 on a route that exists at any right base URL already has the SDK's
+            // diagnosis (the base URL); only a by-hash route's 404 means a missing key.
+            Some((
+                ApiErrorKind::NotFound,
+                OperationId::GetKey | OperationId::UpdateKeys | OperationId::DeleteKeys,
+            )) if api.and_then(|a| a.hint()).is_none() => Some(
+                "no key has this hash; `openrouter-keys list --include-disabled` shows them"
+                    .to_string(),
+            ),
+            _ => None,
         };
+        if let (Some(_), Some(sdk_hint)) = (&hint, api.and_then(|a| a.hint())) {
+            // `ApiError`'s `Display` ends with `. {hint}`: the CLI's hint replaces it.
+            if let Some(kept) = text.strip_suffix(&format!(". {sdk_hint}")) {
+                text.truncate(kept.len());
+            }
+        }
+        let hint = hint.map(|h| format!("\n  hint: {h}")).unwrap_or_default();
         Self {
             exit,
-            message: format!("{context}: {error}{hint}"),
+            message: format!("{context}: {text}{hint}"),
         }
     }
 

@@ -74,15 +74,20 @@ pub struct Outcome {
     pub in_doubt: BTreeSet<String>,
     /// The final sweep for stray keys could not list the keys.
     pub unchecked: bool,
+    /// Rows whose key (journaled as created) no longer exists: deleted since, by someone
+    /// else. `(row, hash)`.
+    pub gone: Vec<(String, String)>,
 }
 
-/// Keys (disabled and expired included) in these workspaces whose name is one of `names`.
+/// Keys (disabled and expired included) in these workspaces whose name is one of `names`,
+/// and the hashes of every key listed (to tell a key renamed since from one deleted).
 pub async fn keys_named(
     client: &Client,
     workspaces: &BTreeSet<Option<String>>,
     names: &HashSet<&str>,
-) -> Result<Vec<Key>, Error> {
+) -> Result<(Vec<Key>, HashSet<String>), Error> {
     let mut found = Vec::new();
+    let mut seen = HashSet::new();
     for workspace in workspaces {
         let mut request = client
             .keys()
@@ -94,19 +99,20 @@ pub async fn keys_named(
         }
         let mut stream = std::pin::pin!(request.into_stream());
         while let Some(key) = stream.try_next().await? {
+            seen.insert(key.hash.clone());
             if key.name.as_deref().is_some_and(|n| names.contains(n)) {
                 found.push(key);
             }
         }
     }
-    Ok(found)
+    Ok((found, seen))
 }
 
 /// Hashes of keys that already carry one of the batch's names, for the `begin` record.
 pub async fn preexisting(client: &Client, rows: &[(String, KeySpec)]) -> CliResult<Vec<String>> {
     let names: HashSet<&str> = rows.iter().map(|(_, s)| s.name.as_str()).collect();
     let workspaces = rows.iter().map(|(_, s)| s.workspace_id.clone()).collect();
-    let keys = keys_named(client, &workspaces, &names)
+    let (keys, _) = keys_named(client, &workspaces, &names)
         .await
         .map_err(|e| CliError::api("listing existing keys before the batch failed", &e))?;
     Ok(keys.into_iter().map(|k| k.hash).collect())
@@ -159,19 +165,16 @@ pub async fn create_all(
         }
         if !doubt.is_empty() {
             match reconcile(client, journal, &doubt, &specs).await {
-                Ok(replaced) => {
-                    outcome.orphans_replaced += replaced;
+                Ok(swept) => {
+                    outcome.orphans_replaced += swept.deleted;
                     doubt.clear();
                 }
                 Err(Failure::Fatal(e)) => return Err(e),
-                Err(Failure::Api(e)) if is_fatal(&e) => {
-                    return Err(CliError::api("reconciling failed", &e));
+                Err(failure) if failure.is_fatal() => {
+                    return Err(failure.into_error("reconciling failed"));
                 }
-                Err(Failure::Api(e)) => {
-                    progress.line(format!(
-                        "round {}: listing keys to reconcile failed ({e}); trying again",
-                        round + 1
-                    ));
+                Err(failure) => {
+                    progress.line(format!("round {}: {failure}; trying again", round + 1));
                     continue;
                 }
             }
@@ -235,13 +238,14 @@ pub async fn create_all(
     // is such an orphan. Rows in doubt are settled by it too (their orphans are deleted).
     let all: BTreeSet<String> = rows.iter().map(|(r, _)| r.clone()).collect();
     match reconcile(client, journal, &all, &specs).await {
-        Ok(replaced) => {
-            outcome.orphans_replaced += replaced;
+        Ok(swept) => {
+            outcome.orphans_replaced += swept.deleted;
+            outcome.gone = swept.gone;
             doubt.clear();
         }
         Err(Failure::Fatal(e)) => return Err(e),
-        Err(Failure::Api(e)) => {
-            progress.line(format!("the final check for stray keys failed ({e})"));
+        Err(failure) => {
+            progress.line(format!("the final check for stray keys: {failure}"));
             outcome.unchecked = true;
         }
     }
@@ -299,20 +303,64 @@ async fn create_one(client: &Client, journal: &Journal, row: &str, spec: &KeySpe
     }
 }
 
-/// Why reconciling stopped: an API failure (worth another round) or a journal failure.
+/// Why reconciling stopped: the listing or an orphan's deletion failed (worth another
+/// round), or the journal could not be written.
 enum Failure {
-    Api(Error),
+    List(Error),
+    Delete { hash: String, error: Error },
     Fatal(CliError),
 }
 
+impl Failure {
+    /// 401/403: retrying will not help.
+    fn is_fatal(&self) -> bool {
+        match self {
+            Failure::List(error) | Failure::Delete { error, .. } => is_fatal(error),
+            Failure::Fatal(_) => true,
+        }
+    }
+
+    fn into_error(self, context: &str) -> CliError {
+        match self {
+            Failure::List(error) => CliError::api(&format!("{context}: listing keys"), &error),
+            Failure::Delete { hash, error } => CliError::api(
+                &format!("{context}: deleting key {hash} (made for a row, its secret lost)"),
+                &error,
+            ),
+            Failure::Fatal(e) => e,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::List(error) => write!(f, "listing keys to reconcile failed ({error})"),
+            Failure::Delete { hash, error } => write!(
+                f,
+                "deleting key {hash}, made for a row whose secret was lost, failed ({error})"
+            ),
+            Failure::Fatal(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// What a reconciliation did and saw.
+struct Swept {
+    /// Orphans deleted.
+    deleted: usize,
+    /// Rows among those reconciled whose journaled key no longer exists: `(row, hash)`.
+    gone: Vec<(String, String)>,
+}
+
 /// Finds keys made for rows in doubt whose secret never reached the journal, and deletes
-/// them. Returns how many were deleted.
+/// them; notes the rows whose journaled key is no longer listed at all.
 async fn reconcile(
     client: &Client,
     journal: &Journal,
     doubt: &BTreeSet<String>,
     specs: &HashMap<&str, &KeySpec>,
-) -> Result<usize, Failure> {
+) -> Result<Swept, Failure> {
     let by_name: HashMap<&str, &str> = doubt
         .iter()
         .filter_map(|row| {
@@ -326,19 +374,27 @@ async fn reconcile(
         .iter()
         .filter_map(|row| specs.get(row.as_str()).map(|s| s.workspace_id.clone()))
         .collect();
-    let found = keys_named(client, &workspaces, &names)
+    let (found, seen) = keys_named(client, &workspaces, &names)
         .await
-        .map_err(Failure::Api)?;
-    let orphans: Vec<(String, String)> = {
+        .map_err(Failure::List)?;
+    let (orphans, gone) = {
         let state = journal.state();
-        found
+        let orphans: Vec<(String, String)> = found
             .into_iter()
             .filter(|k| !state.preexisting.contains(&k.hash) && !state.known.contains(&k.hash))
             .filter_map(|k| {
                 let row = by_name.get(k.name.as_deref()?)?;
                 Some((row.to_string(), k.hash))
             })
-            .collect()
+            .collect();
+        let gone: Vec<(String, String)> = doubt
+            .iter()
+            .filter_map(|row| {
+                let (hash, _) = state.row(row)?.created.as_ref()?;
+                (!seen.contains(hash)).then(|| (row.clone(), hash.clone()))
+            })
+            .collect();
+        (orphans, gone)
     };
     // Deleted a few at a time; every deletion that succeeded is journaled even when another
     // failed (the failure ends this reconciliation; the next one lists again).
@@ -360,13 +416,13 @@ async fn reconcile(
                     .map_err(Failure::Fatal)?;
                 deleted += 1;
             }
-            Err(e) => {
-                first_error.get_or_insert(e);
+            Err(error) => {
+                first_error.get_or_insert(Failure::Delete { hash, error });
             }
         }
     }
     match first_error {
-        Some(e) => Err(Failure::Api(e)),
-        None => Ok(deleted),
+        Some(failure) => Err(failure),
+        None => Ok(Swept { deleted, gone }),
     }
 }

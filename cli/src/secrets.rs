@@ -35,15 +35,90 @@ pub fn sync_parent(path: &Path) {
     }
 }
 
-/// Refuses to start writing secrets over an existing file unless `force`.
+/// Refuses to start writing secrets over an existing file unless `force`. A symlink counts
+/// as existing even when it points nowhere (the file would be created where it points).
 pub fn check_writable(path: &Path, force: bool) -> CliResult<()> {
-    if path.exists() && !force {
-        return Err(CliError::usage(format!(
-            "`{}` exists; refusing to overwrite a secrets file (pass --force to replace it)",
-            path.display()
-        )));
+    if path.symlink_metadata().is_ok() && !force {
+        return Err(exists_error(path));
     }
     Ok(())
+}
+
+fn exists_error(path: &Path) -> CliError {
+    CliError::usage(format!(
+        "`{}` exists (or is a symlink); refusing to overwrite a secrets file (pass --force to \
+         replace it)",
+        path.display()
+    ))
+}
+
+/// A secrets file created before the key whose secret it will hold, so that a path that
+/// cannot be written (no such directory, an existing file, a dangling symlink) is found
+/// before anything is created. Without `replace` it is `path` itself, created exclusively;
+/// with `replace` it is a temporary file beside `path`, renamed over it by
+/// [`commit`](Self::commit). Dropped without a commit (the create failed, Ctrl-C), the
+/// still-empty file is removed.
+pub struct ReservedFile {
+    path: PathBuf,
+    /// The file being written: `path` itself, or the temporary file when replacing.
+    written: PathBuf,
+    file: Option<File>,
+}
+
+impl ReservedFile {
+    pub fn new(path: &Path, replace: bool) -> CliResult<Self> {
+        let written = if replace {
+            let temp = temp_path(path);
+            let _ = std::fs::remove_file(&temp);
+            temp
+        } else {
+            path.to_path_buf()
+        };
+        let file = create_private(&written).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists && !replace {
+                exists_error(path)
+            } else {
+                CliError::io("cannot create the secret file", path, &e)
+            }
+        })?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            written,
+            file: Some(file),
+        })
+    }
+
+    /// Writes `contents`, fsyncs, and (when replacing) renames the file into place.
+    pub fn commit(mut self, contents: &[u8]) -> CliResult<()> {
+        let fail = |e: std::io::Error| CliError::io("cannot write the secret file", &self.path, &e);
+        let Some(mut file) = self.file.take() else {
+            return Ok(());
+        };
+        let result = file
+            .write_all(contents)
+            .and_then(|()| file.sync_all())
+            .and_then(|()| {
+                if self.written != self.path {
+                    std::fs::rename(&self.written, &self.path)
+                } else {
+                    Ok(())
+                }
+            });
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&self.written);
+            return Err(fail(e));
+        }
+        sync_parent(&self.path);
+        Ok(())
+    }
+}
+
+impl Drop for ReservedFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.written);
+        }
+    }
 }
 
 /// Writes `contents` to `path` (mode 0600), fsynced. With `replace`, an existing file is

@@ -162,3 +162,34 @@ pub fn preview_and_confirm(
 pub fn describe(key: &Key) -> String {
     format!("{}  {}", key.hash, crate::output::name_of(key))
 }
+
+/// `name` as a shell word for `--match` that matches exactly that name: glob characters
+/// escaped with `\\` (globset's escape), the whole in single quotes.
+pub fn literal_glob_arg(name: &str) -> String {
+    let mut glob = String::with_capacity(name.len() + 2);
+    for c in name.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\') {
+            glob.push('\\');
+        }
+        glob.push(c);
+    }
+    format!("'{}'", glob.replace('\'', "'\\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_literal_glob_matches_only_its_name() {
+        let name = "it's a *[b]?";
+        let arg = literal_glob_arg(name);
+        assert_eq!(arg, r"'it'\''s a \*\[b\]\?'");
+        // What the shell passes on: the quotes removed.
+        let glob = arg[1..arg.len() - 1].replace(r"'\''", "'");
+        // Compiled as `Matcher` compiles globs.
+        let matcher = Glob::new(&glob).unwrap().compile_matcher();
+        assert!(matcher.is_match(name));
+        assert!(!matcher.is_match("it's a xb!"));
+    }
+}

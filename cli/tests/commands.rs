@@ -421,9 +421,9 @@ fn bulk_create_then_bulk_delete_from_the_secrets_file() {
     let dir = tempdir();
     std::fs::write(
         dir.path().join("in.csv"),
-        "email,name,limit,limit_reset,expires_at,include_byok_in_limit\n\
-         a@x,student-a,15,monthly,2030-01-01T00:00:00Z,true\n\
-         b@x,student-b,,,,\n",
+        "Name,limit,limit_reset,expires_at,include_byok_in_limit\n\
+         student-a,15,monthly,2030-01-01T00:00:00Z,true\n\
+         student-b,,,,\n",
     )
     .unwrap();
     let output = fake.run(
@@ -546,7 +546,7 @@ fn report_in_every_format() {
     let table = stdout(&output);
     assert!(table.contains("4 active, 0 disabled"), "{table}");
     assert!(
-        table.contains("110.00 in total, 81.50 remaining"),
+        table.contains("110.00 in total over 2 of 4 key(s), 81.50 remaining"),
         "{table}"
     );
     assert!(table.contains("total 28.50"), "{table}");

@@ -83,7 +83,11 @@ fn create_finds_secret_file_problems_before_the_key_exists() {
         &["create", "--name", "c4", "--secret-file", "nodir/x.key"],
     );
     assert_ne!(output.status.code(), Some(0));
-    assert!(stderr(&output).contains("nodir/x.key"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("nodir/x.key"),
+        "{}",
+        stderr(&output)
+    );
     std::os::unix::fs::symlink("missing", dir.path().join("dang.key")).unwrap();
     let output = fake.run(
         dir.path(),
@@ -139,7 +143,11 @@ fn an_expiry_in_the_past_is_refused_before_any_request() {
         ],
     );
     assert_code(&output, 2);
-    assert!(stderr(&output).contains("in the past"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("in the past"),
+        "{}",
+        stderr(&output)
+    );
     std::fs::write(dir.path().join("n.csv"), "name\na\n").unwrap();
     let output = fake.run(
         dir.path(),
@@ -153,7 +161,11 @@ fn an_expiry_in_the_past_is_refused_before_any_request() {
         ],
     );
     assert_code(&output, 2);
-    assert!(stderr(&output).contains("in the past"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("in the past"),
+        "{}",
+        stderr(&output)
+    );
     std::fs::write(
         dir.path().join("p.csv"),
         "name,expires_at\na,2099-01-01T00:00:00Z\nb,2021-06-01T00:00:00Z\n",
@@ -165,8 +177,16 @@ fn an_expiry_in_the_past_is_refused_before_any_request() {
     );
     assert_code(&output, 2);
     assert!(stderr(&output).contains("line 3"), "{}", stderr(&output));
-    assert!(stderr(&output).contains("in the past"), "{}", stderr(&output));
-    assert_eq!(fake.server.total_requests(), 0, "nothing was asked of the API");
+    assert!(
+        stderr(&output).contains("in the past"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        fake.server.total_requests(),
+        0,
+        "nothing was asked of the API"
+    );
 }
 
 #[test]
@@ -187,7 +207,9 @@ fn report_totals_say_what_they_count() {
     assert!(text.contains("no limits"), "{text}");
     assert!(!text.contains("0.00 in total"), "{text}");
     let output = fake.run(dir.path(), &["report", "--include-disabled"]);
-    assert!(stdout(&output).contains("2 active, 1 disabled"));
+    let text = stdout(&output);
+    // a, b and the fake's own normal key; c.
+    assert!(text.contains("3 active, 1 disabled"), "{text}");
 
     // A $0 limit with usage is at (past) its limit.
     create(&fake, dir.path(), "zero", &["--limit", "0"]);
@@ -196,15 +218,12 @@ fn report_totals_say_what_they_count() {
     let output = fake.run(dir.path(), &["report", "--format", "html"]);
     assert_code(&output, 0);
     let html = stdout(&output);
-    assert!(
-        html.contains("at &ge; 80% of limit</th><td>1<"),
-        "{html}"
-    );
+    assert!(html.contains("at &ge; 80% of limit</th><td>1<"), "{html}");
     let output = fake.run(dir.path(), &["report"]);
     let text = stdout(&output);
     assert!(text.contains("at >= 80% of their limit: 1"), "{text}");
     assert!(text.contains(&zero), "{text}");
-    assert!(text.contains("0.00 in total over 1 of 3 key(s)"), "{text}");
+    assert!(text.contains("0.00 in total over 1 of 4 key(s)"), "{text}");
 }
 
 #[test]
@@ -217,14 +236,21 @@ fn an_unknown_create_outcome_says_which_command_to_run() {
     let text = stderr(&output);
     assert!(text.contains("openrouter-keys list"), "{text}");
     assert!(text.contains("--match 'u'"), "{text}");
-    assert!(!text.contains("client.keys()"), "library code shown: {text}");
+    assert!(
+        !text.contains("client.keys()"),
+        "library code shown: {text}"
+    );
 }
 
 #[test]
 fn a_wrong_base_url_is_not_also_a_missing_hash() {
     let fake = Fake::start();
     let dir = tempdir();
-    let wrong = fake.server.base_url().trim_end_matches("/api/v1").to_string();
+    let wrong = fake
+        .server
+        .base_url()
+        .trim_end_matches("/api/v1")
+        .to_string();
     let output = fake.run(dir.path(), &["list", "--base-url", &wrong]);
     assert_code(&output, 1);
     let text = stderr(&output);
@@ -328,8 +354,14 @@ fn rotate_counts_a_verified_replacement_whose_old_key_stayed_active() {
     let output = fake.cli(dir.path()).args(&args).output().unwrap();
     assert_ne!(output.status.code(), Some(0));
     let text = stderr(&output);
-    assert!(text.contains("1 of 1 key(s) replaced and verified"), "{text}");
-    assert!(text.contains(&format!("cannot disable old key {old}")), "{text}");
+    assert!(
+        text.contains("1 of 1 key(s) replaced and verified"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("cannot disable old key {old}")),
+        "{text}"
+    );
     assert!(text.contains("1 old key(s) still to disable"), "{text}");
 }
 
@@ -340,16 +372,17 @@ fn a_finished_batch_whose_keys_were_deleted_says_so() {
     std::fs::write(dir.path().join("n.csv"), "name\ng-1\ng-2\ng-3\n").unwrap();
     let batch = ["bulk-create", "n.csv", "--secrets-out", "s.csv"];
     assert_code(&fake.run(dir.path(), &batch), 0);
-    assert_code(
-        &fake.run(dir.path(), &["bulk-delete", "s.csv", "--yes"]),
-        0,
-    );
+    assert_code(&fake.run(dir.path(), &["bulk-delete", "s.csv", "--yes"]), 0);
     let output = fake.run(dir.path(), &batch);
     assert_code(&output, 3);
     let text = stderr(&output);
     assert!(!text.contains("3 of 3 rows have a key"), "{text}");
     assert!(text.contains("no longer exist"), "{text}");
-    assert!(fake.all_keys().iter().all(|k| k.name.as_deref() != Some("g-1")));
+    assert!(
+        fake.all_keys()
+            .iter()
+            .all(|k| k.name.as_deref() != Some("g-1"))
+    );
 }
 
 #[test]

@@ -2,8 +2,9 @@
 //! crashes and reruns (the journal, `journal.rs`; the engine, `provision.rs`).
 //!
 //! The CSV needs a `name` column; `limit`, `limit_reset`, `expires_at` and
-//! `include_byok_in_limit` are optional per row, the flags give their defaults, and other
-//! columns are ignored. The secrets file is CSV `row,name,hash,key`, mode 0600, rewritten
+//! `include_byok_in_limit` are optional per row and the flags give their defaults. Any other
+//! column is refused (exit 2): a misspelt `limt` silently ignored would make keys without a
+//! limit. The secrets file is CSV `row,name,hash,key`, mode 0600, rewritten
 //! (atomically) at the end of every run with every row that has its key.
 
 use crate::cli::BulkCreateArgs;
@@ -15,9 +16,19 @@ use crate::progress::Progress;
 use crate::provision::{KeySpec, Outcome, check_unique_names, create_all, preexisting};
 use crate::secrets::{check_writable, write_private_csv};
 use openrouter_keys::{Client, ExposeSecret};
+use std::collections::HashSet;
 use std::path::Path;
 
 const COMMAND: &str = "bulk-create";
+
+/// The columns of the input CSV (case-insensitive); no other is accepted.
+const COLUMNS: [&str; 5] = [
+    "name",
+    "limit",
+    "limit_reset",
+    "expires_at",
+    "include_byok_in_limit",
+];
 
 pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResult {
     let text = std::fs::read_to_string(&args.file)
@@ -61,8 +72,13 @@ pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResu
     )
     .await;
     progress.finish();
-    // Whatever happened, the secrets file holds every key the journal has.
-    let saved = write_secrets(&journal, &rows, &args.secrets_out)?;
+    // Whatever happened, the secrets file holds every key the journal has, except keys
+    // the final check found deleted since.
+    let gone: HashSet<&str> = result
+        .as_ref()
+        .map(|o| o.gone.iter().map(|(row, _)| row.as_str()).collect())
+        .unwrap_or_default();
+    let saved = write_secrets(&journal, &rows, &args.secrets_out, &gone)?;
     let outcome = result?;
     summarize(
         &outcome,
@@ -83,6 +99,17 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySp
         .headers()
         .map_err(|e| CliError::usage(format!("{}: {e}", args.file.display())))?
         .clone();
+    if let Some(unknown) = headers
+        .iter()
+        .find(|h| !COLUMNS.iter().any(|c| h.eq_ignore_ascii_case(c)))
+    {
+        return Err(CliError::usage(format!(
+            "{}: unknown column `{unknown}` in the header; the columns are {} (only `name` is \
+             required)",
+            args.file.display(),
+            COLUMNS.map(|c| format!("`{c}`")).join(", ")
+        )));
+    }
     let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     let name_at = column("name").ok_or_else(|| {
         CliError::usage(format!(
@@ -145,9 +172,17 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySp
 
 /// Rewrites the secrets file (`row,name,hash,key`) from the journal; returns how many
 /// secrets it holds.
-fn write_secrets(journal: &Journal, rows: &[(String, KeySpec)], path: &Path) -> CliResult<usize> {
+fn write_secrets(
+    journal: &Journal,
+    rows: &[(String, KeySpec)],
+    path: &Path,
+    gone: &HashSet<&str>,
+) -> CliResult<usize> {
     let state = journal.state();
     let records = rows.iter().filter_map(|(row, spec)| {
+        if gone.contains(row.as_str()) {
+            return None;
+        }
         let (hash, secret) = state.row(row)?.created.as_ref()?;
         Some(vec![
             row.as_str(),
@@ -170,9 +205,10 @@ fn summarize(
     note(
         quiet,
         format!(
-            "bulk-create: {saved} of {total} rows have a key ({} created now, {already} before); \
+            "bulk-create: {saved} of {total} rows have a key ({} created now, {} before); \
              secrets in {}",
             outcome.created_now,
+            already.saturating_sub(outcome.gone.len()),
             secrets.display()
         ),
     );
@@ -203,10 +239,30 @@ fn summarize(
         ));
         return Ok(Exit::OutcomeUnknown);
     }
-    if !outcome.unfinished.is_empty() || !outcome.failed.is_empty() {
+    for (row, hash) in &outcome.gone {
         crate::output::err_line(format_args!(
-            "error: {} row(s) have no key; rerun the same command to retry them",
-            outcome.unfinished.len() + outcome.failed.len()
+            "error: row {row}: its key {hash}, created by this batch, no longer exists"
+        ));
+    }
+    if !outcome.gone.is_empty() {
+        // Not created again: they may have been deleted on purpose, and this batch has
+        // already made their keys once.
+        crate::output::err_line(format_args!(
+            "error: {} row(s) whose key this batch created no longer exist (deleted since); \
+             the batch does not create them again. To make new keys for them, run bulk-create \
+             with a CSV of just those rows and another --secrets-out",
+            outcome.gone.len()
+        ));
+    }
+    if !outcome.unfinished.is_empty() || !outcome.failed.is_empty() || !outcome.gone.is_empty() {
+        crate::output::err_line(format_args!(
+            "error: {} row(s) have no key{}",
+            outcome.unfinished.len() + outcome.failed.len() + outcome.gone.len(),
+            if outcome.unfinished.is_empty() && outcome.failed.is_empty() {
+                ""
+            } else {
+                "; rerun the same command to retry the rows not yet created"
+            }
         ));
         return Ok(Exit::Partial);
     }

@@ -6,16 +6,20 @@ use crate::cli::{CreateArgs, DetailFormat, KeySettings, Reset};
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::{KeyRow, json_error, note};
 use crate::provision::KeySpec;
-use crate::secrets::{check_writable, write_private};
+use crate::secrets::ReservedFile;
 use openrouter_keys::{Client, ExposeSecret, Timestamp};
 use std::io::IsTerminal;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub async fn run(client: &Client, args: &CreateArgs) -> CliResult {
     let spec = spec_from(&args.name, &args.settings)?;
-    if let Some(path) = &args.secret_file {
-        check_writable(path, args.force)?;
-    } else if std::io::stdout().is_terminal() && !args.show_secret {
+    // The secret file is created (empty, 0600) before the key: a path that cannot take it
+    // is found while nothing exists yet.
+    let reserved = match &args.secret_file {
+        Some(path) => Some(ReservedFile::new(path, args.force)?),
+        None => None,
+    };
+    if reserved.is_none() && std::io::stdout().is_terminal() && !args.show_secret {
         return Err(CliError::usage(
             "stdout is a terminal: the new key's secret would be shown on screen. Pass \
              --secret-file PATH to keep it in a private file, --show-secret to print it anyway, \
@@ -30,17 +34,18 @@ pub async fn run(client: &Client, args: &CreateArgs) -> CliResult {
         .map_err(|mut e| {
             if e.exit == Exit::OutcomeUnknown {
                 e.message.push_str(&format!(
-                    "\n  hint: `openrouter-keys list --include-disabled --match '{}'` shows whether it exists",
-                    spec.name
+                    "\n  hint: `openrouter-keys list --include-disabled --match {}` shows \
+                     whether it exists",
+                    crate::select::literal_glob_arg(&spec.name)
                 ));
             }
             e
         })?;
     let (key, secret) = created.into_parts();
     let row = KeyRow::from(&key);
-    if let Some(path) = &args.secret_file {
+    if let (Some(path), Some(reserved)) = (&args.secret_file, reserved) {
         let contents = format!("{}\n", secret.expose_secret());
-        write_private(path, contents.as_bytes(), args.force).map_err(|mut e| {
+        reserved.commit(contents.as_bytes()).map_err(|mut e| {
             e.message.push_str(&format!(
                 "\n  the key {} was created but its secret could not be saved: delete it with \
                  `openrouter-keys delete {} --yes` and create it again",
@@ -123,13 +128,25 @@ pub fn check_limit(limit: f64) -> CliResult<f64> {
     }
 }
 
+/// An RFC 3339 expiry that is still ahead: a key that expires before it is created is dead
+/// on arrival, so an expiry in the past (or now) is refused before any request.
 pub fn check_expiry(at: &str) -> CliResult<String> {
-    if Timestamp::from_text(at).datetime().is_none() {
+    let Some(when) = Timestamp::from_text(at).system_time() else {
         return Err(CliError::usage(format!(
             "expiry `{at}` is not an RFC 3339 time such as 2027-12-31T23:59:59Z"
         )));
-    }
+    };
+    check_ahead(when, at)?;
     Ok(at.to_string())
+}
+
+fn check_ahead(when: SystemTime, shown: &str) -> CliResult<()> {
+    if when <= SystemTime::now() {
+        return Err(CliError::usage(format!(
+            "expiry {shown} is in the past: the key would be expired when created"
+        )));
+    }
+    Ok(())
 }
 
 /// Now plus `after`, whole seconds, RFC 3339 in UTC.
@@ -139,5 +156,13 @@ fn expiry_after(after: Duration) -> CliResult<String> {
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|since| UNIX_EPOCH + Duration::from_secs(since.as_secs()))
         .ok_or_else(|| CliError::usage("--expires-in is too far in the future"))?;
-    Ok(Timestamp::from_system_time(at).to_string())
+    let text = Timestamp::from_system_time(at).to_string();
+    check_ahead(
+        at,
+        &format!(
+            "{text} (--expires-in {})",
+            humantime::format_duration(after)
+        ),
+    )?;
+    Ok(text)
 }

@@ -16,14 +16,11 @@ use clap::CommandFactory;
 pub async fn run(cli: Cli) -> CliResult {
     let global = &cli.global;
     if let Command::Completions { shell } = &cli.command {
-        let mut command = Cli::command();
-        clap_complete::generate(
-            *shell,
-            &mut command,
-            "openrouter-keys",
-            &mut std::io::stdout(),
-        );
-        return Ok(Exit::Success);
+        // Generated into memory and written by `print_out`, like every other output: clap's
+        // `generate` panics when its writer fails (a closed pipe, `| head`), ours ends quietly.
+        let mut script = Vec::new();
+        clap_complete::generate(*shell, &mut Cli::command(), "openrouter-keys", &mut script);
+        return show::print_bytes(&script);
     }
     let client = crate::config::client(global)?;
     match &cli.command {

@@ -18,6 +18,10 @@ const CHART_KEYS: usize = 25;
 struct Totals {
     active: usize,
     disabled: usize,
+    /// Disabled keys that matched but are not counted (no `--include-disabled`).
+    left_out: usize,
+    /// Keys with a limit, and the sums over them.
+    limited: usize,
     limit: f64,
     remaining: f64,
     daily: f64,
@@ -26,10 +30,12 @@ struct Totals {
     total: f64,
 }
 
-fn totals(keys: &[Key]) -> Totals {
+fn totals(keys: &[Key], left_out: usize) -> Totals {
     let mut t = Totals {
         active: 0,
         disabled: 0,
+        left_out,
+        limited: 0,
         limit: 0.0,
         remaining: 0.0,
         daily: 0.0,
@@ -43,8 +49,12 @@ fn totals(keys: &[Key]) -> Totals {
         } else {
             t.active += 1;
         }
-        t.limit += k.limit.unwrap_or(0.0);
-        t.remaining += k.limit_remaining.unwrap_or(0.0);
+        if let Some(limit) = k.limit {
+            t.limited += 1;
+            t.limit += limit;
+            // A key past its limit has nothing left, not a negative amount.
+            t.remaining += k.limit_remaining.unwrap_or(limit).max(0.0);
+        }
         t.daily += k.usage.daily.unwrap_or(0.0);
         t.weekly += k.usage.weekly.unwrap_or(0.0);
         t.monthly += k.usage.monthly.unwrap_or(0.0);
@@ -53,16 +63,63 @@ fn totals(keys: &[Key]) -> Totals {
     t
 }
 
-/// Share of the limit used, for keys with a positive limit.
+impl Totals {
+    /// `keys`, `limits` and `usage` lines, the same words in every format.
+    fn lines(&self) -> [(&'static str, String); 3] {
+        let keys = if self.left_out > 0 {
+            format!(
+                "{} active ({} disabled key{} left out; --include-disabled counts them)",
+                self.active,
+                self.left_out,
+                if self.left_out == 1 { "" } else { "s" }
+            )
+        } else {
+            format!("{} active, {} disabled", self.active, self.disabled)
+        };
+        let counted = self.active + self.disabled;
+        let limits = if self.limited == 0 {
+            "no limits".to_string()
+        } else {
+            format!(
+                "{:.2} in total over {} of {counted} key(s), {:.2} remaining",
+                self.limit, self.limited, self.remaining
+            )
+        };
+        let usage = format!(
+            "day {:.2}, week {:.2}, month {:.2}, total {:.2}",
+            self.daily, self.weekly, self.monthly, self.total
+        );
+        [
+            ("keys", keys),
+            ("limits (USD)", limits),
+            ("usage (USD)", usage),
+        ]
+    }
+}
+
+/// Share of the limit used, for keys with a limit. A $0 limit with any usage is used up
+/// (100 %); a $0 limit never used has no share to speak of.
 fn used_share(k: &Key) -> Option<f64> {
-    let limit = k.limit.filter(|l| *l > 0.0)?;
+    let limit = k.limit?;
     let remaining = k.limit_remaining.unwrap_or(limit);
+    if limit <= 0.0 {
+        let used = k.usage.total.unwrap_or(0.0) > 0.0 || remaining < 0.0;
+        return used.then_some(1.0);
+    }
     Some(((limit - remaining) / limit).clamp(0.0, f64::MAX))
 }
 
 pub async fn run(client: &Client, args: &ReportArgs) -> CliResult {
     let matcher = Matcher::new(&args.patterns)?;
-    let mut keys = matching_keys(client, &args.filters, &matcher).await?;
+    // Disabled keys are always listed, so that the totals can say how many were left out.
+    let mut filters = args.filters.clone();
+    filters.include_disabled = true;
+    let mut keys = matching_keys(client, &filters, &matcher).await?;
+    let before = keys.len();
+    if !args.filters.include_disabled {
+        keys.retain(|k| k.disabled != Some(true));
+    }
+    let left_out = before - keys.len();
     keys.sort_by(|a, b| {
         b.usage
             .total
@@ -70,9 +127,9 @@ pub async fn run(client: &Client, args: &ReportArgs) -> CliResult {
             .total_cmp(&a.usage.total.unwrap_or(0.0))
     });
     let text = match args.format {
-        ReportFormat::Table => table(&keys),
+        ReportFormat::Table => table(&keys, left_out),
         ReportFormat::Csv => csv_report(&keys)?,
-        ReportFormat::Html => html(&keys),
+        ReportFormat::Html => html(&keys, left_out),
     };
     match &args.out {
         Some(path) => std::fs::write(path, text)
@@ -100,24 +157,11 @@ fn near_limit(keys: &[Key]) -> Vec<(&Key, f64)> {
     near
 }
 
-fn table(keys: &[Key]) -> String {
-    let t = totals(keys);
+fn table(keys: &[Key], left_out: usize) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "keys           {} active, {} disabled",
-        t.active, t.disabled
-    );
-    let _ = writeln!(
-        out,
-        "limits (USD)   {:.2} in total, {:.2} remaining",
-        t.limit, t.remaining
-    );
-    let _ = writeln!(
-        out,
-        "usage (USD)    day {:.2}, week {:.2}, month {:.2}, total {:.2}",
-        t.daily, t.weekly, t.monthly, t.total
-    );
+    for (name, value) in totals(keys, left_out).lines() {
+        let _ = writeln!(out, "{name:<14} {value}");
+    }
     let near = near_limit(keys);
     let _ = writeln!(out, "\nat >= 80% of their limit: {}", near.len());
     for (k, share) in &near {
@@ -138,6 +182,8 @@ fn table(keys: &[Key]) -> String {
 }
 
 fn csv_report(keys: &[Key]) -> CliResult<String> {
+    // A value the API did not send is empty, as in `list --format csv`.
+    let amount = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_default();
     let mut writer = csv::Writer::from_writer(Vec::new());
     for k in keys {
         // `flatten` is not supported by the csv crate's serializer: write the row by hand.
@@ -150,13 +196,13 @@ fn csv_report(keys: &[Key]) -> CliResult<String> {
                 row.hash.as_str(),
                 name_of(k),
                 status_of(row.disabled),
-                &usd(row.limit),
-                &usd(row.limit_remaining),
+                &amount(row.limit),
+                &amount(row.limit_remaining),
                 &share,
-                &usd(row.usage_daily),
-                &usd(row.usage_weekly),
-                &usd(row.usage_monthly),
-                &usd(row.usage),
+                &amount(row.usage_daily),
+                &amount(row.usage_weekly),
+                &amount(row.usage_monthly),
+                &amount(row.usage),
             ])
             .map_err(crate::output::csv_error)?;
     }
@@ -227,8 +273,12 @@ fn chart(keys: &[Key]) -> String {
     svg
 }
 
-fn html(keys: &[Key]) -> String {
-    let t = totals(keys);
+fn html(keys: &[Key], left_out: usize) -> String {
+    let totals: String = totals(keys, left_out)
+        .lines()
+        .iter()
+        .map(|(name, value)| format!("<tr><th>{name}</th><td>{}</td></tr>\n", escape(value)))
+        .collect();
     let mut rows = String::new();
     for k in keys {
         let share = used_share(k);
@@ -266,18 +316,9 @@ body{{font-family:system-ui,sans-serif;margin:2em;color:#222}}table{{border-coll
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:right}}td:nth-child(2),th:nth-child(2){{text-align:left}}\n\
 tr.near{{background:#fdecea}}td.low{{color:#c0392b;font-weight:bold}}.totals td{{text-align:left}}\n\
 </style></head><body>\n<h1>OpenRouter key usage</h1>\n<table class=\"totals\">\n\
-<tr><th>keys</th><td>{} active, {} disabled</td></tr>\n<tr><th>limits</th><td>{:.2} USD in total, {:.2} USD remaining</td></tr>\n\
-<tr><th>usage</th><td>day {:.2}, week {:.2}, month {:.2}, total {:.2} USD</td></tr>\n\
-<tr><th>at &ge; 80% of limit</th><td>{}</td></tr>\n</table>\n<h2>Usage per key (top {})</h2>\n{}\n\
+{}<tr><th>at &ge; 80% of limit</th><td>{}</td></tr>\n</table>\n<h2>Usage per key (top {})</h2>\n{}\n\
 <h2>All keys, by usage</h2>\n<table>\n<tr><th>hash</th><th>name</th><th>status</th><th>limit</th><th>remaining</th><th>used</th><th>day</th><th>week</th><th>month</th><th>total</th></tr>\n{}</table>\n</body></html>\n",
-        t.active,
-        t.disabled,
-        t.limit,
-        t.remaining,
-        t.daily,
-        t.weekly,
-        t.monthly,
-        t.total,
+        totals,
         near_limit(keys).len(),
         CHART_KEYS,
         chart(keys),

@@ -12,7 +12,7 @@
 
 use crate::cli::{GlobalArgs, RotateArgs, Then};
 use crate::exit::{CliError, CliResult, Exit};
-use crate::journal::{self, Journal, Record};
+use crate::journal::{self, Journal, Record, RowState};
 use crate::output::note;
 use crate::progress::Progress;
 use crate::provision::{KeySpec, check_unique_names, create_all, preexisting};
@@ -92,24 +92,52 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
     for (row, why) in &created.failed {
         crate::output::err_line(format_args!("error: replacement for {row}: {why}"));
     }
+    for (old, hash) in &created.gone {
+        failures += 1;
+        crate::output::err_line(format_args!(
+            "error: the replacement {hash} of {old} no longer exists (deleted since); the old \
+             key was {}",
+            if journal.state().row(old).is_some_and(|s| s.retired) {
+                format!("already {action}d: rotate it no further, create a key instead")
+            } else {
+                "left alone: rotate it again with another --secrets-out".to_string()
+            }
+        ));
+    }
     for (old, _) in &rows {
-        if let Err(e) = finish_one(client, &journal, old, args.then, global).await {
+        if created.gone.iter().any(|(row, _)| row == old) {
+            continue;
+        }
+        if let Err(e) =
+            finish_one(client, &journal, old, args.then, global, &args.secrets_out).await
+        {
             failures += 1;
             crate::output::err_line(format_args!("error: {e}"));
         }
     }
-    let retired = {
+    let (verified, retired) = {
         let state = journal.state();
-        rows.iter()
-            .filter(|(old, _)| state.row(old).is_some_and(|s| s.retired))
-            .count()
+        let count = |done: fn(&RowState) -> bool| {
+            rows.iter()
+                .filter(|(old, _)| state.row(old).is_some_and(done))
+                .count()
+        };
+        (count(|s| s.verified), count(|s| s.retired))
     };
+    // A replacement verified but whose old key could not be retired is replaced: the
+    // failure to retire the old one is its own line.
+    let to_retire = verified.saturating_sub(retired);
     note(
         quiet,
         format!(
-            "rotate: {retired} of {} key(s) replaced and verified (old: {action}); new secrets in {}",
+            "rotate: {verified} of {} key(s) replaced and verified; new secrets in {}{}",
             rows.len(),
-            args.secrets_out.display()
+            args.secrets_out.display(),
+            if to_retire > 0 {
+                format!("; {to_retire} old key(s) still to {action}")
+            } else {
+                format!(" (old keys: {action})")
+            }
         ),
     );
     if failures == 0 && retired == rows.len() {
@@ -120,7 +148,7 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
     ));
     Ok(if !created.in_doubt.is_empty() || created.unchecked {
         Exit::OutcomeUnknown
-    } else if retired == 0 && rows.len() == 1 {
+    } else if verified == 0 && rows.len() == 1 {
         Exit::Failure
     } else {
         Exit::Partial
@@ -167,6 +195,7 @@ async fn finish_one(
     old: &str,
     then: Then,
     global: &GlobalArgs,
+    secrets: &Path,
 ) -> CliResult<()> {
     let (new_hash, secret, verified, retired) = {
         let state = journal.state();
@@ -179,7 +208,7 @@ async fn finish_one(
         (hash.clone(), secret.clone(), row.verified, row.retired)
     };
     if !verified {
-        verify(client, &new_hash, &secret, global).await?;
+        verify(client, &new_hash, &secret, global, secrets).await?;
         journal.append(Record::Verified {
             row: old.to_string(),
         })?;
@@ -210,6 +239,7 @@ async fn verify(
     new_hash: &str,
     secret: &SecretString,
     global: &GlobalArgs,
+    secrets: &Path,
 ) -> CliResult<()> {
     let new_key = client
         .keys()
@@ -232,12 +262,30 @@ async fn verify(
             {
                 tokio::time::sleep(std::time::Duration::from_millis(500 * attempt)).await;
             }
-            Err(e) => {
-                return Err(CliError::api(
+            // Refused: the new secret does not work.
+            Err(e)
+                if e.as_api()
+                    .is_some_and(|a| a.kind == ApiErrorKind::Unauthorized) =>
+            {
+                return Err(CliError::api_with(
                     &format!(
                         "the new key {new_hash} does not authenticate; the old key was left alone"
                     ),
                     &e,
+                    "the new key's secret",
+                ));
+            }
+            // Anything else (a 5xx, a timeout) says nothing about the new secret.
+            Err(e) => {
+                return Err(CliError::api_with(
+                    &format!(
+                        "could not verify the new key {new_hash} (GET /key with its secret \
+                         failed; the old key was left untouched; the new secret is saved in {}; \
+                         rerun the same command to verify again)",
+                        secrets.display()
+                    ),
+                    &e,
+                    "the new key's secret",
                 ));
             }
         }

@@ -38,8 +38,13 @@ pub async fn get(client: &Client, hash: &str, format: DetailFormat) -> CliResult
 }
 
 pub fn print_out(text: &str) -> CliResult {
+    print_bytes(text.as_bytes())
+}
+
+/// Writes `bytes` to stdout; a closed pipe ends the command quietly (see `write_error`).
+pub fn print_bytes(bytes: &[u8]) -> CliResult {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(bytes)
         .and_then(|()| out.flush())
         .map_err(write_error)?;
     Ok(Exit::Success)
