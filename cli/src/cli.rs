@@ -19,7 +19,8 @@ Examples:
 Exit codes:
     0  success
     1  the API or the system failed (error message on stderr)
-    2  usage error, or a change refused (no TTY to confirm and no --yes)
+    2  usage error (a bad flag, an input file that cannot be read), or a change refused
+       (no TTY to confirm and no --yes)
     3  partial bulk failure: some rows or keys failed, the rest succeeded (rerun to finish)
     4  outcome unknown: a create may or may not have happened (rerun bulk commands to reconcile)
   130  interrupted (Ctrl-C); bulk commands resume when run again with the same arguments
@@ -52,7 +53,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub timeout: Duration,
     /// Attempts per API call for calls safe to repeat (creates are never repeated blindly).
-    #[arg(long, global = true, value_name = "N", default_value_t = 4)]
+    #[arg(long, global = true, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
     pub attempts: u32,
     /// Print no progress or summaries on stderr (errors still go there).
     #[arg(long, short, global = true)]
@@ -281,7 +282,7 @@ pub struct UpdateArgs {
 #[derive(Debug, Args)]
 pub struct BulkCreateArgs {
     /// CSV with a `name` column and optional `limit`, `limit_reset`, `expires_at`,
-    /// `include_byok_in_limit` columns.
+    /// `include_byok_in_limit` columns (no others).
     pub file: PathBuf,
     /// Where the secrets go (CSV `row,name,hash,key`, mode 0600). The journal is kept next to
     /// it as FILE.journal; rerunning the same command resumes from it.
@@ -290,7 +291,9 @@ pub struct BulkCreateArgs {
     /// Creates in flight at once.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
-    /// Start a new batch even though --secrets-out exists (it is replaced).
+    /// Start a new batch even though --secrets-out exists: the file is replaced when the
+    /// batch writes it. A journal (FILE.journal) is never replaced: rerunning its batch's
+    /// command resumes it; for another batch, move it away first.
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]
@@ -301,6 +304,7 @@ pub struct BulkCreateArgs {
 pub struct BulkDeleteArgs {
     /// A CSV with a `hash` column, a JSON array of keys (or hashes), or NDJSON.
     pub file: PathBuf,
+    /// Deletes in flight at once.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
     #[command(flatten)]

@@ -37,7 +37,7 @@ fn api_key(global: &GlobalArgs) -> CliResult<String> {
             path.display()
         ));
         let text = std::fs::read_to_string(path)
-            .map_err(|e| CliError::io("cannot read the API key file", path, &e))?;
+            .map_err(|e| CliError::input("cannot read the API key file", path, &e))?;
         let key = text.lines().next().unwrap_or("").trim().to_string();
         if key.is_empty() {
             return Err(CliError::usage(format!(

@@ -112,6 +112,12 @@ impl CliError {
         }
     }
 
+    /// An input file the user named cannot be read (missing, unreadable): a usage error,
+    /// like any other argument that does not work (exit 2).
+    pub fn input(what: &str, path: &std::path::Path, error: &std::io::Error) -> Self {
+        Self::usage(format!("{what} `{}`: {error}", path.display()))
+    }
+
     /// An I/O error on a file the user named.
     pub fn io(what: &str, path: &std::path::Path, error: &std::io::Error) -> Self {
         Self::failure(format!("{what} `{}`: {error}", path.display()))

@@ -183,8 +183,11 @@ impl Journal {
         };
         if was != command || fp != fingerprint {
             return Err(CliError::usage(format!(
-                "the journal `{}` belongs to another {was} batch (different input or options). \
-                 Rerun that batch's exact command to finish it, or use another secrets file",
+                "the journal `{}` belongs to another {was} batch (different input or options), \
+                 and --force never replaces a journal: it holds that batch's secrets. Rerun \
+                 that batch's exact command to finish it, move `{}` away (keeping its \
+                 secrets) to start a new batch here, or use another secrets file",
+                path.display(),
                 path.display()
             )));
         }
@@ -286,7 +289,8 @@ fn lock(file: &File, path: &Path) -> CliResult<()> {
         // SAFETY: flock on a valid, open file descriptor owned by `file`.
         let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
         if rc != 0 {
-            return Err(CliError::usage(format!(
+            // Not a usage error: the same command succeeds once the other run ends.
+            return Err(CliError::failure(format!(
                 "another run is using the journal `{}`; wait for it to finish",
                 path.display()
             )));

@@ -330,34 +330,82 @@ fn aligned(lines: &[(&str, String)]) -> String {
         .collect()
 }
 
-/// The current key as JSON, with the stable field names of `whoami --format json` (`null`
-/// for what the API did not send).
-pub fn current_key_json(k: &CurrentKey) -> serde_json::Value {
-    serde_json::json!({
-        "label": k.label,
-        "is_management_key": k.is_management_key,
-        "limit": k.limit,
-        "limit_remaining": k.limit_remaining,
-        "limit_reset": k.limit_reset.as_ref().map(|r| r.as_str()),
-        "include_byok_in_limit": k.include_byok_in_limit,
-        "usage": k.usage.total,
-        "usage_daily": k.usage.daily,
-        "usage_weekly": k.usage.weekly,
-        "usage_monthly": k.usage.monthly,
-        "is_free_tier": k.is_free_tier,
-        "expires_at": k.expires_at.as_ref().map(|t| t.as_str()),
-        "workspace_id": k.workspace_id,
-        "organization_id": k.organization_id,
-        "allowed_data_regions": k.allowed_data_regions.as_ref()
-            .map(|regions| regions.iter().map(|r| r.as_str()).collect::<Vec<_>>()),
-        "budgets": k.budgets.as_ref().map(|budgets| budgets.iter().map(|b| serde_json::json!({
-            "scope": b.scope.as_ref().map(|s| s.as_str()),
-            "limit_usd": b.limit_usd,
-            "spend_usd": b.spend_usd,
-            "remaining_usd": b.remaining_usd,
-            "reset_interval": b.reset_interval.as_ref().map(|r| r.as_str()),
-        })).collect::<Vec<_>>()),
-    })
+/// The current key as `whoami --format json` prints it: stable field names in this fixed
+/// order (a struct, since `serde_json::Value` objects come out sorted), `null` for what the
+/// API did not send.
+#[derive(Debug, Serialize)]
+pub struct CurrentKeyRow<'a> {
+    label: Option<&'a str>,
+    is_management_key: Option<bool>,
+    limit: Option<f64>,
+    limit_remaining: Option<f64>,
+    limit_reset: Option<&'a str>,
+    include_byok_in_limit: Option<bool>,
+    usage: Option<f64>,
+    usage_daily: Option<f64>,
+    usage_weekly: Option<f64>,
+    usage_monthly: Option<f64>,
+    is_free_tier: Option<bool>,
+    expires_at: Option<&'a str>,
+    workspace_id: Option<&'a str>,
+    organization_id: Option<&'a str>,
+    allowed_data_regions: Option<Vec<&'a str>>,
+    budgets: Option<Vec<BudgetRow<'a>>>,
+}
+
+/// One budget layer of [`CurrentKeyRow`].
+#[derive(Debug, Serialize)]
+pub struct BudgetRow<'a> {
+    scope: Option<&'a str>,
+    limit_usd: Option<f64>,
+    spend_usd: Option<f64>,
+    remaining_usd: Option<f64>,
+    reset_interval: Option<&'a str>,
+}
+
+impl<'a> From<&'a CurrentKey> for CurrentKeyRow<'a> {
+    fn from(k: &'a CurrentKey) -> Self {
+        Self {
+            label: k.label.as_deref(),
+            is_management_key: k.is_management_key,
+            limit: k.limit,
+            limit_remaining: k.limit_remaining,
+            limit_reset: k.limit_reset.as_ref().map(|r| r.as_str()),
+            include_byok_in_limit: k.include_byok_in_limit,
+            usage: k.usage.total,
+            usage_daily: k.usage.daily,
+            usage_weekly: k.usage.weekly,
+            usage_monthly: k.usage.monthly,
+            is_free_tier: k.is_free_tier,
+            expires_at: k.expires_at.as_ref().map(|t| t.as_str()),
+            workspace_id: k.workspace_id.as_deref(),
+            organization_id: k.organization_id.as_deref(),
+            allowed_data_regions: k
+                .allowed_data_regions
+                .as_ref()
+                .map(|regions| regions.iter().map(|r| r.as_str()).collect()),
+            budgets: k.budgets.as_ref().map(|budgets| {
+                budgets
+                    .iter()
+                    .map(|b| BudgetRow {
+                        scope: b.scope.as_ref().map(|s| s.as_str()),
+                        limit_usd: b.limit_usd,
+                        spend_usd: b.spend_usd,
+                        remaining_usd: b.remaining_usd,
+                        reset_interval: b.reset_interval.as_ref().map(|r| r.as_str()),
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// A created key and its secret as `create --format json` prints them: `key` first, then
+/// `secret`.
+#[derive(Serialize)]
+pub struct CreatedRow<'a> {
+    pub key: &'a KeyRow,
+    pub secret: &'a str,
 }
 
 /// Prints a progress or summary line on stderr unless `--quiet`.

@@ -119,13 +119,18 @@ pub async fn preexisting(client: &Client, rows: &[(String, KeySpec)]) -> CliResu
 }
 
 /// Names within one batch must be unique: reconciliation finds a row's key by its name.
-pub fn check_unique_names(rows: &[(String, KeySpec)], what: &str) -> CliResult<()> {
+/// `both` says where two rows are, for the message (`in.csv lines 2 and 4`).
+pub fn check_unique_names(
+    rows: &[(String, KeySpec)],
+    both: impl Fn(&str, &str) -> String,
+) -> CliResult<()> {
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for (row, spec) in rows {
         if let Some(first) = seen.insert(spec.name.as_str(), row.as_str()) {
             return Err(CliError::usage(format!(
-                "{what} {first} and {row} have the same name `{}`: names must be unique within \
-                 a batch (that is how a key whose create was interrupted is found again)",
+                "{} have the same name `{}`: names must be unique within a batch (that is how \
+                 a key whose create was interrupted is found again)",
+                both(first, row),
                 spec.name
             )));
         }

@@ -398,3 +398,170 @@ fn a_long_rate_limit_wait_is_announced() {
     assert!(text.contains("list"), "{text}");
     assert!(text.contains("429"), "{text}");
 }
+
+// The review's "smaller" list.
+
+#[test]
+fn bulk_delete_tells_deleted_keys_from_keys_already_gone() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    create(&fake, dir.path(), "d", &[]);
+    let hash = hash_of(&fake, "d");
+    std::fs::write(
+        dir.path().join("h.csv"),
+        format!("hash\n{hash}\nnever-was\n"),
+    )
+    .unwrap();
+    let output = fake.run(dir.path(), &["bulk-delete", "h.csv", "--yes"]);
+    assert_code(&output, 0);
+    let out = stdout(&output);
+    assert!(out.contains(&format!("deleted {hash}")), "{out}");
+    assert!(!out.contains("deleted never-was"), "{out}");
+    assert!(stderr(&output).contains("never-was"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("1 already gone"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn json_details_keep_their_documented_field_order() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let output = fake.run(dir.path(), &["create", "--name", "j", "--format", "json"]);
+    assert_code(&output, 0);
+    let text = stdout(&output);
+    let at = |field: &str| text.find(&format!("\"{field}\"")).unwrap();
+    assert!(at("key") < at("secret"), "{text}");
+    assert!(
+        at("hash") < at("name") && at("name") < at("label"),
+        "{text}"
+    );
+    assert!(at("usage") < at("created_at"), "{text}");
+    let output = fake.run(dir.path(), &["whoami", "--format", "json"]);
+    let text = stdout(&output);
+    let at = |field: &str| text.find(&format!("\"{field}\"")).unwrap();
+    assert!(at("label") < at("is_management_key"), "{text}");
+    assert!(
+        at("limit") < at("usage") && at("usage") < at("expires_at"),
+        "{text}"
+    );
+}
+
+#[test]
+fn report_csv_leaves_a_missing_limit_empty() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    create(&fake, dir.path(), "nolimit", &[]);
+    let output = fake.run(
+        dir.path(),
+        &["report", "--format", "csv", "--match", "nolimit"],
+    );
+    let rows = csv_rows(&stdout(&output));
+    assert_eq!(rows[0]["limit"], "");
+    assert_eq!(rows[0]["limit_used_percent"], "");
+}
+
+#[test]
+fn bad_flags_are_refused_as_flags_before_anything_happens() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let output = fake.run(dir.path(), &["--attempts", "0", "list"]);
+    assert_code(&output, 2);
+    let output = fake.run(dir.path(), &["update", "somehash", "--name", "", "--yes"]);
+    assert_code(&output, 2);
+    assert!(
+        !stderr(&output).contains("will update"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::write(dir.path().join("n.csv"), "name\na\nb\na\n").unwrap();
+    let output = fake.run(
+        dir.path(),
+        &[
+            "bulk-create",
+            "n.csv",
+            "--secrets-out",
+            "s.csv",
+            "--limit",
+            "1e400",
+        ],
+    );
+    assert_code(&output, 2);
+    assert!(!stderr(&output).contains("line"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--limit"), "{}", stderr(&output));
+    let output = fake.run(
+        dir.path(),
+        &["bulk-create", "n.csv", "--secrets-out", "s.csv"],
+    );
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains("lines 2 and 4"),
+        "{}",
+        stderr(&output)
+    );
+    // A missing input file is a usage error too.
+    let output = fake.run(
+        dir.path(),
+        &["bulk-create", "no.csv", "--secrets-out", "s.csv"],
+    );
+    assert_code(&output, 2);
+    assert_eq!(fake.server.total_requests(), 0);
+}
+
+#[test]
+fn no_api_key_names_every_variable_read() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let output = fake
+        .cli(dir.path())
+        .env_remove("OPENROUTER_API_KEY")
+        .arg("whoami")
+        .output()
+        .unwrap();
+    assert_code(&output, 2);
+    for variable in [
+        "OPENROUTER_API_KEY",
+        "OPENROUTER_MANAGEMENT_KEY",
+        "OPENROUTER_PROVISIONING_KEY",
+    ] {
+        assert!(stderr(&output).contains(variable), "{}", stderr(&output));
+    }
+}
+
+#[test]
+fn another_batchs_journal_is_explained() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    std::fs::write(dir.path().join("a.csv"), "name\na-1\n").unwrap();
+    std::fs::write(dir.path().join("b.csv"), "name\nb-1\n").unwrap();
+    assert_code(
+        &fake.run(
+            dir.path(),
+            &["bulk-create", "a.csv", "--secrets-out", "s.csv"],
+        ),
+        0,
+    );
+    let output = fake.run(
+        dir.path(),
+        &["bulk-create", "b.csv", "--secrets-out", "s.csv", "--force"],
+    );
+    assert_code(&output, 2);
+    assert!(stderr(&output).contains("move"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("s.csv.journal"),
+        "{}",
+        stderr(&output)
+    );
+    let output = fake.run(dir.path(), &["bulk-create", "--help"]);
+    assert!(
+        !stdout(&output).contains("it is replaced)"),
+        "{}",
+        stdout(&output)
+    );
+    let output = fake.run(dir.path(), &["bulk-delete", "--help"]);
+    let help = stdout(&output);
+    let line = help.lines().find(|l| l.contains("--concurrency")).unwrap();
+    assert!(line.trim().len() > "--concurrency <N>".len() + 2, "{help}");
+}

@@ -32,7 +32,7 @@ const COLUMNS: [&str; 5] = [
 
 pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResult {
     let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| CliError::io("cannot read", &args.file, &e))?;
+        .map_err(|e| CliError::input("cannot read", &args.file, &e))?;
     let fingerprint = journal::fingerprint(&format!("{text}\0{:?}", args.defaults));
     let journal_path = journal::path_for(&args.secrets_out);
     let (journal, rows) = match Journal::resume(&journal_path, COMMAND, &fingerprint)? {
@@ -123,6 +123,8 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySp
         column("expires_at"),
         column("include_byok_in_limit"),
     );
+    // The flags' defaults, checked once as flags (not as some row's error).
+    let defaults = spec_from("-", &args.defaults)?;
     let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let line = index + 2;
@@ -131,7 +133,10 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySp
         let record = record.map_err(|e| bad(e.to_string()))?;
         let cell = |at: Option<usize>| at.and_then(|i| record.get(i)).filter(|v| !v.is_empty());
         let name = cell(Some(name_at)).ok_or_else(|| bad("empty name".to_string()))?;
-        let mut spec = spec_from(name, &args.defaults).map_err(|e| bad(e.message))?;
+        let mut spec = KeySpec {
+            name: name.to_string(),
+            ..defaults.clone()
+        };
         if let Some(limit) = cell(limit_at) {
             let value: f64 = limit
                 .parse()
@@ -166,8 +171,21 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySp
     if rows.is_empty() {
         return Err(CliError::usage(format!("{}: no rows", args.file.display())));
     }
-    check_unique_names(&rows, "rows")?;
+    check_unique_names(&rows, |a, b| {
+        format!(
+            "{} lines {} and {}",
+            args.file.display(),
+            line_of(a),
+            line_of(b)
+        )
+    })?;
     Ok(rows)
+}
+
+/// The CSV line of row `row` (rows are numbered from 1, after the header line).
+fn line_of(row: &str) -> String {
+    row.parse::<usize>()
+        .map_or_else(|_| row.to_string(), |n| (n + 1).to_string())
 }
 
 /// Rewrites the secrets file (`row,name,hash,key`) from the journal; returns how many

@@ -12,9 +12,16 @@ use futures_util::StreamExt;
 use openrouter_keys::{ApiErrorKind, Client};
 use std::collections::HashSet;
 
+/// What became of one key.
+enum Deleted {
+    Now,
+    /// 404: deleted before (a rerun), or never existed.
+    AlreadyGone,
+}
+
 pub async fn run(client: &Client, args: &BulkDeleteArgs, quiet: bool) -> CliResult {
     let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| CliError::io("cannot read", &args.file, &e))?;
+        .map_err(|e| CliError::input("cannot read", &args.file, &e))?;
     let entries =
         parse(&text).map_err(|why| CliError::usage(format!("{}: {why}", args.file.display())))?;
     let lines: Vec<String> = entries
@@ -25,16 +32,17 @@ pub async fn run(client: &Client, args: &BulkDeleteArgs, quiet: bool) -> CliResu
         return Ok(Exit::Success);
     }
     let progress = Progress::new("bulk-delete", entries.len(), 0, quiet);
-    let results: Vec<(String, Result<(), openrouter_keys::Error>)> =
+    let results: Vec<(String, Result<Deleted, openrouter_keys::Error>)> =
         futures_util::stream::iter(entries.iter().map(|(hash, _)| hash.clone()))
             .map(|hash| async {
                 let result = client.keys().delete(hash.as_str()).await;
                 progress.advance();
                 let result = match result {
+                    Ok(()) => Ok(Deleted::Now),
                     Err(e) if e.as_api().is_some_and(|a| a.kind == ApiErrorKind::NotFound) => {
-                        Ok(())
+                        Ok(Deleted::AlreadyGone)
                     }
-                    other => other,
+                    Err(e) => Err(e),
                 };
                 (hash, result)
             })
@@ -42,10 +50,18 @@ pub async fn run(client: &Client, args: &BulkDeleteArgs, quiet: bool) -> CliResu
             .collect()
             .await;
     progress.finish();
-    let mut failed = 0;
+    let (mut failed, mut gone) = (0, 0);
     for (hash, result) in &results {
         match result {
-            Ok(()) => crate::output::out_line(format_args!("deleted {hash}")),
+            // stdout lists what this run deleted; the rest is a diagnostic.
+            Ok(Deleted::Now) => crate::output::out_line(format_args!("deleted {hash}")),
+            Ok(Deleted::AlreadyGone) => {
+                gone += 1;
+                note(
+                    quiet,
+                    format!("no key {hash} (already deleted, or never existed)"),
+                );
+            }
             Err(e) => {
                 failed += 1;
                 crate::output::err_line(format_args!(
@@ -58,8 +74,8 @@ pub async fn run(client: &Client, args: &BulkDeleteArgs, quiet: bool) -> CliResu
     note(
         quiet,
         format!(
-            "bulk-delete: {} of {} key(s) deleted or already gone",
-            results.len() - failed,
+            "bulk-delete: {} of {} key(s) deleted, {gone} already gone, {failed} failed",
+            results.len() - failed - gone,
             results.len()
         ),
     );

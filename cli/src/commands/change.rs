@@ -66,6 +66,9 @@ pub async fn update(client: &Client, args: &UpdateArgs, quiet: bool) -> CliResul
     let mut update = KeyUpdate::new();
     let mut what = Vec::new();
     if let Some(name) = &args.name {
+        if name.trim().is_empty() {
+            return Err(CliError::usage("--name: a key's name cannot be empty"));
+        }
         if args.change.target.hash.is_none() {
             return Err(CliError::usage(
                 "--name renames one key: give its HASH, not --match",

@@ -4,7 +4,7 @@
 
 use crate::cli::{CreateArgs, DetailFormat, KeySettings, Reset};
 use crate::exit::{CliError, CliResult, Exit};
-use crate::output::{KeyRow, json_error, note};
+use crate::output::{CreatedRow, KeyRow, json_error, note};
 use crate::provision::KeySpec;
 use crate::secrets::ReservedFile;
 use openrouter_keys::{Client, ExposeSecret, Timestamp};
@@ -80,7 +80,10 @@ pub async fn run(client: &Client, args: &CreateArgs) -> CliResult {
     let text = match args.format {
         DetailFormat::Table => format!("{}\n", secret.expose_secret()),
         DetailFormat::Json => {
-            let value = serde_json::json!({ "key": row, "secret": secret.expose_secret() });
+            let value = CreatedRow {
+                key: &row,
+                secret: secret.expose_secret(),
+            };
             serde_json::to_string_pretty(&value).map_err(json_error)? + "\n"
         }
     };
@@ -93,11 +96,11 @@ pub fn spec_from(name: &str, settings: &KeySettings) -> CliResult<KeySpec> {
         return Err(CliError::usage("a key needs a non-empty --name"));
     }
     if let Some(limit) = settings.limit {
-        check_limit(limit)?;
+        check_limit(limit).map_err(|e| flag("--limit", e))?;
     }
     let expires_at = match (&settings.expires_at, settings.expires_in) {
-        (Some(at), _) => Some(check_expiry(at)?),
-        (None, Some(after)) => Some(expiry_after(after)?),
+        (Some(at), _) => Some(check_expiry(at).map_err(|e| flag("--expires-at", e))?),
+        (None, Some(after)) => Some(expiry_after(after).map_err(|e| flag("--expires-in", e))?),
         (None, None) => None,
     };
     Ok(KeySpec {
@@ -108,6 +111,11 @@ pub fn spec_from(name: &str, settings: &KeySettings) -> CliResult<KeySpec> {
         expires_at,
         workspace_id: settings.workspace.clone(),
     })
+}
+
+/// An error about a flag's value, naming the flag.
+fn flag(name: &str, error: CliError) -> CliError {
+    CliError::usage(format!("{name}: {}", error.message))
 }
 
 pub fn reset_text(reset: Reset) -> &'static str {
@@ -155,7 +163,7 @@ fn expiry_after(after: Duration) -> CliResult<String> {
         .checked_add(after)
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|since| UNIX_EPOCH + Duration::from_secs(since.as_secs()))
-        .ok_or_else(|| CliError::usage("--expires-in is too far in the future"))?;
+        .ok_or_else(|| CliError::usage("too far in the future"))?;
     let text = Timestamp::from_system_time(at).to_string();
     check_ahead(
         at,

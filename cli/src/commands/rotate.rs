@@ -63,7 +63,7 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
                 .iter()
                 .map(|k| Ok((k.hash.clone(), spec_of(k)?)))
                 .collect::<CliResult<Vec<(String, KeySpec)>>>()?;
-            check_unique_names(&rows, "keys")?;
+            check_unique_names(&rows, |a, b| format!("keys {a} and {b}"))?;
             if !preview_and_confirm(
                 args.confirm,
                 &format!("rotate ({action} the old)"),

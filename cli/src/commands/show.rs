@@ -3,7 +3,7 @@
 use crate::cli::DetailFormat;
 use crate::exit::{CliError, CliResult, Exit};
 use crate::output::{
-    KeyRow, current_key_details, current_key_json, json_error, key_details, write_error,
+    CurrentKeyRow, KeyRow, current_key_details, json_error, key_details, write_error,
 };
 use openrouter_keys::Client;
 use std::io::Write;
@@ -16,7 +16,7 @@ pub async fn whoami(client: &Client, format: DetailFormat) -> CliResult {
     let text = match format {
         DetailFormat::Table => current_key_details(&key),
         DetailFormat::Json => {
-            serde_json::to_string_pretty(&current_key_json(&key)).map_err(json_error)? + "\n"
+            serde_json::to_string_pretty(&CurrentKeyRow::from(&key)).map_err(json_error)? + "\n"
         }
     };
     print_out(&text)
