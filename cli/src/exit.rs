@@ -5,10 +5,10 @@
 //! own messages name files, hashes and key names only.
 
 use openrouter_keys::{ApiErrorKind, Error, OperationId};
+use std::fmt;
 
 /// Where the SDK's `OutcomeUnknown` text turns to advice for Rust code.
 const SDK_UNKNOWN_ADVICE: &str = ". A key may have been created:";
-use std::fmt;
 
 /// The documented exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -74,8 +74,8 @@ pub struct Outcome {
     pub in_doubt: BTreeSet<String>,
     /// The final sweep for stray keys could not list the keys.
     pub unchecked: bool,
-    /// Rows whose key (journaled as created) no longer exists: deleted since, by someone
-    /// else. `(row, hash)`.
+    /// Rows whose key, journaled as created by an earlier run, is no longer listed: deleted
+    /// since, by someone else. `(row, hash)`.
     pub gone: Vec<(String, String)>,
 }
 
@@ -155,6 +155,15 @@ pub async fn create_all(
 ) -> CliResult<Outcome> {
     let mut outcome = Outcome::default();
     let specs: HashMap<&str, &KeySpec> = rows.iter().map(|(r, s)| (r.as_str(), s)).collect();
+    // Rows that had their key before this run: only those can be found deleted since (a key
+    // made moments ago may not be listed yet; it must not be reported gone).
+    let done_before: HashSet<String> = {
+        let state = journal.state();
+        rows.iter()
+            .filter(|(r, _)| state.row(r).is_some_and(|s| s.created.is_some()))
+            .map(|(r, _)| r.clone())
+            .collect()
+    };
     // Rows whose intent is on disk without a key: the create may have happened.
     let mut doubt: BTreeSet<String> = {
         let state = journal.state();
@@ -245,7 +254,11 @@ pub async fn create_all(
     match reconcile(client, journal, &all, &specs).await {
         Ok(swept) => {
             outcome.orphans_replaced += swept.deleted;
-            outcome.gone = swept.gone;
+            outcome.gone = swept
+                .gone
+                .into_iter()
+                .filter(|(row, _)| done_before.contains(row))
+                .collect();
             doubt.clear();
         }
         Err(Failure::Fatal(e)) => return Err(e),

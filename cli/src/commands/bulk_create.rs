@@ -16,7 +16,6 @@ use crate::progress::Progress;
 use crate::provision::{KeySpec, Outcome, check_unique_names, create_all, preexisting};
 use crate::secrets::{check_writable, write_private_csv};
 use openrouter_keys::{Client, ExposeSecret};
-use std::collections::HashSet;
 use std::path::Path;
 
 const COMMAND: &str = "bulk-create";
@@ -72,13 +71,9 @@ pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResu
     )
     .await;
     progress.finish();
-    // Whatever happened, the secrets file holds every key the journal has, except keys
-    // the final check found deleted since.
-    let gone: HashSet<&str> = result
-        .as_ref()
-        .map(|o| o.gone.iter().map(|(row, _)| row.as_str()).collect())
-        .unwrap_or_default();
-    let saved = write_secrets(&journal, &rows, &args.secrets_out, &gone)?;
+    // Whatever happened, the secrets file holds every key the journal has (keys found
+    // deleted since included: a key only missing from a listing must not lose its secret).
+    let saved = write_secrets(&journal, &rows, &args.secrets_out)?;
     let outcome = result?;
     summarize(
         &outcome,
@@ -190,17 +185,9 @@ fn line_of(row: &str) -> String {
 
 /// Rewrites the secrets file (`row,name,hash,key`) from the journal; returns how many
 /// secrets it holds.
-fn write_secrets(
-    journal: &Journal,
-    rows: &[(String, KeySpec)],
-    path: &Path,
-    gone: &HashSet<&str>,
-) -> CliResult<usize> {
+fn write_secrets(journal: &Journal, rows: &[(String, KeySpec)], path: &Path) -> CliResult<usize> {
     let state = journal.state();
     let records = rows.iter().filter_map(|(row, spec)| {
-        if gone.contains(row.as_str()) {
-            return None;
-        }
         let (hash, secret) = state.row(row)?.created.as_ref()?;
         Some(vec![
             row.as_str(),
@@ -223,8 +210,9 @@ fn summarize(
     note(
         quiet,
         format!(
-            "bulk-create: {saved} of {total} rows have a key ({} created now, {} before); \
+            "bulk-create: {} of {total} rows have a key ({} created now, {} before); \
              secrets in {}",
+            saved.saturating_sub(outcome.gone.len()),
             outcome.created_now,
             already.saturating_sub(outcome.gone.len()),
             secrets.display()
@@ -259,7 +247,8 @@ fn summarize(
     }
     for (row, hash) in &outcome.gone {
         crate::output::err_line(format_args!(
-            "error: row {row}: its key {hash}, created by this batch, no longer exists"
+            "error: row {row}: its key {hash}, created by this batch, no longer exists (its \
+             secret stays in the secrets file)"
         ));
     }
     if !outcome.gone.is_empty() {
