@@ -231,20 +231,6 @@ fn summarize(
     for (row, why) in &outcome.failed {
         crate::output::err_line(format_args!("error: row {row}: {why}"));
     }
-    if outcome.unchecked {
-        crate::output::err_line(format_args!(
-            "error: the final check for keys without a saved secret could not list the keys; \
-             rerun the same command to check again"
-        ));
-        return Ok(Exit::OutcomeUnknown);
-    }
-    if !outcome.in_doubt.is_empty() {
-        crate::output::err_line(format_args!(
-            "error: {} row(s) may or may not have a key yet; rerun the same command to reconcile them",
-            outcome.in_doubt.len()
-        ));
-        return Ok(Exit::OutcomeUnknown);
-    }
     for (row, hash) in &outcome.gone {
         crate::output::err_line(format_args!(
             "error: row {row}: its key {hash}, created by this batch, no longer exists (its \
@@ -261,16 +247,28 @@ fn summarize(
             outcome.gone.len()
         ));
     }
-    if !outcome.unfinished.is_empty() || !outcome.failed.is_empty() || !outcome.gone.is_empty() {
+    if outcome.unchecked {
         crate::output::err_line(format_args!(
-            "error: {} row(s) have no key{}",
-            outcome.unfinished.len() + outcome.failed.len() + outcome.gone.len(),
-            if outcome.unfinished.is_empty() && outcome.failed.is_empty() {
-                ""
-            } else {
-                "; rerun the same command to retry the rows not yet created"
-            }
+            "error: the final check for keys without a saved secret could not finish (listing \
+             the keys, or deleting a stray one, failed); rerun the same command to check again"
         ));
+        return Ok(Exit::OutcomeUnknown);
+    }
+    if !outcome.in_doubt.is_empty() {
+        crate::output::err_line(format_args!(
+            "error: {} row(s) may or may not have a key yet; rerun the same command to reconcile them",
+            outcome.in_doubt.len()
+        ));
+        return Ok(Exit::OutcomeUnknown);
+    }
+    if !outcome.unfinished.is_empty() || !outcome.failed.is_empty() {
+        crate::output::err_line(format_args!(
+            "error: {} row(s) have no key; rerun the same command to retry them",
+            outcome.unfinished.len() + outcome.failed.len()
+        ));
+        return Ok(Exit::Partial);
+    }
+    if !outcome.gone.is_empty() {
         return Ok(Exit::Partial);
     }
     Ok(Exit::Success)
