@@ -565,3 +565,20 @@ fn another_batchs_journal_is_explained() {
     let line = help.lines().find(|l| l.contains("--concurrency")).unwrap();
     assert!(line.trim().len() > "--concurrency <N>".len() + 2, "{help}");
 }
+
+#[test]
+fn a_journal_held_by_another_run_is_a_failure_not_a_usage_error() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    std::fs::write(dir.path().join("n.csv"), "name\nl-1\n").unwrap();
+    let batch = ["bulk-create", "n.csv", "--secrets-out", "s.csv"];
+    assert_code(&fake.run(dir.path(), &batch), 0);
+    // Another run of the batch holds the journal's lock (an flock, as the CLI takes it).
+    let journal = std::fs::File::open(dir.path().join("s.csv.journal")).unwrap();
+    journal.lock().unwrap();
+    let output = fake.run(dir.path(), &batch);
+    assert_code(&output, 1);
+    assert!(stderr(&output).contains("another run"), "{}", stderr(&output));
+    journal.unlock().unwrap();
+    assert_code(&fake.run(dir.path(), &batch), 0);
+}
