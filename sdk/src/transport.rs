@@ -1,22 +1,19 @@
 //! What the SDK adds around each attempt on the wire.
 //!
-//! It implements the generated crate's `Transport` seam, whose two hooks run right before and
-//! right after the generated client sends a request it built (path encoding, query, JSON body)
-//! and before it decodes the answer. One `ClientTransport` serves every call of a `Client`
-//! (its generated client is built once); the attempt's own context comes through
-//! `attempt_scope` (see there why). Before: the credential and client headers, the call's own
-//! headers, and the attempt's timeout (cut to what is left of the call's deadline by the
-//! call). After: what the attempt saw (status, request id, `Retry-After`) for the call's
-//! record, tracing, and a cap on the response body. Whether to try again is decided one level
-//! up, in `call.rs`, which rebuilds the request from the operation's parameters: no request is
-//! copied in case it fails, and a body cut off midway fails its attempt like any other broken
-//! connection.
+//! A call builds each attempt's request with the generated builder's `build_request` (path
+//! encoding, query, JSON body), and sends it with the client's one `reqwest::Client`; the two
+//! hooks here run right before and right after that send. One `ClientTransport` serves every
+//! call of a `Client`; the attempt's own context is an [`AttemptIo`] in the call's future.
+//! Before: the credential and client headers, the call's own headers, and the attempt's
+//! timeout (cut to what is left of the call's deadline by the call). After: what the attempt
+//! saw (status, request id, `Retry-After`) for the call's record, and tracing. [`capped`]
+//! caps the response body. Whether to try again is decided by the call (`call.rs`), which
+//! rebuilds the request from the operation's parameters: no request is copied in case it
+//! fails, and a body cut off midway fails its attempt like any other broken connection.
 
-use crate::attempt_scope::{AttemptIo, with_current};
 use crate::redact::Redactor;
 use crate::retry::AttemptEnd;
 use crate::retry_after::requested_wait;
-use openrouter_keys_codegen::Transport;
 use reqwest::ResponseBuilderExt;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use secrecy::SecretString;
@@ -113,93 +110,132 @@ impl CallRecord {
     }
 }
 
-/// The hooks every call of one client sends through: the client's credential and headers,
-/// plus whatever the attempt being polled lends them (`attempt_scope`).
+/// What one attempt's hooks read (set by the call) and write (read back by the call after a
+/// failure). It lives in the call's own future, next to the attempt it describes.
+#[derive(Debug, Default)]
+pub(crate) struct AttemptIo {
+    /// In: this attempt's timeout, already cut to what is left of the call's deadline.
+    pub timeout: Duration,
+    /// In: the attempt's number, from 1 (for traces).
+    pub number: u32,
+    /// In: whether someone listens to this call's span or to debug events.
+    pub traced: bool,
+    /// Out: whether the request was handed to the HTTP client.
+    pub sent: bool,
+    /// Out: status of the response, if one arrived.
+    pub status: Option<reqwest::StatusCode>,
+    /// Out: request id header of the response, if any (a cheap, shared copy of its bytes).
+    pub request_id: Option<HeaderValue>,
+    /// Out: the wait an error response asked for, if any.
+    pub retry_after: Option<Duration>,
+    /// Out: when the request was sent, if traced (for its latency).
+    pub sent_at: Option<Instant>,
+}
+
+impl AttemptIo {
+    /// Ready for attempt `number`, with this timeout; what an earlier attempt saw is cleared.
+    pub fn start(&mut self, number: u32, timeout: Duration) {
+        self.number = number;
+        self.timeout = timeout;
+        self.sent = false;
+        self.status = None;
+        self.request_id = None;
+        self.retry_after = None;
+        self.sent_at = None;
+    }
+}
+
+/// What every call of one client adds to its requests: the client's credential and headers.
+/// Its two hooks run around each attempt's send, with that attempt's [`AttemptIo`].
 pub(crate) struct ClientTransport {
     /// The client's key, to scrub it from request ids in traces.
     pub api_key: SecretString,
     pub authorization: HeaderValue,
     pub user_agent: HeaderValue,
     pub attribution: Vec<(HeaderName, HeaderValue)>,
-    /// The timeout of a request sent outside an attempt's scope (the client's).
-    pub timeout: Duration,
 }
 
 impl fmt::Debug for ClientTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientTransport")
             .field("api_key", &"[REDACTED]")
-            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
 
-impl Transport for ClientTransport {
-    fn before_send(&self, request: &mut reqwest::Request, _operation: &'static str) {
+impl ClientTransport {
+    /// Right before `request` is sent: the credential, the client's and the call's headers
+    /// (`call_headers`), and the attempt's timeout.
+    pub fn before_send(
+        &self,
+        request: &mut reqwest::Request,
+        call_headers: &[(HeaderName, HeaderValue)],
+        io: &mut AttemptIo,
+    ) {
         let headers = request.headers_mut();
         headers.insert(AUTHORIZATION, self.authorization.clone());
         headers.insert(USER_AGENT, self.user_agent.clone());
-        for (name, value) in &self.attribution {
+        for (name, value) in self.attribution.iter().chain(call_headers) {
             headers.insert(name.clone(), value.clone());
         }
-        let timeout = with_current(|io| {
-            let Some(io) = io else {
-                return self.timeout;
-            };
-            for (name, value) in &io.headers {
-                headers.insert(name.clone(), value.clone());
-            }
-            io.sent = true;
-            if io.traced {
-                // The clock is read for latency only when debug events are on.
-                io.sent_at = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
-            }
-            io.timeout
-        });
-        *request.timeout_mut() = Some(timeout);
+        io.sent = true;
+        if io.traced {
+            // The clock is read for latency only when debug events are on.
+            io.sent_at = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
+        }
+        *request.timeout_mut() = Some(io.timeout);
     }
 
-    fn after_send(
+    /// Right after sending returned `outcome`: notes what the attempt saw in `io` (status,
+    /// request id, the wait an error asked for) and traces it when someone listens.
+    pub fn after_send(
         &self,
-        outcome: reqwest::Result<reqwest::Response>,
+        outcome: &reqwest::Result<reqwest::Response>,
         operation: &'static str,
-    ) -> reqwest::Result<reqwest::Response> {
-        let trace = with_current(|io| {
-            let io = io?;
-            if let Ok(response) = &outcome {
-                let status = response.status();
-                io.status = Some(status);
-                io.request_id = request_id_value(response.headers());
-                // A success asks for no wait; only errors are worth reading the headers for.
-                if !status.is_success() {
-                    io.retry_after = requested_wait(response.headers(), SystemTime::now());
-                }
-            }
-            // When nobody listens, tracing costs this check; the recording code is cold.
-            io.traced
-                .then(|| (io.number, io.sent_at, io.request_id.clone()))
-        });
-        if let Some((attempt, sent_at, id)) = trace {
-            let span = tracing::Span::current();
-            match &outcome {
-                Ok(response) => {
-                    let redactor = Redactor::new(&self.api_key, None);
-                    let id = id
-                        .as_ref()
-                        .map(|id| redactor.text(&String::from_utf8_lossy(id.as_bytes())));
-                    trace_answered(
-                        &span,
-                        operation,
-                        attempt,
-                        response.status(),
-                        id.as_deref(),
-                        sent_at,
-                    );
-                }
-                Err(error) => trace_failed(&span, operation, attempt, error, sent_at),
+        io: &mut AttemptIo,
+    ) {
+        if let Ok(response) = outcome {
+            let status = response.status();
+            io.status = Some(status);
+            io.request_id = request_id_value(response.headers());
+            // A success asks for no wait; only errors are worth reading the headers for.
+            if !status.is_success() {
+                io.retry_after = requested_wait(response.headers(), SystemTime::now());
             }
         }
-        outcome.map(capped)
+        // When nobody listens, tracing costs this check; the recording code is cold.
+        if io.traced {
+            self.trace(outcome, operation, io);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn trace(
+        &self,
+        outcome: &reqwest::Result<reqwest::Response>,
+        operation: &'static str,
+        io: &AttemptIo,
+    ) {
+        let span = tracing::Span::current();
+        match outcome {
+            Ok(response) => {
+                let redactor = Redactor::new(&self.api_key, None);
+                let id = io
+                    .request_id
+                    .as_ref()
+                    .map(|id| redactor.text(&String::from_utf8_lossy(id.as_bytes())));
+                trace_answered(
+                    &span,
+                    operation,
+                    io.number,
+                    response.status(),
+                    id.as_deref(),
+                    io.sent_at,
+                );
+            }
+            Err(error) => trace_failed(&span, operation, io.number, error, io.sent_at),
+        }
     }
 }
 
@@ -273,12 +309,19 @@ pub(crate) fn body_over_limit(error: &reqwest::Error) -> bool {
 /// length); one that declares more is refused without reading a byte of it (its body is
 /// replaced by one whose first read fails); any other is wrapped so that reading it fails
 /// once past the limit.
-fn capped(response: reqwest::Response) -> reqwest::Response {
+pub(crate) fn capped(response: reqwest::Response) -> reqwest::Response {
     // hyper knows the exact length when the response declared one.
     let declared = response.content_length();
     if declared.is_some_and(|length| length <= MAX_BODY as u64) {
         return response;
     }
+    wrap_body(response, declared)
+}
+
+/// [`capped`] for a body that declared no length or one over the limit.
+#[cold]
+#[inline(never)]
+fn wrap_body(response: reqwest::Response, declared: Option<u64>) -> reqwest::Response {
     let (parts, body) = into_parts(response);
     let body = match declared {
         Some(length) => {
@@ -292,17 +335,6 @@ fn capped(response: reqwest::Response) -> reqwest::Response {
         None => reqwest::Body::wrap(http_body_util::Limited::new(body, MAX_BODY)),
     };
     reqwest::Response::from(http::Response::from_parts(parts, body))
-}
-
-/// The response with its whole body read into memory: reading fails (cut off, over the cap,
-/// timed out) here rather than later.
-pub(crate) async fn read_whole(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    let (parts, body) = into_parts(response);
-    let bytes = http_body_util::BodyExt::collect(body).await?.to_bytes();
-    Ok(reqwest::Response::from(http::Response::from_parts(
-        parts,
-        reqwest::Body::from(bytes),
-    )))
 }
 
 /// Head and body of a response, the URL kept in the head's extensions so that a response

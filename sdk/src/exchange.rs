@@ -1,0 +1,168 @@
+//! The one future an awaited request runs as: checks, attempts, decoding, result.
+//!
+//! Every operation is the same exchange with different parts (its checks, its request, its
+//! generated success type, its public result), given by [`Exchange`]. [`send`] is that
+//! exchange as a single `async fn`, its success path a straight line as in a raw `reqwest`
+//! call: build the request, add the transport's headers and timeout, send, read the body,
+//! decode it into the generated type, convert that into the public one. No other future is
+//! nested in it on that path besides reqwest's own (each nested `async fn` would be built
+//! and then moved into its parent's state, and its result moved out again, on every call);
+//! everything that follows a failure runs in boxed futures of `call.rs`, so that it takes no
+//! room in every call's future. [`boxed`] puts it in the box `IntoFuture` returns, inside
+//! the call's tracing span only when someone listens.
+
+use crate::call::{Call, GeneratedError};
+use crate::client::Client;
+use crate::error::Result;
+use crate::operation_id::OperationId;
+use crate::options::CallOptions;
+use crate::sleep::BoxFuture;
+use crate::transport::{AttemptIo, capped};
+use openrouter_keys_codegen as codegen;
+use progenitor_client::ResponseValue;
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use tracing::Instrument;
+
+/// The parts of a call that differ between operations.
+pub(crate) trait Exchange: Send + Sync + Sized + 'static {
+    /// Which operation this is.
+    const ID: OperationId;
+    /// The generated type a success decodes into.
+    type Wire: DeserializeOwned + Send + 'static;
+    /// What the call returns.
+    type Output: Send + 'static;
+    /// The request body, checked and converted once per call (`()` for none).
+    type Body: Send + Sync;
+
+    /// Checks the input before anything is sent, and gives the body every attempt sends.
+    fn check(&self) -> Result<Self::Body>;
+
+    /// A secret the request carries besides the client's key, to scrub from what the server
+    /// says back.
+    fn secret(&self) -> Option<&secrecy::SecretString> {
+        None
+    }
+
+    /// One attempt's request, built by the generated builder.
+    fn build(
+        &self,
+        generated: &codegen::Client,
+        body: &Self::Body,
+    ) -> std::result::Result<reqwest::Request, GeneratedError>;
+
+    /// The generated reading of an answer that is not a success (boxed: its future holds the
+    /// whole response while the body arrives, and only failures need it).
+    fn read_error(
+        response: reqwest::Response,
+    ) -> BoxFuture<'static, std::result::Result<ResponseValue<Self::Wire>, GeneratedError>>;
+
+    /// The public value of a success.
+    fn output(wire: Self::Wire) -> Self::Output;
+
+    /// The result of a call that failed with an error meaning its work was already done (a
+    /// retried delete's 404), if this operation has one.
+    fn already_done() -> Option<Self::Output> {
+        None
+    }
+}
+
+/// A call of `op` with these options, boxed, within the call's tracing span when someone
+/// listens (nobody listening, the usual case: no span is built, entered or recorded).
+pub(crate) fn boxed<Op: Exchange>(
+    op: Op,
+    client: &Client,
+    options: CallOptions,
+) -> BoxFuture<'_, Result<Op::Output>> {
+    if tracing::enabled!(kind: tracing::metadata::Kind::SPAN, tracing::Level::INFO) {
+        let span = Call::span(Op::ID);
+        if !span.is_disabled() {
+            return Box::pin(send(op, client, options, true, true).instrument(span));
+        }
+    }
+    let traced = tracing::enabled!(tracing::Level::DEBUG);
+    Box::pin(send(op, client, options, traced, false))
+}
+
+/// A call of `op`, from its checks to its result. `traced`: someone listens to debug events
+/// or to the call's span; `spanned`: to the span, which is then the current one whenever
+/// this future runs.
+///
+/// An `async` block rather than an `async fn`: an async fn copies its arguments into locals
+/// of its state, so the options and the parameters would be held twice by every call in
+/// flight; a block uses what it captured in place.
+#[allow(clippy::manual_async_fn)] // on purpose, see above
+fn send<Op: Exchange>(
+    op: Op,
+    client: &Client,
+    options: CallOptions,
+    traced: bool,
+    spanned: bool,
+) -> impl Future<Output = Result<Op::Output>> + Send + '_ {
+    async move {
+        let body = op.check()?;
+        let mut call = Call::start(client, Op::ID, &options)?.scrubbing(op.secret());
+        let shared = &*client.shared;
+        // One context for all attempts; each sets its timeout and clears what the last saw.
+        let mut io = AttemptIo {
+            traced,
+            ..AttemptIo::default()
+        };
+        let mut number = 1;
+        let error = loop {
+            let (timeout, hit_deadline) = call.attempt_timeout(number);
+            io.start(number, timeout);
+            let error = match op.build(&shared.generated, &body) {
+                // Not sent: it could not be built.
+                Err(error) => error,
+                Ok(mut request) => {
+                    shared
+                        .transport
+                        .before_send(&mut request, &options.headers, &mut io);
+                    let outcome = shared.http.execute(request).await;
+                    shared
+                        .transport
+                        .after_send(&outcome, Op::ID.as_str(), &mut io);
+                    match outcome {
+                        Ok(response) if response.status().is_success() => {
+                            match capped(response).bytes().await {
+                                Ok(bytes) => match serde_json::from_slice::<Op::Wire>(&bytes) {
+                                    Ok(wire) => {
+                                        call.finish(spanned);
+                                        return Ok(Op::output(wire));
+                                    }
+                                    // Decoded again, tolerantly, by the error path.
+                                    Err(error) => {
+                                        codegen::Error::InvalidResponsePayload(bytes, error)
+                                    }
+                                },
+                                Err(error) => codegen::Error::ResponseBodyError(error),
+                            }
+                        }
+                        Ok(response) => match Op::read_error(capped(response)).await {
+                            Ok(value) => {
+                                call.finish(spanned);
+                                return Ok(Op::output(value.into_inner()));
+                            }
+                            Err(error) => error,
+                        },
+                        Err(error) => codegen::Error::CommunicationError(error),
+                    }
+                }
+            };
+            match call
+                .after_failure(error, &mut io, hit_deadline, number)
+                .await
+            {
+                Ok(()) => number += 1,
+                Err(error) => break error,
+            }
+        };
+        let result = call.fail::<Op::Wire>(error).await.map(Op::output);
+        call.finish(spanned);
+        match result {
+            Err(error) if call.is_delete_already_done(&error) => Op::already_done().ok_or(error),
+            result => result,
+        }
+    }
+}
