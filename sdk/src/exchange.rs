@@ -45,6 +45,8 @@ pub(crate) trait Exchange: Send + Sync + Sized + 'static {
     }
 
     /// One attempt's request, built by the generated builder.
+    // The error is the generated one, passed on as the generated builder returns it.
+    #[allow(clippy::result_large_err)]
     fn build(
         &self,
         generated: &codegen::Client,
