@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::operation_id::OperationId;
 use crate::options::CallOptions;
 use crate::sleep::BoxFuture;
-use crate::transport::{AttemptIo, capped};
+use crate::transport::{AttemptIo, capped, read_body};
 use openrouter_keys_codegen as codegen;
 use progenitor_client::ResponseValue;
 use serde::de::DeserializeOwned;
@@ -90,9 +90,10 @@ pub(crate) fn boxed<Op: Exchange>(
 /// or to the call's span; `spanned`: to the span, which is then the current one whenever
 /// this future runs.
 ///
-/// An `async` block rather than an `async fn`: an async fn copies its arguments into locals
-/// of its state, so the options and the parameters would be held twice by every call in
-/// flight; a block uses what it captured in place.
+/// An `async` block rather than an `async fn`: an async fn moves its arguments into locals of
+/// its body, and rustc may keep both in its state (rust-lang/rust#62958), so the options and
+/// the parameters could be held twice by every call in flight; a block uses what it captured
+/// in place.
 #[allow(clippy::manual_async_fn)] // on purpose, see above
 fn send<Op: Exchange>(
     op: Op,
@@ -114,42 +115,55 @@ fn send<Op: Exchange>(
         let error = loop {
             let (timeout, hit_deadline) = call.attempt_timeout(number);
             io.start(number, timeout);
-            let error = match op.build(&shared.generated, &body) {
-                // Not sent: it could not be built.
-                Err(error) => error,
-                Ok(mut request) => {
-                    shared
-                        .transport
-                        .before_send(&mut request, &options.headers, &mut io);
-                    let outcome = shared.http.execute(request).await;
-                    shared
-                        .transport
-                        .after_send(&outcome, Op::ID.as_str(), &mut io);
-                    match outcome {
-                        Ok(response) if response.status().is_success() => {
-                            match capped(response).bytes().await {
-                                Ok(bytes) => match serde_json::from_slice::<Op::Wire>(&bytes) {
-                                    Ok(wire) => {
-                                        call.finish(spanned);
-                                        return Ok(Op::output(wire));
-                                    }
-                                    // Decoded again, tolerantly, by the error path.
-                                    Err(error) => {
-                                        codegen::Error::InvalidResponsePayload(bytes, error)
-                                    }
-                                },
-                                Err(error) => codegen::Error::ResponseBodyError(error),
-                            }
-                        }
-                        Ok(response) => match Op::read_error(capped(response)).await {
+            // Each value below lives only as long as its block, so that no request, outcome
+            // or response keeps a slot in the future across the awaits after it (a value
+            // matched on, or bound to a name, in an `async` block keeps one until the end of
+            // its scope, even once moved away).
+            let error = 'attempt: {
+                let read = {
+                    let sent = {
+                        let mut request = match op.build(&shared.generated, &body) {
+                            Ok(request) => request,
+                            // Not sent: it could not be built.
+                            Err(error) => break 'attempt error,
+                        };
+                        shared
+                            .transport
+                            .before_send(&mut request, &options.headers, &mut io);
+                        shared.http.execute(request)
+                    };
+                    let outcome = sent.await;
+                    let response =
+                        match shared
+                            .transport
+                            .after_send(outcome, Op::ID.as_str(), &mut io)
+                        {
+                            Ok(response) => response,
+                            Err(error) => break 'attempt codegen::Error::CommunicationError(error),
+                        };
+                    if !response.status().is_success() {
+                        break 'attempt match Op::read_error(capped(response)).await {
                             Ok(value) => {
                                 call.finish(spanned);
                                 return Ok(Op::output(value.into_inner()));
                             }
                             Err(error) => error,
-                        },
-                        Err(error) => codegen::Error::CommunicationError(error),
+                        };
                     }
+                    read_body(capped(response))
+                }
+                .await;
+                let bytes = match read {
+                    Ok(bytes) => bytes,
+                    Err(error) => break 'attempt codegen::Error::ResponseBodyError(error),
+                };
+                match serde_json::from_slice::<Op::Wire>(&bytes) {
+                    Ok(wire) => {
+                        call.finish(spanned);
+                        return Ok(Op::output(wire));
+                    }
+                    // Decoded again, tolerantly, by the error path.
+                    Err(error) => codegen::Error::InvalidResponsePayload(bytes, error),
                 }
             };
             match call

@@ -187,14 +187,15 @@ impl ClientTransport {
     }
 
     /// Right after sending returned `outcome`: notes what the attempt saw in `io` (status,
-    /// request id, the wait an error asked for) and traces it when someone listens.
+    /// request id, the wait an error asked for) and traces it when someone listens; gives
+    /// `outcome` back.
     pub fn after_send(
         &self,
-        outcome: &reqwest::Result<reqwest::Response>,
+        outcome: reqwest::Result<reqwest::Response>,
         operation: &'static str,
         io: &mut AttemptIo,
-    ) {
-        if let Ok(response) = outcome {
+    ) -> reqwest::Result<reqwest::Response> {
+        if let Ok(response) = &outcome {
             let status = response.status();
             io.status = Some(status);
             io.request_id = request_id_value(response.headers());
@@ -205,8 +206,9 @@ impl ClientTransport {
         }
         // When nobody listens, tracing costs this check; the recording code is cold.
         if io.traced {
-            self.trace(outcome, operation, io);
+            self.trace(&outcome, operation, io);
         }
+        outcome
     }
 
     #[cold]
@@ -335,6 +337,36 @@ fn wrap_body(response: reqwest::Response, declared: Option<u64>) -> reqwest::Res
         None => reqwest::Body::wrap(http_body_util::Limited::new(body, MAX_BODY)),
     };
     reqwest::Response::from(http::Response::from_parts(parts, body))
+}
+
+/// The whole body of `response`, read as `Response::bytes` reads it (same errors, the URL in
+/// them), by a future less than half the size: `bytes` keeps the response twice in its state
+/// (as its argument and in the `async fn` it awaits) besides the body's own future, and every
+/// call in flight holds that state while its answer arrives. A body of one chunk, the usual
+/// case, is passed on without a copy. (An `async` block, not an `async fn`: an async fn moves
+/// its argument into a local of its body, and rustc may keep both in its state,
+/// rust-lang/rust#62958.)
+#[allow(clippy::manual_async_fn)] // on purpose, see above
+pub(crate) fn read_body(
+    mut response: reqwest::Response,
+) -> impl std::future::Future<Output = reqwest::Result<bytes::Bytes>> + Send {
+    async move {
+        let first = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => return Ok(bytes::Bytes::new()),
+            Err(error) => return Err(error.with_url(response.url().clone())),
+        };
+        let mut joined: Option<Vec<u8>> = None;
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => joined
+                    .get_or_insert_with(|| first.to_vec())
+                    .extend_from_slice(&chunk),
+                Ok(None) => return Ok(joined.map_or(first, bytes::Bytes::from)),
+                Err(error) => return Err(error.with_url(response.url().clone())),
+            }
+        }
+    }
 }
 
 /// Head and body of a response, the URL kept in the head's extensions so that a response
