@@ -379,3 +379,30 @@ fn into_parts(response: reqwest::Response) -> (http::response::Parts, reqwest::B
     }
     (parts, body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A response whose body arrives in these chunks (and then fails, if `fail`).
+    fn chunked(chunks: &'static [&'static str], fail: bool) -> reqwest::Response {
+        let frames = chunks
+            .iter()
+            .map(|chunk| Ok(bytes::Bytes::from_static(chunk.as_bytes())))
+            .chain(fail.then(|| Err(std::io::Error::other("cut off"))));
+        let body = reqwest::Body::wrap_stream(futures_util::stream::iter(frames));
+        reqwest::Response::from(http::Response::new(body))
+    }
+
+    #[tokio::test]
+    async fn read_body_reads_every_chunk_of_a_body() {
+        let whole = |chunks| async move { read_body(chunked(chunks, false)).await.unwrap() };
+        assert_eq!(whole(&[]).await, "");
+        assert_eq!(whole(&["{\"data\": []}"]).await, "{\"data\": []}");
+        assert_eq!(whole(&["{\"da", "ta\": ", "[]}"]).await, "{\"data\": []}");
+        for chunks in [&[][..], &["{\"da"][..], &["{\"da", "ta\""][..]] {
+            let error = read_body(chunked(chunks, true)).await.unwrap_err();
+            assert!(error.is_decode() || error.is_body(), "{error:?}");
+        }
+    }
+}
