@@ -359,11 +359,15 @@ impl<'a> Call<'a> {
                  `{base_url}` is probably wrong (OpenRouter's is {DEFAULT_BASE_URL})",
                 self.operation.route()
             )),
-            (401, _) => Some(
-                "The API key was refused: check it (OPENROUTER_API_KEY); operations on /keys \
-                 need a management key"
-                    .to_string(),
-            ),
+            (401, OperationId::GetCurrentKey) => Some(format!(
+                "The API key{} was refused: check that it is complete and not disabled or expired",
+                self.shared.api_key_origin
+            )),
+            (401, _) => Some(format!(
+                "The API key{} was refused: check that it is complete and not disabled or \
+                 expired; operations on /keys need a management key",
+                self.shared.api_key_origin
+            )),
             (403, operation) if operation != OperationId::GetCurrentKey => {
                 Some("Operations on /keys need a management key".to_string())
             }

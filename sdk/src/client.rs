@@ -56,6 +56,9 @@ pub(crate) struct Shared {
     pub timeout: Duration,
     /// The connect timeout, when this crate built the HTTP client (for error messages).
     pub connect_timeout: Option<Duration>,
+    /// Where the API key came from, for messages: " (from OPENROUTER_API_KEY)", or empty
+    /// when the caller passed it.
+    pub api_key_origin: String,
     pub retry: RetryPolicy,
     pub sleep: Arc<dyn AsyncSleep>,
     pub jitter: Mutex<fastrand::Rng>,
@@ -374,6 +377,7 @@ impl ClientBuilder {
                 base_url,
                 timeout,
                 connect_timeout,
+                api_key_origin: key_origin,
                 retry,
                 sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
                 jitter: Mutex::new(jitter),
