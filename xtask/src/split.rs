@@ -29,38 +29,19 @@ const INFO: &str = "let info = OperationInfo {";
 /// Adds `build_request` and `read_response` next to every generated `send`; returns how many
 /// `send`s it split.
 pub fn split_sends(file: &mut syn::File) -> Result<usize, XtaskError> {
-    let mut split = 0;
-    for item in &mut file.items {
-        split += split_item(item)?;
-    }
-    Ok(split)
-}
-
-fn split_item(item: &mut syn::Item) -> Result<usize, XtaskError> {
-    let mut split = 0;
-    match item {
-        syn::Item::Mod(module) => {
-            if let Some((_, items)) = &mut module.content {
-                for inner in items {
-                    split += split_item(inner)?;
-                }
+    crate::strip::each_impl(&mut file.items, &mut |block| {
+        let mut halves = Vec::new();
+        for member in &block.items {
+            if let syn::ImplItem::Fn(function) = member
+                && function.sig.ident == "send"
+            {
+                halves.extend(halves_of(function)?);
             }
         }
-        syn::Item::Impl(block) => {
-            let mut halves = Vec::new();
-            for member in &block.items {
-                if let syn::ImplItem::Fn(function) = member
-                    && function.sig.ident == "send"
-                {
-                    halves.extend(halves_of(function)?);
-                }
-            }
-            split += halves.len() / 2;
-            block.items.extend(halves);
-        }
-        _ => {}
-    }
-    Ok(split)
+        let split = halves.len() / 2;
+        block.items.extend(halves);
+        Ok(split)
+    })
 }
 
 /// `build_request` and `read_response` cut from one `send`.
