@@ -119,20 +119,38 @@ impl<'a> Call<'a> {
         tracing::info_span!(
             "openrouter_keys.call",
             operation = operation.as_str(),
-            attempt = tracing::field::Empty,
+            attempts = tracing::field::Empty,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         )
     }
 
-    /// Records the call's latency on its span (`spanned`: someone listens to it; it is the
-    /// current span while the call's future runs).
-    pub fn finish(&self, spanned: bool) {
+    /// Records the call's outcome on its span, once, at its end (`spanned`: someone listens
+    /// to it; it is the current span while the call's future runs): the number of attempts,
+    /// the last status and request id, the latency. Each attempt has its own debug event; a
+    /// span field recorded per attempt would be printed once per attempt by `fmt` layers.
+    pub fn finish(&self, spanned: bool, io: &AttemptIo) {
         if spanned {
-            let latency_ms = self.started.elapsed().as_millis() as u64;
-            tracing::Span::current().record("latency_ms", latency_ms);
+            self.record_on_span(io);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn record_on_span(&self, io: &AttemptIo) {
+        let span = tracing::Span::current();
+        span.record("attempts", io.number);
+        if let Some(status) = io.status {
+            span.record("status", status.as_u16());
+        }
+        if let Some(id) = &io.request_id {
+            let id = self
+                .redactor()
+                .text(&String::from_utf8_lossy(id.as_bytes()));
+            span.record("request_id", id.as_str());
+        }
+        span.record("latency_ms", self.started.elapsed().as_millis() as u64);
     }
 
     /// The error path of a call (see `exchange.rs`), from the last attempt's error. Boxed

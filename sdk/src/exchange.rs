@@ -144,7 +144,7 @@ fn send<Op: Exchange>(
                     if !response.status().is_success() {
                         break 'attempt match Op::read_error(capped(response)).await {
                             Ok(value) => {
-                                call.finish(spanned);
+                                call.finish(spanned, &io);
                                 return Ok(Op::output(value.into_inner()));
                             }
                             Err(error) => error,
@@ -159,7 +159,7 @@ fn send<Op: Exchange>(
                 };
                 match serde_json::from_slice::<Op::Wire>(&bytes) {
                     Ok(wire) => {
-                        call.finish(spanned);
+                        call.finish(spanned, &io);
                         return Ok(Op::output(wire));
                     }
                     // Decoded again, tolerantly, by the error path.
@@ -175,7 +175,7 @@ fn send<Op: Exchange>(
             }
         };
         let result = call.fail::<Op::Wire>(error).await.map(Op::output);
-        call.finish(spanned);
+        call.finish(spanned, &io);
         match result {
             Err(error) if call.is_delete_already_done(&error) => Op::already_done().ok_or(error),
             result => result,

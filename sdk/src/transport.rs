@@ -219,7 +219,6 @@ impl ClientTransport {
         operation: &'static str,
         io: &AttemptIo,
     ) {
-        let span = tracing::Span::current();
         match outcome {
             Ok(response) => {
                 let redactor = Redactor::new(&self.api_key, None);
@@ -228,7 +227,6 @@ impl ClientTransport {
                     .as_ref()
                     .map(|id| redactor.text(&String::from_utf8_lossy(id.as_bytes())));
                 trace_answered(
-                    &span,
                     operation,
                     io.number,
                     response.status(),
@@ -236,28 +234,22 @@ impl ClientTransport {
                     io.sent_at,
                 );
             }
-            Err(error) => trace_failed(&span, operation, io.number, error, io.sent_at),
+            Err(error) => trace_failed(operation, io.number, error, io.sent_at),
         }
     }
 }
 
-/// Records an answered attempt on the call's span and as a debug event. `id` is the request
+/// Traces an answered attempt as a debug event. `id` is the request
 /// id, already scrubbed: it is text from the network.
 #[cold]
 #[inline(never)]
 fn trace_answered(
-    span: &tracing::Span,
     operation: &str,
     attempt: u32,
     status: reqwest::StatusCode,
     id: Option<&str>,
     sent: Option<Instant>,
 ) {
-    span.record("attempt", attempt);
-    span.record("status", status.as_u16());
-    if let Some(id) = id {
-        span.record("request_id", id);
-    }
     tracing::debug!(
         operation,
         attempt,
@@ -268,17 +260,10 @@ fn trace_answered(
     );
 }
 
-/// Records a failed attempt on the call's span and as a debug event.
+/// Traces a failed attempt as a debug event.
 #[cold]
 #[inline(never)]
-fn trace_failed(
-    span: &tracing::Span,
-    operation: &str,
-    attempt: u32,
-    error: &reqwest::Error,
-    sent: Option<Instant>,
-) {
-    span.record("attempt", attempt);
+fn trace_failed(operation: &str, attempt: u32, error: &reqwest::Error, sent: Option<Instant>) {
     tracing::debug!(
         operation,
         attempt,
