@@ -3091,6 +3091,51 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client } = self;
+            let url = format!("{}/key", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::CurrentKeyResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
     }
     /**Builder for [`Client::list`]
 
@@ -3247,6 +3292,95 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self {
+                client,
+                include_disabled,
+                include_expired,
+                offset,
+                workspace_id,
+            } = self;
+            let include_disabled = include_disabled.map_err(Error::InvalidRequest)?;
+            let include_expired = include_expired.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/keys", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_disabled",
+                        &include_disabled,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_expired",
+                        &include_expired,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(
+                    &progenitor_client::QueryParam::new("workspace_id", &workspace_id),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<types::KeyListResponse>, Error<types::ErrorResponse>> {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
     }
     /**Builder for [`Client::create_keys`]
 
@@ -3318,6 +3452,78 @@ pub mod builder {
             };
             let result = client.exec(request, &info).await;
             let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateKeyRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/keys", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::CreatedKeyResponse>,
+            Error<types::ErrorResponse>,
+        > {
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -3444,6 +3650,65 @@ pub mod builder {
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
+        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, hash } = self;
+            let hash = hash.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/keys/{}", client.baseurl, crate ::encode_segment(& hash),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<types::KeyResponse>, Error<types::ErrorResponse>> {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
     }
     /**Builder for [`Client::delete_keys`]
 
@@ -3500,6 +3765,68 @@ pub mod builder {
             };
             let result = client.exec(request, &info).await;
             let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, hash } = self;
+            let hash = hash.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/keys/{}", client.baseurl, crate ::encode_segment(& hash),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::DeleteKeyResponse>,
+            Error<types::ErrorResponse>,
+        > {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
@@ -3618,6 +3945,92 @@ pub mod builder {
             };
             let result = client.exec(request, &info).await;
             let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, hash, body } = self;
+            let hash = hash.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateKeyRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/keys/{}", client.baseurl, crate ::encode_segment(& hash),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<ResponseValue<types::KeyResponse>, Error<types::ErrorResponse>> {
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {

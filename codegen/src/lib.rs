@@ -7,8 +7,9 @@
 //! Application code should depend on the `openrouter-keys` crate, which wraps this one with
 //! retries, typed errors and secret hygiene. This crate exposes the generated request builders
 //! (`Client::list()`, `Client::create_keys()`, ...), the generated types (`types::Key`, ...), a
-//! [`Transport`] seam whose hooks run around every request, and, with the `mock` feature, typed
-//! httpmock helpers (`mock::MockServerExt`).
+//! [`Transport`] seam whose hooks run around every request `send` sends, each `send` also in
+//! two halves (`build_request`, `read_response`) for callers that send requests themselves,
+//! and, with the `mock` feature, typed httpmock helpers (`mock::MockServerExt`).
 
 // docs.rs documents with `--cfg docsrs` on nightly, where `doc_cfg` labels each item gated by
 // a feature (here `mock`) with that feature.
@@ -33,8 +34,10 @@ use std::sync::Arc;
 
 /// Hooks around every request the generated builders send.
 ///
-/// Implemented by the SDK to add authentication, per-attempt timeouts, tracing and a record
-/// of what each attempt saw. `operation_id` is progenitor's snake_case form of the spec's
+/// For callers of the builders' `send` who add authentication, per-attempt timeouts, tracing
+/// or a record of what each attempt saw. (Callers that send `build_request`'s request
+/// themselves, as the `openrouter-keys` SDK does, need none: they run their own code around
+/// their send.) `operation_id` is progenitor's snake_case form of the spec's
 /// operationId (`get_current_key`, `list`, `create_keys`, `get_key`, `update_keys`,
 /// `delete_keys`).
 pub trait Transport: Send + Sync + std::fmt::Debug {

@@ -304,29 +304,30 @@ fn measure_rss(side: Side) -> (usize, f64) {
     (calls, kib / 1024.0)
 }
 
-/// The bytes one call in flight holds, per operation: the state behind its boxed future.
-fn future_sizes(client: &Client) -> String {
+/// The bytes one call in flight holds, per operation: the state behind the SDK's boxed
+/// future, and the state of the raw call's future next to it.
+fn future_sizes(clients: &Clients) -> String {
     use std::future::IntoFuture;
     fn size<T>(future: std::pin::Pin<Box<dyn Future<Output = T> + Send + '_>>) -> usize {
         std::mem::size_of_val(&*future)
     }
-    let keys = client.keys();
+    let keys = clients.sdk.keys();
+    let raw = |op| std::mem::size_of_val(&clients.raw_call(op));
     format!(
-        "future in flight: list {} B, get {} B, create {} B",
+        "future in flight, sdk (raw): list {} B ({} B), get {} B ({} B), create {} B ({} B)",
         size(keys.list().into_future()),
+        raw(Op::List),
         size(keys.get(CANNED_HASH).into_future()),
+        raw(Op::Get),
         size(keys.create(NewKey::new("bench")).into_future()),
+        raw(Op::Create),
     )
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.iter().any(|a| a == "--sizes") {
-        let sdk = Client::builder()
-            .api_key(KEY)
-            .base_url("http://127.0.0.1:9")
-            .build();
-        println!("{}", future_sizes(&sdk.expect("sdk client")));
+        println!("{}", future_sizes(&clients("http://127.0.0.1:9")));
         return;
     }
     if let Some(at) = args.iter().position(|a| a == "--only") {
@@ -381,7 +382,7 @@ fn main() {
     println!(
         "ratio at a concurrency: median over rounds of (sdk round / raw round run next to it)"
     );
-    println!("{}", future_sizes(&clients.sdk));
+    println!("{}", future_sizes(&clients));
     println!();
     println!(
         "{:<7} {:>4} {:<4} {:>10} {:>12} {:>8} {:>8} {:>9} {:>9}",

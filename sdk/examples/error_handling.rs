@@ -82,11 +82,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("\n== a transient 503, retried by the client: the call succeeds");
     fake.inject(Route::GetCurrentKey, Fault::status(503));
+    let before = fake.requests(Route::GetCurrentKey);
     let me = client.current_key().await?;
     println!(
-        "   ok: {} ({} requests to GET /key so far)",
+        "   ok: {} ({} requests to GET /key for this call)",
         me.label.as_deref().unwrap_or("(no label)"),
-        fake.requests(Route::GetCurrentKey)
+        fake.requests(Route::GetCurrentKey) - before
     );
     Ok(())
 }

@@ -76,15 +76,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // A create retried after a 500 although the key may exist: only when duplicates are fine.
     fake.inject(Route::CreateKeys, Fault::status(500));
+    let before = fake.requests(Route::CreateKeys);
     let created = client
         .keys()
         .create(NewKey::new("scratch"))
         .retry_on_unknown_outcome()
         .await;
     println!(
-        "create with retry_on_unknown_outcome() after a 500: {} ({} create requests)",
+        "create with retry_on_unknown_outcome() after a 500: {} ({} create requests for this call)",
         outcome(&created.map(|c| c.key().hash.clone())),
-        fake.requests(Route::CreateKeys)
+        fake.requests(Route::CreateKeys) - before
     );
     Ok(())
 }

@@ -3,10 +3,9 @@
 //!
 //! A call borrows its client's settings and generated client and its own options; what it
 //! owns is small (a clock reading and, after a failed attempt, the record of failures). Each
-//! attempt's context reaches the transport hooks through `attempt_scope`; a success records
-//! nothing.
+//! attempt's request is built by the generated builder and sent by the call's future
+//! (`exchange.rs`), around the transport's two hooks; a success records nothing.
 
-use crate::attempt_scope::{AttemptIo, scoped};
 use crate::client::DEFAULT_BASE_URL;
 use crate::client::{Client, Shared};
 use crate::error::{
@@ -19,16 +18,14 @@ use crate::redact::Redactor;
 use crate::retry::{AttemptEnd, Idempotency, RetryPolicy, should_retry};
 use crate::retry_notice::RetryNotice;
 use crate::sleep::BoxFuture;
-use crate::transport::{CallRecord, MAX_BODY, body_over_limit, read_whole};
+use crate::transport::{AttemptIo, CallRecord, MAX_BODY, body_over_limit};
 use openrouter_keys_codegen as codegen;
-use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
-use std::future::Future;
 use std::time::{Duration, Instant};
-use tracing::Instrument;
 
-type GeneratedError = codegen::Error<codegen::types::ErrorResponse>;
+/// The generated client's error, as its halves and the call return it.
+pub(crate) type GeneratedError = codegen::Error<codegen::types::ErrorResponse>;
 
 /// A call in progress: the client it runs on, its options, and what its failed attempts saw.
 ///
@@ -96,11 +93,6 @@ impl<'a> Call<'a> {
         Redactor::new(&self.shared.transport.api_key, self.extra_secret)
     }
 
-    /// The client's generated client, whose builders send through its transport.
-    pub fn generated(&self) -> &'a codegen::Client {
-        &self.shared.generated
-    }
-
     /// Time left before the call's deadline.
     fn remaining(&self) -> Duration {
         self.retry()
@@ -108,62 +100,66 @@ impl<'a> Call<'a> {
             .saturating_sub(self.started.elapsed())
     }
 
-    /// Sends the request `attempt` builds (once per attempt) within a tracing span, then
-    /// converts the response or maps the error. The deadline is enforced by cutting every
-    /// attempt's timeout to the time left, and by the retry loop, which never waits past it.
-    pub async fn run<T, R, F>(
-        &mut self,
-        attempt: impl FnMut() -> F,
-        convert: impl FnOnce(T) -> R,
-    ) -> Result<R>
-    where
-        F: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError>>,
-        T: DeserializeOwned + Send,
-    {
-        // Nobody listens (the usual case): no span is built, entered or recorded.
-        let span = if tracing::enabled!(kind: tracing::metadata::Kind::SPAN, tracing::Level::INFO) {
-            self.span()
+    /// Attempt `number`'s timeout, cut to what is left of the call's deadline (this is what
+    /// bounds the whole call, without a second timer around it), and whether it was cut.
+    /// The first attempt starts microseconds after the call, with no await in between: the
+    /// whole deadline is left, and the clock is not read again.
+    pub fn attempt_timeout(&self, number: u32) -> (Duration, bool) {
+        let remaining = if number == 1 {
+            self.retry().get_deadline()
         } else {
-            tracing::Span::none()
+            self.remaining()
         };
-        let traced = !span.is_disabled() || tracing::enabled!(tracing::Level::DEBUG);
-        let outcome = if span.is_disabled() {
-            self.attempts(attempt, traced).await
-        } else {
-            self.attempts(attempt, traced)
-                .instrument(span.clone())
-                .await
-        };
-        if !span.is_disabled() {
-            let latency_ms = self.started.elapsed().as_millis() as u64;
-            span.record("latency_ms", latency_ms);
-        }
-        // `outcome` is consumed whole before the error path's await, so that it does not keep
-        // a slot (the size of a response) in this future.
-        let error = match outcome.map(ResponseValue::into_inner) {
-            Ok(value) => return Ok(convert(value)),
-            Err(error) => error,
-        };
-        self.fail::<T>(error).await.map(convert)
+        (self.timeout.min(remaining), remaining < self.timeout)
     }
 
-    /// This call's span (built only when someone may listen).
+    /// The span of a call of `operation` (built only when someone may listen).
     #[cold]
     #[inline(never)]
-    fn span(&self) -> tracing::Span {
+    pub fn span(operation: OperationId) -> tracing::Span {
         tracing::info_span!(
             "openrouter_keys.call",
-            operation = self.operation.as_str(),
-            attempt = tracing::field::Empty,
+            operation = operation.as_str(),
+            attempts = tracing::field::Empty,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         )
     }
 
-    /// The error path of [`run`](Self::run). Boxed behind `dyn` so that it is not inlined into
-    /// every operation's success path (which it would otherwise make a third larger).
-    fn fail<T: DeserializeOwned + Send>(&self, error: GeneratedError) -> BoxFuture<'_, Result<T>> {
+    /// Records the call's outcome on its span, once, at its end (`spanned`: someone listens
+    /// to it; it is the current span while the call's future runs): the number of attempts,
+    /// the last status and request id, the latency. Each attempt has its own debug event; a
+    /// span field recorded per attempt would be printed once per attempt by `fmt` layers.
+    pub fn finish(&self, spanned: bool, io: &AttemptIo) {
+        if spanned {
+            self.record_on_span(io);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn record_on_span(&self, io: &AttemptIo) {
+        let span = tracing::Span::current();
+        span.record("attempts", io.number);
+        if let Some(status) = io.status {
+            span.record("status", status.as_u16());
+        }
+        if let Some(id) = &io.request_id {
+            let id = self
+                .redactor()
+                .text(&String::from_utf8_lossy(id.as_bytes()));
+            span.record("request_id", id.as_str());
+        }
+        span.record("latency_ms", self.started.elapsed().as_millis() as u64);
+    }
+
+    /// The error path of a call (see `exchange.rs`), from the last attempt's error. Boxed
+    /// behind `dyn` so that it takes no room in every call's future.
+    pub fn fail<T: DeserializeOwned + Send>(
+        &self,
+        error: GeneratedError,
+    ) -> BoxFuture<'_, Result<T>> {
         Box::pin(async move {
             let record = self.record();
             self.map_error::<T>(error, record)
@@ -172,58 +168,10 @@ impl<'a> Call<'a> {
         })
     }
 
-    /// Attempt after attempt, until one succeeds, fails in a way not worth repeating, uses
-    /// the last attempt allowed, or would have to wait past the deadline.
-    async fn attempts<T, F>(
-        &mut self,
-        mut attempt: impl FnMut() -> F,
-        traced: bool,
-    ) -> std::result::Result<ResponseValue<T>, GeneratedError>
-    where
-        F: Future<Output = std::result::Result<ResponseValue<T>, GeneratedError>>,
-    {
-        // One context for all attempts; each sets its timeout and clears what the last saw.
-        let mut io = Box::new(AttemptIo {
-            // Cloned only when there are any (a `Vec` without items allocates nothing).
-            headers: self.options.headers.clone(),
-            traced,
-            ..AttemptIo::default()
-        });
-        let mut number = 1;
-        loop {
-            // The attempt's timeout, cut to what is left of the call's deadline: this is what
-            // bounds the whole call, without a second timer around it. The first attempt
-            // starts microseconds after the call, with no await in between: the whole
-            // deadline is left, and the clock is not read again.
-            let remaining = if number == 1 {
-                self.retry().get_deadline()
-            } else {
-                self.remaining()
-            };
-            let hit_deadline = remaining < self.timeout;
-            io.start(number, self.timeout.min(remaining));
-            let (outcome, returned) = scoped(io, attempt()).await;
-            io = returned;
-            let error = match outcome {
-                Ok(value) => return Ok(value),
-                Err(error) => error,
-            };
-            // Whatever follows a failure happens in a boxed future of its own, so that the
-            // failure's state takes no room in every call's future.
-            match self
-                .after_failure(error, &mut io, hit_deadline, number)
-                .await
-            {
-                Ok(()) => number += 1,
-                Err(error) => return Err(error),
-            }
-        }
-    }
-
     /// After attempt `number` failed with `error`: records what it saw and waits before the
     /// next one (`Ok`), or gives the error to return (`Err`).
     #[cold]
-    fn after_failure(
+    pub fn after_failure(
         &mut self,
         error: GeneratedError,
         io: &mut AttemptIo,
@@ -234,18 +182,6 @@ impl<'a> Call<'a> {
             .get_or_insert_with(Box::default)
             .add(io, hit_deadline);
         Box::pin(async move {
-            let error = match error {
-                // An undocumented 2xx (say 200 where 201 is documented) comes back unread,
-                // to be decoded after the loop; its body is read now so that a body cut off
-                // midway fails this attempt like any other.
-                codegen::Error::UnexpectedResponse(response) if response.status().is_success() => {
-                    match read_whole(response).await {
-                        Ok(response) => return Err(codegen::Error::UnexpectedResponse(response)),
-                        Err(source) => codegen::Error::ResponseBodyError(source),
-                    }
-                }
-                error => error,
-            };
             let Some(wait) = self.retry_wait(&error, number) else {
                 return Err(error);
             };
@@ -454,11 +390,15 @@ impl<'a> Call<'a> {
                  `{base_url}` is probably wrong (OpenRouter's is {DEFAULT_BASE_URL})",
                 self.operation.route()
             )),
-            (401, _) => Some(
-                "The API key was refused: check it (OPENROUTER_API_KEY); operations on /keys \
-                 need a management key"
-                    .to_string(),
-            ),
+            (401, OperationId::GetCurrentKey) => Some(format!(
+                "The API key{} was refused: check that it is complete and not disabled or expired",
+                self.shared.api_key_origin
+            )),
+            (401, _) => Some(format!(
+                "The API key{} was refused: check that it is complete and not disabled or \
+                 expired; operations on /keys need a management key",
+                self.shared.api_key_origin
+            )),
             (403, operation) if operation != OperationId::GetCurrentKey => {
                 Some("Operations on /keys need a management key".to_string())
             }

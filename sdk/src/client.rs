@@ -3,8 +3,8 @@
 //! A `Client` is an `Arc` around immutable settings and one `reqwest::Client` (one connection
 //! pool), so it is cheap to clone and `Send + Sync`. The API key lives in a `SecretString`
 //! and, once built, in a header value marked sensitive; neither appears in `Debug`. The
-//! generated client every call builds its requests with is built here, once, wired to the
-//! client's one transport.
+//! generated client every call builds its requests with is built here, once, on the same
+//! `reqwest::Client`.
 
 use crate::error::{Error, Result};
 use crate::keys::Keys;
@@ -47,14 +47,19 @@ pub struct Client {
 /// Settings every call reads.
 pub(crate) struct Shared {
     pub base_url: String,
-    /// The generated client, sending through `transport`; shared by every call.
+    /// The generated client, whose builders build every call's requests.
     pub generated: codegen::Client,
+    /// The HTTP client every call sends with (one connection pool, shared with `generated`).
+    pub http: reqwest::Client,
     /// The hooks around every request (credential, headers, timeout, what the attempt saw);
     /// it also keeps the key, to scrub it from anything the server says back.
-    pub transport: Arc<ClientTransport>,
+    pub transport: ClientTransport,
     pub timeout: Duration,
     /// The connect timeout, when this crate built the HTTP client (for error messages).
     pub connect_timeout: Option<Duration>,
+    /// Where the API key came from, for messages: " (from OPENROUTER_API_KEY)", or empty
+    /// when the caller passed it.
+    pub api_key_origin: String,
     pub retry: RetryPolicy,
     pub sleep: Arc<dyn AsyncSleep>,
     /// Told of every retry before its wait.
@@ -370,24 +375,22 @@ impl ClientBuilder {
             Some(seed) => fastrand::Rng::with_seed(seed),
             None => fastrand::Rng::new(),
         };
-        let transport = Arc::new(ClientTransport {
+        let transport = ClientTransport {
             api_key,
             authorization,
             user_agent: HeaderValue::from_static(USER_AGENT),
             attribution,
-            timeout,
-        });
+        };
         Ok(Client {
             shared: Arc::new(Shared {
-                generated: codegen::Client::new_with_client(
-                    &base_url,
-                    http,
-                    Some(transport.clone()),
-                ),
+                // No transport of its own: calls send the requests it builds themselves.
+                generated: codegen::Client::new_with_client(&base_url, http.clone(), None),
+                http,
                 transport,
                 base_url,
                 timeout,
                 connect_timeout,
+                api_key_origin: key_origin,
                 retry,
                 sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
                 on_retry: self.on_retry,

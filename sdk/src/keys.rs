@@ -2,23 +2,21 @@
 //!
 //! Each builder holds the operation's parameters and the per-call options; awaiting it (via
 //! `IntoFuture`) validates the input, builds the request with the generated client (once per
-//! attempt), sends it through this crate's transport, and converts the answer into this
-//! crate's types.
-//!
-//! Each `send` returns an `async` block rather than being an `async fn`: an async fn copies
-//! its arguments into locals of its state, so the options and the parameters would be held
-//! twice by every call in flight; a block uses what it captured in place.
-#![allow(clippy::manual_async_fn)] // on purpose, see above
+//! attempt), sends it with this crate's transport hooks, and converts the answer into this
+//! crate's types. What differs between operations is each one's [`Exchange`]; the call
+//! itself is `exchange.rs`.
 
-use crate::call::Call;
+use crate::call::GeneratedError;
 use crate::client::Client;
 use crate::error::Result;
+use crate::exchange::{self, Exchange};
 use crate::hash::checked_hash;
 use crate::model::{CreatedKey, CurrentKey, Key, KeyUpdate, NewKey};
 use crate::operation_id::OperationId;
 use crate::options::CallOptions;
 use crate::retry::RetryPolicy;
 use crate::sleep::BoxFuture;
+use openrouter_keys_codegen::{self as codegen, builder, types};
 use std::future::{Future, IntoFuture};
 use std::time::Duration;
 
@@ -169,11 +167,7 @@ pub trait Operation: private::Sealed + Send + Sync + 'static {
     /// What the call returns.
     type Output: Send;
     #[doc(hidden)]
-    fn send(
-        self,
-        client: &Client,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<Self::Output>> + Send + '_;
+    fn send(self, client: &Client, options: CallOptions) -> BoxFuture<'_, Result<Self::Output>>;
 }
 
 mod private {
@@ -185,7 +179,7 @@ impl<'c, Op: Operation> IntoFuture for Request<'c, Op> {
     type IntoFuture = BoxFuture<'c, Result<Op::Output>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.operation.send(self.client, self.options))
+        self.operation.send(self.client, self.options)
     }
 }
 
@@ -196,20 +190,27 @@ pub struct GetCurrentKey;
 impl private::Sealed for GetCurrentKey {}
 impl Operation for GetCurrentKey {
     type Output = CurrentKey;
-    fn send(
-        self,
-        client: &Client,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<CurrentKey>> + Send + '_ {
-        async move {
-            let mut call = Call::start(client, OperationId::GetCurrentKey, &options)?;
-            let generated = call.generated();
-            call.run(
-                || generated.get_current_key().send(),
-                |r| CurrentKey::from(r.data),
-            )
-            .await
-        }
+    fn send(self, client: &Client, options: CallOptions) -> BoxFuture<'_, Result<CurrentKey>> {
+        exchange::boxed(self, client, options)
+    }
+}
+
+impl Exchange for GetCurrentKey {
+    const ID: OperationId = OperationId::GetCurrentKey;
+    type Wire = types::CurrentKeyResponse;
+    type Output = CurrentKey;
+    type Body = ();
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+    fn build(&self, generated: &codegen::Client, _: &()) -> WireResult<reqwest::Request> {
+        generated.get_current_key().build_request()
+    }
+    fn read_error(response: reqwest::Response) -> ReadError<Self::Wire> {
+        Box::pin(builder::GetCurrentKey::read_response(response))
+    }
+    fn output(wire: Self::Wire) -> CurrentKey {
+        CurrentKey::from(wire.data)
     }
 }
 
@@ -275,33 +276,40 @@ impl<'c> Request<'c, ListKeys> {
 impl private::Sealed for ListKeys {}
 impl Operation for ListKeys {
     type Output = Vec<Key>;
-    fn send(
-        self,
-        client: &Client,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<Vec<Key>>> + Send + '_ {
-        async move {
-            let mut call = Call::start(client, OperationId::List, &options)?;
-            let generated = call.generated();
-            let attempt = || {
-                let mut request = generated.list();
-                if let Some(include) = self.include_disabled {
-                    request = request.include_disabled(include);
-                }
-                if let Some(include) = self.include_expired {
-                    request = request.include_expired(include);
-                }
-                if let Some(offset) = self.offset {
-                    request = request.offset(offset.min(i64::MAX as u64) as i64);
-                }
-                if let Some(workspace_id) = &self.workspace_id {
-                    request = request.workspace_id(workspace_id.as_str());
-                }
-                request.send()
-            };
-            call.run(attempt, |r| r.data.into_iter().map(Key::from).collect())
-                .await
+    fn send(self, client: &Client, options: CallOptions) -> BoxFuture<'_, Result<Vec<Key>>> {
+        exchange::boxed(self, client, options)
+    }
+}
+
+impl Exchange for ListKeys {
+    const ID: OperationId = OperationId::List;
+    type Wire = types::KeyListResponse;
+    type Output = Vec<Key>;
+    type Body = ();
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+    fn build(&self, generated: &codegen::Client, _: &()) -> WireResult<reqwest::Request> {
+        let mut request = generated.list();
+        if let Some(include) = self.include_disabled {
+            request = request.include_disabled(include);
         }
+        if let Some(include) = self.include_expired {
+            request = request.include_expired(include);
+        }
+        if let Some(offset) = self.offset {
+            request = request.offset(offset.min(i64::MAX as u64) as i64);
+        }
+        if let Some(workspace_id) = &self.workspace_id {
+            request = request.workspace_id(workspace_id.as_str());
+        }
+        request.build_request()
+    }
+    fn read_error(response: reqwest::Response) -> ReadError<Self::Wire> {
+        Box::pin(builder::List::read_response(response))
+    }
+    fn output(wire: Self::Wire) -> Vec<Key> {
+        wire.data.into_iter().map(Key::from).collect()
     }
 }
 
@@ -327,22 +335,34 @@ impl<'c> Request<'c, CreateKey> {
 impl private::Sealed for CreateKey {}
 impl Operation for CreateKey {
     type Output = CreatedKey;
-    fn send(
-        self,
-        client: &Client,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<CreatedKey>> + Send + '_ {
-        async move {
-            let body = self.new_key.to_body()?;
-            let mut call = Call::start(client, OperationId::CreateKeys, &options)?
-                .scrubbing(self.new_key.partner_secret());
-            let generated = call.generated();
-            call.run(
-                || generated.create_keys().body(body.clone()).send(),
-                |r| CreatedKey::new(Key::from(r.data), r.key),
-            )
-            .await
-        }
+    fn send(self, client: &Client, options: CallOptions) -> BoxFuture<'_, Result<CreatedKey>> {
+        exchange::boxed(self, client, options)
+    }
+}
+
+impl Exchange for CreateKey {
+    const ID: OperationId = OperationId::CreateKeys;
+    type Wire = types::CreatedKeyResponse;
+    type Output = CreatedKey;
+    type Body = types::CreateKeyRequest;
+    fn check(&self) -> Result<Self::Body> {
+        self.new_key.to_body()
+    }
+    fn secret(&self) -> Option<&secrecy::SecretString> {
+        self.new_key.partner_secret()
+    }
+    fn build(
+        &self,
+        generated: &codegen::Client,
+        body: &Self::Body,
+    ) -> WireResult<reqwest::Request> {
+        generated.create_keys().body(body.clone()).build_request()
+    }
+    fn read_error(response: reqwest::Response) -> ReadError<Self::Wire> {
+        Box::pin(builder::CreateKeys::read_response(response))
+    }
+    fn output(wire: Self::Wire) -> CreatedKey {
+        CreatedKey::new(Key::from(wire.data), wire.key)
     }
 }
 
@@ -355,21 +375,27 @@ pub struct GetKey {
 impl private::Sealed for GetKey {}
 impl Operation for GetKey {
     type Output = Key;
-    fn send(
-        self,
-        client: &Client,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<Key>> + Send + '_ {
-        async move {
-            let hash = checked_hash(&self.hash)?;
-            let mut call = Call::start(client, OperationId::GetKey, &options)?;
-            let generated = call.generated();
-            call.run(
-                || generated.get_key().hash(hash).send(),
-                |r| Key::from(r.data),
-            )
-            .await
-        }
+    fn send(self, client: &Client, options: CallOptions) -> BoxFuture<'_, Result<Key>> {
+        exchange::boxed(self, client, options)
+    }
+}
+
+impl Exchange for GetKey {
+    const ID: OperationId = OperationId::GetKey;
+    type Wire = types::KeyResponse;
+    type Output = Key;
+    type Body = ();
+    fn check(&self) -> Result<()> {
+        checked_hash(&self.hash).map(drop)
+    }
+    fn build(&self, generated: &codegen::Client, _: &()) -> WireResult<reqwest::Request> {
+        generated.get_key().hash(self.hash.as_str()).build_request()
+    }
+    fn read_error(response: reqwest::Response) -> ReadError<Self::Wire> {
+        Box::pin(builder::GetKey::read_response(response))
+    }
+    fn output(wire: Self::Wire) -> Key {
+        Key::from(wire.data)
     }
 }
 
@@ -383,22 +409,36 @@ pub struct UpdateKey {
 impl private::Sealed for UpdateKey {}
 impl Operation for UpdateKey {
     type Output = Key;
-    fn send(
-        self,
-        client: &Client,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<Key>> + Send + '_ {
-        async move {
-            let hash = checked_hash(&self.hash)?;
-            let body = self.update.to_body()?;
-            let mut call = Call::start(client, OperationId::UpdateKeys, &options)?;
-            let generated = call.generated();
-            call.run(
-                || generated.update_keys().hash(hash).body(body.clone()).send(),
-                |r| Key::from(r.data),
-            )
-            .await
-        }
+    fn send(self, client: &Client, options: CallOptions) -> BoxFuture<'_, Result<Key>> {
+        exchange::boxed(self, client, options)
+    }
+}
+
+impl Exchange for UpdateKey {
+    const ID: OperationId = OperationId::UpdateKeys;
+    type Wire = types::KeyResponse;
+    type Output = Key;
+    type Body = types::UpdateKeyRequest;
+    fn check(&self) -> Result<Self::Body> {
+        checked_hash(&self.hash)?;
+        self.update.to_body()
+    }
+    fn build(
+        &self,
+        generated: &codegen::Client,
+        body: &Self::Body,
+    ) -> WireResult<reqwest::Request> {
+        generated
+            .update_keys()
+            .hash(self.hash.as_str())
+            .body(body.clone())
+            .build_request()
+    }
+    fn read_error(response: reqwest::Response) -> ReadError<Self::Wire> {
+        Box::pin(builder::UpdateKeys::read_response(response))
+    }
+    fn output(wire: Self::Wire) -> Key {
+        Key::from(wire.data)
     }
 }
 
@@ -411,22 +451,36 @@ pub struct DeleteKey {
 impl private::Sealed for DeleteKey {}
 impl Operation for DeleteKey {
     type Output = ();
-    fn send(
-        self,
-        client: &Client,
-        options: CallOptions,
-    ) -> impl Future<Output = Result<()>> + Send + '_ {
-        async move {
-            let hash = checked_hash(&self.hash)?;
-            let mut call = Call::start(client, OperationId::DeleteKeys, &options)?;
-            let generated = call.generated();
-            match call
-                .run(|| generated.delete_keys().hash(hash).send(), |_| ())
-                .await
-            {
-                Err(error) if call.is_delete_already_done(&error) => Ok(()),
-                other => other,
-            }
-        }
+    fn send(self, client: &Client, options: CallOptions) -> BoxFuture<'_, Result<()>> {
+        exchange::boxed(self, client, options)
     }
 }
+
+impl Exchange for DeleteKey {
+    const ID: OperationId = OperationId::DeleteKeys;
+    type Wire = types::DeleteKeyResponse;
+    type Output = ();
+    type Body = ();
+    fn check(&self) -> Result<()> {
+        checked_hash(&self.hash).map(drop)
+    }
+    fn build(&self, generated: &codegen::Client, _: &()) -> WireResult<reqwest::Request> {
+        generated
+            .delete_keys()
+            .hash(self.hash.as_str())
+            .build_request()
+    }
+    fn read_error(response: reqwest::Response) -> ReadError<Self::Wire> {
+        Box::pin(builder::DeleteKeys::read_response(response))
+    }
+    fn output(_: Self::Wire) {}
+    /// A 404 after an interrupted attempt: that attempt most likely deleted the key.
+    fn already_done() -> Option<()> {
+        Some(())
+    }
+}
+
+/// What the generated builders return.
+type WireResult<T> = std::result::Result<T, GeneratedError>;
+/// The generated reading of an answer that is not a success, boxed.
+type ReadError<W> = BoxFuture<'static, WireResult<progenitor_client::ResponseValue<W>>>;

@@ -116,10 +116,10 @@
 // a feature with that feature (none of this crate's public items is gated today).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod attempt_scope;
 mod call;
 mod client;
 mod error;
+mod exchange;
 mod hash;
 mod keys;
 mod model;

@@ -1,22 +1,19 @@
 //! What the SDK adds around each attempt on the wire.
 //!
-//! It implements the generated crate's `Transport` seam, whose two hooks run right before and
-//! right after the generated client sends a request it built (path encoding, query, JSON body)
-//! and before it decodes the answer. One `ClientTransport` serves every call of a `Client`
-//! (its generated client is built once); the attempt's own context comes through
-//! `attempt_scope` (see there why). Before: the credential and client headers, the call's own
-//! headers, and the attempt's timeout (cut to what is left of the call's deadline by the
-//! call). After: what the attempt saw (status, request id, `Retry-After`) for the call's
-//! record, tracing, and a cap on the response body. Whether to try again is decided one level
-//! up, in `call.rs`, which rebuilds the request from the operation's parameters: no request is
-//! copied in case it fails, and a body cut off midway fails its attempt like any other broken
-//! connection.
+//! A call builds each attempt's request with the generated builder's `build_request` (path
+//! encoding, query, JSON body), and sends it with the client's one `reqwest::Client`; the two
+//! hooks here run right before and right after that send. One `ClientTransport` serves every
+//! call of a `Client`; the attempt's own context is an [`AttemptIo`] in the call's future.
+//! Before: the credential and client headers, the call's own headers, and the attempt's
+//! timeout (cut to what is left of the call's deadline by the call). After: what the attempt
+//! saw (status, request id, `Retry-After`) for the call's record, and tracing. [`capped`]
+//! caps the response body. Whether to try again is decided by the call (`call.rs`), which
+//! rebuilds the request from the operation's parameters: no request is copied in case it
+//! fails, and a body cut off midway fails its attempt like any other broken connection.
 
-use crate::attempt_scope::{AttemptIo, with_current};
 use crate::redact::Redactor;
 use crate::retry::AttemptEnd;
 use crate::retry_after::requested_wait;
-use openrouter_keys_codegen::Transport;
 use reqwest::ResponseBuilderExt;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use secrecy::SecretString;
@@ -113,113 +110,146 @@ impl CallRecord {
     }
 }
 
-/// The hooks every call of one client sends through: the client's credential and headers,
-/// plus whatever the attempt being polled lends them (`attempt_scope`).
+/// What one attempt's hooks read (set by the call) and write (read back by the call after a
+/// failure). It lives in the call's own future, next to the attempt it describes.
+#[derive(Debug, Default)]
+pub(crate) struct AttemptIo {
+    /// In: this attempt's timeout, already cut to what is left of the call's deadline.
+    pub timeout: Duration,
+    /// In: the attempt's number, from 1 (for traces).
+    pub number: u32,
+    /// In: whether someone listens to this call's span or to debug events.
+    pub traced: bool,
+    /// Out: whether the request was handed to the HTTP client.
+    pub sent: bool,
+    /// Out: status of the response, if one arrived.
+    pub status: Option<reqwest::StatusCode>,
+    /// Out: request id header of the response, if any (a cheap, shared copy of its bytes).
+    pub request_id: Option<HeaderValue>,
+    /// Out: the wait an error response asked for, if any.
+    pub retry_after: Option<Duration>,
+    /// Out: when the request was sent, if traced (for its latency).
+    pub sent_at: Option<Instant>,
+}
+
+impl AttemptIo {
+    /// Ready for attempt `number`, with this timeout; what an earlier attempt saw is cleared.
+    pub fn start(&mut self, number: u32, timeout: Duration) {
+        self.number = number;
+        self.timeout = timeout;
+        self.sent = false;
+        self.status = None;
+        self.request_id = None;
+        self.retry_after = None;
+        self.sent_at = None;
+    }
+}
+
+/// What every call of one client adds to its requests: the client's credential and headers.
+/// Its two hooks run around each attempt's send, with that attempt's [`AttemptIo`].
 pub(crate) struct ClientTransport {
     /// The client's key, to scrub it from request ids in traces.
     pub api_key: SecretString,
     pub authorization: HeaderValue,
     pub user_agent: HeaderValue,
     pub attribution: Vec<(HeaderName, HeaderValue)>,
-    /// The timeout of a request sent outside an attempt's scope (the client's).
-    pub timeout: Duration,
 }
 
 impl fmt::Debug for ClientTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientTransport")
             .field("api_key", &"[REDACTED]")
-            .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
 }
 
-impl Transport for ClientTransport {
-    fn before_send(&self, request: &mut reqwest::Request, _operation: &'static str) {
+impl ClientTransport {
+    /// Right before `request` is sent: the credential, the client's and the call's headers
+    /// (`call_headers`), and the attempt's timeout.
+    pub fn before_send(
+        &self,
+        request: &mut reqwest::Request,
+        call_headers: &[(HeaderName, HeaderValue)],
+        io: &mut AttemptIo,
+    ) {
         let headers = request.headers_mut();
         headers.insert(AUTHORIZATION, self.authorization.clone());
         headers.insert(USER_AGENT, self.user_agent.clone());
-        for (name, value) in &self.attribution {
+        for (name, value) in self.attribution.iter().chain(call_headers) {
             headers.insert(name.clone(), value.clone());
         }
-        let timeout = with_current(|io| {
-            let Some(io) = io else {
-                return self.timeout;
-            };
-            for (name, value) in &io.headers {
-                headers.insert(name.clone(), value.clone());
-            }
-            io.sent = true;
-            if io.traced {
-                // The clock is read for latency only when debug events are on.
-                io.sent_at = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
-            }
-            io.timeout
-        });
-        *request.timeout_mut() = Some(timeout);
+        io.sent = true;
+        if io.traced {
+            // The clock is read for latency only when debug events are on.
+            io.sent_at = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
+        }
+        *request.timeout_mut() = Some(io.timeout);
     }
 
-    fn after_send(
+    /// Right after sending returned `outcome`: notes what the attempt saw in `io` (status,
+    /// request id, the wait an error asked for) and traces it when someone listens; gives
+    /// `outcome` back.
+    pub fn after_send(
         &self,
         outcome: reqwest::Result<reqwest::Response>,
         operation: &'static str,
+        io: &mut AttemptIo,
     ) -> reqwest::Result<reqwest::Response> {
-        let trace = with_current(|io| {
-            let io = io?;
-            if let Ok(response) = &outcome {
-                let status = response.status();
-                io.status = Some(status);
-                io.request_id = request_id_value(response.headers());
-                // A success asks for no wait; only errors are worth reading the headers for.
-                if !status.is_success() {
-                    io.retry_after = requested_wait(response.headers(), SystemTime::now());
-                }
-            }
-            // When nobody listens, tracing costs this check; the recording code is cold.
-            io.traced
-                .then(|| (io.number, io.sent_at, io.request_id.clone()))
-        });
-        if let Some((attempt, sent_at, id)) = trace {
-            let span = tracing::Span::current();
-            match &outcome {
-                Ok(response) => {
-                    let redactor = Redactor::new(&self.api_key, None);
-                    let id = id
-                        .as_ref()
-                        .map(|id| redactor.text(&String::from_utf8_lossy(id.as_bytes())));
-                    trace_answered(
-                        &span,
-                        operation,
-                        attempt,
-                        response.status(),
-                        id.as_deref(),
-                        sent_at,
-                    );
-                }
-                Err(error) => trace_failed(&span, operation, attempt, error, sent_at),
+        if let Ok(response) = &outcome {
+            let status = response.status();
+            io.status = Some(status);
+            io.request_id = request_id_value(response.headers());
+            // A success asks for no wait; only errors are worth reading the headers for.
+            if !status.is_success() {
+                io.retry_after = requested_wait(response.headers(), SystemTime::now());
             }
         }
-        outcome.map(capped)
+        // When nobody listens, tracing costs this check; the recording code is cold.
+        if io.traced {
+            self.trace(&outcome, operation, io);
+        }
+        outcome
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn trace(
+        &self,
+        outcome: &reqwest::Result<reqwest::Response>,
+        operation: &'static str,
+        io: &AttemptIo,
+    ) {
+        match outcome {
+            Ok(response) => {
+                let redactor = Redactor::new(&self.api_key, None);
+                let id = io
+                    .request_id
+                    .as_ref()
+                    .map(|id| redactor.text(&String::from_utf8_lossy(id.as_bytes())));
+                trace_answered(
+                    operation,
+                    io.number,
+                    response.status(),
+                    id.as_deref(),
+                    io.sent_at,
+                );
+            }
+            Err(error) => trace_failed(operation, io.number, error, io.sent_at),
+        }
     }
 }
 
-/// Records an answered attempt on the call's span and as a debug event. `id` is the request
+/// Traces an answered attempt as a debug event. `id` is the request
 /// id, already scrubbed: it is text from the network.
 #[cold]
 #[inline(never)]
 fn trace_answered(
-    span: &tracing::Span,
     operation: &str,
     attempt: u32,
     status: reqwest::StatusCode,
     id: Option<&str>,
     sent: Option<Instant>,
 ) {
-    span.record("attempt", attempt);
-    span.record("status", status.as_u16());
-    if let Some(id) = id {
-        span.record("request_id", id);
-    }
     tracing::debug!(
         operation,
         attempt,
@@ -230,17 +260,10 @@ fn trace_answered(
     );
 }
 
-/// Records a failed attempt on the call's span and as a debug event.
+/// Traces a failed attempt as a debug event.
 #[cold]
 #[inline(never)]
-fn trace_failed(
-    span: &tracing::Span,
-    operation: &str,
-    attempt: u32,
-    error: &reqwest::Error,
-    sent: Option<Instant>,
-) {
-    span.record("attempt", attempt);
+fn trace_failed(operation: &str, attempt: u32, error: &reqwest::Error, sent: Option<Instant>) {
     tracing::debug!(
         operation,
         attempt,
@@ -273,12 +296,19 @@ pub(crate) fn body_over_limit(error: &reqwest::Error) -> bool {
 /// length); one that declares more is refused without reading a byte of it (its body is
 /// replaced by one whose first read fails); any other is wrapped so that reading it fails
 /// once past the limit.
-fn capped(response: reqwest::Response) -> reqwest::Response {
+pub(crate) fn capped(response: reqwest::Response) -> reqwest::Response {
     // hyper knows the exact length when the response declared one.
     let declared = response.content_length();
     if declared.is_some_and(|length| length <= MAX_BODY as u64) {
         return response;
     }
+    wrap_body(response, declared)
+}
+
+/// [`capped`] for a body that declared no length or one over the limit.
+#[cold]
+#[inline(never)]
+fn wrap_body(response: reqwest::Response, declared: Option<u64>) -> reqwest::Response {
     let (parts, body) = into_parts(response);
     let body = match declared {
         Some(length) => {
@@ -294,15 +324,34 @@ fn capped(response: reqwest::Response) -> reqwest::Response {
     reqwest::Response::from(http::Response::from_parts(parts, body))
 }
 
-/// The response with its whole body read into memory: reading fails (cut off, over the cap,
-/// timed out) here rather than later.
-pub(crate) async fn read_whole(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
-    let (parts, body) = into_parts(response);
-    let bytes = http_body_util::BodyExt::collect(body).await?.to_bytes();
-    Ok(reqwest::Response::from(http::Response::from_parts(
-        parts,
-        reqwest::Body::from(bytes),
-    )))
+/// The whole body of `response`, read as `Response::bytes` reads it (same errors, the URL in
+/// them), by a future less than half the size: `bytes` keeps the response twice in its state
+/// (as its argument and in the `async fn` it awaits) besides the body's own future, and every
+/// call in flight holds that state while its answer arrives. A body of one chunk, the usual
+/// case, is passed on without a copy. (An `async` block, not an `async fn`: an async fn moves
+/// its argument into a local of its body, and rustc may keep both in its state,
+/// rust-lang/rust#62958.)
+#[allow(clippy::manual_async_fn)] // on purpose, see above
+pub(crate) fn read_body(
+    mut response: reqwest::Response,
+) -> impl std::future::Future<Output = reqwest::Result<bytes::Bytes>> + Send {
+    async move {
+        let first = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => return Ok(bytes::Bytes::new()),
+            Err(error) => return Err(error.with_url(response.url().clone())),
+        };
+        let mut joined: Option<Vec<u8>> = None;
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => joined
+                    .get_or_insert_with(|| first.to_vec())
+                    .extend_from_slice(&chunk),
+                Ok(None) => return Ok(joined.map_or(first, bytes::Bytes::from)),
+                Err(error) => return Err(error.with_url(response.url().clone())),
+            }
+        }
+    }
 }
 
 /// Head and body of a response, the URL kept in the head's extensions so that a response
@@ -314,4 +363,31 @@ fn into_parts(response: reqwest::Response) -> (http::response::Parts, reqwest::B
         parts.extensions.extend(with_url.into_parts().0.extensions);
     }
     (parts, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A response whose body arrives in these chunks (and then fails, if `fail`).
+    fn chunked(chunks: &'static [&'static str], fail: bool) -> reqwest::Response {
+        let frames = chunks
+            .iter()
+            .map(|chunk| Ok(bytes::Bytes::from_static(chunk.as_bytes())))
+            .chain(fail.then(|| Err(std::io::Error::other("cut off"))));
+        let body = reqwest::Body::wrap_stream(futures_util::stream::iter(frames));
+        reqwest::Response::from(http::Response::new(body))
+    }
+
+    #[tokio::test]
+    async fn read_body_reads_every_chunk_of_a_body() {
+        let whole = |chunks| async move { read_body(chunked(chunks, false)).await.unwrap() };
+        assert_eq!(whole(&[]).await, "");
+        assert_eq!(whole(&["{\"data\": []}"]).await, "{\"data\": []}");
+        assert_eq!(whole(&["{\"da", "ta\": ", "[]}"]).await, "{\"data\": []}");
+        for chunks in [&[][..], &["{\"da"][..], &["{\"da", "ta\""][..]] {
+            let error = read_body(chunked(chunks, true)).await.unwrap_err();
+            assert!(error.is_decode() || error.is_body(), "{error:?}");
+        }
+    }
 }

@@ -257,3 +257,20 @@ async fn a_404_on_routes_that_always_exist_says_the_base_url_is_probably_wrong()
     let error = client.keys().get(HASH).await.unwrap_err();
     assert!(!error.to_string().contains("base URL"), "{error}");
 }
+
+#[tokio::test]
+async fn a_401_says_where_the_key_came_from_and_what_each_route_needs() {
+    let unauthorized = || Reply::json(401, &bodies::error(401, "No auth credentials found"));
+    let server = ScriptedServer::start(vec![unauthorized(), unauthorized()])
+        .await
+        .unwrap();
+    let (client, _) = common::client(&server.base_url);
+    // `GET /key` works with any valid key: no word of management keys there.
+    let me = client.current_key().await.unwrap_err().to_string();
+    assert!(me.contains("The API key was refused"), "{me}");
+    assert!(!me.contains("management"), "{me}");
+    // A key passed with `.api_key(..)` did not come from OPENROUTER_API_KEY.
+    assert!(!me.contains("OPENROUTER_API_KEY"), "{me}");
+    let list = client.keys().list().await.unwrap_err().to_string();
+    assert!(list.contains("need a management key"), "{list}");
+}

@@ -83,3 +83,35 @@ async fn a_run_that_fails_midway_knows_what_it_left_behind() {
         ["Normal key", "quickstart-production"]
     );
 }
+
+/// The example binary, built next to this test by `cargo test` (examples are built with the
+/// tests unless a single test target is selected).
+fn quickstart_binary() -> Option<std::path::PathBuf> {
+    let deps = std::env::current_exe().ok()?.parent()?.to_path_buf();
+    let binary = deps
+        .parent()?
+        .join("examples")
+        .join(format!("quickstart{}", std::env::consts::EXE_SUFFIX));
+    binary.exists().then_some(binary)
+}
+
+#[test]
+fn a_closed_stdout_does_not_stop_the_run_midway() {
+    let Some(binary) = quickstart_binary() else {
+        eprintln!("quickstart example not built (a single test target was selected); skipped");
+        return;
+    };
+    let mut child = std::process::Command::new(binary)
+        .env_remove("OPENROUTER_API_KEY")
+        .env_remove("OPENROUTER_BASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end at once, as `quickstart | head -0` would.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{:?}\n{stderr}", output.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

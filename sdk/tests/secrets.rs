@@ -5,7 +5,7 @@ mod common;
 
 use common::bodies::{self, HASH};
 use common::scripted::{Reply, ScriptedServer};
-use common::{SENTINEL_KEY, SENTINEL_SECRET, client};
+use common::{Captured, SENTINEL_KEY, SENTINEL_SECRET, client};
 use openrouter_keys::{Client, ExternalIdentity, NewKey};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -43,20 +43,6 @@ fn debug_output_of_requests_never_shows_a_partner_secret() {
         ),
         "{shown}"
     );
-}
-
-/// A tracing writer that keeps everything written, to search it afterwards.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 #[tokio::test]

@@ -193,10 +193,11 @@ fn format_tokens(tokens: proc_macro2::TokenStream) -> Result<String, XtaskError>
 }
 
 /// The client, without the `api-version` header progenitor adds and the calls of its no-op
-/// hooks (see `strip.rs`).
+/// hooks (see `strip.rs`), each `send` also in two halves (see `split.rs`).
 fn format_client(tokens: proc_macro2::TokenStream) -> Result<String, XtaskError> {
     let mut file = parse_tokens(tokens)?;
     crate::strip::strip_send_extras(&mut file)?;
+    crate::split::split_sends(&mut file)?;
     Ok(prettyplease::unparse(&file))
 }
 

@@ -18,6 +18,7 @@ mod preflight;
 mod seam;
 mod shape;
 mod spec_diff;
+mod split;
 mod strip;
 
 use error::XtaskError;

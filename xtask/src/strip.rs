@@ -45,37 +45,40 @@ const NOOP_HOOKS: [&str; 2] = [
 /// Removes the `api-version` header and the no-op hook calls from every generated `send`;
 /// returns how many it changed.
 pub fn strip_send_extras(file: &mut syn::File) -> Result<usize, XtaskError> {
-    let mut changed = 0;
-    for item in &mut file.items {
-        changed += strip_item(item)?;
-    }
-    Ok(changed)
+    each_impl(&mut file.items, &mut |block| {
+        let mut changed = 0;
+        for member in &mut block.items {
+            if let syn::ImplItem::Fn(function) = member
+                && function.sig.ident == "send"
+            {
+                changed += strip_send(&mut function.block, &function.sig.ident)?;
+                strip_noop_hooks(&mut function.block, &function.sig.ident)?;
+                encode_without_copy(&mut function.block)?;
+            }
+        }
+        Ok(changed)
+    })
 }
 
-fn strip_item(item: &mut syn::Item) -> Result<usize, XtaskError> {
-    let mut changed = 0;
-    match item {
-        syn::Item::Mod(module) => {
-            if let Some((_, items)) = &mut module.content {
-                for inner in items {
-                    changed += strip_item(inner)?;
+/// Calls `f` on every `impl` block of `items` and of the modules among them; returns the sum
+/// of what it returned.
+pub(crate) fn each_impl(
+    items: &mut [syn::Item],
+    f: &mut dyn FnMut(&mut syn::ItemImpl) -> Result<usize, XtaskError>,
+) -> Result<usize, XtaskError> {
+    let mut total = 0;
+    for item in items {
+        match item {
+            syn::Item::Mod(module) => {
+                if let Some((_, inner)) = &mut module.content {
+                    total += each_impl(inner, f)?;
                 }
             }
+            syn::Item::Impl(block) => total += f(block)?,
+            _ => {}
         }
-        syn::Item::Impl(block) => {
-            for member in &mut block.items {
-                if let syn::ImplItem::Fn(function) = member
-                    && function.sig.ident == "send"
-                {
-                    changed += strip_send(&mut function.block, &function.sig.ident)?;
-                    strip_noop_hooks(&mut function.block, &function.sig.ident)?;
-                    encode_without_copy(&mut function.block)?;
-                }
-            }
-        }
-        _ => {}
     }
-    Ok(changed)
+    Ok(total)
 }
 
 /// Drops the append from one `send` body and lowers the map's capacity to match.

@@ -52,25 +52,27 @@ pub async fn run(
     ledger: &Ledger,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let me = client.current_key().await?;
-    println!("\n== GET /key");
-    println!(
+    say(format_args!("\n== GET /key"));
+    say(format_args!(
         "label {}  management {}  usage {}  limit {}",
         me.label.as_deref().unwrap_or("-"),
         me.is_management_key
             .map_or("-", |m| if m { "yes" } else { "no" }),
         money(me.usage.total),
         money(me.limit)
-    );
+    ));
 
     if !write {
         let all: Vec<Key> = client.keys().list_all().try_collect().await?;
         print_table("GET /keys (all pages)", &all);
-        println!("\nRead-only run; pass --write to create, update and delete keys of its own.");
+        say(format_args!(
+            "\nRead-only run; pass --write to create, update and delete keys of its own."
+        ));
         return Ok(());
     }
 
     let name = format!("quickstart-{run_id}");
-    println!("\n== POST /keys ({name})");
+    say(format_args!("\n== POST /keys ({name})"));
     let created = create(
         client,
         ledger,
@@ -80,12 +82,12 @@ pub async fn run(
     )
     .await?;
     let secret = created.secret().expose_secret();
-    println!(
+    say(format_args!(
         "created {}; its secret ({} characters, starting {}) is shown only once",
         created.key().hash,
         secret.len(),
         secret.get(..9).unwrap_or("")
-    );
+    ));
     let hash = created.key().hash.clone();
     for i in 0..2 {
         create(client, ledger, NewKey::new(format!("{name}-extra-{i}"))).await?;
@@ -114,17 +116,22 @@ pub async fn run(
         .keys()
         .update(&hash, KeyUpdate::new().clear_limit().clear_limit_reset())
         .await?;
-    print_table("PATCH limit=null", std::slice::from_ref(&unlimited));
+    print_table(
+        "PATCH limit=null, limit_reset=null",
+        std::slice::from_ref(&unlimited),
+    );
 
-    println!("\n== DELETE /keys/{{hash}} (only the keys this run created)");
+    say(format_args!(
+        "\n== DELETE /keys/{{hash}} (only the keys this run created)"
+    ));
     delete_created(client, ledger).await?;
     match client.keys().get(&hash).await {
         Err(e) if e.status().map(|s| s.as_u16()) == Some(404) => {
-            println!("GET after DELETE: 404, as expected");
+            say(format_args!("GET after DELETE: 404, as expected"));
         }
         other => return Err(format!("expected 404 after delete, got {other:?}").into()),
     }
-    println!("\nLifecycle complete.");
+    say(format_args!("\nLifecycle complete."));
     Ok(())
 }
 
@@ -156,9 +163,16 @@ pub async fn delete_created(
     for (hash, name) in ledger.left() {
         client.keys().delete(&hash).await?;
         ledger.remove(&hash);
-        println!("deleted {hash} ({name})");
+        say(format_args!("deleted {hash} ({name})"));
     }
     Ok(())
+}
+
+/// Prints a line on stdout. A closed stdout (`quickstart | head`) must not stop the run
+/// midway: the keys it created still have to be deleted, so a failed write is ignored.
+pub fn say(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
 
 fn money(value: Option<f64>) -> String {
@@ -166,14 +180,14 @@ fn money(value: Option<f64>) -> String {
 }
 
 fn print_table(title: &str, keys: &[Key]) {
-    println!("\n== {title}");
-    println!(
+    say(format_args!("\n== {title}"));
+    say(format_args!(
         "{:<14} {:<32} {:<9} {:>9} {:<8} {:<20}",
         "hash", "name", "disabled", "limit", "reset", "created"
-    );
+    ));
     for key in keys {
         let short: String = key.hash.chars().take(12).collect();
-        println!(
+        say(format_args!(
             "{:<14} {:<32} {:<9} {:>9} {:<8} {:<20}",
             format!("{short}…"),
             key.name.as_deref().unwrap_or("-"),
@@ -181,6 +195,6 @@ fn print_table(title: &str, keys: &[Key]) {
             money(key.limit),
             key.limit_reset.as_ref().map_or("-", |r| r.as_str()),
             key.created_at.as_ref().map_or("-", |t| t.as_str())
-        );
+        ));
     }
 }

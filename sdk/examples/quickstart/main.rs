@@ -60,21 +60,23 @@ async fn connect(write: bool) -> Result<(Client, Option<FakeServer>), Box<dyn st
             "read-only"
         };
         if client.base_url() == DEFAULT_BASE_URL {
-            println!("Using the real OpenRouter API at {DEFAULT_BASE_URL} ({mode}).");
+            lifecycle::say(format_args!(
+                "Using the real OpenRouter API at {DEFAULT_BASE_URL} ({mode})."
+            ));
         } else {
-            println!(
+            lifecycle::say(format_args!(
                 "Using the API at {} (OPENROUTER_BASE_URL; {mode}).",
                 client.base_url()
-            );
+            ));
         }
         return Ok((client, None));
     }
     // Two keys a page, so that listing every key takes several requests.
     let fake = FakeServer::builder().page_size(2).start().await?;
-    println!(
+    lifecycle::say(format_args!(
         "No OPENROUTER_API_KEY: using the embedded fake at {} (full lifecycle).",
         fake.base_url()
-    );
+    ));
     let client = Client::builder()
         .api_key(fake.management_key())
         .base_url(fake.base_url())

@@ -51,3 +51,17 @@ pub fn client(base_url: &str) -> (Client, Arc<RecordingSleep>) {
     let client = builder(base_url, &sleep).build().unwrap();
     (client, sleep)
 }
+
+/// A tracing writer that keeps everything written, to search it afterwards.
+#[derive(Clone, Default)]
+pub struct Captured(pub Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,184 @@
+//! The one future an awaited request runs as: checks, attempts, decoding, result.
+//!
+//! Every operation is the same exchange with different parts (its checks, its request, its
+//! generated success type, its public result), given by [`Exchange`]. [`send`] is that
+//! exchange as a single `async fn`, its success path a straight line as in a raw `reqwest`
+//! call: build the request, add the transport's headers and timeout, send, read the body,
+//! decode it into the generated type, convert that into the public one. No other future is
+//! nested in it on that path besides reqwest's own (each nested `async fn` would be built
+//! and then moved into its parent's state, and its result moved out again, on every call);
+//! everything that follows a failure runs in boxed futures of `call.rs`, so that it takes no
+//! room in every call's future. [`boxed`] puts it in the box `IntoFuture` returns, inside
+//! the call's tracing span only when someone listens.
+
+use crate::call::{Call, GeneratedError};
+use crate::client::Client;
+use crate::error::Result;
+use crate::operation_id::OperationId;
+use crate::options::CallOptions;
+use crate::sleep::BoxFuture;
+use crate::transport::{AttemptIo, capped, read_body};
+use openrouter_keys_codegen as codegen;
+use progenitor_client::ResponseValue;
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use tracing::Instrument;
+
+/// The parts of a call that differ between operations.
+pub(crate) trait Exchange: Send + Sync + Sized + 'static {
+    /// Which operation this is.
+    const ID: OperationId;
+    /// The generated type a success decodes into.
+    type Wire: DeserializeOwned + Send + 'static;
+    /// What the call returns.
+    type Output: Send + 'static;
+    /// The request body, checked and converted once per call (`()` for none).
+    type Body: Send + Sync;
+
+    /// Checks the input before anything is sent, and gives the body every attempt sends.
+    fn check(&self) -> Result<Self::Body>;
+
+    /// A secret the request carries besides the client's key, to scrub from what the server
+    /// says back.
+    fn secret(&self) -> Option<&secrecy::SecretString> {
+        None
+    }
+
+    /// One attempt's request, built by the generated builder.
+    // The error is the generated one, passed on as the generated builder returns it.
+    #[allow(clippy::result_large_err)]
+    fn build(
+        &self,
+        generated: &codegen::Client,
+        body: &Self::Body,
+    ) -> std::result::Result<reqwest::Request, GeneratedError>;
+
+    /// The generated reading of an answer that is not a success (boxed: its future holds the
+    /// whole response while the body arrives, and only failures need it).
+    fn read_error(
+        response: reqwest::Response,
+    ) -> BoxFuture<'static, std::result::Result<ResponseValue<Self::Wire>, GeneratedError>>;
+
+    /// The public value of a success.
+    fn output(wire: Self::Wire) -> Self::Output;
+
+    /// The result of a call that failed with an error meaning its work was already done (a
+    /// retried delete's 404), if this operation has one.
+    fn already_done() -> Option<Self::Output> {
+        None
+    }
+}
+
+/// A call of `op` with these options, boxed, within the call's tracing span when someone
+/// listens (nobody listening, the usual case: no span is built, entered or recorded).
+pub(crate) fn boxed<Op: Exchange>(
+    op: Op,
+    client: &Client,
+    options: CallOptions,
+) -> BoxFuture<'_, Result<Op::Output>> {
+    if tracing::enabled!(kind: tracing::metadata::Kind::SPAN, tracing::Level::INFO) {
+        let span = Call::span(Op::ID);
+        if !span.is_disabled() {
+            return Box::pin(send(op, client, options, true, true).instrument(span));
+        }
+    }
+    let traced = tracing::enabled!(tracing::Level::DEBUG);
+    Box::pin(send(op, client, options, traced, false))
+}
+
+/// A call of `op`, from its checks to its result. `traced`: someone listens to debug events
+/// or to the call's span; `spanned`: to the span, which is then the current one whenever
+/// this future runs.
+///
+/// An `async` block rather than an `async fn`: an async fn moves its arguments into locals of
+/// its body, and rustc may keep both in its state (rust-lang/rust#62958), so the options and
+/// the parameters could be held twice by every call in flight; a block uses what it captured
+/// in place.
+#[allow(clippy::manual_async_fn)] // on purpose, see above
+fn send<Op: Exchange>(
+    op: Op,
+    client: &Client,
+    options: CallOptions,
+    traced: bool,
+    spanned: bool,
+) -> impl Future<Output = Result<Op::Output>> + Send + '_ {
+    async move {
+        let body = op.check()?;
+        let mut call = Call::start(client, Op::ID, &options)?.scrubbing(op.secret());
+        let shared = &*client.shared;
+        // One context for all attempts; each sets its timeout and clears what the last saw.
+        let mut io = AttemptIo {
+            traced,
+            ..AttemptIo::default()
+        };
+        let mut number = 1;
+        let error = loop {
+            let (timeout, hit_deadline) = call.attempt_timeout(number);
+            io.start(number, timeout);
+            // Each value below lives only as long as its block, so that no request, outcome
+            // or response keeps a slot in the future across the awaits after it (a value
+            // matched on, or bound to a name, in an `async` block keeps one until the end of
+            // its scope, even once moved away).
+            let error = 'attempt: {
+                let read = {
+                    let sent = {
+                        let mut request = match op.build(&shared.generated, &body) {
+                            Ok(request) => request,
+                            // Not sent: it could not be built.
+                            Err(error) => break 'attempt error,
+                        };
+                        shared
+                            .transport
+                            .before_send(&mut request, &options.headers, &mut io);
+                        shared.http.execute(request)
+                    };
+                    let outcome = sent.await;
+                    let response =
+                        match shared
+                            .transport
+                            .after_send(outcome, Op::ID.as_str(), &mut io)
+                        {
+                            Ok(response) => response,
+                            Err(error) => break 'attempt codegen::Error::CommunicationError(error),
+                        };
+                    if !response.status().is_success() {
+                        break 'attempt match Op::read_error(capped(response)).await {
+                            Ok(value) => {
+                                call.finish(spanned, &io);
+                                return Ok(Op::output(value.into_inner()));
+                            }
+                            Err(error) => error,
+                        };
+                    }
+                    read_body(capped(response))
+                }
+                .await;
+                let bytes = match read {
+                    Ok(bytes) => bytes,
+                    Err(error) => break 'attempt codegen::Error::ResponseBodyError(error),
+                };
+                match serde_json::from_slice::<Op::Wire>(&bytes) {
+                    Ok(wire) => {
+                        call.finish(spanned, &io);
+                        return Ok(Op::output(wire));
+                    }
+                    // Decoded again, tolerantly, by the error path.
+                    Err(error) => codegen::Error::InvalidResponsePayload(bytes, error),
+                }
+            };
+            match call
+                .after_failure(error, &mut io, hit_deadline, number)
+                .await
+            {
+                Ok(()) => number += 1,
+                Err(error) => break error,
+            }
+        };
+        let result = call.fail::<Op::Wire>(error).await.map(Op::output);
+        call.finish(spanned, &io);
+        match result {
+            Err(error) if call.is_delete_already_done(&error) => Op::already_done().ok_or(error),
+            result => result,
+        }
+    }
+}
