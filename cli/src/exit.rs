@@ -82,8 +82,12 @@ impl CliError {
         }
         let api = error.as_api();
         let hint = match api.map(|api| (api.kind, api.operation)) {
+            Some((ApiErrorKind::Unauthorized, OperationId::GetCurrentKey)) => Some(format!(
+                "{key} was refused: check that it is complete and not disabled or expired"
+            )),
             Some((ApiErrorKind::Unauthorized, _)) => Some(format!(
-                "{key} was refused: check it (operations on /keys need a management key)"
+                "{key} was refused: check that it is complete and not disabled or expired \
+                 (operations on /keys need a management key)"
             )),
             Some((ApiErrorKind::Forbidden, _)) => Some(format!(
                 "operations on /keys need a management key; {key} is not one"

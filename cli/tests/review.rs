@@ -578,7 +578,11 @@ fn a_journal_held_by_another_run_is_a_failure_not_a_usage_error() {
     journal.lock().unwrap();
     let output = fake.run(dir.path(), &batch);
     assert_code(&output, 1);
-    assert!(stderr(&output).contains("another run"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("another run"),
+        "{}",
+        stderr(&output)
+    );
     journal.unlock().unwrap();
     assert_code(&fake.run(dir.path(), &batch), 0);
 }

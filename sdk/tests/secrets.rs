@@ -7,8 +7,6 @@ use common::bodies::{self, HASH};
 use common::scripted::{Reply, ScriptedServer};
 use common::{Captured, SENTINEL_KEY, SENTINEL_SECRET, client};
 use openrouter_keys::{Client, ExternalIdentity, NewKey};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 #[test]
 fn debug_output_of_client_and_builder_is_pinned() {
