@@ -8,6 +8,7 @@ use crate::cli::ListFormat;
 use crate::exit::{CliError, CliResult};
 use openrouter_keys::{CurrentKey, Key, Usage};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::io::Write;
 
 /// A key as the CLI prints it in JSON, NDJSON and CSV. A field the API did not send is
@@ -69,6 +70,35 @@ pub fn name_of(k: &Key) -> &str {
     k.name.as_deref().unwrap_or("")
 }
 
+/// Text from the API (a name, a label) made safe for a terminal: control characters (an
+/// escape sequence, a line break that would split a table row) and the bidirectional
+/// controls that reorder what a terminal shows are written as escapes (`\u{1b}`, `\n`).
+/// Anyone who can name a key can put them there; machine formats (JSON, CSV) keep the text
+/// as it is, quoted by their own rules.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if unsafe_char(c) {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The key's name for humans: `printable`, empty when the API did not send one.
+pub fn shown_name(k: &Key) -> Cow<'_, str> {
+    printable(name_of(k))
+}
+
 /// `disabled`, `active`, or `?` when the API did not say.
 pub fn status_of(disabled: Option<bool>) -> &'static str {
     match disabled {
@@ -117,8 +147,8 @@ const TABLE_HEADER: &str = "HASH                                                
 fn table_line(k: &Key) -> String {
     format!(
         "{:<65} {:<31} {:<9} {:<10} {:<10} {:<10} {}",
-        k.hash,
-        fit(name_of(k), 31),
+        printable(&k.hash),
+        fit(&shown_name(k), 31),
         status_of(k.disabled),
         usd(k.limit),
         usd(k.limit_remaining),
@@ -326,7 +356,7 @@ fn aligned(lines: &[(&str, String)]) -> String {
     let width = lines.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
     lines
         .iter()
-        .map(|(name, value)| format!("{name:<width$}  {value}\n"))
+        .map(|(name, value)| format!("{name:<width$}  {}\n", printable(value)))
         .collect()
 }
 

@@ -160,7 +160,11 @@ pub fn preview_and_confirm(
 
 /// `hash  name` for previews.
 pub fn describe(key: &Key) -> String {
-    format!("{}  {}", key.hash, crate::output::name_of(key))
+    format!(
+        "{}  {}",
+        crate::output::printable(&key.hash),
+        crate::output::shown_name(key)
+    )
 }
 
 /// `name` as a shell word for `--match` that matches exactly that name: glob characters

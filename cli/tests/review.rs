@@ -586,3 +586,40 @@ fn a_journal_held_by_another_run_is_a_failure_not_a_usage_error() {
     journal.unlock().unwrap();
     assert_code(&fake.run(dir.path(), &batch), 0);
 }
+
+/// A newcomer review found key names printed raw: an escape sequence in a name reached the
+/// operator's terminal, and a line break split a table row.
+#[test]
+fn names_with_control_characters_are_escaped_for_humans_and_kept_for_machines() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let name = "evil\u{1b}[31mred\nnext\u{202e}";
+    create(&fake, dir.path(), name, &[]);
+    let hash = hash_of(&fake, name);
+    for args in [
+        vec!["list"],
+        vec!["get", hash.as_str()],
+        vec!["report"],
+        vec!["disable", "--match", "evil*", "--dry-run"],
+    ] {
+        let output = fake.run(dir.path(), &args);
+        let shown = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(!shown.contains('\u{1b}'), "{args:?}: {shown:?}");
+        assert!(!shown.contains('\u{202e}'), "{args:?}: {shown:?}");
+        assert!(!shown.contains("red\nnext"), "{args:?}: {shown:?}");
+        assert!(
+            shown.contains("evil\\u{1b}[31mred\\nnext"),
+            "{args:?}: {shown:?}"
+        );
+    }
+    // Machine formats keep the name as the API has it.
+    let json = stdout(&fake.run(dir.path(), &["list", "--format", "json"]));
+    let keys: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let names: Vec<&str> = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|k| k["name"].as_str())
+        .collect();
+    assert!(names.contains(&name), "{names:?}");
+}

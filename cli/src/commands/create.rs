@@ -57,8 +57,8 @@ pub async fn run(client: &Client, args: &CreateArgs) -> CliResult {
             false,
             format!(
                 "created key {} ({}); secret in {}",
-                key.hash,
-                crate::output::name_of(&key),
+                crate::output::printable(&key.hash),
+                crate::output::shown_name(&key),
                 path.display()
             ),
         );
@@ -73,8 +73,8 @@ pub async fn run(client: &Client, args: &CreateArgs) -> CliResult {
         false,
         format!(
             "created key {} ({})",
-            key.hash,
-            crate::output::name_of(&key)
+            crate::output::printable(&key.hash),
+            crate::output::shown_name(&key)
         ),
     );
     let text = match args.format {

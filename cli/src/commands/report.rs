@@ -4,7 +4,7 @@
 
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::exit::{CliError, CliResult, Exit};
-use crate::output::{KeyRow, name_of, status_of, usd};
+use crate::output::{KeyRow, name_of, printable, shown_name, status_of, usd};
 use crate::select::{Matcher, matching_keys};
 use openrouter_keys::{Client, Key};
 use std::fmt::Write as _;
@@ -165,7 +165,13 @@ fn table(keys: &[Key], left_out: usize) -> String {
     let near = near_limit(keys);
     let _ = writeln!(out, "\nat >= 80% of their limit: {}", near.len());
     for (k, share) in &near {
-        let _ = writeln!(out, "  {:>5.1}%  {}  {}", share * 100.0, k.hash, name_of(k));
+        let _ = writeln!(
+            out,
+            "  {:>5.1}%  {}  {}",
+            share * 100.0,
+            printable(&k.hash),
+            shown_name(k)
+        );
     }
     let _ = writeln!(out, "\ntop spenders (total USD):");
     for k in keys.iter().take(TOP) {
@@ -174,8 +180,8 @@ fn table(keys: &[Key], left_out: usize) -> String {
             "  {:>10.2}  month {:>8.2}  {}  {}",
             k.usage.total.unwrap_or(0.0),
             k.usage.monthly.unwrap_or(0.0),
-            k.hash,
-            name_of(k)
+            printable(&k.hash),
+            shown_name(k)
         );
     }
     out

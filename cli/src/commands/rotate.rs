@@ -38,7 +38,7 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
                 let state = journal.state();
                 rows.iter()
                     .filter(|(old, _)| !state.row(old).is_some_and(|s| s.retired))
-                    .map(|(old, spec)| format!("{old}  {}", spec.name))
+                    .map(|(old, spec)| format!("{old}  {}", crate::output::printable(&spec.name)))
                     .collect()
             };
             note(
