@@ -379,6 +379,19 @@ impl<'a> Call<'a> {
         record.last_request_id().map(|id| self.redactor().text(&id))
     }
 
+    /// A 404 on a route with a hash whose body is not OpenRouter's error JSON: the API
+    /// documents that JSON for a key that does not exist, so the answer more likely came from
+    /// a server that is not the API, at a wrong base URL (our inference, worded as such).
+    #[cold]
+    fn foreign_404_hint(&self) -> String {
+        format!(
+            "the 404 did not carry OpenRouter's JSON error body, which the API sends for a key \
+             that does not exist: the base URL `{}` may be wrong (OpenRouter's is \
+             {DEFAULT_BASE_URL})",
+            self.shared.base_url
+        )
+    }
+
     /// What the user can do about an error status, when the SDK can tell.
     fn hint(&self, status: StatusCode) -> Option<String> {
         let base_url = &self.shared.base_url;
@@ -444,7 +457,12 @@ impl<'a> Call<'a> {
         let mut api = self.api_error(status, record);
         match crate::tolerant::decode::<codegen::types::ErrorResponse>(body) {
             Ok(envelope) => self.take_envelope(&mut api, envelope),
-            Err(_) => api.raw_body = Some(excerpt(body, RAW_BODY_LIMIT, &self.redactor())),
+            Err(_) => {
+                api.raw_body = Some(excerpt(body, RAW_BODY_LIMIT, &self.redactor()));
+                if status == StatusCode::NOT_FOUND && api.hint.is_none() {
+                    api.hint = Some(self.foreign_404_hint());
+                }
+            }
         }
         Error::Api(Box::new(api))
     }

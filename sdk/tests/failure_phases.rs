@@ -256,6 +256,25 @@ async fn a_404_on_routes_that_always_exist_says_the_base_url_is_probably_wrong()
     let (client, _) = common::client(&server.base_url);
     let error = client.keys().get(HASH).await.unwrap_err();
     assert!(!error.to_string().contains("base URL"), "{error}");
+    // A 404 for one key without OpenRouter's error JSON (a web server's page) is the URL.
+    for call in ["get", "update", "delete"] {
+        let reply = Reply::raw(404, "text/html", "<html>Not Found</html>");
+        let server = ScriptedServer::start(vec![reply]).await.unwrap();
+        let (client, _) = common::client(&server.base_url);
+        let keys = client.keys();
+        let error = match call {
+            "get" => keys.get(HASH).await.map(drop),
+            "update" => keys
+                .update(HASH, openrouter_keys::KeyUpdate::new().disabled(true))
+                .await
+                .map(drop),
+            _ => keys.delete(HASH).await,
+        }
+        .unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("may be wrong"), "{call}: {message}");
+        assert!(message.contains(client.base_url()), "{call}: {message}");
+    }
 }
 
 #[tokio::test]
