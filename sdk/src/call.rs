@@ -290,6 +290,9 @@ impl<'a> Call<'a> {
                 self.take_envelope(&mut api, value.into_inner());
                 Err(Error::Api(Box::new(api)))
             }
+            codegen::Error::UnexpectedResponse(response) if response.status().is_redirection() => {
+                Err(self.redirect_error(&response, record))
+            }
             codegen::Error::UnexpectedResponse(response) => {
                 let status = response.status();
                 let body = response.bytes().await.unwrap_or_default();
@@ -377,6 +380,30 @@ impl<'a> Call<'a> {
     /// The last response's request id, scrubbed: it is text from the network.
     fn request_id(&self, record: &CallRecord) -> Option<String> {
         record.last_request_id().map(|id| self.redactor().text(&id))
+    }
+
+    /// A redirect, which this crate's HTTP client does not follow (see
+    /// `client::http_client_builder`): an API error whose hint names where it pointed.
+    #[cold]
+    fn redirect_error(&self, response: &reqwest::Response, record: &CallRecord) -> Error {
+        let status = response.status();
+        let mut api = self.api_error(status, record);
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|value| {
+                self.redactor()
+                    .text(&String::from_utf8_lossy(value.as_bytes()))
+            });
+        let pointed = location.map_or_else(String::new, |to| format!(" to `{to}`"));
+        api.hint = Some(format!(
+            "the server redirected the request{pointed}, and this client does not follow \
+             redirects (a redirected POST would arrive as a GET, and the call's headers would \
+             go to another server): the base URL `{}` may be wrong (OpenRouter's is \
+             {DEFAULT_BASE_URL})",
+            self.shared.base_url
+        ));
+        Error::Api(Box::new(api))
     }
 
     /// A 404 on a route with a hash whose body is not OpenRouter's error JSON: the API
