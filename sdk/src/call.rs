@@ -263,11 +263,12 @@ impl<'a> Call<'a> {
         if self.operation != OperationId::CreateKeys {
             return error;
         }
-        let ambiguous = record.maybe_acted
-            && matches!(
-                error,
-                Error::Timeout { .. } | Error::Connection { .. } | Error::Api(_)
-            );
+        let ambiguous = match &error {
+            // A 2xx that does not show a key: not from the API, or not what it documents.
+            Error::Decode(decode) => !decode.key_created,
+            Error::Timeout { .. } | Error::Connection { .. } | Error::Api(_) => record.maybe_acted,
+            _ => false,
+        };
         if ambiguous {
             Error::OutcomeUnknown {
                 cause: Box::new(error),
@@ -462,6 +463,7 @@ impl<'a> Call<'a> {
             request_id: self.request_id(record),
             attempts: record.attempts,
             created_secret: None,
+            key_created: self.operation == OperationId::CreateKeys && status == StatusCode::CREATED,
         }))
     }
 
@@ -538,9 +540,26 @@ impl<'a> Call<'a> {
                 request_id: self.request_id(record),
                 attempts: record.attempts,
                 created_secret: self.salvage_secret(body),
+                key_created: self.operation == OperationId::CreateKeys
+                    && created_shown(status, body),
             }))
         })
     }
+}
+
+/// Whether a create's 2xx answer shows that the key exists: `201 Created` (the documented
+/// status), or a JSON body with the new key's `data.hash` or its top-level `key`.
+fn created_shown(status: StatusCode, body: &[u8]) -> bool {
+    if status == StatusCode::CREATED {
+        return true;
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return false;
+    };
+    value
+        .pointer("/data/hash")
+        .is_some_and(|hash| hash.is_string())
+        || value.get("key").is_some_and(|key| key.is_string())
 }
 
 /// How an attempt that failed with `error` ended, as far as retrying is concerned; `None`

@@ -520,8 +520,13 @@ pub struct DecodeError {
     /// Attempts made.
     pub attempts: u32,
     /// For `createKeys`: the new key's plaintext, when the body still carried a readable
-    /// top-level `key`. The key exists either way; this keeps its secret from being lost.
+    /// top-level `key`, which keeps its secret from being lost.
     pub created_secret: Option<secrecy::SecretString>,
+    /// For `createKeys`: whether the answer shows that the key exists — a `201 Created`, or a
+    /// body with the new key's `data.hash` or its `key`. A 2xx without any of them (a
+    /// proxy's sign-in page, say) does not: such an error comes inside
+    /// [`Error::OutcomeUnknown`].
+    pub key_created: bool,
 }
 
 impl fmt::Display for DecodeError {
@@ -535,7 +540,7 @@ impl fmt::Display for DecodeError {
             self.message,
             Attempts(self.attempts)
         )?;
-        if self.operation == OperationId::CreateKeys {
+        if self.operation == OperationId::CreateKeys && self.key_created {
             let secret = if self.created_secret.is_some() {
                 "its secret is in `created_secret`"
             } else {

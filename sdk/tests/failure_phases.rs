@@ -333,3 +333,37 @@ async fn a_redirect_is_not_followed_and_says_where_it_pointed() {
     assert_eq!(server.requests().len(), 3);
     assert!(elsewhere.requests().is_empty(), "a redirect was followed");
 }
+
+#[tokio::test]
+async fn a_create_answered_by_a_2xx_that_shows_no_key_is_an_unknown_outcome() {
+    let page = "<html>Sign in to the corporate proxy</html>";
+    let created = bodies::created(bodies::key(HASH, "k"), "sk-or-v1-created-secret-000");
+    let mut broken = created.clone();
+    broken["data"]["hash"] = serde_json::json!(42);
+    let server = ScriptedServer::start(vec![
+        Reply::raw(200, "text/html", page),
+        Reply::json(201, &broken),
+    ])
+    .await
+    .unwrap();
+    let (client, _) = common::client(&server.base_url);
+
+    // A 200 page that is not the API's answer: nothing shows a key was made.
+    let error = client.keys().create(NewKey::new("k")).await.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        matches!(error, openrouter_keys::Error::OutcomeUnknown { .. }),
+        "{error:?}"
+    );
+    assert!(!message.contains("was created"), "{message}");
+    assert_no_repeated_cause(&error);
+
+    // A 201 whose hash is malformed: the key exists, and its secret is kept.
+    let error = client.keys().create(NewKey::new("k")).await.unwrap_err();
+    let openrouter_keys::Error::Decode(decode) = &error else {
+        panic!("{error:?}")
+    };
+    assert!(decode.key_created);
+    assert!(decode.created_secret.is_some());
+    assert!(error.to_string().contains("the key was created"), "{error}");
+}
