@@ -324,7 +324,9 @@ pub struct RotateArgs {
     /// kept next to it as FILE.journal.
     #[arg(long, value_name = "FILE")]
     pub secrets_out: PathBuf,
-    /// Start a new rotation even though --secrets-out exists.
+    /// Replace an existing --secrets-out that no rotation journal belongs to. A journal
+    /// (FILE.journal) is never replaced: rerunning its command resumes an unfinished rotation,
+    /// and a finished one is refused; to rotate again, use a new --secrets-out.
     #[arg(long)]
     pub force: bool,
     #[command(flatten)]

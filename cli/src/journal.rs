@@ -20,15 +20,26 @@
 //! cannot have a key, because the intent is on disk before the request is sent.
 //!
 //! **Reconciliation** of rows in doubt (ours, not the API's: the API has no idempotency key):
-//! the names of one batch must be unique, so a key belongs to row *r* when its name is *r*'s
-//! name and its hash is neither `preexisting` nor recorded in the journal. One listing of all
-//! keys (disabled and expired included) finds such keys; each one is an orphan whose secret is
-//! lost, so it is deleted (`discarded`) and the row is created again. Rows in doubt are
-//! reconciled only when no create is in flight (between rounds), so a key being created
-//! cannot be mistaken for an orphan. Every run ends with the same check over *all* rows (a
-//! final sweep): a create sent by an earlier, killed run and acted on after that run's
-//! listing shows up there as a stray key and is deleted. The assumption this rests on: nobody
-//! else creates keys with the batch's names while it runs.
+//! the names of one batch must be unique. A key is an **orphan** of row *r* — made by one of
+//! *r*'s creates, its secret lost — only when all of these hold:
+//!
+//! 1. its name is *r*'s name, and its hash is neither `preexisting` nor in the journal;
+//! 2. *r* has an **unresolved intent**: an `intent` not answered by a `created` (the row is
+//!    in doubt now, or was in doubt at some point: every intent but the one its `created`
+//!    answers is unresolved, since one row has one create in flight at a time);
+//! 3. the key's `created_at` lies within [intent − 2 min, intent + 10 min] of one of those
+//!    intents (`SKEW_MARGIN_SECS`, `CREATE_WINDOW_SECS`: clock skew, and the longest the API
+//!    may take to act on a create; an intent or key without a time is not bounded).
+//!
+//! One listing of all keys (disabled and expired included) finds orphans; each is deleted
+//! (`discarded`) and the row is created again. Any other key with a batch name — a rotated
+//! replacement, another batch's key of the same name, a key made by hand — was not made by
+//! this batch: it is **reported, never touched**. Rows in doubt are reconciled only when no
+//! create is in flight (between rounds), so a key being created cannot be mistaken for an
+//! orphan. Every run ends with the same check over *all* rows (a final sweep): a create sent
+//! by an earlier, killed run and acted on after that run's listing shows up there and is
+//! deleted, under the same rule. The assumption this rests on: nobody else creates keys with
+//! the batch's names within ten minutes of one of its unresolved intents.
 //!
 //! A line cut by a crash mid-write is dropped on the next open (the file is truncated to the
 //! last complete line). An advisory lock (`flock`) stops two runs of one batch interleaving.
@@ -57,6 +68,10 @@ pub enum Record {
     },
     Intent {
         row: String,
+        /// When the intent was written (Unix seconds, this machine's clock). Journals written
+        /// before this field existed have none: their intents bound nothing by time.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<i64>,
     },
     Created {
         row: String,
@@ -83,6 +98,40 @@ pub struct RowState {
     pub created: Option<(String, SecretString)>,
     pub verified: bool,
     pub retired: bool,
+    /// Intents whose create did not end in a `created` record (their times): each may have
+    /// made a key whose secret is lost. The intent answered by `created` is not among them.
+    pub unresolved: Vec<Option<i64>>,
+}
+
+/// How long before an intent's time a key may be stamped by the server and still be the
+/// intent's (clock skew between this machine and the API). Our choice.
+pub const SKEW_MARGIN_SECS: i64 = 120;
+
+/// How long after an intent's time the API may still act on its create. A call lasts at most
+/// the SDK's 120 s deadline, all attempts included; ten minutes leaves room for a server that
+/// acts late on a request already answered by a timeout. Our choice.
+pub const CREATE_WINDOW_SECS: i64 = 600;
+
+impl RowState {
+    /// Whether a key of this row's name created at `created_at` (Unix seconds, the server's
+    /// stamp) may have been made by one of this row's unresolved intents. An intent or a key
+    /// without a time cannot be bounded, so it counts (the journal's older format, an API
+    /// that sends no `created_at`).
+    pub fn could_have_made(&self, created_at: Option<i64>) -> bool {
+        self.unresolved.iter().any(|at| match (at, created_at) {
+            (Some(at), Some(created)) => {
+                created >= at - SKEW_MARGIN_SECS && created <= at + CREATE_WINDOW_SECS
+            }
+            _ => true,
+        })
+    }
+}
+
+/// Now, in Unix seconds, for an intent's `at`.
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// The journal's contents, folded.
@@ -99,11 +148,17 @@ impl State {
     fn apply(&mut self, record: Record) {
         match record {
             Record::Begin { .. } => {}
-            Record::Intent { row } => self.rows.entry(row).or_default().intent = true,
+            Record::Intent { row, at } => {
+                let state = self.rows.entry(row).or_default();
+                state.intent = true;
+                state.unresolved.push(at);
+            }
             Record::Created { row, hash, secret } => {
                 self.known.insert(hash.clone());
-                self.rows.entry(row).or_default().created =
-                    Some((hash, SecretString::from(secret)));
+                let state = self.rows.entry(row).or_default();
+                // The create of the row's latest intent answered: that intent is resolved.
+                state.unresolved.pop();
+                state.created = Some((hash, SecretString::from(secret)));
             }
             Record::Discarded { hash, .. } => {
                 self.known.insert(hash);
@@ -330,7 +385,12 @@ mod tests {
                 serde_json::Value::Null,
             )
             .unwrap();
-            journal.append(Record::Intent { row: "1".into() }).unwrap();
+            journal
+                .append(Record::Intent {
+                    row: "1".into(),
+                    at: Some(1_000),
+                })
+                .unwrap();
             journal
                 .append(Record::Created {
                     row: "1".into(),
@@ -338,7 +398,12 @@ mod tests {
                     secret: "s1".into(),
                 })
                 .unwrap();
-            journal.append(Record::Intent { row: "2".into() }).unwrap();
+            journal
+                .append(Record::Intent {
+                    row: "2".into(),
+                    at: Some(2_000),
+                })
+                .unwrap();
         }
         std::fs::OpenOptions::new()
             .append(true)
@@ -353,6 +418,14 @@ mod tests {
         let (hash, secret) = state.row("1").unwrap().created.as_ref().unwrap();
         assert_eq!((hash.as_str(), secret.expose_secret()), ("h1", "s1"));
         assert_eq!(state.in_doubt(["1", "2", "3"]), vec!["2"]);
+        // Row 1's only intent was answered: nothing of its name is its orphan.
+        assert!(!state.row("1").unwrap().could_have_made(Some(1_000)));
+        // Row 2's intent may have made a key created around its time, not days later.
+        let two = state.row("2").unwrap();
+        assert!(two.could_have_made(Some(2_000 - 60)));
+        assert!(two.could_have_made(Some(2_000 + 300)));
+        assert!(!two.could_have_made(Some(2_000 - 3_600)));
+        assert!(!two.could_have_made(Some(2_000 + 86_400)));
         assert!(state.preexisting.contains("old"));
         drop(state);
         drop(journal);
@@ -360,7 +433,7 @@ mod tests {
         assert!(
             std::fs::read_to_string(&path)
                 .unwrap()
-                .ends_with("\"row\":\"2\"}\n")
+                .ends_with("\"row\":\"2\",\"at\":2000}\n")
         );
     }
 }

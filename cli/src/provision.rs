@@ -77,6 +77,9 @@ pub struct Outcome {
     /// Rows whose key, journaled as created by an earlier run, is no longer listed: deleted
     /// since, by someone else. `(row, hash)`.
     pub gone: Vec<(String, String)>,
+    /// Keys with a batch name that this batch did not make (see `journal.rs`): left alone,
+    /// reported. `(name, hash)`.
+    pub foreign: Vec<(String, String)>,
 }
 
 /// Keys (disabled and expired included) in these workspaces whose name is one of `names`,
@@ -108,14 +111,29 @@ pub async fn keys_named(
     Ok((found, seen))
 }
 
-/// Hashes of keys that already carry one of the batch's names, for the `begin` record.
-pub async fn preexisting(client: &Client, rows: &[(String, KeySpec)]) -> CliResult<Vec<String>> {
+/// Keys that already carry one of the batch's names: their hashes go in the `begin` record.
+pub async fn preexisting(client: &Client, rows: &[(String, KeySpec)]) -> CliResult<Vec<Key>> {
     let names: HashSet<&str> = rows.iter().map(|(_, s)| s.name.as_str()).collect();
     let workspaces = rows.iter().map(|(_, s)| s.workspace_id.clone()).collect();
     let (keys, _) = keys_named(client, &workspaces, &names)
         .await
         .map_err(|e| CliError::api("listing existing keys before the batch failed", &e))?;
-    Ok(keys.into_iter().map(|k| k.hash).collect())
+    Ok(keys)
+}
+
+/// Says on stderr which keys carry a batch name without being the batch's (left alone).
+pub fn report_foreign(foreign: &[(String, String)]) {
+    if foreign.is_empty() {
+        return;
+    }
+    crate::output::err_line(format_args!(
+        "warning: {} key(s) carry a name of this batch but were not made by it (made since \
+         by someone else, another batch or a rotation); they were left alone:",
+        foreign.len()
+    ));
+    for (name, hash) in foreign {
+        crate::output::err_line(format_args!("  {hash}  {}", crate::output::printable(name)));
+    }
 }
 
 /// Names within one batch must be unique: reconciliation finds a row's key by its name.
@@ -154,6 +172,9 @@ pub async fn create_all(
     progress: &Progress,
 ) -> CliResult<Outcome> {
     let mut outcome = Outcome::default();
+    // Counted from the journal, so a reconciliation cut short by one failed delete still
+    // counts the deletes that succeeded.
+    let discarded_before = journal.state().discarded;
     let specs: HashMap<&str, &KeySpec> = rows.iter().map(|(r, s)| (r.as_str(), s)).collect();
     // Rows that had their key before this run: only those can be found deleted since (a key
     // made moments ago may not be listed yet; it must not be reported gone).
@@ -179,10 +200,7 @@ pub async fn create_all(
         }
         if !doubt.is_empty() {
             match reconcile(client, journal, &doubt, &specs).await {
-                Ok(swept) => {
-                    outcome.orphans_replaced += swept.deleted;
-                    doubt.clear();
-                }
+                Ok(_) => doubt.clear(),
                 Err(Failure::Fatal(e)) => return Err(e),
                 Err(failure) if failure.is_fatal() => {
                     return Err(failure.into_error("reconciling failed"));
@@ -253,7 +271,7 @@ pub async fn create_all(
     let all: BTreeSet<String> = rows.iter().map(|(r, _)| r.clone()).collect();
     match reconcile(client, journal, &all, &specs).await {
         Ok(swept) => {
-            outcome.orphans_replaced += swept.deleted;
+            outcome.foreign = swept.foreign;
             outcome.gone = swept
                 .gone
                 .into_iter()
@@ -268,6 +286,7 @@ pub async fn create_all(
         }
     }
     let state = journal.state();
+    outcome.orphans_replaced = state.discarded.saturating_sub(discarded_before);
     for (row, _) in rows {
         if state.row(row).is_none_or(|s| s.created.is_none()) && !outcome.failed.contains_key(row) {
             outcome.unfinished.insert(row.clone());
@@ -292,6 +311,7 @@ fn is_fatal(error: &Error) -> bool {
 async fn create_one(client: &Client, journal: &Journal, row: &str, spec: &KeySpec) -> CreateResult {
     if let Err(e) = journal.append(Record::Intent {
         row: row.to_string(),
+        at: Some(crate::journal::now_secs()),
     }) {
         return CreateResult::Fatal(e);
     }
@@ -365,14 +385,15 @@ impl std::fmt::Display for Failure {
 
 /// What a reconciliation did and saw.
 struct Swept {
-    /// Orphans deleted.
-    deleted: usize,
+    /// Keys with a reconciled row's name that this batch did not make: `(name, hash)`.
+    foreign: Vec<(String, String)>,
     /// Rows among those reconciled whose journaled key no longer exists: `(row, hash)`.
     gone: Vec<(String, String)>,
 }
 
 /// Finds keys made for rows in doubt whose secret never reached the journal, and deletes
-/// them; notes the rows whose journaled key is no longer listed at all.
+/// them; notes the rows whose journaled key is no longer listed at all, and the keys with a
+/// row's name that the batch did not make (the rule is in `journal.rs`).
 async fn reconcile(
     client: &Client,
     journal: &Journal,
@@ -395,16 +416,36 @@ async fn reconcile(
     let (found, seen) = keys_named(client, &workspaces, &names)
         .await
         .map_err(Failure::List)?;
-    let (orphans, gone) = {
+    let (orphans, foreign, gone) = {
         let state = journal.state();
-        let orphans: Vec<(String, String)> = found
-            .into_iter()
-            .filter(|k| !state.preexisting.contains(&k.hash) && !state.known.contains(&k.hash))
-            .filter_map(|k| {
-                let row = by_name.get(k.name.as_deref()?)?;
-                Some((row.to_string(), k.hash))
-            })
-            .collect();
+        let mut orphans: Vec<(String, String)> = Vec::new();
+        let mut foreign: Vec<(String, String)> = Vec::new();
+        for key in found {
+            // Keys of the journal, and keys that had a batch name before the batch (said
+            // when it began), are neither orphans nor news.
+            if state.known.contains(&key.hash) || state.preexisting.contains(&key.hash) {
+                continue;
+            }
+            let Some(name) = key.name.as_deref() else {
+                continue;
+            };
+            let Some(row) = by_name.get(name) else {
+                continue;
+            };
+            let created_at = key
+                .created_at
+                .as_ref()
+                .and_then(|t| t.datetime())
+                .map(|t| t.unix_timestamp());
+            if state
+                .row(row)
+                .is_some_and(|s| s.could_have_made(created_at))
+            {
+                orphans.push((row.to_string(), key.hash));
+            } else {
+                foreign.push((name.to_string(), key.hash));
+            }
+        }
         let gone: Vec<(String, String)> = doubt
             .iter()
             .filter_map(|row| {
@@ -412,7 +453,7 @@ async fn reconcile(
                 (!seen.contains(hash)).then(|| (row.clone(), hash.clone()))
             })
             .collect();
-        (orphans, gone)
+        (orphans, foreign, gone)
     };
     // Deleted a few at a time; every deletion that succeeded is journaled even when another
     // failed (the failure ends this reconciliation; the next one lists again).
@@ -424,7 +465,6 @@ async fn reconcile(
         .buffer_unordered(RECONCILE_DELETES)
         .collect()
         .await;
-    let mut deleted = 0;
     let mut first_error = None;
     for (row, hash, result) in results {
         match result {
@@ -432,7 +472,6 @@ async fn reconcile(
                 journal
                     .append(Record::Discarded { row, hash })
                     .map_err(Failure::Fatal)?;
-                deleted += 1;
             }
             Err(error) => {
                 first_error.get_or_insert(Failure::Delete { hash, error });
@@ -441,6 +480,6 @@ async fn reconcile(
     }
     match first_error {
         Some(failure) => Err(failure),
-        None => Ok(Swept { deleted, gone }),
+        None => Ok(Swept { foreign, gone }),
     }
 }

@@ -464,7 +464,21 @@ fn bulk_create_then_bulk_delete_from_the_secrets_file() {
         assert!(!stderr(&output).contains(&row["key"]));
     }
     // A create acted on late (sent by a killed run, processed after its listing) leaves a key
-    // with a batch name and no saved secret: the next run's final sweep deletes it.
+    // with a batch name and no saved secret: the next run's final sweep deletes it. That run
+    // left its intent in the journal, unanswered, before the row's `created`.
+    let journal = dir.path().join("s.csv.journal");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let created = text.find("{\"event\":\"created\",\"row\":\"2\"").unwrap();
+    let text = format!(
+        "{}{{\"event\":\"intent\",\"row\":\"2\",\"at\":{now}}}\n{}",
+        &text[..created],
+        &text[created..]
+    );
+    std::fs::write(&journal, text).unwrap();
     let stray = fake
         .runtime
         .block_on(

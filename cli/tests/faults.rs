@@ -242,9 +242,10 @@ fn rotate_finishes_after_a_failure_between_create_and_disable() {
         "the old key is disabled"
     );
 
-    // Done is done: a third run changes nothing.
+    // Done is done: a third run changes nothing, and says the rotation finished (exit 2).
     let output = fake.run(dir.path(), &rotate);
-    assert_code(&output, 0);
+    assert_code(&output, 2);
+    assert!(stderr(&output).contains("already finished"));
     assert_eq!(
         fake.all_keys()
             .into_iter()

@@ -47,6 +47,8 @@ pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResu
             check_writable(&args.secrets_out, args.force)?;
             let rows = parse_rows(&text, args)?;
             let before = preexisting(client, &rows).await?;
+            warn_preexisting(&before);
+            let before: Vec<String> = before.into_iter().map(|k| k.hash).collect();
             let spec = serde_json::to_value(&rows)
                 .map_err(|e| CliError::failure(format!("cannot encode the rows: {e}")))?;
             (
@@ -83,6 +85,28 @@ pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResu
         &args.secrets_out,
         quiet,
     )
+}
+
+/// Keys that had one of the batch's names before it began: the batch makes a second key of
+/// each such name (names are not unique in the API). Said, listed, not refused: re-issuing a
+/// name is a normal thing to do, and the batch never touches these keys (`journal.rs`).
+/// Shown even with `--quiet`: it is a warning, not progress.
+fn warn_preexisting(keys: &[openrouter_keys::Key]) {
+    if keys.is_empty() {
+        return;
+    }
+    crate::output::err_line(format_args!(
+        "warning: {} existing key(s) already carry a name of this batch; the batch makes \
+         new keys beside them and leaves them alone:",
+        keys.len()
+    ));
+    for key in keys {
+        crate::output::err_line(format_args!(
+            "  {}  {}",
+            crate::output::printable(&key.hash),
+            crate::output::shown_name(key)
+        ));
+    }
 }
 
 /// The rows of the CSV with the flags' defaults applied, numbered from 1.
@@ -207,6 +231,7 @@ fn summarize(
     secrets: &Path,
     quiet: bool,
 ) -> CliResult {
+    crate::provision::report_foreign(&outcome.foreign);
     note(
         quiet,
         format!(

@@ -34,6 +34,7 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
     let (journal, rows) = match Journal::resume(&journal_path, COMMAND, &fingerprint)? {
         Some(journal) => {
             let rows: Vec<(String, KeySpec)> = journal.rows()?;
+            refuse_finished(&journal, &rows, &journal_path, &args.secrets_out)?;
             let open: Vec<String> = {
                 let state = journal.state();
                 rows.iter()
@@ -58,12 +59,22 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
         None => {
             check_writable(&args.secrets_out, args.force)?;
             let keys = resolve(client, &args.target, &args.filters).await?;
+            refuse_inactive(&keys)?;
             let lines: Vec<String> = keys.iter().map(describe).collect();
             let rows = keys
                 .iter()
                 .map(|k| Ok((k.hash.clone(), spec_of(k)?)))
                 .collect::<CliResult<Vec<(String, KeySpec)>>>()?;
-            check_unique_names(&rows, |a, b| format!("keys {a} and {b}"))?;
+            check_unique_names(&rows, |a, b| format!("keys {a} and {b}")).map_err(|mut e| {
+                // Names are how an interrupted create is found again: two keys of one name
+                // cannot be told apart in one rotation. The way out is to rename one.
+                e.message.push_str(
+                    "\n  hint: give one of them another name (`openrouter-keys update HASH \
+                     --name NEW`), then rotate again; or rotate them one at a time, each by \
+                     hash with its own --secrets-out",
+                );
+                e
+            })?;
             if !preview_and_confirm(
                 args.confirm,
                 &format!("rotate ({action} the old)"),
@@ -73,7 +84,11 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
                 return Ok(Exit::Success);
             }
             // The old keys carry the same names: never orphans, whatever the listing says.
-            let mut before = preexisting(client, &rows).await?;
+            let mut before: Vec<String> = preexisting(client, &rows)
+                .await?
+                .into_iter()
+                .map(|k| k.hash)
+                .collect();
             before.extend(rows.iter().map(|(old, _)| old.clone()));
             let spec = serde_json::to_value(&rows)
                 .map_err(|e| CliError::failure(format!("cannot encode the keys: {e}")))?;
@@ -88,6 +103,7 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
     let saved = write_secrets(&journal, &rows, &args.secrets_out);
     let created = created?;
     saved?;
+    crate::provision::report_foreign(&created.foreign);
     let mut failures = created.failed.len() + created.unfinished.len();
     for (row, why) in &created.failed {
         crate::output::err_line(format_args!("error: replacement for {row}: {why}"));
@@ -153,6 +169,62 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
     } else {
         Exit::Partial
     })
+}
+
+/// A rotation whose every old key is retired is finished: running it again would do nothing
+/// (its journal says so), and a new rotation needs its own journal, hence its own file.
+fn refuse_finished(
+    journal: &Journal,
+    rows: &[(String, KeySpec)],
+    journal_path: &Path,
+    secrets: &Path,
+) -> CliResult<()> {
+    let state = journal.state();
+    if rows
+        .iter()
+        .all(|(old, _)| state.row(old).is_some_and(|s| s.retired))
+    {
+        return Err(CliError::usage(format!(
+            "this rotation already finished ({} key(s) rotated; new secrets in {}, journal              {}); to rotate these keys again, pass a new --secrets-out (the journal is never              replaced, --force or not)",
+            rows.len(),
+            secrets.display(),
+            journal_path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// A disabled or expired key is refused: its replacement would be an active key, handing
+/// back access that was taken away (a disabled replacement would also fail the check that
+/// its secret works). Enable the key first (or leave it out of the selection).
+fn refuse_inactive(keys: &[Key]) -> CliResult<()> {
+    let now = openrouter_keys::time::OffsetDateTime::now_utc();
+    let inactive: Vec<String> = keys
+        .iter()
+        .filter_map(|k| {
+            let why = if k.disabled == Some(true) {
+                "disabled"
+            } else if k
+                .expires_at
+                .as_ref()
+                .and_then(|t| t.datetime())
+                .is_some_and(|at| at <= now)
+            {
+                "expired"
+            } else {
+                return None;
+            };
+            Some(format!("  {}  {why}", describe(k)))
+        })
+        .collect();
+    if inactive.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "{} selected key(s) are disabled or expired; rotating one would make an active          replacement, giving back access that was taken away. Nothing was changed:\n{}\n           rotate only active keys (drop --include-disabled / --include-expired), or enable a          key first (`openrouter-keys enable HASH`) if it should work again",
+        inactive.len(),
+        inactive.join("\n")
+    )))
 }
 
 fn then_text(then: Then) -> &'static str {

@@ -1,0 +1,233 @@
+//! The defects of the operator's second review (issue 14, `cli-review2`), one test each (or a
+//! few per item): every test here failed before its fix.
+
+mod common;
+
+use common::{Fake, assert_code, csv_rows, stderr};
+use openrouter_keys_testkit::{Fault, Route};
+use std::path::Path;
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temp dir")
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("a file");
+}
+
+/// Hashes of every key with this name (disabled and expired included).
+fn hashes_named(fake: &Fake, name: &str) -> Vec<String> {
+    fake.all_keys()
+        .into_iter()
+        .filter(|k| k.name.as_deref() == Some(name))
+        .map(|k| k.hash)
+        .collect()
+}
+
+fn secrets(dir: &Path, file: &str) -> Vec<std::collections::HashMap<String, String>> {
+    csv_rows(&std::fs::read_to_string(dir.join(file)).expect("the secrets file"))
+}
+
+/// Item 1: a rerun of a finished batch deleted keys with its names that it never made: a
+/// rotation's replacements, another batch's keys.
+#[test]
+fn a_rerun_leaves_keys_it_did_not_make_alone() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    write(d, "in.csv", "name,limit\nrk-1,2\nrk-2,3\n");
+    let first = ["bulk-create", "in.csv", "--secrets-out", "s.csv"];
+    assert_code(&fake.run(d, &first), 0);
+    let rotate = [
+        "rotate",
+        "--match",
+        "rk-*",
+        "--secrets-out",
+        "r.csv",
+        "--yes",
+    ];
+    assert_code(&fake.run(d, &rotate), 0);
+    // A second batch with the same names.
+    write(d, "in2.csv", "name\nrk-1\nrk-2\n");
+    assert_code(
+        &fake.run(d, &["bulk-create", "in2.csv", "--secrets-out", "s2.csv"]),
+        0,
+    );
+    let output = fake.run(d, &first);
+    assert_code(&output, 0);
+    let text = stderr(&output);
+    assert!(!text.contains("were deleted"), "{text}");
+    assert!(text.contains("left alone"), "{text}");
+    for row in secrets(d, "r.csv").iter().chain(&secrets(d, "s2.csv")) {
+        let hash = &row["hash"];
+        assert!(
+            fake.all_keys().iter().any(|k| &k.hash == hash),
+            "{hash} ({}) was deleted: {text}",
+            row["name"]
+        );
+    }
+    assert_eq!(
+        hashes_named(&fake, "rk-1").len(),
+        3,
+        "old, replacement, batch 2"
+    );
+}
+
+/// Item 2: a finished rotation run again said "no key to finish" and exited 0, `--force` too.
+#[test]
+fn a_finished_rotation_is_refused_with_the_way_forward() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    assert_code(&fake.run(d, &["create", "--name", "rf-1"]), 0);
+    let rotate = [
+        "rotate",
+        "--match",
+        "rf-*",
+        "--then",
+        "disable",
+        "--secrets-out",
+        "r.csv",
+        "--yes",
+    ];
+    assert_code(&fake.run(d, &rotate), 0);
+    let count = fake.server.created_key_count();
+    for extra in [None, Some("--force")] {
+        let mut args = rotate.to_vec();
+        args.extend(extra);
+        let output = fake.run(d, &args);
+        assert_code(&output, 2);
+        let text = stderr(&output);
+        assert!(text.contains("already finished"), "{text}");
+        assert!(text.contains("new --secrets-out"), "{text}");
+    }
+    assert_eq!(fake.server.created_key_count(), count);
+}
+
+/// Item 3: rotating a disabled or expired key made an active replacement.
+#[test]
+fn disabled_and_expired_keys_are_not_rotated() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    assert_code(
+        &fake.run(d, &["create", "--name", "dis-1", "--limit", "3"]),
+        0,
+    );
+    assert_code(&fake.run(d, &["disable", "--match", "dis-1", "--yes"]), 0);
+    assert_code(
+        &fake.run(d, &["create", "--name", "exp-1", "--expires-in", "1s"]),
+        0,
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
+    let count = fake.server.created_key_count();
+    for (glob, flag, why) in [
+        ("dis-*", "--include-disabled", "disabled"),
+        ("exp-*", "--include-expired", "expired"),
+    ] {
+        let output = fake.run(
+            d,
+            &[
+                "rotate",
+                "--match",
+                glob,
+                flag,
+                "--secrets-out",
+                &format!("{why}.csv"),
+                "--yes",
+            ],
+        );
+        assert_code(&output, 2);
+        let text = stderr(&output);
+        assert!(text.contains(why), "{text}");
+        assert!(text.contains("giving back access"), "{text}");
+    }
+    assert_eq!(fake.server.created_key_count(), count, "no replacement");
+}
+
+/// Item 4: keys that already carried a batch's names were duplicated without a word.
+#[test]
+fn keys_already_carrying_a_batch_name_are_listed() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    write(d, "in.csv", "name\nrel-1\nrel-2\n");
+    let output = fake.run(d, &["bulk-create", "in.csv", "--secrets-out", "a.csv"]);
+    assert_code(&output, 0);
+    assert!(!stderr(&output).contains("already carry"));
+    write(d, "in.csv", "name\nrel-1\nrel-2\nrel-3\n");
+    let output = fake.run(d, &["bulk-create", "in.csv", "--secrets-out", "b.csv"]);
+    assert_code(&output, 0);
+    let text = stderr(&output);
+    assert!(text.contains("2 existing key(s) already carry"), "{text}");
+    for row in secrets(d, "a.csv") {
+        assert!(text.contains(&row["hash"]), "{text}");
+    }
+}
+
+/// Item 9: orphans deleted before one delete failed were left out of the summary.
+#[test]
+fn the_summary_counts_every_deleted_orphan() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    write(d, "in.csv", "name\nor-1\nor-2\nor-3\nor-4\n");
+    // Every create acts, then the connection closes: four orphans; one delete fails once.
+    fake.server
+        .inject_n(Route::CreateKeys, Fault::CloseAfterRead, 4);
+    fake.server.inject(Route::DeleteKeys, Fault::status(503));
+    let output = fake.run(
+        d,
+        &[
+            "--attempts",
+            "1",
+            "bulk-create",
+            "in.csv",
+            "--secrets-out",
+            "s.csv",
+            "--concurrency",
+            "4",
+        ],
+    );
+    assert_code(&output, 0);
+    let text = stderr(&output);
+    assert!(text.contains("4 key(s) made for a row"), "{text}");
+    let live = fake
+        .all_keys()
+        .into_iter()
+        .filter(|k| k.name.as_deref().is_some_and(|n| n.starts_with("or-")))
+        .count();
+    assert_eq!(live, 4, "{text}");
+}
+
+/// Item 12: keys sharing a name could not be rotated, with no way forward named.
+#[test]
+fn rotating_keys_that_share_a_name_names_the_way_out() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    for _ in 0..2 {
+        assert_code(&fake.run(d, &["create", "--name", "dupe"]), 0);
+    }
+    let output = fake.run(
+        d,
+        &[
+            "rotate",
+            "--match",
+            "dupe",
+            "--secrets-out",
+            "d.csv",
+            "--yes",
+        ],
+    );
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains("update HASH --name"),
+        "{}",
+        stderr(&output)
+    );
+    // The way out named works: one of them, by hash, rotates.
+    let hash = hashes_named(&fake, "dupe").remove(0);
+    let output = fake.run(d, &["rotate", &hash, "--secrets-out", "one.csv", "--yes"]);
+    assert_code(&output, 0);
+}
