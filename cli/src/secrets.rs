@@ -97,6 +97,7 @@ impl ReservedFile {
         let result = file
             .write_all(contents)
             .and_then(|()| file.sync_all())
+            .and_then(|()| still_there(&file, &self.written))
             .and_then(|()| {
                 if self.written != self.path {
                     std::fs::rename(&self.written, &self.path)
@@ -111,6 +112,29 @@ impl ReservedFile {
         sync_parent(&self.path);
         Ok(())
     }
+}
+
+/// Whether `path` still names `file`: a file (or its directory) removed while the key was
+/// being created takes writes without complaint, and the secret would be lost unseen.
+fn still_there(file: &File, path: &Path) -> std::io::Result<()> {
+    let gone = || {
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "the file (or its directory) was removed or replaced while the key was being created",
+        )
+    };
+    let on_disk = std::fs::metadata(path).map_err(|_| gone())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let open = file.metadata()?;
+        if (open.dev(), open.ino()) != (on_disk.dev(), on_disk.ino()) {
+            return Err(gone());
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (file, on_disk);
+    Ok(())
 }
 
 impl Drop for ReservedFile {

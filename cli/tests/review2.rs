@@ -231,3 +231,84 @@ fn rotating_keys_that_share_a_name_names_the_way_out() {
     let output = fake.run(d, &["rotate", &hash, "--secrets-out", "one.csv", "--yes"]);
     assert_code(&output, 0);
 }
+
+/// Item 5: `create` said "created key" while the secret went nowhere: a closed pipe, a closed
+/// stdout, a full disk, a secret file removed while the key was being created.
+#[cfg(unix)]
+#[test]
+fn create_fails_with_the_way_back_when_the_secret_is_lost() {
+    use std::process::Stdio;
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    let lost = |output: &std::process::Output, name: &str| {
+        assert_code(output, 1);
+        let text = stderr(output);
+        let hash = hashes_named(&fake, name).pop().expect("the key was created");
+        assert!(text.contains(&format!("openrouter-keys delete {hash} --yes")), "{text}");
+        assert!(!text.contains("created key"), "{text}");
+    };
+    // A pipe whose reader is gone.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = fake
+        .cli(d)
+        .args(["create", "--name", "bp1"])
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    lost(&output, "bp1");
+    // A full device.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = fake
+        .cli(d)
+        .args(["create", "--name", "bp3"])
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    lost(&output, "bp3");
+    // A closed stdout: refused before the key exists.
+    let output = {
+        let command = fake.cli(d);
+        let program = command.get_program().to_owned();
+        let mut shell = std::process::Command::new("sh");
+        shell.current_dir(d);
+        for (key, value) in command.get_envs() {
+            match value {
+                Some(v) => shell.env(key, v),
+                None => shell.env_remove(key),
+            };
+        }
+        shell
+            .arg("-c")
+            .arg("exec \"$0\" create --name bp2 >&-")
+            .arg(program)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    assert_code(&output, 2);
+    assert!(stderr(&output).contains("stdout is closed"), "{}", stderr(&output));
+    assert!(hashes_named(&fake, "bp2").is_empty());
+    // The secret file's directory removed while the key is being created.
+    std::fs::create_dir(d.join("sub")).unwrap();
+    fake.server.inject(
+        Route::CreateKeys,
+        Fault::Delay(std::time::Duration::from_millis(1_500)),
+    );
+    let child = fake
+        .cli(d)
+        .args(["create", "--name", "v", "--secret-file", "sub/v.key"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    std::fs::remove_dir_all(d.join("sub")).unwrap();
+    lost(&child.wait_with_output().unwrap(), "v");
+}

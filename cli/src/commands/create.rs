@@ -8,7 +8,7 @@ use crate::output::{CreatedRow, KeyRow, json_error, note};
 use crate::provision::KeySpec;
 use crate::secrets::ReservedFile;
 use openrouter_keys::{Client, ExposeSecret, Timestamp};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub async fn run(client: &Client, args: &CreateArgs) -> CliResult {
@@ -24,6 +24,12 @@ pub async fn run(client: &Client, args: &CreateArgs) -> CliResult {
             "stdout is a terminal: the new key's secret would be shown on screen. Pass \
              --secret-file PATH to keep it in a private file, --show-secret to print it anyway, \
              or redirect stdout",
+        ));
+    }
+    if reserved.is_none() && stdout_is_nowhere() {
+        return Err(CliError::usage(
+            "stdout is closed (or /dev/null): the new key's secret would go nowhere. Redirect \
+             stdout to a file or pipe, or pass --secret-file PATH",
         ));
     }
     let created = client
@@ -45,14 +51,9 @@ pub async fn run(client: &Client, args: &CreateArgs) -> CliResult {
     let row = KeyRow::from(&key);
     if let (Some(path), Some(reserved)) = (&args.secret_file, reserved) {
         let contents = format!("{}\n", secret.expose_secret());
-        reserved.commit(contents.as_bytes()).map_err(|mut e| {
-            e.message.push_str(&format!(
-                "\n  the key {} was created but its secret could not be saved: delete it with \
-                 `openrouter-keys delete {} --yes` and create it again",
-                key.hash, key.hash
-            ));
-            e
-        })?;
+        reserved
+            .commit(contents.as_bytes())
+            .map_err(|e| secret_lost(e, &key.hash))?;
         note(
             false,
             format!(
@@ -69,14 +70,6 @@ pub async fn run(client: &Client, args: &CreateArgs) -> CliResult {
             ),
         };
     }
-    note(
-        false,
-        format!(
-            "created key {} ({})",
-            crate::output::printable(&key.hash),
-            crate::output::shown_name(&key)
-        ),
-    );
     let text = match args.format {
         DetailFormat::Table => format!("{}\n", secret.expose_secret()),
         DetailFormat::Json => {
@@ -87,7 +80,65 @@ pub async fn run(client: &Client, args: &CreateArgs) -> CliResult {
             serde_json::to_string_pretty(&value).map_err(json_error)? + "\n"
         }
     };
-    crate::commands::show::print_out(&text)
+    // The secret first: "created key" is said only once the secret has gone somewhere. Any
+    // write error (a closed pipe included: here it is not a reader that had enough, it is a
+    // lost secret) fails the command with the way to undo the key.
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| {
+            secret_lost(
+                CliError::failure(format!("cannot write the secret to stdout: {e}")),
+                &key.hash,
+            )
+        })?;
+    drop(out);
+    note(
+        false,
+        format!(
+            "created key {} ({})",
+            crate::output::printable(&key.hash),
+            crate::output::shown_name(&key)
+        ),
+    );
+    Ok(Exit::Success)
+}
+
+/// The key exists but its secret reached nobody: say which key, and how to undo it.
+fn secret_lost(mut error: CliError, hash: &str) -> CliError {
+    error.exit = Exit::Failure;
+    error.message.push_str(&format!(
+        "\n  the key {hash} was created but its secret could not be saved: delete it with \
+         `openrouter-keys delete {hash} --yes` and create it again"
+    ));
+    error
+}
+
+/// Whether stdout leads nowhere: closed (`>&-`; Rust's runtime then opens `/dev/null` in its
+/// place before `main`, and writes to a closed descriptor would be swallowed anyway) or
+/// `/dev/null` itself.
+fn stdout_is_nowhere() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: F_GETFD on a descriptor number only reads its flags; no memory is passed.
+        if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
+            return true;
+        }
+        // SAFETY: fstat writes into the zeroed `stat` we own, for descriptor 1.
+        let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+        if unsafe { libc::fstat(1, &mut stat) } != 0 {
+            return true;
+        }
+        std::fs::metadata("/dev/null").is_ok_and(|null| {
+            u64::from(stat.st_rdev) == null.rdev()
+                && (stat.st_mode & libc::S_IFMT) == libc::S_IFCHR
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
 }
 
 /// The key to create from a name and the settings flags (or a CSV row's values).
