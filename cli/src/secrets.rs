@@ -38,8 +38,38 @@ pub fn sync_parent(path: &Path) {
 /// Refuses to start writing secrets over an existing file unless `force`. A symlink counts
 /// as existing even when it points nowhere (the file would be created where it points).
 pub fn check_writable(path: &Path, force: bool) -> CliResult<()> {
+    refuse_directory(path)?;
     if path.symlink_metadata().is_ok() && !force {
         return Err(exists_error(path));
+    }
+    Ok(())
+}
+
+/// A directory is never a secrets file, `--force` or not: found before any key exists.
+pub fn refuse_directory(path: &Path) -> CliResult<()> {
+    if path.is_dir() {
+        return Err(CliError::usage(format!(
+            "`{}` is a directory; name a file inside it for the secrets (--force never \
+             replaces a directory)",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a secrets file that is the input file itself (`--force` would overwrite the input
+/// with secrets). Compared by canonical path, so `./in.csv` and `in.csv` are one file.
+pub fn refuse_same_file(secrets: &Path, input: &Path) -> CliResult<()> {
+    let same = match (std::fs::canonicalize(secrets), std::fs::canonicalize(input)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        return Err(CliError::usage(format!(
+            "--secrets-out `{}` is the input file; the secrets would overwrite it (--force or \
+             not). Name another file",
+            secrets.display()
+        )));
     }
     Ok(())
 }
@@ -67,6 +97,7 @@ pub struct ReservedFile {
 
 impl ReservedFile {
     pub fn new(path: &Path, replace: bool) -> CliResult<Self> {
+        refuse_directory(path)?;
         let written = if replace {
             let temp = temp_path(path);
             let _ = std::fs::remove_file(&temp);

@@ -244,8 +244,13 @@ fn create_fails_with_the_way_back_when_the_secret_is_lost() {
     let lost = |output: &std::process::Output, name: &str| {
         assert_code(output, 1);
         let text = stderr(output);
-        let hash = hashes_named(&fake, name).pop().expect("the key was created");
-        assert!(text.contains(&format!("openrouter-keys delete {hash} --yes")), "{text}");
+        let hash = hashes_named(&fake, name)
+            .pop()
+            .expect("the key was created");
+        assert!(
+            text.contains(&format!("openrouter-keys delete {hash} --yes")),
+            "{text}"
+        );
         assert!(!text.contains("created key"), "{text}");
     };
     // A pipe whose reader is gone.
@@ -293,7 +298,11 @@ fn create_fails_with_the_way_back_when_the_secret_is_lost() {
             .unwrap()
     };
     assert_code(&output, 2);
-    assert!(stderr(&output).contains("stdout is closed"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("stdout is closed"),
+        "{}",
+        stderr(&output)
+    );
     assert!(hashes_named(&fake, "bp2").is_empty());
     // The secret file's directory removed while the key is being created.
     std::fs::create_dir(d.join("sub")).unwrap();
@@ -311,4 +320,51 @@ fn create_fails_with_the_way_back_when_the_secret_is_lost() {
     std::thread::sleep(std::time::Duration::from_millis(700));
     std::fs::remove_dir_all(d.join("sub")).unwrap();
     lost(&child.wait_with_output().unwrap(), "v");
+}
+
+/// Item 8: `--force` overwrote the input CSV with secrets, and a directory as the secrets file
+/// was found only after the key existed.
+#[test]
+fn force_does_not_bypass_the_path_checks() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    write(d, "same.csv", "name\nsame-1\n");
+    std::fs::create_dir(d.join("dd")).unwrap();
+    for args in [
+        &[
+            "bulk-create",
+            "same.csv",
+            "--secrets-out",
+            "same.csv",
+            "--force",
+        ][..],
+        &[
+            "bulk-create",
+            "same.csv",
+            "--secrets-out",
+            "./same.csv",
+            "--force",
+        ],
+        &["bulk-create", "same.csv", "--secrets-out", "dd", "--force"],
+        &["create", "--name", "x", "--secret-file", "dd", "--force"],
+        &["create", "--name", "x", "--secret-file", "dd"],
+        &[
+            "rotate",
+            "--match",
+            "*",
+            "--secrets-out",
+            "dd",
+            "--force",
+            "--yes",
+        ],
+    ] {
+        let output = fake.run(d, args);
+        assert_code(&output, 2);
+        assert_eq!(fake.server.created_key_count(), 0, "{args:?}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(d.join("same.csv")).unwrap(),
+        "name\nsame-1\n"
+    );
 }

@@ -14,7 +14,7 @@ use crate::journal::{self, Journal};
 use crate::output::note;
 use crate::progress::Progress;
 use crate::provision::{KeySpec, Outcome, check_unique_names, create_all, preexisting};
-use crate::secrets::{check_writable, write_private_csv};
+use crate::secrets::{check_writable, refuse_directory, refuse_same_file, write_private_csv};
 use openrouter_keys::{Client, ExposeSecret};
 use std::path::Path;
 
@@ -32,6 +32,9 @@ const COLUMNS: [&str; 5] = [
 pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResult {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| CliError::input("cannot read", &args.file, &e))?;
+    // Before the journal too: a resumed batch rewrites the secrets file at its end.
+    refuse_same_file(&args.secrets_out, &args.file)?;
+    refuse_directory(&args.secrets_out)?;
     let fingerprint = journal::fingerprint(&format!("{text}\0{:?}", args.defaults));
     let journal_path = journal::path_for(&args.secrets_out);
     let (journal, rows) = match Journal::resume(&journal_path, COMMAND, &fingerprint)? {

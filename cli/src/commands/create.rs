@@ -131,8 +131,7 @@ fn stdout_is_nowhere() -> bool {
             return true;
         }
         std::fs::metadata("/dev/null").is_ok_and(|null| {
-            u64::from(stat.st_rdev) == null.rdev()
-                && (stat.st_mode & libc::S_IFMT) == libc::S_IFCHR
+            u64::from(stat.st_rdev) == null.rdev() && (stat.st_mode & libc::S_IFMT) == libc::S_IFCHR
         })
     }
     #[cfg(not(unix))]
