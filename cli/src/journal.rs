@@ -336,6 +336,45 @@ impl Journal {
     }
 }
 
+/// Makes Ctrl-C write the secrets file from the journal before the CLI exits (130): the run
+/// is dropped mid-way, and without this the secrets of keys already made would be only in
+/// the journal. `write` rewrites the secrets file from a journal and counts its secrets.
+pub fn save_on_interrupt(
+    journal: &Path,
+    command: &'static str,
+    fingerprint: &str,
+    secrets: &Path,
+    write: fn(&Journal, &Path) -> CliResult<usize>,
+) {
+    let (journal, fingerprint, secrets) = (
+        journal.to_path_buf(),
+        fingerprint.to_string(),
+        secrets.to_path_buf(),
+    );
+    crate::interrupt::on_interrupt(move || {
+        let saved = Journal::resume(&journal, command, &fingerprint).and_then(|found| {
+            let found = found.ok_or_else(|| CliError::failure("the journal is gone"))?;
+            write(&found, &secrets)
+        });
+        match saved {
+            Ok(count) => format!(
+                "interrupted; the secrets of the {count} key(s) made so far are in {} (written \
+                 from the journal {}). Rerun the same command to finish: a create that was in \
+                 flight is reconciled then",
+                secrets.display(),
+                journal.display()
+            ),
+            Err(e) => format!(
+                "interrupted, and the secrets file {} could not be written ({e}); the secrets \
+                 of the keys made so far are in the journal {}. Rerun the same command to write \
+                 the file from it and finish",
+                secrets.display(),
+                journal.display()
+            ),
+        }
+    });
+}
+
 /// Takes an exclusive advisory lock, or says another run holds it.
 fn lock(file: &File, path: &Path) -> CliResult<()> {
     #[cfg(unix)]

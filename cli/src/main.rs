@@ -15,6 +15,7 @@ mod cli;
 mod commands;
 mod config;
 mod exit;
+mod interrupt;
 mod journal;
 mod output;
 mod progress;
@@ -51,6 +52,19 @@ fn main() -> ExitCode {
             return ExitCode::from(Exit::Failure.code());
         }
     };
+    // Ctrl-C at a y/N prompt: the main thread is blocked reading the answer and cannot see the
+    // signal; nothing has been changed yet, so the process ends here, with 130.
+    runtime.spawn(async {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            if interrupt::is_prompting() {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\ninterrupted at the prompt: nothing was changed"
+                );
+                std::process::exit(i32::from(Exit::Interrupted.code()));
+            }
+        }
+    });
     let result = runtime.block_on(async {
         tokio::select! {
             result = commands::run(cli) => result,
@@ -63,6 +77,17 @@ fn main() -> ExitCode {
             }),
         }
     });
+    // The command's future is dropped by now (journals closed and unlocked): what Ctrl-C
+    // leaves behind can be saved and said.
+    let result = match result {
+        Err(mut error) if error.exit == Exit::Interrupted => {
+            if let Some(message) = interrupt::run_hook() {
+                error.message = message;
+            }
+            Err(error)
+        }
+        other => other,
+    };
     match result {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(error) => {

@@ -147,10 +147,10 @@ pub fn preview_and_confirm(
     let _ = write!(stderr, "{plan}Proceed? [y/N] ");
     let _ = stderr.flush();
     let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| CliError::failure(format!("cannot read the answer: {e}")))?;
+    crate::interrupt::prompting(true);
+    let read = std::io::stdin().lock().read_line(&mut answer);
+    crate::interrupt::prompting(false);
+    read.map_err(|e| CliError::failure(format!("cannot read the answer: {e}")))?;
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
         Ok(true)
     } else {

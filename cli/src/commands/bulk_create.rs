@@ -60,6 +60,13 @@ pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResu
             )
         }
     };
+    journal::save_on_interrupt(
+        &journal_path,
+        COMMAND,
+        &fingerprint,
+        &args.secrets_out,
+        |journal, path| write_secrets(journal, &journal.rows::<Vec<(String, KeySpec)>>()?, path),
+    );
     let already = {
         let state = journal.state();
         rows.iter()

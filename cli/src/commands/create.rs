@@ -32,6 +32,18 @@ pub async fn run(client: &Client, args: &CreateArgs) -> CliResult {
              stdout to a file or pipe, or pass --secret-file PATH",
         ));
     }
+    let check = format!(
+        "openrouter-keys list --include-disabled --match {}",
+        crate::select::literal_glob_arg(&spec.name)
+    );
+    let name = spec.name.clone();
+    crate::interrupt::on_interrupt(move || {
+        format!(
+            "interrupted while creating key `{name}`: it may or may not have been created, \
+             and if it was, its secret is lost. Check with `{check}`; delete a key found there \
+             (`openrouter-keys delete HASH --yes`) and create it again"
+        )
+    });
     let created = client
         .keys()
         .create(spec.new_key())

@@ -98,6 +98,13 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
             )
         }
     };
+    journal::save_on_interrupt(
+        &journal_path,
+        COMMAND,
+        &fingerprint,
+        &args.secrets_out,
+        |journal, path| write_secrets(journal, &journal.rows::<Vec<(String, KeySpec)>>()?, path),
+    );
     let progress = Progress::new("rotate: replacements", rows.len(), 0, quiet);
     let created = create_all(client, &journal, &rows, 4, &progress).await;
     let saved = write_secrets(&journal, &rows, &args.secrets_out);
@@ -375,7 +382,7 @@ async fn verify(
 }
 
 /// Rewrites the new-secrets file (`name,hash,key,replaces`) from the journal.
-fn write_secrets(journal: &Journal, rows: &[(String, KeySpec)], path: &Path) -> CliResult<()> {
+fn write_secrets(journal: &Journal, rows: &[(String, KeySpec)], path: &Path) -> CliResult<usize> {
     let state = journal.state();
     let records = rows.iter().filter_map(|(old, spec)| {
         let (hash, secret) = state.row(old)?.created.as_ref()?;
@@ -386,5 +393,5 @@ fn write_secrets(journal: &Journal, rows: &[(String, KeySpec)], path: &Path) -> 
             old.as_str(),
         ])
     });
-    write_private_csv(path, &["name", "hash", "key", "replaces"], records).map(drop)
+    write_private_csv(path, &["name", "hash", "key", "replaces"], records)
 }
