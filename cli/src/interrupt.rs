@@ -4,16 +4,13 @@
 //! wins, so the command cannot speak for itself. Before its risky part, a command registers
 //! here what to do and say then: `create` the advice for a key that may exist, `bulk-create`
 //! and `rotate` writing the secrets file from the journal (re-opened once the dropped command
-//! has released it). A prompt waiting for y/N is left by exiting at once (nothing was
-//! changed yet), since the thread reading the answer cannot be woken.
+//! has released it).
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 type Hook = Box<dyn FnOnce() -> String + Send>;
 
 static HOOK: Mutex<Option<Hook>> = Mutex::new(None);
-static PROMPTING: AtomicBool = AtomicBool::new(false);
 
 /// Registers what Ctrl-C must do and say from now on (replacing an earlier registration).
 pub fn on_interrupt(hook: impl FnOnce() -> String + Send + 'static) {
@@ -26,12 +23,7 @@ pub fn run_hook() -> Option<String> {
     hook.map(|hook| hook())
 }
 
-/// Marks a y/N prompt as waiting (or done).
-pub fn prompting(waiting: bool) {
-    PROMPTING.store(waiting, Ordering::SeqCst);
-}
-
-/// Whether a y/N prompt is waiting for its answer.
-pub fn is_prompting() -> bool {
-    PROMPTING.load(Ordering::SeqCst)
+/// Forgets the registration: Ctrl-C from now on gets the general message.
+pub fn clear() {
+    HOOK.lock().unwrap_or_else(|p| p.into_inner()).take();
 }

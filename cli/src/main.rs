@@ -52,19 +52,6 @@ fn main() -> ExitCode {
             return ExitCode::from(Exit::Failure.code());
         }
     };
-    // Ctrl-C at a y/N prompt: the main thread is blocked reading the answer and cannot see the
-    // signal; nothing has been changed yet, so the process ends here, with 130.
-    runtime.spawn(async {
-        while tokio::signal::ctrl_c().await.is_ok() {
-            if interrupt::is_prompting() {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "\ninterrupted at the prompt: nothing was changed"
-                );
-                std::process::exit(i32::from(Exit::Interrupted.code()));
-            }
-        }
-    });
     let result = runtime.block_on(async {
         tokio::select! {
             result = commands::run(cli) => result,
@@ -77,6 +64,8 @@ fn main() -> ExitCode {
             }),
         }
     });
+    // A y/N prompt's reading thread may still be blocked on stdin: not waited for.
+    runtime.shutdown_background();
     // The command's future is dropped by now (journals closed and unlocked): what Ctrl-C
     // leaves behind can be saved and said.
     let result = match result {

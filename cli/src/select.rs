@@ -110,7 +110,7 @@ pub async fn resolve(client: &Client, target: &Target, filters: &Filters) -> Cli
 ///
 /// In a dry run the plan is the command's output and goes to stdout; otherwise it is a
 /// preview for the operator and goes to stderr.
-pub fn preview_and_confirm(
+pub async fn preview_and_confirm(
     confirm: Confirm,
     action: &str,
     lines: &[String],
@@ -146,11 +146,20 @@ pub fn preview_and_confirm(
     let mut stderr = std::io::stderr();
     let _ = write!(stderr, "{plan}Proceed? [y/N] ");
     let _ = stderr.flush();
-    let mut answer = String::new();
-    crate::interrupt::prompting(true);
-    let read = std::io::stdin().lock().read_line(&mut answer);
-    crate::interrupt::prompting(false);
-    read.map_err(|e| CliError::failure(format!("cannot read the answer: {e}")))?;
+    // Read on a blocking thread, so that Ctrl-C at the prompt is seen by `main` (exit 130)
+    // instead of waiting behind a blocked read. `main` does not wait for the thread.
+    crate::interrupt::on_interrupt(|| "interrupted at the prompt: nothing was changed".into());
+    let answer = tokio::task::spawn_blocking(|| {
+        let mut answer = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .map(|_| answer)
+    })
+    .await
+    .map_err(|e| CliError::failure(format!("cannot read the answer: {e}")))?
+    .map_err(|e| CliError::failure(format!("cannot read the answer: {e}")))?;
+    crate::interrupt::clear();
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
         Ok(true)
     } else {

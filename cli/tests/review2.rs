@@ -453,3 +453,59 @@ fn ctrl_c_says_what_may_exist_and_saves_the_secrets() {
         assert!(fake.all_keys().iter().any(|k| k.hash == row["hash"]));
     }
 }
+
+/// Item 6: Ctrl-C at the y/N prompt exited 2 ("cancelled"), not 130 as documented.
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_at_the_prompt_exits_130() {
+    use std::io::Read;
+    use std::os::fd::FromRawFd;
+    use std::process::Stdio;
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    assert_code(&fake.run(d, &["create", "--name", "pr-1"]), 0);
+    // A terminal for stdin: the prompt is shown only there.
+    let (mut leader, mut follower) = (0, 0);
+    // SAFETY: openpty writes two descriptors into our integers; the other arguments may be null.
+    let rc = unsafe {
+        libc::openpty(
+            &mut leader,
+            &mut follower,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(rc, 0);
+    // SAFETY: both descriptors were just opened by openpty and are owned here only.
+    let (_leader, follower) = unsafe {
+        (
+            std::fs::File::from_raw_fd(leader),
+            std::fs::File::from_raw_fd(follower),
+        )
+    };
+    let mut child = fake
+        .cli(d)
+        .args(["delete", "--match", "pr-*"])
+        .stdin(follower)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let mut seen = Vec::new();
+    let mut chunk = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("Proceed?") {
+        let n = err.read(&mut chunk).unwrap();
+        assert!(n > 0, "{}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&chunk[..n]);
+    }
+    interrupt(&child);
+    err.read_to_end(&mut seen).unwrap();
+    let status = child.wait().unwrap();
+    let text = String::from_utf8_lossy(&seen);
+    assert_eq!(status.code(), Some(130), "{text}");
+    assert!(text.contains("nothing was changed"), "{text}");
+    assert_eq!(hashes_named(&fake, "pr-1").len(), 1);
+}

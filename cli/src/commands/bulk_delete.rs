@@ -28,7 +28,7 @@ pub async fn run(client: &Client, args: &BulkDeleteArgs, quiet: bool) -> CliResu
         .iter()
         .map(|(hash, name)| format!("{hash}  {}", name.as_deref().unwrap_or("")))
         .collect();
-    if !preview_and_confirm(args.confirm, "delete", &lines, quiet)? {
+    if !preview_and_confirm(args.confirm, "delete", &lines, quiet).await? {
         return Ok(Exit::Success);
     }
     let progress = Progress::new("bulk-delete", entries.len(), 0, quiet);

@@ -129,7 +129,7 @@ async fn apply(
     change: Change,
     quiet: bool,
 ) -> CliResult {
-    if !preview_and_confirm(args.confirm, action, &lines, quiet)? {
+    if !preview_and_confirm(args.confirm, action, &lines, quiet).await? {
         return Ok(Exit::Success);
     }
     let total = keys.len();

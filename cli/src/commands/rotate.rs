@@ -51,7 +51,9 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
                 &format!("finish rotating ({action})"),
                 &open,
                 quiet,
-            )? {
+            )
+            .await?
+            {
                 return Ok(Exit::Success);
             }
             (journal, rows)
@@ -80,7 +82,9 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
                 &format!("rotate ({action} the old)"),
                 &lines,
                 quiet,
-            )? {
+            )
+            .await?
+            {
                 return Ok(Exit::Success);
             }
             // The old keys carry the same names: never orphans, whatever the listing says.
