@@ -180,7 +180,7 @@ pub struct ListArgs {
 /// Settings of a key to create (flags of `create`, defaults of `bulk-create`).
 #[derive(Debug, Clone, Default, Args)]
 pub struct KeySettings {
-    /// Spending limit in USD.
+    /// Spending limit in USD (0 to 1000000000).
     #[arg(long, value_name = "USD")]
     pub limit: Option<f64>,
     /// How often the limit resets.
@@ -262,7 +262,7 @@ pub struct UpdateArgs {
     /// New name (one key only).
     #[arg(long)]
     pub name: Option<String>,
-    /// New spending limit in USD.
+    /// New spending limit in USD (0 to 1000000000).
     #[arg(long, value_name = "USD", conflicts_with = "no_limit")]
     pub limit: Option<f64>,
     /// Remove the spending limit.

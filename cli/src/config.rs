@@ -38,6 +38,8 @@ fn api_key(global: &GlobalArgs) -> CliResult<String> {
         ));
         let text = std::fs::read_to_string(path)
             .map_err(|e| CliError::input("cannot read the API key file", path, &e))?;
+        // A UTF-8 byte-order mark (editors on Windows write one) is not part of the key.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let key = text.lines().next().unwrap_or("").trim().to_string();
         if key.is_empty() {
             return Err(CliError::usage(format!(

@@ -509,3 +509,100 @@ fn ctrl_c_at_the_prompt_exits_130() {
     assert!(text.contains("nothing was changed"), "{text}");
     assert_eq!(hashes_named(&fake, "pr-1").len(), 1);
 }
+
+/// Item 10: duplicate CSV columns were accepted (first wins); limits of 1e300 were accepted.
+#[test]
+fn duplicate_columns_and_absurd_limits_are_refused() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    for (file, text) in [
+        ("a.csv", "name,limit,limit\nx-1,2,3\n"),
+        ("b.csv", "name,Name\nx-1,x-2\n"),
+        ("c.csv", "name,limit\nx-1,1e300\n"),
+    ] {
+        write(d, file, text);
+        let output = fake.run(d, &["bulk-create", file, "--secrets-out", "s.csv"]);
+        assert_code(&output, 2);
+    }
+    write(d, "g.csv", "name\nx-1\n");
+    for args in [
+        &[
+            "bulk-create",
+            "g.csv",
+            "--secrets-out",
+            "s.csv",
+            "--limit",
+            "1e30",
+        ][..],
+        &["create", "--name", "big", "--limit", "1e30"],
+    ] {
+        let output = fake.run(d, args);
+        assert_code(&output, 2);
+        assert!(
+            stderr(&output).contains("1000000000"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(fake.server.created_key_count(), 0);
+}
+
+/// Item 11: a key file with a UTF-8 BOM sent the BOM as part of the key; an empty
+/// OPENROUTER_API_KEY hid a set OPENROUTER_MANAGEMENT_KEY.
+#[test]
+fn a_bom_is_stripped_and_an_empty_variable_does_not_hide_another() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    write(
+        d,
+        "key.txt",
+        &format!("\u{feff}{}\n", fake.server.management_key()),
+    );
+    let output = fake
+        .cli(d)
+        .env_remove("OPENROUTER_API_KEY")
+        .args(["--api-key-file", "key.txt", "whoami"])
+        .output()
+        .unwrap();
+    assert_code(&output, 0);
+    let output = fake
+        .cli(d)
+        .env("OPENROUTER_API_KEY", "")
+        .env("OPENROUTER_MANAGEMENT_KEY", fake.server.management_key())
+        .args(["whoami"])
+        .output()
+        .unwrap();
+    assert_code(&output, 0);
+}
+
+/// Item 13: expired keys were left out of the report's totals without a word.
+#[test]
+fn the_report_says_expired_keys_were_left_out() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    assert_code(
+        &fake.run(
+            d,
+            &[
+                "create",
+                "--name",
+                "soon",
+                "--expires-in",
+                "1s",
+                "--limit",
+                "4",
+            ],
+        ),
+        0,
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
+    let output = fake.run(d, &["report"]);
+    assert_code(&output, 0);
+    let text = common::stdout(&output);
+    assert!(text.contains("1 expired key left out"), "{text}");
+    let output = fake.run(d, &["report", "--include-expired"]);
+    assert!(!common::stdout(&output).contains("expired key left out"));
+}

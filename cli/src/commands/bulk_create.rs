@@ -139,6 +139,18 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySp
             COLUMNS.map(|c| format!("`{c}`")).join(", ")
         )));
     }
+    for (at, header) in headers.iter().enumerate() {
+        if headers
+            .iter()
+            .take(at)
+            .any(|h| h.eq_ignore_ascii_case(header))
+        {
+            return Err(CliError::usage(format!(
+                "{}: the column `{header}` appears twice in the header; keep one",
+                args.file.display()
+            )));
+        }
+    }
     let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     let name_at = column("name").ok_or_else(|| {
         CliError::usage(format!(

@@ -188,14 +188,23 @@ pub fn reset_text(reset: Reset) -> &'static str {
     }
 }
 
+/// The largest spending limit accepted, in USD: our bound, not the API's (it documents
+/// none). Far above any real budget, it catches a typo (`1e30`, a pasted number) that would
+/// otherwise make a key without a meaningful limit and break the tables' columns.
+pub const MAX_LIMIT_USD: f64 = 1e9;
+
 pub fn check_limit(limit: f64) -> CliResult<f64> {
-    if limit.is_finite() && limit >= 0.0 {
-        Ok(limit)
-    } else {
-        Err(CliError::usage(format!(
+    if !(limit.is_finite() && limit >= 0.0) {
+        return Err(CliError::usage(format!(
             "limit {limit} is not an amount of USD (a number, at least 0)"
-        )))
+        )));
     }
+    if limit > MAX_LIMIT_USD {
+        return Err(CliError::usage(format!(
+            "limit {limit} is above 1000000000 USD, the most this CLI accepts (a typo?)"
+        )));
+    }
+    Ok(limit)
 }
 
 /// An RFC 3339 expiry that is still ahead: a key that expires before it is created is dead

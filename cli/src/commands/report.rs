@@ -18,8 +18,8 @@ const CHART_KEYS: usize = 25;
 struct Totals {
     active: usize,
     disabled: usize,
-    /// Disabled keys that matched but are not counted (no `--include-disabled`).
-    left_out: usize,
+    /// Keys that matched but are not counted.
+    left_out: LeftOut,
     /// Keys with a limit, and the sums over them.
     limited: usize,
     limit: f64,
@@ -30,7 +30,16 @@ struct Totals {
     total: f64,
 }
 
-fn totals(keys: &[Key], left_out: usize) -> Totals {
+/// Keys that matched but are not counted: disabled ones without `--include-disabled`,
+/// expired ones without `--include-expired` (an expired key that is also disabled counts as
+/// disabled).
+#[derive(Clone, Copy, Default)]
+struct LeftOut {
+    disabled: usize,
+    expired: usize,
+}
+
+fn totals(keys: &[Key], left_out: LeftOut) -> Totals {
     let mut t = Totals {
         active: 0,
         disabled: 0,
@@ -66,16 +75,30 @@ fn totals(keys: &[Key], left_out: usize) -> Totals {
 impl Totals {
     /// `keys`, `limits` and `usage` lines, the same words in every format.
     fn lines(&self) -> [(&'static str, String); 3] {
-        let keys = if self.left_out > 0 {
-            format!(
-                "{} active ({} disabled key{} left out; --include-disabled counts them)",
-                self.active,
-                self.left_out,
-                if self.left_out == 1 { "" } else { "s" }
-            )
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut notes = Vec::new();
+        if self.left_out.disabled > 0 {
+            notes.push(format!(
+                "{} disabled key{} left out; --include-disabled counts them",
+                self.left_out.disabled,
+                plural(self.left_out.disabled)
+            ));
+        }
+        if self.left_out.expired > 0 {
+            notes.push(format!(
+                "{} expired key{} left out; --include-expired counts them",
+                self.left_out.expired,
+                plural(self.left_out.expired)
+            ));
+        }
+        let mut keys = if self.left_out.disabled > 0 {
+            format!("{} active", self.active)
         } else {
             format!("{} active, {} disabled", self.active, self.disabled)
         };
+        if !notes.is_empty() {
+            keys.push_str(&format!(" ({})", notes.join("; ")));
+        }
         let counted = self.active + self.disabled;
         let limits = if self.limited == 0 {
             "no limits".to_string()
@@ -111,15 +134,33 @@ fn used_share(k: &Key) -> Option<f64> {
 
 pub async fn run(client: &Client, args: &ReportArgs) -> CliResult {
     let matcher = Matcher::new(&args.patterns)?;
-    // Disabled keys are always listed, so that the totals can say how many were left out.
+    // Disabled and expired keys are always listed, so that the totals can say how many were
+    // left out.
     let mut filters = args.filters.clone();
     filters.include_disabled = true;
+    filters.include_expired = true;
     let mut keys = matching_keys(client, &filters, &matcher).await?;
-    let before = keys.len();
-    if !args.filters.include_disabled {
-        keys.retain(|k| k.disabled != Some(true));
-    }
-    let left_out = before - keys.len();
+    let now = openrouter_keys::time::OffsetDateTime::now_utc();
+    let mut left_out = LeftOut::default();
+    keys.retain(|k| {
+        if k.disabled == Some(true) {
+            if args.filters.include_disabled {
+                return true;
+            }
+            left_out.disabled += 1;
+            return false;
+        }
+        let expired = k
+            .expires_at
+            .as_ref()
+            .and_then(|t| t.datetime())
+            .is_some_and(|at| at <= now);
+        if expired && !args.filters.include_expired {
+            left_out.expired += 1;
+            return false;
+        }
+        true
+    });
     keys.sort_by(|a, b| {
         b.usage
             .total
@@ -157,7 +198,7 @@ fn near_limit(keys: &[Key]) -> Vec<(&Key, f64)> {
     near
 }
 
-fn table(keys: &[Key], left_out: usize) -> String {
+fn table(keys: &[Key], left_out: LeftOut) -> String {
     let mut out = String::new();
     for (name, value) in totals(keys, left_out).lines() {
         let _ = writeln!(out, "{name:<14} {value}");
@@ -279,7 +320,7 @@ fn chart(keys: &[Key]) -> String {
     svg
 }
 
-fn html(keys: &[Key], left_out: usize) -> String {
+fn html(keys: &[Key], left_out: LeftOut) -> String {
     let totals: String = totals(keys, left_out)
         .lines()
         .iter()
