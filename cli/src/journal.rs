@@ -320,6 +320,107 @@ impl Journal {
         Ok(())
     }
 
+    /// Writes the secrets file with `write`. When that fails, says where the secrets are;
+    /// when the journal itself was removed during the run (its directory deleted), first
+    /// restores it from the open file, recreating the directory (0700), so that the secrets
+    /// are saved now and a rerun resumes instead of creating every key again.
+    pub fn save_secrets<T>(
+        &self,
+        secrets: &Path,
+        write: impl Fn(&Journal) -> CliResult<T>,
+    ) -> CliResult<T> {
+        let error = match write(self) {
+            Ok(saved) => return Ok(saved),
+            Err(error) => error,
+        };
+        let made: Vec<String> = self
+            .state()
+            .rows
+            .values()
+            .filter_map(|r| r.created.as_ref().map(|(hash, _)| hash.clone()))
+            .collect();
+        if self.on_disk() {
+            return Err(CliError::failure(format!(
+                "{}\n  the secrets of the {} key(s) made so far are in the journal `{}`: fix \
+                 the problem and rerun the same command, which writes `{}` from the journal",
+                error.message,
+                made.len(),
+                self.path.display(),
+                secrets.display()
+            )));
+        }
+        let restored = self.restore().and_then(|()| write(self));
+        match restored {
+            Ok(saved) => {
+                crate::output::err_line(format_args!(
+                    "warning: the journal `{}` was removed during the run (its directory \
+                     deleted?) while {} key(s) existed whose secrets were only in it; it was \
+                     restored (directory recreated) and `{}` written from it",
+                    self.path.display(),
+                    made.len(),
+                    secrets.display()
+                ));
+                Ok(saved)
+            }
+            Err(again) => Err(CliError::failure(format!(
+                "{}\n  the journal `{}` was removed during the run and could not be restored \
+                 ({}): the secrets of these {} key(s) are lost; delete them \
+                 (`openrouter-keys delete HASH --yes`) and run the batch again:\n  {}",
+                error.message,
+                self.path.display(),
+                again.message,
+                made.len(),
+                made.join("\n  ")
+            ))),
+        }
+    }
+
+    /// Whether the journal's path still names the file this run writes.
+    fn on_disk(&self) -> bool {
+        let file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let (Ok(open), Ok(named)) = (file.metadata(), std::fs::metadata(&self.path)) else {
+            return false;
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            (open.dev(), open.ino()) == (named.dev(), named.ino())
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (open, named);
+            true
+        }
+    }
+
+    /// Writes the open journal's contents back at its path (directory recreated, 0700) and
+    /// goes on with the new file.
+    fn restore(&self) -> CliResult<()> {
+        let fail = |e: std::io::Error| CliError::io("cannot restore the journal", &self.path, &e);
+        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let mut contents = Vec::new();
+        file.seek(SeekFrom::Start(0)).map_err(fail)?;
+        file.read_to_end(&mut contents).map_err(fail)?;
+        if let Some(parent) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::DirBuilderExt;
+                builder.mode(0o700);
+            }
+            builder.create(parent).map_err(fail)?;
+        }
+        let mut new = create_private(&self.path).map_err(fail)?;
+        new.write_all(&contents)
+            .and_then(|()| new.sync_all())
+            .map_err(fail)?;
+        lock(&new, &self.path)?;
+        sync_parent(&self.path);
+        *file = new;
+        Ok(())
+    }
+
     /// The rows the `begin` record describes, as the command stored them.
     pub fn rows<T: serde::de::DeserializeOwned>(&self) -> CliResult<T> {
         serde_json::from_value(self.state().rows_spec.clone()).map_err(|e| {

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 /// Opens a new file that only its owner may read or write; fails if it exists.
 pub fn create_private(path: &Path) -> std::io::Result<File> {
     let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
+    // Readable too: a journal is read back when it must be restored (`journal.rs`).
+    options.read(true).write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;

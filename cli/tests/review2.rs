@@ -606,3 +606,49 @@ fn the_report_says_expired_keys_were_left_out() {
     let output = fake.run(d, &["report", "--include-expired"]);
     assert!(!common::stdout(&output).contains("expired key left out"));
 }
+
+/// Item 7: the secrets directory removed mid-run: the secrets were lost with the journal, and
+/// a rerun created every key again.
+#[cfg(unix)]
+#[test]
+fn a_secrets_directory_removed_mid_run_loses_nothing() {
+    use std::process::Stdio;
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    let mut csv = String::from("name\n");
+    for i in 0..20 {
+        csv.push_str(&format!("gd-{i:02}\n"));
+    }
+    write(d, "gone.csv", &csv);
+    std::fs::create_dir(d.join("gdir")).unwrap();
+    fake.server.inject_n(
+        Route::CreateKeys,
+        Fault::Delay(std::time::Duration::from_millis(100)),
+        20,
+    );
+    let args = [
+        "bulk-create",
+        "gone.csv",
+        "--secrets-out",
+        "gdir/sec.csv",
+        "--concurrency",
+        "2",
+    ];
+    let child = fake
+        .cli(d)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until(|| fake.server.created_key_count() >= 4);
+    std::fs::remove_dir_all(d.join("gdir")).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_code(&output, 0);
+    assert!(stderr(&output).contains("restored"), "{}", stderr(&output));
+    assert_eq!(secrets(d, "gdir/sec.csv").len(), 20);
+    let output = fake.run(d, &args);
+    assert_code(&output, 0);
+    assert_eq!(fake.server.created_key_count(), 20, "no key made twice");
+}

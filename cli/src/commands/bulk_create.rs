@@ -85,7 +85,9 @@ pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResu
     progress.finish();
     // Whatever happened, the secrets file holds every key the journal has (keys found
     // deleted since included: a key only missing from a listing must not lose its secret).
-    let saved = write_secrets(&journal, &rows, &args.secrets_out)?;
+    let saved = journal.save_secrets(&args.secrets_out, |journal| {
+        write_secrets(journal, &rows, &args.secrets_out)
+    })?;
     let outcome = result?;
     summarize(
         &outcome,

@@ -111,7 +111,9 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
     );
     let progress = Progress::new("rotate: replacements", rows.len(), 0, quiet);
     let created = create_all(client, &journal, &rows, 4, &progress).await;
-    let saved = write_secrets(&journal, &rows, &args.secrets_out);
+    let saved = journal.save_secrets(&args.secrets_out, |journal| {
+        write_secrets(journal, &rows, &args.secrets_out)
+    });
     let created = created?;
     saved?;
     crate::provision::report_foreign(&created.foreign);
