@@ -153,9 +153,12 @@ impl<'c, Op> Request<'c, Op> {
         self
     }
 
-    /// Adds a header to this call. An invalid name or value, or `Authorization` (the
-    /// client's key is the only credential sent), makes the call fail with
-    /// [`Error::InvalidInput`](crate::Error::InvalidInput) when awaited.
+    /// Adds a header to this call. An invalid name or value, `Authorization` (the
+    /// client's key is the only credential sent), or a header the SDK and the HTTP stack own
+    /// (`Content-Length`, `Transfer-Encoding`, `Host`, `Connection`, `Keep-Alive`, `TE`,
+    /// `Trailer`, `Upgrade`, `Expect`, `Proxy-Authorization`, `Proxy-Connection`,
+    /// `Content-Type`) makes the call fail with
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) when awaited, before anything is sent.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.add_header(name, value);
         self
