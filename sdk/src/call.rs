@@ -263,11 +263,12 @@ impl<'a> Call<'a> {
         if self.operation != OperationId::CreateKeys {
             return error;
         }
-        let ambiguous = record.maybe_acted
-            && matches!(
-                error,
-                Error::Timeout { .. } | Error::Connection { .. } | Error::Api(_)
-            );
+        let ambiguous = match &error {
+            // A 2xx that does not show a key: not from the API, or not what it documents.
+            Error::Decode(decode) => !decode.key_created,
+            Error::Timeout { .. } | Error::Connection { .. } | Error::Api(_) => record.maybe_acted,
+            _ => false,
+        };
         if ambiguous {
             Error::OutcomeUnknown {
                 cause: Box::new(error),
@@ -289,6 +290,9 @@ impl<'a> Call<'a> {
                 let mut api = self.api_error(value.status(), record);
                 self.take_envelope(&mut api, value.into_inner());
                 Err(Error::Api(Box::new(api)))
+            }
+            codegen::Error::UnexpectedResponse(response) if response.status().is_redirection() => {
+                Err(self.redirect_error(&response, record))
             }
             codegen::Error::UnexpectedResponse(response) => {
                 let status = response.status();
@@ -379,6 +383,30 @@ impl<'a> Call<'a> {
         record.last_request_id().map(|id| self.redactor().text(&id))
     }
 
+    /// A redirect, which this crate's HTTP client does not follow (see
+    /// `client::http_client_builder`): an API error whose hint names where it pointed.
+    #[cold]
+    fn redirect_error(&self, response: &reqwest::Response, record: &CallRecord) -> Error {
+        let status = response.status();
+        let mut api = self.api_error(status, record);
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|value| {
+                self.redactor()
+                    .text(&String::from_utf8_lossy(value.as_bytes()))
+            });
+        let pointed = location.map_or_else(String::new, |to| format!(" to `{to}`"));
+        api.hint = Some(format!(
+            "the server redirected the request{pointed}, and this client does not follow \
+             redirects (a redirected POST would arrive as a GET, and the call's headers would \
+             go to another server): the base URL `{}` may be wrong (OpenRouter's is \
+             {DEFAULT_BASE_URL})",
+            self.shared.base_url
+        ));
+        Error::Api(Box::new(api))
+    }
+
     /// A 404 on a route with a hash whose body is not OpenRouter's error JSON: the API
     /// documents that JSON for a key that does not exist, so the answer more likely came from
     /// a server that is not the API, at a wrong base URL (our inference, worded as such).
@@ -435,6 +463,7 @@ impl<'a> Call<'a> {
             request_id: self.request_id(record),
             attempts: record.attempts,
             created_secret: None,
+            key_created: self.operation == OperationId::CreateKeys && status == StatusCode::CREATED,
         }))
     }
 
@@ -511,9 +540,26 @@ impl<'a> Call<'a> {
                 request_id: self.request_id(record),
                 attempts: record.attempts,
                 created_secret: self.salvage_secret(body),
+                key_created: self.operation == OperationId::CreateKeys
+                    && created_shown(status, body),
             }))
         })
     }
+}
+
+/// Whether a create's 2xx answer shows that the key exists: `201 Created` (the documented
+/// status), or a JSON body with the new key's `data.hash` or its top-level `key`.
+fn created_shown(status: StatusCode, body: &[u8]) -> bool {
+    if status == StatusCode::CREATED {
+        return true;
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return false;
+    };
+    value
+        .pointer("/data/hash")
+        .is_some_and(|hash| hash.is_string())
+        || value.get("key").is_some_and(|key| key.is_string())
 }
 
 /// How an attempt that failed with `error` ended, as far as retrying is concerned; `None`

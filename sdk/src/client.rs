@@ -447,6 +447,12 @@ fn checked_base_url(raw: &str, origin: &str) -> Result<String> {
 /// A `reqwest::ClientBuilder` ready for this crate's TLS set-up, to customise (proxy, pool,
 /// ...) and pass to [`ClientBuilder::http_client`].
 ///
+/// It follows no redirect (reqwest's default follows ten): OpenRouter's API is not documented
+/// to redirect, and following one would turn a `POST /keys` into a `GET` (the create then
+/// looks like it succeeded without a key) and send the call's own headers to whatever server
+/// the redirect names. A redirect comes back as an [`Error::Api`] with the status and a hint
+/// that names where it pointed.
+///
 /// With the default `rustls` feature, reqwest needs a process-wide rustls crypto provider;
 /// this installs ring's unless the application already installed one. Building a
 /// `reqwest::Client` any other way without a provider makes reqwest panic.
@@ -468,7 +474,9 @@ pub fn http_client_builder() -> reqwest::ClientBuilder {
         // Fails harmlessly when a provider is already installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
-    reqwest::Client::builder().connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+    reqwest::Client::builder()
+        .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
 }
 
 fn default_http_client(connect_timeout: Duration) -> Result<reqwest::Client> {

@@ -520,8 +520,13 @@ pub struct DecodeError {
     /// Attempts made.
     pub attempts: u32,
     /// For `createKeys`: the new key's plaintext, when the body still carried a readable
-    /// top-level `key`. The key exists either way; this keeps its secret from being lost.
+    /// top-level `key`, which keeps its secret from being lost.
     pub created_secret: Option<secrecy::SecretString>,
+    /// For `createKeys`: whether the answer shows that the key exists — a `201 Created`, or a
+    /// body with the new key's `data.hash` or its `key`. A 2xx without any of them (a
+    /// proxy's sign-in page, say) does not: such an error comes inside
+    /// [`Error::OutcomeUnknown`].
+    pub key_created: bool,
 }
 
 impl fmt::Display for DecodeError {
@@ -535,7 +540,7 @@ impl fmt::Display for DecodeError {
             self.message,
             Attempts(self.attempts)
         )?;
-        if self.operation == OperationId::CreateKeys {
+        if self.operation == OperationId::CreateKeys && self.key_created {
             let secret = if self.created_secret.is_some() {
                 "its secret is in `created_secret`"
             } else {
@@ -560,8 +565,19 @@ pub(crate) const EXCERPT_LIMIT: usize = 1024;
 /// The first `limit` bytes of `body` as text, scrubbed by `redactor`, so that an excerpt can
 /// never carry a secret into logs.
 pub(crate) fn excerpt(body: &[u8], limit: usize, redactor: &Redactor<'_>) -> String {
-    let cut = &body[..body.len().min(limit)];
-    redactor.text(&String::from_utf8_lossy(cut))
+    // Scrub before cutting: a secret that straddles the cut would otherwise leave its first
+    // part in the excerpt, unrecognised. The window reaches past the cut by the longest
+    // secret, so any secret that starts before the cut is whole in it.
+    let window = &body[..body.len().min(limit + redactor.longest_secret())];
+    let mut text = redactor.text(&String::from_utf8_lossy(window));
+    if text.len() > limit {
+        let mut end = limit;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
 }
 
 #[cfg(test)]
@@ -575,6 +591,25 @@ mod tests {
         let body = [b'a'; 5000];
         assert_eq!(excerpt(&body, 1024, &redactor).len(), 1024);
         assert_eq!(excerpt(&[0xff, b'a'], 10, &redactor), "\u{fffd}a");
+        // A multi-byte character at the cut is dropped whole.
+        assert_eq!(excerpt("aé".as_bytes(), 2, &redactor), "a");
+    }
+
+    #[test]
+    fn a_secret_across_the_cut_leaves_no_part_of_itself() {
+        let key = secrecy::SecretString::from("my-proxy-credential-0123456789abcdef".to_string());
+        let redactor = Redactor::new(&key, None);
+        for before in [1000, 1010, 1023] {
+            let mut body = vec![b'x'; before];
+            body.extend_from_slice(b"my-proxy-credential-0123456789abcdef and more");
+            let shown = excerpt(&body, 1024, &redactor);
+            assert!(shown.len() <= 1024, "{before}");
+            assert!(
+                !shown.contains("my-p"),
+                "{before}: ...{}",
+                &shown[before.min(shown.len())..]
+            );
+        }
     }
 
     #[test]

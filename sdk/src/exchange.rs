@@ -62,6 +62,12 @@ pub(crate) trait Exchange: Send + Sync + Sized + 'static {
     /// The public value of a success.
     fn output(wire: Self::Wire) -> Self::Output;
 
+    /// The result of a success without a body (a `204 No Content`, or a 2xx with an empty
+    /// body), if that means success for this operation; `None`: such an answer fails to decode.
+    fn empty_success() -> Option<Self::Output> {
+        None
+    }
+
     /// The result of a call that failed with an error meaning its work was already done (a
     /// retried delete's 404), if this operation has one.
     fn already_done() -> Option<Self::Output> {
@@ -157,6 +163,12 @@ fn send<Op: Exchange>(
                     Ok(bytes) => bytes,
                     Err(error) => break 'attempt codegen::Error::ResponseBodyError(error),
                 };
+                if bytes.is_empty()
+                    && let Some(output) = Op::empty_success()
+                {
+                    call.finish(spanned, &io);
+                    return Ok(output);
+                }
                 match serde_json::from_slice::<Op::Wire>(&bytes) {
                     Ok(wire) => {
                         call.finish(spanned, &io);

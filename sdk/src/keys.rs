@@ -484,6 +484,11 @@ impl Exchange for DeleteKey {
         Box::pin(builder::DeleteKeys::read_response(response))
     }
     fn output(_: Self::Wire) {}
+    /// The API documents `{"deleted": true}`; a `204 No Content` (or an empty 2xx, as a
+    /// proxy may send) says the same: there is nothing to decode and nothing left to do.
+    fn empty_success() -> Option<()> {
+        Some(())
+    }
     /// A 404 after an interrupted attempt: that attempt most likely deleted the key.
     fn already_done() -> Option<()> {
         Some(())

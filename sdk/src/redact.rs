@@ -33,6 +33,16 @@ impl<'a> Redactor<'a> {
         }
     }
 
+    /// The length in bytes of the longest secret this redactor scrubs literally (0 if none).
+    pub fn longest_secret(&self) -> usize {
+        [self.api_key, self.extra]
+            .into_iter()
+            .flatten()
+            .map(|secret| secret.expose_secret().trim().len())
+            .max()
+            .unwrap_or(0)
+    }
+
     /// `text` without any known secret or `sk-or-…` token, and without control characters
     /// (replaced by `\u{fffd}`; tabs and newlines are kept).
     pub fn text(&self, text: &str) -> String {

@@ -293,3 +293,77 @@ async fn a_401_says_where_the_key_came_from_and_what_each_route_needs() {
     let list = client.keys().list().await.unwrap_err().to_string();
     assert!(list.contains("need a management key"), "{list}");
 }
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_and_says_where_it_pointed() {
+    // Where the redirects point: it must never be asked anything.
+    let elsewhere = ScriptedServer::start(vec![
+        Reply::json(200, &bodies::list(vec![])),
+        Reply::json(200, &bodies::list(vec![])),
+    ])
+    .await
+    .unwrap();
+    let target = format!("{}/keys", elsewhere.base_url);
+    let redirect =
+        |status: u16| Reply::raw(status, "text/html", "moved").with_header("location", &target);
+    let server = ScriptedServer::start(vec![redirect(302), redirect(307), redirect(301)])
+        .await
+        .unwrap();
+    let (client, _) = common::client(&server.base_url);
+
+    // A create redirected (a 302 would turn it into a GET of the list): no "created" claim,
+    // no unknown outcome, one attempt.
+    let create = client.keys().create(NewKey::new("k")).await.unwrap_err();
+    let get = client.keys().get(HASH).await.unwrap_err();
+    let list = client.keys().list().await.unwrap_err();
+    for (error, status) in [(&create, 302), (&get, 307), (&list, 301)] {
+        let api = error.as_api().unwrap_or_else(|| panic!("{error:?}"));
+        assert_eq!(api.status.as_u16(), status);
+        assert_eq!(api.attempts, 1, "{error}");
+        let message = error.to_string();
+        assert!(message.contains(&target), "{message}");
+        assert!(message.contains("does not follow redirects"), "{message}");
+        assert!(message.contains(client.base_url()), "{message}");
+        assert!(!message.contains("was created"), "{message}");
+    }
+    assert!(!matches!(
+        create,
+        openrouter_keys::Error::OutcomeUnknown { .. }
+    ));
+    assert_eq!(server.requests().len(), 3);
+    assert!(elsewhere.requests().is_empty(), "a redirect was followed");
+}
+
+#[tokio::test]
+async fn a_create_answered_by_a_2xx_that_shows_no_key_is_an_unknown_outcome() {
+    let page = "<html>Sign in to the corporate proxy</html>";
+    let created = bodies::created(bodies::key(HASH, "k"), "sk-or-v1-created-secret-000");
+    let mut broken = created.clone();
+    broken["data"]["hash"] = serde_json::json!(42);
+    let server = ScriptedServer::start(vec![
+        Reply::raw(200, "text/html", page),
+        Reply::json(201, &broken),
+    ])
+    .await
+    .unwrap();
+    let (client, _) = common::client(&server.base_url);
+
+    // A 200 page that is not the API's answer: nothing shows a key was made.
+    let error = client.keys().create(NewKey::new("k")).await.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        matches!(error, openrouter_keys::Error::OutcomeUnknown { .. }),
+        "{error:?}"
+    );
+    assert!(!message.contains("was created"), "{message}");
+    assert_no_repeated_cause(&error);
+
+    // A 201 whose hash is malformed: the key exists, and its secret is kept.
+    let error = client.keys().create(NewKey::new("k")).await.unwrap_err();
+    let openrouter_keys::Error::Decode(decode) = &error else {
+        panic!("{error:?}")
+    };
+    assert!(decode.key_created);
+    assert!(decode.created_secret.is_some());
+    assert!(error.to_string().contains("the key was created"), "{error}");
+}

@@ -280,13 +280,25 @@ async fn delete_succeeds_on_an_empty_object_or_deleted_true() {
     let server = ScriptedServer::start(vec![
         Reply::json(200, &json!({})),
         Reply::json(200, &json!({"deleted": true})),
+        Reply::raw(204, "text/plain", ""),
+        Reply::raw(200, "application/json", ""),
     ])
     .await
     .unwrap();
-    let (client, _) = client(&server.base_url);
-    client.keys().delete(HASH).await.unwrap();
-    client.keys().delete(HASH).await.unwrap();
-    assert_eq!(server.count(), 2);
+    let (deleting, _) = client(&server.base_url);
+    for _ in 0..4 {
+        deleting.keys().delete(HASH).await.unwrap();
+    }
+    assert_eq!(server.count(), 4);
+    // Other operations need their body: an empty 200 is a decode error there.
+    let server = ScriptedServer::start(vec![Reply::raw(200, "application/json", "")])
+        .await
+        .unwrap();
+    let (other, _) = client(&server.base_url);
+    assert!(matches!(
+        other.keys().get(HASH).await,
+        Err(openrouter_keys::Error::Decode(_))
+    ));
 }
 
 #[tokio::test]
