@@ -74,6 +74,7 @@ fn repeated_page(offset: u64, page_len: usize, listed: usize) -> Error {
         request_id: None,
         attempts: 1,
         created_secret: None,
+        key_created: false,
     }))
 }
 
