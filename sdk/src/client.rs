@@ -318,6 +318,21 @@ impl ClientBuilder {
             return Err(Error::Config(format!("the API key{key_origin} is empty")));
         }
         // The key is never echoed, not even in part.
+        if let Some(at) = key.chars().position(|c| !c.is_ascii()) {
+            // A header value may carry such bytes, so the server would get (and refuse) a key
+            // that cannot be right: a byte order mark from a file, a typographic dash.
+            return Err(Error::Config(format!(
+                "the API key{key_origin} contains a character that is not ASCII (character {} \
+                 of the key{}): the key goes in an HTTP header, where this client sends only ASCII; \
+                 copy it again",
+                at + 1,
+                if key.starts_with('\u{feff}') {
+                    ", a byte order mark at its start"
+                } else {
+                    ""
+                }
+            )));
+        }
         let mut authorization = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
             Error::Config(format!(
                 "the API key{key_origin} contains characters not allowed in a header (a line \
@@ -526,6 +541,12 @@ mod tests {
         assert!(err(Client::builder()).contains("no API key"));
         assert!(err(Client::builder().api_key("  ")).contains("empty"));
         assert!(err(Client::builder().api_key("a\nb")).contains("not allowed"));
+        // A byte order mark from a key file, a typographic dash: refused, and not echoed.
+        let bom = err(Client::builder().api_key("\u{feff}sk-or-v1-secret"));
+        assert!(bom.contains("byte order mark"), "{bom}");
+        assert!(!bom.contains("secret"), "{bom}");
+        let dash = err(Client::builder().api_key("sk\u{2013}or-v1-secret"));
+        assert!(dash.contains("character 3 of the key"), "{dash}");
         assert!(err(Client::builder().api_key("k").base_url("nope")).contains("no scheme"));
         assert!(
             err(Client::builder().api_key("k").app_title("a\u{7}b")).contains("x-openrouter-title")

@@ -296,3 +296,26 @@ async fn a_body_declared_over_16_mib_is_refused_from_its_header() {
     assert_eq!(server.count(), 1);
     assert!(sleep.waits().is_empty());
 }
+
+#[tokio::test]
+async fn a_secret_pasted_as_a_hash_is_neither_sent_nor_echoed() {
+    let server = ScriptedServer::start(vec![]).await.unwrap();
+    let (client, _) = client(&server.base_url);
+    let secret = "sk-or-v1-0123456789abcdef0123456789abcdef";
+    let errors = [
+        client.keys().get(secret).await.map(drop).unwrap_err(),
+        client.keys().delete(secret).await.unwrap_err(),
+        client
+            .keys()
+            .update(secret, KeyUpdate::new().disabled(true))
+            .await
+            .map(drop)
+            .unwrap_err(),
+    ];
+    for error in errors {
+        let shown = format!("{error} {error:?}");
+        assert!(shown.contains("not its hash"), "{shown}");
+        assert!(!shown.contains("0123456789abcdef"), "{shown}");
+    }
+    assert_eq!(server.count(), 0);
+}
