@@ -456,6 +456,14 @@ fn checked_base_url(raw: &str, origin: &str) -> Result<String> {
     if url.query().is_some() || url.fragment().is_some() || url.cannot_be_a_base() {
         return Err(bad("cannot have a query or fragment".to_string()));
     }
+    // OpenRouter's own host without the API's path: every call would get a web page.
+    if matches!(url.host_str(), Some("openrouter.ai" | "www.openrouter.ai"))
+        && matches!(url.path(), "" | "/")
+    {
+        return Err(bad(format!(
+            "lacks the API's path: write `{DEFAULT_BASE_URL}`"
+        )));
+    }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
@@ -523,6 +531,8 @@ mod tests {
             "https://x/#f",
             "mailto:a@b",
             "https://user:pass@x/api/v1",
+            "https://openrouter.ai",
+            "https://openrouter.ai/",
         ] {
             assert!(checked_base_url(bad, "").is_err(), "{bad}");
         }
