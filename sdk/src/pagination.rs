@@ -67,14 +67,18 @@ fn repeated_page(offset: u64, page_len: usize, listed: usize) -> Error {
             "the server repeated a page: the {page_len} keys at offset {offset} were all \
              listed already, so it seems to ignore `offset` (or the list moved by a whole \
              page while it was read); paging stopped after {listed} distinct keys, which may \
-             not be all of them. List again; if this persists, the server pages wrongly: \
-             page by hand with `client.keys().list().offset(n)` to see what it returns"
+             not be all of them"
         ),
         body_excerpt: String::new(),
         request_id: None,
         attempts: 1,
         created_secret: None,
         key_created: false,
+        hint: Some(
+            "List again; if this persists, the server pages wrongly: page by hand with \
+             `client.keys().list().offset(n)` to see what it returns"
+                .to_string(),
+        ),
     }))
 }
 

@@ -332,3 +332,26 @@ async fn headers_that_frame_the_request_are_refused_before_sending() {
         assert_eq!(server.count(), 0, "{name} must not reach the server");
     }
 }
+
+#[tokio::test]
+async fn a_secret_pasted_as_a_hash_is_neither_sent_nor_echoed() {
+    let server = ScriptedServer::start(vec![]).await.unwrap();
+    let (client, _) = client(&server.base_url);
+    let secret = "sk-or-v1-0123456789abcdef0123456789abcdef";
+    let errors = [
+        client.keys().get(secret).await.map(drop).unwrap_err(),
+        client.keys().delete(secret).await.unwrap_err(),
+        client
+            .keys()
+            .update(secret, KeyUpdate::new().disabled(true))
+            .await
+            .map(drop)
+            .unwrap_err(),
+    ];
+    for error in errors {
+        let shown = format!("{error} {error:?}");
+        assert!(shown.contains("not its hash"), "{shown}");
+        assert!(!shown.contains("0123456789abcdef"), "{shown}");
+    }
+    assert_eq!(server.count(), 0);
+}

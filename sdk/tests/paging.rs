@@ -45,6 +45,10 @@ async fn a_server_that_ignores_offset_ends_the_listing_with_an_error() {
     assert!(text.contains("repeated a page"), "{text}");
     assert!(text.contains("offset 2"), "{text}");
     assert!(
+        matches!(&error, Error::Decode(d) if d.hint().is_some()),
+        "{error:?}"
+    );
+    assert!(
         stream.try_next().await.unwrap().is_none(),
         "the error ends it"
     );
