@@ -283,6 +283,8 @@ struct RetryHint(Option<Duration>);
 impl fmt::Display for RetryHint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
+            // A `Retry-After` date in the past.
+            Some(wait) if wait.is_zero() => f.write_str("; the server asked to retry now"),
             Some(wait) => write!(f, "; the server asked to wait {wait:?}"),
             None => Ok(()),
         }
@@ -347,7 +349,8 @@ impl Error {
         }
     }
 
-    /// How long the server asked to wait before trying again (`Retry-After`, `retry-after-ms`).
+    /// How long the server asked to wait before trying again (`Retry-After`, `retry-after-ms`),
+    /// at most [`MAX_RETRY_AFTER`](crate::MAX_RETRY_AFTER).
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::Api(api) => api.retry_after,
@@ -464,7 +467,8 @@ pub struct ApiError {
     pub raw_body: Option<String>,
     /// The request id the server or gateway sent, if any.
     pub request_id: Option<String>,
-    /// The wait the server asked for (`Retry-After` or `retry-after-ms`).
+    /// The wait the server asked for (`Retry-After` or `retry-after-ms`), at most
+    /// [`MAX_RETRY_AFTER`](crate::MAX_RETRY_AFTER).
     pub retry_after: Option<Duration>,
     /// Attempts made, including the one that got this answer.
     pub attempts: u32,
@@ -640,6 +644,18 @@ mod tests {
                 &shown[before.min(shown.len())..]
             );
         }
+    }
+
+    #[test]
+    fn a_wait_of_zero_reads_as_now() {
+        assert_eq!(
+            RetryHint(Some(Duration::ZERO)).to_string(),
+            "; the server asked to retry now"
+        );
+        assert_eq!(
+            RetryHint(Some(Duration::from_secs(2))).to_string(),
+            "; the server asked to wait 2s"
+        );
     }
 
     #[test]
