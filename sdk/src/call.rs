@@ -344,6 +344,8 @@ impl<'a> Call<'a> {
                 which,
                 after,
                 retry_after: None,
+                // The status line had arrived; the body stalled.
+                answered: if in_body { record.last_status } else { None },
             };
         }
         let phase = if in_body {
@@ -407,6 +409,31 @@ impl<'a> Call<'a> {
         Error::Api(Box::new(api))
     }
 
+    /// For a success body that is not JSON at all (a web page, an empty body, compressed
+    /// bytes): it did not come from OpenRouter's API, whose answers are JSON documents, so the
+    /// base URL or a proxy is the likely cause (our inference, worded as such).
+    #[cold]
+    fn not_json_hint(&self, body: &[u8]) -> Option<String> {
+        let start = body.iter().find(|b| !b.is_ascii_whitespace());
+        if matches!(start, Some(b'{' | b'[')) {
+            return None;
+        }
+        let shown: String = excerpt(body, 60, &self.redactor())
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let begins = if body.is_empty() {
+            "the body is empty".to_string()
+        } else {
+            format!("the body is not JSON (it begins `{}`)", shown.trim())
+        };
+        Some(format!(
+            "{begins}: it is likely not an answer of OpenRouter's API; check the base URL `{}` \
+             (OpenRouter's is {DEFAULT_BASE_URL}) and any proxy in between",
+            self.shared.base_url
+        ))
+    }
+
     /// A 404 on a route with a hash whose body is not OpenRouter's error JSON: the API
     /// documents that JSON for a key that does not exist, so the answer more likely came from
     /// a server that is not the API, at a wrong base URL (our inference, worded as such).
@@ -464,6 +491,7 @@ impl<'a> Call<'a> {
             attempts: record.attempts,
             created_secret: None,
             key_created: self.operation == OperationId::CreateKeys && status == StatusCode::CREATED,
+            hint: None,
         }))
     }
 
@@ -542,6 +570,7 @@ impl<'a> Call<'a> {
                 created_secret: self.salvage_secret(body),
                 key_created: self.operation == OperationId::CreateKeys
                     && created_shown(status, body),
+                hint: self.not_json_hint(body),
             }))
         })
     }

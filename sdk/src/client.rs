@@ -318,6 +318,21 @@ impl ClientBuilder {
             return Err(Error::Config(format!("the API key{key_origin} is empty")));
         }
         // The key is never echoed, not even in part.
+        if let Some(at) = key.chars().position(|c| !c.is_ascii()) {
+            // A header value may carry such bytes, so the server would get (and refuse) a key
+            // that cannot be right: a byte order mark from a file, a typographic dash.
+            return Err(Error::Config(format!(
+                "the API key{key_origin} contains a character that is not ASCII (character {} \
+                 of the key{}): the key goes in an HTTP header, where this client sends only ASCII; \
+                 copy it again",
+                at + 1,
+                if key.starts_with('\u{feff}') {
+                    ", a byte order mark at its start"
+                } else {
+                    ""
+                }
+            )));
+        }
         let mut authorization = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
             Error::Config(format!(
                 "the API key{key_origin} contains characters not allowed in a header (a line \
@@ -441,6 +456,14 @@ fn checked_base_url(raw: &str, origin: &str) -> Result<String> {
     if url.query().is_some() || url.fragment().is_some() || url.cannot_be_a_base() {
         return Err(bad("cannot have a query or fragment".to_string()));
     }
+    // OpenRouter's own host without the API's path: every call would get a web page.
+    if matches!(url.host_str(), Some("openrouter.ai" | "www.openrouter.ai"))
+        && matches!(url.path(), "" | "/")
+    {
+        return Err(bad(format!(
+            "lacks the API's path: write `{DEFAULT_BASE_URL}`"
+        )));
+    }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
@@ -508,6 +531,8 @@ mod tests {
             "https://x/#f",
             "mailto:a@b",
             "https://user:pass@x/api/v1",
+            "https://openrouter.ai",
+            "https://openrouter.ai/",
         ] {
             assert!(checked_base_url(bad, "").is_err(), "{bad}");
         }
@@ -526,6 +551,12 @@ mod tests {
         assert!(err(Client::builder()).contains("no API key"));
         assert!(err(Client::builder().api_key("  ")).contains("empty"));
         assert!(err(Client::builder().api_key("a\nb")).contains("not allowed"));
+        // A byte order mark from a key file, a typographic dash: refused, and not echoed.
+        let bom = err(Client::builder().api_key("\u{feff}sk-or-v1-secret"));
+        assert!(bom.contains("byte order mark"), "{bom}");
+        assert!(!bom.contains("secret"), "{bom}");
+        let dash = err(Client::builder().api_key("sk\u{2013}or-v1-secret"));
+        assert!(dash.contains("character 3 of the key"), "{dash}");
         assert!(err(Client::builder().api_key("k").base_url("nope")).contains("no scheme"));
         assert!(
             err(Client::builder().api_key("k").app_title("a\u{7}b")).contains("x-openrouter-title")

@@ -30,7 +30,7 @@ pub enum Error {
     Api(Box<ApiError>),
 
     /// No answer in time: which timeout passed is in `which`.
-    #[error("{}", TimeoutText { which: *.which, after: *.after, attempts: *.attempts, retry_after: *.retry_after, advice: true })]
+    #[error("{}", TimeoutText { which: *.which, after: *.after, attempts: *.attempts, retry_after: *.retry_after, answered: *.answered, advice: true })]
     Timeout {
         /// Attempts made, including the one that timed out.
         attempts: u32,
@@ -41,6 +41,9 @@ pub enum Error {
         after: Option<Duration>,
         /// The server's requested wait, when an earlier answer carried one.
         retry_after: Option<Duration>,
+        /// The status of the last attempt's answer when it arrived and then its body did not
+        /// (the server answered, then stalled); `None` when no answer arrived.
+        answered: Option<StatusCode>,
     },
 
     /// The connection failed before a whole response arrived: it could not be made, it broke
@@ -144,6 +147,7 @@ struct TimeoutText {
     after: Option<Duration>,
     attempts: u32,
     retry_after: Option<Duration>,
+    answered: Option<StatusCode>,
     advice: bool,
 }
 
@@ -166,9 +170,19 @@ impl fmt::Display for TimeoutText {
                 "Retry later, or raise it (`RetryPolicy::deadline`)",
             ),
         };
-        match self.which {
+        match (self.which, self.answered) {
+            (TimeoutKind::Attempt, Some(status)) => write!(
+                f,
+                "OpenRouter answered {status}, but its body did not arrive within the \
+                 per-attempt timeout{length} ({attempts})"
+            )?,
+            (TimeoutKind::Deadline, Some(status)) => write!(
+                f,
+                "OpenRouter answered {status}, but the call's deadline{length} passed before \
+                 its body arrived ({attempts})"
+            )?,
             // "the call's deadline (120s) passed": the length goes after "deadline".
-            TimeoutKind::Deadline => write!(
+            (TimeoutKind::Deadline, None) => write!(
                 f,
                 "the call's deadline{length} passed before OpenRouter answered ({attempts})"
             )?,
@@ -225,11 +239,13 @@ impl fmt::Display for WithoutAdvice<'_> {
                 which,
                 after,
                 retry_after,
+                answered,
             } => TimeoutText {
                 which: *which,
                 after: *after,
                 attempts: *attempts,
                 retry_after: *retry_after,
+                answered: *answered,
                 advice: false,
             }
             .fmt(f),
@@ -267,6 +283,8 @@ struct RetryHint(Option<Duration>);
 impl fmt::Display for RetryHint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
+            // A `Retry-After` date in the past.
+            Some(wait) if wait.is_zero() => f.write_str("; the server asked to retry now"),
             Some(wait) => write!(f, "; the server asked to wait {wait:?}"),
             None => Ok(()),
         }
@@ -331,7 +349,8 @@ impl Error {
         }
     }
 
-    /// How long the server asked to wait before trying again (`Retry-After`, `retry-after-ms`).
+    /// How long the server asked to wait before trying again (`Retry-After`, `retry-after-ms`),
+    /// at most [`MAX_RETRY_AFTER`](crate::MAX_RETRY_AFTER).
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::Api(api) => api.retry_after,
@@ -448,7 +467,8 @@ pub struct ApiError {
     pub raw_body: Option<String>,
     /// The request id the server or gateway sent, if any.
     pub request_id: Option<String>,
-    /// The wait the server asked for (`Retry-After` or `retry-after-ms`).
+    /// The wait the server asked for (`Retry-After` or `retry-after-ms`), at most
+    /// [`MAX_RETRY_AFTER`](crate::MAX_RETRY_AFTER).
     pub retry_after: Option<Duration>,
     /// Attempts made, including the one that got this answer.
     pub attempts: u32,
@@ -527,6 +547,17 @@ pub struct DecodeError {
     /// proxy's sign-in page, say) does not: such an error comes inside
     /// [`Error::OutcomeUnknown`].
     pub key_created: bool,
+    /// What to do about it, when the SDK can tell (see [`DecodeError::hint`]).
+    pub(crate) hint: Option<String>,
+}
+
+impl DecodeError {
+    /// What the SDK suggests doing about this answer, when it can tell: for example that a
+    /// body which is not JSON at all (a web page) did not come from OpenRouter's API, so the
+    /// base URL or a proxy is the likely cause. Also part of `Display`.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
 }
 
 impl fmt::Display for DecodeError {
@@ -540,6 +571,9 @@ impl fmt::Display for DecodeError {
             self.message,
             Attempts(self.attempts)
         )?;
+        if let Some(hint) = &self.hint {
+            write!(f, ". {hint}")?;
+        }
         if self.operation == OperationId::CreateKeys && self.key_created {
             let secret = if self.created_secret.is_some() {
                 "its secret is in `created_secret`"
@@ -610,6 +644,18 @@ mod tests {
                 &shown[before.min(shown.len())..]
             );
         }
+    }
+
+    #[test]
+    fn a_wait_of_zero_reads_as_now() {
+        assert_eq!(
+            RetryHint(Some(Duration::ZERO)).to_string(),
+            "; the server asked to retry now"
+        );
+        assert_eq!(
+            RetryHint(Some(Duration::from_secs(2))).to_string(),
+            "; the server asked to wait 2s"
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! hash (`/keys/` is another route), the dot segments `.` and `..` (which URL parsing resolves
 //! away), and `\`, which URL parsing treats as `/` for http(s). No hash the API has shown (its
 //! examples are 64 hex digits; no source states a format) is any of these, so they are rejected as invalid input rather than sent.
+//! Nor is a key's secret (`sk-or-…`, a likely paste mistake): sent, it would sit in a URL, in
+//! proxies' and servers' logs, so it is refused without being echoed.
 
 use crate::error::{Error, Result};
 
@@ -17,6 +19,14 @@ pub(crate) fn checked_hash(hash: &str) -> Result<&str> {
         return Err(Error::invalid(
             "hash",
             "`.` and `..` are path navigation, not key hashes",
+        ));
+    }
+    if hash.starts_with("sk-or-") {
+        // Not echoed: it is a secret, pasted where a hash was meant.
+        return Err(Error::invalid(
+            "hash",
+            "this is an API key's secret (`sk-or-…`), not its hash: it was not sent; find the \
+             hash with `list` (or `current_key()` for the key you call with)",
         ));
     }
     if hash.contains('\\') {
@@ -34,7 +44,7 @@ mod tests {
 
     #[test]
     fn rejects_only_what_could_leave_the_route() {
-        for bad in ["", ".", "..", "a\\b", "\\"] {
+        for bad in ["", ".", "..", "a\\b", "\\", "sk-or-v1-0123456789abcdef"] {
             assert!(checked_hash(bad).is_err(), "{bad:?}");
         }
         for good in [

@@ -153,9 +153,12 @@ impl<'c, Op> Request<'c, Op> {
         self
     }
 
-    /// Adds a header to this call. An invalid name or value, or `Authorization` (the
-    /// client's key is the only credential sent), makes the call fail with
-    /// [`Error::InvalidInput`](crate::Error::InvalidInput) when awaited.
+    /// Adds a header to this call. An invalid name or value, `Authorization` (the
+    /// client's key is the only credential sent), or a header the SDK and the HTTP stack own
+    /// (`Content-Length`, `Transfer-Encoding`, `Host`, `Connection`, `Keep-Alive`, `TE`,
+    /// `Trailer`, `Upgrade`, `Expect`, `Proxy-Authorization`, `Proxy-Connection`,
+    /// `Content-Type`) makes the call fail with
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) when awaited, before anything is sent.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.add_header(name, value);
         self
@@ -251,6 +254,13 @@ impl<'c> Request<'c, ListKeys> {
 
     /// Every key matching these filters, from this offset on, fetched page by page until a
     /// page comes back empty. The stream ends after the first error, which it yields.
+    ///
+    /// A key that comes back on a later page (keys created or deleted while listing shift the
+    /// offsets) is yielded once. A non-empty page without a single key not yet listed means
+    /// the server repeated a page (it ignores `offset`): the stream then ends with an
+    /// [`Error::Decode`](crate::Error::Decode) naming the offset, instead of asking forever.
+    /// The stream keeps the hash of every key it yielded (about 100 bytes a key) until it is
+    /// dropped.
     pub fn into_stream(self) -> impl futures_util::Stream<Item = Result<Key>> + Send + Unpin + 'c {
         crate::pagination::keys_stream(self)
     }

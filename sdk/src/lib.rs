@@ -162,6 +162,7 @@ pub struct ReadmeDoctests;
 /// The `reqwest` crate this SDK sends with (for [`ClientBuilder::http_client`]).
 pub use reqwest;
 pub use retry::RetryPolicy;
+pub use retry_after::MAX_RETRY_AFTER;
 pub use retry_notice::RetryNotice;
 pub use secrecy::{ExposeSecret, SecretString};
 /// The `time` crate, whose `OffsetDateTime` [`Timestamp::datetime`] returns.

@@ -25,7 +25,10 @@ impl CallOptions {
     /// Adds a header, or remembers why it cannot be added.
     ///
     /// `Authorization` is refused: the client's key is the only credential a call sends, so a
-    /// stray header can never replace it silently.
+    /// stray header can never replace it silently. So are the headers the SDK and the HTTP stack
+    /// own (see [`owned_by_the_sdk`]): sent as given, they could break the request's framing
+    /// (a `content-length` on a body-less `GET` makes the server wait for bytes that never
+    /// come) or contradict what the SDK sends.
     pub(crate) fn add_header(&mut self, name: &str, value: &str) {
         if self.header_error.is_some() {
             return;
@@ -39,6 +42,11 @@ impl CallOptions {
                          other key instead"
                             .to_string(),
                     )
+                } else if let Some(why) = owned_by_the_sdk(&n) {
+                    Err(format!(
+                        "`{name}` cannot be set per call: {why}; leave it out and the SDK \
+                         sends the right value"
+                    ))
                 } else {
                     Ok(n)
                 }
@@ -78,5 +86,81 @@ impl CallOptions {
             ));
         }
         Ok(())
+    }
+}
+
+/// Why a header is the SDK's or the HTTP stack's to set, when it is.
+///
+/// - Framing and connection management (RFC 9112 §6, RFC 9110 §7.6.1): `content-length`,
+///   `transfer-encoding`, `te`, `trailer`, `connection`, `keep-alive`, `upgrade`,
+///   `proxy-connection`, `expect`, `host`. A wrong value desynchronises the connection or
+///   sends the request to another virtual host.
+/// - `proxy-authorization`: a credential, like `Authorization`; configure a proxy on the
+///   `reqwest::Client` given to `ClientBuilder::http_client` instead.
+/// - `content-type`: the SDK encodes every body as JSON and says so; another type would make
+///   the server misread the body (a `GET` or `DELETE` has none to describe).
+fn owned_by_the_sdk(name: &HeaderName) -> Option<&'static str> {
+    // `HeaderName` is lowercase, whatever the caller typed.
+    match name.as_str() {
+        "content-length" | "transfer-encoding" | "te" | "trailer" | "connection" | "keep-alive"
+        | "upgrade" | "proxy-connection" | "expect" => Some(
+            "the HTTP stack frames the request and manages the connection itself, and \
+             another value could hang or break the call",
+        ),
+        "host" => Some(
+            "the host comes from the client's base URL; build a client with another base URL \
+             instead",
+        ),
+        "proxy-authorization" => Some(
+            "proxy credentials belong on the proxy of the `reqwest::Client` given to \
+             `ClientBuilder::http_client`",
+        ),
+        "content-type" => Some("the SDK sends every body as JSON and sets its type"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(name: &str) -> Option<String> {
+        let mut options = CallOptions::default();
+        options.add_header(name, "5");
+        options.header_error
+    }
+
+    #[test]
+    fn headers_the_sdk_owns_are_refused_by_name() {
+        for name in [
+            "content-length",
+            "Transfer-Encoding",
+            "host",
+            "connection",
+            "keep-alive",
+            "te",
+            "trailer",
+            "upgrade",
+            "proxy-authorization",
+            "proxy-connection",
+            "expect",
+            "content-type",
+            "authorization",
+        ] {
+            let reason = refusal(name).unwrap_or_else(|| panic!("{name} was accepted"));
+            assert!(
+                reason.contains(&format!("`{name}`")) || name == "authorization",
+                "{reason}"
+            );
+            assert!(reason.contains("cannot be set per call"), "{reason}");
+        }
+        for name in [
+            "x-trace-id",
+            "x-openrouter-title",
+            "accept-language",
+            "idempotency-key",
+        ] {
+            assert_eq!(refusal(name), None, "{name}");
+        }
     }
 }

@@ -5,18 +5,81 @@
 //! makes one list call misses older keys. The stream keeps the filters and per-call options of
 //! the request it came from and ends after yielding the first error. It is boxed, so that it is
 //! `Unpin` and `try_next()` works on it without pinning (one allocation per listing).
+//!
+//! Offsets are positions in a list that can change between two pages, and a server can get
+//! paging wrong, so the pager remembers the hash of every key it has yielded:
+//! - a key seen again (keys created or deleted while listing shift the offsets) is yielded
+//!   once;
+//! - a non-empty page without a single new key ends the stream with an error: the server
+//!   repeated a page (it ignores `offset`, or the list moved by a whole page), and asking for
+//!   the next offset would go on forever. Without this, a server that answered every offset
+//!   with the same page made the SDK request without end and `all()` grow without bound.
+//!
+//! Memory: one `String` per distinct hash (about 100 bytes for a 64-hex hash with the set's
+//! overhead, so some 10 MB for 100,000 keys), released when the stream is dropped; `all()`
+//! keeps the keys themselves, which are several times larger. There is no cap on the number of
+//! keys: an account may own many, and every page must bring a new one, so paging ends as soon
+//! as the server stops inventing keys. A caller who wants a bound takes one
+//! (`list_all().take(n)`).
 
-use crate::error::Result;
+use crate::error::{DecodeError, Error, Result};
 use crate::keys::{ListKeys, Request};
 use crate::model::Key;
+use crate::operation_id::OperationId;
 use futures_util::Stream;
-use std::collections::VecDeque;
+use reqwest::StatusCode;
+use std::collections::{HashSet, VecDeque};
 
 struct Pager<'c> {
     request: Request<'c, ListKeys>,
     offset: u64,
     buffered: VecDeque<Key>,
+    /// The hash of every key yielded (or buffered to be) so far.
+    seen: HashSet<String>,
     done: bool,
+}
+
+impl Pager<'_> {
+    /// Buffers the keys of `page` not seen before; an error when there is none, so that a
+    /// repeated page ends the listing instead of being asked for again and again.
+    fn take_page(&mut self, page: Vec<Key>) -> Result<()> {
+        let page_len = page.len();
+        let fresh = page
+            .into_iter()
+            .filter(|key| self.seen.insert(key.hash.clone()));
+        let before = self.buffered.len();
+        self.buffered.extend(fresh);
+        if self.buffered.len() == before {
+            return Err(repeated_page(self.offset, page_len, self.seen.len()));
+        }
+        self.offset = self.offset.saturating_add(page_len as u64);
+        Ok(())
+    }
+}
+
+/// The error of a page that brought no key not already listed.
+fn repeated_page(offset: u64, page_len: usize, listed: usize) -> Error {
+    Error::Decode(Box::new(DecodeError {
+        operation: OperationId::List,
+        status: StatusCode::OK,
+        path: "data".to_string(),
+        message: format!(
+            "the server repeated a page: the {page_len} keys at offset {offset} were all \
+             listed already, so it seems to ignore `offset` (or the list moved by a whole \
+             page while it was read); paging stopped after {listed} distinct keys, which may \
+             not be all of them"
+        ),
+        body_excerpt: String::new(),
+        request_id: None,
+        attempts: 1,
+        created_secret: None,
+        key_created: false,
+        hint: Some(
+            "List again; if this persists, the server pages wrongly: page by hand with \
+             `client.keys().list().offset(n)` to see what it returns"
+                .to_string(),
+        ),
+    }))
 }
 
 pub(crate) fn keys_stream(
@@ -26,6 +89,7 @@ pub(crate) fn keys_stream(
         offset: request.page_offset(),
         request,
         buffered: VecDeque::new(),
+        seen: HashSet::new(),
         done: false,
     };
     Box::pin(futures_util::stream::unfold(
@@ -38,16 +102,14 @@ pub(crate) fn keys_stream(
                 if pager.done {
                     return None;
                 }
-                match pager.request.clone().offset(pager.offset).await {
+                let outcome = match pager.request.clone().offset(pager.offset).await {
                     Ok(page) if page.is_empty() => return None,
-                    Ok(page) => {
-                        pager.offset += page.len() as u64;
-                        pager.buffered.extend(page);
-                    }
-                    Err(error) => {
-                        pager.done = true;
-                        return Some((Err(error), pager));
-                    }
+                    Ok(page) => pager.take_page(page),
+                    Err(error) => Err(error),
+                };
+                if let Err(error) = outcome {
+                    pager.done = true;
+                    return Some((Err(error), pager));
                 }
             }
         },

@@ -296,3 +296,62 @@ async fn a_body_declared_over_16_mib_is_refused_from_its_header() {
     assert_eq!(server.count(), 1);
     assert!(sleep.waits().is_empty());
 }
+
+#[tokio::test]
+async fn headers_that_frame_the_request_are_refused_before_sending() {
+    // Each would be sent as given before the fix: `content-length` on a GET made the server
+    // wait for a body that never came (three 30 s timeouts), `host` named another site.
+    let owned = [
+        ("content-length", "5"),
+        ("transfer-encoding", "chunked"),
+        ("host", "evil.example"),
+        ("connection", "close"),
+        ("content-type", "text/plain"),
+        ("proxy-authorization", "Basic eDp5"),
+    ];
+    for (name, value) in owned {
+        let server = ScriptedServer::start(vec![Reply::json(200, &bodies::list(vec![]))])
+            .await
+            .unwrap();
+        let (client, _) = client(&server.base_url);
+        let result = client
+            .keys()
+            .list()
+            .header(name, value)
+            .timeout(Duration::from_millis(500))
+            .retry(RetryPolicy::default().max_attempts(1))
+            .await;
+        let error = result.expect_err(name);
+        assert!(
+            matches!(&error, Error::InvalidInput { what: "header", .. }),
+            "{name}: {error:?}"
+        );
+        let text = error.to_string();
+        assert!(text.contains(&format!("`{name}`")), "{text}");
+        assert!(text.contains("cannot be set per call"), "{text}");
+        assert_eq!(server.count(), 0, "{name} must not reach the server");
+    }
+}
+
+#[tokio::test]
+async fn a_secret_pasted_as_a_hash_is_neither_sent_nor_echoed() {
+    let server = ScriptedServer::start(vec![]).await.unwrap();
+    let (client, _) = client(&server.base_url);
+    let secret = "sk-or-v1-0123456789abcdef0123456789abcdef";
+    let errors = [
+        client.keys().get(secret).await.map(drop).unwrap_err(),
+        client.keys().delete(secret).await.unwrap_err(),
+        client
+            .keys()
+            .update(secret, KeyUpdate::new().disabled(true))
+            .await
+            .map(drop)
+            .unwrap_err(),
+    ];
+    for error in errors {
+        let shown = format!("{error} {error:?}");
+        assert!(shown.contains("not its hash"), "{shown}");
+        assert!(!shown.contains("0123456789abcdef"), "{shown}");
+    }
+    assert_eq!(server.count(), 0);
+}

@@ -367,3 +367,89 @@ async fn a_create_answered_by_a_2xx_that_shows_no_key_is_an_unknown_outcome() {
     assert!(decode.created_secret.is_some());
     assert!(error.to_string().contains("the key was created"), "{error}");
 }
+
+/// A server that answers every request with its status line and headers, then stalls the
+/// body for `stall`.
+async fn stalling_server(status_line: &'static str, stall: Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buffer = [0u8; 4096];
+                let _ = socket.read(&mut buffer).await;
+                let head = format!(
+                    "HTTP/1.1 {status_line}\r\ncontent-type: application/json\r\n\
+                     content-length: 100\r\n\r\n{{\"data\":"
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                tokio::time::sleep(stall).await;
+            });
+        }
+    });
+    format!("http://{address}/api/v1")
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_after_its_status_says_the_server_answered() {
+    let base_url = stalling_server("200 OK", Duration::from_secs(5)).await;
+    let (client, _) = common::client(&base_url);
+    let error = client
+        .keys()
+        .get(HASH)
+        .timeout(Duration::from_millis(150))
+        .retry(RetryPolicy::none())
+        .await
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("OpenRouter answered 200 OK, but its body did not arrive"),
+        "{message}"
+    );
+    assert!(
+        matches!(
+            error,
+            Error::Timeout {
+                answered: Some(_),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+
+    // A create answered 201 whose body stalls: the key exists, and the message says so.
+    let base_url = stalling_server("201 Created", Duration::from_secs(5)).await;
+    let (client, _) = common::client(&base_url);
+    let error = client
+        .keys()
+        .create(NewKey::new("k"))
+        .timeout(Duration::from_millis(150))
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("answered 201 Created"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_success_body_that_is_not_json_points_at_the_base_url_or_a_proxy() {
+    let server = ScriptedServer::start(vec![
+        Reply::raw(200, "text/html", "<html>hi</html>"),
+        Reply::json(200, &serde_json::json!({"data": {"name": 3}})),
+    ])
+    .await
+    .unwrap();
+    let (client, _) = common::client(&server.base_url);
+    let error = client.keys().get(HASH).await.unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("the body is not JSON (it begins `<html>hi</html>`)"),
+        "{message}"
+    );
+    assert!(message.contains(client.base_url()), "{message}");
+    // JSON of another shape is not blamed on the base URL.
+    let error = client.keys().get(HASH).await.unwrap_err();
+    assert!(!error.to_string().contains("base URL"), "{error}");
+}

@@ -441,3 +441,39 @@ async fn the_retry_hook_is_told_of_every_wait_before_it() {
     assert!(client.keys().get(HASH).await.is_err());
     assert_eq!(*told.lock().unwrap(), 0);
 }
+
+#[tokio::test]
+async fn retry_after_with_a_fraction_of_a_second_is_honoured() {
+    let server = ScriptedServer::start(vec![
+        failing(429).with_header("retry-after", "1.5"),
+        key_ok(),
+    ])
+    .await
+    .unwrap();
+    let (client, sleep) = client(&server.base_url);
+    client.keys().get(HASH).await.unwrap();
+    assert_eq!(sleep.waits(), [Duration::from_millis(1500)]);
+}
+
+#[tokio::test]
+async fn a_retry_after_too_large_to_represent_stops_the_call_with_a_capped_wait() {
+    // 365 days: `openrouter_keys::MAX_RETRY_AFTER`, spelled out so that this test also
+    // compiles (and fails) against the SDK from before the cap.
+    let cap = Duration::from_secs(365 * 24 * 60 * 60);
+    for huge in ["18446744073709551615", "18446744073709551616"] {
+        let server = ScriptedServer::start(vec![
+            failing(429).with_header("retry-after", huge),
+            key_ok(),
+        ])
+        .await
+        .unwrap();
+        let (client, sleep) = client(&server.base_url);
+        let error = client.keys().get(HASH).await.unwrap_err();
+        assert_eq!(server.count(), 1, "{huge}: the call must stop, not retry");
+        assert!(sleep.waits().is_empty(), "{huge}");
+        let wait = error.retry_after().expect("the wait is exposed");
+        assert_eq!(wait, cap, "{huge}");
+        // What a caller does with it must not panic.
+        let _ = Instant::now() + wait;
+    }
+}
