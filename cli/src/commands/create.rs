@@ -132,19 +132,19 @@ fn secret_lost(mut error: CliError, hash: &str) -> CliError {
 fn stdout_is_nowhere() -> bool {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::MetadataExt;
+        use std::os::fd::FromRawFd;
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
         // SAFETY: F_GETFD on a descriptor number only reads its flags; no memory is passed.
         if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
             return true;
         }
-        // SAFETY: fstat writes into the zeroed `stat` we own, for descriptor 1.
-        let mut stat: libc::stat = unsafe { std::mem::zeroed() };
-        if unsafe { libc::fstat(1, &mut stat) } != 0 {
+        // SAFETY: descriptor 1 is open (checked above); ManuallyDrop never closes it.
+        let stdout = std::mem::ManuallyDrop::new(unsafe { std::fs::File::from_raw_fd(1) });
+        let Ok(out) = stdout.metadata() else {
             return true;
-        }
-        std::fs::metadata("/dev/null").is_ok_and(|null| {
-            u64::from(stat.st_rdev) == null.rdev() && (stat.st_mode & libc::S_IFMT) == libc::S_IFCHR
-        })
+        };
+        std::fs::metadata("/dev/null")
+            .is_ok_and(|null| out.file_type().is_char_device() && out.rdev() == null.rdev())
     }
     #[cfg(not(unix))]
     {
