@@ -434,6 +434,28 @@ impl<'a> Call<'a> {
         ))
     }
 
+    /// A success whose body says the operation did not happen (see `Exchange::refusal`): a
+    /// decode error, since the body contradicts the documented one, and not retried.
+    #[cold]
+    pub fn refused(&self, io: &AttemptIo, refusal: &crate::exchange::Refusal) -> Error {
+        let redactor = self.redactor();
+        Error::Decode(Box::new(DecodeError {
+            operation: self.operation,
+            status: io.status.unwrap_or(StatusCode::OK),
+            path: refusal.path.to_string(),
+            message: refusal.message.to_string(),
+            body_excerpt: String::new(),
+            request_id: io
+                .request_id
+                .as_ref()
+                .map(|id| redactor.text(&String::from_utf8_lossy(id.as_bytes()))),
+            attempts: io.number,
+            created_secret: None,
+            key_created: false,
+            hint: Some(refusal.hint.to_string()),
+        }))
+    }
+
     /// A 404 on a route with a hash whose body is not OpenRouter's error JSON: the API
     /// documents that JSON for a key that does not exist, so the answer more likely came from
     /// a server that is not the API, at a wrong base URL (our inference, worded as such).

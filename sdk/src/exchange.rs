@@ -62,6 +62,12 @@ pub(crate) trait Exchange: Send + Sync + Sized + 'static {
     /// The public value of a success.
     fn output(wire: Self::Wire) -> Self::Output;
 
+    /// Why a success body says the operation did not happen, if it does (a delete answered
+    /// `{"deleted": false}`): the call then fails instead of returning [`output`](Self::output).
+    fn refusal(_wire: &Self::Wire) -> Option<Refusal> {
+        None
+    }
+
     /// The result of a success without a body (a `204 No Content`, or a 2xx with an empty
     /// body), if that means success for this operation; `None`: such an answer fails to decode.
     fn empty_success() -> Option<Self::Output> {
@@ -151,7 +157,7 @@ fn send<Op: Exchange>(
                         break 'attempt match Op::read_error(capped(response)).await {
                             Ok(value) => {
                                 call.finish(spanned, &io);
-                                return Ok(Op::output(value.into_inner()));
+                                return success::<Op>(&call, &io, value.into_inner());
                             }
                             Err(error) => error,
                         };
@@ -172,7 +178,7 @@ fn send<Op: Exchange>(
                 match serde_json::from_slice::<Op::Wire>(&bytes) {
                     Ok(wire) => {
                         call.finish(spanned, &io);
-                        return Ok(Op::output(wire));
+                        return success::<Op>(&call, &io, wire);
                     }
                     // Decoded again, tolerantly, by the error path.
                     Err(error) => codegen::Error::InvalidResponsePayload(bytes, error),
@@ -186,11 +192,32 @@ fn send<Op: Exchange>(
                 Err(error) => break error,
             }
         };
-        let result = call.fail::<Op::Wire>(error).await.map(Op::output);
+        let result = call
+            .fail::<Op::Wire>(error)
+            .await
+            .and_then(|wire| success::<Op>(&call, &io, wire));
         call.finish(spanned, &io);
         match result {
             Err(error) if call.is_delete_already_done(&error) => Op::already_done().ok_or(error),
             result => result,
         }
+    }
+}
+
+/// What a success body that says the operation did not happen is reported as.
+pub(crate) struct Refusal {
+    /// Where in the body it says so (`deleted`).
+    pub path: &'static str,
+    /// What it says, in words.
+    pub message: &'static str,
+    /// What to do about it.
+    pub hint: &'static str,
+}
+
+/// The public value of a decoded success, unless the body says the operation did not happen.
+fn success<Op: Exchange>(call: &Call<'_>, io: &AttemptIo, wire: Op::Wire) -> Result<Op::Output> {
+    match Op::refusal(&wire) {
+        None => Ok(Op::output(wire)),
+        Some(refusal) => Err(call.refused(io, &refusal)),
     }
 }

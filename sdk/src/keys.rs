@@ -484,6 +484,16 @@ impl Exchange for DeleteKey {
         Box::pin(builder::DeleteKeys::read_response(response))
     }
     fn output(_: Self::Wire) {}
+    /// The API documents `deleted` as always `true`; a `false` says the key was not deleted,
+    /// and a caller that went on as if it were would leave a live key behind.
+    fn refusal(wire: &Self::Wire) -> Option<crate::exchange::Refusal> {
+        (wire.deleted == Some(false)).then_some(crate::exchange::Refusal {
+            path: "deleted",
+            message: "the API answered `deleted: false`: the key was not deleted",
+            hint: "get the key by its hash to see whether it still exists, and delete it again \
+                   if it does",
+        })
+    }
     /// The API documents `{"deleted": true}`; a `204 No Content` (or an empty 2xx, as a
     /// proxy may send) says the same: there is nothing to decode and nothing left to do.
     fn empty_success() -> Option<()> {

@@ -290,6 +290,19 @@ async fn delete_succeeds_on_an_empty_object_or_deleted_true() {
         deleting.keys().delete(HASH).await.unwrap();
     }
     assert_eq!(server.count(), 4);
+    // A body that says the key was not deleted is not a success.
+    let server = ScriptedServer::start(vec![Reply::json(200, &json!({"deleted": false}))])
+        .await
+        .unwrap();
+    let (refusing, _) = client(&server.base_url);
+    match refusing.keys().delete(HASH).await {
+        Err(openrouter_keys::Error::Decode(decode)) => {
+            assert_eq!(decode.path, "deleted");
+            assert!(decode.to_string().contains("was not deleted"), "{decode}");
+            assert!(decode.hint().is_some_and(|h| h.contains("delete it again")));
+        }
+        other => panic!("{other:?}"),
+    }
     // Other operations need their body: an empty 200 is a decode error there.
     let server = ScriptedServer::start(vec![Reply::raw(200, "application/json", "")])
         .await
