@@ -12,8 +12,9 @@ use openrouter_keys::{Client, Key, ListKeys, Request};
 use std::io::{BufRead, IsTerminal, Write};
 
 /// Globs matched against a key's name, and against its label for globs that start with
-/// `sk-` (aimed at labels such as `sk-or-v1-0e6...1c96`). Without that rule `s*` would match
-/// every key by its label. No glob matches every key.
+/// `sk-`. That a label may look like a shortened key (`sk-or-v1-0e6...1c96`) is our
+/// assumption, not a documented fact; the rule keeps `s*` from matching every key by such a
+/// label. No glob matches every key.
 pub struct Matcher {
     set: Option<GlobSet>,
     labels: Option<GlobSet>,

@@ -456,15 +456,14 @@ impl<'a> Call<'a> {
         }))
     }
 
-    /// A 404 on a route with a hash whose body is not OpenRouter's error JSON: the API
-    /// documents that JSON for a key that does not exist, so the answer more likely came from
-    /// a server that is not the API, at a wrong base URL (our inference, worded as such).
+    /// A 404 whose body is not OpenRouter's error JSON: the API documents that JSON for its
+    /// errors, so the answer more likely came from a server that is not the API, at a wrong
+    /// base URL (our inference, worded as such).
     #[cold]
     fn foreign_404_hint(&self) -> String {
         format!(
-            "the 404 did not carry OpenRouter's JSON error body, which the API sends for a key \
-             that does not exist: the base URL `{}` may be wrong (OpenRouter's is \
-             {DEFAULT_BASE_URL})",
+            "the 404 did not carry OpenRouter's JSON error body, which the API documents for \
+             its errors: the base URL `{}` may be wrong (OpenRouter's is {DEFAULT_BASE_URL})",
             self.shared.base_url
         )
     }
@@ -473,10 +472,11 @@ impl<'a> Call<'a> {
     fn hint(&self, status: StatusCode) -> Option<String> {
         let base_url = &self.shared.base_url;
         match (status.as_u16(), self.operation) {
-            // Our inference: these two routes exist at every right base URL and take no
-            // parameter that could be missing, so a 404 says the URL is wrong.
-            (404, OperationId::GetCurrentKey | OperationId::List) => Some(format!(
-                "{} answered 404, which it does not when the base URL is right: the base URL \
+            // No source documents a 404 for `GET /key`, a route without parameters: the URL
+            // is the likely cause (our inference, worded as such). `GET /keys` may answer 404
+            // (the newest official SDKs map one), so it gets only `foreign_404_hint`.
+            (404, OperationId::GetCurrentKey) => Some(format!(
+                "{} answered 404, which OpenRouter does not document for it: the base URL \
                  `{base_url}` is probably wrong (OpenRouter's is {DEFAULT_BASE_URL})",
                 self.operation.route()
             )),

@@ -302,8 +302,9 @@ impl ClientBuilder {
     ///
     /// Fails with [`Error::Config`] naming the setting (and the environment variable it came
     /// from, for [`from_env`](Self::from_env)) when one is unusable: no key, a key with
-    /// characters a header cannot carry, a base URL that is not an absolute `http(s)` URL, a
-    /// zero timeout or deadline, an `https` base URL in a build without a TLS feature.
+    /// characters a header cannot carry or that are not ASCII, a base URL that is not an
+    /// absolute `http(s)` URL (or is `https://openrouter.ai` without the API's path), a zero
+    /// timeout or deadline, an `https` base URL in a build without a TLS feature.
     pub fn build(self) -> Result<Client> {
         let key = self.api_key.as_ref().ok_or_else(|| {
             Error::Config(

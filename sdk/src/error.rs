@@ -25,7 +25,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The server answered with an HTTP error status.
+    /// The server answered with an HTTP error status, or with a redirect (not followed).
     #[error(transparent)]
     Api(Box<ApiError>),
 
@@ -73,7 +73,8 @@ pub enum Error {
 
     /// A `POST /keys` failed in a way that leaves open whether the key was created: the
     /// request may have reached the server (a timeout or a broken connection after it was
-    /// sent, a 5xx answer). A create that never reached the server (it could not connect)
+    /// sent, a 5xx or 408 answer, or a 2xx that shows no key, see
+    /// [`DecodeError::key_created`]). A create that never reached the server (it could not connect)
     /// is a [`Error::Connection`] or [`Error::Timeout`] with [`TimeoutKind::Connect`] instead.
     #[error(
         "creating the key may or may not have succeeded: {}. A key may have been created: \
@@ -373,7 +374,8 @@ impl Error {
 
     /// Whether the same call may succeed if made again later.
     ///
-    /// `true` for timeouts, connection failures, 408, 429 and 5xx answers. `false` for
+    /// `true` for timeouts, connection failures, 408, 429, 500, 502, 503 and 504 answers.
+    /// `false` for
     /// [`Error::OutcomeUnknown`]: check whether the key exists before creating it again.
     pub fn is_retryable(&self) -> bool {
         match self {
@@ -415,7 +417,8 @@ pub enum ApiErrorKind {
     Unauthorized,
     /// 403: the key may not do this (for example, not a management key).
     Forbidden,
-    /// 404: no such key (or, for a list, nothing found).
+    /// 404: no such key (for `GET /keys`, which the newest official SDKs map a 404 for, no
+    /// source says what it means).
     NotFound,
     /// 409: the change conflicts with the key's current state (documented for `PATCH` by the
     /// newest official SDKs; OpenRouter does not say what causes it).
@@ -478,8 +481,9 @@ pub struct ApiError {
 
 impl ApiError {
     /// What the SDK suggests doing about this answer, when it can tell: for example that the
-    /// base URL is probably wrong (a 404 on `GET /key`), or that the operation needs a
-    /// management key (a 403 on `/keys`). Also part of `Display`.
+    /// base URL is probably wrong (a 404 on `GET /key`, a 404 without OpenRouter's error JSON,
+    /// a redirect), or that the operation needs a management key (a 403 on `/keys`). Also part
+    /// of `Display`.
     pub fn hint(&self) -> Option<&str> {
         self.hint.as_deref()
     }

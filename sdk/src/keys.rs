@@ -259,8 +259,8 @@ impl<'c> Request<'c, ListKeys> {
     /// offsets) is yielded once. A non-empty page without a single key not yet listed means
     /// the server repeated a page (it ignores `offset`): the stream then ends with an
     /// [`Error::Decode`](crate::Error::Decode) naming the offset, instead of asking forever.
-    /// The stream keeps the hash of every key it yielded (about 100 bytes a key) until it is
-    /// dropped.
+    /// The stream keeps a 64-bit digest of every hash it yielded (about 20 bytes a key) until
+    /// it is dropped.
     pub fn into_stream(self) -> impl futures_util::Stream<Item = Result<Key>> + Send + Unpin + 'c {
         crate::pagination::keys_stream(self)
     }

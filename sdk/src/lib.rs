@@ -39,13 +39,14 @@
 //! # Errors
 //!
 //! Every call returns [`Result<T, Error>`](Result). [`Error`] is one `#[non_exhaustive]` enum:
-//! [`Error::Api`] (an HTTP error status; [`ApiError`] holds its [`ApiErrorKind`], OpenRouter's
+//! [`Error::Api`] (an HTTP error status or a redirect; [`ApiError`] holds its [`ApiErrorKind`], OpenRouter's
 //! code, message and metadata, the request id, `Retry-After` and the attempts made),
 //! [`Error::Timeout`] (which one passed: [`TimeoutKind`]), [`Error::Connection`] (how far it
 //! got: [`ConnectionPhase`]), [`Error::Decode`] ([`DecodeError`]: the JSON path that failed and
 //! a redacted excerpt), [`Error::InvalidInput`] (refused before sending), [`Error::Config`],
 //! and [`Error::OutcomeUnknown`]: a `POST /keys` that may have reached the server (a timeout or
-//! broken connection after it was sent, or a 5xx), so the key may exist.
+//! broken connection after it was sent, a 5xx or 408, or a 2xx that shows no key), so the key
+//! may exist.
 //! [`Error::is_retryable`], [`Error::status`], [`Error::request_id`], [`Error::retry_after`]
 //! and [`Error::attempts`] work on every variant. Text that came from the network has the API
 //! key and anything shaped like an OpenRouter key redacted. The `error_handling` example
@@ -58,8 +59,9 @@
 //! honoured, and a 120 s deadline for the whole call; each attempt has a
 //! [`DEFAULT_TIMEOUT`] of 30 s. Timeouts, connection failures, 408, 429, 500, 502, 503 and
 //! 504 are retried.
-//! `POST /keys` is retried only when the server cannot have acted on it (no connection could
-//! be made, or 429); [`Request::retry_on_unknown_outcome`] opts a create into the other retries when a
+//! `POST /keys` is retried only when the server cannot have acted on it: no connection could
+//! be made, or it answered 429 (that a rate-limited create made no key is our inference; no
+//! source states it); [`Request::retry_on_unknown_outcome`] opts a create into the other retries when a
 //! duplicate key is acceptable. Set the defaults on the [`ClientBuilder`]
 //! ([`timeout`](ClientBuilder::timeout), [`retry`](ClientBuilder::retry)) and override them per
 //! call with [`Request::timeout`], [`Request::retry`] and [`Request::header`]. Waits go through

@@ -1,7 +1,7 @@
 //! The tolerant reader's second chance: decode a body after dropping the malformed fields the
 //! caller can do without.
 //!
-//! The rule (see the crate documentation, "What a response must contain"): a response fails to
+//! The rule (see the crate documentation, "Secrets and decoding"): a response fails to
 //! decode only when an *essential* field is missing or malformed. Which fields are essential is
 //! written once, in the spec (`x-sdk-essential`), and the generated types carry it: an
 //! essential field is a required member, every other field is an `Option`. So when a body

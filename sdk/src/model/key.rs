@@ -42,7 +42,7 @@ impl Usage {
 ///
 /// Only [`hash`](Key::hash) is essential: a key whose `hash` is missing or malformed fails to
 /// decode. Every other field is `None` when the API did not send it, or sent a value of
-/// another type (see the crate documentation, "What a response must contain").
+/// another type (see the crate documentation, "Secrets and decoding").
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Key {
