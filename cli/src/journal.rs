@@ -270,14 +270,17 @@ impl Journal {
         }))
     }
 
-    /// Starts a new journal with its `begin` record; fails if the file exists.
+    /// Starts a new journal with its `begin` record, which keeps the batch's `rows`; fails if
+    /// the file exists.
     pub fn create(
         path: &Path,
         command: &str,
         fingerprint: &str,
         preexisting: Vec<String>,
-        rows: serde_json::Value,
+        rows: &impl serde::Serialize,
     ) -> CliResult<Journal> {
+        let rows = serde_json::to_value(rows)
+            .map_err(|e| CliError::failure(format!("cannot encode the rows: {e}")))?;
         let file = create_private(path)
             .map_err(|e| CliError::io("cannot create the journal", path, &e))?;
         lock(&file, path)?;
@@ -522,7 +525,7 @@ mod tests {
                 "bulk-create",
                 "fp",
                 vec!["old".into()],
-                serde_json::Value::Null,
+                &serde_json::Value::Null,
             )
             .unwrap();
             journal

@@ -52,10 +52,8 @@ pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResu
             let before = preexisting(client, &rows).await?;
             warn_preexisting(&before);
             let before: Vec<String> = before.into_iter().map(|k| k.hash).collect();
-            let spec = serde_json::to_value(&rows)
-                .map_err(|e| CliError::failure(format!("cannot encode the rows: {e}")))?;
             (
-                Journal::create(&journal_path, COMMAND, &fingerprint, before, spec)?,
+                Journal::create(&journal_path, COMMAND, &fingerprint, before, &rows)?,
                 rows,
             )
         }

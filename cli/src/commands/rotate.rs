@@ -94,10 +94,8 @@ pub async fn run(client: &Client, args: &RotateArgs, global: &GlobalArgs) -> Cli
                 .map(|k| k.hash)
                 .collect();
             before.extend(rows.iter().map(|(old, _)| old.clone()));
-            let spec = serde_json::to_value(&rows)
-                .map_err(|e| CliError::failure(format!("cannot encode the keys: {e}")))?;
             (
-                Journal::create(&journal_path, COMMAND, &fingerprint, before, spec)?,
+                Journal::create(&journal_path, COMMAND, &fingerprint, before, &rows)?,
                 rows,
             )
         }
