@@ -146,9 +146,7 @@ impl<'a> Call<'a> {
             span.record("status", status.as_u16());
         }
         if let Some(id) = &io.request_id {
-            let id = self
-                .redactor()
-                .text(&String::from_utf8_lossy(id.as_bytes()));
+            let id = self.redactor().header(id);
             span.record("request_id", id.as_str());
         }
         span.record("latency_ms", self.started.elapsed().as_millis() as u64);
@@ -394,10 +392,7 @@ impl<'a> Call<'a> {
         let location = response
             .headers()
             .get(reqwest::header::LOCATION)
-            .map(|value| {
-                self.redactor()
-                    .text(&String::from_utf8_lossy(value.as_bytes()))
-            });
+            .map(|value| self.redactor().header(value));
         let pointed = location.map_or_else(String::new, |to| format!(" to `{to}`"));
         api.hint = Some(format!(
             "the server redirected the request{pointed}, and this client does not follow \
@@ -438,17 +433,13 @@ impl<'a> Call<'a> {
     /// decode error, since the body contradicts the documented one, and not retried.
     #[cold]
     pub fn refused(&self, io: &AttemptIo, refusal: &crate::exchange::Refusal) -> Error {
-        let redactor = self.redactor();
         Error::Decode(Box::new(DecodeError {
             operation: self.operation,
             status: io.status.unwrap_or(StatusCode::OK),
             path: refusal.path.to_string(),
             message: refusal.message.to_string(),
             body_excerpt: String::new(),
-            request_id: io
-                .request_id
-                .as_ref()
-                .map(|id| redactor.text(&String::from_utf8_lossy(id.as_bytes()))),
+            request_id: io.request_id.as_ref().map(|id| self.redactor().header(id)),
             attempts: io.number,
             created_secret: None,
             key_created: false,

@@ -62,6 +62,12 @@ impl<'a> Redactor<'a> {
         out
     }
 
+    /// A header's value (a request id, a `Location`) as text, lossily decoded and scrubbed as
+    /// by [`text`](Self::text).
+    pub fn header(&self, value: &reqwest::header::HeaderValue) -> String {
+        self.text(&String::from_utf8_lossy(value.as_bytes()))
+    }
+
     /// `value` with every string in it (object keys included) scrubbed as by [`text`](Self::text).
     pub fn json(&self, value: serde_json::Value) -> serde_json::Value {
         use serde_json::Value;

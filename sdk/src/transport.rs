@@ -222,10 +222,7 @@ impl ClientTransport {
         match outcome {
             Ok(response) => {
                 let redactor = Redactor::new(&self.api_key, None);
-                let id = io
-                    .request_id
-                    .as_ref()
-                    .map(|id| redactor.text(&String::from_utf8_lossy(id.as_bytes())));
+                let id = io.request_id.as_ref().map(|id| redactor.header(id));
                 trace_answered(
                     operation,
                     io.number,
