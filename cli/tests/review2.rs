@@ -421,6 +421,7 @@ fn ctrl_c_says_what_may_exist_and_saves_the_secrets() {
         csv.push_str(&format!("cc-{i:02}\n"));
     }
     write(d, "in.csv", &csv);
+    let before = fake.server.created_key_count();
     fake.server.inject_n(
         Route::CreateKeys,
         Fault::Delay(std::time::Duration::from_millis(150)),
@@ -440,7 +441,8 @@ fn ctrl_c_says_what_may_exist_and_saves_the_secrets() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    wait_until(|| fake.server.created_key_count() >= 6);
+    // Counted from here: `slow1` above is one of the fake's created keys too.
+    wait_until(|| fake.server.created_key_count() >= before + 6);
     interrupt(&child);
     let output = child.wait_with_output().unwrap();
     assert_code(&output, 130);
