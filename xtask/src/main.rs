@@ -34,9 +34,10 @@ enum Task {
     Generate(Generation),
     /// Exit 1 with a diff when codegen/src differs from what the spec generates.
     Check(Generation),
-    /// Compare the key operations (/key, /keys and below) with an upstream OpenAPI 3.0/3.1
-    /// document: exit 1 when ours is behind or differs, 0 when equal or only ahead, 2 when a
-    /// document cannot be read.
+    /// Compare our key operations with an upstream OpenAPI 3.0/3.1 document.
+    ///
+    /// Every operation on /key, /keys and below. Exit 1 when ours is behind or differs, 0 when
+    /// equal or only ahead, 2 when a document cannot be read.
     SpecDiff {
         /// The upstream document: a file, or an http(s):// URL (at most 16 MiB).
         upstream: String,
