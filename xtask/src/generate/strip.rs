@@ -1,31 +1,24 @@
-//! Three changes to progenitor's output: no `api-version` request header, no calls of the
-//! no-op `pre`/`post` hooks, and path parameters encoded without a copy.
+//! Two changes to the request progenitor builds: no `api-version` header, and path parameters
+//! encoded without a copy.
 //!
 //! progenitor makes every generated `send` build a header map holding `api-version:
-//! <info.version>` and merge it into the request. OpenRouter defines no such header, so the
-//! SDK used to remove it again on every attempt; building, merging and removing it cost about
-//! 1.6k instructions per call, a quarter of everything the SDK adds over raw reqwest. progenitor
-//! has no setting for it, so generation drops the statement that appends it and shrinks the
-//! map's capacity by one (a capacity of 0 allocates nothing). Statements are matched on their
-//! tokens, so formatting does not matter; a progenitor whose output no longer has that shape
-//! makes generation fail here rather than silently send the header again.
-//!
-//! Every generated `send` also awaits `client.pre(&mut request, &info)` before `exec` and
-//! `client.post(&result, &info)` after it. The seam (`seam.rs`) implements only `exec`, so both
-//! are progenitor's empty defaults; but because they borrow `request` and `result` across an
-//! await, the compiler keeps a slot for each in every call's future for its whole life (the
-//! `reqwest::Request` alone is ~280 bytes), even after they were moved away. Generation drops
-//! the two statements (matched on their tokens, required in every `send`); the seam must not
-//! implement `pre` or `post` without putting them back.
+//! <info.version>` and merge it into the request. OpenRouter defines no such header, and
+//! building, merging and (in the SDK) removing it again costs about 1.6k instructions per
+//! call, as much as a quarter of what the SDK adds over raw reqwest. progenitor has no setting
+//! for it, so generation drops the statement that appends it and shrinks the map's capacity
+//! by one (a capacity of 0 allocates nothing). Statements are matched on their tokens, so
+//! formatting does not matter; a progenitor whose output no longer has that shape makes
+//! generation fail here rather than silently send the header again.
 //!
 //! progenitor encodes a path parameter as `encode_path(&hash.to_string())`: a copy of the
 //! string, then percent-encoding through `fmt` into a new one (~1.1k instructions per call for
-//! a 64-digit hash). Generation calls the seam's `encode_segment(&hash)` instead, which
-//! borrows the parameter when no byte needs encoding (a key hash never does) and otherwise
-//! defers to progenitor's own `encode_path`, so the encoding is the same.
+//! a 64-digit hash). Generation calls `encode_segment(&hash)` instead (in the generated crate's
+//! hand-written `lib.rs`), which borrows the parameter when no byte needs encoding (a key hash
+//! never does) and otherwise defers to progenitor's own `encode_path`, so the encoding is the
+//! same.
 
+use super::rewrite::{each_impl, tokens_of};
 use crate::error::XtaskError;
-use quote::ToTokens;
 
 /// The tokens of the statement that appends the header (as progenitor 0.15 writes it).
 const APPEND: &str =
@@ -36,14 +29,8 @@ const CREATE: &str = "let mut header_map = :: reqwest :: header :: HeaderMap :: 
 const ENCODE_PREFIX: &str = "encode_path (& ";
 const ENCODE_SUFFIX: &str = " . to_string ())";
 
-/// The statements that await the no-op hooks around `exec` (as progenitor 0.15 writes them).
-const NOOP_HOOKS: [&str; 2] = [
-    "client . pre (& mut request , & info) . await ?",
-    "client . post (& result , & info) . await ?",
-];
-
-/// Removes the `api-version` header and the no-op hook calls from every generated `send`;
-/// returns how many it changed.
+/// Removes the `api-version` header from every generated `send` and rewrites its path
+/// encoding; returns how many it changed.
 pub fn strip_send_extras(file: &mut syn::File) -> Result<usize, XtaskError> {
     each_impl(&mut file.items, &mut |block| {
         let mut changed = 0;
@@ -52,7 +39,6 @@ pub fn strip_send_extras(file: &mut syn::File) -> Result<usize, XtaskError> {
                 && function.sig.ident == "send"
             {
                 changed += strip_send(&mut function.block, &function.sig.ident)?;
-                strip_noop_hooks(&mut function.block, &function.sig.ident)?;
                 encode_without_copy(&mut function.block)?;
             }
         }
@@ -60,41 +46,27 @@ pub fn strip_send_extras(file: &mut syn::File) -> Result<usize, XtaskError> {
     })
 }
 
-/// Calls `f` on every `impl` block of `items` and of the modules among them; returns the sum
-/// of what it returned.
-pub(crate) fn each_impl(
-    items: &mut [syn::Item],
-    f: &mut dyn FnMut(&mut syn::ItemImpl) -> Result<usize, XtaskError>,
-) -> Result<usize, XtaskError> {
-    let mut total = 0;
-    for item in items {
-        match item {
-            syn::Item::Mod(module) => {
-                if let Some((_, inner)) = &mut module.content {
-                    total += each_impl(inner, f)?;
-                }
-            }
-            syn::Item::Impl(block) => total += f(block)?,
-            _ => {}
-        }
-    }
-    Ok(total)
-}
-
 /// Drops the append from one `send` body and lowers the map's capacity to match.
 fn strip_send(body: &mut syn::Block, name: &syn::Ident) -> Result<usize, XtaskError> {
-    let text = |stmt: &syn::Stmt| stmt.to_token_stream().to_string();
     // progenitor 0.15 gives every `send` a header map; one without is a changed progenitor.
-    let Some(create) = body.stmts.iter().position(|s| text(s).starts_with(CREATE)) else {
+    let Some(create) = body
+        .stmts
+        .iter()
+        .position(|s| tokens_of(s).starts_with(CREATE))
+    else {
         return Err(unexpected(name, "no header map"));
     };
-    let Some(append) = body.stmts.iter().position(|s| text(s).starts_with(APPEND)) else {
+    let Some(append) = body
+        .stmts
+        .iter()
+        .position(|s| tokens_of(s).starts_with(APPEND))
+    else {
         return Err(unexpected(
             name,
             "no `api-version` append after the header map",
         ));
     };
-    let created = text(&body.stmts[create]);
+    let created = tokens_of(&body.stmts[create]);
     let capacity: usize = created[CREATE.len()..]
         .split(|c: char| !c.is_ascii_digit())
         .next()
@@ -110,23 +82,11 @@ fn strip_send(body: &mut syn::Block, name: &syn::Ident) -> Result<usize, XtaskEr
     Ok(1)
 }
 
-/// Drops the statements that await `pre` and `post` from one `send` body.
-fn strip_noop_hooks(body: &mut syn::Block, name: &syn::Ident) -> Result<(), XtaskError> {
-    for hook in NOOP_HOOKS {
-        let text = |stmt: &syn::Stmt| stmt.to_token_stream().to_string();
-        let Some(at) = body.stmts.iter().position(|s| text(s).starts_with(hook)) else {
-            return Err(unexpected(name, &format!("no `{hook}`")));
-        };
-        body.stmts.remove(at);
-    }
-    Ok(())
-}
-
 /// Rewrites every `encode_path(&p.to_string())` of one `send` body into
 /// `crate::encode_segment(&p)`.
 fn encode_without_copy(body: &mut syn::Block) -> Result<(), XtaskError> {
     for stmt in &mut body.stmts {
-        let text = stmt.to_token_stream().to_string();
+        let text = tokens_of(stmt);
         if !text.contains(ENCODE_PREFIX) {
             continue;
         }
@@ -166,13 +126,14 @@ fn rewrite_encodes(text: &str) -> String {
 
 fn unexpected(name: &syn::Ident, what: &str) -> XtaskError {
     XtaskError::new(format!(
-        "progenitor's `{name}` no longer has the expected shape ({what}); update xtask/src/strip.rs"
+        "progenitor's `{name}` no longer has the expected shape ({what}); update xtask/src/generate/strip.rs"
     ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quote::ToTokens;
 
     fn send_with(body: &str) -> syn::File {
         syn::parse_str(&format!(
@@ -191,9 +152,7 @@ mod tests {
                 ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
             );
             header_map.append("x-other", value.to_string().try_into()?);
-            client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             0"#,
         );
         assert_eq!(strip_send_extras(&mut file).unwrap(), 1);
@@ -201,7 +160,6 @@ mod tests {
         assert!(!out.contains("api-version"), "{out}");
         assert!(out.contains("with_capacity (1usize)"), "{out}");
         assert!(out.contains("x-other"), "{out}");
-        assert!(!out.contains("pre (") && !out.contains("post ("), "{out}");
         assert!(out.contains("client . exec (request"), "{out}");
     }
 
@@ -212,8 +170,6 @@ mod tests {
             header_map.append(::reqwest::header::HeaderName::from_static("api-version"), v);
             let url = format!("{}/keys/{}/{}", client.baseurl, encode_path(&hash.to_string()),
                 encode_path(&other.as_str()));
-            client.pre(&mut request, &info).await?;
-            client.post(&result, &info).await?;
             0"#,
         );
         strip_send_extras(&mut file).unwrap();
@@ -222,18 +178,6 @@ mod tests {
         assert!(!out.contains("to_string"), "{out}");
         // A form it does not know is left to progenitor's encoder.
         assert!(out.contains("encode_path (& other . as_str ())"), "{out}");
-    }
-
-    #[test]
-    fn a_send_without_the_hook_calls_is_an_error() {
-        let mut file = send_with(
-            r#"let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(::reqwest::header::HeaderName::from_static("api-version"), v);
-            client.pre(&mut request, &info).await?;
-            0"#,
-        );
-        let error = strip_send_extras(&mut file).unwrap_err().to_string();
-        assert!(error.contains("post"), "{error}");
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //!
 //! Schemas without `x-sdk-essential` (request bodies, envelopes) keep `required` as written.
 
-use crate::error::{XtaskError, pointer_join};
+use crate::error::XtaskError;
+use crate::json_pointer::pointer_join;
 use serde_json::Value;
 
 /// The extension naming a schema's essential fields.

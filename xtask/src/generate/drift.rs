@@ -1,7 +1,8 @@
-//! `cargo xtask check`: regenerate in memory and compare with what is checked in.
+//! What `check` reports: each generated file whose checked-in text differs from what the spec
+//! generates, as a unified diff.
 
+use super::GeneratedFile;
 use crate::error::XtaskError;
-use crate::generate::GeneratedFile;
 use std::path::Path;
 
 /// One file whose checked-in text differs from what the spec generates.

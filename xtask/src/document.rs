@@ -2,7 +2,7 @@
 //!
 //! YAML and JSON are both accepted (JSON is YAML, but a `.json` file gets the JSON parser's
 //! clearer messages). The document must be an object with an `openapi` version this xtask
-//! understands: 3.0.x (used as is) or 3.1.x (converted by `convert`).
+//! understands: 3.0.x (used as is) or 3.1.x (converted by `generate/convert.rs`).
 
 use crate::error::XtaskError;
 use serde_json::Value;

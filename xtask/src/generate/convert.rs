@@ -16,7 +16,8 @@
 //! | `anyOf/oneOf` with a `{type: null}`   | branch removed, `nullable: true`; a lone `$ref`|
 //! |                                       | left becomes `allOf: [$ref]`                   |
 
-use crate::error::{XtaskError, pointer_join};
+use crate::error::XtaskError;
+use crate::json_pointer::pointer_join;
 use serde_json::{Map, Value};
 
 /// Rewrites a 3.1 document into 3.0 in place.

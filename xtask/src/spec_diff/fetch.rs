@@ -6,8 +6,8 @@
 //! is refused before reading, and an undeclared one is read chunk by chunk and abandoned as
 //! soon as it passes the cap.
 
+use crate::document::parse_document;
 use crate::error::XtaskError;
-use crate::load::parse_document;
 use serde_json::Value;
 use std::time::Duration;
 

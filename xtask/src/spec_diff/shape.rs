@@ -12,8 +12,7 @@
 //! `id`). Numeric and string constraints are kept as text (3.0's boolean `exclusiveMinimum`
 //! is read as 3.1's numeric one).
 
-use crate::error::pointer_join;
-use crate::preflight::resolve;
+use crate::json_pointer::{pointer_join, resolve};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
