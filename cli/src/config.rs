@@ -6,6 +6,7 @@
 
 use crate::cli::GlobalArgs;
 use crate::error::{CliError, CliResult};
+use openrouter_keys::KeySource;
 
 /// Environment variables read for the API key, in order.
 pub const KEY_VARIABLES: [&str; 3] = [
@@ -14,11 +15,11 @@ pub const KEY_VARIABLES: [&str; 3] = [
     "OPENROUTER_PROVISIONING_KEY",
 ];
 
-/// The API key and where it came from. The key is never put in a message.
+/// The API key and where it came from. The key is never put in a message; its source is,
+/// when it is refused.
 pub struct ApiKey {
     pub key: String,
-    /// In words for messages about the key being refused ("the API key from ...").
-    pub source: String,
+    pub source: KeySource,
 }
 
 /// The API key, from the file or the environment.
@@ -37,7 +38,7 @@ pub fn api_key(global: &GlobalArgs) -> CliResult<ApiKey> {
         }
         return Ok(ApiKey {
             key,
-            source: format!("the API key from --api-key-file `{}`", path.display()),
+            source: KeySource::File(path.clone()),
         });
     }
     for name in KEY_VARIABLES {
@@ -46,7 +47,7 @@ pub fn api_key(global: &GlobalArgs) -> CliResult<ApiKey> {
             if !value.is_empty() {
                 return Ok(ApiKey {
                     key: value,
-                    source: format!("the API key from {name}"),
+                    source: KeySource::Env(name.to_string()),
                 });
             }
         }

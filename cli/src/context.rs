@@ -10,21 +10,15 @@ use crate::cli::GlobalArgs;
 use crate::config::{ApiKey, api_key, base_url};
 use crate::error::{CliError, CliResult};
 use crate::print::Printer;
-use openrouter_keys::{Client, Error, RetryNotice, RetryPolicy};
+use openrouter_keys::{Client, Error, KeySource, RetryNotice, RetryPolicy};
 use std::sync::OnceLock;
 use std::time::Duration;
 
 pub struct Context {
     pub print: Printer,
     settings: GlobalArgs,
-    api: OnceLock<Api>,
-}
-
-/// The client the CLI's own key authenticates.
-struct Api {
-    client: Client,
-    /// In words, for messages about the key being refused.
-    source: String,
+    /// The client of the CLI's own key, which knows where the key came from.
+    client: OnceLock<Client>,
 }
 
 impl Context {
@@ -32,44 +26,40 @@ impl Context {
         Self {
             print: Printer::new(settings.quiet),
             settings,
-            api: OnceLock::new(),
+            client: OnceLock::new(),
         }
     }
 
     /// The client of the CLI's API key (`--api-key-file` or the environment), built on
     /// first use.
     pub fn client(&self) -> CliResult<&Client> {
-        Ok(&self.api()?.client)
-    }
-
-    fn api(&self) -> CliResult<&Api> {
-        if let Some(api) = self.api.get() {
-            return Ok(api);
+        if let Some(client) = self.client.get() {
+            return Ok(client);
         }
         let ApiKey { key, source } = api_key(&self.settings)?;
-        let client = self.build(&key, base_url(&self.settings).as_deref())?;
-        Ok(self.api.get_or_init(|| Api { client, source }))
+        let client = self.build(key, source, base_url(&self.settings).as_deref())?;
+        Ok(self.client.get_or_init(|| client))
     }
 
     /// A client with the same settings and base URL for another key (`rotate` checks a new
-    /// key's secret with it).
-    pub fn client_for(&self, key: &str) -> CliResult<Client> {
+    /// key's secret with it); `source` says which key it is when it is refused.
+    pub fn client_for(&self, key: &str, source: KeySource) -> CliResult<Client> {
         let base = self.client()?.base_url().to_string();
-        self.build(key, Some(&base))
+        self.build(key.to_string(), source, Some(&base))
     }
 
     /// An SDK error of a call made with the CLI's own key, for a shell user.
     pub fn api_error(&self, context: &str, error: &Error) -> CliError {
         let source = self
-            .api
+            .client
             .get()
-            .map_or("the API key", |api| api.source.as_str());
+            .map_or(&KeySource::InCode, |client| client.key_source());
         crate::sdk_error::render(context, error, source)
     }
 
-    fn build(&self, key: &str, base: Option<&str>) -> CliResult<Client> {
+    fn build(&self, key: String, source: KeySource, base: Option<&str>) -> CliResult<Client> {
         let mut builder = Client::builder()
-            .api_key(key)
+            .api_key_from(key, source)
             .timeout(self.settings.timeout)
             .retry(RetryPolicy::default().max_attempts(self.settings.attempts))
             .app_title("openrouter-keys CLI");

@@ -1,64 +1,80 @@
-//! SDK errors written for a shell user: the exit code each maps to, what happened, and the
-//! CLI's own hints where the SDK's advice is meant for Rust code
-//! (`client.keys().list_all()`, `OPENROUTER_API_KEY` whatever the key's source).
+//! SDK errors written for a shell user, from the error's fields only: the exit code each
+//! maps to, what happened (`Error::summary`, the SDK's text without its advice), and hints.
+//!
+//! The SDK's hint is kept where it speaks of the request itself (a wrong base URL, a body
+//! that is not OpenRouter's). Where its advice is meant for Rust code (raise
+//! `ClientBuilder::timeout`, list with `client.keys().list_all()`) or where the CLI knows
+//! better (a refused key names where the CLI read it; a missing hash names the command that
+//! lists keys), the CLI's hint replaces it: never two hints that contradict each other.
 
 use crate::error::CliError;
 use crate::exit::Exit;
-use openrouter_keys::{ApiErrorKind, Error, OperationId};
+use openrouter_keys::{ApiErrorKind, Error, KeySource, OperationId, TimeoutKind};
 
-/// Where the SDK's `OutcomeUnknown` text turns to advice for Rust code.
-const SDK_UNKNOWN_ADVICE: &str = ". A key may have been created:";
-
-/// `error` of a call made with `key` (words such as "the API key from OPENROUTER_API_KEY"),
-/// as `CONTEXT: WHAT` and hints. Where the CLI knows better it replaces the SDK's advice
-/// with its own, and never adds a second one that contradicts it.
-pub fn render(context: &str, error: &Error, key: &str) -> CliError {
+/// `error`, of a call made with the key from `key`, as `CONTEXT: WHAT` and hints.
+pub fn render(context: &str, error: &Error, key: &KeySource) -> CliError {
     let exit = match error {
         Error::OutcomeUnknown { .. } => Exit::OutcomeUnknown,
         Error::InvalidInput { .. } | Error::Config(_) => Exit::Usage,
         _ => Exit::Failure,
     };
-    let mut text = error.to_string();
-    if matches!(error, Error::OutcomeUnknown { .. }) {
-        // The SDK's advice names library calls; the command says what to run instead.
-        if let Some(at) = text.find(SDK_UNKNOWN_ADVICE) {
-            text.truncate(at);
-            text.push_str(". The key may have been created: check before creating it again");
+    hints(error, key).into_iter().fold(
+        CliError::new(exit, format!("{context}: {}", error.summary())),
+        CliError::hint,
+    )
+}
+
+/// What to do about `error`, for a shell user.
+fn hints(error: &Error, key: &KeySource) -> Vec<String> {
+    match error {
+        Error::Api(api) => match (api.kind, api.operation) {
+            (ApiErrorKind::Unauthorized, OperationId::GetCurrentKey) => vec![format!(
+                "{key} was refused: check that it is complete and not disabled or expired"
+            )],
+            (ApiErrorKind::Unauthorized, _) => vec![format!(
+                "{key} was refused: check that it is complete and not disabled or expired \
+                 (operations on /keys need a management key)"
+            )],
+            (ApiErrorKind::Forbidden, _) => vec![format!(
+                "operations on /keys need a management key; {key} is not one"
+            )],
+            // A 404 the SDK diagnosed (a wrong base URL) keeps its diagnosis; otherwise a
+            // by-hash route's 404 means a missing key.
+            (
+                ApiErrorKind::NotFound,
+                OperationId::GetKey | OperationId::UpdateKeys | OperationId::DeleteKeys,
+            ) if api.hint().is_none() => vec![
+                "no key has this hash; `openrouter-keys list --include-disabled` shows them"
+                    .to_string(),
+            ],
+            _ => api.hint().map(str::to_string).into_iter().collect(),
+        },
+        Error::Timeout { which, .. } => vec![
+            match which {
+                TimeoutKind::Connect => {
+                    "nothing was sent: check the base URL (--base-url, OPENROUTER_BASE_URL) and \
+                     the network"
+                }
+                TimeoutKind::Attempt => "retry later, or allow each attempt more with --timeout",
+                _ => "retry later",
+            }
+            .to_string(),
+        ],
+        Error::OutcomeUnknown { cause } => {
+            // The cause's own diagnosis (a wrong base URL) first; a timeout's "retry later"
+            // is left out: retrying a create may make a second key.
+            let mut hints = match &**cause {
+                Error::Api(_) | Error::Decode(_) => hints(cause, key),
+                _ => Vec::new(),
+            };
+            hints.push(
+                "the key may have been created: look for it before creating it again".to_string(),
+            );
+            hints
         }
-    }
-    let api = error.as_api();
-    let hint = match api.map(|api| (api.kind, api.operation)) {
-        Some((ApiErrorKind::Unauthorized, OperationId::GetCurrentKey)) => Some(format!(
-            "{key} was refused: check that it is complete and not disabled or expired"
-        )),
-        Some((ApiErrorKind::Unauthorized, _)) => Some(format!(
-            "{key} was refused: check that it is complete and not disabled or expired \
-             (operations on /keys need a management key)"
-        )),
-        Some((ApiErrorKind::Forbidden, _)) => Some(format!(
-            "operations on /keys need a management key; {key} is not one"
-        )),
-        // A 404 on a route that exists at any right base URL already has the SDK's
-        // diagnosis (the base URL); only a by-hash route's 404 means a missing key.
-        Some((
-            ApiErrorKind::NotFound,
-            OperationId::GetKey | OperationId::UpdateKeys | OperationId::DeleteKeys,
-        )) if api.and_then(|a| a.hint()).is_none() => Some(
-            "no key has this hash; `openrouter-keys list --include-disabled` shows them"
-                .to_string(),
-        ),
-        _ => None,
-    };
-    if let (Some(_), Some(sdk_hint)) = (&hint, api.and_then(|a| a.hint())) {
-        // `ApiError`'s `Display` ends with `. {hint}`: the CLI's hint replaces it.
-        if let Some(kept) = text.strip_suffix(&format!(". {sdk_hint}")) {
-            text.truncate(kept.len());
-        }
-    }
-    let rendered = CliError::new(exit, format!("{context}: {text}"));
-    match hint {
-        Some(hint) => rendered.hint(hint),
-        None => rendered,
+        // Decode, connection: the SDK's words about the request; input and configuration
+        // errors: none (their summary says what to give instead).
+        _ => error.hint().map(|h| h.into_owned()).into_iter().collect(),
     }
 }
 

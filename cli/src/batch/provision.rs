@@ -367,14 +367,13 @@ async fn create_one<Id: RowId>(
         Err(e) if is_refused_key(&e) => {
             CreateResult::Fatal(ctx.api_error("creating a key failed", &e))
         }
-        Err(Error::InvalidInput { what, reason }) => {
-            CreateResult::Failed(CliError::usage(format!("invalid {what}: {reason}")))
-        }
+        // The row's values were refused: this row fails, the others go on.
         Err(e)
-            if e.as_api()
-                .is_some_and(|a| a.kind == ApiErrorKind::BadRequest) =>
+            if matches!(e, Error::InvalidInput { .. })
+                || e.as_api()
+                    .is_some_and(|a| a.kind == ApiErrorKind::BadRequest) =>
         {
-            CreateResult::Failed(CliError::failure(e.to_string()))
+            CreateResult::Failed(ctx.api_error("creating its key failed", &e))
         }
         Err(_) => CreateResult::Doubt,
     }
@@ -412,10 +411,13 @@ impl ReconcileFailure {
 impl std::fmt::Display for ReconcileFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::List(error) => write!(f, "listing keys to reconcile failed ({error})"),
+            Self::List(error) => {
+                write!(f, "listing keys to reconcile failed ({})", error.summary())
+            }
             Self::Delete { hash, error } => write!(
                 f,
-                "deleting key {hash}, made for a row whose secret was lost, failed ({error})"
+                "deleting key {hash}, made for a row whose secret was lost, failed ({})",
+                error.summary()
             ),
             Self::Journal(e) => write!(f, "{e}"),
         }

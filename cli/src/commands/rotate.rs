@@ -22,7 +22,7 @@ use crate::key_spec::KeySpec;
 use crate::render::{describe, printable};
 use crate::secrets::check_writable;
 use crate::select::{preview_and_confirm, resolve};
-use openrouter_keys::{ApiErrorKind, ExposeSecret, Key, KeyUpdate, SecretString};
+use openrouter_keys::{ApiErrorKind, ExposeSecret, Key, KeySource, KeyUpdate, SecretString};
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -335,8 +335,11 @@ async fn finish_one(
     Ok(())
 }
 
-/// Words for the key of a verifying call, in messages about it being refused.
-const NEW_KEY: &str = "the new key's secret";
+/// The key of a verifying call, as messages about it being refused name it ("the API key
+/// created as the replacement").
+fn new_key_source() -> KeySource {
+    KeySource::Described("created as the replacement".to_string())
+}
 
 /// `GET /key` with the new secret answers the new key's label.
 async fn verify(
@@ -351,7 +354,7 @@ async fn verify(
         .get(new_hash)
         .await
         .map_err(|e| ctx.api_error(&format!("cannot read the new key {new_hash}"), &e))?;
-    let as_new = ctx.client_for(secret.expose_secret())?;
+    let as_new = ctx.client_for(secret.expose_secret(), new_key_source())?;
     // A key may take a moment to be accepted everywhere (our caution, not a documented
     // delay): a 401 is asked again twice, after a pause.
     let mut attempt = 0;
@@ -376,7 +379,7 @@ async fn verify(
                         "the new key {new_hash} does not authenticate; the old key was left alone"
                     ),
                     &e,
-                    NEW_KEY,
+                    as_new.key_source(),
                 ));
             }
             // Anything else (a 5xx, a timeout) says nothing about the new secret.
@@ -389,7 +392,7 @@ async fn verify(
                         secrets.display()
                     ),
                     &e,
-                    NEW_KEY,
+                    as_new.key_source(),
                 ));
             }
         }
