@@ -1,5 +1,6 @@
 //! [`Context`]: what every command runs with — the client and where its key came from, the
-//! printer (and with it `--quiet`), and the global settings another client is built from.
+//! printer (and with it `--quiet`), what Ctrl-C saves and says, and the global settings
+//! another client is built from.
 //!
 //! Every command is `async fn run(ctx: &Context, args: &ItsArgs) -> CliResult<Exit>`
 //! (`commands/`). The client is built on first use, so that a command that needs no API
@@ -9,6 +10,7 @@
 use crate::cli::GlobalArgs;
 use crate::config::{ApiKey, api_key, base_url};
 use crate::error::{CliError, CliResult};
+use crate::interrupt::OnInterrupt;
 use crate::print::Printer;
 use openrouter_keys::{Client, Error, KeySource, RetryNotice, RetryPolicy};
 use std::sync::OnceLock;
@@ -16,6 +18,8 @@ use std::time::Duration;
 
 pub struct Context {
     pub print: Printer,
+    /// What Ctrl-C saves and says, registered by the command (see `interrupt.rs`).
+    pub interrupt: OnInterrupt,
     settings: GlobalArgs,
     /// The client of the CLI's own key, which knows where the key came from.
     client: OnceLock<Client>,
@@ -25,6 +29,7 @@ impl Context {
     pub fn new(settings: GlobalArgs) -> Self {
         Self {
             print: Printer::new(settings.quiet),
+            interrupt: OnInterrupt::default(),
             settings,
             client: OnceLock::new(),
         }

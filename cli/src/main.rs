@@ -83,7 +83,7 @@ fn main() -> ExitCode {
             // The command's future is dropped by now (journals closed and unlocked): what
             // Ctrl-C leaves behind can be saved and said.
             let error = match error.exit() {
-                Exit::Interrupted => match interrupt::run_hook() {
+                Exit::Interrupted => match ctx.interrupt.run() {
                     Some(said) => CliError::new(Exit::Interrupted, said),
                     None => error,
                 },

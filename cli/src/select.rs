@@ -7,7 +7,6 @@
 use crate::cli::{Confirm, Filters, Target};
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
-use crate::print::Printer;
 use futures_util::TryStreamExt;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use openrouter_keys::{Client, Key, ListKeys, Request};
@@ -114,11 +113,12 @@ pub async fn resolve(ctx: &Context, target: &Target, filters: &Filters) -> CliRe
 /// In a dry run the plan is the command's output and goes to stdout; otherwise it is a
 /// preview for the operator and goes to stderr.
 pub async fn preview_and_confirm(
-    print: Printer,
+    ctx: &Context,
     confirm: Confirm,
     action: &str,
     lines: &[String],
 ) -> CliResult<bool> {
+    let print = ctx.print;
     if lines.is_empty() {
         print.note(format_args!("no key to {action}"));
         return Ok(false);
@@ -147,12 +147,13 @@ pub async fn preview_and_confirm(
         .hint("pass --yes to go ahead, or --dry-run to see the plan"));
     }
     // Ctrl-C at the prompt is seen by `main` (the answer is read on another thread).
-    crate::interrupt::on_interrupt(|| "interrupted at the prompt: nothing was changed".into());
+    ctx.interrupt
+        .set(|| "interrupted at the prompt: nothing was changed".into());
     let answer = print
         .ask(&format!("{plan}Proceed? [y/N] "))
         .await
         .map_err(|e| CliError::failure(format!("cannot read the answer: {e}")))?;
-    crate::interrupt::clear();
+    ctx.interrupt.clear();
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
         Ok(true)
     } else {

@@ -105,7 +105,7 @@ impl<K: BatchKind> Batch<K> {
         ctx: &Context,
         concurrency: usize,
     ) -> CliResult<Provisioned<K::Id>> {
-        save_on_interrupt::<K>(&self.secrets, &self.fingerprint);
+        save_on_interrupt::<K>(ctx, &self.secrets, &self.fingerprint);
         let already = {
             let state = self.journal.state();
             self.rows().iter().filter(|r| state.has_key(&r.id)).count()
@@ -141,9 +141,9 @@ fn write_secrets<K: BatchKind>(journal: &Journal<K::Id>, path: &Path) -> CliResu
 /// Makes Ctrl-C write the secrets file from the journal before the CLI exits (130): the run
 /// is dropped mid-way, and without this the secrets of keys already made would be only in
 /// the journal. The journal is opened again once the dropped run has released it.
-fn save_on_interrupt<K: BatchKind>(secrets: &Path, fingerprint: &str) {
+fn save_on_interrupt<K: BatchKind>(ctx: &Context, secrets: &Path, fingerprint: &str) {
     let (secrets, fingerprint) = (secrets.to_path_buf(), fingerprint.to_string());
-    crate::interrupt::on_interrupt(move || {
+    ctx.interrupt.set(move || {
         let journal = path_for(&secrets);
         let saved = Batch::<K>::resume(&secrets, &fingerprint).and_then(|found| {
             let batch = found.ok_or_else(|| CliError::failure("the journal is gone"))?;

@@ -117,7 +117,7 @@ async fn apply(
     change: Change,
 ) -> CliResult<Exit> {
     let print = ctx.print;
-    if !preview_and_confirm(print, args.confirm, action, &lines).await? {
+    if !preview_and_confirm(ctx, args.confirm, action, &lines).await? {
         return Ok(Exit::Success);
     }
     let client = ctx.client()?;

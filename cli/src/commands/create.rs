@@ -42,7 +42,7 @@ pub async fn run(ctx: &Context, args: &CreateArgs) -> CliResult<Exit> {
     );
     let name = spec.name.clone();
     let said = check.clone();
-    crate::interrupt::on_interrupt(move || {
+    ctx.interrupt.set(move || {
         format!(
             "interrupted while creating key `{name}`: it may or may not have been created, \
              and if it was, its secret is lost. Check with `{said}`; delete a key found there \

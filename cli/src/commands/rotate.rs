@@ -73,7 +73,7 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
                 batch.journal().path().display()
             ));
             let finish = format!("finish rotating ({action})");
-            if !preview_and_confirm(print, args.confirm, &finish, &open).await? {
+            if !preview_and_confirm(ctx, args.confirm, &finish, &open).await? {
                 return Ok(Exit::Success);
             }
             batch
@@ -102,7 +102,7 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
                 )
             })?;
             let plan = format!("rotate ({action} the old)");
-            if !preview_and_confirm(print, args.confirm, &plan, &lines).await? {
+            if !preview_and_confirm(ctx, args.confirm, &plan, &lines).await? {
                 return Ok(Exit::Success);
             }
             // The old keys carry the same names: never orphans, whatever the listing says.
