@@ -12,6 +12,7 @@ use crate::error::{
     ApiError, ApiErrorKind, ConnectionPhase, DecodeError, EXCERPT_LIMIT, Error, RAW_BODY_LIMIT,
     Result, TimeoutKind, excerpt,
 };
+use crate::input_field::InputField;
 use crate::operation_id::OperationId;
 use crate::options::CallOptions;
 use crate::redact::Redactor;
@@ -306,7 +307,7 @@ impl<'a> Call<'a> {
                 Err(self.body_too_large(record))
             }
             codegen::Error::CommunicationError(source) if source.is_builder() => {
-                Err(Error::invalid("request", source.to_string()))
+                Err(Error::invalid(InputField::Request, source.to_string()))
             }
             codegen::Error::CommunicationError(source) | codegen::Error::InvalidUpgrade(source) => {
                 Err(self.transport_failure(source, false, record))
@@ -315,7 +316,7 @@ impl<'a> Call<'a> {
                 Err(self.transport_failure(source, true, record))
             }
             codegen::Error::InvalidRequest(reason) | codegen::Error::Custom(reason) => {
-                Err(Error::invalid("request", reason))
+                Err(Error::invalid(InputField::Request, reason))
             }
         }
     }
@@ -473,12 +474,12 @@ impl<'a> Call<'a> {
             )),
             (401, OperationId::GetCurrentKey) => Some(format!(
                 "The API key{} was refused: check that it is complete and not disabled or expired",
-                self.shared.api_key_origin
+                self.shared.key_source.parenthetical()
             )),
             (401, _) => Some(format!(
                 "The API key{} was refused: check that it is complete and not disabled or \
                  expired; operations on /keys need a management key",
-                self.shared.api_key_origin
+                self.shared.key_source.parenthetical()
             )),
             (403, operation) if operation != OperationId::GetCurrentKey => {
                 Some("Operations on /keys need a management key".to_string())

@@ -4,7 +4,7 @@
 //! Hand-written (a counter and one line) rather than `indicatif`: the CLI needs one bar and
 //! no templates, spinners or multi-bars.
 
-use std::io::{IsTerminal, Write};
+use super::streams::Printer;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -14,18 +14,21 @@ pub struct Progress {
     done: AtomicUsize,
     tty: bool,
     quiet: bool,
+    print: Printer,
     /// Last tenth printed in plain mode.
     last_tenth: Mutex<usize>,
 }
 
 impl Progress {
-    pub fn new(label: &str, total: usize, already: usize, quiet: bool) -> Self {
+    /// A bar for `total` units of which `already` are done; nothing is drawn with `--quiet`.
+    pub fn new(print: Printer, label: &str, total: usize, already: usize) -> Self {
         Self {
             label: label.to_string(),
             total,
             done: AtomicUsize::new(already),
-            tty: std::io::stderr().is_terminal(),
-            quiet,
+            tty: print.stderr_is_terminal(),
+            quiet: print.is_quiet(),
+            print,
             last_tenth: Mutex::new(already * 10 / total.max(1)),
         }
     }
@@ -41,15 +44,17 @@ impl Progress {
             let filled = done * width / self.total.max(1);
             let bar: String =
                 "#".repeat(filled.min(width)) + &".".repeat(width - filled.min(width));
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r{} [{bar}] {done}/{}", self.label, self.total);
-            let _ = err.flush();
+            self.print.frame(format_args!(
+                "\r{} [{bar}] {done}/{}",
+                self.label, self.total
+            ));
         } else {
             let tenth = done * 10 / self.total.max(1);
             let mut last = self.last_tenth.lock().unwrap_or_else(|p| p.into_inner());
             if tenth > *last {
                 *last = tenth;
-                crate::output::err_line(format_args!("{}: {done}/{}", self.label, self.total));
+                self.print
+                    .line(format_args!("{}: {done}/{}", self.label, self.total));
             }
         }
     }
@@ -60,16 +65,16 @@ impl Progress {
             return;
         }
         if self.tty {
-            crate::output::err_line(format_args!("\r\x1b[2K{message}"));
+            self.print.line(format_args!("\r\x1b[2K{message}"));
         } else {
-            crate::output::err_line(format_args!("{message}"));
+            self.print.line(message);
         }
     }
 
     /// Ends the bar's line.
     pub fn finish(&self) {
         if self.tty && !self.quiet {
-            crate::output::err_line("");
+            self.print.line("");
         }
     }
 }

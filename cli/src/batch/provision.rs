@@ -1,5 +1,5 @@
-//! Creating a batch of keys through the journal, exactly once: the engine behind
-//! `bulk-create` and `rotate` (see `journal.rs` for the design).
+//! Creating a batch's keys through its journal, exactly once: the engine behind every kind
+//! of batch (see `journal.rs` for the design).
 //!
 //! Work goes in rounds. A round first reconciles the rows in doubt (one listing; orphans
 //! deleted), then creates every pending row, `--concurrency` at a time, each create preceded
@@ -7,14 +7,16 @@
 //! the next round; a 400 fails the row; a 401/403 stops the batch. Rounds repeat, with a
 //! growing pause, until every row has its key or the round limit is reached.
 
-use crate::exit::{CliError, CliResult};
-use crate::journal::{Journal, Record};
-use crate::progress::Progress;
+use super::journal::{Journal, Record, now_secs};
+use super::row::{Row, RowId};
+use crate::context::Context;
+use crate::error::{CliError, CliResult};
+use crate::exit::{Exit, ItemOutcome};
+use crate::print::{Printer, Progress};
+use crate::render::{describe, printable};
+use crate::sdk_error::is_refused_key;
 use futures_util::{StreamExt, TryStreamExt};
-use openrouter_keys::{
-    ApiErrorKind, Client, Error, ExposeSecret, Key, LimitReset, NewKey, Timestamp,
-};
-use serde::{Deserialize, Serialize};
+use openrouter_keys::{ApiErrorKind, Client, Error, ExposeSecret, Key};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -26,65 +28,91 @@ const RECONCILE_DELETES: usize = 8;
 /// Rounds before giving up on rows still pending or in doubt (each round retries them all).
 const MAX_ROUNDS: u32 = 12;
 
-/// A key to create, as stored in the journal.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct KeySpec {
-    pub name: String,
-    pub limit: Option<f64>,
-    pub limit_reset: Option<String>,
-    pub include_byok_in_limit: Option<bool>,
-    pub expires_at: Option<String>,
-    pub workspace_id: Option<String>,
-}
-
-impl KeySpec {
-    pub fn new_key(&self) -> NewKey {
-        let mut new_key = NewKey::new(self.name.as_str());
-        if let Some(limit) = self.limit {
-            new_key = new_key.limit(limit);
-        }
-        if let Some(reset) = &self.limit_reset {
-            new_key = new_key.limit_reset(LimitReset::from(reset.as_str()));
-        }
-        if let Some(include) = self.include_byok_in_limit {
-            new_key = new_key.include_byok_in_limit(include);
-        }
-        if let Some(at) = &self.expires_at {
-            new_key = new_key.expires_at(Timestamp::from_text(at.as_str()));
-        }
-        if let Some(workspace) = &self.workspace_id {
-            new_key = new_key.workspace_id(workspace.as_str());
-        }
-        new_key
-    }
-}
-
-/// How a batch ended.
-#[derive(Debug, Default)]
-pub struct Outcome {
+/// How a batch's creates ended in this run.
+#[derive(Debug)]
+pub struct Outcome<Id> {
     /// Rows that got their key in this run.
     pub created_now: usize,
     /// Orphans (keys made for a row whose secret was never saved) deleted in this run.
     pub orphans_replaced: usize,
     /// Rows that failed for good, with the reason.
-    pub failed: BTreeMap<String, String>,
+    pub failed: BTreeMap<Id, CliError>,
     /// Rows still without a key (pending or in doubt) when the rounds ran out.
-    pub unfinished: BTreeSet<String>,
+    pub unfinished: BTreeSet<Id>,
     /// Of those, rows whose create may have happened.
-    pub in_doubt: BTreeSet<String>,
+    pub in_doubt: BTreeSet<Id>,
     /// The final sweep for stray keys could not list the keys.
     pub unchecked: bool,
     /// Rows whose key, journaled as created by an earlier run, is no longer listed: deleted
     /// since, by someone else. `(row, hash)`.
-    pub gone: Vec<(String, String)>,
+    pub gone: Vec<(Id, String)>,
     /// Keys with a batch name that this batch did not make (see `journal.rs`): left alone,
     /// reported. `(name, hash)`.
     pub foreign: Vec<(String, String)>,
 }
 
+impl<Id: RowId> Default for Outcome<Id> {
+    fn default() -> Self {
+        Self {
+            created_now: 0,
+            orphans_replaced: 0,
+            failed: BTreeMap::new(),
+            unfinished: BTreeSet::new(),
+            in_doubt: BTreeSet::new(),
+            unchecked: false,
+            gone: Vec::new(),
+            foreign: Vec::new(),
+        }
+    }
+}
+
+/// What became of one row's key, by this run's end.
+pub enum RowResult<'a> {
+    /// The row has its key.
+    Created,
+    /// The row failed for good (a 400): why.
+    Failed(&'a CliError),
+    /// The row has no key yet and none is in doubt: a rerun creates it.
+    Unfinished,
+    /// A create of the row may or may not have happened.
+    InDoubt,
+    /// The row's key, made by this batch, was deleted since: its hash.
+    Gone(&'a str),
+}
+
+impl RowResult<'_> {
+    /// The row as an item of the command's exit code (`exit.rs`). A row with its key is
+    /// done as far as creating goes; a command with more steps (`rotate`) goes on with it.
+    pub fn outcome(&self) -> ItemOutcome {
+        match self {
+            RowResult::Created => ItemOutcome::Done,
+            RowResult::Failed(error) => ItemOutcome::Failed(error.exit()),
+            RowResult::Unfinished => ItemOutcome::Failed(Exit::Failure),
+            RowResult::InDoubt => ItemOutcome::Unknown,
+            RowResult::Gone(_) => ItemOutcome::Partly,
+        }
+    }
+}
+
+impl<Id: RowId> Outcome<Id> {
+    pub fn of_row(&self, row: &Id) -> RowResult<'_> {
+        if let Some((_, hash)) = self.gone.iter().find(|(gone, _)| gone == row) {
+            RowResult::Gone(hash)
+        } else if let Some(error) = self.failed.get(row) {
+            RowResult::Failed(error)
+        } else if self.in_doubt.contains(row) {
+            RowResult::InDoubt
+        } else if self.unfinished.contains(row) {
+            RowResult::Unfinished
+        } else {
+            RowResult::Created
+        }
+    }
+}
+
 /// Keys (disabled and expired included) in these workspaces whose name is one of `names`,
 /// and the hashes of every key listed (to tell a key renamed since from one deleted).
-pub async fn keys_named(
+async fn keys_named(
     client: &Client,
     workspaces: &BTreeSet<Option<String>>,
     names: &HashSet<&str>,
@@ -112,44 +140,62 @@ pub async fn keys_named(
 }
 
 /// Keys that already carry one of the batch's names: their hashes go in the `begin` record.
-pub async fn preexisting(client: &Client, rows: &[(String, KeySpec)]) -> CliResult<Vec<Key>> {
-    let names: HashSet<&str> = rows.iter().map(|(_, s)| s.name.as_str()).collect();
-    let workspaces = rows.iter().map(|(_, s)| s.workspace_id.clone()).collect();
-    let (keys, _) = keys_named(client, &workspaces, &names)
+pub async fn preexisting<Id>(ctx: &Context, rows: &[Row<Id>]) -> CliResult<Vec<Key>> {
+    let names: HashSet<&str> = rows.iter().map(|r| r.spec.name.as_str()).collect();
+    let workspaces = rows.iter().map(|r| r.spec.workspace_id.clone()).collect();
+    let (keys, _) = keys_named(ctx.client()?, &workspaces, &names)
         .await
-        .map_err(|e| CliError::api("listing existing keys before the batch failed", &e))?;
+        .map_err(|e| ctx.api_error("listing existing keys before the batch failed", &e))?;
     Ok(keys)
 }
 
+/// Says on stderr that keys already carry one of the batch's names. The batch makes new
+/// keys beside them (names are not unique in the API) and never touches them
+/// (`journal.rs`). Said, listed, not refused: re-issuing a name is a normal thing to do.
+/// Shown even with `--quiet`: it is a warning, not progress.
+pub fn warn_preexisting(print: Printer, keys: &[openrouter_keys::Key]) {
+    if keys.is_empty() {
+        return;
+    }
+    print.line(format_args!(
+        "warning: {} existing key(s) already carry a name of this batch; the batch makes \
+         new keys beside them and leaves them alone:",
+        keys.len()
+    ));
+    for key in keys {
+        print.line(format_args!("  {}", describe(key)));
+    }
+}
+
 /// Says on stderr which keys carry a batch name without being the batch's (left alone).
-pub fn report_foreign(foreign: &[(String, String)]) {
+pub fn report_foreign(print: Printer, foreign: &[(String, String)]) {
     if foreign.is_empty() {
         return;
     }
-    crate::output::err_line(format_args!(
+    print.line(format_args!(
         "warning: {} key(s) carry a name of this batch but were not made by it (made since \
          by someone else, another batch or a rotation); they were left alone:",
         foreign.len()
     ));
     for (name, hash) in foreign {
-        crate::output::err_line(format_args!("  {hash}  {}", crate::output::printable(name)));
+        print.line(format_args!("  {hash}  {}", printable(name)));
     }
 }
 
 /// Names within one batch must be unique: reconciliation finds a row's key by its name.
 /// `both` says where two rows are, for the message (`in.csv lines 2 and 4`).
-pub fn check_unique_names(
-    rows: &[(String, KeySpec)],
-    both: impl Fn(&str, &str) -> String,
+pub fn check_unique_names<Id>(
+    rows: &[Row<Id>],
+    both: impl Fn(&Id, &Id) -> String,
 ) -> CliResult<()> {
-    let mut seen: HashMap<&str, &str> = HashMap::new();
-    for (row, spec) in rows {
-        if let Some(first) = seen.insert(spec.name.as_str(), row.as_str()) {
+    let mut seen: HashMap<&str, &Id> = HashMap::new();
+    for row in rows {
+        if let Some(first) = seen.insert(row.spec.name.as_str(), &row.id) {
             return Err(CliError::usage(format!(
                 "{} have the same name `{}`: names must be unique within a batch (that is how \
                  a key whose create was interrupted is found again)",
-                both(first, row),
-                spec.name
+                both(first, &row.id),
+                row.spec.name
             )));
         }
     }
@@ -159,51 +205,48 @@ pub fn check_unique_names(
 enum CreateResult {
     Done,
     Doubt,
-    Failed(String),
+    Failed(CliError),
     Fatal(CliError),
 }
 
-/// Creates every row that has no key yet, exactly once, reconciling rows in doubt.
-pub async fn create_all(
-    client: &Client,
-    journal: &Journal,
-    rows: &[(String, KeySpec)],
+/// Creates every row of the journal that has no key yet, exactly once, reconciling rows in
+/// doubt.
+pub async fn create_all<Id: RowId>(
+    ctx: &Context,
+    journal: &Journal<Id>,
     concurrency: usize,
     progress: &Progress,
-) -> CliResult<Outcome> {
+) -> CliResult<Outcome<Id>> {
+    let client = ctx.client()?;
+    let rows = journal.rows();
     let mut outcome = Outcome::default();
     // Counted from the journal, so a reconciliation cut short by one failed delete still
     // counts the deletes that succeeded.
     let discarded_before = journal.state().discarded;
-    let specs: HashMap<&str, &KeySpec> = rows.iter().map(|(r, s)| (r.as_str(), s)).collect();
     // Rows that had their key before this run: only those can be found deleted since (a key
     // made moments ago may not be listed yet; it must not be reported gone).
-    let done_before: HashSet<String> = {
+    let done_before: HashSet<Id> = {
         let state = journal.state();
         rows.iter()
-            .filter(|(r, _)| state.row(r).is_some_and(|s| s.created.is_some()))
-            .map(|(r, _)| r.clone())
+            .filter(|r| state.has_key(&r.id))
+            .map(|r| r.id.clone())
             .collect()
     };
     // Rows whose intent is on disk without a key: the create may have happened.
-    let mut doubt: BTreeSet<String> = {
-        let state = journal.state();
-        state
-            .in_doubt(rows.iter().map(|(r, _)| r.as_str()))
-            .into_iter()
-            .map(str::to_string)
-            .collect()
-    };
+    let mut doubt: BTreeSet<Id> = journal
+        .state()
+        .in_doubt(rows.iter().map(|r| &r.id))
+        .into_iter()
+        .collect();
     for round in 0..MAX_ROUNDS {
         if round > 0 {
             tokio::time::sleep(Duration::from_millis((50u64 << round.min(5)).min(1_000))).await;
         }
         if !doubt.is_empty() {
-            match reconcile(client, journal, &doubt, &specs).await {
+            match reconcile(client, journal, &doubt).await {
                 Ok(_) => doubt.clear(),
-                Err(Failure::Fatal(e)) => return Err(e),
                 Err(failure) if failure.is_fatal() => {
-                    return Err(failure.into_error("reconciling failed"));
+                    return Err(failure.into_error(ctx, "reconciling failed"));
                 }
                 Err(failure) => {
                     progress.line(format!("round {}: {failure}; trying again", round + 1));
@@ -211,13 +254,10 @@ pub async fn create_all(
                 }
             }
         }
-        let pending: Vec<&(String, KeySpec)> = {
+        let pending: Vec<&Row<Id>> = {
             let state = journal.state();
             rows.iter()
-                .filter(|(r, _)| {
-                    state.row(r).is_none_or(|s| s.created.is_none())
-                        && !outcome.failed.contains_key(r)
-                })
+                .filter(|r| !state.has_key(&r.id) && !outcome.failed.contains_key(&r.id))
                 .collect()
         };
         if pending.is_empty() {
@@ -225,24 +265,24 @@ pub async fn create_all(
         }
         let abort = AtomicBool::new(false);
         let fatal: Mutex<Option<CliError>> = Mutex::new(None);
-        let new_doubt: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        let new_doubt: Mutex<Vec<Id>> = Mutex::new(Vec::new());
         let created_now = AtomicUsize::new(0);
-        let failed: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+        let failed: Mutex<Vec<(Id, CliError)>> = Mutex::new(Vec::new());
         futures_util::stream::iter(pending)
-            .for_each_concurrent(concurrency.max(1), |(row, spec)| {
+            .for_each_concurrent(concurrency.max(1), |row| {
                 let (abort, fatal, new_doubt, failed, created_now) =
                     (&abort, &fatal, &new_doubt, &failed, &created_now);
                 async move {
                     if abort.load(Ordering::SeqCst) {
                         return;
                     }
-                    match create_one(client, journal, row, spec).await {
+                    match create_one(ctx, client, journal, row).await {
                         CreateResult::Done => {
                             created_now.fetch_add(1, Ordering::SeqCst);
                             progress.advance();
                         }
-                        CreateResult::Doubt => lock(new_doubt).push(row.clone()),
-                        CreateResult::Failed(why) => lock(failed).push((row.clone(), why)),
+                        CreateResult::Doubt => lock(new_doubt).push(row.id.clone()),
+                        CreateResult::Failed(why) => lock(failed).push((row.id.clone(), why)),
                         CreateResult::Fatal(e) => {
                             abort.store(true, Ordering::SeqCst);
                             lock(fatal).get_or_insert(e);
@@ -268,8 +308,8 @@ pub async fn create_all(
     // Final sweep over every row: a create sent by an earlier, killed run may have been acted
     // on after that run's listing; any key with a batch name that the journal does not know
     // is such an orphan. Rows in doubt are settled by it too (their orphans are deleted).
-    let all: BTreeSet<String> = rows.iter().map(|(r, _)| r.clone()).collect();
-    match reconcile(client, journal, &all, &specs).await {
+    let all: BTreeSet<Id> = rows.iter().map(|r| r.id.clone()).collect();
+    match reconcile(client, journal, &all).await {
         Ok(swept) => {
             outcome.foreign = swept.foreign;
             outcome.gone = swept
@@ -279,7 +319,7 @@ pub async fn create_all(
                 .collect();
             doubt.clear();
         }
-        Err(Failure::Fatal(e)) => return Err(e),
+        Err(ReconcileFailure::Journal(e)) => return Err(e),
         Err(failure) => {
             progress.line(format!("the final check for stray keys: {failure}"));
             outcome.unchecked = true;
@@ -287,9 +327,9 @@ pub async fn create_all(
     }
     let state = journal.state();
     outcome.orphans_replaced = state.discarded.saturating_sub(discarded_before);
-    for (row, _) in rows {
-        if state.row(row).is_none_or(|s| s.created.is_none()) && !outcome.failed.contains_key(row) {
-            outcome.unfinished.insert(row.clone());
+    for row in rows {
+        if !state.has_key(&row.id) && !outcome.failed.contains_key(&row.id) {
+            outcome.unfinished.insert(row.id.clone());
         }
     }
     outcome.in_doubt = doubt;
@@ -300,26 +340,23 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// 401/403: the key cannot do this; nothing will get better by retrying.
-fn is_fatal(error: &Error) -> bool {
-    matches!(
-        error.as_api().map(|a| a.kind),
-        Some(ApiErrorKind::Unauthorized | ApiErrorKind::Forbidden)
-    )
-}
-
-async fn create_one(client: &Client, journal: &Journal, row: &str, spec: &KeySpec) -> CreateResult {
+async fn create_one<Id: RowId>(
+    ctx: &Context,
+    client: &Client,
+    journal: &Journal<Id>,
+    row: &Row<Id>,
+) -> CreateResult {
     if let Err(e) = journal.append(Record::Intent {
-        row: row.to_string(),
-        at: Some(crate::journal::now_secs()),
+        row: row.id.clone(),
+        at: Some(now_secs()),
     }) {
         return CreateResult::Fatal(e);
     }
-    match client.keys().create(spec.new_key()).await {
+    match client.keys().create(row.spec.new_key()).await {
         Ok(created) => {
             let (key, secret) = created.into_parts();
             match journal.append(Record::Created {
-                row: row.to_string(),
+                row: row.id.clone(),
                 hash: key.hash,
                 secret: secret.expose_secret().to_string(),
             }) {
@@ -327,15 +364,16 @@ async fn create_one(client: &Client, journal: &Journal, row: &str, spec: &KeySpe
                 Err(e) => CreateResult::Fatal(e),
             }
         }
-        Err(e) if is_fatal(&e) => CreateResult::Fatal(CliError::api("creating a key failed", &e)),
-        Err(Error::InvalidInput { what, reason }) => {
-            CreateResult::Failed(format!("invalid {what}: {reason}"))
+        Err(e) if is_refused_key(&e) => {
+            CreateResult::Fatal(ctx.api_error("creating a key failed", &e))
         }
+        // The row's values were refused: this row fails, the others go on.
         Err(e)
-            if e.as_api()
-                .is_some_and(|a| a.kind == ApiErrorKind::BadRequest) =>
+            if matches!(e, Error::InvalidInput { .. })
+                || e.as_api()
+                    .is_some_and(|a| a.kind == ApiErrorKind::BadRequest) =>
         {
-            CreateResult::Failed(e.to_string())
+            CreateResult::Failed(ctx.api_error("creating its key failed", &e))
         }
         Err(_) => CreateResult::Doubt,
     }
@@ -343,82 +381,85 @@ async fn create_one(client: &Client, journal: &Journal, row: &str, spec: &KeySpe
 
 /// Why reconciling stopped: the listing or an orphan's deletion failed (worth another
 /// round), or the journal could not be written.
-enum Failure {
+enum ReconcileFailure {
     List(Error),
     Delete { hash: String, error: Error },
-    Fatal(CliError),
+    Journal(CliError),
 }
 
-impl Failure {
-    /// 401/403: retrying will not help.
+impl ReconcileFailure {
+    /// 401/403, or the journal: retrying will not help.
     fn is_fatal(&self) -> bool {
         match self {
-            Failure::List(error) | Failure::Delete { error, .. } => is_fatal(error),
-            Failure::Fatal(_) => true,
+            Self::List(error) | Self::Delete { error, .. } => is_refused_key(error),
+            Self::Journal(_) => true,
         }
     }
 
-    fn into_error(self, context: &str) -> CliError {
+    fn into_error(self, ctx: &Context, context: &str) -> CliError {
         match self {
-            Failure::List(error) => CliError::api(&format!("{context}: listing keys"), &error),
-            Failure::Delete { hash, error } => CliError::api(
+            Self::List(error) => ctx.api_error(&format!("{context}: listing keys"), &error),
+            Self::Delete { hash, error } => ctx.api_error(
                 &format!("{context}: deleting key {hash} (made for a row, its secret lost)"),
                 &error,
             ),
-            Failure::Fatal(e) => e,
+            Self::Journal(e) => e,
         }
     }
 }
 
-impl std::fmt::Display for Failure {
+impl std::fmt::Display for ReconcileFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Failure::List(error) => write!(f, "listing keys to reconcile failed ({error})"),
-            Failure::Delete { hash, error } => write!(
+            Self::List(error) => {
+                write!(f, "listing keys to reconcile failed ({})", error.summary())
+            }
+            Self::Delete { hash, error } => write!(
                 f,
-                "deleting key {hash}, made for a row whose secret was lost, failed ({error})"
+                "deleting key {hash}, made for a row whose secret was lost, failed ({})",
+                error.summary()
             ),
-            Failure::Fatal(e) => write!(f, "{e}"),
+            Self::Journal(e) => write!(f, "{e}"),
         }
     }
 }
 
 /// What a reconciliation did and saw.
-struct Swept {
+struct Swept<Id> {
     /// Keys with a reconciled row's name that this batch did not make: `(name, hash)`.
     foreign: Vec<(String, String)>,
     /// Rows among those reconciled whose journaled key no longer exists: `(row, hash)`.
-    gone: Vec<(String, String)>,
+    gone: Vec<(Id, String)>,
 }
 
 /// Finds keys made for rows in doubt whose secret never reached the journal, and deletes
 /// them; notes the rows whose journaled key is no longer listed at all, and the keys with a
 /// row's name that the batch did not make (the rule is in `journal.rs`).
-async fn reconcile(
+async fn reconcile<Id: RowId>(
     client: &Client,
-    journal: &Journal,
-    doubt: &BTreeSet<String>,
-    specs: &HashMap<&str, &KeySpec>,
-) -> Result<Swept, Failure> {
-    let by_name: HashMap<&str, &str> = doubt
+    journal: &Journal<Id>,
+    doubt: &BTreeSet<Id>,
+) -> Result<Swept<Id>, ReconcileFailure> {
+    let reconciled: Vec<&Row<Id>> = journal
+        .rows()
         .iter()
-        .filter_map(|row| {
-            specs
-                .get(row.as_str())
-                .map(|s| (s.name.as_str(), row.as_str()))
-        })
+        .filter(|r| doubt.contains(&r.id))
+        .collect();
+    let by_name: HashMap<&str, &Id> = reconciled
+        .iter()
+        .map(|r| (r.spec.name.as_str(), &r.id))
         .collect();
     let names: HashSet<&str> = by_name.keys().copied().collect();
-    let workspaces: BTreeSet<Option<String>> = doubt
+    let workspaces: BTreeSet<Option<String>> = reconciled
         .iter()
-        .filter_map(|row| specs.get(row.as_str()).map(|s| s.workspace_id.clone()))
+        .map(|r| r.spec.workspace_id.clone())
         .collect();
     let (found, seen) = keys_named(client, &workspaces, &names)
         .await
-        .map_err(Failure::List)?;
+        .map_err(ReconcileFailure::List)?;
     let (orphans, foreign, gone) = {
         let state = journal.state();
-        let mut orphans: Vec<(String, String)> = Vec::new();
+        let mut orphans: Vec<(Id, String)> = Vec::new();
         let mut foreign: Vec<(String, String)> = Vec::new();
         for key in found {
             // Keys of the journal, and keys that had a batch name before the batch (said
@@ -441,15 +482,15 @@ async fn reconcile(
                 .row(row)
                 .is_some_and(|s| s.could_have_made(created_at))
             {
-                orphans.push((row.to_string(), key.hash));
+                orphans.push(((*row).clone(), key.hash));
             } else {
                 foreign.push((name.to_string(), key.hash));
             }
         }
-        let gone: Vec<(String, String)> = doubt
+        let gone: Vec<(Id, String)> = doubt
             .iter()
             .filter_map(|row| {
-                let (hash, _) = state.row(row)?.created.as_ref()?;
+                let (hash, _) = state.row(row)?.key()?;
                 (!seen.contains(hash)).then(|| (row.clone(), hash.clone()))
             })
             .collect();
@@ -457,7 +498,7 @@ async fn reconcile(
     };
     // Deleted a few at a time; every deletion that succeeded is journaled even when another
     // failed (the failure ends this reconciliation; the next one lists again).
-    let results: Vec<(String, String, Result<(), Error>)> = futures_util::stream::iter(orphans)
+    let results: Vec<(Id, String, Result<(), Error>)> = futures_util::stream::iter(orphans)
         .map(|(row, hash)| async move {
             let result = client.keys().delete(hash.as_str()).await;
             (row, hash, result)
@@ -471,10 +512,10 @@ async fn reconcile(
             Ok(()) => {
                 journal
                     .append(Record::Discarded { row, hash })
-                    .map_err(Failure::Fatal)?;
+                    .map_err(ReconcileFailure::Journal)?;
             }
             Err(error) => {
-                first_error.get_or_insert(Failure::Delete { hash, error });
+                first_error.get_or_insert(ReconcileFailure::Delete { hash, error });
             }
         }
     }

@@ -43,8 +43,14 @@
 //!
 //! A line cut by a crash mid-write is dropped on the next open (the file is truncated to the
 //! last complete line). An advisory lock (`flock`) stops two runs of one batch interleaving.
+//!
+//! The journal is generic over its rows' ids (`row.rs`): what it records is the same for
+//! every kind of batch.
 
-use crate::exit::{CliError, CliResult};
+use super::row::{Row, RowId};
+use crate::cli::Then;
+use crate::error::{CliError, CliResult};
+use crate::print::Printer;
 use crate::secrets::{create_private, sync_parent};
 use openrouter_keys::SecretString;
 use serde::{Deserialize, Serialize};
@@ -54,40 +60,53 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// One line of the journal. Holds a secret: no `Debug`.
+/// The first line: which batch this journal belongs to, and its rows.
 #[derive(Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum Record {
-    Begin {
-        command: String,
-        fingerprint: String,
-        preexisting: Vec<String>,
-        /// Command-specific description of the rows (rotate keeps its targets here).
-        #[serde(default)]
-        rows: serde_json::Value,
-    },
+#[serde(bound = "Id: RowId")]
+struct Begin<Id> {
+    /// Always `"begin"`.
+    event: String,
+    command: String,
+    fingerprint: String,
+    preexisting: Vec<String>,
+    rows: Vec<Row<Id>>,
+}
+
+/// The first line, read without its rows: enough to tell this batch from another (whose
+/// rows may have ids of another kind).
+#[derive(Deserialize)]
+struct Header {
+    event: String,
+    command: String,
+    fingerprint: String,
+}
+
+/// One line after the first. Holds a secret: no `Debug`.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case", bound = "Id: RowId")]
+pub enum Record<Id> {
     Intent {
-        row: String,
-        /// When the intent was written (Unix seconds, this machine's clock). Journals written
-        /// before this field existed have none: their intents bound nothing by time.
+        row: Id,
+        /// When the intent was written (Unix seconds, this machine's clock). Journals of
+        /// the first version have none: their intents bound nothing by time.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<i64>,
     },
     Created {
-        row: String,
+        row: Id,
         hash: String,
         secret: String,
     },
     Discarded {
-        row: String,
+        row: Id,
         hash: String,
     },
     Verified {
-        row: String,
+        row: Id,
     },
     Retired {
-        row: String,
-        action: String,
+        row: Id,
+        action: Then,
     },
 }
 
@@ -125,6 +144,11 @@ impl RowState {
             _ => true,
         })
     }
+
+    /// The row's key, when its create was answered.
+    pub fn key(&self) -> Option<&(String, SecretString)> {
+        self.created.as_ref()
+    }
 }
 
 /// Now, in Unix seconds, for an intent's `at`.
@@ -134,20 +158,27 @@ pub fn now_secs() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// The journal's contents, folded.
-pub struct State {
+/// The journal's records, folded.
+pub struct State<Id> {
     pub preexisting: HashSet<String>,
-    pub rows_spec: serde_json::Value,
-    pub rows: BTreeMap<String, RowState>,
+    pub rows: BTreeMap<Id, RowState>,
     /// Every hash the journal has seen (created or discarded): never an orphan.
     pub known: HashSet<String>,
     pub discarded: usize,
 }
 
-impl State {
-    fn apply(&mut self, record: Record) {
+impl<Id: RowId> State<Id> {
+    fn new(preexisting: impl IntoIterator<Item = String>) -> Self {
+        Self {
+            preexisting: preexisting.into_iter().collect(),
+            rows: BTreeMap::new(),
+            known: HashSet::new(),
+            discarded: 0,
+        }
+    }
+
+    fn apply(&mut self, record: Record<Id>) {
         match record {
-            Record::Begin { .. } => {}
             Record::Intent { row, at } => {
                 let state = self.rows.entry(row).or_default();
                 state.intent = true;
@@ -169,27 +200,34 @@ impl State {
         }
     }
 
-    pub fn row(&self, row: &str) -> Option<&RowState> {
+    pub fn row(&self, row: &Id) -> Option<&RowState> {
         self.rows.get(row)
     }
 
+    /// Whether the row has its key.
+    pub fn has_key(&self, row: &Id) -> bool {
+        self.row(row).is_some_and(|s| s.created.is_some())
+    }
+
     /// Rows with an intent and no key: a create may have happened.
-    pub fn in_doubt<'a>(&'a self, rows: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    pub fn in_doubt<'a>(&self, rows: impl IntoIterator<Item = &'a Id>) -> Vec<Id> {
         rows.into_iter()
             .filter(|r| {
                 self.rows
                     .get(*r)
                     .is_some_and(|s| s.intent && s.created.is_none())
             })
+            .cloned()
             .collect()
     }
 }
 
 /// An open, locked journal.
-pub struct Journal {
+pub struct Journal<Id> {
     path: PathBuf,
     file: Mutex<File>,
-    pub state: Mutex<State>,
+    state: Mutex<State<Id>>,
+    rows: Vec<Row<Id>>,
 }
 
 /// `SECRETS.journal`.
@@ -199,10 +237,10 @@ pub fn path_for(secrets: &Path) -> PathBuf {
     secrets.with_file_name(name)
 }
 
-impl Journal {
+impl<Id: RowId> Journal<Id> {
     /// Opens an existing journal of this command and fingerprint (`Ok(Some)`), or `Ok(None)`
     /// when there is none. A journal of another batch is a usage error.
-    pub fn resume(path: &Path, command: &str, fingerprint: &str) -> CliResult<Option<Journal>> {
+    pub fn resume(path: &Path, command: &str, fingerprint: &str) -> CliResult<Option<Self>> {
         let fail = |e: std::io::Error| CliError::io("cannot open the journal", path, &e);
         let mut file = match OpenOptions::new().read(true).append(true).open(path) {
             Ok(file) => file,
@@ -220,41 +258,39 @@ impl Journal {
             text.truncate(complete);
         }
         let mut lines = text.lines().enumerate();
-        let begin = match lines.next() {
-            Some((_, line)) => serde_json::from_str::<Record>(line).ok(),
-            None => None,
-        };
-        let Some(Record::Begin {
-            command: was,
-            fingerprint: fp,
-            preexisting,
-            rows,
-        }) = begin
-        else {
-            return Err(CliError::usage(format!(
+        let first = lines.next().map(|(_, line)| line).unwrap_or("");
+        let not_ours = || {
+            CliError::usage(format!(
                 "`{}` is not a journal this CLI wrote; move it away to start a new batch",
                 path.display()
-            )));
+            ))
         };
-        if was != command || fp != fingerprint {
+        let header = serde_json::from_str::<Header>(first)
+            .ok()
+            .filter(|h| h.event == "begin")
+            .ok_or_else(not_ours)?;
+        if header.command != command || header.fingerprint != fingerprint {
             return Err(CliError::usage(format!(
-                "the journal `{}` belongs to another {was} batch (different input or options), \
-                 and --force never replaces a journal: it holds that batch's secrets. Rerun \
-                 that batch's exact command to finish it, move `{}` away (keeping its \
-                 secrets) to start a new batch here, or use another secrets file",
+                "the journal `{}` belongs to another {} batch (different input or options), \
+                 and --force never replaces a journal: it holds that batch's secrets",
                 path.display(),
+                header.command,
+            ))
+            .hint(format!(
+                "rerun that batch's exact command to finish it, move `{}` away (keeping its \
+                 secrets) to start a new batch here, or use another secrets file",
                 path.display()
             )));
         }
-        let mut state = State {
-            preexisting: preexisting.into_iter().collect(),
-            rows_spec: rows,
-            rows: BTreeMap::new(),
-            known: HashSet::new(),
-            discarded: 0,
-        };
+        let begin: Begin<Id> = serde_json::from_str(first).map_err(|e| {
+            CliError::failure(format!(
+                "the rows in the journal `{}` cannot be read: {e}",
+                path.display()
+            ))
+        })?;
+        let mut state = State::new(begin.preexisting);
         for (number, line) in lines {
-            let record = serde_json::from_str::<Record>(line).map_err(|e| {
+            let record = serde_json::from_str::<Record<Id>>(line).map_err(|e| {
                 CliError::failure(format!(
                     "the journal `{}` is damaged at line {}: {e}",
                     path.display(),
@@ -267,6 +303,7 @@ impl Journal {
             path: path.to_path_buf(),
             file: Mutex::new(file),
             state: Mutex::new(state),
+            rows: begin.rows,
         }))
     }
 
@@ -277,9 +314,16 @@ impl Journal {
         command: &str,
         fingerprint: &str,
         preexisting: Vec<String>,
-        rows: &impl serde::Serialize,
-    ) -> CliResult<Journal> {
-        let rows = serde_json::to_value(rows)
+        rows: Vec<Row<Id>>,
+    ) -> CliResult<Self> {
+        let begin = Begin {
+            event: "begin".to_string(),
+            command: command.to_string(),
+            fingerprint: fingerprint.to_string(),
+            preexisting,
+            rows,
+        };
+        let line = serde_json::to_string(&begin)
             .map_err(|e| CliError::failure(format!("cannot encode the rows: {e}")))?;
         let file = create_private(path)
             .map_err(|e| CliError::io("cannot create the journal", path, &e))?;
@@ -288,39 +332,37 @@ impl Journal {
         let journal = Journal {
             path: path.to_path_buf(),
             file: Mutex::new(file),
-            state: Mutex::new(State {
-                preexisting: preexisting.iter().cloned().collect(),
-                rows_spec: rows.clone(),
-                rows: BTreeMap::new(),
-                known: HashSet::new(),
-                discarded: 0,
-            }),
+            state: Mutex::new(State::new(begin.preexisting)),
+            rows: begin.rows,
         };
-        journal.append(Record::Begin {
-            command: command.to_string(),
-            fingerprint: fingerprint.to_string(),
-            preexisting,
-            rows,
-        })?;
+        journal.write_line(line)?;
         Ok(journal)
     }
 
     /// Writes one record and fsyncs it, then folds it into the state.
-    pub fn append(&self, record: Record) -> CliResult<()> {
-        let mut line = serde_json::to_string(&record)
+    pub fn append(&self, record: Record<Id>) -> CliResult<()> {
+        let line = serde_json::to_string(&record)
             .map_err(|e| CliError::failure(format!("cannot encode a journal record: {e}")))?;
-        line.push('\n');
-        {
-            let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-            file.write_all(line.as_bytes())
-                .and_then(|()| file.sync_data())
-                .map_err(|e| CliError::io("cannot write the journal", &self.path, &e))?;
-        }
-        self.state
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .apply(record);
+        self.write_line(line)?;
+        self.state().apply(record);
         Ok(())
+    }
+
+    fn write_line(&self, mut line: String) -> CliResult<()> {
+        line.push('\n');
+        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        file.write_all(line.as_bytes())
+            .and_then(|()| file.sync_data())
+            .map_err(|e| CliError::io("cannot write the journal", &self.path, &e))
+    }
+
+    /// The batch's rows, as its `begin` record keeps them.
+    pub fn rows(&self) -> &[Row<Id>] {
+        &self.rows
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Writes the secrets file with `write`. When that fails, says where the secrets are;
@@ -329,8 +371,9 @@ impl Journal {
     /// are saved now and a rerun resumes instead of creating every key again.
     pub fn save_secrets<T>(
         &self,
+        print: Printer,
         secrets: &Path,
-        write: impl Fn(&Journal) -> CliResult<T>,
+        write: impl Fn(&Self) -> CliResult<T>,
     ) -> CliResult<T> {
         let error = match write(self) {
             Ok(saved) => return Ok(saved),
@@ -343,10 +386,9 @@ impl Journal {
             .filter_map(|r| r.created.as_ref().map(|(hash, _)| hash.clone()))
             .collect();
         if self.on_disk() {
-            return Err(CliError::failure(format!(
-                "{}\n  the secrets of the {} key(s) made so far are in the journal `{}`: fix \
-                 the problem and rerun the same command, which writes `{}` from the journal",
-                error.message,
+            return Err(error.hint(format!(
+                "the secrets of the {} key(s) made so far are in the journal `{}`: fix the \
+                 problem and rerun the same command, which writes `{}` from the journal",
                 made.len(),
                 self.path.display(),
                 secrets.display()
@@ -355,7 +397,7 @@ impl Journal {
         let restored = self.restore().and_then(|()| write(self));
         match restored {
             Ok(saved) => {
-                crate::output::err_line(format_args!(
+                print.line(format_args!(
                     "warning: the journal `{}` was removed during the run (its directory \
                      deleted?) while {} key(s) existed whose secrets were only in it; it was \
                      restored (directory recreated) and `{}` written from it",
@@ -366,15 +408,15 @@ impl Journal {
                 Ok(saved)
             }
             Err(again) => Err(CliError::failure(format!(
-                "{}\n  the journal `{}` was removed during the run and could not be restored \
-                 ({}): the secrets of these {} key(s) are lost; delete them \
-                 (`openrouter-keys delete HASH --yes`) and run the batch again:\n  {}",
-                error.message,
+                "{}; the journal `{}` was removed during the run and could not be restored \
+                 ({}): the secrets of these {} key(s) are lost:\n  {}",
+                error.what(),
                 self.path.display(),
-                again.message,
+                again.what(),
                 made.len(),
                 made.join("\n  ")
-            ))),
+            ))
+            .hint("delete them (`openrouter-keys delete HASH --yes`) and run the batch again")),
         }
     }
 
@@ -424,59 +466,10 @@ impl Journal {
         Ok(())
     }
 
-    /// The rows the `begin` record describes, as the command stored them.
-    pub fn rows<T: serde::de::DeserializeOwned>(&self) -> CliResult<T> {
-        serde_json::from_value(self.state().rows_spec.clone()).map_err(|e| {
-            CliError::failure(format!(
-                "the rows in the journal `{}` cannot be read: {e}",
-                self.path.display()
-            ))
-        })
-    }
-
     /// The folded state, locked.
-    pub fn state(&self) -> std::sync::MutexGuard<'_, State> {
+    pub fn state(&self) -> std::sync::MutexGuard<'_, State<Id>> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
-}
-
-/// Makes Ctrl-C write the secrets file from the journal before the CLI exits (130): the run
-/// is dropped mid-way, and without this the secrets of keys already made would be only in
-/// the journal. `write` rewrites the secrets file from a journal and counts its secrets.
-pub fn save_on_interrupt(
-    journal: &Path,
-    command: &'static str,
-    fingerprint: &str,
-    secrets: &Path,
-    write: fn(&Journal, &Path) -> CliResult<usize>,
-) {
-    let (journal, fingerprint, secrets) = (
-        journal.to_path_buf(),
-        fingerprint.to_string(),
-        secrets.to_path_buf(),
-    );
-    crate::interrupt::on_interrupt(move || {
-        let saved = Journal::resume(&journal, command, &fingerprint).and_then(|found| {
-            let found = found.ok_or_else(|| CliError::failure("the journal is gone"))?;
-            write(&found, &secrets)
-        });
-        match saved {
-            Ok(count) => format!(
-                "interrupted; the secrets of the {count} key(s) made so far are in {} (written \
-                 from the journal {}). Rerun the same command to finish: a create that was in \
-                 flight is reconciled then",
-                secrets.display(),
-                journal.display()
-            ),
-            Err(e) => format!(
-                "interrupted, and the secrets file {} could not be written ({e}); the secrets \
-                 of the keys made so far are in the journal {}. Rerun the same command to write \
-                 the file from it and finish",
-                secrets.display(),
-                journal.display()
-            ),
-        }
-    });
 }
 
 /// Takes an exclusive advisory lock, or says another run holds it.
@@ -513,37 +506,53 @@ pub fn fingerprint(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use openrouter_keys::ExposeSecret;
+    use crate::batch::row::{KeyHash, RowNumber};
+    use crate::key_spec::KeySpec;
+    use openrouter_keys::{ExposeSecret, LimitReset};
+
+    fn spec(name: &str) -> KeySpec {
+        KeySpec {
+            name: name.to_string(),
+            limit: None,
+            limit_reset: None,
+            include_byok_in_limit: None,
+            expires_at: None,
+            workspace_id: None,
+        }
+    }
 
     #[test]
     fn records_fold_and_a_cut_line_is_dropped() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.journal");
+        let (one, two, three) = (
+            RowNumber::at_index(0),
+            RowNumber::at_index(1),
+            RowNumber::at_index(2),
+        );
         {
-            let journal = Journal::create(
-                &path,
-                "bulk-create",
-                "fp",
-                vec!["old".into()],
-                &serde_json::Value::Null,
-            )
-            .unwrap();
+            let rows = vec![Row {
+                id: one,
+                spec: spec("a"),
+            }];
+            let journal =
+                Journal::create(&path, "bulk-create", "fp", vec!["old".into()], rows).unwrap();
             journal
                 .append(Record::Intent {
-                    row: "1".into(),
+                    row: one,
                     at: Some(1_000),
                 })
                 .unwrap();
             journal
                 .append(Record::Created {
-                    row: "1".into(),
+                    row: one,
                     hash: "h1".into(),
                     secret: "s1".into(),
                 })
                 .unwrap();
             journal
                 .append(Record::Intent {
-                    row: "2".into(),
+                    row: two,
                     at: Some(2_000),
                 })
                 .unwrap();
@@ -554,29 +563,136 @@ mod tests {
             .unwrap()
             .write_all(b"{\"event\":\"created\",\"row\":\"2\",\"ha")
             .unwrap();
-        let journal = Journal::resume(&path, "bulk-create", "fp")
+        let journal = Journal::<RowNumber>::resume(&path, "bulk-create", "fp")
             .unwrap()
             .unwrap();
+        assert_eq!(journal.rows()[0].spec.name, "a");
         let state = journal.state();
-        let (hash, secret) = state.row("1").unwrap().created.as_ref().unwrap();
+        let (hash, secret) = state.row(&one).unwrap().key().unwrap();
         assert_eq!((hash.as_str(), secret.expose_secret()), ("h1", "s1"));
-        assert_eq!(state.in_doubt(["1", "2", "3"]), vec!["2"]);
+        assert_eq!(state.in_doubt([&one, &two, &three]), vec![two]);
         // Row 1's only intent was answered: nothing of its name is its orphan.
-        assert!(!state.row("1").unwrap().could_have_made(Some(1_000)));
+        assert!(!state.row(&one).unwrap().could_have_made(Some(1_000)));
         // Row 2's intent may have made a key created around its time, not days later.
-        let two = state.row("2").unwrap();
-        assert!(two.could_have_made(Some(2_000 - 60)));
-        assert!(two.could_have_made(Some(2_000 + 300)));
-        assert!(!two.could_have_made(Some(2_000 - 3_600)));
-        assert!(!two.could_have_made(Some(2_000 + 86_400)));
+        let row_two = state.row(&two).unwrap();
+        assert!(row_two.could_have_made(Some(2_000 - 60)));
+        assert!(row_two.could_have_made(Some(2_000 + 300)));
+        assert!(!row_two.could_have_made(Some(2_000 - 3_600)));
+        assert!(!row_two.could_have_made(Some(2_000 + 86_400)));
         assert!(state.preexisting.contains("old"));
         drop(state);
         drop(journal);
-        assert!(Journal::resume(&path, "bulk-create", "other").is_err());
+        assert!(Journal::<RowNumber>::resume(&path, "bulk-create", "other").is_err());
         assert!(
             std::fs::read_to_string(&path)
                 .unwrap()
                 .ends_with("\"row\":\"2\",\"at\":2000}\n")
+        );
+    }
+
+    /// Written by the version before the journal was typed (`bulk-create in.csv --limit 2
+    /// --reset weekly`, the first create of row 1 acted on and its answer lost).
+    const BULK_CREATE_0_1: &str = include_str!("../../tests/fixtures/bulk-create-0.1.journal");
+    /// Written by the same version (`rotate --match 'row-*' --then delete`).
+    const ROTATE_0_1: &str = include_str!("../../tests/fixtures/rotate-0.1.journal");
+
+    fn journal_file(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+        let path = dir.path().join("s.csv.journal");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_bulk_create_journal_of_the_previous_version_is_read_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = journal_file(&dir, BULK_CREATE_0_1);
+        let journal = Journal::<RowNumber>::resume(&path, "bulk-create", "851b7fc1c02afc1a")
+            .unwrap()
+            .expect("the journal");
+        let rows = journal.rows();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].id, RowNumber::at_index(0));
+        assert_eq!(rows[0].spec.limit_reset, Some(LimitReset::Monthly));
+        assert_eq!(rows[0].spec.limit, Some(5.0));
+        assert_eq!(
+            rows[0]
+                .spec
+                .expires_at
+                .as_ref()
+                .and_then(|t| t.datetime())
+                .map(|t| t.year()),
+            Some(2031)
+        );
+        assert_eq!(rows[1].spec.limit_reset, Some(LimitReset::Weekly));
+        assert_eq!(rows[1].spec.expires_at, None);
+        let state = journal.state();
+        assert_eq!(state.discarded, 1);
+        let first = state.row(&rows[0].id).unwrap();
+        assert_eq!(first.key().map(|(hash, _)| &hash[..8]), Some("72f04b69"));
+        // Its first intent made the discarded orphan: it stays unresolved.
+        assert_eq!(first.unresolved, vec![Some(1_796_521_945)]);
+        let second = state.row(&rows[1].id).unwrap();
+        assert_eq!(
+            second.key().map(|(_, secret)| secret.expose_secret()),
+            Some("sk-or-v1-fixture-1")
+        );
+        assert!(second.unresolved.is_empty());
+        assert!(
+            state
+                .known
+                .contains("b9a3fa8571439f8290f4f52355fd8dec03bc9df6cc73e1c3cd2c3255761d0ec4")
+        );
+    }
+
+    #[test]
+    fn a_rotate_journal_of_the_previous_version_is_read_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = journal_file(&dir, ROTATE_0_1);
+        let journal = Journal::<KeyHash>::resume(&path, "rotate", "e823660ee3705fb0")
+            .unwrap()
+            .expect("the journal");
+        let state = journal.state();
+        for row in journal.rows() {
+            let row = state.row(&row.id).unwrap();
+            assert!(row.verified && row.retired && row.key().is_some());
+        }
+        assert_eq!(journal.rows()[1].spec.name, "row-a");
+        assert!(state.preexisting.contains(journal.rows()[0].id.as_str()));
+    }
+
+    #[test]
+    fn an_intent_of_the_first_version_without_a_time_bounds_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let first_line = BULK_CREATE_0_1.lines().next().unwrap();
+        let text = format!("{first_line}\n{{\"event\":\"intent\",\"row\":\"2\"}}\n");
+        let path = journal_file(&dir, &text);
+        let journal = Journal::<RowNumber>::resume(&path, "bulk-create", "851b7fc1c02afc1a")
+            .unwrap()
+            .unwrap();
+        let state = journal.state();
+        let row = state.row(&RowNumber::at_index(1)).unwrap();
+        assert_eq!(row.unresolved, vec![None]);
+        assert!(row.could_have_made(Some(0)));
+    }
+
+    #[test]
+    fn another_commands_journal_is_named_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = journal_file(&dir, ROTATE_0_1);
+        let error = Journal::<RowNumber>::resume(&path, "bulk-create", "851b7fc1c02afc1a")
+            .err()
+            .expect("refused");
+        assert!(
+            error.what().contains("belongs to another rotate batch"),
+            "{error}"
+        );
+        let path = journal_file(&dir, "not json\n");
+        let error = Journal::<RowNumber>::resume(&path, "bulk-create", "fp")
+            .err()
+            .expect("refused");
+        assert!(
+            error.what().contains("not a journal this CLI wrote"),
+            "{error}"
         );
     }
 }

@@ -1,7 +1,6 @@
 //! Shared by the CLI tests: a testkit fake started in-process (on its own runtime, so tests
-//! stay synchronous), and the `openrouter-keys` binary pointed at it.
-
-#![allow(dead_code)]
+//! stay synchronous), the `openrouter-keys` binary pointed at it, and the helpers the tests
+//! of several commands use.
 
 use openrouter_keys::{Client, Key};
 use openrouter_keys_testkit::{FakeServer, Fault, RandomFaults};
@@ -172,4 +171,66 @@ pub fn mode(path: &Path) -> u32 {
         .permissions()
         .mode()
         & 0o777
+}
+
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temp dir")
+}
+
+/// Creates a key through the CLI (stdout is a pipe, so the secret is printed).
+pub fn create(fake: &Fake, dir: &Path, name: &str, extra: &[&str]) -> String {
+    let mut args = vec!["create", "--name", name];
+    args.extend_from_slice(extra);
+    let output = fake.run(dir, &args);
+    assert_code(&output, 0);
+    stdout(&output).trim().to_string()
+}
+
+/// The hash of the only key with this name.
+pub fn hash_of(fake: &Fake, name: &str) -> String {
+    fake.all_keys()
+        .into_iter()
+        .find(|k| k.name.as_deref() == Some(name))
+        .map(|k| k.hash)
+        .expect("the key exists")
+}
+
+/// Hashes of every key with this name (disabled and expired included).
+pub fn hashes_named(fake: &Fake, name: &str) -> Vec<String> {
+    fake.all_keys()
+        .into_iter()
+        .filter(|k| k.name.as_deref() == Some(name))
+        .map(|k| k.hash)
+        .collect()
+}
+
+/// Whether the key with this hash is disabled, as the API says.
+pub fn disabled(fake: &Fake, hash: &str) -> Option<bool> {
+    fake.all_keys()
+        .into_iter()
+        .find(|k| k.hash == hash)
+        .and_then(|k| k.disabled)
+}
+
+pub fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("a file");
+}
+
+pub fn secrets(dir: &Path, file: &str) -> Vec<std::collections::HashMap<String, String>> {
+    csv_rows(&std::fs::read_to_string(dir.join(file)).expect("the secrets file"))
+}
+
+/// Sends SIGINT to a running child.
+#[cfg(unix)]
+pub fn interrupt(child: &std::process::Child) {
+    // SAFETY: sends SIGINT to our own child, which has not been reaped.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+}
+
+/// Waits (up to 20 s) until `ready` holds.
+pub fn wait_until(ready: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !ready() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }

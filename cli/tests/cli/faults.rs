@@ -2,9 +2,8 @@
 //! route, after `kill -9` at random points, and `rotate` finishing after a failure between
 //! creating the replacement and disabling the old key.
 
-mod common;
-
-use common::{Fake, assert_code, csv_rows, stderr};
+use crate::common;
+use crate::common::{Fake, assert_code, csv_rows, stderr};
 use openrouter_keys_testkit::{Fault, Route};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
