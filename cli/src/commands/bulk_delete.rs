@@ -1,5 +1,6 @@
-//! `bulk-delete FILE`: deletes every key the file names by hash. The file is a secrets file
-//! of `bulk-create`/`rotate`, or `list --format csv|json|ndjson` output; only `hash` is read.
+//! `bulk-delete FILE`: deletes every key the file names by hash. The file (`-`: stdin) is a
+//! secrets file of `bulk-create`/`rotate`, or `list --format csv|json|ndjson` output; only
+//! `hash` (and `name`, for the preview) is read.
 //!
 //! A key already gone (404) counts as deleted, so a rerun after a failure finishes the job.
 
@@ -22,10 +23,14 @@ enum Deleted {
 
 pub async fn run(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<Exit> {
     let print = ctx.print;
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| CliError::input("cannot read", &args.file, &e))?;
-    let entries =
-        parse(&text).map_err(|why| CliError::usage(format!("{}: {why}", args.file.display())))?;
+    let text = read_input(ctx, args).await?;
+    let entries = parse(&text).map_err(|why| {
+        let from = match args.file.as_os_str() == "-" {
+            true => "stdin".into(),
+            false => args.file.display().to_string(),
+        };
+        CliError::usage(format!("{from}: {why}"))
+    })?;
     let lines: Vec<String> = entries
         .iter()
         .map(|(hash, name)| format!("{hash}  {}", name.as_deref().unwrap_or("")))
@@ -83,6 +88,26 @@ pub async fn run(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<Exit> {
         results.len()
     ));
     Ok(tally.exit())
+}
+
+/// The file's text, or stdin's for `-`. Reading the hashes from stdin leaves no stdin to
+/// answer a prompt on: without --yes or --dry-run that is refused before anything is read.
+async fn read_input(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<String> {
+    if args.file.as_os_str() != "-" {
+        return std::fs::read_to_string(&args.file)
+            .map_err(|e| CliError::input("cannot read", &args.file, &e));
+    }
+    if !args.confirm.yes && !args.confirm.dry_run {
+        return Err(CliError::usage(
+            "the keys to delete come from stdin (`-`), so no prompt can be answered there",
+        )
+        .hint("pass --yes to delete them, or --dry-run to see the plan")
+        .hint("a file named `-` is `./-`"));
+    }
+    ctx.print
+        .read_stdin()
+        .await
+        .map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))
 }
 
 /// `(hash, name)` pairs from CSV (a `hash` column), a JSON array (of keys or of hash

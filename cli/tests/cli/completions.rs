@@ -9,10 +9,19 @@ use std::time::Duration;
 /// Command lines (the cursor at the end, where Tab is pressed) and what completes them.
 const CASES: &[(&str, &[&str])] = &[
     ("openrouter-keys bul", &["bulk-create", "bulk-delete"]),
-    ("openrouter-keys list --format ", &["csv", "json", "ndjson", "table"]),
-    ("openrouter-keys rotate --then ", &["delete", "disable", "keep"]),
+    (
+        "openrouter-keys list --format ",
+        &["csv", "json", "ndjson", "table"],
+    ),
+    (
+        "openrouter-keys rotate --then ",
+        &["delete", "disable", "keep"],
+    ),
     ("openrouter-keys create --re", &["--reset"]),
-    ("openrouter-keys report --format ", &["csv", "html", "table"]),
+    (
+        "openrouter-keys report --format ",
+        &["csv", "html", "table"],
+    ),
     ("openrouter-keys --quiet get --for", &["--format"]),
     ("openrouter-keys bulk-delete --conc", &["--concurrency"]),
 ];
