@@ -9,6 +9,7 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::{Exit, ItemOutcome, Tally};
 use crate::print::Progress;
+use crate::render::{printable, restored};
 use crate::select::preview_and_confirm;
 use futures_util::StreamExt;
 use openrouter_keys::ApiErrorKind;
@@ -33,7 +34,13 @@ pub async fn run(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<Exit> {
     })?;
     let lines: Vec<String> = entries
         .iter()
-        .map(|(hash, name)| format!("{hash}  {}", name.as_deref().unwrap_or("")))
+        .map(|(hash, name)| {
+            format!(
+                "{}  {}",
+                printable(hash),
+                printable(name.as_deref().unwrap_or(""))
+            )
+        })
         .collect();
     if !preview_and_confirm(ctx, args.confirm, "delete", &lines).await? {
         return Ok(Exit::Success);
@@ -144,7 +151,10 @@ fn parse(text: &str) -> Result<Vec<(String, Option<String>)>, String> {
         for record in reader.records() {
             let record = record.map_err(|e| e.to_string())?;
             if let Some(hash) = record.get(hash_at).filter(|h| !h.is_empty()) {
-                let name = name_at.and_then(|i| record.get(i)).map(str::to_string);
+                // Our CSVs neutralise names for spreadsheets; the hash never is.
+                let name = name_at
+                    .and_then(|i| record.get(i))
+                    .map(|name| restored(name).to_string());
                 entries.push((hash.to_string(), name));
             }
         }
@@ -184,6 +194,17 @@ mod tests {
         let ndjson = "{\"hash\":\"h1\"}\n\n{\"hash\":\"h3\"}\n";
         assert_eq!(parse(ndjson).unwrap().len(), 2);
         assert!(parse("name\nx\n").is_err());
+        // A name neutralised for spreadsheets is read back as it was; the hash as written.
+        let csv = "hash,name\nh1,'=1+1\nh2,''=2\nh3,'plain\n";
+        let names: Vec<_> = parse(csv).unwrap().into_iter().map(|(_, n)| n).collect();
+        assert_eq!(
+            names,
+            [
+                Some("=1+1".into()),
+                Some("'=2".into()),
+                Some("'plain".into())
+            ]
+        );
         assert!(parse("[1]").is_err());
     }
 }

@@ -6,7 +6,7 @@ use crate::cli::{ReportArgs, ReportFormat};
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::Exit;
-use crate::render::{KeyRow, name_of, printable, shown_name, status_of, usd};
+use crate::render::{KeyRow, name_of, neutralised, printable, shown_name, status_of, usd};
 use crate::select::{Matcher, matching_keys};
 use openrouter_keys::Key;
 use std::fmt::Write as _;
@@ -235,7 +235,7 @@ fn csv_report(keys: &[Key]) -> CliResult<String> {
         writer
             .write_record([
                 row.hash.as_str(),
-                name_of(k),
+                &neutralised(name_of(k)),
                 status_of(row.disabled),
                 &amount(row.limit),
                 &amount(row.limit_remaining),

@@ -53,7 +53,11 @@ impl<W: Write> ListWriter<W> {
         let first = self.count == 0;
         self.count += 1;
         let out = match &mut self.sink {
-            Sink::Csv(csv) => return csv.serialize(KeyRow::from(key)).map_err(csv_error),
+            Sink::Csv(csv) => {
+                return csv
+                    .serialize(KeyRow::from(key).for_spreadsheet())
+                    .map_err(csv_error);
+            }
             Sink::Plain(out) => out,
         };
         match self.format {

@@ -5,6 +5,7 @@
 //! get. A field the API did not send is `null` (empty in CSV): the SDK reads tolerantly, and
 //! so does the CLI.
 
+use super::spreadsheet::neutralised;
 use crate::error::{CliError, CliResult};
 use openrouter_keys::{CurrentKey, Key};
 use serde::Serialize;
@@ -82,6 +83,60 @@ impl From<&Key> for KeyRow {
             creator_user_id: k.creator_user_id.clone(),
             external_user: k.external_user.clone(),
             last_used_at: text(&k.last_used_at),
+        }
+    }
+}
+
+impl KeyRow {
+    /// The row as `list --format csv` writes it: every text field [`neutralised`] for
+    /// spreadsheets; the hash (an identifier read back as it is), numbers and booleans
+    /// unchanged. Every field is named, so a new one is a compile error here until it is
+    /// sorted into text or not.
+    pub fn for_spreadsheet(self) -> Self {
+        let text = |value: Option<String>| value.map(|v| neutralised(&v).into_owned());
+        let KeyRow {
+            hash,
+            name,
+            label,
+            disabled,
+            limit,
+            limit_remaining,
+            limit_reset,
+            include_byok_in_limit,
+            usage,
+            usage_daily,
+            usage_weekly,
+            usage_monthly,
+            byok_usage,
+            created_at,
+            updated_at,
+            expires_at,
+            workspace_id,
+            creator_user_id,
+            external_user,
+            last_used_at,
+        } = self;
+        KeyRow {
+            hash,
+            name: text(name),
+            label: text(label),
+            disabled,
+            limit,
+            limit_remaining,
+            limit_reset: text(limit_reset),
+            include_byok_in_limit,
+            usage,
+            usage_daily,
+            usage_weekly,
+            usage_monthly,
+            byok_usage,
+            created_at: text(created_at),
+            updated_at: text(updated_at),
+            expires_at: text(expires_at),
+            workspace_id: text(workspace_id),
+            creator_user_id: text(creator_user_id),
+            external_user: text(external_user),
+            last_used_at: text(last_used_at),
         }
     }
 }
