@@ -136,7 +136,7 @@ pub fn check_expiry(at: &str) -> Result<Timestamp, String> {
 /// as year-month-day.
 fn end_of_day(text: &str) -> Option<Timestamp> {
     use openrouter_keys::time::{Date, Time, format_description};
-    let date_only = format_description::parse("[year]-[month]-[day]").ok()?;
+    let date_only = format_description::parse_borrowed::<2>("[year]-[month]-[day]").ok()?;
     let date = Date::parse(text, &date_only).ok()?;
     let last_second = Time::from_hms(23, 59, 59).ok()?;
     Some(Timestamp::from(date.with_time(last_second).assume_utc()))

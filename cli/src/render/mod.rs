@@ -8,6 +8,7 @@
 
 mod details;
 mod list;
+pub mod report;
 mod rows;
 mod spreadsheet;
 mod text;
@@ -16,4 +17,4 @@ pub use details::{current_key_details, key_details};
 pub use list::ListWriter;
 pub use rows::{CreatedRow, CurrentKeyRow, KeyRow, pretty_json};
 pub use spreadsheet::{neutralised, restored};
-pub use text::{describe, name_of, printable, shown_name, status_of, usd};
+pub use text::{describe, printable, shown_name, usd};

@@ -20,6 +20,7 @@ mod interrupt;
 mod list;
 mod messages;
 mod report;
+mod report_page;
 mod rotate;
 mod secret_files;
 mod spreadsheet_csv;

@@ -240,11 +240,7 @@ pub fn wait_until(ready: impl Fn() -> bool) {
 /// (space-separated program names; `.ci/run` installs them and sets it) names it: then its
 /// absence fails the test, so that a CI whose install went wrong does not pass by skipping.
 pub fn installed(program: &str, test: &str) -> Option<std::path::PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path)
-            .map(|dir| dir.join(program))
-            .find(|candidate| candidate.is_file())
-    });
+    let found = find_program(program);
     let required = std::env::var("OPENROUTER_KEYS_TEST_TOOLS")
         .is_ok_and(|tools| tools.split_whitespace().any(|tool| tool == program));
     match found {
@@ -297,4 +293,13 @@ pub fn output_within(command: &mut Command, limit: Duration) -> Output {
         stdout: out.join().expect("stdout read"),
         stderr: err.join().expect("stderr read"),
     }
+}
+
+/// `program` on `PATH`, if it is there.
+pub fn find_program(program: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(program))
+            .find(|candidate| candidate.is_file())
+    })
 }
