@@ -551,7 +551,10 @@ fn checked_base_url(raw: &str, origin: &str) -> Result<String> {
 pub fn http_client_builder() -> reqwest::ClientBuilder {
     #[cfg(feature = "rustls")]
     {
-        // Fails harmlessly when a provider is already installed.
+        // Fails harmlessly when a provider is already installed. rustls 0.23.48 deprecates
+        // ring's provider (ring has no post-quantum key exchange) and names no replacement
+        // within ring; the alternative is another provider (aws-lc-rs), not another call.
+        #[allow(deprecated)]
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
     reqwest::Client::builder()

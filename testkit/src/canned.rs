@@ -5,8 +5,8 @@
 //! route and writes a prepared body over keep-alive connections, so the client's cost is what
 //! a benchmark sees. Each route's answer is a realistic, spec-shaped body.
 
-use crate::fault::Route;
 use crate::http::BASE_PATH;
+use crate::route::Route;
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Request, Response, StatusCode};

@@ -4,86 +4,19 @@
 //! `POST /keys` answer 503, then behave". A random plan injects faults at a rate instead, for
 //! load tests. Status faults do not touch state; `Delay`, `CloseAfterRead`, `TruncatedBody`
 //! and `InvalidJson` happen *after* the operation took effect (a lost response, not a lost
-//! request), which is what makes "was my key created?" a real question.
+//! request), which is what makes "was my key created?" a real question; `Late` makes the
+//! operation itself happen later, whether or not anyone still waits for its answer.
 
-use std::fmt;
+use crate::duration::{DURATION_SYNTAX, parse_duration};
 use std::str::FromStr;
 use std::time::Duration;
-
-/// One of the six operations, as a fault target.
-///
-/// The variants are the spec's operationIds, as the SDK's `OperationId` names them; parsing
-/// (the fake binary's `--fault ROUTE=…`) takes either spelling, case-insensitively:
-/// `createKeys` or `CreateKeys`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Route {
-    /// `GET /key` (`getCurrentKey`)
-    GetCurrentKey,
-    /// `GET /keys` (`list`)
-    List,
-    /// `POST /keys` (`createKeys`)
-    CreateKeys,
-    /// `GET /keys/{hash}` (`getKey`)
-    GetKey,
-    /// `PATCH /keys/{hash}` (`updateKeys`)
-    UpdateKeys,
-    /// `DELETE /keys/{hash}` (`deleteKeys`)
-    DeleteKeys,
-}
-
-impl Route {
-    /// All six routes.
-    pub const ALL: [Route; 6] = [
-        Route::GetCurrentKey,
-        Route::List,
-        Route::CreateKeys,
-        Route::GetKey,
-        Route::UpdateKeys,
-        Route::DeleteKeys,
-    ];
-
-    /// The spec's operationId of the route.
-    pub fn operation_id(self) -> &'static str {
-        match self {
-            Route::GetCurrentKey => "getCurrentKey",
-            Route::List => "list",
-            Route::CreateKeys => "createKeys",
-            Route::GetKey => "getKey",
-            Route::UpdateKeys => "updateKeys",
-            Route::DeleteKeys => "deleteKeys",
-        }
-    }
-
-    pub(crate) fn index(self) -> usize {
-        self as usize
-    }
-}
-
-impl fmt::Display for Route {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.operation_id())
-    }
-}
-
-/// The routes `Route::from_str` takes, for help and error texts.
-pub const ROUTE_SYNTAX: &str =
-    "getCurrentKey, list, createKeys, getKey, updateKeys, deleteKeys (any case)";
 
 /// The faults `Fault::from_str` takes, for help and error texts.
 pub const FAULT_SYNTAX: &str = "STATUS (100-599, answered with the error envelope), \
 STATUS:html, STATUS:empty, 429:retry=SECONDS, 429:date=SECONDS (an HTTP date), \
-429:ms=MILLISECONDS (retry-after-ms), delay=MILLISECONDS, close-before, close-after, truncate, \
-invalid-json";
-
-impl FromStr for Route {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Route::ALL
-            .into_iter()
-            .find(|r| r.operation_id().eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown route `{s}`; use one of {ROUTE_SYNTAX}"))
-    }
-}
+429:ms=MILLISECONDS (retry-after-ms), delay=MILLISECONDS (act, then answer that much later), \
+late=MILLISECONDS (act that long after the request arrived, whatever the client does \
+meanwhile, and answer then), close-before, close-after, truncate, invalid-json";
 
 /// The body of an injected error status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +42,7 @@ pub enum RetryAfter {
 
 /// One injected misbehaviour.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Fault {
     /// Answer this status and body instead of acting (state is unchanged).
     Status {
@@ -121,6 +55,14 @@ pub enum Fault {
     },
     /// Act, then wait this long before answering.
     Delay(Duration),
+    /// Act this long after the request arrived (on the fake's clock), then answer.
+    ///
+    /// The fake reads the whole request when it arrives and performs it at that time
+    /// whatever the client does meanwhile: a client that times out, gives up or closes the
+    /// connection still gets its key created (or updated, or deleted), exactly once, at that
+    /// time; a client that waits gets the operation's real answer then. Any operation can be
+    /// late: a late read reads the state of that later time.
+    Late(Duration),
     /// Close the connection without reading the body or acting.
     CloseBeforeRead,
     /// Read the request and act, then close the connection without answering.
@@ -141,6 +83,23 @@ impl Fault {
         }
     }
 
+    /// An operation that takes effect `after` its request arrived: see [`Fault::Late`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use openrouter_keys_testkit::{FakeServer, Fault, Route};
+    /// use std::time::Duration;
+    ///
+    /// let fake = FakeServer::start().await?;
+    /// // The next create takes effect 2 s after it arrives, even if its client gave up at 500 ms.
+    /// fake.inject(Route::CreateKeys, Fault::late(Duration::from_secs(2)));
+    /// # Ok(()) }
+    /// ```
+    pub fn late(after: Duration) -> Fault {
+        Fault::Late(after)
+    }
+
     /// A short name of the fault's kind, for counting (`"status 503"`, `"delay"`, ...).
     pub fn kind(&self) -> &'static str {
         match self {
@@ -148,6 +107,7 @@ impl Fault {
             Fault::Status { status, .. } if *status >= 500 => "status 5xx",
             Fault::Status { .. } => "status other",
             Fault::Delay(_) => "delay",
+            Fault::Late(_) => "late effect",
             Fault::CloseBeforeRead => "close before read",
             Fault::CloseAfterRead => "close after read",
             Fault::TruncatedBody => "truncated body",
@@ -155,7 +115,7 @@ impl Fault {
         }
     }
 
-    /// Whether the operation takes effect before this fault shows.
+    /// Whether the operation takes effect despite this fault (for [`Fault::Late`], later).
     pub fn acts(&self) -> bool {
         !matches!(self, Fault::Status { .. } | Fault::CloseBeforeRead)
     }
@@ -165,11 +125,15 @@ impl FromStr for Fault {
     type Err = String;
 
     /// Parses the binary's fault syntax: `500`, `502:html`, `503:empty`, `429:retry=2`,
-    /// `429:date=2`, `429:ms=150`, `delay=1500` (ms), `close-before`, `close-after`,
-    /// `truncate`, `invalid-json`.
+    /// `429:date=2`, `429:ms=150`, `delay=1500` (ms), `late=2000` (ms), `close-before`,
+    /// `close-after`, `truncate`, `invalid-json`. Durations also take a unit: `late=2s`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || format!("unknown fault `{s}`; use one of {FAULT_SYNTAX}");
         let number = |v: &str| v.parse::<u64>().map_err(|_| bad());
+        let duration = |v: &str| {
+            parse_duration(v)
+                .map_err(|_| format!("`{s}`: `{v}` is not a duration; write {DURATION_SYNTAX}"))
+        };
         match s {
             "close-before" => return Ok(Fault::CloseBeforeRead),
             "close-after" => return Ok(Fault::CloseAfterRead),
@@ -177,8 +141,11 @@ impl FromStr for Fault {
             "invalid-json" => return Ok(Fault::InvalidJson),
             _ => {}
         }
-        if let Some(ms) = s.strip_prefix("delay=") {
-            return Ok(Fault::Delay(Duration::from_millis(number(ms)?)));
+        if let Some(wait) = s.strip_prefix("delay=") {
+            return Ok(Fault::Delay(duration(wait)?));
+        }
+        if let Some(after) = s.strip_prefix("late=") {
+            return Ok(Fault::Late(duration(after)?));
         }
         let mut parts = s.split(':');
         let status = parts
@@ -250,29 +217,33 @@ mod tests {
         for bad in ["", "abc", "700", "500:what", "delay=x", "429:retry=-1"] {
             assert!(bad.parse::<Fault>().is_err(), "{bad}");
         }
-        for spelling in ["createKeys", "CreateKeys", "createkeys"] {
-            assert_eq!(spelling.parse::<Route>().unwrap(), Route::CreateKeys);
-        }
-        for (route, pascal) in Route::ALL.into_iter().zip([
-            "GetCurrentKey",
-            "List",
-            "CreateKeys",
-            "GetKey",
-            "UpdateKeys",
-            "DeleteKeys",
-        ]) {
-            // The variant's name (as Debug shows it) parses back to it.
-            assert_eq!(format!("{route:?}"), pascal);
-            assert_eq!(pascal.parse::<Route>().unwrap(), route);
-            assert_eq!(route.operation_id().parse::<Route>().unwrap(), route);
-        }
-        let unknown_route = "nope".parse::<Route>().unwrap_err();
-        assert!(unknown_route.contains("createKeys"), "{unknown_route}");
         let unknown_fault = "boom".parse::<Fault>().unwrap_err();
         assert!(unknown_fault.contains("close-after"), "{unknown_fault}");
         assert!(
             unknown_fault.contains("429:retry=SECONDS"),
             "{unknown_fault}"
         );
+    }
+
+    #[test]
+    fn parses_late_effects_and_durations_with_units() {
+        assert_eq!(
+            "late=2000".parse::<Fault>().unwrap(),
+            Fault::late(Duration::from_secs(2))
+        );
+        assert_eq!(
+            "late=2s".parse::<Fault>().unwrap(),
+            Fault::Late(Duration::from_secs(2))
+        );
+        assert_eq!(
+            "delay=1500ms".parse::<Fault>().unwrap(),
+            Fault::Delay(Duration::from_millis(1500))
+        );
+        let error = "late=soon".parse::<Fault>().unwrap_err();
+        assert!(error.contains("`soon` is not a duration"), "{error}");
+        assert!(error.contains("2s"), "{error}");
+        assert!(FAULT_SYNTAX.contains("late=MILLISECONDS"));
+        assert_eq!(Fault::late(Duration::ZERO).kind(), "late effect");
+        assert!(Fault::late(Duration::ZERO).acts());
     }
 }

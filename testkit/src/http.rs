@@ -1,21 +1,24 @@
-//! The HTTP side of the fake: routing, authentication, bodies, and applying faults.
+//! The HTTP side of the fake: routing, reading requests, the route's rate limit, latency and
+//! faults, and writing answers (authentication and the operations are `operation.rs`'s).
 //!
 //! Written on hyper directly rather than a web framework because faults need what handlers in
 //! a framework cannot do: close a connection without answering, or cut a body midway. A hyper
 //! service that returns an error makes hyper drop the connection; a body stream that fails
 //! after its first half truncates the answer.
 
-use crate::fault::{Fault, FaultBody, RandomFaults, RetryAfter, Route};
-use crate::store::{Answer, ListQuery, Store, error};
+use crate::fault::{Fault, FaultBody, RetryAfter};
+use crate::operation::Call;
+use crate::rate_limit::retry_after_seconds;
+use crate::route::Route;
+use crate::shared::{Shared, lock};
+use crate::store::{Answer, error};
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
 use hyper::body::{Frame, Incoming};
 use serde_json::Value;
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// The path prefix the fake serves under, as the real API does.
@@ -47,46 +50,6 @@ pub struct RecordedResponse {
     pub body: Value,
 }
 
-/// State shared by every connection.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub store: Mutex<Store>,
-    pub queued: Mutex<[VecDeque<Fault>; 6]>,
-    pub random: Mutex<Option<(RandomFaults, fastrand::Rng)>>,
-    pub requests: [AtomicU64; 6],
-    /// Faults applied so far, by kind (`Fault::kind`).
-    pub injected: Mutex<std::collections::BTreeMap<&'static str, u64>>,
-    pub record: bool,
-    pub responses: Mutex<Vec<RecordedResponse>>,
-}
-
-/// Locks a mutex, recovering the data if a panicking thread poisoned it.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-impl Shared {
-    fn next_fault(&self, route: Route) -> Option<Fault> {
-        let fault = self.draw_fault(route)?;
-        *lock(&self.injected).entry(fault.kind()).or_default() += 1;
-        Some(fault)
-    }
-
-    fn draw_fault(&self, route: Route) -> Option<Fault> {
-        if let Some(fault) = lock(&self.queued)[route.index()].pop_front() {
-            return Some(fault);
-        }
-        let mut random = lock(&self.random);
-        let (plan, rng) = random.as_mut()?;
-        if plan.faults.is_empty() || rng.f64() >= plan.rate {
-            return None;
-        }
-        Some(plan.faults[rng.usize(..plan.faults.len())].clone())
-    }
-}
-
 /// The route a request addresses, with the decoded hash for `/keys/{hash}` routes.
 pub(crate) fn route_of(method: &Method, path: &str) -> Option<(Route, Option<String>)> {
     let rest = path.strip_prefix(BASE_PATH)?;
@@ -115,6 +78,9 @@ pub(crate) fn route_of(method: &Method, path: &str) -> Option<(Route, Option<Str
 }
 
 /// Handles one request: the service function of every connection.
+///
+/// Nothing goes out (an answer, or a connection closed by a fault) before the route's
+/// latency has passed since the request arrived.
 pub(crate) async fn handle(
     shared: Arc<Shared>,
     request: Request<Incoming>,
@@ -123,7 +89,26 @@ pub(crate) async fn handle(
     let Some((route, hash)) = route_of(request.method(), &path) else {
         return Ok(json_response(&error(404, "Not Found")));
     };
-    shared.requests[route.index()].fetch_add(1, Ordering::SeqCst);
+    let _in_flight = shared.arrive(route);
+    let arrived = shared.clock.now();
+    let answer_at = arrived.saturating_add(shared.latency(route));
+    let outcome = respond(&shared, route, hash, request, arrived).await;
+    shared.clock.sleep_until(answer_at).await;
+    outcome
+}
+
+/// The rate limit, then the route's next fault, then the operation.
+async fn respond(
+    shared: &Arc<Shared>,
+    route: Route,
+    hash: Option<String>,
+    request: Request<Incoming>,
+    arrived: Duration,
+) -> Result<Response<Body>, Closed> {
+    // A refused request has no effect: it takes no token, consumes no fault, is not read.
+    if let Err(wait) = shared.admit(route, arrived) {
+        return Ok(rate_limited(wait));
+    }
     let fault = shared.next_fault(route);
     match &fault {
         Some(Fault::CloseBeforeRead) => return Err(Closed),
@@ -134,7 +119,14 @@ pub(crate) async fn handle(
         }) => return Ok(status_fault(*status, body, retry_after.as_ref())),
         _ => {}
     }
-    let answer = act(&shared, route, hash.as_deref(), request).await;
+    let call = match read_call(route, hash, request).await {
+        Ok(call) => call,
+        Err(answer) => return Ok(json_response(&answer)),
+    };
+    let answer = match fault {
+        Some(Fault::Late(after)) => shared.perform_at(arrived.saturating_add(after), call).await,
+        _ => shared.perform(&call),
+    };
     if shared.record {
         lock(&shared.responses).push(RecordedResponse {
             route,
@@ -144,7 +136,7 @@ pub(crate) async fn handle(
     }
     match fault {
         Some(Fault::Delay(wait)) => {
-            tokio::time::sleep(wait).await;
+            shared.clock.sleep(wait).await;
             Ok(json_response(&answer))
         }
         Some(Fault::CloseAfterRead) => Err(Closed),
@@ -158,72 +150,35 @@ pub(crate) async fn handle(
     }
 }
 
-/// Authenticates, reads the body and runs the operation.
-async fn act(
-    shared: &Shared,
+/// Reads what the operation needs off the request, body included.
+async fn read_call(
     route: Route,
-    hash: Option<&str>,
+    hash: Option<String>,
     request: Request<Incoming>,
-) -> Answer {
-    let token = request
-        .headers()
+) -> Result<Call, Answer> {
+    let headers = request.headers();
+    let token = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_string);
-    let is_json = request
-        .headers()
+    let is_json = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     let query = request.uri().query().unwrap_or("").to_string();
     let body = match request.into_body().collect().await {
         Ok(collected) => collected.to_bytes(),
-        Err(_) => return error(400, "The request body could not be read"),
+        Err(_) => return Err(error(400, "The request body could not be read")),
     };
-    let mut store = lock(&shared.store);
-    let Some(token) = token else {
-        return error(401, "Missing Authentication header");
-    };
-    let Some(caller) = store.authenticate(&token) else {
-        return error(401, "Invalid or disabled API key");
-    };
-    if route == Route::GetCurrentKey {
-        return (200, serde_json::json!({ "data": caller.to_current_json() }));
-    }
-    if !caller.management {
-        let message = "Only management keys can perform this operation";
-        return error(if route == Route::CreateKeys { 403 } else { 401 }, message);
-    }
-    let json_body = || -> Result<Value, Answer> {
-        if !is_json {
-            return Err(error(400, "Content-Type must be application/json"));
-        }
-        serde_json::from_slice(&body).map_err(|_| error(400, "The request body is not valid JSON"))
-    };
-    let hash = hash.unwrap_or_default();
-    match route {
-        Route::GetCurrentKey => unreachable_route(),
-        Route::List => match ListQuery::parse(&query) {
-            Ok(query) => store.list(&query),
-            Err(answer) => answer,
-        },
-        Route::CreateKeys => match json_body() {
-            Ok(body) => store.create(&body),
-            Err(answer) => answer,
-        },
-        Route::GetKey => store.get(hash),
-        Route::UpdateKeys => match json_body() {
-            Ok(body) => store.update(hash, &body),
-            Err(answer) => answer,
-        },
-        Route::DeleteKeys => store.delete(hash),
-    }
-}
-
-/// `GET /key` is answered before the match; this arm only satisfies exhaustiveness.
-fn unreachable_route() -> Answer {
-    error(500, "internal routing error")
+    Ok(Call {
+        route,
+        hash: hash.unwrap_or_default(),
+        token,
+        is_json,
+        query,
+        body,
+    })
 }
 
 fn full(bytes: Bytes) -> Body {
@@ -270,6 +225,20 @@ fn status_fault(status: u16, body: &FaultBody, retry_after: Option<&RetryAfter>)
     {
         response.headers_mut().insert(name, value);
     }
+    response
+}
+
+/// The rate limit's refusal: OpenRouter's error envelope, and the wait until the bucket holds
+/// a token again in whole seconds, rounded up.
+fn rate_limited(wait: Duration) -> Response<Body> {
+    let mut response = json_response(&error(
+        429,
+        "Rate limit exceeded: too many requests, slow down",
+    ));
+    response.headers_mut().insert(
+        RETRY_AFTER,
+        http::HeaderValue::from(retry_after_seconds(wait)),
+    );
     response
 }
 

@@ -203,12 +203,12 @@ impl ScriptedServer {
 
     /// The requests received so far.
     pub fn requests(&self) -> Vec<Recorded> {
-        crate::http::lock(&self.requests).clone()
+        crate::shared::lock(&self.requests).clone()
     }
 
     /// How many requests were received.
     pub fn count(&self) -> usize {
-        crate::http::lock(&self.requests).len()
+        crate::shared::lock(&self.requests).len()
     }
 }
 
@@ -218,12 +218,10 @@ async fn serve(
     script: Arc<Mutex<VecDeque<Reply>>>,
 ) -> std::io::Result<()> {
     let request = read_request(&mut stream).await?;
-    crate::http::lock(&recorded).push(request);
-    let reply = crate::http::lock(&script).pop_front().unwrap_or(Reply::raw(
-        599,
-        "text/plain",
-        "script exhausted",
-    ));
+    crate::shared::lock(&recorded).push(request);
+    let reply = crate::shared::lock(&script)
+        .pop_front()
+        .unwrap_or(Reply::raw(599, "text/plain", "script exhausted"));
     write_reply(&mut stream, reply).await
 }
 

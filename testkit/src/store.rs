@@ -2,9 +2,12 @@
 //!
 //! Keys are kept in creation order (so `offset` paging is stable). Every key has a plaintext
 //! secret that works as a bearer token for `GET /key`; the management key and the normal key
-//! the server starts with are ordinary entries, created at start-up.
+//! the server starts with are ordinary entries, created at start-up. `GET /keys` reads the
+//! listing's copy (`listing.rs`), which may trail this state; everything else reads this.
 
+use crate::listing::{Listing, ListingLag};
 use serde_json::{Map, Value, json};
+use std::time::Duration;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -13,6 +16,15 @@ pub const DEFAULT_WORKSPACE: &str = "0df9e665-d932-5740-b2c7-b52af166bc11";
 
 /// An answer: HTTP status and JSON body.
 pub type Answer = (u16, Value);
+
+/// When an operation takes effect: on the fake's clock, and on the wall clock.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Moment {
+    /// The fake's clock.
+    pub clock: Duration,
+    /// The wall-clock time then (for `created_at`, `updated_at` and expiry).
+    pub wall: OffsetDateTime,
+}
 
 #[derive(Debug, Clone)]
 pub(crate) struct StoredKey {
@@ -117,6 +129,7 @@ impl StoredKey {
 #[derive(Debug)]
 pub(crate) struct Store {
     keys: Vec<StoredKey>,
+    listing: Listing,
     page_size: usize,
     rng: fastrand::Rng,
 }
@@ -128,20 +141,27 @@ pub(crate) fn error(status: u16, message: &str) -> Answer {
     )
 }
 
-fn now_text() -> String {
-    let now = OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or(OffsetDateTime::now_utc());
-    now.format(&Rfc3339).unwrap_or_default()
+/// A timestamp as the API writes it: RFC 3339, whole seconds.
+fn timestamp(wall: OffsetDateTime) -> String {
+    wall.replace_nanosecond(0)
+        .unwrap_or(wall)
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }
 
 impl Store {
-    pub fn new(page_size: usize, seed: u64) -> Self {
+    pub fn new(page_size: usize, seed: u64, lag: ListingLag) -> Self {
         Self {
             keys: Vec::new(),
+            listing: Listing::new(lag),
             page_size: page_size.max(1),
             rng: fastrand::Rng::with_seed(seed),
         }
+    }
+
+    /// Brings the listing up to date, then lags later changes by `lag`.
+    pub fn set_listing_lag(&mut self, lag: ListingLag) {
+        self.listing.set_lag(lag, &self.keys);
     }
 
     fn random_hex(&mut self, bytes: usize) -> String {
@@ -151,7 +171,7 @@ impl Store {
     }
 
     /// A new key with a fresh secret and hash and every setting at its default.
-    fn fresh_key(&mut self, name: String, management: bool) -> StoredKey {
+    fn fresh_key(&mut self, name: String, management: bool, created: OffsetDateTime) -> StoredKey {
         StoredKey {
             secret: format!("sk-or-v1-{}", self.random_hex(32)),
             management,
@@ -161,7 +181,7 @@ impl Store {
             limit: None,
             limit_reset: None,
             include_byok_in_limit: false,
-            created_at: now_text(),
+            created_at: timestamp(created),
             updated_at: None,
             expires_at: None,
             creator_user_id: None,
@@ -171,10 +191,11 @@ impl Store {
         }
     }
 
-    /// Adds a key directly (start-up keys); returns its secret.
-    pub fn seed_key(&mut self, name: &str, management: bool) -> String {
-        let key = self.fresh_key(name.to_string(), management);
+    /// Adds a key that exists from the start, listed at once; returns its secret.
+    pub fn seed_key(&mut self, name: &str, management: bool, at: Moment) -> String {
+        let key = self.fresh_key(name.to_string(), management, at.wall);
         let secret = key.secret.clone();
+        self.listing.seed(&key);
         self.keys.push(key);
         secret
     }
@@ -185,10 +206,11 @@ impl Store {
     }
 
     /// Adds spend to a key; `false` when no key has this hash.
-    pub fn add_usage(&mut self, hash: &str, usd: f64) -> bool {
+    pub fn add_usage(&mut self, hash: &str, usd: f64, at: Moment) -> bool {
         match self.keys.iter_mut().find(|k| k.hash == hash) {
             Some(key) => {
                 key.usage += usd;
+                self.listing.updated(key, at.clock);
                 true
             }
             None => false,
@@ -205,10 +227,13 @@ impl Store {
         self.keys.iter().map(|k| k.name.clone()).collect()
     }
 
-    pub fn list(&self, query: &ListQuery) -> Answer {
-        let now = OffsetDateTime::now_utc();
+    /// A page of the listing as it is at `at` (which may trail the keys' real state).
+    pub fn list(&mut self, query: &ListQuery, at: Moment) -> Answer {
+        self.listing.catch_up(at.clock, &self.keys);
+        let now = at.wall;
         let page: Vec<Value> = self
-            .keys
+            .listing
+            .shown()
             .iter()
             .filter(|k| !k.management)
             .filter(|k| query.include_disabled || !k.disabled)
@@ -230,21 +255,22 @@ impl Store {
         }
     }
 
-    pub fn delete(&mut self, hash: &str) -> Answer {
+    pub fn delete(&mut self, hash: &str, at: Moment) -> Answer {
         match self
             .keys
             .iter()
             .position(|k| k.hash == hash && !k.management)
         {
-            Some(at) => {
-                self.keys.remove(at);
+            Some(index) => {
+                self.keys.remove(index);
+                self.listing.deleted(hash, at.clock);
                 (200, json!({ "deleted": true }))
             }
             None => error(404, "API key not found"),
         }
     }
 
-    pub fn create(&mut self, body: &Value) -> Answer {
+    pub fn create(&mut self, body: &Value, at: Moment) -> Answer {
         let Some(obj) = body.as_object() else {
             return error(400, "The request body must be a JSON object");
         };
@@ -252,7 +278,7 @@ impl Store {
             Some(Value::String(name)) if !name.trim().is_empty() => name.clone(),
             _ => return error(400, "name is required and must be a non-empty string"),
         };
-        let mut key = self.fresh_key(name, false);
+        let mut key = self.fresh_key(name, false, at.wall);
         if let Err(answer) = apply_common(&mut key, obj) {
             return answer;
         }
@@ -285,22 +311,23 @@ impl Store {
             Some(_) => return error(400, "external must be an object"),
         }
         let answer = json!({ "data": key.to_json(), "key": key.secret });
+        self.listing.created(&key, at.clock);
         self.keys.push(key);
         (201, answer)
     }
 
-    pub fn update(&mut self, hash: &str, body: &Value) -> Answer {
+    pub fn update(&mut self, hash: &str, body: &Value, at: Moment) -> Answer {
         let Some(obj) = body.as_object() else {
             return error(400, "The request body must be a JSON object");
         };
-        let Some(at) = self
+        let Some(index) = self
             .keys
             .iter()
             .position(|k| k.hash == hash && !k.management)
         else {
             return error(404, "API key not found");
         };
-        let mut key = self.keys[at].clone();
+        let mut key = self.keys[index].clone();
         match obj.get("name") {
             None => {}
             Some(Value::String(name)) if !name.trim().is_empty() => key.name = name.clone(),
@@ -314,9 +341,10 @@ impl Store {
         if let Err(answer) = apply_common(&mut key, obj) {
             return answer;
         }
-        key.updated_at = Some(now_text());
+        key.updated_at = Some(timestamp(at.wall));
         let answer = json!({ "data": key.to_json() });
-        self.keys[at] = key;
+        self.listing.updated(&key, at.clock);
+        self.keys[index] = key;
         (200, answer)
     }
 }
@@ -398,17 +426,97 @@ impl ListQuery {
 mod tests {
     use super::*;
 
+    fn at(seconds: u64) -> Moment {
+        Moment {
+            clock: Duration::from_secs(seconds),
+            wall: OffsetDateTime::UNIX_EPOCH + Duration::from_secs(seconds),
+        }
+    }
+
+    fn listed(store: &mut Store, now: u64) -> Vec<String> {
+        let query = ListQuery {
+            include_disabled: true,
+            ..ListQuery::default()
+        };
+        let page = store.list(&query, at(now)).1;
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| {
+                format!(
+                    "{}{}",
+                    k["name"].as_str().unwrap(),
+                    if k["disabled"] == true {
+                        " (disabled)"
+                    } else {
+                        ""
+                    }
+                )
+            })
+            .collect()
+    }
+
+    fn create(store: &mut Store, name: &str, now: u64) -> String {
+        let created = store.create(&json!({ "name": name }), at(now)).1;
+        created["data"]["hash"].as_str().unwrap().to_string()
+    }
+
     #[test]
     fn usage_shows_in_every_period_and_in_the_remaining_limit() {
-        let mut store = Store::new(100, 1);
-        let created = store.create(&json!({"name": "k", "limit": 10.0})).1;
+        let mut store = Store::new(100, 1, ListingLag::NONE);
+        let created = store.create(&json!({"name": "k", "limit": 10.0}), at(0)).1;
         let hash = created["data"]["hash"].as_str().unwrap().to_string();
-        assert!(store.add_usage(&hash, 8.5));
-        assert!(!store.add_usage("nope", 1.0));
+        assert!(store.add_usage(&hash, 8.5, at(0)));
+        assert!(!store.add_usage("nope", 1.0, at(0)));
         let key = store.get(&hash).1;
         assert_eq!(key["data"]["usage"], 8.5);
         assert_eq!(key["data"]["usage_monthly"], 8.5);
         assert_eq!(key["data"]["limit_remaining"], 1.5);
         assert_eq!(key["data"]["byok_usage"], 0.0);
+    }
+
+    #[test]
+    fn with_every_change_lagging_the_listing_shows_the_state_of_lag_ago() {
+        let mut store = Store::new(100, 1, ListingLag::every_change(Duration::from_secs(3)));
+        store.seed_key("Normal key", false, at(0));
+        let hash = create(&mut store, "new", 10);
+        assert_eq!(listed(&mut store, 12), ["Normal key"], "not listed yet");
+        assert_eq!(store.get(&hash).0, 200, "but gettable at once");
+        assert_eq!(listed(&mut store, 13), ["Normal key", "new"]);
+        store.update(&hash, &json!({"disabled": true}), at(14));
+        assert_eq!(listed(&mut store, 16), ["Normal key", "new"]);
+        assert_eq!(listed(&mut store, 17), ["Normal key", "new (disabled)"]);
+        store.delete(&hash, at(20));
+        assert_eq!(store.get(&hash).0, 404);
+        assert_eq!(listed(&mut store, 22), ["Normal key", "new (disabled)"]);
+        assert_eq!(listed(&mut store, 23), ["Normal key"]);
+    }
+
+    #[test]
+    fn with_new_keys_lagging_only_creations_are_late() {
+        let mut store = Store::new(100, 1, ListingLag::new_keys(Duration::from_secs(3)));
+        let listed_early = create(&mut store, "early", 0);
+        let renamed = create(&mut store, "before", 10);
+        store.update(&renamed, &json!({"name": "after"}), at(11));
+        let deleted = create(&mut store, "gone", 11);
+        store.delete(&deleted, at(12));
+        assert_eq!(listed(&mut store, 12), ["early"]);
+        store.update(&listed_early, &json!({"disabled": true}), at(12));
+        assert_eq!(listed(&mut store, 12), ["early (disabled)"], "at once");
+        // A key appears with its state when it appears; a deleted one never does.
+        assert_eq!(listed(&mut store, 14), ["early (disabled)", "after"]);
+    }
+
+    #[test]
+    fn changing_the_lag_brings_the_listing_up_to_date_first() {
+        let mut store = Store::new(100, 1, ListingLag::every_change(Duration::from_secs(60)));
+        create(&mut store, "waiting", 0);
+        assert!(listed(&mut store, 1).is_empty());
+        store.set_listing_lag(ListingLag::every_change(Duration::from_secs(600)));
+        assert_eq!(listed(&mut store, 1), ["waiting"]);
+        create(&mut store, "later", 2);
+        assert_eq!(listed(&mut store, 601), ["waiting"]);
+        assert_eq!(listed(&mut store, 602), ["waiting", "later"]);
     }
 }

@@ -1,8 +1,12 @@
-//! The `openrouter-keys-fake` binary as a user meets it: `--help`, mistakes, and the lines it
-//! prints to paste into another shell.
+//! The `openrouter-keys-fake` binary as a user meets it: `--help`, mistakes, the lines it
+//! prints to paste into another shell, and the timing faults its flags set, seen over HTTP.
+//! Timing checks use waits far longer than any test run (a 10-minute latency, a one-an-hour
+//! rate limit), so "not yet" cannot flake on a slow machine.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 fn fake() -> Command {
     Command::new(env!("CARGO_BIN_EXE_openrouter-keys-fake"))
@@ -21,6 +25,10 @@ fn help_lists_the_routes_and_the_fault_syntax() {
         "delay=MILLISECONDS",
         "close-before",
         "invalid-json",
+        "late=MILLISECONDS",
+        "--latency ROUTE=MILLISECONDS",
+        "--rate-limit ROUTE=REQUESTS/UNIT[:burst=N]",
+        "--listing-lag MILLISECONDS[:new-keys]",
     ] {
         assert!(
             help.contains(expected),
@@ -84,4 +92,212 @@ fn it_prints_copy_paste_credentials_and_takes_either_route_spelling() {
         .find_map(|l| l.trim().strip_prefix("export OPENROUTER_API_KEY="))
         .unwrap_or_else(|| panic!("no key line in:\n{text}"));
     assert!(key.starts_with("sk-or-"), "{text}");
+}
+
+/// A running fake binary, stopped when dropped.
+struct Running {
+    child: Child,
+    /// `127.0.0.1:PORT`
+    addr: String,
+    key: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary on a free port with `args`, and reads its address and key.
+fn run(args: &[&str]) -> Running {
+    let mut child = fake()
+        .args(["--port", "0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (mut addr, mut key) = (None, None);
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(url) = line
+            .trim()
+            .strip_prefix("export OPENROUTER_BASE_URL=http://")
+        {
+            addr = url.strip_suffix("/api/v1").map(str::to_string);
+        }
+        if let Some(k) = line.trim().strip_prefix("export OPENROUTER_API_KEY=") {
+            key = Some(k.to_string());
+        }
+        if line.contains("Ctrl-C") {
+            break;
+        }
+    }
+    Running {
+        child,
+        addr: addr.expect("a base URL line"),
+        key: key.expect("a key line"),
+    }
+}
+
+/// An answer: status, headers (lower-case names), body.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One HTTP/1.1 request on its own connection; `Err` when no answer came within `wait`.
+fn request(
+    fake: &Running,
+    method: &str,
+    path: &str,
+    body: &str,
+    wait: Duration,
+) -> std::io::Result<Answer> {
+    let mut socket = TcpStream::connect(&fake.addr)?;
+    socket.set_read_timeout(Some(wait))?;
+    write!(
+        socket,
+        "{method} /api/v1{path} HTTP/1.1\r\nhost: {}\r\nauthorization: Bearer {}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        fake.addr,
+        fake.key,
+        body.len()
+    )?;
+    let mut raw = String::new();
+    socket.read_to_string(&mut raw)?;
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Ok(Answer {
+        status,
+        headers,
+        body: body.to_string(),
+    })
+}
+
+/// Generous: for answers that come at once on any machine.
+const AT_ONCE: Duration = Duration::from_secs(30);
+
+fn create(fake: &Running, name: &str, wait: Duration) -> std::io::Result<Answer> {
+    request(
+        fake,
+        "POST",
+        "/keys",
+        &format!(r#"{{"name":"{name}"}}"#),
+        wait,
+    )
+}
+
+fn listed(fake: &Running) -> String {
+    request(fake, "GET", "/keys", "", AT_ONCE).unwrap().body
+}
+
+/// The `hash` of a create's answer (64 hex digits in the fake).
+fn hash_of(answer: &Answer) -> String {
+    let at = answer.body.find(r#""hash":""#).expect("a hash") + 8;
+    answer.body[at..at + 64].to_string()
+}
+
+#[test]
+fn a_late_create_from_the_command_line_takes_effect_after_the_client_gave_up() {
+    let fake = run(&[
+        "--fault",
+        "createKeys=late=600000",
+        "--fault",
+        "createKeys=late=300",
+    ]);
+    // Ten minutes late: not there while this test runs.
+    assert!(create(&fake, "ten-minutes", Duration::from_millis(200)).is_err());
+    assert!(!listed(&fake).contains("ten-minutes"));
+    // 300 ms late, after its client gave up at 100 ms: it appears, once.
+    assert!(create(&fake, "soon", Duration::from_millis(100)).is_err());
+    let deadline = Instant::now() + AT_ONCE;
+    while !listed(&fake).contains("soon") {
+        assert!(
+            Instant::now() < deadline,
+            "the late create never took effect"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(listed(&fake).matches(r#""name":"soon""#).count(), 1);
+}
+
+#[test]
+fn a_lagging_listing_from_the_command_line_hides_new_keys_that_exist() {
+    let fake = run(&["--listing-lag", "600000"]);
+    let created = create(&fake, "hidden", AT_ONCE).unwrap();
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert!(!listed(&fake).contains("hidden"));
+    let by_hash = request(
+        &fake,
+        "GET",
+        &format!("/keys/{}", hash_of(&created)),
+        "",
+        AT_ONCE,
+    );
+    let by_hash = by_hash.unwrap();
+    assert_eq!(by_hash.status, 200);
+    assert!(by_hash.body.contains("hidden"));
+}
+
+#[test]
+fn latency_from_the_command_line_holds_its_route_only() {
+    let fake = run(&["--latency", "createKeys=600000"]);
+    assert!(
+        create(&fake, "slow", Duration::from_millis(300)).is_err(),
+        "no answer before ten minutes"
+    );
+    let current = request(&fake, "GET", "/key", "", AT_ONCE).unwrap();
+    assert_eq!(current.status, 200, "other routes answer at once");
+    assert!(
+        listed(&fake).contains("slow"),
+        "the create took effect on arrival"
+    );
+}
+
+#[test]
+fn a_rate_limit_from_the_command_line_answers_429_with_retry_after() {
+    let fake = run(&["--rate-limit", "createKeys=1/h"]);
+    assert_eq!(create(&fake, "allowed", AT_ONCE).unwrap().status, 201);
+    let refused = create(&fake, "refused", AT_ONCE).unwrap();
+    assert_eq!(refused.status, 429);
+    assert!(refused.body.contains(r#""code":429"#), "{}", refused.body);
+    let seconds: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((3000..=3600).contains(&seconds), "{seconds}");
+    assert!(!listed(&fake).contains("refused"));
+}
+
+#[test]
+fn a_bad_setting_exits_2_and_says_what_to_write() {
+    for (args, expected) in [
+        (["--latency", "createKeys=fast"], "1500ms"),
+        (["--rate-limit", "createKeys=fast"], "REQUESTS/UNIT"),
+        (["--listing-lag", "later"], "MILLISECONDS[:new-keys]"),
+        (["--fault", "createKeys=late=later"], "is not a duration"),
+    ] {
+        let output = fake().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
 }

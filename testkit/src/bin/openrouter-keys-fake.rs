@@ -2,19 +2,28 @@
 //!
 //! ```text
 //! openrouter-keys-fake [--port 8089] [--page-size 100] [--fault ROUTE=FAULT[*N]]...
+//!     [--latency ROUTE=MILLISECONDS]... [--rate-limit ROUTE=REQUESTS/UNIT[:burst=N]]...
+//!     [--listing-lag MILLISECONDS[:new-keys]]
 //! ```
 //! `ROUTE` is an operationId (`createKeys`, `list`, ...), in any case (`CreateKeys`, the
-//! testkit's `Route` variant, works too); `FAULT` is `500`, `502:html`, `503:empty`,
-//! `429:retry=2`, `429:date=2`, `429:ms=150`, `delay=1500`, `close-before`, `close-after`,
-//! `truncate` or `invalid-json`; `*N` repeats it for the next N requests. `--help` says all this.
+//! testkit's `Route` variant, works too), or `all` for `--latency` and `--rate-limit`;
+//! `FAULT` is `500`, `502:html`, `503:empty`, `429:retry=2`, `429:date=2`, `429:ms=150`,
+//! `delay=1500`, `late=2000`, `close-before`, `close-after`, `truncate` or `invalid-json`;
+//! `*N` repeats it for the next N requests. `--help` says all this; the syntax texts are the
+//! library's `*_SYNTAX` constants, shared with its parsers' error messages.
 
-use openrouter_keys_testkit::{FAULT_SYNTAX, FakeServer, Fault, ROUTE_SYNTAX, Route};
+use openrouter_keys_testkit::{
+    DURATION_SYNTAX, FAULT_SYNTAX, FakeServer, FakeServerBuilder, Fault, LISTING_LAG_SYNTAX,
+    ListingLag, RATE_LIMIT_SYNTAX, ROUTE_SYNTAX, Route, TokenBucket, parse_duration,
+};
 use std::process::ExitCode;
+use std::time::Duration;
 
-const USAGE: &str =
-    "usage: openrouter-keys-fake [--port PORT] [--page-size N] [--fault ROUTE=FAULT[*N]]...";
+const USAGE: &str = "usage: openrouter-keys-fake [--port PORT] [--page-size N] \
+[--fault ROUTE=FAULT[*N]]... [--latency ROUTE=MILLISECONDS]... \
+[--rate-limit ROUTE=REQUESTS/UNIT[:burst=N]]... [--listing-lag MILLISECONDS[:new-keys]]";
 
-/// `--help`: usage, every option, and the fault syntax.
+/// `--help`: usage, every option, and the syntax of each value.
 fn help() -> String {
     format!(
         "openrouter-keys-fake: a fake of OpenRouter's API-key management API on 127.0.0.1, with \
@@ -24,20 +33,59 @@ fn help() -> String {
            --page-size N           keys per page of GET /keys (default 100)\n  \
            --fault ROUTE=FAULT[*N] answer the next N (default 1) requests of ROUTE with FAULT;\n  \
                                    repeatable, queued in order\n  \
+           --latency ROUTE=MILLISECONDS\n  \
+                                   every request of ROUTE (or `all` routes) takes at least\n  \
+                                   this long to answer; concurrent requests wait side by\n  \
+                                   side; repeatable\n  \
+           --rate-limit ROUTE=REQUESTS/UNIT[:burst=N]\n  \
+                                   a token bucket for ROUTE (or each of `all` routes): a\n  \
+                                   request finding it empty gets 429 with Retry-After (the\n  \
+                                   seconds until a token is available, rounded up) and has no\n  \
+                                   effect; repeatable\n  \
+           --listing-lag MILLISECONDS[:new-keys]\n  \
+                                   GET /keys shows changes that long after they took effect\n  \
+                                   (GET /keys/{{hash}} and the key's secret work at once)\n  \
            -h, --help              this text\n\n\
          ROUTE: {ROUTE_SYNTAX}\n\n\
          FAULT: {FAULT_SYNTAX}\n\n\
-         Faults other than a status and close-before act first (the key is created, updated or \
-         deleted) and then lose or spoil the answer.\n\n\
-         Example:\n  \
-           openrouter-keys-fake --port 8089 --fault createKeys=503*2 --fault list=429:retry=1\n"
+         RATE: {RATE_LIMIT_SYNTAX}\n\n\
+         LAG: {LISTING_LAG_SYNTAX}\n\n\
+         {DURATION_SYNTAX}\n\n\
+         Faults other than a status and close-before act (the key is created, updated or \
+         deleted) and then lose or spoil the answer; late= acts later, whatever the client \
+         does meanwhile.\n\n\
+         Examples:\n  \
+           openrouter-keys-fake --port 8089 --fault createKeys=503*2 --fault list=429:retry=1\n  \
+           openrouter-keys-fake --fault createKeys=late=2000 --listing-lag 3000\n  \
+           openrouter-keys-fake --latency all=100 --rate-limit createKeys=20/s\n"
     )
 }
 
+/// What the command line asks for.
+#[derive(Debug)]
 struct Args {
     port: u16,
     page_size: usize,
     faults: Vec<(Route, Fault, usize)>,
+    latency: Vec<(Route, Duration)>,
+    rate_limits: Vec<(Route, TokenBucket)>,
+    listing_lag: ListingLag,
+}
+
+impl Args {
+    fn builder(&self) -> FakeServerBuilder {
+        let mut builder = FakeServer::builder()
+            .port(self.port)
+            .page_size(self.page_size)
+            .listing_lag(self.listing_lag);
+        for (route, latency) in &self.latency {
+            builder = builder.latency(*route, *latency);
+        }
+        for (route, limit) in &self.rate_limits {
+            builder = builder.rate_limit(*route, *limit);
+        }
+        builder
+    }
 }
 
 fn parse_fault(spec: &str) -> Result<(Route, Fault, usize), String> {
@@ -55,11 +103,37 @@ fn parse_fault(spec: &str) -> Result<(Route, Fault, usize), String> {
     Ok((route.parse()?, fault.parse()?, times))
 }
 
+/// `ROUTE=VALUE` of a setting, where ROUTE may be `all`: one entry per route it names.
+fn parse_route_setting<T: Copy>(
+    flag: &str,
+    spec: &str,
+    value_syntax: &str,
+    parse_value: impl Fn(&str) -> Result<T, String>,
+) -> Result<Vec<(Route, T)>, String> {
+    let (routes, value) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("{flag} `{spec}`: expected ROUTE={value_syntax}"))?;
+    let routes = if routes.eq_ignore_ascii_case("all") {
+        Route::ALL.to_vec()
+    } else {
+        vec![
+            routes
+                .parse::<Route>()
+                .map_err(|e| format!("{flag}: {e}, or all"))?,
+        ]
+    };
+    let value = parse_value(value).map_err(|e| format!("{flag}: {e}"))?;
+    Ok(routes.into_iter().map(|route| (route, value)).collect())
+}
+
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut parsed = Args {
         port: 8089,
         page_size: 100,
         faults: Vec::new(),
+        latency: Vec::new(),
+        rate_limits: Vec::new(),
+        listing_lag: ListingLag::NONE,
     };
     while let Some(flag) = args.next() {
         if flag == "--help" || flag == "-h" {
@@ -74,6 +148,21 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                     .map_err(|_| format!("bad page size `{value}`"))?;
             }
             "--fault" => parsed.faults.push(parse_fault(&value)?),
+            "--latency" => parsed.latency.extend(parse_route_setting(
+                &flag,
+                &value,
+                "MILLISECONDS",
+                parse_duration,
+            )?),
+            "--rate-limit" => parsed.rate_limits.extend(parse_route_setting(
+                &flag,
+                &value,
+                "REQUESTS/UNIT[:burst=N]",
+                str::parse::<TokenBucket>,
+            )?),
+            "--listing-lag" => {
+                parsed.listing_lag = value.parse().map_err(|e| format!("{flag}: {e}"))?;
+            }
             _ => return Err(format!("unknown flag `{flag}`")),
         }
     }
@@ -89,16 +178,11 @@ async fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("error: {e}\n{USAGE}\n(--help lists the routes and faults)");
+            eprintln!("error: {e}\n{USAGE}\n(--help lists the routes, faults and settings)");
             return ExitCode::from(2);
         }
     };
-    let server = match FakeServer::builder()
-        .port(args.port)
-        .page_size(args.page_size)
-        .start()
-        .await
-    {
+    let server = match args.builder().start().await {
         Ok(server) => server,
         Err(e) => {
             eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", args.port);
@@ -118,4 +202,91 @@ async fn main() -> ExitCode {
     println!("Ctrl-C stops it.");
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_args(args: &[&str]) -> Result<Args, String> {
+        parse(args.iter().map(|a| a.to_string()))
+    }
+
+    #[test]
+    fn settings_parse_per_route_or_for_all_routes() {
+        let args = parse_args(&[
+            "--latency",
+            "createKeys=100",
+            "--latency",
+            "all=2s",
+            "--rate-limit",
+            "CreateKeys=20/s:burst=5",
+            "--listing-lag",
+            "3000:new-keys",
+            "--fault",
+            "createKeys=late=2000*3",
+        ])
+        .unwrap();
+        assert_eq!(args.latency.len(), 1 + Route::ALL.len());
+        assert_eq!(
+            args.latency[0],
+            (Route::CreateKeys, Duration::from_millis(100))
+        );
+        assert!(
+            args.latency[1..]
+                .iter()
+                .all(|(_, d)| *d == Duration::from_secs(2))
+        );
+        assert_eq!(
+            args.rate_limits,
+            [(Route::CreateKeys, TokenBucket::per_second(20).burst(5))]
+        );
+        assert_eq!(
+            args.listing_lag,
+            ListingLag::new_keys(Duration::from_secs(3))
+        );
+        assert_eq!(
+            args.faults,
+            [(Route::CreateKeys, Fault::late(Duration::from_secs(2)), 3)]
+        );
+        let all = parse_args(&["--rate-limit", "all=1/h"]).unwrap();
+        let routes: Vec<Route> = all.rate_limits.iter().map(|(r, _)| *r).collect();
+        assert_eq!(routes, Route::ALL);
+    }
+
+    #[test]
+    fn a_bad_setting_says_what_to_write() {
+        for (args, expected) in [
+            (["--latency", "createKeys"], "expected ROUTE=MILLISECONDS"),
+            (["--latency", "rotate=100"], "or all"),
+            (["--latency", "list=soon"], "1500ms"),
+            (["--rate-limit", "list=20"], "REQUESTS/UNIT"),
+            (["--rate-limit", "list=20/day"], "unknown unit `day`"),
+            (["--listing-lag", "3s:old"], "MILLISECONDS[:new-keys]"),
+            (["--fault", "list=late=x"], "`x` is not a duration"),
+        ] {
+            let error = parse_args(&args).unwrap_err();
+            assert!(error.contains(expected), "{args:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn help_documents_every_setting() {
+        let help = help();
+        for expected in [
+            "--latency ROUTE=MILLISECONDS",
+            "--rate-limit ROUTE=REQUESTS/UNIT[:burst=N]",
+            "--listing-lag MILLISECONDS[:new-keys]",
+            "late=MILLISECONDS",
+            RATE_LIMIT_SYNTAX,
+            LISTING_LAG_SYNTAX,
+            DURATION_SYNTAX,
+            "Retry-After",
+        ] {
+            assert!(
+                help.contains(expected),
+                "`{expected}` missing from:\n{help}"
+            );
+        }
+    }
 }
