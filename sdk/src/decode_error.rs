@@ -29,7 +29,7 @@ pub struct DecodeError {
     /// For `createKeys`: whether the answer shows that the key exists — a `201 Created`, or a
     /// body with the new key's `data.hash` or its `key`. A 2xx without any of them (a
     /// proxy's sign-in page, say) does not: such an error comes inside
-    /// [`Error::OutcomeUnknown`].
+    /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
     pub key_created: bool,
     /// What to do about it, when the SDK can tell (see [`DecodeError::hint`]).
     pub(crate) hint: Option<String>,
