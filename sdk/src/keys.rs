@@ -36,7 +36,7 @@ pub struct Keys<'c> {
 }
 
 impl<'c> Keys<'c> {
-    pub(crate) fn new(client: &'c Client) -> Self {
+    fn new(client: &'c Client) -> Self {
         Self { client }
     }
 

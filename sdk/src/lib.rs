@@ -160,7 +160,9 @@ pub use decode_error::DecodeError;
 pub use error::{ConnectionPhase, Error, Result, TimeoutKind};
 pub use input_field::InputField;
 pub use key_source::KeySource;
-pub use keys::{CreateKey, DeleteKey, GetCurrentKey, GetKey, Keys, ListKeys, UpdateKey};
+// Every public item of `keys.rs` (`Keys` and the operation types) is public at the root, so
+// that an operation declared there needs no line here.
+pub use keys::*;
 pub use model::{
     BudgetLayer, BudgetResetInterval, BudgetScope, CreatedKey, CurrentKey, DataRegion,
     ExternalIdentity, FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit,

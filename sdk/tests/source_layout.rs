@@ -219,12 +219,38 @@ fn root() -> (BTreeSet<String>, BTreeMap<String, String>) {
         let names = rest.trim().trim_start_matches('{').trim_end_matches('}');
         for name in names.split(',') {
             let name = name.trim().rsplit("::").next().unwrap_or("").trim();
-            if !name.is_empty() {
+            if name == "*" {
+                for item in public_items(module) {
+                    reexports.insert(item, module.to_string());
+                }
+            } else if !name.is_empty() {
                 reexports.insert(name.to_string(), module.to_string());
             }
         }
     }
     (modules, reexports)
+}
+
+/// The names a module's file declares `pub` (what `pub use module::*` re-exports).
+fn public_items(module: &str) -> Vec<String> {
+    let code = code_only(&read(Path::new(&format!("{module}.rs"))));
+    let mut items = Vec::new();
+    for line in code.lines() {
+        let Some(rest) = line.trim().strip_prefix("pub ") else {
+            continue;
+        };
+        let mut words = rest.split_whitespace();
+        if let (Some("struct" | "enum" | "trait" | "fn" | "type" | "const"), Some(name)) =
+            (words.next(), words.next())
+        {
+            let name: String = name
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            items.push(name);
+        }
+    }
+    items
 }
 
 /// Which top-level modules each top-level module uses.
@@ -298,8 +324,10 @@ fn no_module_uses_one_that_uses_it() {
         "modules that use each other (directly or through others): {circles:?}"
     );
     // The check itself sees dependencies: the module that holds a call's loop uses the
-    // client, and the client does not use it.
+    // client, and the client does not use it; items re-exported by `pub use keys::*` are
+    // traced to `keys`.
     assert!(graph["exchange"].contains("client"), "{graph:?}");
+    assert_eq!(root().1.get("ListKeys").map(String::as_str), Some("keys"));
 }
 
 /// Everything before a file's first `#[cfg(test)]`: its code outside unit tests, which may
@@ -329,25 +357,65 @@ fn operations_are_named_only_where_they_are_declared() {
     );
 }
 
+/// The string literals of `text` (line, literal) with a run of blanks inside a sentence: a
+/// line break without `\` (which keeps the next line's indentation), or two blanks between
+/// words. Raw strings are left alone.
+fn blanks_inside_sentences(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (line, raw, literal) in string_literals(text) {
+        if raw {
+            continue;
+        }
+        let contents = &literal[1..literal.len() - 1];
+        let lost_continuation = contents
+            .split('\n')
+            .zip(contents.split('\n').skip(1))
+            .any(|(before, _)| !before.ends_with('\\'));
+        let blanks_inside = contents.split('\n').any(|part| part.trim().contains("  "));
+        if lost_continuation || blanks_inside {
+            found.push((line, literal));
+        }
+    }
+    found
+}
+
 #[test]
 fn no_message_has_a_run_of_blanks_inside_a_sentence() {
     let mut found = Vec::new();
     for file in files() {
-        for (line, raw, literal) in string_literals(&read(&file)) {
-            if raw {
-                continue;
-            }
-            let contents = &literal[1..literal.len() - 1];
-            // A line break inside a literal without `\` keeps the next line's indentation.
-            let lost_continuation = contents
-                .split('\n')
-                .zip(contents.split('\n').skip(1))
-                .any(|(before, _)| !before.ends_with('\\'));
-            let blanks_inside = contents.split('\n').any(|part| part.trim().contains("  "));
-            if lost_continuation || blanks_inside {
-                found.push(format!("{}:{line}: {literal}", file.display()));
-            }
+        for (line, literal) in blanks_inside_sentences(&read(&file)) {
+            found.push(format!("{}:{line}: {literal}", file.display()));
         }
     }
     assert!(found.is_empty(), "{}", found.join("\n"));
+    let sample = "let a = \"kept \\\n    whole\";\nlet b = \"lost\n    here\";\n\
+                  let c = \"two  blanks\";\nlet d = \"  \"; let e = r\"raw\n  ok\"; let f = '\"';";
+    let flagged: Vec<usize> = blanks_inside_sentences(sample)
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect();
+    assert_eq!(flagged, vec![3, 5], "{sample}");
+}
+
+#[test]
+fn the_circle_check_finds_circles_through_other_modules() {
+    let graph = |edges: &[(&str, &str)]| {
+        let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (from, to) in edges {
+            graph
+                .entry(from.to_string())
+                .or_default()
+                .insert(to.to_string());
+            graph.entry(to.to_string()).or_default();
+        }
+        graph
+    };
+    let through_two = graph(&[("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]);
+    assert_eq!(circles(&through_two), vec![vec!["a", "b", "c"]]);
+    let layered = graph(&[("a", "b"), ("b", "c"), ("a", "c")]);
+    assert!(circles(&layered).is_empty());
+    assert_eq!(
+        crate_paths("use crate::{a::X, b::{Y, Z}}; crate::c::f(); crate :: d"),
+        vec!["a", "b", "c"]
+    );
 }
