@@ -448,7 +448,7 @@ impl ClientBuilder {
         Ok(Client {
             shared: Arc::new(Shared {
                 // No transport of its own: calls send the requests it builds themselves.
-                generated: codegen::Client::new_with_client(&base_url, http.clone(), None),
+                generated: codegen::Client::new_with_client(&base_url, http.clone()),
                 http,
                 transport,
                 base_url,

@@ -286,13 +286,24 @@ impl<'a> Mapping<'a> {
     /// Copies OpenRouter's error envelope (`error.code`, `message`, `metadata`) into `api`,
     /// scrubbed: a server or proxy may echo the credential it was sent.
     fn take_envelope(&self, api: &mut ApiError, envelope: codegen::types::ErrorResponse) {
+        let codegen::types::ErrorResponse {
+            error:
+                codegen::types::ErrorDetail {
+                    code,
+                    message,
+                    metadata,
+                },
+            // Kept out on purpose: OpenRouter's own diagnostics, documented only as an object
+            // (FACTS.md), nothing a caller acts on, and more network text to scrub.
+            openrouter_metadata: _,
+            // Kept out on purpose: the calling user's id names the account, not the failure,
+            // and errors end up in logs.
+            user_id: _,
+        } = envelope;
         // A member that was missing or malformed stays `None` (see `tolerant`).
-        api.code = envelope.error.code;
-        api.message = envelope
-            .error
-            .message
-            .map(|message| self.redactor.text(&message));
-        api.metadata = envelope.error.metadata.map(|map| self.redactor.map(map));
+        api.code = code;
+        api.message = message.map(|message| self.redactor.text(&message));
+        api.metadata = metadata.map(|map| self.redactor.map(map));
     }
 
     /// Decodes a success body (dropping malformed fields the caller can do without, see
