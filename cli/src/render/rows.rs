@@ -9,6 +9,7 @@ use super::spreadsheet::neutralised;
 use crate::error::{CliError, CliResult};
 use openrouter_keys::{CurrentKey, Key};
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// A key as the CLI prints it in JSON, NDJSON and CSV.
 #[derive(Debug, Clone, Serialize)]
@@ -92,22 +93,21 @@ impl KeyRow {
     /// spreadsheets; the hash (an identifier read back as it is), numbers and booleans
     /// unchanged. Every field is named, so a new one is a compile error here until it is
     /// sorted into text or not.
-    pub fn for_spreadsheet(self) -> Self {
-        let text = |value: Option<String>| value.map(|v| neutralised(&v).into_owned());
+    pub fn for_spreadsheet(mut self) -> Self {
         let KeyRow {
-            hash,
+            hash: _,
             name,
             label,
-            disabled,
-            limit,
-            limit_remaining,
+            disabled: _,
+            limit: _,
+            limit_remaining: _,
             limit_reset,
-            include_byok_in_limit,
-            usage,
-            usage_daily,
-            usage_weekly,
-            usage_monthly,
-            byok_usage,
+            include_byok_in_limit: _,
+            usage: _,
+            usage_daily: _,
+            usage_weekly: _,
+            usage_monthly: _,
+            byok_usage: _,
             created_at,
             updated_at,
             expires_at,
@@ -115,29 +115,25 @@ impl KeyRow {
             creator_user_id,
             external_user,
             last_used_at,
-        } = self;
-        KeyRow {
-            hash,
-            name: text(name),
-            label: text(label),
-            disabled,
-            limit,
-            limit_remaining,
-            limit_reset: text(limit_reset),
-            include_byok_in_limit,
-            usage,
-            usage_daily,
-            usage_weekly,
-            usage_monthly,
-            byok_usage,
-            created_at: text(created_at),
-            updated_at: text(updated_at),
-            expires_at: text(expires_at),
-            workspace_id: text(workspace_id),
-            creator_user_id: text(creator_user_id),
-            external_user: text(external_user),
-            last_used_at: text(last_used_at),
+        } = &mut self;
+        let texts = [
+            name,
+            label,
+            limit_reset,
+            created_at,
+            updated_at,
+            expires_at,
+            workspace_id,
+            creator_user_id,
+            external_user,
+            last_used_at,
+        ];
+        for text in texts.into_iter().flatten() {
+            if let Cow::Owned(safe) = neutralised(text) {
+                *text = safe;
+            }
         }
+        self
     }
 }
 

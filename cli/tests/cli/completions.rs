@@ -2,6 +2,7 @@
 //! and subcommands (bash always; zsh and fish where installed); and a closed pipe.
 
 use crate::common::{Fake, assert_code, installed, output_within, stderr, stdout, tempdir};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -43,10 +44,25 @@ fn script(dir: &Path, shell: &str) -> PathBuf {
     path
 }
 
-/// Runs `complete` for every case and compares what it offers, sorted, with the case's.
-fn completes_every_case(shell: &str, complete: impl Fn(&str) -> Command) {
+/// Loads the CLI's script for `shell` into that shell and compares what it offers for every
+/// case, sorted, with the case's; `args(script, line)` are the shell's arguments to complete
+/// `line`. Skipped, saying so, when the shell is not installed.
+fn completes_every_case(shell: &str, args: impl Fn(&Path, &str) -> Vec<OsString>) {
+    let Some(program) = installed(shell, &format!("{shell} completions")) else {
+        return;
+    };
+    let dir = tempdir();
+    let script = script(dir.path(), shell);
     for (line, expected) in CASES {
-        let output = output_within(&mut complete(line), Duration::from_secs(60));
+        let mut command = Command::new(&program);
+        // Whatever the shell writes (zsh's setup file, fish's history) stays in `dir`.
+        command
+            .args(args(&script, line))
+            .env("TMPDIR", dir.path())
+            .env("HOME", dir.path())
+            .env("XDG_CONFIG_HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path());
+        let output = output_within(&mut command, Duration::from_secs(60));
         assert_code(&output, 0);
         let mut offered: Vec<String> = stdout(&output)
             .lines()
@@ -59,62 +75,36 @@ fn completes_every_case(shell: &str, complete: impl Fn(&str) -> Command) {
     }
 }
 
+/// `args` as the arguments of a command.
+fn words(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<OsString> {
+    args.iter().map(|a| a.as_ref().to_os_string()).collect()
+}
+
 #[test]
 fn bash_completes_flags_values_and_subcommands() {
-    let Some(bash) = installed("bash", "bash completions") else {
-        return;
-    };
-    let dir = tempdir();
-    let script = script(dir.path(), "bash");
-    completes_every_case("bash", |line| {
-        let mut command = Command::new(&bash);
-        command
-            .args(["--norc", "--noprofile"])
-            .arg(driver("complete.bash"))
-            .arg(&script)
-            .arg(line);
-        command
+    completes_every_case("bash", |script, line| {
+        words(&[
+            &"--norc",
+            &"--noprofile",
+            &driver("complete.bash"),
+            &script,
+            &line,
+        ])
     });
 }
 
 #[test]
 fn zsh_completes_flags_values_and_subcommands() {
-    let Some(zsh) = installed("zsh", "zsh completions") else {
-        return;
-    };
-    let dir = tempdir();
-    let script = script(dir.path(), "zsh");
-    completes_every_case("zsh", |line| {
-        let mut command = Command::new(&zsh);
-        command
-            .arg("-f")
-            .arg(driver("complete.zsh"))
-            .arg(&script)
-            .arg(line)
-            .env("TMPDIR", dir.path());
-        command
+    completes_every_case("zsh", |script, line| {
+        words(&[&"-f", &driver("complete.zsh"), &script, &line])
     });
 }
 
 #[test]
 fn fish_completes_flags_values_and_subcommands() {
-    let Some(fish) = installed("fish", "fish completions") else {
-        return;
-    };
-    let dir = tempdir();
-    let script = script(dir.path(), "fish");
-    completes_every_case("fish", |line| {
-        let mut command = Command::new(&fish);
-        command
-            .arg("--no-config")
-            .arg("-c")
-            .arg("source $argv[1]; complete --do-complete $argv[2]")
-            .arg(&script)
-            .arg(line)
-            .env("HOME", dir.path())
-            .env("XDG_CONFIG_HOME", dir.path())
-            .env("XDG_DATA_HOME", dir.path());
-        command
+    completes_every_case("fish", |script, line| {
+        let command = "source $argv[1]; complete --do-complete $argv[2]";
+        words(&[&"--no-config", &"-c", &command, &script, &line])
     });
 }
 

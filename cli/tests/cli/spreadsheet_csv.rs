@@ -156,21 +156,7 @@ fn secrets_files_prefix_names_and_keep_hashes_and_secrets_exact() {
         &["bulk-create", "in.csv", "--secrets-out", "made.csv"],
     );
     assert_code(&output, 0);
-    let made = file_rows(dir.path(), "made.csv");
-    assert_eq!(made.len(), NAMES.len());
-    let keys = fake.all_keys();
-    for row in &made {
-        let key = keys
-            .iter()
-            .find(|k| k.hash == row["hash"])
-            .expect("the hash as it is");
-        let name = key.name.as_deref().unwrap();
-        assert_eq!(row["name"], in_csv(name));
-        assert!(
-            fake.authenticates_as(&row["key"], &key.label),
-            "the secret as it is"
-        );
-    }
+    let made = secrets_file(&fake, dir.path(), "made.csv");
 
     let output = fake.run(
         dir.path(),
@@ -188,16 +174,28 @@ fn secrets_files_prefix_names_and_keep_hashes_and_secrets_exact() {
         .concat(),
     );
     assert_code(&output, 0);
-    let rotated = file_rows(dir.path(), "rotated.csv");
-    assert_eq!(rotated.len(), NAMES.len());
-    let keys = fake.all_keys();
+    let rotated = secrets_file(&fake, dir.path(), "rotated.csv");
     for row in &rotated {
+        assert!(made.iter().any(|m| m["hash"] == row["replaces"]));
+    }
+}
+
+/// The rows of a secrets file, checked: one per name, each name neutralised, each hash and
+/// secret exactly the API's (the hash names a key, the secret authenticates as it).
+fn secrets_file(fake: &Fake, dir: &Path, file: &str) -> Vec<HashMap<String, String>> {
+    let rows = file_rows(dir, file);
+    assert_eq!(rows.len(), NAMES.len(), "{file}");
+    let keys = fake.all_keys();
+    for row in &rows {
         let key = keys
             .iter()
             .find(|k| k.hash == row["hash"])
             .expect("the hash as it is");
-        assert_eq!(row["name"], in_csv(key.name.as_deref().unwrap()));
-        assert!(made.iter().any(|m| m["hash"] == row["replaces"]));
-        assert!(fake.authenticates_as(&row["key"], &key.label));
+        assert_eq!(row["name"], in_csv(key.name.as_deref().unwrap()), "{file}");
+        assert!(
+            fake.authenticates_as(&row["key"], &key.label),
+            "{file}: the secret as it is"
+        );
     }
+    rows
 }
