@@ -9,6 +9,18 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///Answer of POST /guardrails/{id}/assignments/keys.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct AssignKeysResponse {
+        ///Number of keys assigned.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assigned_count: ::std::option::Option<i64>,
+    }
+    impl AssignKeysResponse {
+        pub fn builder() -> builder::AssignKeysResponse {
+            Default::default()
+        }
+    }
     ///One layer of the budgets that constrain a key's spending.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BudgetLayer {
@@ -42,6 +54,27 @@ pub mod types {
     }
     impl BudgetLayer {
         pub fn builder() -> builder::BudgetLayer {
+            Default::default()
+        }
+    }
+    ///A built-in content filter of a guardrail.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct BuiltinContentFilter {
+        ///What a match does: redact, block, flag (open set).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action: ::std::option::Option<::std::string::String>,
+        ///Placeholder a redaction writes, such as `[EMAIL]`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        ///Which messages the prompt-injection filter scans: user_only, all_messages (open set).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scan_scope: ::std::option::Option<::std::string::String>,
+        ///Which filter: email, phone, ssn, credit-card, ip-address, person-name, address, regex-prompt-injection (open set).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slug: ::std::option::Option<::std::string::String>,
+    }
+    impl BuiltinContentFilter {
+        pub fn builder() -> builder::BuiltinContentFilter {
             Default::default()
         }
     }
@@ -289,6 +322,24 @@ pub mod types {
             Default::default()
         }
     }
+    ///A custom regular-expression content filter of a guardrail.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct CustomContentFilter {
+        ///What a match does: redact, block, flag (open set).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action: ::std::option::Option<::std::string::String>,
+        ///Label used in placeholders or error messages.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        ///The regular expression matched against request content.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pattern: ::std::option::Option<::std::string::String>,
+    }
+    impl CustomContentFilter {
+        pub fn builder() -> builder::CustomContentFilter {
+            Default::default()
+        }
+    }
     ///Envelope of DELETE /keys/{hash}. `deleted` is required in the snapshot and optional (defaulting to true) in the newest Python SDK; optional here, so `{}` is a success too.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeleteKeyResponse {
@@ -425,6 +476,173 @@ pub mod types {
             Default::default()
         }
     }
+    ///`GetWorkspaceId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct GetWorkspaceId(::std::string::String);
+    impl ::std::ops::Deref for GetWorkspaceId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetWorkspaceId> for ::std::string::String {
+        fn from(value: GetWorkspaceId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GetWorkspaceId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetWorkspaceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetWorkspaceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetWorkspaceId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A guardrail: a named policy (budget, model and provider lists, zero data retention, content filters) that applies to the keys and members assigned to it (POLICY.md). The fields are those of OpenRouter's published document; the SDK needs only `id`, and keeps the budget and the lists that say what a key may use.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Guardrail {
+        ///Models allowed (canonical slugs); null or empty allows all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_models: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Providers allowed; null or empty allows all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_providers: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Built-in content filters (personal data detectors, prompt injection).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content_filter_builtins: ::std::option::Option<
+            ::std::vec::Vec<BuiltinContentFilter>,
+        >,
+        ///Custom regular-expression content filters.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content_filters: ::std::option::Option<::std::vec::Vec<CustomContentFilter>>,
+        ///ISO 8601 creation time.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        ///Description of the guardrail.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Whether free endpoints that publish prompts are allowed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enable_free_model_publication: ::std::option::Option<bool>,
+        ///Whether free endpoints that train on request data are allowed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enable_free_model_training: ::std::option::Option<bool>,
+        ///Whether paid endpoints that train on request data are allowed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enable_paid_model_training: ::std::option::Option<bool>,
+        ///Deprecated; replaced by the per-provider `enforce_zdr_*` fields.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr: ::std::option::Option<bool>,
+        ///Zero data retention for Anthropic models.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr_anthropic: ::std::option::Option<bool>,
+        ///Zero data retention for Google models.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr_google: ::std::option::Option<bool>,
+        ///Zero data retention for OpenAI models.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr_openai: ::std::option::Option<bool>,
+        ///Zero data retention for other models.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr_other: ::std::option::Option<bool>,
+        ///Zero data retention for xAI models.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr_xai: ::std::option::Option<bool>,
+        ///Identifier of the guardrail.
+        pub id: String,
+        ///Models excluded from routing.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ignored_models: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Providers excluded from routing.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ignored_providers: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Whether BYOK inference spend counts toward the budget.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub include_byok_in_budgets: ::std::option::Option<bool>,
+        ///Budget in USD, per member or key it applies to; null for none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit_usd: ::std::option::Option<f64>,
+        ///Name of the guardrail.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///How often the budget resets: daily, weekly, monthly (open set); null for never.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reset_interval: ::std::option::Option<::std::string::String>,
+        ///ISO 8601 time of the last update.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+        ///Workspace the guardrail belongs to; null for a legacy guardrail from before workspaces. Belonging organizes it; it does not apply it to the workspace's traffic.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub workspace_id: ::std::option::Option<::std::string::String>,
+    }
+    impl Guardrail {
+        pub fn builder() -> builder::Guardrail {
+            Default::default()
+        }
+    }
+    ///Envelope of GET /guardrails. `total_count` counts every guardrail the listing would return across its pages.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct GuardrailListResponse {
+        pub data: ::std::vec::Vec<Guardrail>,
+        ///Guardrails in all pages.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_count: ::std::option::Option<i64>,
+    }
+    impl GuardrailListResponse {
+        pub fn builder() -> builder::GuardrailListResponse {
+            Default::default()
+        }
+    }
+    ///Envelope of GET /guardrails/{id}.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct GuardrailResponse {
+        pub data: Guardrail,
+    }
+    impl GuardrailResponse {
+        pub fn builder() -> builder::GuardrailResponse {
+            Default::default()
+        }
+    }
     ///An API key as listed, created, read or updated. Money is in USD. `external_user` is required by the newest official SDKs (TS and Python); the snapshot predates it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Key {
@@ -500,6 +718,113 @@ pub mod types {
     impl Key {
         pub fn builder() -> builder::Key {
             Default::default()
+        }
+    }
+    ///One key's assignment to a guardrail; a key holds at most one (POLICY.md). The SDK needs the key's hash and the guardrail's id.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KeyAssignment {
+        ///User who made the assignment.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assigned_by: ::std::option::Option<::std::string::String>,
+        ///ISO 8601 time of the assignment.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        ///The guardrail the key holds.
+        pub guardrail_id: String,
+        ///Identifier of the assignment.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<String>,
+        ///Hash of the assigned key.
+        pub key_hash: ::std::string::String,
+        ///Label of the key.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key_label: ::std::option::Option<::std::string::String>,
+        ///Name of the key.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key_name: ::std::option::Option<::std::string::String>,
+    }
+    impl KeyAssignment {
+        pub fn builder() -> builder::KeyAssignment {
+            Default::default()
+        }
+    }
+    ///Envelope of the key-assignment listings, with the count across all pages.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KeyAssignmentListResponse {
+        pub data: ::std::vec::Vec<KeyAssignment>,
+        ///Assignments in all pages.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_count: ::std::option::Option<i64>,
+    }
+    impl KeyAssignmentListResponse {
+        pub fn builder() -> builder::KeyAssignmentListResponse {
+            Default::default()
+        }
+    }
+    ///Body of POST /guardrails/{id}/assignments/keys and of its `/remove`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KeyHashesRequest {
+        ///Hashes of the keys to assign or unassign.
+        pub key_hashes: ::std::vec::Vec<KeyHashesRequestKeyHashesItem>,
+    }
+    impl KeyHashesRequest {
+        pub fn builder() -> builder::KeyHashesRequest {
+            Default::default()
+        }
+    }
+    ///`KeyHashesRequestKeyHashesItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct KeyHashesRequestKeyHashesItem(::std::string::String);
+    impl ::std::ops::Deref for KeyHashesRequestKeyHashesItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<KeyHashesRequestKeyHashesItem> for ::std::string::String {
+        fn from(value: KeyHashesRequestKeyHashesItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for KeyHashesRequestKeyHashesItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for KeyHashesRequestKeyHashesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for KeyHashesRequestKeyHashesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for KeyHashesRequestKeyHashesItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///A spending limit in USD; `null` means no limit. (OpenRouter documents no minimum; the SDK refuses negative and non-finite amounts before sending, by its own rule.)
@@ -639,6 +964,18 @@ pub mod types {
             Default::default()
         }
     }
+    ///Answer of POST /guardrails/{id}/assignments/keys/remove.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UnassignKeysResponse {
+        ///Number of keys unassigned.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub unassigned_count: ::std::option::Option<i64>,
+    }
+    impl UnassignKeysResponse {
+        pub fn builder() -> builder::UnassignKeysResponse {
+            Default::default()
+        }
+    }
     ///Body of PATCH /keys/{hash}. Absent fields are kept; `limit: null` and `limit_reset: null` clear the value.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UpdateKeyRequest {
@@ -664,8 +1001,137 @@ pub mod types {
             Default::default()
         }
     }
+    ///A workspace: keys, guardrails and budgets belong to one (POLICY.md). The fields are those of OpenRouter's published document; the SDK needs only `id`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Workspace {
+        ///ISO 8601 creation time.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        ///User who created the workspace.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        ///The workspace's default guardrail, which applies to all its traffic; derived from the workspace's id, and readable only once its configuration was first written.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub default_guardrail_id: ::std::option::Option<String>,
+        ///Default image model.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub default_image_model: ::std::option::Option<::std::string::String>,
+        ///Default provider sort: price, throughput, latency, exacto (open set).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub default_provider_sort: ::std::option::Option<::std::string::String>,
+        ///Default text model.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub default_text_model: ::std::option::Option<::std::string::String>,
+        ///Description of the workspace.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Identifier of the workspace.
+        pub id: String,
+        ///Whether BYOK spend counts toward the workspace's budgets.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub include_byok_in_budgets: ::std::option::Option<bool>,
+        ///Keys whose requests are logged; null for all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub io_logging_api_key_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+        ///Share of requests logged, from 0.0001 to 1.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub io_logging_sampling_rate: ::std::option::Option<f64>,
+        ///Whether data discount logging is on.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_data_discount_logging_enabled: ::std::option::Option<bool>,
+        ///Whether broadcast is on.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_observability_broadcast_enabled: ::std::option::Option<bool>,
+        ///Whether private logging is on.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_observability_io_logging_enabled: ::std::option::Option<bool>,
+        ///Name of the workspace.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///URL-friendly name
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slug: ::std::option::Option<::std::string::String>,
+        ///ISO 8601 time of the last update.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+    }
+    impl Workspace {
+        pub fn builder() -> builder::Workspace {
+            Default::default()
+        }
+    }
+    ///Envelope of GET /workspaces, with the count across all pages.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WorkspaceListResponse {
+        pub data: ::std::vec::Vec<Workspace>,
+        ///Workspaces in all pages.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_count: ::std::option::Option<i64>,
+    }
+    impl WorkspaceListResponse {
+        pub fn builder() -> builder::WorkspaceListResponse {
+            Default::default()
+        }
+    }
+    ///Envelope of GET /workspaces/{id}.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WorkspaceResponse {
+        pub data: Workspace,
+    }
+    impl WorkspaceResponse {
+        pub fn builder() -> builder::WorkspaceResponse {
+            Default::default()
+        }
+    }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct AssignKeysResponse {
+            assigned_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AssignKeysResponse {
+            fn default() -> Self {
+                Self {
+                    assigned_count: Ok(Default::default()),
+                }
+            }
+        }
+        impl AssignKeysResponse {
+            pub fn assigned_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assigned_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for assigned_count: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AssignKeysResponse> for super::AssignKeysResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AssignKeysResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    assigned_count: value.assigned_count?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AssignKeysResponse> for AssignKeysResponse {
+            fn from(value: super::AssignKeysResponse) -> Self {
+                Self {
+                    assigned_count: Ok(value.assigned_count),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct BudgetLayer {
             budget_id: ::std::result::Result<
@@ -862,6 +1328,109 @@ pub mod types {
                     resets_at: Ok(value.resets_at),
                     scope: Ok(value.scope),
                     spend_usd: Ok(value.spend_usd),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BuiltinContentFilter {
+            action: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            scan_scope: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            slug: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BuiltinContentFilter {
+            fn default() -> Self {
+                Self {
+                    action: Ok(Default::default()),
+                    label: Ok(Default::default()),
+                    scan_scope: Ok(Default::default()),
+                    slug: Ok(Default::default()),
+                }
+            }
+        }
+        impl BuiltinContentFilter {
+            pub fn action<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for action: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn scan_scope<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scan_scope = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scan_scope: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BuiltinContentFilter>
+        for super::BuiltinContentFilter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BuiltinContentFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    action: value.action?,
+                    label: value.label?,
+                    scan_scope: value.scan_scope?,
+                    slug: value.slug?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BuiltinContentFilter> for BuiltinContentFilter {
+            fn from(value: super::BuiltinContentFilter) -> Self {
+                Self {
+                    action: Ok(value.action),
+                    label: Ok(value.label),
+                    scan_scope: Ok(value.scan_scope),
+                    slug: Ok(value.slug),
                 }
             }
         }
@@ -1679,6 +2248,90 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct CustomContentFilter {
+            action: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            pattern: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CustomContentFilter {
+            fn default() -> Self {
+                Self {
+                    action: Ok(Default::default()),
+                    label: Ok(Default::default()),
+                    pattern: Ok(Default::default()),
+                }
+            }
+        }
+        impl CustomContentFilter {
+            pub fn action<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for action: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn pattern<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pattern = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pattern: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CustomContentFilter>
+        for super::CustomContentFilter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CustomContentFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    action: value.action?,
+                    label: value.label?,
+                    pattern: value.pattern?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CustomContentFilter> for CustomContentFilter {
+            fn from(value: super::CustomContentFilter) -> Self {
+                Self {
+                    action: Ok(value.action),
+                    label: Ok(value.label),
+                    pattern: Ok(value.pattern),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct DeleteKeyResponse {
             deleted: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -2042,6 +2695,633 @@ pub mod types {
                     remaining: Ok(value.remaining),
                     used: Ok(value.used),
                 }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Guardrail {
+            allowed_models: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            allowed_providers: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            content_filter_builtins: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::BuiltinContentFilter>>,
+                ::std::string::String,
+            >,
+            content_filters: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::CustomContentFilter>>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enable_free_model_publication: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            enable_free_model_training: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            enable_paid_model_training: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            enforce_zdr: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            enforce_zdr_anthropic: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            enforce_zdr_google: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            enforce_zdr_openai: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            enforce_zdr_other: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            enforce_zdr_xai: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<String, ::std::string::String>,
+            ignored_models: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            ignored_providers: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            include_byok_in_budgets: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            limit_usd: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reset_interval: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            workspace_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Guardrail {
+            fn default() -> Self {
+                Self {
+                    allowed_models: Ok(Default::default()),
+                    allowed_providers: Ok(Default::default()),
+                    content_filter_builtins: Ok(Default::default()),
+                    content_filters: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    enable_free_model_publication: Ok(Default::default()),
+                    enable_free_model_training: Ok(Default::default()),
+                    enable_paid_model_training: Ok(Default::default()),
+                    enforce_zdr: Ok(Default::default()),
+                    enforce_zdr_anthropic: Ok(Default::default()),
+                    enforce_zdr_google: Ok(Default::default()),
+                    enforce_zdr_openai: Ok(Default::default()),
+                    enforce_zdr_other: Ok(Default::default()),
+                    enforce_zdr_xai: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    ignored_models: Ok(Default::default()),
+                    ignored_providers: Ok(Default::default()),
+                    include_byok_in_budgets: Ok(Default::default()),
+                    limit_usd: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    reset_interval: Ok(Default::default()),
+                    updated_at: Ok(Default::default()),
+                    workspace_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl Guardrail {
+            pub fn allowed_models<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allowed_models = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allowed_models: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn allowed_providers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allowed_providers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allowed_providers: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn content_filter_builtins<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::BuiltinContentFilter>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content_filter_builtins = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for content_filter_builtins: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn content_filters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::CustomContentFilter>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content_filters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for content_filters: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn enable_free_model_publication<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enable_free_model_publication = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enable_free_model_publication: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn enable_free_model_training<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enable_free_model_training = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enable_free_model_training: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn enable_paid_model_training<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enable_paid_model_training = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enable_paid_model_training: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn enforce_zdr<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enforce_zdr = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enforce_zdr: {e}")
+                    });
+                self
+            }
+            pub fn enforce_zdr_anthropic<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enforce_zdr_anthropic = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enforce_zdr_anthropic: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn enforce_zdr_google<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enforce_zdr_google = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enforce_zdr_google: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn enforce_zdr_openai<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enforce_zdr_openai = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enforce_zdr_openai: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn enforce_zdr_other<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enforce_zdr_other = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enforce_zdr_other: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn enforce_zdr_xai<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enforce_zdr_xai = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enforce_zdr_xai: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn ignored_models<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ignored_models = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ignored_models: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn ignored_providers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ignored_providers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ignored_providers: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn include_byok_in_budgets<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.include_byok_in_budgets = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for include_byok_in_budgets: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn limit_usd<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.limit_usd = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for limit_usd: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn reset_interval<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reset_interval = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reset_interval: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn workspace_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workspace_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for workspace_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Guardrail> for super::Guardrail {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Guardrail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    allowed_models: value.allowed_models?,
+                    allowed_providers: value.allowed_providers?,
+                    content_filter_builtins: value.content_filter_builtins?,
+                    content_filters: value.content_filters?,
+                    created_at: value.created_at?,
+                    description: value.description?,
+                    enable_free_model_publication: value.enable_free_model_publication?,
+                    enable_free_model_training: value.enable_free_model_training?,
+                    enable_paid_model_training: value.enable_paid_model_training?,
+                    enforce_zdr: value.enforce_zdr?,
+                    enforce_zdr_anthropic: value.enforce_zdr_anthropic?,
+                    enforce_zdr_google: value.enforce_zdr_google?,
+                    enforce_zdr_openai: value.enforce_zdr_openai?,
+                    enforce_zdr_other: value.enforce_zdr_other?,
+                    enforce_zdr_xai: value.enforce_zdr_xai?,
+                    id: value.id?,
+                    ignored_models: value.ignored_models?,
+                    ignored_providers: value.ignored_providers?,
+                    include_byok_in_budgets: value.include_byok_in_budgets?,
+                    limit_usd: value.limit_usd?,
+                    name: value.name?,
+                    reset_interval: value.reset_interval?,
+                    updated_at: value.updated_at?,
+                    workspace_id: value.workspace_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Guardrail> for Guardrail {
+            fn from(value: super::Guardrail) -> Self {
+                Self {
+                    allowed_models: Ok(value.allowed_models),
+                    allowed_providers: Ok(value.allowed_providers),
+                    content_filter_builtins: Ok(value.content_filter_builtins),
+                    content_filters: Ok(value.content_filters),
+                    created_at: Ok(value.created_at),
+                    description: Ok(value.description),
+                    enable_free_model_publication: Ok(
+                        value.enable_free_model_publication,
+                    ),
+                    enable_free_model_training: Ok(value.enable_free_model_training),
+                    enable_paid_model_training: Ok(value.enable_paid_model_training),
+                    enforce_zdr: Ok(value.enforce_zdr),
+                    enforce_zdr_anthropic: Ok(value.enforce_zdr_anthropic),
+                    enforce_zdr_google: Ok(value.enforce_zdr_google),
+                    enforce_zdr_openai: Ok(value.enforce_zdr_openai),
+                    enforce_zdr_other: Ok(value.enforce_zdr_other),
+                    enforce_zdr_xai: Ok(value.enforce_zdr_xai),
+                    id: Ok(value.id),
+                    ignored_models: Ok(value.ignored_models),
+                    ignored_providers: Ok(value.ignored_providers),
+                    include_byok_in_budgets: Ok(value.include_byok_in_budgets),
+                    limit_usd: Ok(value.limit_usd),
+                    name: Ok(value.name),
+                    reset_interval: Ok(value.reset_interval),
+                    updated_at: Ok(value.updated_at),
+                    workspace_id: Ok(value.workspace_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GuardrailListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Guardrail>,
+                ::std::string::String,
+            >,
+            total_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GuardrailListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    total_count: Ok(Default::default()),
+                }
+            }
+        }
+        impl GuardrailListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Guardrail>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn total_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_count: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GuardrailListResponse>
+        for super::GuardrailListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GuardrailListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    total_count: value.total_count?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GuardrailListResponse>
+        for GuardrailListResponse {
+            fn from(value: super::GuardrailListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    total_count: Ok(value.total_count),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GuardrailResponse {
+            data: ::std::result::Result<super::Guardrail, ::std::string::String>,
+        }
+        impl ::std::default::Default for GuardrailResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                }
+            }
+        }
+        impl GuardrailResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Guardrail>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GuardrailResponse> for super::GuardrailResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GuardrailResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { data: value.data? })
+            }
+        }
+        impl ::std::convert::From<super::GuardrailResponse> for GuardrailResponse {
+            fn from(value: super::GuardrailResponse) -> Self {
+                Self { data: Ok(value.data) }
             }
         }
         #[derive(Clone, Debug)]
@@ -2517,6 +3797,273 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct KeyAssignment {
+            assigned_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            guardrail_id: ::std::result::Result<String, ::std::string::String>,
+            id: ::std::result::Result<
+                ::std::option::Option<String>,
+                ::std::string::String,
+            >,
+            key_hash: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            key_label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            key_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for KeyAssignment {
+            fn default() -> Self {
+                Self {
+                    assigned_by: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    guardrail_id: Err("no value supplied for guardrail_id".to_string()),
+                    id: Ok(Default::default()),
+                    key_hash: Err("no value supplied for key_hash".to_string()),
+                    key_label: Ok(Default::default()),
+                    key_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl KeyAssignment {
+            pub fn assigned_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.assigned_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for assigned_by: {e}")
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn guardrail_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.guardrail_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for guardrail_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn key_hash<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key_hash = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key_hash: {e}")
+                    });
+                self
+            }
+            pub fn key_label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key_label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key_label: {e}")
+                    });
+                self
+            }
+            pub fn key_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key_name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<KeyAssignment> for super::KeyAssignment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: KeyAssignment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    assigned_by: value.assigned_by?,
+                    created_at: value.created_at?,
+                    guardrail_id: value.guardrail_id?,
+                    id: value.id?,
+                    key_hash: value.key_hash?,
+                    key_label: value.key_label?,
+                    key_name: value.key_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::KeyAssignment> for KeyAssignment {
+            fn from(value: super::KeyAssignment) -> Self {
+                Self {
+                    assigned_by: Ok(value.assigned_by),
+                    created_at: Ok(value.created_at),
+                    guardrail_id: Ok(value.guardrail_id),
+                    id: Ok(value.id),
+                    key_hash: Ok(value.key_hash),
+                    key_label: Ok(value.key_label),
+                    key_name: Ok(value.key_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct KeyAssignmentListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::KeyAssignment>,
+                ::std::string::String,
+            >,
+            total_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for KeyAssignmentListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    total_count: Ok(Default::default()),
+                }
+            }
+        }
+        impl KeyAssignmentListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::KeyAssignment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn total_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_count: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<KeyAssignmentListResponse>
+        for super::KeyAssignmentListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: KeyAssignmentListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    total_count: value.total_count?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::KeyAssignmentListResponse>
+        for KeyAssignmentListResponse {
+            fn from(value: super::KeyAssignmentListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    total_count: Ok(value.total_count),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct KeyHashesRequest {
+            key_hashes: ::std::result::Result<
+                ::std::vec::Vec<super::KeyHashesRequestKeyHashesItem>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for KeyHashesRequest {
+            fn default() -> Self {
+                Self {
+                    key_hashes: Err("no value supplied for key_hashes".to_string()),
+                }
+            }
+        }
+        impl KeyHashesRequest {
+            pub fn key_hashes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::KeyHashesRequestKeyHashesItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key_hashes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key_hashes: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<KeyHashesRequest> for super::KeyHashesRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: KeyHashesRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    key_hashes: value.key_hashes?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::KeyHashesRequest> for KeyHashesRequest {
+            fn from(value: super::KeyHashesRequest) -> Self {
+                Self {
+                    key_hashes: Ok(value.key_hashes),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct KeyListResponse {
             data: ::std::result::Result<
                 ::std::vec::Vec<super::Key>,
@@ -2679,6 +4226,54 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UnassignKeysResponse {
+            unassigned_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UnassignKeysResponse {
+            fn default() -> Self {
+                Self {
+                    unassigned_count: Ok(Default::default()),
+                }
+            }
+        }
+        impl UnassignKeysResponse {
+            pub fn unassigned_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.unassigned_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for unassigned_count: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UnassignKeysResponse>
+        for super::UnassignKeysResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UnassignKeysResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    unassigned_count: value.unassigned_count?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UnassignKeysResponse> for UnassignKeysResponse {
+            fn from(value: super::UnassignKeysResponse) -> Self {
+                Self {
+                    unassigned_count: Ok(value.unassigned_count),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UpdateKeyRequest {
             disabled: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -2820,6 +4415,483 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct Workspace {
+            created_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_by: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            default_guardrail_id: ::std::result::Result<
+                ::std::option::Option<String>,
+                ::std::string::String,
+            >,
+            default_image_model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            default_provider_sort: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            default_text_model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<String, ::std::string::String>,
+            include_byok_in_budgets: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            io_logging_api_key_ids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            io_logging_sampling_rate: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            is_data_discount_logging_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_observability_broadcast_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_observability_io_logging_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            slug: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Workspace {
+            fn default() -> Self {
+                Self {
+                    created_at: Ok(Default::default()),
+                    created_by: Ok(Default::default()),
+                    default_guardrail_id: Ok(Default::default()),
+                    default_image_model: Ok(Default::default()),
+                    default_provider_sort: Ok(Default::default()),
+                    default_text_model: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    include_byok_in_budgets: Ok(Default::default()),
+                    io_logging_api_key_ids: Ok(Default::default()),
+                    io_logging_sampling_rate: Ok(Default::default()),
+                    is_data_discount_logging_enabled: Ok(Default::default()),
+                    is_observability_broadcast_enabled: Ok(Default::default()),
+                    is_observability_io_logging_enabled: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    slug: Ok(Default::default()),
+                    updated_at: Ok(Default::default()),
+                }
+            }
+        }
+        impl Workspace {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn created_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_by: {e}")
+                    });
+                self
+            }
+            pub fn default_guardrail_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_guardrail_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for default_guardrail_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn default_image_model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_image_model = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for default_image_model: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn default_provider_sort<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_provider_sort = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for default_provider_sort: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn default_text_model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.default_text_model = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for default_text_model: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn include_byok_in_budgets<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.include_byok_in_budgets = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for include_byok_in_budgets: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn io_logging_api_key_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.io_logging_api_key_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for io_logging_api_key_ids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn io_logging_sampling_rate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.io_logging_sampling_rate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for io_logging_sampling_rate: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn is_data_discount_logging_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_data_discount_logging_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_data_discount_logging_enabled: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn is_observability_broadcast_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_observability_broadcast_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_observability_broadcast_enabled: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn is_observability_io_logging_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_observability_io_logging_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_observability_io_logging_enabled: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Workspace> for super::Workspace {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Workspace,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    created_by: value.created_by?,
+                    default_guardrail_id: value.default_guardrail_id?,
+                    default_image_model: value.default_image_model?,
+                    default_provider_sort: value.default_provider_sort?,
+                    default_text_model: value.default_text_model?,
+                    description: value.description?,
+                    id: value.id?,
+                    include_byok_in_budgets: value.include_byok_in_budgets?,
+                    io_logging_api_key_ids: value.io_logging_api_key_ids?,
+                    io_logging_sampling_rate: value.io_logging_sampling_rate?,
+                    is_data_discount_logging_enabled: value
+                        .is_data_discount_logging_enabled?,
+                    is_observability_broadcast_enabled: value
+                        .is_observability_broadcast_enabled?,
+                    is_observability_io_logging_enabled: value
+                        .is_observability_io_logging_enabled?,
+                    name: value.name?,
+                    slug: value.slug?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Workspace> for Workspace {
+            fn from(value: super::Workspace) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    created_by: Ok(value.created_by),
+                    default_guardrail_id: Ok(value.default_guardrail_id),
+                    default_image_model: Ok(value.default_image_model),
+                    default_provider_sort: Ok(value.default_provider_sort),
+                    default_text_model: Ok(value.default_text_model),
+                    description: Ok(value.description),
+                    id: Ok(value.id),
+                    include_byok_in_budgets: Ok(value.include_byok_in_budgets),
+                    io_logging_api_key_ids: Ok(value.io_logging_api_key_ids),
+                    io_logging_sampling_rate: Ok(value.io_logging_sampling_rate),
+                    is_data_discount_logging_enabled: Ok(
+                        value.is_data_discount_logging_enabled,
+                    ),
+                    is_observability_broadcast_enabled: Ok(
+                        value.is_observability_broadcast_enabled,
+                    ),
+                    is_observability_io_logging_enabled: Ok(
+                        value.is_observability_io_logging_enabled,
+                    ),
+                    name: Ok(value.name),
+                    slug: Ok(value.slug),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WorkspaceListResponse {
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Workspace>,
+                ::std::string::String,
+            >,
+            total_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WorkspaceListResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    total_count: Ok(Default::default()),
+                }
+            }
+        }
+        impl WorkspaceListResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Workspace>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn total_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_count: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WorkspaceListResponse>
+        for super::WorkspaceListResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WorkspaceListResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    total_count: value.total_count?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WorkspaceListResponse>
+        for WorkspaceListResponse {
+            fn from(value: super::WorkspaceListResponse) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    total_count: Ok(value.total_count),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WorkspaceResponse {
+            data: ::std::result::Result<super::Workspace, ::std::string::String>,
+        }
+        impl ::std::default::Default for WorkspaceResponse {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                }
+            }
+        }
+        impl WorkspaceResponse {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Workspace>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WorkspaceResponse> for super::WorkspaceResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WorkspaceResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { data: value.data? })
+            }
+        }
+        impl ::std::convert::From<super::WorkspaceResponse> for WorkspaceResponse {
+            fn from(value: super::WorkspaceResponse) -> Self {
+                Self { data: Ok(value.data) }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -2857,7 +4929,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for OpenRouter API keys
 
-Manage OpenRouter API keys: read the calling key, and list, create, read, update and delete keys with a management key.
+Manage OpenRouter API keys: read the calling key, and list, create, read, update and delete keys with a management key; assign guardrails to keys and unassign them, and read the guardrails and workspaces that bound them.
 
 Version: 1.0.0*/
 pub struct Client {
@@ -2921,6 +4993,128 @@ const _: () = {
     {}
 };
 impl Client {
+    /**List guardrails
+
+Lists one workspace's guardrails (the default workspace unless `workspace_id` is given), one page per call, with the total count. Requires a management key. Read-only here: creating, changing and deleting guardrails is outside key management (POLICY.md).
+
+Sends a `GET` request to `/guardrails`
+
+Arguments:
+- `limit`: Records per page, at most 100 (OpenRouter's default is 50).
+- `offset`: Number of records to skip.
+- `workspace_id`: Only guardrails of this workspace; by default the default workspace.
+```ignore
+let response = client.list_guardrails()
+    .limit(limit)
+    .offset(offset)
+    .workspace_id(workspace_id)
+    .send()
+    .await;
+```*/
+    pub fn list_guardrails(&self) -> builder::ListGuardrails<'_> {
+        builder::ListGuardrails::new(self)
+    }
+    /**List every key assignment
+
+Lists the account's key assignments (which guardrail each assigned key holds), one page per call, with the total count. There is no read of one key's assignment: this listing is how a key's guardrail is found. Requires a management key.
+
+Sends a `GET` request to `/guardrails/assignments/keys`
+
+Arguments:
+- `limit`: Records per page, at most 100 (OpenRouter's default is 50).
+- `offset`: Number of records to skip.
+```ignore
+let response = client.list_key_assignments()
+    .limit(limit)
+    .offset(offset)
+    .send()
+    .await;
+```*/
+    pub fn list_key_assignments(&self) -> builder::ListKeyAssignments<'_> {
+        builder::ListKeyAssignments::new(self)
+    }
+    /**Get a guardrail
+
+Returns one guardrail by id. A 404 means no such guardrail, or a workspace's default guardrail that has not been configured yet. Requires a management key.
+
+Sends a `GET` request to `/guardrails/{id}`
+
+Arguments:
+- `id`: The guardrail's id; sent percent-encoded as one path segment.
+```ignore
+let response = client.get_guardrail()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_guardrail(&self) -> builder::GetGuardrail<'_> {
+        builder::GetGuardrail::new(self)
+    }
+    /**List a guardrail's key assignments
+
+Lists the keys assigned to one guardrail, one page per call, with the total count. Requires a management key.
+
+Sends a `GET` request to `/guardrails/{id}/assignments/keys`
+
+Arguments:
+- `id`: The guardrail's id; sent percent-encoded as one path segment.
+- `limit`: Records per page, at most 100 (OpenRouter's default is 50).
+- `offset`: Number of records to skip.
+```ignore
+let response = client.list_guardrail_key_assignments()
+    .id(id)
+    .limit(limit)
+    .offset(offset)
+    .send()
+    .await;
+```*/
+    pub fn list_guardrail_key_assignments(
+        &self,
+    ) -> builder::ListGuardrailKeyAssignments<'_> {
+        builder::ListGuardrailKeyAssignments::new(self)
+    }
+    /**Assign keys to a guardrail
+
+Assigns the listed keys to this guardrail. A key may hold at most one guardrail; assigning replaces any existing assignment (OpenRouter's published document). So a repeated request leaves the state the first one left, and the SDK retries it like a PATCH (our inference, POLICY.md). What the API answers for a hash that names no key, and whether `assigned_count` counts keys that already held this guardrail, is not documented. Requires a management key.
+
+Sends a `POST` request to `/guardrails/{id}/assignments/keys`
+
+Arguments:
+- `id`: The guardrail's id; sent percent-encoded as one path segment.
+- `body`
+```ignore
+let response = client.bulk_assign_keys_to_guardrail()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn bulk_assign_keys_to_guardrail(
+        &self,
+    ) -> builder::BulkAssignKeysToGuardrail<'_> {
+        builder::BulkAssignKeysToGuardrail::new(self)
+    }
+    /**Unassign keys from a guardrail
+
+Removes the listed keys' assignment to this guardrail. Repeating the request leaves the state the first one left, and the SDK retries it (our inference, POLICY.md). Requires a management key.
+
+Sends a `POST` request to `/guardrails/{id}/assignments/keys/remove`
+
+Arguments:
+- `id`: The guardrail's id; sent percent-encoded as one path segment.
+- `body`
+```ignore
+let response = client.bulk_unassign_keys_from_guardrail()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn bulk_unassign_keys_from_guardrail(
+        &self,
+    ) -> builder::BulkUnassignKeysFromGuardrail<'_> {
+        builder::BulkUnassignKeysFromGuardrail::new(self)
+    }
     /**Get the current API key
 
 Returns the key that authenticates the request, its limits, usage and budgets. Any key may call it; a management key is not needed.
@@ -3026,6 +5220,42 @@ let response = client.update_keys()
     pub fn update_keys(&self) -> builder::UpdateKeys<'_> {
         builder::UpdateKeys::new(self)
     }
+    /**List workspaces
+
+Lists the account's workspaces, one page per call, with the total count. `GET /keys` lists one workspace at a time, so listing every key means listing the workspaces first (POLICY.md). Requires a management key. Read-only here.
+
+Sends a `GET` request to `/workspaces`
+
+Arguments:
+- `limit`: Records per page, at most 100 (OpenRouter's default is 50).
+- `offset`: Number of records to skip.
+```ignore
+let response = client.list_workspaces()
+    .limit(limit)
+    .offset(offset)
+    .send()
+    .await;
+```*/
+    pub fn list_workspaces(&self) -> builder::ListWorkspaces<'_> {
+        builder::ListWorkspaces::new(self)
+    }
+    /**Get a workspace
+
+Returns one workspace by id or slug. Requires a management key.
+
+Sends a `GET` request to `/workspaces/{id}`
+
+Arguments:
+- `id`: The workspace's id (a UUID) or its slug; sent percent-encoded as one path segment.
+```ignore
+let response = client.get_workspace()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_workspace(&self) -> builder::GetWorkspace<'_> {
+        builder::GetWorkspace::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -3036,6 +5266,999 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::list_guardrails`]
+
+[`Client::list_guardrails`]: super::Client::list_guardrails*/
+    #[derive(Debug, Clone)]
+    pub struct ListGuardrails<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+        workspace_id: Result<Option<String>, String>,
+    }
+    impl<'a> ListGuardrails<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                offset: Ok(None),
+                workspace_id: Ok(None),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        pub fn workspace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<String>,
+        {
+            self.workspace_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `String` for workspace_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/guardrails`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::GuardrailListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, limit, offset, workspace_id } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/guardrails", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(
+                    &progenitor_client::QueryParam::new("workspace_id", &workspace_id),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_guardrails",
+            };
+            let result = client.exec(request, &info).await;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, limit, offset, workspace_id } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/guardrails", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(
+                    &progenitor_client::QueryParam::new("workspace_id", &workspace_id),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::GuardrailListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_key_assignments`]
+
+[`Client::list_key_assignments`]: super::Client::list_key_assignments*/
+    #[derive(Debug, Clone)]
+    pub struct ListKeyAssignments<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> ListKeyAssignments<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                offset: Ok(None),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/guardrails/assignments/keys`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::KeyAssignmentListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, limit, offset } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/guardrails/assignments/keys", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_key_assignments",
+            };
+            let result = client.exec(request, &info).await;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, limit, offset } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/guardrails/assignments/keys", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::KeyAssignmentListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_guardrail`]
+
+[`Client::get_guardrail`]: super::Client::get_guardrail*/
+    #[derive(Debug, Clone)]
+    pub struct GetGuardrail<'a> {
+        client: &'a super::Client,
+        id: Result<String, String>,
+    }
+    impl<'a> GetGuardrail<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `String` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/guardrails/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::GuardrailResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/guardrails/{}", client.baseurl, crate ::encode_segment(& id),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_guardrail",
+            };
+            let result = client.exec(request, &info).await;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/guardrails/{}", client.baseurl, crate ::encode_segment(& id),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::GuardrailResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_guardrail_key_assignments`]
+
+[`Client::list_guardrail_key_assignments`]: super::Client::list_guardrail_key_assignments*/
+    #[derive(Debug, Clone)]
+    pub struct ListGuardrailKeyAssignments<'a> {
+        client: &'a super::Client,
+        id: Result<String, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> ListGuardrailKeyAssignments<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                limit: Ok(None),
+                offset: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `String` for id failed".to_string());
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/guardrails/{id}/assignments/keys`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::KeyAssignmentListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id, limit, offset } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/guardrails/{}/assignments/keys", client.baseurl, crate
+                ::encode_segment(& id),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_guardrail_key_assignments",
+            };
+            let result = client.exec(request, &info).await;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, id, limit, offset } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/guardrails/{}/assignments/keys", client.baseurl, crate
+                ::encode_segment(& id),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::KeyAssignmentListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::bulk_assign_keys_to_guardrail`]
+
+[`Client::bulk_assign_keys_to_guardrail`]: super::Client::bulk_assign_keys_to_guardrail*/
+    #[derive(Debug, Clone)]
+    pub struct BulkAssignKeysToGuardrail<'a> {
+        client: &'a super::Client,
+        id: Result<String, String>,
+        body: Result<types::builder::KeyHashesRequest, String>,
+    }
+    impl<'a> BulkAssignKeysToGuardrail<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `String` for id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::KeyHashesRequest>,
+            <V as std::convert::TryInto<
+                types::KeyHashesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `KeyHashesRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::KeyHashesRequest,
+            ) -> types::builder::KeyHashesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/guardrails/{id}/assignments/keys`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AssignKeysResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::KeyHashesRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/guardrails/{}/assignments/keys", client.baseurl, crate
+                ::encode_segment(& id),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "bulk_assign_keys_to_guardrail",
+            };
+            let result = client.exec(request, &info).await;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::KeyHashesRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/guardrails/{}/assignments/keys", client.baseurl, crate
+                ::encode_segment(& id),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::AssignKeysResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::bulk_unassign_keys_from_guardrail`]
+
+[`Client::bulk_unassign_keys_from_guardrail`]: super::Client::bulk_unassign_keys_from_guardrail*/
+    #[derive(Debug, Clone)]
+    pub struct BulkUnassignKeysFromGuardrail<'a> {
+        client: &'a super::Client,
+        id: Result<String, String>,
+        body: Result<types::builder::KeyHashesRequest, String>,
+    }
+    impl<'a> BulkUnassignKeysFromGuardrail<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `String` for id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::KeyHashesRequest>,
+            <V as std::convert::TryInto<
+                types::KeyHashesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `KeyHashesRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::KeyHashesRequest,
+            ) -> types::builder::KeyHashesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/guardrails/{id}/assignments/keys/remove`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::UnassignKeysResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::KeyHashesRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/guardrails/{}/assignments/keys/remove", client.baseurl, crate
+                ::encode_segment(& id),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "bulk_unassign_keys_from_guardrail",
+            };
+            let result = client.exec(request, &info).await;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::KeyHashesRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/guardrails/{}/assignments/keys/remove", client.baseurl, crate
+                ::encode_segment(& id),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::UnassignKeysResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::get_current_key`]
 
 [`Client::get_current_key`]: super::Client::get_current_key*/
@@ -4069,6 +7292,278 @@ pub mod builder {
                     )
                 }
                 429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_workspaces`]
+
+[`Client::list_workspaces`]: super::Client::list_workspaces*/
+    #[derive(Debug, Clone)]
+    pub struct ListWorkspaces<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> ListWorkspaces<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                offset: Ok(None),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/workspaces`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkspaceListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, limit, offset } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/workspaces", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_workspaces",
+            };
+            let result = client.exec(request, &info).await;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, limit, offset } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/workspaces", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::WorkspaceListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_workspace`]
+
+[`Client::get_workspace`]: super::Client::get_workspace*/
+    #[derive(Debug, Clone)]
+    pub struct GetWorkspace<'a> {
+        client: &'a super::Client,
+        id: Result<types::GetWorkspaceId, String>,
+    }
+    impl<'a> GetWorkspace<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetWorkspaceId>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `GetWorkspaceId` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/workspaces/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkspaceResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/workspaces/{}", client.baseurl, crate ::encode_segment(& id),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_workspace",
+            };
+            let result = client.exec(request, &info).await;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/workspaces/{}", client.baseurl, crate ::encode_segment(& id),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::WorkspaceResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
