@@ -148,6 +148,15 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
         pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
             Self(
                 self
@@ -286,6 +295,15 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
@@ -1016,6 +1034,15 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )
