@@ -41,7 +41,7 @@ pub struct Cli {
 }
 
 /// Settings every command shares.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Read the API key from this file (first line) instead of the environment.
     #[arg(long, global = true, value_name = "PATH")]
@@ -63,19 +63,11 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show the key the CLI authenticates with (GET /key).
-    Whoami {
-        #[arg(long, value_enum, default_value_t = DetailFormat::Table)]
-        format: DetailFormat,
-    },
+    Whoami(WhoamiArgs),
     /// List keys, streamed page by page (memory stays flat unless --sort is given).
     List(ListArgs),
     /// Show one key.
-    Get {
-        /// The key's hash.
-        hash: String,
-        #[arg(long, value_enum, default_value_t = DetailFormat::Table)]
-        format: DetailFormat,
-    },
+    Get(GetArgs),
     /// Create one key. Its secret goes to stdout (only when stdout is not a terminal, or with
     /// --show-secret) or to --secret-file.
     Create(CreateArgs),
@@ -96,10 +88,35 @@ pub enum Command {
     /// Usage report: totals, keys near their limit, top spenders.
     Report(ReportArgs),
     /// Print a shell completion script.
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
+    Completions(CompletionsArgs),
+}
+
+impl Command {
+    /// Whether the command calls the API (and so needs an API key). Only `completions`
+    /// does not.
+    pub fn uses_api(&self) -> bool {
+        !matches!(self, Command::Completions(_))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    #[arg(long, value_enum, default_value_t = DetailFormat::Table)]
+    pub format: DetailFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// The key's hash.
+    pub hash: String,
+    #[arg(long, value_enum, default_value_t = DetailFormat::Table)]
+    pub format: DetailFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -131,11 +148,25 @@ pub enum Reset {
     Monthly,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// What `rotate` does with an old key once its replacement works. Journaled in `retired`
+/// records by the same words (`"disable"`, `"delete"`, `"keep"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Then {
     Disable,
     Delete,
     Keep,
+}
+
+impl Then {
+    /// The verb, for messages (`disable`, `cannot delete old key …`).
+    pub fn verb(self) -> &'static str {
+        match self {
+            Then::Disable => "disable",
+            Then::Delete => "delete",
+            Then::Keep => "keep",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -361,5 +392,18 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_then_action_has_one_spelling_in_flags_journal_and_messages() {
+        for then in Then::value_variants() {
+            let flag = then
+                .to_possible_value()
+                .expect("a value")
+                .get_name()
+                .to_string();
+            assert_eq!(then.verb(), flag);
+            assert_eq!(serde_json::to_string(then).unwrap(), format!("\"{flag}\""));
+        }
     }
 }

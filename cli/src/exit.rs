@@ -1,14 +1,9 @@
-//! Exit codes and the CLI's error type: every failure becomes a message on stderr and one of
-//! the documented codes (listed in `--help`, see `cli.rs`).
+//! The documented exit codes (listed in `--help`, see `cli.rs`), and the one rule that turns
+//! what became of each item of a command (a key, a CSV row) into one of them.
 //!
-//! Messages never carry a secret: SDK errors are secret-free by construction, and the CLI's
-//! own messages name files, hashes and key names only.
-
-use openrouter_keys::{ApiErrorKind, Error, OperationId};
-use std::fmt;
-
-/// Where the SDK's `OutcomeUnknown` text turns to advice for Rust code.
-const SDK_UNKNOWN_ADVICE: &str = ". A key may have been created:";
+//! A command that acts on several items reports each item's outcome to a [`Tally`]; the
+//! tally's [`exit`](Tally::exit) is the command's code. A new exit rule goes here, and only
+//! here.
 
 /// The documented exit codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +14,7 @@ pub enum Exit {
     Failure = 1,
     /// 2: bad usage, or a change refused for lack of confirmation.
     Usage = 2,
-    /// 3: a bulk command finished some rows and failed others.
+    /// 3: a bulk command finished some items and failed others.
     Partial = 3,
     /// 4: a create may or may not have happened.
     OutcomeUnknown = 4,
@@ -33,105 +28,122 @@ impl Exit {
     }
 }
 
-/// A failure to report: what happened, with the exit code it maps to.
-#[derive(Debug)]
-pub struct CliError {
-    pub exit: Exit,
-    pub message: String,
+/// What became of one item of a command that acts on several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemOutcome {
+    /// Done, in this run or an earlier one.
+    Done,
+    /// Part of it holds and part does not: a key a batch made and someone deleted since, a
+    /// replacement verified whose old key could not be retired. Never a total failure.
+    Partly,
+    /// Failed; the exit code its error maps to on its own.
+    Failed(Exit),
+    /// May or may not have happened (a create without a clear answer, a check that could not
+    /// finish).
+    Unknown,
 }
 
-impl CliError {
-    pub fn usage(message: impl Into<String>) -> Self {
-        Self {
-            exit: Exit::Usage,
-            message: message.into(),
-        }
-    }
+/// The outcomes of a command's items, merged into its exit code.
+#[derive(Debug, Default, Clone)]
+pub struct Tally {
+    done: usize,
+    partly: usize,
+    unknown: usize,
+    failed: usize,
+    /// The exit code every failure so far shares, or `None` when there is none or they
+    /// differ.
+    failed_exit: Option<Exit>,
+    mixed_failures: bool,
+}
 
-    pub fn failure(message: impl Into<String>) -> Self {
-        Self {
-            exit: Exit::Failure,
-            message: message.into(),
-        }
-    }
-
-    /// An SDK error, with a hint of what to do about it where one is known, for a call made
-    /// with the CLI's own API key.
-    pub fn api(context: &str, error: &Error) -> Self {
-        Self::api_with(context, error, &crate::config::key_source())
-    }
-
-    /// An SDK error for a call made with `key` (words such as "the API key from
-    /// OPENROUTER_API_KEY"), written for a shell user: the SDK's advice is meant for Rust
-    /// code (`client.keys().list_all()`, `OPENROUTER_API_KEY` whatever the key's source), so
-    /// where the CLI knows better it replaces that advice with its own, never adds a second
-    /// one that contradicts it.
-    pub fn api_with(context: &str, error: &Error, key: &str) -> Self {
-        let exit = match error {
-            Error::OutcomeUnknown { .. } => Exit::OutcomeUnknown,
-            Error::InvalidInput { .. } | Error::Config(_) => Exit::Usage,
-            _ => Exit::Failure,
-        };
-        let mut text = error.to_string();
-        if matches!(error, Error::OutcomeUnknown { .. }) {
-            // The SDK's advice names library calls; the command says what to run instead.
-            if let Some(at) = text.find(SDK_UNKNOWN_ADVICE) {
-                text.truncate(at);
-                text.push_str(". The key may have been created: check before creating it again");
+impl Tally {
+    pub fn add(&mut self, outcome: ItemOutcome) {
+        match outcome {
+            ItemOutcome::Done => self.done += 1,
+            ItemOutcome::Partly => self.partly += 1,
+            ItemOutcome::Unknown => self.unknown += 1,
+            ItemOutcome::Failed(exit) => {
+                self.failed += 1;
+                match self.failed_exit {
+                    None if !self.mixed_failures => self.failed_exit = Some(exit),
+                    Some(shared) if shared != exit => {
+                        self.failed_exit = None;
+                        self.mixed_failures = true;
+                    }
+                    _ => {}
+                }
             }
         }
-        let api = error.as_api();
-        let hint = match api.map(|api| (api.kind, api.operation)) {
-            Some((ApiErrorKind::Unauthorized, OperationId::GetCurrentKey)) => Some(format!(
-                "{key} was refused: check that it is complete and not disabled or expired"
-            )),
-            Some((ApiErrorKind::Unauthorized, _)) => Some(format!(
-                "{key} was refused: check that it is complete and not disabled or expired \
-                 (operations on /keys need a management key)"
-            )),
-            Some((ApiErrorKind::Forbidden, _)) => Some(format!(
-                "operations on /keys need a management key; {key} is not one"
-            )),
-            // A 404 on a route that exists at any right base URL already has the SDK's
-            // diagnosis (the base URL); only a by-hash route's 404 means a missing key.
-            Some((
-                ApiErrorKind::NotFound,
-                OperationId::GetKey | OperationId::UpdateKeys | OperationId::DeleteKeys,
-            )) if api.and_then(|a| a.hint()).is_none() => Some(
-                "no key has this hash; `openrouter-keys list --include-disabled` shows them"
-                    .to_string(),
-            ),
-            _ => None,
-        };
-        if let (Some(_), Some(sdk_hint)) = (&hint, api.and_then(|a| a.hint())) {
-            // `ApiError`'s `Display` ends with `. {hint}`: the CLI's hint replaces it.
-            if let Some(kept) = text.strip_suffix(&format!(". {sdk_hint}")) {
-                text.truncate(kept.len());
-            }
-        }
-        let hint = hint.map(|h| format!("\n  hint: {h}")).unwrap_or_default();
-        Self {
-            exit,
-            message: format!("{context}: {text}{hint}"),
-        }
     }
 
-    /// An input file the user named cannot be read (missing, unreadable): a usage error,
-    /// like any other argument that does not work (exit 2).
-    pub fn input(what: &str, path: &std::path::Path, error: &std::io::Error) -> Self {
-        Self::usage(format!("{what} `{}`: {error}", path.display()))
+    /// How many items failed.
+    pub fn failed(&self) -> usize {
+        self.failed
     }
 
-    /// An I/O error on a file the user named.
-    pub fn io(what: &str, path: &std::path::Path, error: &std::io::Error) -> Self {
-        Self::failure(format!("{what} `{}`: {error}", path.display()))
+    /// The command's exit code:
+    ///
+    /// - 4 when any item may or may not have happened (a rerun of a bulk command
+    ///   reconciles it);
+    /// - 0 when every item is done (or there was none);
+    /// - when every item failed, the code their errors share (1 when they differ): nothing
+    ///   was done, so the run failed as a single call would have;
+    /// - 3 otherwise: some items done (or partly), others failed.
+    pub fn exit(&self) -> Exit {
+        if self.unknown > 0 {
+            Exit::OutcomeUnknown
+        } else if self.failed == 0 && self.partly == 0 {
+            Exit::Success
+        } else if self.done == 0 && self.partly == 0 {
+            self.failed_exit.unwrap_or(Exit::Failure)
+        } else {
+            Exit::Partial
+        }
     }
 }
 
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+impl FromIterator<ItemOutcome> for Tally {
+    fn from_iter<I: IntoIterator<Item = ItemOutcome>>(outcomes: I) -> Self {
+        let mut tally = Tally::default();
+        for outcome in outcomes {
+            tally.add(outcome);
+        }
+        tally
     }
 }
 
-pub type CliResult<T = Exit> = Result<T, CliError>;
+#[cfg(test)]
+mod tests {
+    use super::{Exit, ItemOutcome::*, Tally};
+
+    fn exit(outcomes: &[super::ItemOutcome]) -> Exit {
+        outcomes.iter().copied().collect::<Tally>().exit()
+    }
+
+    #[test]
+    fn the_outcomes_of_items_merge_into_one_exit_code() {
+        assert_eq!(exit(&[]), Exit::Success);
+        assert_eq!(exit(&[Done, Done]), Exit::Success);
+        assert_eq!(exit(&[Done, Failed(Exit::Failure)]), Exit::Partial);
+        assert_eq!(exit(&[Partly]), Exit::Partial, "a partial item alone");
+        assert_eq!(exit(&[Partly, Failed(Exit::Failure)]), Exit::Partial);
+        assert_eq!(exit(&[Failed(Exit::Failure)]), Exit::Failure);
+        assert_eq!(
+            exit(&[Failed(Exit::Usage), Failed(Exit::Usage)]),
+            Exit::Usage
+        );
+        assert_eq!(
+            exit(&[
+                Failed(Exit::Usage),
+                Failed(Exit::Failure),
+                Failed(Exit::Usage)
+            ]),
+            Exit::Failure,
+            "failures that differ"
+        );
+        assert_eq!(
+            exit(&[Done, Unknown, Failed(Exit::Failure)]),
+            Exit::OutcomeUnknown
+        );
+    }
+}

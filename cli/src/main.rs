@@ -1,31 +1,39 @@
 //! `openrouter-keys`: manage OpenRouter API keys from a shell, on the `openrouter-keys` SDK.
 //!
-//! Parses the command line, builds the client, runs the command and turns the result into
-//! one of the documented exit codes (see `exit.rs` and `--help`).
+//! Parses the command line, runs the command in its [`Context`](context::Context), and turns
+//! the result into one of the documented exit codes (`exit.rs`, and `--help`). A failure is
+//! written here, once; a closed stdout ends the command quietly, here too.
 //!
 //! Guarantees: data on stdout, diagnostics on stderr; secrets only in files created 0600 or
 //! on a stdout that is not a terminal (or with `--show-secret`), never on stderr; bulk
-//! creation and rotation exactly once across failures and reruns (`journal.rs`).
+//! creation and rotation exactly once across failures and reruns (`batch/`).
 
 // The doc comments of `cli.rs` are clap's `--help` text, read in a terminal, where `<URL>`
 // would print the angle brackets: rustdoc's bare-URL lint does not apply to them.
 #![allow(rustdoc::bare_urls)]
+// One module prints (`print/`); `cli/clippy.toml` refuses `std::io::{stdout, stderr,
+// stdin}` outside it too.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
 
+mod batch;
 mod cli;
 mod commands;
 mod config;
+mod context;
+mod error;
 mod exit;
 mod interrupt;
-mod journal;
-mod output;
-mod progress;
-mod provision;
+mod key_spec;
+#[allow(clippy::disallowed_methods)]
+mod print;
+mod render;
+mod sdk_error;
 mod secrets;
 mod select;
 
 use clap::Parser;
+use error::CliError;
 use exit::Exit;
-use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -33,14 +41,16 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
-                Exit::Usage.code()
+                Exit::Usage
             } else {
-                0
+                Exit::Success
             };
-            let _ = e.print();
-            return ExitCode::from(code);
+            print::Printer::new(false).clap_message(&e);
+            return ExitCode::from(code.code());
         }
     };
+    let ctx = context::Context::new(cli.global.clone());
+    let print = ctx.print;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -48,49 +58,40 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            print.error(&format_args!("cannot start the async runtime: {e}"));
             return ExitCode::from(Exit::Failure.code());
         }
     };
     let result = runtime.block_on(async {
         tokio::select! {
-            result = commands::run(cli) => result,
+            result = commands::run(&cli.command, &ctx) => result,
             // Work in flight is dropped; the journal of a bulk command already says what may
             // have happened, and the next run reconciles it.
-            _ = tokio::signal::ctrl_c() => Err(exit::CliError {
-                exit: Exit::Interrupted,
-                message: "interrupted; a bulk command resumes when run again with the same \
-                          arguments".to_string(),
-            }),
+            _ = tokio::signal::ctrl_c() => Err(CliError::new(
+                Exit::Interrupted,
+                "interrupted; a bulk command resumes when run again with the same arguments",
+            )),
         }
     });
     // A y/N prompt's reading thread may still be blocked on stdin: not waited for.
     runtime.shutdown_background();
-    // The command's future is dropped by now (journals closed and unlocked): what Ctrl-C
-    // leaves behind can be saved and said.
-    let result = match result {
-        Err(mut error) if error.exit == Exit::Interrupted => {
-            if let Some(message) = interrupt::run_hook() {
-                error.message = message;
-            }
-            Err(error)
-        }
-        other => other,
-    };
-    match result {
-        Ok(exit) => ExitCode::from(exit.code()),
+    let exit = match result {
+        Ok(exit) => exit,
+        // Nobody is left to read the output (`| head`): nothing to say.
+        Err(CliError::StdoutClosed) => Exit::Success,
         Err(error) => {
-            if !error.message.is_empty() {
-                let style = anstyle::Style::new()
-                    .bold()
-                    .fg_color(Some(anstyle::AnsiColor::Red.into()));
-                let _ = writeln!(
-                    anstream::stderr(),
-                    "{style}error:{style:#} {}",
-                    error.message
-                );
-            }
-            ExitCode::from(error.exit.code())
+            // The command's future is dropped by now (journals closed and unlocked): what
+            // Ctrl-C leaves behind can be saved and said.
+            let error = match error.exit() {
+                Exit::Interrupted => match ctx.interrupt.run() {
+                    Some(said) => CliError::new(Exit::Interrupted, said),
+                    None => error,
+                },
+                _ => error,
+            };
+            print.error(&error);
+            error.exit()
         }
-    }
+    };
+    ExitCode::from(exit.code())
 }

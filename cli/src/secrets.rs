@@ -5,7 +5,7 @@
 //! A replacement is written to a temporary file beside the target and renamed over it, so
 //! readers see the old file or the new one, never half of one.
 
-use crate::exit::{CliError, CliResult};
+use crate::error::{CliError, CliResult};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -206,17 +206,24 @@ pub fn write_private(path: &Path, contents: &[u8], replace: bool) -> CliResult<(
 
 /// Writes a CSV of secrets (`header`, then `records`) to `path` as [`write_private`] does,
 /// replacing the file; returns the number of records.
-pub fn write_private_csv<'a>(
+pub fn write_private_csv<R, F>(
     path: &Path,
     header: &[&str],
-    records: impl IntoIterator<Item = Vec<&'a str>>,
-) -> CliResult<usize> {
+    records: impl IntoIterator<Item = R>,
+) -> CliResult<usize>
+where
+    R: IntoIterator<Item = F>,
+    F: AsRef<str>,
+{
     let fail = |e: csv::Error| CliError::failure(format!("cannot encode the secrets file: {e}"));
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(header).map_err(fail)?;
     let mut count = 0;
     for record in records {
-        writer.write_record(&record).map_err(fail)?;
+        let fields: Vec<F> = record.into_iter().collect();
+        writer
+            .write_record(fields.iter().map(|f| f.as_ref().as_bytes()))
+            .map_err(fail)?;
         count += 1;
     }
     let bytes = writer

@@ -5,11 +5,11 @@
 //! confirmed on a terminal, and refused (exit 2) when stdin is not a terminal.
 
 use crate::cli::{Confirm, Filters, Target};
-use crate::exit::{CliError, CliResult};
+use crate::context::Context;
+use crate::error::{CliError, CliResult};
 use futures_util::TryStreamExt;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use openrouter_keys::{Client, Key, ListKeys, Request};
-use std::io::{BufRead, IsTerminal, Write};
 
 /// Globs matched against a key's name, and against its label for globs that start with
 /// `sk-`. That a label may look like a shortened key (`sk-or-v1-0e6...1c96`) is our
@@ -74,16 +74,16 @@ pub fn listing<'c>(client: &'c Client, filters: &Filters) -> Request<'c, ListKey
 
 /// Every key matching the filters and globs, in the API's order.
 pub async fn matching_keys(
-    client: &Client,
+    ctx: &Context,
     filters: &Filters,
     matcher: &Matcher,
 ) -> CliResult<Vec<Key>> {
     let mut keys = Vec::new();
-    let mut stream = std::pin::pin!(listing(client, filters).into_stream());
+    let mut stream = std::pin::pin!(listing(ctx.client()?, filters).into_stream());
     while let Some(key) = stream
         .try_next()
         .await
-        .map_err(|e| CliError::api("listing keys failed", &e))?
+        .map_err(|e| ctx.api_error("listing keys failed", &e))?
     {
         if matcher.matches(&key) {
             keys.push(key);
@@ -93,17 +93,18 @@ pub async fn matching_keys(
 }
 
 /// The keys a command acts on: the one `HASH`, or every key matching `--match`.
-pub async fn resolve(client: &Client, target: &Target, filters: &Filters) -> CliResult<Vec<Key>> {
+pub async fn resolve(ctx: &Context, target: &Target, filters: &Filters) -> CliResult<Vec<Key>> {
     if let Some(hash) = &target.hash {
-        let key = client
+        let key = ctx
+            .client()?
             .keys()
             .get(hash.as_str())
             .await
-            .map_err(|e| CliError::api(&format!("cannot read key {hash}"), &e))?;
+            .map_err(|e| ctx.api_error(&format!("cannot read key {hash}"), &e))?;
         return Ok(vec![key]);
     }
     let matcher = Matcher::new(&target.patterns)?;
-    matching_keys(client, filters, &matcher).await
+    matching_keys(ctx, filters, &matcher).await
 }
 
 /// Shows what will happen and decides whether to go on: `Ok(true)` to act, `Ok(false)` for a
@@ -112,13 +113,14 @@ pub async fn resolve(client: &Client, target: &Target, filters: &Filters) -> Cli
 /// In a dry run the plan is the command's output and goes to stdout; otherwise it is a
 /// preview for the operator and goes to stderr.
 pub async fn preview_and_confirm(
+    ctx: &Context,
     confirm: Confirm,
     action: &str,
     lines: &[String],
-    quiet: bool,
 ) -> CliResult<bool> {
+    let print = ctx.print;
     if lines.is_empty() {
-        crate::output::note(quiet, format!("no key to {action}"));
+        print.note(format_args!("no key to {action}"));
         return Ok(false);
     }
     let plan = format!(
@@ -129,52 +131,34 @@ pub async fn preview_and_confirm(
         lines.iter().map(|l| format!("  {l}\n")).collect::<String>()
     );
     if confirm.dry_run {
-        crate::output::out_line(plan.trim_end());
-        crate::output::note(quiet, "dry run: nothing was changed");
+        print.record(plan.trim_end());
+        print.note("dry run: nothing was changed");
         return Ok(false);
     }
     if confirm.yes {
-        crate::output::note(quiet, plan.trim_end());
+        print.note(plan.trim_end());
         return Ok(true);
     }
-    if !std::io::stdin().is_terminal() {
+    if !print.stdin_is_terminal() {
         return Err(CliError::usage(format!(
-            "refusing to {action} {} key(s) without confirmation: stdin is not a terminal. \
-             Pass --yes to go ahead, or --dry-run to see the plan",
+            "refusing to {action} {} key(s) without confirmation: stdin is not a terminal",
             lines.len()
-        )));
+        ))
+        .hint("pass --yes to go ahead, or --dry-run to see the plan"));
     }
-    let mut stderr = std::io::stderr();
-    let _ = write!(stderr, "{plan}Proceed? [y/N] ");
-    let _ = stderr.flush();
-    // Read on a blocking thread, so that Ctrl-C at the prompt is seen by `main` (exit 130)
-    // instead of waiting behind a blocked read. `main` does not wait for the thread.
-    crate::interrupt::on_interrupt(|| "interrupted at the prompt: nothing was changed".into());
-    let answer = tokio::task::spawn_blocking(|| {
-        let mut answer = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut answer)
-            .map(|_| answer)
-    })
-    .await
-    .map_err(|e| CliError::failure(format!("cannot read the answer: {e}")))?
-    .map_err(|e| CliError::failure(format!("cannot read the answer: {e}")))?;
-    crate::interrupt::clear();
+    // Ctrl-C at the prompt is seen by `main` (the answer is read on another thread).
+    ctx.interrupt
+        .set(|| "interrupted at the prompt: nothing was changed".into());
+    let answer = print
+        .ask(&format!("{plan}Proceed? [y/N] "))
+        .await
+        .map_err(|e| CliError::failure(format!("cannot read the answer: {e}")))?;
+    ctx.interrupt.clear();
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
         Ok(true)
     } else {
         Err(CliError::usage("cancelled: nothing was changed"))
     }
-}
-
-/// `hash  name` for previews.
-pub fn describe(key: &Key) -> String {
-    format!(
-        "{}  {}",
-        crate::output::printable(&key.hash),
-        crate::output::shown_name(key)
-    )
 }
 
 /// `name` as a shell word for `--match` that matches exactly that name: glob characters

@@ -16,11 +16,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assigned_count: ::std::option::Option<i64>,
     }
-    impl AssignKeysResponse {
-        pub fn builder() -> builder::AssignKeysResponse {
-            Default::default()
-        }
-    }
     ///One layer of the budgets that constrain a key's spending.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BudgetLayer {
@@ -52,11 +47,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spend_usd: ::std::option::Option<f64>,
     }
-    impl BudgetLayer {
-        pub fn builder() -> builder::BudgetLayer {
-            Default::default()
-        }
-    }
     ///A built-in content filter of a guardrail.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BuiltinContentFilter {
@@ -72,11 +62,6 @@ pub mod types {
         ///Which filter: email, phone, ssn, credit-card, ip-address, person-name, address, regex-prompt-injection (open set).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
-    }
-    impl BuiltinContentFilter {
-        pub fn builder() -> builder::BuiltinContentFilter {
-            Default::default()
-        }
     }
     ///Body of POST /keys.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -223,11 +208,6 @@ pub mod types {
         ///The new key's plaintext secret.
         pub key: ::std::string::String,
     }
-    impl CreatedKeyResponse {
-        pub fn builder() -> builder::CreatedKeyResponse {
-            Default::default()
-        }
-    }
     ///The key that authenticated the request. `rate_limit` and `is_provisioning_key` are deprecated ("will be removed in a future release", newest official SDKs), so not required here although the snapshot requires them. `allowed_data_regions` is required by the newest TS and Python SDKs; `budgets` and `effective_budget` by the Python SDK only.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CurrentKey {
@@ -307,20 +287,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub workspace_id: ::std::option::Option<::std::string::String>,
     }
-    impl CurrentKey {
-        pub fn builder() -> builder::CurrentKey {
-            Default::default()
-        }
-    }
     ///Envelope of GET /key.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CurrentKeyResponse {
         pub data: CurrentKey,
-    }
-    impl CurrentKeyResponse {
-        pub fn builder() -> builder::CurrentKeyResponse {
-            Default::default()
-        }
     }
     ///A custom regular-expression content filter of a guardrail.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -335,22 +305,12 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pattern: ::std::option::Option<::std::string::String>,
     }
-    impl CustomContentFilter {
-        pub fn builder() -> builder::CustomContentFilter {
-            Default::default()
-        }
-    }
     ///Envelope of DELETE /keys/{hash}. `deleted` is required in the snapshot and optional (defaulting to true) in the newest Python SDK; optional here, so `{}` is a success too.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeleteKeyResponse {
         ///Always true.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted: ::std::option::Option<bool>,
-    }
-    impl DeleteKeyResponse {
-        pub fn builder() -> builder::DeleteKeyResponse {
-            Default::default()
-        }
     }
     ///The error itself.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -367,11 +327,6 @@ pub mod types {
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
     }
-    impl ErrorDetail {
-        pub fn builder() -> builder::ErrorDetail {
-            Default::default()
-        }
-    }
     ///Body of every error response.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ErrorResponse {
@@ -385,11 +340,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<::std::string::String>,
     }
-    impl ErrorResponse {
-        pub fn builder() -> builder::ErrorResponse {
-            Default::default()
-        }
-    }
     ///A partner identity the new key is created for.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ExternalIdentity {
@@ -398,11 +348,6 @@ pub mod types {
         pub api_key: ::std::option::Option<ExternalIdentityApiKey>,
         ///The partner's user identifier.
         pub user: ::std::string::String,
-    }
-    impl ExternalIdentity {
-        pub fn builder() -> builder::ExternalIdentity {
-            Default::default()
-        }
     }
     ///Partner-supplied secret.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -470,11 +415,6 @@ pub mod types {
         ///Requests used today.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used: ::std::option::Option<i64>,
-    }
-    impl FreeModelDailyRequests {
-        pub fn builder() -> builder::FreeModelDailyRequests {
-            Default::default()
-        }
     }
     ///`GetWorkspaceId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -615,11 +555,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub workspace_id: ::std::option::Option<::std::string::String>,
     }
-    impl Guardrail {
-        pub fn builder() -> builder::Guardrail {
-            Default::default()
-        }
-    }
     ///Envelope of GET /guardrails. `total_count` counts every guardrail the listing would return across its pages.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GuardrailListResponse {
@@ -628,20 +563,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_count: ::std::option::Option<i64>,
     }
-    impl GuardrailListResponse {
-        pub fn builder() -> builder::GuardrailListResponse {
-            Default::default()
-        }
-    }
     ///Envelope of GET /guardrails/{id}.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GuardrailResponse {
         pub data: Guardrail,
-    }
-    impl GuardrailResponse {
-        pub fn builder() -> builder::GuardrailResponse {
-            Default::default()
-        }
     }
     ///An API key as listed, created, read or updated. Money is in USD. `external_user` is required by the newest official SDKs (TS and Python); the snapshot predates it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -715,11 +640,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub workspace_id: ::std::option::Option<::std::string::String>,
     }
-    impl Key {
-        pub fn builder() -> builder::Key {
-            Default::default()
-        }
-    }
     ///One key's assignment to a guardrail; a key holds at most one (POLICY.md). The SDK needs the key's hash and the guardrail's id.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KeyAssignment {
@@ -743,11 +663,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key_name: ::std::option::Option<::std::string::String>,
     }
-    impl KeyAssignment {
-        pub fn builder() -> builder::KeyAssignment {
-            Default::default()
-        }
-    }
     ///Envelope of the key-assignment listings, with the count across all pages.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KeyAssignmentListResponse {
@@ -755,11 +670,6 @@ pub mod types {
         ///Assignments in all pages.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_count: ::std::option::Option<i64>,
-    }
-    impl KeyAssignmentListResponse {
-        pub fn builder() -> builder::KeyAssignmentListResponse {
-            Default::default()
-        }
     }
     ///Body of POST /guardrails/{id}/assignments/keys and of its `/remove`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -852,20 +762,10 @@ pub mod types {
     pub struct KeyListResponse {
         pub data: ::std::vec::Vec<Key>,
     }
-    impl KeyListResponse {
-        pub fn builder() -> builder::KeyListResponse {
-            Default::default()
-        }
-    }
     ///Envelope of GET and PATCH /keys/{hash}.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct KeyResponse {
         pub data: Key,
-    }
-    impl KeyResponse {
-        pub fn builder() -> builder::KeyResponse {
-            Default::default()
-        }
     }
     ///How often a key's spending limit resets; `null` means never. Responses carry it as a plain string so that a new interval does not break older clients.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -959,22 +859,12 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requests: ::std::option::Option<i64>,
     }
-    impl RateLimit {
-        pub fn builder() -> builder::RateLimit {
-            Default::default()
-        }
-    }
     ///Answer of POST /guardrails/{id}/assignments/keys/remove.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UnassignKeysResponse {
         ///Number of keys unassigned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub unassigned_count: ::std::option::Option<i64>,
-    }
-    impl UnassignKeysResponse {
-        pub fn builder() -> builder::UnassignKeysResponse {
-            Default::default()
-        }
     }
     ///Body of PATCH /keys/{hash}. Absent fields are kept; `limit: null` and `limit_reset: null` clear the value.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -1055,11 +945,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::std::string::String>,
     }
-    impl Workspace {
-        pub fn builder() -> builder::Workspace {
-            Default::default()
-        }
-    }
     ///Envelope of GET /workspaces, with the count across all pages.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WorkspaceListResponse {
@@ -1068,372 +953,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_count: ::std::option::Option<i64>,
     }
-    impl WorkspaceListResponse {
-        pub fn builder() -> builder::WorkspaceListResponse {
-            Default::default()
-        }
-    }
     ///Envelope of GET /workspaces/{id}.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct WorkspaceResponse {
         pub data: Workspace,
     }
-    impl WorkspaceResponse {
-        pub fn builder() -> builder::WorkspaceResponse {
-            Default::default()
-        }
-    }
     /// Types for composing complex structures.
     pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct AssignKeysResponse {
-            assigned_count: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for AssignKeysResponse {
-            fn default() -> Self {
-                Self {
-                    assigned_count: Ok(Default::default()),
-                }
-            }
-        }
-        impl AssignKeysResponse {
-            pub fn assigned_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.assigned_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for assigned_count: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<AssignKeysResponse> for super::AssignKeysResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: AssignKeysResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    assigned_count: value.assigned_count?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::AssignKeysResponse> for AssignKeysResponse {
-            fn from(value: super::AssignKeysResponse) -> Self {
-                Self {
-                    assigned_count: Ok(value.assigned_count),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BudgetLayer {
-            budget_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            guardrail_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            include_byok: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            limit_usd: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            remaining_usd: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            reset_interval: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            resets_at: ::std::result::Result<
-                ::std::option::Option<String>,
-                ::std::string::String,
-            >,
-            scope: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            spend_usd: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BudgetLayer {
-            fn default() -> Self {
-                Self {
-                    budget_id: Ok(Default::default()),
-                    guardrail_id: Ok(Default::default()),
-                    include_byok: Ok(Default::default()),
-                    limit_usd: Ok(Default::default()),
-                    remaining_usd: Ok(Default::default()),
-                    reset_interval: Ok(Default::default()),
-                    resets_at: Ok(Default::default()),
-                    scope: Ok(Default::default()),
-                    spend_usd: Ok(Default::default()),
-                }
-            }
-        }
-        impl BudgetLayer {
-            pub fn budget_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.budget_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for budget_id: {e}")
-                    });
-                self
-            }
-            pub fn guardrail_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.guardrail_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for guardrail_id: {e}")
-                    });
-                self
-            }
-            pub fn include_byok<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.include_byok = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for include_byok: {e}")
-                    });
-                self
-            }
-            pub fn limit_usd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.limit_usd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for limit_usd: {e}")
-                    });
-                self
-            }
-            pub fn remaining_usd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.remaining_usd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for remaining_usd: {e}")
-                    });
-                self
-            }
-            pub fn reset_interval<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reset_interval = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reset_interval: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn resets_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.resets_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for resets_at: {e}")
-                    });
-                self
-            }
-            pub fn scope<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scope: {e}")
-                    });
-                self
-            }
-            pub fn spend_usd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.spend_usd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for spend_usd: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BudgetLayer> for super::BudgetLayer {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BudgetLayer,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    budget_id: value.budget_id?,
-                    guardrail_id: value.guardrail_id?,
-                    include_byok: value.include_byok?,
-                    limit_usd: value.limit_usd?,
-                    remaining_usd: value.remaining_usd?,
-                    reset_interval: value.reset_interval?,
-                    resets_at: value.resets_at?,
-                    scope: value.scope?,
-                    spend_usd: value.spend_usd?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BudgetLayer> for BudgetLayer {
-            fn from(value: super::BudgetLayer) -> Self {
-                Self {
-                    budget_id: Ok(value.budget_id),
-                    guardrail_id: Ok(value.guardrail_id),
-                    include_byok: Ok(value.include_byok),
-                    limit_usd: Ok(value.limit_usd),
-                    remaining_usd: Ok(value.remaining_usd),
-                    reset_interval: Ok(value.reset_interval),
-                    resets_at: Ok(value.resets_at),
-                    scope: Ok(value.scope),
-                    spend_usd: Ok(value.spend_usd),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct BuiltinContentFilter {
-            action: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            label: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            scan_scope: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            slug: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for BuiltinContentFilter {
-            fn default() -> Self {
-                Self {
-                    action: Ok(Default::default()),
-                    label: Ok(Default::default()),
-                    scan_scope: Ok(Default::default()),
-                    slug: Ok(Default::default()),
-                }
-            }
-        }
-        impl BuiltinContentFilter {
-            pub fn action<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.action = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for action: {e}")
-                    });
-                self
-            }
-            pub fn label<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.label = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for label: {e}")
-                    });
-                self
-            }
-            pub fn scan_scope<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.scan_scope = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for scan_scope: {e}")
-                    });
-                self
-            }
-            pub fn slug<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.slug = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for slug: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<BuiltinContentFilter>
-        for super::BuiltinContentFilter {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: BuiltinContentFilter,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    action: value.action?,
-                    label: value.label?,
-                    scan_scope: value.scan_scope?,
-                    slug: value.slug?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::BuiltinContentFilter> for BuiltinContentFilter {
-            fn from(value: super::BuiltinContentFilter) -> Self {
-                Self {
-                    action: Ok(value.action),
-                    label: Ok(value.label),
-                    scan_scope: Ok(value.scan_scope),
-                    slug: Ok(value.slug),
-                }
-            }
-        }
         #[derive(Clone, Debug)]
         pub struct CreateKeyRequest {
             creator_user_id: ::std::result::Result<
@@ -1621,2402 +1147,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct CreatedKeyResponse {
-            data: ::std::result::Result<super::Key, ::std::string::String>,
-            key: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for CreatedKeyResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("no value supplied for data".to_string()),
-                    key: Err("no value supplied for key".to_string()),
-                }
-            }
-        }
-        impl CreatedKeyResponse {
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Key>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for key: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CreatedKeyResponse> for super::CreatedKeyResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreatedKeyResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    key: value.key?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CreatedKeyResponse> for CreatedKeyResponse {
-            fn from(value: super::CreatedKeyResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    key: Ok(value.key),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CurrentKey {
-            allowed_data_regions: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                ::std::string::String,
-            >,
-            budgets: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::BudgetLayer>>,
-                ::std::string::String,
-            >,
-            byok_usage: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            byok_usage_daily: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            byok_usage_monthly: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            byok_usage_weekly: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            creator_user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            effective_budget: ::std::result::Result<
-                ::std::option::Option<super::BudgetLayer>,
-                ::std::string::String,
-            >,
-            expires_at: ::std::result::Result<
-                ::std::option::Option<String>,
-                ::std::string::String,
-            >,
-            free_model_daily_requests: ::std::result::Result<
-                ::std::option::Option<super::FreeModelDailyRequests>,
-                ::std::string::String,
-            >,
-            include_byok_in_limit: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_free_tier: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_management_key: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_provisioning_key: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            label: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            limit: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            limit_remaining: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            limit_reset: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            organization_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            rate_limit: ::std::result::Result<
-                ::std::option::Option<super::RateLimit>,
-                ::std::string::String,
-            >,
-            usage: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            usage_daily: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            usage_monthly: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            usage_weekly: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            workspace_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CurrentKey {
-            fn default() -> Self {
-                Self {
-                    allowed_data_regions: Ok(Default::default()),
-                    budgets: Ok(Default::default()),
-                    byok_usage: Ok(Default::default()),
-                    byok_usage_daily: Ok(Default::default()),
-                    byok_usage_monthly: Ok(Default::default()),
-                    byok_usage_weekly: Ok(Default::default()),
-                    creator_user_id: Ok(Default::default()),
-                    effective_budget: Ok(Default::default()),
-                    expires_at: Ok(Default::default()),
-                    free_model_daily_requests: Ok(Default::default()),
-                    include_byok_in_limit: Ok(Default::default()),
-                    is_free_tier: Ok(Default::default()),
-                    is_management_key: Ok(Default::default()),
-                    is_provisioning_key: Ok(Default::default()),
-                    label: Ok(Default::default()),
-                    limit: Ok(Default::default()),
-                    limit_remaining: Ok(Default::default()),
-                    limit_reset: Ok(Default::default()),
-                    organization_id: Ok(Default::default()),
-                    rate_limit: Ok(Default::default()),
-                    usage: Ok(Default::default()),
-                    usage_daily: Ok(Default::default()),
-                    usage_monthly: Ok(Default::default()),
-                    usage_weekly: Ok(Default::default()),
-                    workspace_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl CurrentKey {
-            pub fn allowed_data_regions<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.allowed_data_regions = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for allowed_data_regions: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn budgets<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::BudgetLayer>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.budgets = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for budgets: {e}")
-                    });
-                self
-            }
-            pub fn byok_usage<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.byok_usage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for byok_usage: {e}")
-                    });
-                self
-            }
-            pub fn byok_usage_daily<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.byok_usage_daily = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for byok_usage_daily: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn byok_usage_monthly<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.byok_usage_monthly = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for byok_usage_monthly: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn byok_usage_weekly<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.byok_usage_weekly = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for byok_usage_weekly: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn creator_user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.creator_user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for creator_user_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn effective_budget<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::BudgetLayer>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.effective_budget = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for effective_budget: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn expires_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expires_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for expires_at: {e}")
-                    });
-                self
-            }
-            pub fn free_model_daily_requests<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::FreeModelDailyRequests>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.free_model_daily_requests = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for free_model_daily_requests: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn include_byok_in_limit<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.include_byok_in_limit = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for include_byok_in_limit: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn is_free_tier<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_free_tier = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_free_tier: {e}")
-                    });
-                self
-            }
-            pub fn is_management_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_management_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_management_key: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn is_provisioning_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_provisioning_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_provisioning_key: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn label<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.label = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for label: {e}")
-                    });
-                self
-            }
-            pub fn limit<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.limit = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for limit: {e}")
-                    });
-                self
-            }
-            pub fn limit_remaining<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.limit_remaining = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for limit_remaining: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn limit_reset<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.limit_reset = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for limit_reset: {e}")
-                    });
-                self
-            }
-            pub fn organization_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.organization_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for organization_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn rate_limit<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::RateLimit>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.rate_limit = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for rate_limit: {e}")
-                    });
-                self
-            }
-            pub fn usage<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usage: {e}")
-                    });
-                self
-            }
-            pub fn usage_daily<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usage_daily = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usage_daily: {e}")
-                    });
-                self
-            }
-            pub fn usage_monthly<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usage_monthly = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usage_monthly: {e}")
-                    });
-                self
-            }
-            pub fn usage_weekly<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usage_weekly = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usage_weekly: {e}")
-                    });
-                self
-            }
-            pub fn workspace_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.workspace_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for workspace_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CurrentKey> for super::CurrentKey {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CurrentKey,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    allowed_data_regions: value.allowed_data_regions?,
-                    budgets: value.budgets?,
-                    byok_usage: value.byok_usage?,
-                    byok_usage_daily: value.byok_usage_daily?,
-                    byok_usage_monthly: value.byok_usage_monthly?,
-                    byok_usage_weekly: value.byok_usage_weekly?,
-                    creator_user_id: value.creator_user_id?,
-                    effective_budget: value.effective_budget?,
-                    expires_at: value.expires_at?,
-                    free_model_daily_requests: value.free_model_daily_requests?,
-                    include_byok_in_limit: value.include_byok_in_limit?,
-                    is_free_tier: value.is_free_tier?,
-                    is_management_key: value.is_management_key?,
-                    is_provisioning_key: value.is_provisioning_key?,
-                    label: value.label?,
-                    limit: value.limit?,
-                    limit_remaining: value.limit_remaining?,
-                    limit_reset: value.limit_reset?,
-                    organization_id: value.organization_id?,
-                    rate_limit: value.rate_limit?,
-                    usage: value.usage?,
-                    usage_daily: value.usage_daily?,
-                    usage_monthly: value.usage_monthly?,
-                    usage_weekly: value.usage_weekly?,
-                    workspace_id: value.workspace_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CurrentKey> for CurrentKey {
-            fn from(value: super::CurrentKey) -> Self {
-                Self {
-                    allowed_data_regions: Ok(value.allowed_data_regions),
-                    budgets: Ok(value.budgets),
-                    byok_usage: Ok(value.byok_usage),
-                    byok_usage_daily: Ok(value.byok_usage_daily),
-                    byok_usage_monthly: Ok(value.byok_usage_monthly),
-                    byok_usage_weekly: Ok(value.byok_usage_weekly),
-                    creator_user_id: Ok(value.creator_user_id),
-                    effective_budget: Ok(value.effective_budget),
-                    expires_at: Ok(value.expires_at),
-                    free_model_daily_requests: Ok(value.free_model_daily_requests),
-                    include_byok_in_limit: Ok(value.include_byok_in_limit),
-                    is_free_tier: Ok(value.is_free_tier),
-                    is_management_key: Ok(value.is_management_key),
-                    is_provisioning_key: Ok(value.is_provisioning_key),
-                    label: Ok(value.label),
-                    limit: Ok(value.limit),
-                    limit_remaining: Ok(value.limit_remaining),
-                    limit_reset: Ok(value.limit_reset),
-                    organization_id: Ok(value.organization_id),
-                    rate_limit: Ok(value.rate_limit),
-                    usage: Ok(value.usage),
-                    usage_daily: Ok(value.usage_daily),
-                    usage_monthly: Ok(value.usage_monthly),
-                    usage_weekly: Ok(value.usage_weekly),
-                    workspace_id: Ok(value.workspace_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CurrentKeyResponse {
-            data: ::std::result::Result<super::CurrentKey, ::std::string::String>,
-        }
-        impl ::std::default::Default for CurrentKeyResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("no value supplied for data".to_string()),
-                }
-            }
-        }
-        impl CurrentKeyResponse {
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::CurrentKey>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CurrentKeyResponse> for super::CurrentKeyResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CurrentKeyResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
-            }
-        }
-        impl ::std::convert::From<super::CurrentKeyResponse> for CurrentKeyResponse {
-            fn from(value: super::CurrentKeyResponse) -> Self {
-                Self { data: Ok(value.data) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct CustomContentFilter {
-            action: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            label: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            pattern: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for CustomContentFilter {
-            fn default() -> Self {
-                Self {
-                    action: Ok(Default::default()),
-                    label: Ok(Default::default()),
-                    pattern: Ok(Default::default()),
-                }
-            }
-        }
-        impl CustomContentFilter {
-            pub fn action<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.action = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for action: {e}")
-                    });
-                self
-            }
-            pub fn label<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.label = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for label: {e}")
-                    });
-                self
-            }
-            pub fn pattern<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.pattern = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for pattern: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<CustomContentFilter>
-        for super::CustomContentFilter {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: CustomContentFilter,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    action: value.action?,
-                    label: value.label?,
-                    pattern: value.pattern?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::CustomContentFilter> for CustomContentFilter {
-            fn from(value: super::CustomContentFilter) -> Self {
-                Self {
-                    action: Ok(value.action),
-                    label: Ok(value.label),
-                    pattern: Ok(value.pattern),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct DeleteKeyResponse {
-            deleted: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for DeleteKeyResponse {
-            fn default() -> Self {
-                Self {
-                    deleted: Ok(Default::default()),
-                }
-            }
-        }
-        impl DeleteKeyResponse {
-            pub fn deleted<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.deleted = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for deleted: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<DeleteKeyResponse> for super::DeleteKeyResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: DeleteKeyResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { deleted: value.deleted? })
-            }
-        }
-        impl ::std::convert::From<super::DeleteKeyResponse> for DeleteKeyResponse {
-            fn from(value: super::DeleteKeyResponse) -> Self {
-                Self { deleted: Ok(value.deleted) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ErrorDetail {
-            code: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            metadata: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ErrorDetail {
-            fn default() -> Self {
-                Self {
-                    code: Ok(Default::default()),
-                    message: Ok(Default::default()),
-                    metadata: Ok(Default::default()),
-                }
-            }
-        }
-        impl ErrorDetail {
-            pub fn code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for code: {e}")
-                    });
-                self
-            }
-            pub fn message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for message: {e}")
-                    });
-                self
-            }
-            pub fn metadata<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.metadata = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for metadata: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ErrorDetail> for super::ErrorDetail {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ErrorDetail,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    code: value.code?,
-                    message: value.message?,
-                    metadata: value.metadata?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ErrorDetail> for ErrorDetail {
-            fn from(value: super::ErrorDetail) -> Self {
-                Self {
-                    code: Ok(value.code),
-                    message: Ok(value.message),
-                    metadata: Ok(value.metadata),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ErrorResponse {
-            error: ::std::result::Result<super::ErrorDetail, ::std::string::String>,
-            openrouter_metadata: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
-                ::std::string::String,
-            >,
-            user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ErrorResponse {
-            fn default() -> Self {
-                Self {
-                    error: Err("no value supplied for error".to_string()),
-                    openrouter_metadata: Ok(Default::default()),
-                    user_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl ErrorResponse {
-            pub fn error<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ErrorDetail>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error: {e}")
-                    });
-                self
-            }
-            pub fn openrouter_metadata<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.openrouter_metadata = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for openrouter_metadata: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ErrorResponse> for super::ErrorResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ErrorResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    error: value.error?,
-                    openrouter_metadata: value.openrouter_metadata?,
-                    user_id: value.user_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ErrorResponse> for ErrorResponse {
-            fn from(value: super::ErrorResponse) -> Self {
-                Self {
-                    error: Ok(value.error),
-                    openrouter_metadata: Ok(value.openrouter_metadata),
-                    user_id: Ok(value.user_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct ExternalIdentity {
-            api_key: ::std::result::Result<
-                ::std::option::Option<super::ExternalIdentityApiKey>,
-                ::std::string::String,
-            >,
-            user: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ExternalIdentity {
-            fn default() -> Self {
-                Self {
-                    api_key: Ok(Default::default()),
-                    user: Err("no value supplied for user".to_string()),
-                }
-            }
-        }
-        impl ExternalIdentity {
-            pub fn api_key<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ExternalIdentityApiKey>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.api_key = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_key: {e}")
-                    });
-                self
-            }
-            pub fn user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for user: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ExternalIdentity> for super::ExternalIdentity {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExternalIdentity,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    api_key: value.api_key?,
-                    user: value.user?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ExternalIdentity> for ExternalIdentity {
-            fn from(value: super::ExternalIdentity) -> Self {
-                Self {
-                    api_key: Ok(value.api_key),
-                    user: Ok(value.user),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct FreeModelDailyRequests {
-            limit: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            remaining: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            used: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for FreeModelDailyRequests {
-            fn default() -> Self {
-                Self {
-                    limit: Ok(Default::default()),
-                    remaining: Ok(Default::default()),
-                    used: Ok(Default::default()),
-                }
-            }
-        }
-        impl FreeModelDailyRequests {
-            pub fn limit<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.limit = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for limit: {e}")
-                    });
-                self
-            }
-            pub fn remaining<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.remaining = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for remaining: {e}")
-                    });
-                self
-            }
-            pub fn used<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.used = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for used: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<FreeModelDailyRequests>
-        for super::FreeModelDailyRequests {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: FreeModelDailyRequests,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    limit: value.limit?,
-                    remaining: value.remaining?,
-                    used: value.used?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::FreeModelDailyRequests>
-        for FreeModelDailyRequests {
-            fn from(value: super::FreeModelDailyRequests) -> Self {
-                Self {
-                    limit: Ok(value.limit),
-                    remaining: Ok(value.remaining),
-                    used: Ok(value.used),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Guardrail {
-            allowed_models: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                ::std::string::String,
-            >,
-            allowed_providers: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                ::std::string::String,
-            >,
-            content_filter_builtins: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::BuiltinContentFilter>>,
-                ::std::string::String,
-            >,
-            content_filters: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::CustomContentFilter>>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            enable_free_model_publication: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            enable_free_model_training: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            enable_paid_model_training: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            enforce_zdr: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            enforce_zdr_anthropic: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            enforce_zdr_google: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            enforce_zdr_openai: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            enforce_zdr_other: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            enforce_zdr_xai: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<String, ::std::string::String>,
-            ignored_models: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                ::std::string::String,
-            >,
-            ignored_providers: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                ::std::string::String,
-            >,
-            include_byok_in_budgets: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            limit_usd: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            reset_interval: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            workspace_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Guardrail {
-            fn default() -> Self {
-                Self {
-                    allowed_models: Ok(Default::default()),
-                    allowed_providers: Ok(Default::default()),
-                    content_filter_builtins: Ok(Default::default()),
-                    content_filters: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    enable_free_model_publication: Ok(Default::default()),
-                    enable_free_model_training: Ok(Default::default()),
-                    enable_paid_model_training: Ok(Default::default()),
-                    enforce_zdr: Ok(Default::default()),
-                    enforce_zdr_anthropic: Ok(Default::default()),
-                    enforce_zdr_google: Ok(Default::default()),
-                    enforce_zdr_openai: Ok(Default::default()),
-                    enforce_zdr_other: Ok(Default::default()),
-                    enforce_zdr_xai: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
-                    ignored_models: Ok(Default::default()),
-                    ignored_providers: Ok(Default::default()),
-                    include_byok_in_budgets: Ok(Default::default()),
-                    limit_usd: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    reset_interval: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    workspace_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl Guardrail {
-            pub fn allowed_models<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.allowed_models = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for allowed_models: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn allowed_providers<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.allowed_providers = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for allowed_providers: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn content_filter_builtins<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::BuiltinContentFilter>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.content_filter_builtins = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for content_filter_builtins: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn content_filters<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::CustomContentFilter>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.content_filters = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for content_filters: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
-                self
-            }
-            pub fn enable_free_model_publication<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.enable_free_model_publication = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for enable_free_model_publication: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn enable_free_model_training<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.enable_free_model_training = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for enable_free_model_training: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn enable_paid_model_training<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.enable_paid_model_training = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for enable_paid_model_training: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn enforce_zdr<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.enforce_zdr = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for enforce_zdr: {e}")
-                    });
-                self
-            }
-            pub fn enforce_zdr_anthropic<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.enforce_zdr_anthropic = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for enforce_zdr_anthropic: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn enforce_zdr_google<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.enforce_zdr_google = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for enforce_zdr_google: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn enforce_zdr_openai<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.enforce_zdr_openai = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for enforce_zdr_openai: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn enforce_zdr_other<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.enforce_zdr_other = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for enforce_zdr_other: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn enforce_zdr_xai<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.enforce_zdr_xai = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for enforce_zdr_xai: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn ignored_models<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.ignored_models = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for ignored_models: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn ignored_providers<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.ignored_providers = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for ignored_providers: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn include_byok_in_budgets<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.include_byok_in_budgets = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for include_byok_in_budgets: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn limit_usd<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.limit_usd = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for limit_usd: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn reset_interval<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.reset_interval = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for reset_interval: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_at: {e}")
-                    });
-                self
-            }
-            pub fn workspace_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.workspace_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for workspace_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Guardrail> for super::Guardrail {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Guardrail,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    allowed_models: value.allowed_models?,
-                    allowed_providers: value.allowed_providers?,
-                    content_filter_builtins: value.content_filter_builtins?,
-                    content_filters: value.content_filters?,
-                    created_at: value.created_at?,
-                    description: value.description?,
-                    enable_free_model_publication: value.enable_free_model_publication?,
-                    enable_free_model_training: value.enable_free_model_training?,
-                    enable_paid_model_training: value.enable_paid_model_training?,
-                    enforce_zdr: value.enforce_zdr?,
-                    enforce_zdr_anthropic: value.enforce_zdr_anthropic?,
-                    enforce_zdr_google: value.enforce_zdr_google?,
-                    enforce_zdr_openai: value.enforce_zdr_openai?,
-                    enforce_zdr_other: value.enforce_zdr_other?,
-                    enforce_zdr_xai: value.enforce_zdr_xai?,
-                    id: value.id?,
-                    ignored_models: value.ignored_models?,
-                    ignored_providers: value.ignored_providers?,
-                    include_byok_in_budgets: value.include_byok_in_budgets?,
-                    limit_usd: value.limit_usd?,
-                    name: value.name?,
-                    reset_interval: value.reset_interval?,
-                    updated_at: value.updated_at?,
-                    workspace_id: value.workspace_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Guardrail> for Guardrail {
-            fn from(value: super::Guardrail) -> Self {
-                Self {
-                    allowed_models: Ok(value.allowed_models),
-                    allowed_providers: Ok(value.allowed_providers),
-                    content_filter_builtins: Ok(value.content_filter_builtins),
-                    content_filters: Ok(value.content_filters),
-                    created_at: Ok(value.created_at),
-                    description: Ok(value.description),
-                    enable_free_model_publication: Ok(
-                        value.enable_free_model_publication,
-                    ),
-                    enable_free_model_training: Ok(value.enable_free_model_training),
-                    enable_paid_model_training: Ok(value.enable_paid_model_training),
-                    enforce_zdr: Ok(value.enforce_zdr),
-                    enforce_zdr_anthropic: Ok(value.enforce_zdr_anthropic),
-                    enforce_zdr_google: Ok(value.enforce_zdr_google),
-                    enforce_zdr_openai: Ok(value.enforce_zdr_openai),
-                    enforce_zdr_other: Ok(value.enforce_zdr_other),
-                    enforce_zdr_xai: Ok(value.enforce_zdr_xai),
-                    id: Ok(value.id),
-                    ignored_models: Ok(value.ignored_models),
-                    ignored_providers: Ok(value.ignored_providers),
-                    include_byok_in_budgets: Ok(value.include_byok_in_budgets),
-                    limit_usd: Ok(value.limit_usd),
-                    name: Ok(value.name),
-                    reset_interval: Ok(value.reset_interval),
-                    updated_at: Ok(value.updated_at),
-                    workspace_id: Ok(value.workspace_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GuardrailListResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::Guardrail>,
-                ::std::string::String,
-            >,
-            total_count: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for GuardrailListResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("no value supplied for data".to_string()),
-                    total_count: Ok(Default::default()),
-                }
-            }
-        }
-        impl GuardrailListResponse {
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Guardrail>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn total_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total_count: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GuardrailListResponse>
-        for super::GuardrailListResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GuardrailListResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    total_count: value.total_count?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::GuardrailListResponse>
-        for GuardrailListResponse {
-            fn from(value: super::GuardrailListResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    total_count: Ok(value.total_count),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct GuardrailResponse {
-            data: ::std::result::Result<super::Guardrail, ::std::string::String>,
-        }
-        impl ::std::default::Default for GuardrailResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("no value supplied for data".to_string()),
-                }
-            }
-        }
-        impl GuardrailResponse {
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Guardrail>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<GuardrailResponse> for super::GuardrailResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: GuardrailResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
-            }
-        }
-        impl ::std::convert::From<super::GuardrailResponse> for GuardrailResponse {
-            fn from(value: super::GuardrailResponse) -> Self {
-                Self { data: Ok(value.data) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Key {
-            byok_usage: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            byok_usage_daily: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            byok_usage_monthly: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            byok_usage_weekly: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            creator_user_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            disabled: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            expires_at: ::std::result::Result<
-                ::std::option::Option<String>,
-                ::std::string::String,
-            >,
-            external_user: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            hash: ::std::result::Result<::std::string::String, ::std::string::String>,
-            include_byok_in_limit: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            label: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            last_used_at: ::std::result::Result<
-                ::std::option::Option<String>,
-                ::std::string::String,
-            >,
-            limit: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            limit_remaining: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            limit_reset: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            usage: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            usage_daily: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            usage_monthly: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            usage_weekly: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            workspace_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Key {
-            fn default() -> Self {
-                Self {
-                    byok_usage: Ok(Default::default()),
-                    byok_usage_daily: Ok(Default::default()),
-                    byok_usage_monthly: Ok(Default::default()),
-                    byok_usage_weekly: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
-                    creator_user_id: Ok(Default::default()),
-                    disabled: Ok(Default::default()),
-                    expires_at: Ok(Default::default()),
-                    external_user: Ok(Default::default()),
-                    hash: Err("no value supplied for hash".to_string()),
-                    include_byok_in_limit: Ok(Default::default()),
-                    label: Ok(Default::default()),
-                    last_used_at: Ok(Default::default()),
-                    limit: Ok(Default::default()),
-                    limit_remaining: Ok(Default::default()),
-                    limit_reset: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    usage: Ok(Default::default()),
-                    usage_daily: Ok(Default::default()),
-                    usage_monthly: Ok(Default::default()),
-                    usage_weekly: Ok(Default::default()),
-                    workspace_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl Key {
-            pub fn byok_usage<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.byok_usage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for byok_usage: {e}")
-                    });
-                self
-            }
-            pub fn byok_usage_daily<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.byok_usage_daily = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for byok_usage_daily: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn byok_usage_monthly<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.byok_usage_monthly = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for byok_usage_monthly: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn byok_usage_weekly<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.byok_usage_weekly = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for byok_usage_weekly: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn creator_user_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.creator_user_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for creator_user_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn disabled<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.disabled = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for disabled: {e}")
-                    });
-                self
-            }
-            pub fn expires_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.expires_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for expires_at: {e}")
-                    });
-                self
-            }
-            pub fn external_user<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.external_user = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for external_user: {e}")
-                    });
-                self
-            }
-            pub fn hash<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.hash = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for hash: {e}")
-                    });
-                self
-            }
-            pub fn include_byok_in_limit<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.include_byok_in_limit = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for include_byok_in_limit: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn label<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.label = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for label: {e}")
-                    });
-                self
-            }
-            pub fn last_used_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.last_used_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for last_used_at: {e}")
-                    });
-                self
-            }
-            pub fn limit<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.limit = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for limit: {e}")
-                    });
-                self
-            }
-            pub fn limit_remaining<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.limit_remaining = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for limit_remaining: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn limit_reset<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.limit_reset = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for limit_reset: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_at: {e}")
-                    });
-                self
-            }
-            pub fn usage<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usage: {e}")
-                    });
-                self
-            }
-            pub fn usage_daily<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usage_daily = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usage_daily: {e}")
-                    });
-                self
-            }
-            pub fn usage_monthly<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usage_monthly = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usage_monthly: {e}")
-                    });
-                self
-            }
-            pub fn usage_weekly<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.usage_weekly = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for usage_weekly: {e}")
-                    });
-                self
-            }
-            pub fn workspace_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.workspace_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for workspace_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Key> for super::Key {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Key,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    byok_usage: value.byok_usage?,
-                    byok_usage_daily: value.byok_usage_daily?,
-                    byok_usage_monthly: value.byok_usage_monthly?,
-                    byok_usage_weekly: value.byok_usage_weekly?,
-                    created_at: value.created_at?,
-                    creator_user_id: value.creator_user_id?,
-                    disabled: value.disabled?,
-                    expires_at: value.expires_at?,
-                    external_user: value.external_user?,
-                    hash: value.hash?,
-                    include_byok_in_limit: value.include_byok_in_limit?,
-                    label: value.label?,
-                    last_used_at: value.last_used_at?,
-                    limit: value.limit?,
-                    limit_remaining: value.limit_remaining?,
-                    limit_reset: value.limit_reset?,
-                    name: value.name?,
-                    updated_at: value.updated_at?,
-                    usage: value.usage?,
-                    usage_daily: value.usage_daily?,
-                    usage_monthly: value.usage_monthly?,
-                    usage_weekly: value.usage_weekly?,
-                    workspace_id: value.workspace_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Key> for Key {
-            fn from(value: super::Key) -> Self {
-                Self {
-                    byok_usage: Ok(value.byok_usage),
-                    byok_usage_daily: Ok(value.byok_usage_daily),
-                    byok_usage_monthly: Ok(value.byok_usage_monthly),
-                    byok_usage_weekly: Ok(value.byok_usage_weekly),
-                    created_at: Ok(value.created_at),
-                    creator_user_id: Ok(value.creator_user_id),
-                    disabled: Ok(value.disabled),
-                    expires_at: Ok(value.expires_at),
-                    external_user: Ok(value.external_user),
-                    hash: Ok(value.hash),
-                    include_byok_in_limit: Ok(value.include_byok_in_limit),
-                    label: Ok(value.label),
-                    last_used_at: Ok(value.last_used_at),
-                    limit: Ok(value.limit),
-                    limit_remaining: Ok(value.limit_remaining),
-                    limit_reset: Ok(value.limit_reset),
-                    name: Ok(value.name),
-                    updated_at: Ok(value.updated_at),
-                    usage: Ok(value.usage),
-                    usage_daily: Ok(value.usage_daily),
-                    usage_monthly: Ok(value.usage_monthly),
-                    usage_weekly: Ok(value.usage_weekly),
-                    workspace_id: Ok(value.workspace_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct KeyAssignment {
-            assigned_by: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            guardrail_id: ::std::result::Result<String, ::std::string::String>,
-            id: ::std::result::Result<
-                ::std::option::Option<String>,
-                ::std::string::String,
-            >,
-            key_hash: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            key_label: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            key_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for KeyAssignment {
-            fn default() -> Self {
-                Self {
-                    assigned_by: Ok(Default::default()),
-                    created_at: Ok(Default::default()),
-                    guardrail_id: Err("no value supplied for guardrail_id".to_string()),
-                    id: Ok(Default::default()),
-                    key_hash: Err("no value supplied for key_hash".to_string()),
-                    key_label: Ok(Default::default()),
-                    key_name: Ok(Default::default()),
-                }
-            }
-        }
-        impl KeyAssignment {
-            pub fn assigned_by<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.assigned_by = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for assigned_by: {e}")
-                    });
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn guardrail_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.guardrail_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for guardrail_id: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn key_hash<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.key_hash = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for key_hash: {e}")
-                    });
-                self
-            }
-            pub fn key_label<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.key_label = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for key_label: {e}")
-                    });
-                self
-            }
-            pub fn key_name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.key_name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for key_name: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<KeyAssignment> for super::KeyAssignment {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: KeyAssignment,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    assigned_by: value.assigned_by?,
-                    created_at: value.created_at?,
-                    guardrail_id: value.guardrail_id?,
-                    id: value.id?,
-                    key_hash: value.key_hash?,
-                    key_label: value.key_label?,
-                    key_name: value.key_name?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::KeyAssignment> for KeyAssignment {
-            fn from(value: super::KeyAssignment) -> Self {
-                Self {
-                    assigned_by: Ok(value.assigned_by),
-                    created_at: Ok(value.created_at),
-                    guardrail_id: Ok(value.guardrail_id),
-                    id: Ok(value.id),
-                    key_hash: Ok(value.key_hash),
-                    key_label: Ok(value.key_label),
-                    key_name: Ok(value.key_name),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct KeyAssignmentListResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::KeyAssignment>,
-                ::std::string::String,
-            >,
-            total_count: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for KeyAssignmentListResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("no value supplied for data".to_string()),
-                    total_count: Ok(Default::default()),
-                }
-            }
-        }
-        impl KeyAssignmentListResponse {
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::KeyAssignment>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn total_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total_count: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<KeyAssignmentListResponse>
-        for super::KeyAssignmentListResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: KeyAssignmentListResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    total_count: value.total_count?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::KeyAssignmentListResponse>
-        for KeyAssignmentListResponse {
-            fn from(value: super::KeyAssignmentListResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    total_count: Ok(value.total_count),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct KeyHashesRequest {
             key_hashes: ::std::result::Result<
                 ::std::vec::Vec<super::KeyHashesRequestKeyHashesItem>,
@@ -4060,216 +1190,6 @@ pub mod types {
             fn from(value: super::KeyHashesRequest) -> Self {
                 Self {
                     key_hashes: Ok(value.key_hashes),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct KeyListResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::Key>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for KeyListResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("no value supplied for data".to_string()),
-                }
-            }
-        }
-        impl KeyListResponse {
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Key>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<KeyListResponse> for super::KeyListResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: KeyListResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
-            }
-        }
-        impl ::std::convert::From<super::KeyListResponse> for KeyListResponse {
-            fn from(value: super::KeyListResponse) -> Self {
-                Self { data: Ok(value.data) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct KeyResponse {
-            data: ::std::result::Result<super::Key, ::std::string::String>,
-        }
-        impl ::std::default::Default for KeyResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("no value supplied for data".to_string()),
-                }
-            }
-        }
-        impl KeyResponse {
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Key>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<KeyResponse> for super::KeyResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: KeyResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
-            }
-        }
-        impl ::std::convert::From<super::KeyResponse> for KeyResponse {
-            fn from(value: super::KeyResponse) -> Self {
-                Self { data: Ok(value.data) }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RateLimit {
-            interval: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            note: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            requests: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for RateLimit {
-            fn default() -> Self {
-                Self {
-                    interval: Ok(Default::default()),
-                    note: Ok(Default::default()),
-                    requests: Ok(Default::default()),
-                }
-            }
-        }
-        impl RateLimit {
-            pub fn interval<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.interval = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for interval: {e}")
-                    });
-                self
-            }
-            pub fn note<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.note = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for note: {e}")
-                    });
-                self
-            }
-            pub fn requests<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.requests = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for requests: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<RateLimit> for super::RateLimit {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RateLimit,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    interval: value.interval?,
-                    note: value.note?,
-                    requests: value.requests?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::RateLimit> for RateLimit {
-            fn from(value: super::RateLimit) -> Self {
-                Self {
-                    interval: Ok(value.interval),
-                    note: Ok(value.note),
-                    requests: Ok(value.requests),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct UnassignKeysResponse {
-            unassigned_count: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for UnassignKeysResponse {
-            fn default() -> Self {
-                Self {
-                    unassigned_count: Ok(Default::default()),
-                }
-            }
-        }
-        impl UnassignKeysResponse {
-            pub fn unassigned_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.unassigned_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for unassigned_count: {e}"
-                        )
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<UnassignKeysResponse>
-        for super::UnassignKeysResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: UnassignKeysResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    unassigned_count: value.unassigned_count?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::UnassignKeysResponse> for UnassignKeysResponse {
-            fn from(value: super::UnassignKeysResponse) -> Self {
-                Self {
-                    unassigned_count: Ok(value.unassigned_count),
                 }
             }
         }
@@ -4415,483 +1335,6 @@ pub mod types {
                 }
             }
         }
-        #[derive(Clone, Debug)]
-        pub struct Workspace {
-            created_at: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            created_by: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            default_guardrail_id: ::std::result::Result<
-                ::std::option::Option<String>,
-                ::std::string::String,
-            >,
-            default_image_model: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            default_provider_sort: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            default_text_model: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<String, ::std::string::String>,
-            include_byok_in_budgets: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            io_logging_api_key_ids: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<i64>>,
-                ::std::string::String,
-            >,
-            io_logging_sampling_rate: ::std::result::Result<
-                ::std::option::Option<f64>,
-                ::std::string::String,
-            >,
-            is_data_discount_logging_enabled: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_observability_broadcast_enabled: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_observability_io_logging_enabled: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            slug: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Workspace {
-            fn default() -> Self {
-                Self {
-                    created_at: Ok(Default::default()),
-                    created_by: Ok(Default::default()),
-                    default_guardrail_id: Ok(Default::default()),
-                    default_image_model: Ok(Default::default()),
-                    default_provider_sort: Ok(Default::default()),
-                    default_text_model: Ok(Default::default()),
-                    description: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
-                    include_byok_in_budgets: Ok(Default::default()),
-                    io_logging_api_key_ids: Ok(Default::default()),
-                    io_logging_sampling_rate: Ok(Default::default()),
-                    is_data_discount_logging_enabled: Ok(Default::default()),
-                    is_observability_broadcast_enabled: Ok(Default::default()),
-                    is_observability_io_logging_enabled: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                    slug: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                }
-            }
-        }
-        impl Workspace {
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn created_by<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_by = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_by: {e}")
-                    });
-                self
-            }
-            pub fn default_guardrail_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.default_guardrail_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for default_guardrail_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn default_image_model<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.default_image_model = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for default_image_model: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn default_provider_sort<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.default_provider_sort = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for default_provider_sort: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn default_text_model<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.default_text_model = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for default_text_model: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn description<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.description = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for description: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn include_byok_in_budgets<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.include_byok_in_budgets = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for include_byok_in_budgets: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn io_logging_api_key_ids<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.io_logging_api_key_ids = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for io_logging_api_key_ids: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn io_logging_sampling_rate<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<f64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.io_logging_sampling_rate = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for io_logging_sampling_rate: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn is_data_discount_logging_enabled<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_data_discount_logging_enabled = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_data_discount_logging_enabled: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn is_observability_broadcast_enabled<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_observability_broadcast_enabled = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_observability_broadcast_enabled: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn is_observability_io_logging_enabled<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_observability_io_logging_enabled = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_observability_io_logging_enabled: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn slug<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.slug = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for slug: {e}")
-                    });
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_at: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Workspace> for super::Workspace {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Workspace,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    created_at: value.created_at?,
-                    created_by: value.created_by?,
-                    default_guardrail_id: value.default_guardrail_id?,
-                    default_image_model: value.default_image_model?,
-                    default_provider_sort: value.default_provider_sort?,
-                    default_text_model: value.default_text_model?,
-                    description: value.description?,
-                    id: value.id?,
-                    include_byok_in_budgets: value.include_byok_in_budgets?,
-                    io_logging_api_key_ids: value.io_logging_api_key_ids?,
-                    io_logging_sampling_rate: value.io_logging_sampling_rate?,
-                    is_data_discount_logging_enabled: value
-                        .is_data_discount_logging_enabled?,
-                    is_observability_broadcast_enabled: value
-                        .is_observability_broadcast_enabled?,
-                    is_observability_io_logging_enabled: value
-                        .is_observability_io_logging_enabled?,
-                    name: value.name?,
-                    slug: value.slug?,
-                    updated_at: value.updated_at?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Workspace> for Workspace {
-            fn from(value: super::Workspace) -> Self {
-                Self {
-                    created_at: Ok(value.created_at),
-                    created_by: Ok(value.created_by),
-                    default_guardrail_id: Ok(value.default_guardrail_id),
-                    default_image_model: Ok(value.default_image_model),
-                    default_provider_sort: Ok(value.default_provider_sort),
-                    default_text_model: Ok(value.default_text_model),
-                    description: Ok(value.description),
-                    id: Ok(value.id),
-                    include_byok_in_budgets: Ok(value.include_byok_in_budgets),
-                    io_logging_api_key_ids: Ok(value.io_logging_api_key_ids),
-                    io_logging_sampling_rate: Ok(value.io_logging_sampling_rate),
-                    is_data_discount_logging_enabled: Ok(
-                        value.is_data_discount_logging_enabled,
-                    ),
-                    is_observability_broadcast_enabled: Ok(
-                        value.is_observability_broadcast_enabled,
-                    ),
-                    is_observability_io_logging_enabled: Ok(
-                        value.is_observability_io_logging_enabled,
-                    ),
-                    name: Ok(value.name),
-                    slug: Ok(value.slug),
-                    updated_at: Ok(value.updated_at),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct WorkspaceListResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::Workspace>,
-                ::std::string::String,
-            >,
-            total_count: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for WorkspaceListResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("no value supplied for data".to_string()),
-                    total_count: Ok(Default::default()),
-                }
-            }
-        }
-        impl WorkspaceListResponse {
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Workspace>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn total_count<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total_count = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total_count: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<WorkspaceListResponse>
-        for super::WorkspaceListResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: WorkspaceListResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    total_count: value.total_count?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::WorkspaceListResponse>
-        for WorkspaceListResponse {
-            fn from(value: super::WorkspaceListResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    total_count: Ok(value.total_count),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct WorkspaceResponse {
-            data: ::std::result::Result<super::Workspace, ::std::string::String>,
-        }
-        impl ::std::default::Default for WorkspaceResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("no value supplied for data".to_string()),
-                }
-            }
-        }
-        impl WorkspaceResponse {
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::Workspace>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<WorkspaceResponse> for super::WorkspaceResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: WorkspaceResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
-            }
-        }
-        impl ::std::convert::From<super::WorkspaceResponse> for WorkspaceResponse {
-            fn from(value: super::WorkspaceResponse) -> Self {
-                Self { data: Ok(value.data) }
-            }
-        }
     }
     /// Error types.
     pub mod error {
@@ -4935,7 +1378,6 @@ Version: 1.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::Inner,
 }
 impl Client {
     /// Create a new client.
@@ -4943,7 +1385,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::Inner) -> Self {
+    pub fn new(baseurl: &str) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -4951,7 +1393,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap(), inner)
+        Self::new_with_client(baseurl, client.build().unwrap())
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -4959,19 +1401,14 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(
-        baseurl: &str,
-        client: reqwest::Client,
-        inner: crate::Inner,
-    ) -> Self {
+    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
-            inner,
         }
     }
 }
-impl ClientInfo<crate::Inner> for Client {
+impl ClientInfo<()> for Client {
     fn api_version() -> &'static str {
         "1.0.0"
     }
@@ -4981,17 +1418,11 @@ impl ClientInfo<crate::Inner> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::Inner {
-        &self.inner
+    fn inner(&self) -> &() {
+        &()
     }
 }
-const _: () = {
-    #[allow(dead_code)]
-    fn assert_client_hooks()
-    where
-        Client: ClientHooks<crate::Inner>,
-    {}
-};
+impl ClientHooks<()> for &Client {}
 impl Client {
     /**List guardrails
 
@@ -5327,59 +1758,17 @@ pub mod builder {
             ResponseValue<types::GuardrailListResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, limit, offset, workspace_id } = self;
-            let limit = limit.map_err(Error::InvalidRequest)?;
-            let offset = offset.map_err(Error::InvalidRequest)?;
-            let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/guardrails", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(
-                    &progenitor_client::QueryParam::new("workspace_id", &workspace_id),
-                )
-                .headers(header_map)
-                .build()?;
+            let client = self.client;
+            let request = self.build_request()?;
             let info = OperationInfo {
                 operation_id: "list_guardrails",
             };
-            let result = client.exec(request, &info).await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
         }
-        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
         pub fn build_request(
             self,
         ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
@@ -5406,7 +1795,9 @@ pub mod builder {
                 .build()?;
             Ok(request)
         }
-        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
         pub async fn read_response(
             response: ::reqwest::Response,
         ) -> Result<
@@ -5487,55 +1878,17 @@ pub mod builder {
             ResponseValue<types::KeyAssignmentListResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, limit, offset } = self;
-            let limit = limit.map_err(Error::InvalidRequest)?;
-            let offset = offset.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/guardrails/assignments/keys", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
-                .build()?;
+            let client = self.client;
+            let request = self.build_request()?;
             let info = OperationInfo {
                 operation_id: "list_key_assignments",
             };
-            let result = client.exec(request, &info).await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
         }
-        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
         pub fn build_request(
             self,
         ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
@@ -5558,7 +1911,9 @@ pub mod builder {
                 .build()?;
             Ok(request)
         }
-        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
         pub async fn read_response(
             response: ::reqwest::Response,
         ) -> Result<
@@ -5623,54 +1978,17 @@ pub mod builder {
             ResponseValue<types::GuardrailResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/guardrails/{}", client.baseurl, crate ::encode_segment(& id),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let client = self.client;
+            let request = self.build_request()?;
             let info = OperationInfo {
                 operation_id: "get_guardrail",
             };
-            let result = client.exec(request, &info).await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
         }
-        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
         pub fn build_request(
             self,
         ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
@@ -5692,7 +2010,9 @@ pub mod builder {
                 .build()?;
             Ok(request)
         }
-        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
         pub async fn read_response(
             response: ::reqwest::Response,
         ) -> Result<
@@ -5784,66 +2104,17 @@ pub mod builder {
             ResponseValue<types::KeyAssignmentListResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, id, limit, offset } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
-            let offset = offset.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/guardrails/{}/assignments/keys", client.baseurl, crate
-                ::encode_segment(& id),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
-                .build()?;
+            let client = self.client;
+            let request = self.build_request()?;
             let info = OperationInfo {
                 operation_id: "list_guardrail_key_assignments",
             };
-            let result = client.exec(request, &info).await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
         }
-        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
         pub fn build_request(
             self,
         ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
@@ -5870,7 +2141,9 @@ pub mod builder {
                 .build()?;
             Ok(request)
         }
-        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
         pub async fn read_response(
             response: ::reqwest::Response,
         ) -> Result<
@@ -5968,68 +2241,17 @@ pub mod builder {
             ResponseValue<types::AssignKeysResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, id, body } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::KeyHashesRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/guardrails/{}/assignments/keys", client.baseurl, crate
-                ::encode_segment(& id),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
+            let client = self.client;
+            let request = self.build_request()?;
             let info = OperationInfo {
                 operation_id: "bulk_assign_keys_to_guardrail",
             };
-            let result = client.exec(request, &info).await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
         }
-        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
         pub fn build_request(
             self,
         ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
@@ -6058,7 +2280,9 @@ pub mod builder {
                 .build()?;
             Ok(request)
         }
-        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
         pub async fn read_response(
             response: ::reqwest::Response,
         ) -> Result<
@@ -6156,68 +2380,17 @@ pub mod builder {
             ResponseValue<types::UnassignKeysResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, id, body } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::KeyHashesRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/guardrails/{}/assignments/keys/remove", client.baseurl, crate
-                ::encode_segment(& id),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
+            let client = self.client;
+            let request = self.build_request()?;
             let info = OperationInfo {
                 operation_id: "bulk_unassign_keys_from_guardrail",
             };
-            let result = client.exec(request, &info).await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
         }
-        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
         pub fn build_request(
             self,
         ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
@@ -6246,7 +2419,9 @@ pub mod builder {
                 .build()?;
             Ok(request)
         }
-        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
         pub async fn read_response(
             response: ::reqwest::Response,
         ) -> Result<
@@ -6305,44 +2480,17 @@ pub mod builder {
             ResponseValue<types::CurrentKeyResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client } = self;
-            let url = format!("{}/key", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let client = self.client;
+            let request = self.build_request()?;
             let info = OperationInfo {
                 operation_id: "get_current_key",
             };
-            let result = client.exec(request, &info).await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
         }
-        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
         pub fn build_request(
             self,
         ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
@@ -6361,7 +2509,9 @@ pub mod builder {
                 .build()?;
             Ok(request)
         }
-        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
         pub async fn read_response(
             response: ::reqwest::Response,
         ) -> Result<
@@ -6459,91 +2609,17 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::KeyListResponse>, Error<types::ErrorResponse>> {
-            let Self {
-                client,
-                include_disabled,
-                include_expired,
-                offset,
-                workspace_id,
-            } = self;
-            let include_disabled = include_disabled.map_err(Error::InvalidRequest)?;
-            let include_expired = include_expired.map_err(Error::InvalidRequest)?;
-            let offset = offset.map_err(Error::InvalidRequest)?;
-            let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/keys", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "include_disabled",
-                        &include_disabled,
-                    ),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "include_expired",
-                        &include_expired,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .query(
-                    &progenitor_client::QueryParam::new("workspace_id", &workspace_id),
-                )
-                .headers(header_map)
-                .build()?;
+            let client = self.client;
+            let request = self.build_request()?;
             let info = OperationInfo {
                 operation_id: "list",
             };
-            let result = client.exec(request, &info).await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
         }
-        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
         pub fn build_request(
             self,
         ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
@@ -6588,7 +2664,9 @@ pub mod builder {
                 .build()?;
             Ok(request)
         }
-        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
         pub async fn read_response(
             response: ::reqwest::Response,
         ) -> Result<ResponseValue<types::KeyListResponse>, Error<types::ErrorResponse>> {
@@ -6679,71 +2757,17 @@ pub mod builder {
             ResponseValue<types::CreatedKeyResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::CreateKeyRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/keys", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
+            let client = self.client;
+            let request = self.build_request()?;
             let info = OperationInfo {
                 operation_id: "create_keys",
             };
-            let result = client.exec(request, &info).await;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
         }
-        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
         pub fn build_request(
             self,
         ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
@@ -6768,7 +2792,9 @@ pub mod builder {
                 .build()?;
             Ok(request)
         }
-        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
         pub async fn read_response(
             response: ::reqwest::Response,
         ) -> Result<
@@ -6847,61 +2873,17 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::KeyResponse>, Error<types::ErrorResponse>> {
-            let Self { client, hash } = self;
-            let hash = hash.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/keys/{}", client.baseurl, crate ::encode_segment(& hash),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let client = self.client;
+            let request = self.build_request()?;
             let info = OperationInfo {
                 operation_id: "get_key",
             };
-            let result = client.exec(request, &info).await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
         }
-        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
         pub fn build_request(
             self,
         ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
@@ -6923,7 +2905,9 @@ pub mod builder {
                 .build()?;
             Ok(request)
         }
-        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
         pub async fn read_response(
             response: ::reqwest::Response,
         ) -> Result<ResponseValue<types::KeyResponse>, Error<types::ErrorResponse>> {
@@ -6995,61 +2979,17 @@ pub mod builder {
             ResponseValue<types::DeleteKeyResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, hash } = self;
-            let hash = hash.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/keys/{}", client.baseurl, crate ::encode_segment(& hash),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let client = self.client;
+            let request = self.build_request()?;
             let info = OperationInfo {
                 operation_id: "delete_keys",
             };
-            let result = client.exec(request, &info).await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
         }
-        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
         pub fn build_request(
             self,
         ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
@@ -7071,7 +3011,9 @@ pub mod builder {
                 .build()?;
             Ok(request)
         }
-        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
         pub async fn read_response(
             response: ::reqwest::Response,
         ) -> Result<
@@ -7169,88 +3111,17 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::KeyResponse>, Error<types::ErrorResponse>> {
-            let Self { client, hash, body } = self;
-            let hash = hash.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateKeyRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/keys/{}", client.baseurl, crate ::encode_segment(& hash),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
+            let client = self.client;
+            let request = self.build_request()?;
             let info = OperationInfo {
                 operation_id: "update_keys",
             };
-            let result = client.exec(request, &info).await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
         }
-        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
         pub fn build_request(
             self,
         ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
@@ -7278,7 +3149,9 @@ pub mod builder {
                 .build()?;
             Ok(request)
         }
-        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
         pub async fn read_response(
             response: ::reqwest::Response,
         ) -> Result<ResponseValue<types::KeyResponse>, Error<types::ErrorResponse>> {
@@ -7384,55 +3257,17 @@ pub mod builder {
             ResponseValue<types::WorkspaceListResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, limit, offset } = self;
-            let limit = limit.map_err(Error::InvalidRequest)?;
-            let offset = offset.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/workspaces", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
-                .build()?;
+            let client = self.client;
+            let request = self.build_request()?;
             let info = OperationInfo {
                 operation_id: "list_workspaces",
             };
-            let result = client.exec(request, &info).await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
         }
-        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
         pub fn build_request(
             self,
         ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
@@ -7455,7 +3290,9 @@ pub mod builder {
                 .build()?;
             Ok(request)
         }
-        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
         pub async fn read_response(
             response: ::reqwest::Response,
         ) -> Result<
@@ -7520,54 +3357,17 @@ pub mod builder {
             ResponseValue<types::WorkspaceResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/workspaces/{}", client.baseurl, crate ::encode_segment(& id),
-            );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let client = self.client;
+            let request = self.build_request()?;
             let info = OperationInfo {
                 operation_id: "get_workspace",
             };
-            let result = client.exec(request, &info).await;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
         }
-        /// The request [`send`](Self::send) sends, built but not sent: for callers that send it themselves (and read the answer with [`read_response`](Self::read_response)).
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
         pub fn build_request(
             self,
         ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
@@ -7589,7 +3389,9 @@ pub mod builder {
                 .build()?;
             Ok(request)
         }
-        /// What [`send`](Self::send) makes of the answer to the request it sent.
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
         pub async fn read_response(
             response: ::reqwest::Response,
         ) -> Result<

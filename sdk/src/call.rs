@@ -12,6 +12,7 @@ use crate::error::{
     ApiError, ApiErrorKind, ConnectionPhase, DecodeError, EXCERPT_LIMIT, Error, RAW_BODY_LIMIT,
     Result, TimeoutKind, excerpt,
 };
+use crate::input_field::InputField;
 use crate::operation_id::OperationId;
 use crate::options::CallOptions;
 use crate::redact::Redactor;
@@ -306,7 +307,7 @@ impl<'a> Call<'a> {
                 Err(self.body_too_large(record))
             }
             codegen::Error::CommunicationError(source) if source.is_builder() => {
-                Err(Error::invalid("request", source.to_string()))
+                Err(Error::invalid(InputField::Request, source.to_string()))
             }
             codegen::Error::CommunicationError(source) | codegen::Error::InvalidUpgrade(source) => {
                 Err(self.transport_failure(source, false, record))
@@ -315,7 +316,7 @@ impl<'a> Call<'a> {
                 Err(self.transport_failure(source, true, record))
             }
             codegen::Error::InvalidRequest(reason) | codegen::Error::Custom(reason) => {
-                Err(Error::invalid("request", reason))
+                Err(Error::invalid(InputField::Request, reason))
             }
         }
     }
@@ -473,12 +474,12 @@ impl<'a> Call<'a> {
             )),
             (401, OperationId::GetCurrentKey) => Some(format!(
                 "The API key{} was refused: check that it is complete and not disabled or expired",
-                self.shared.api_key_origin
+                self.shared.key_source.parenthetical()
             )),
             (401, _) => Some(format!(
                 "The API key{} was refused: check that it is complete and not disabled or \
                  expired; operations on /keys need a management key",
-                self.shared.api_key_origin
+                self.shared.key_source.parenthetical()
             )),
             (403, operation) if operation != OperationId::GetCurrentKey => {
                 Some("Operations on /keys need a management key".to_string())
@@ -540,14 +541,25 @@ impl<'a> Call<'a> {
     /// Copies OpenRouter's error envelope (`error.code`, `message`, `metadata`) into `api`,
     /// scrubbed: a server or proxy may echo the credential it was sent.
     fn take_envelope(&self, api: &mut ApiError, envelope: codegen::types::ErrorResponse) {
+        let codegen::types::ErrorResponse {
+            error:
+                codegen::types::ErrorDetail {
+                    code,
+                    message,
+                    metadata,
+                },
+            // Kept out on purpose: OpenRouter's own diagnostics, documented only as an object
+            // (FACTS.md), nothing a caller acts on, and more network text to scrub.
+            openrouter_metadata: _,
+            // Kept out on purpose: the calling user's id names the account, not the failure,
+            // and errors end up in logs.
+            user_id: _,
+        } = envelope;
         let redactor = self.redactor();
         // A member that was missing or malformed stays `None` (see `tolerant`).
-        api.code = envelope.error.code;
-        api.message = envelope
-            .error
-            .message
-            .map(|message| redactor.text(&message));
-        api.metadata = envelope.error.metadata.map(|map| redactor.map(map));
+        api.code = code;
+        api.message = message.map(|message| redactor.text(&message));
+        api.metadata = metadata.map(|map| redactor.map(map));
     }
 
     /// The top-level `key` of a `POST /keys` body that failed to decode as a whole.

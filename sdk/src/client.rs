@@ -6,7 +6,9 @@
 //! generated client every call builds its requests with is built here, once, on the same
 //! `reqwest::Client`.
 
+use crate::config_error::{ConfigError, Setting};
 use crate::error::{Error, Result};
+use crate::key_source::KeySource;
 use crate::keys::Keys;
 use crate::retry::RetryPolicy;
 use crate::retry_notice::{RetryHook, RetryNotice};
@@ -57,9 +59,8 @@ pub(crate) struct Shared {
     pub timeout: Duration,
     /// The connect timeout, when this crate built the HTTP client (for error messages).
     pub connect_timeout: Option<Duration>,
-    /// Where the API key came from, for messages: " (from OPENROUTER_API_KEY)", or empty
-    /// when the caller passed it.
-    pub api_key_origin: String,
+    /// Where the API key came from, for messages about it.
+    pub key_source: KeySource,
     pub retry: RetryPolicy,
     pub sleep: Arc<dyn AsyncSleep>,
     /// Told of every retry before its wait.
@@ -114,6 +115,24 @@ impl Client {
     pub fn base_url(&self) -> &str {
         &self.shared.base_url
     }
+
+    /// Where this client's API key came from, as given to
+    /// [`ClientBuilder::api_key_from`] (or [`KeySource::Env`] for
+    /// [`from_env`](ClientBuilder::from_env), [`KeySource::InCode`] for
+    /// [`api_key`](ClientBuilder::api_key)).
+    ///
+    /// ```
+    /// use openrouter_keys::{Client, KeySource};
+    ///
+    /// let client = Client::builder()
+    ///     .api_key_from("sk-or-v1-example", KeySource::File("/run/secrets/or".into()))
+    ///     .build()?;
+    /// assert_eq!(client.key_source().to_string(), "the API key from file `/run/secrets/or`");
+    /// # Ok::<(), openrouter_keys::Error>(())
+    /// ```
+    pub fn key_source(&self) -> &KeySource {
+        &self.shared.key_source
+    }
 }
 
 /// Builds a [`Client`]; every setting is checked in [`build`](ClientBuilder::build).
@@ -135,6 +154,7 @@ impl Client {
 #[derive(Default)]
 pub struct ClientBuilder {
     api_key: Option<SecretString>,
+    key_source: KeySource,
     base_url: Option<String>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
@@ -146,9 +166,9 @@ pub struct ClientBuilder {
     sleep: Option<Arc<dyn AsyncSleep>>,
     on_retry: Option<RetryHook>,
     jitter_seed: Option<u64>,
-    /// Settings read from the environment, by setting name, with the variable each came
-    /// from: errors about them name the variable.
-    from_env: Vec<(&'static str, &'static str)>,
+    /// Settings other than the key read from the environment (the key's origin is
+    /// `key_source`): errors about them name the variable.
+    from_env: Vec<Setting>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -177,20 +197,27 @@ impl ClientBuilder {
 
     pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let mut from_env = Vec::new();
-        let mut var = |setting: &'static str, name: &'static str| {
+        let mut var = |setting: Setting| {
+            let name = setting.env_var()?;
             let value = lookup(name).filter(|v| !v.trim().is_empty());
             if value.is_some() {
-                from_env.push((setting, name));
+                from_env.push(setting);
             }
             value
         };
-        let api_key = var("api_key", "OPENROUTER_API_KEY").map(SecretString::from);
-        let base_url = var("base_url", "OPENROUTER_BASE_URL");
-        let http_referer = var("http_referer", "OPENROUTER_HTTP_REFERER");
-        let app_title = var("app_title", "OPENROUTER_APP_TITLE");
-        let app_categories = var("app_categories", "OPENROUTER_APP_CATEGORIES");
+        let api_key = var(Setting::ApiKey).map(SecretString::from);
+        let base_url = var(Setting::BaseUrl);
+        let http_referer = var(Setting::HttpReferer);
+        let app_title = var(Setting::AppTitle);
+        let app_categories = var(Setting::AppCategories);
+        from_env.retain(|setting| *setting != Setting::ApiKey);
+        let key_source = api_key
+            .as_ref()
+            .and(Setting::ApiKey.env_var())
+            .map_or(KeySource::InCode, |name| KeySource::Env(name.to_string()));
         Self {
             api_key,
+            key_source,
             base_url,
             http_referer,
             app_title,
@@ -201,31 +228,51 @@ impl ClientBuilder {
     }
 
     /// Forgets that `setting` came from the environment (it was set in code).
-    fn set_in_code(&mut self, setting: &str) {
-        self.from_env.retain(|(name, _)| *name != setting);
+    fn set_in_code(&mut self, setting: Setting) {
+        self.from_env.retain(|from_env| *from_env != setting);
     }
 
     /// " (from OPENROUTER_…)" when `setting` came from the environment.
-    fn origin(&self, setting: &str) -> String {
-        self.from_env
-            .iter()
-            .find(|(name, _)| *name == setting)
-            .map(|(_, var)| format!(" (from {var})"))
-            .unwrap_or_default()
+    fn origin(&self, setting: Setting) -> String {
+        match setting.env_var() {
+            Some(var) if self.from_env.contains(&setting) => format!(" (from {var})"),
+            _ => String::new(),
+        }
     }
 
-    /// The API key sent as `Authorization: Bearer`. Management operations need a management
-    /// key; `current_key()` works with any key.
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+    /// The API key sent as `Authorization: Bearer`, passed in code
+    /// ([`KeySource::InCode`]). Management operations need a management key;
+    /// `current_key()` works with any key.
+    pub fn api_key(self, key: impl Into<String>) -> Self {
+        self.api_key_from(key, KeySource::InCode)
+    }
+
+    /// The API key, and where it came from: messages about the key (empty, malformed,
+    /// refused with 401) name its source, as in "The API key (from file `/run/secrets/or`)
+    /// was refused".
+    ///
+    /// ```
+    /// use openrouter_keys::{Client, KeySource};
+    ///
+    /// let error = Client::builder()
+    ///     .api_key_from(" ", KeySource::Env("MY_OPENROUTER_KEY".into()))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "invalid client configuration: the API key (from MY_OPENROUTER_KEY) is empty"
+    /// );
+    /// ```
+    pub fn api_key_from(mut self, key: impl Into<String>, source: KeySource) -> Self {
         self.api_key = Some(SecretString::from(key.into()));
-        self.set_in_code("api_key");
+        self.key_source = source;
         self
     }
 
     /// Where the API is (default [`DEFAULT_BASE_URL`]); an `http` URL is fine for tests.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
-        self.set_in_code("base_url");
+        self.set_in_code(Setting::BaseUrl);
         self
     }
 
@@ -251,21 +298,21 @@ impl ClientBuilder {
     /// Your app's name, sent as `X-OpenRouter-Title`.
     pub fn app_title(mut self, title: impl Into<String>) -> Self {
         self.app_title = Some(title.into());
-        self.set_in_code("app_title");
+        self.set_in_code(Setting::AppTitle);
         self
     }
 
     /// Your app's URL, sent as `HTTP-Referer`.
     pub fn http_referer(mut self, url: impl Into<String>) -> Self {
         self.http_referer = Some(url.into());
-        self.set_in_code("http_referer");
+        self.set_in_code(Setting::HttpReferer);
         self
     }
 
     /// Your app's categories (comma-separated), sent as `X-OpenRouter-Categories`.
     pub fn app_categories(mut self, categories: impl Into<String>) -> Self {
         self.app_categories = Some(categories.into());
-        self.set_in_code("app_categories");
+        self.set_in_code(Setting::AppCategories);
         self
     }
 
@@ -300,29 +347,31 @@ impl ClientBuilder {
 
     /// Checks every setting and builds the client.
     ///
-    /// Fails with [`Error::Config`] naming the setting (and the environment variable it came
-    /// from, for [`from_env`](Self::from_env)) when one is unusable: no key, a key with
+    /// Fails with [`Error::Config`] naming the setting ([`ConfigError::setting`], and in its
+    /// reason the key's source or the environment variable a setting came from, for
+    /// [`from_env`](Self::from_env)) when one is unusable: no key, a key with
     /// characters a header cannot carry or that are not ASCII, a base URL that is not an
     /// absolute `http(s)` URL (or is `https://openrouter.ai` without the API's path), a zero
     /// timeout or deadline, an `https` base URL in a build without a TLS feature.
     pub fn build(self) -> Result<Client> {
+        let key_error = |reason: String| Error::Config(ConfigError::new(Setting::ApiKey, reason));
         let key = self.api_key.as_ref().ok_or_else(|| {
-            Error::Config(
+            key_error(
                 "no API key: call `.api_key(..)` or set OPENROUTER_API_KEY (a management key \
                  for the /keys operations)"
                     .to_string(),
             )
         })?;
-        let key_origin = self.origin("api_key");
+        let key_origin = self.key_source.parenthetical();
         let key = key.expose_secret().trim();
         if key.is_empty() {
-            return Err(Error::Config(format!("the API key{key_origin} is empty")));
+            return Err(key_error(format!("the API key{key_origin} is empty")));
         }
         // The key is never echoed, not even in part.
         if let Some(at) = key.chars().position(|c| !c.is_ascii()) {
             // A header value may carry such bytes, so the server would get (and refuse) a key
             // that cannot be right: a byte order mark from a file, a typographic dash.
-            return Err(Error::Config(format!(
+            return Err(key_error(format!(
                 "the API key{key_origin} contains a character that is not ASCII (character {} \
                  of the key{}): the key goes in an HTTP header, where this client sends only ASCII; \
                  copy it again",
@@ -335,7 +384,7 @@ impl ClientBuilder {
             )));
         }
         let mut authorization = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
-            Error::Config(format!(
+            key_error(format!(
                 "the API key{key_origin} contains characters not allowed in a header (a line \
                  break or another control character?): copy it again"
             ))
@@ -345,25 +394,28 @@ impl ClientBuilder {
 
         let base_url = checked_base_url(
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
-            &self.origin("base_url"),
+            &self.origin(Setting::BaseUrl),
         )?;
         let mut attribution = Vec::new();
         for (setting, name, value) in [
-            ("http_referer", "http-referer", &self.http_referer),
-            ("app_title", "x-openrouter-title", &self.app_title),
+            (Setting::HttpReferer, "http-referer", &self.http_referer),
+            (Setting::AppTitle, "x-openrouter-title", &self.app_title),
             (
-                "app_categories",
+                Setting::AppCategories,
                 "x-openrouter-categories",
                 &self.app_categories,
             ),
         ] {
             if let Some(value) = value {
                 let header = HeaderValue::from_str(value).map_err(|_| {
-                    Error::Config(format!(
-                        "`{}`{} is not a valid value for the {name} header (control \
-                         characters or non-ASCII?)",
-                        value.escape_debug(),
-                        self.origin(setting)
+                    Error::Config(ConfigError::new(
+                        setting,
+                        format!(
+                            "`{}`{} is not a valid value for the {name} header (control \
+                             characters or non-ASCII?)",
+                            value.escape_debug(),
+                            self.origin(setting)
+                        ),
                     ))
                 })?;
                 attribution.push((HeaderName::from_static(name), header));
@@ -371,15 +423,17 @@ impl ClientBuilder {
         }
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         if timeout.is_zero() {
-            return Err(Error::Config(
-                "the timeout must be more than zero".to_string(),
-            ));
+            return Err(Error::Config(ConfigError::new(
+                Setting::Timeout,
+                "the timeout must be more than zero",
+            )));
         }
         let retry = self.retry.unwrap_or_default();
         if retry.get_deadline().is_zero() {
-            return Err(Error::Config(
-                "the retry policy's deadline must be more than zero".to_string(),
-            ));
+            return Err(Error::Config(ConfigError::new(
+                Setting::Retry,
+                "the retry policy's deadline must be more than zero",
+            )));
         }
         check_tls(&base_url, self.http_client.is_some())?;
         let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
@@ -400,13 +454,13 @@ impl ClientBuilder {
         Ok(Client {
             shared: Arc::new(Shared {
                 // No transport of its own: calls send the requests it builds themselves.
-                generated: codegen::Client::new_with_client(&base_url, http.clone(), None),
+                generated: codegen::Client::new_with_client(&base_url, http.clone()),
                 http,
                 transport,
                 base_url,
                 timeout,
                 connect_timeout,
-                api_key_origin: key_origin,
+                key_source: self.key_source,
                 retry,
                 sleep: self.sleep.unwrap_or_else(|| Arc::new(TokioSleep)),
                 on_retry: self.on_retry,
@@ -423,10 +477,13 @@ fn check_tls(base_url: &str, own_http_client: bool) -> Result<()> {
     if has_tls || own_http_client || !base_url.starts_with("https:") {
         return Ok(());
     }
-    Err(Error::Config(format!(
-        "the base URL `{base_url}` uses https, but openrouter-keys was built without TLS: \
-         enable its `rustls` (default) or `native-tls` feature, or pass a TLS-capable client \
-         with `ClientBuilder::http_client`"
+    Err(Error::Config(ConfigError::new(
+        Setting::BaseUrl,
+        format!(
+            "the base URL `{base_url}` uses https, but openrouter-keys was built without TLS: \
+             enable its `rustls` (default) or `native-tls` feature, or pass a TLS-capable \
+             client with `ClientBuilder::http_client`"
+        ),
     )))
 }
 
@@ -434,7 +491,12 @@ fn check_tls(base_url: &str, own_http_client: bool) -> Result<()> {
 /// trailing slash. `origin` says where the text came from (" (from OPENROUTER_BASE_URL)").
 fn checked_base_url(raw: &str, origin: &str) -> Result<String> {
     let shown = raw.escape_debug();
-    let bad = |why: String| Error::Config(format!("the base URL `{shown}`{origin} {why}"));
+    let bad = |why: String| {
+        Error::Config(ConfigError::new(
+            Setting::BaseUrl,
+            format!("the base URL `{shown}`{origin} {why}"),
+        ))
+    };
     let trimmed = raw.trim();
     if !trimmed.is_empty() && !trimmed.contains("://") {
         // `openrouter.ai/api/v1` does not parse; `localhost:8080/api` parses with
@@ -510,7 +572,12 @@ fn default_http_client(connect_timeout: Duration) -> Result<reqwest::Client> {
     http_client_builder()
         .connect_timeout(connect_timeout)
         .build()
-        .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))
+        .map_err(|e| {
+            Error::Config(ConfigError::new(
+                Setting::HttpClient,
+                format!("the HTTP client could not be built: {e}"),
+            ))
+        })
 }
 
 #[cfg(test)]
@@ -580,6 +647,16 @@ mod tests {
         let client = ClientBuilder::from_lookup(env).build().unwrap();
         assert_eq!(client.base_url(), "http://127.0.0.1:1/api/v1");
         assert_eq!(client.shared.transport.attribution.len(), 1);
+        assert_eq!(
+            client.key_source(),
+            &KeySource::Env("OPENROUTER_API_KEY".to_string())
+        );
+        // A key set in code after reading the environment is not blamed on it.
+        let in_code = ClientBuilder::from_lookup(env)
+            .api_key("k")
+            .build()
+            .unwrap();
+        assert_eq!(in_code.key_source(), &KeySource::InCode);
         let missing = ClientBuilder::from_lookup(|_| None).build().unwrap_err();
         assert!(missing.to_string().contains("OPENROUTER_API_KEY"));
     }

@@ -6,10 +6,18 @@
 //! `POST /keys` whose outcome is unknown. Nothing here holds a secret: every text that came
 //! from the network (envelope message and metadata, bodies, request ids, decoder messages) went
 //! through `redact.rs` before it was stored.
+//!
+//! Each error is data first: [`Error::summary`] (or `{:#}`) says what happened and its root
+//! cause, [`Error::hint`] what to do about it, and `Display` (`{}`) joins the two, so that a
+//! program that words its own advice (the CLI, say) renders from these parts and never from
+//! the joined text.
 
+use crate::config_error::ConfigError;
+use crate::input_field::InputField;
 use crate::operation_id::OperationId;
 use crate::redact::Redactor;
 use reqwest::StatusCode;
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -22,15 +30,30 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// text of what caused it, so [`std::error::Error::source`] returns nothing for these
 /// variants (error-chain printers would otherwise print the cause twice); the underlying
 /// error stays available as a field.
-#[derive(Debug, thiserror::Error)]
+///
+/// The message comes in parts: [`summary`](Error::summary) (also `{:#}`) is what happened
+/// and why, [`hint`](Error::hint) what to do about it, and `{}` is the summary followed by
+/// `. ` and the hint (for a [`DecodeError`] of a create whose key exists, the hint goes
+/// before the closing note on that key).
+///
+/// ```
+/// use openrouter_keys::{Client, Error};
+///
+/// let error = Client::builder().api_key("").build().unwrap_err();
+/// assert!(matches!(error, Error::Config(_)));
+/// assert_eq!(error.summary(), format!("{error:#}"));
+/// match error.hint() {
+///     Some(hint) => assert_eq!(error.to_string(), format!("{}. {hint}", error.summary())),
+///     None => assert_eq!(error.to_string(), error.summary()),
+/// }
+/// ```
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The server answered with an HTTP error status, or with a redirect (not followed).
-    #[error(transparent)]
     Api(Box<ApiError>),
 
     /// No answer in time: which timeout passed is in `which`.
-    #[error("{}", TimeoutText { which: *.which, after: *.after, attempts: *.attempts, retry_after: *.retry_after, answered: *.answered, advice: true })]
     Timeout {
         /// Attempts made, including the one that timed out.
         attempts: u32,
@@ -48,7 +71,6 @@ pub enum Error {
 
     /// The connection failed before a whole response arrived: it could not be made, it broke
     /// before an answer, or the answer was cut off (see `phase`).
-    #[error("{}", ConnectionText { phase: *.phase, error, attempts: *.attempts, advice: true })]
     Connection {
         /// Attempts made.
         attempts: u32,
@@ -59,14 +81,12 @@ pub enum Error {
     },
 
     /// A success status whose body did not decode as the documented response.
-    #[error(transparent)]
     Decode(Box<DecodeError>),
 
     /// Input rejected before anything was sent (empty hash, empty name, bad header, ...).
-    #[error("invalid {what}: {reason}")]
     InvalidInput {
-        /// What was invalid, e.g. `"hash"` or `"name"`.
-        what: &'static str,
+        /// What was invalid.
+        what: InputField,
         /// Why, in words.
         reason: String,
     },
@@ -76,20 +96,18 @@ pub enum Error {
     /// sent, a 5xx or 408 answer, or a 2xx that shows no key, see
     /// [`DecodeError::key_created`]). A create that never reached the server (it could not connect)
     /// is a [`Error::Connection`] or [`Error::Timeout`] with [`TimeoutKind::Connect`] instead.
-    #[error(
-        "creating the key may or may not have succeeded: {}. A key may have been created: \
-         list keys (`client.keys().list_all()`) and look for its name before creating it again",
-        WithoutAdvice(.cause)
-    )]
     OutcomeUnknown {
-        /// What happened to the last attempt (its text is part of the message).
+        /// What happened to the last attempt (its summary is part of the message).
         cause: Box<Error>,
     },
 
     /// The client could not be configured (bad base URL, empty key, bad header value, ...).
-    #[error("invalid client configuration: {0}")]
-    Config(String),
+    Config(ConfigError),
 }
+
+/// What to do after [`Error::OutcomeUnknown`].
+const UNKNOWN_OUTCOME_ADVICE: &str = "A key may have been created: list keys \
+     (`client.keys().list_all()`) and look for its name before creating it again";
 
 /// Which timeout passed, for [`Error::Timeout`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -101,6 +119,21 @@ pub enum TimeoutKind {
     Attempt,
     /// The call's overall deadline ([`RetryPolicy::deadline`](crate::RetryPolicy::deadline)).
     Deadline,
+}
+
+impl TimeoutKind {
+    /// What to do after this timeout passed: [`Error::hint`] of an [`Error::Timeout`].
+    fn advice(self) -> &'static str {
+        match self {
+            Self::Connect => {
+                "Check the base URL and the network, or raise `ClientBuilder::connect_timeout`"
+            }
+            Self::Attempt => {
+                "Retry later, or raise it (`ClientBuilder::timeout`, or `.timeout()` on the call)"
+            }
+            Self::Deadline => "Retry later, or raise it (`RetryPolicy::deadline`)",
+        }
+    }
 }
 
 /// How far an attempt got before its connection failed, for [`Error::Connection`].
@@ -124,10 +157,12 @@ impl ConnectionPhase {
         }
     }
 
+    /// What to do after the connection failed so: [`Error::hint`] of an
+    /// [`Error::Connection`].
     fn advice(self) -> &'static str {
         match self {
-            Self::Connect => ". Check the base URL, the network and any proxy",
-            Self::Request | Self::Response => ". Retry later",
+            Self::Connect => "Check the base URL, the network and any proxy",
+            Self::Request | Self::Response => "Retry later",
         }
     }
 }
@@ -142,35 +177,19 @@ impl fmt::Display for Attempts {
     }
 }
 
-/// What a timeout means, and (with `advice`) what to do about it.
+/// What a timeout means: the summary of an [`Error::Timeout`].
 struct TimeoutText {
     which: TimeoutKind,
     after: Option<Duration>,
     attempts: u32,
     retry_after: Option<Duration>,
     answered: Option<StatusCode>,
-    advice: bool,
 }
 
 impl fmt::Display for TimeoutText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let length = Length(self.after);
         let attempts = Attempts(self.attempts);
-        let (what, advice) = match self.which {
-            TimeoutKind::Connect => (
-                "could not connect to OpenRouter within the connect timeout",
-                "so nothing was sent. Check the base URL and the network, or raise \
-                 `ClientBuilder::connect_timeout`",
-            ),
-            TimeoutKind::Attempt => (
-                "OpenRouter did not answer within the per-attempt timeout",
-                "Retry later, or raise it (`ClientBuilder::timeout`, or `.timeout()` on the call)",
-            ),
-            TimeoutKind::Deadline => (
-                "the call's deadline passed before OpenRouter answered",
-                "Retry later, or raise it (`RetryPolicy::deadline`)",
-            ),
-        };
         match (self.which, self.answered) {
             (TimeoutKind::Attempt, Some(status)) => write!(
                 f,
@@ -187,24 +206,29 @@ impl fmt::Display for TimeoutText {
                 f,
                 "the call's deadline{length} passed before OpenRouter answered ({attempts})"
             )?,
-            _ => write!(f, "{what}{length} ({attempts})")?,
+            (TimeoutKind::Connect, _) => write!(
+                f,
+                "could not connect to OpenRouter within the connect timeout{length} ({attempts})"
+            )?,
+            (TimeoutKind::Attempt, None) => write!(
+                f,
+                "OpenRouter did not answer within the per-attempt timeout{length} ({attempts})"
+            )?,
         }
         RetryHint(self.retry_after).fmt(f)?;
-        match (self.which, self.advice) {
-            (TimeoutKind::Connect, true) => write!(f, ", {advice}"),
-            (TimeoutKind::Connect, false) => f.write_str(", so nothing was sent"),
-            (_, true) => write!(f, ". {advice}"),
-            (_, false) => Ok(()),
+        if self.which == TimeoutKind::Connect {
+            f.write_str(", so nothing was sent")?;
         }
+        Ok(())
     }
 }
 
-/// A broken connection: how far it got, its root cause and (with `advice`) what to do.
+/// A broken connection, how far it got and its root cause: the summary of an
+/// [`Error::Connection`].
 struct ConnectionText<'a> {
     phase: ConnectionPhase,
     error: &'a reqwest::Error,
     attempts: u32,
-    advice: bool,
 }
 
 impl fmt::Display for ConnectionText<'_> {
@@ -220,49 +244,7 @@ impl fmt::Display for ConnectionText<'_> {
             self.phase.describe(),
             RootCause(self.error),
             Attempts(self.attempts)
-        )?;
-        if self.advice {
-            f.write_str(self.phase.advice())?;
-        }
-        Ok(())
-    }
-}
-
-/// An error's message without the advice at its end, for an error inside another whose
-/// advice differs ([`Error::OutcomeUnknown`] must not say "retry later").
-struct WithoutAdvice<'a>(&'a Error);
-
-impl fmt::Display for WithoutAdvice<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Error::Timeout {
-                attempts,
-                which,
-                after,
-                retry_after,
-                answered,
-            } => TimeoutText {
-                which: *which,
-                after: *after,
-                attempts: *attempts,
-                retry_after: *retry_after,
-                answered: *answered,
-                advice: false,
-            }
-            .fmt(f),
-            Error::Connection {
-                attempts,
-                phase,
-                error,
-            } => ConnectionText {
-                phase: *phase,
-                error,
-                attempts: *attempts,
-                advice: false,
-            }
-            .fmt(f),
-            other => other.fmt(f),
-        }
+        )
     }
 }
 
@@ -329,7 +311,115 @@ impl fmt::Display for RootCause<'_> {
     }
 }
 
+impl fmt::Display for Error {
+    /// The summary, then `. ` and the hint when there is one; with `{:#}`, the summary alone.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            // They place their own hints (and honour `{:#}`).
+            Error::Api(api) => return fmt::Display::fmt(api, f),
+            Error::Decode(decode) => return fmt::Display::fmt(decode, f),
+            Error::Timeout {
+                attempts,
+                which,
+                after,
+                retry_after,
+                answered,
+            } => TimeoutText {
+                which: *which,
+                after: *after,
+                attempts: *attempts,
+                retry_after: *retry_after,
+                answered: *answered,
+            }
+            .fmt(f)?,
+            Error::Connection {
+                attempts,
+                phase,
+                error,
+            } => ConnectionText {
+                phase: *phase,
+                error,
+                attempts: *attempts,
+            }
+            .fmt(f)?,
+            Error::InvalidInput { what, reason } => write!(f, "invalid {what}: {reason}")?,
+            Error::OutcomeUnknown { cause } => write!(
+                f,
+                "creating the key may or may not have succeeded: {cause:#}"
+            )?,
+            Error::Config(config) => write!(f, "invalid client configuration: {config}")?,
+        }
+        if !f.alternate()
+            && let Some(hint) = self.hint()
+        {
+            write!(f, ". {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
 impl Error {
+    /// What happened and its root cause, without the advice of [`hint`](Self::hint): the
+    /// same text as `format!("{error:#}")`. For a program that words its own advice.
+    ///
+    /// ```
+    /// use openrouter_keys::{Client, Error};
+    ///
+    /// let error = Client::builder().api_key("k").base_url("ftp://x").build().unwrap_err();
+    /// assert_eq!(
+    ///     error.summary(),
+    ///     "invalid client configuration: the base URL `ftp://x` must use http or https"
+    /// );
+    /// ```
+    pub fn summary(&self) -> String {
+        format!("{self:#}")
+    }
+
+    /// What to do about it, when the SDK can tell; `Display` ends with it.
+    ///
+    /// - [`Error::Api`], [`Error::Decode`]: [`ApiError::hint`], [`DecodeError::hint`] (a
+    ///   wrong base URL, a key that needs to be a management key, ...).
+    /// - [`Error::Timeout`], [`Error::Connection`]: always (retry later, raise a timeout,
+    ///   check the network).
+    /// - [`Error::OutcomeUnknown`]: always: look for the key before creating it again. When
+    ///   the cause is an API or decode error with a hint of its own, that hint comes first
+    ///   (`cause.hint()` gives it alone); the "retry later" of a timeout or connection cause
+    ///   is left out, since retrying a create may make a second key.
+    /// - [`Error::InvalidInput`], [`Error::Config`]: `None`; their reason says what is wrong
+    ///   and what to give instead.
+    ///
+    /// ```
+    /// # async fn run(client: openrouter_keys::Client) {
+    /// if let Err(error) = client.keys().all().await {
+    ///     eprintln!("error: {}", error.summary());
+    ///     if let Some(hint) = error.hint() {
+    ///         eprintln!("  hint: {hint}");
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn hint(&self) -> Option<Cow<'_, str>> {
+        match self {
+            Error::Api(api) => api.hint().map(Cow::Borrowed),
+            Error::Decode(decode) => decode.hint().map(Cow::Borrowed),
+            Error::Timeout { which, .. } => Some(Cow::Borrowed(which.advice())),
+            Error::Connection { phase, .. } => Some(Cow::Borrowed(phase.advice())),
+            Error::OutcomeUnknown { cause } => {
+                let cause_hint = match &**cause {
+                    Error::Timeout { .. } | Error::Connection { .. } => None,
+                    other => other.hint(),
+                };
+                Some(match cause_hint {
+                    Some(hint) => Cow::Owned(format!("{hint}. {UNKNOWN_OUTCOME_ADVICE}")),
+                    None => Cow::Borrowed(UNKNOWN_OUTCOME_ADVICE),
+                })
+            }
+            Error::InvalidInput { .. } | Error::Config(_) => None,
+        }
+    }
+
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
@@ -394,7 +484,7 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid(what: &'static str, reason: impl Into<String>) -> Self {
+    pub(crate) fn invalid(what: InputField, reason: impl Into<String>) -> Self {
         Error::InvalidInput {
             what,
             reason: reason.into(),
@@ -483,7 +573,7 @@ impl ApiError {
     /// What the SDK suggests doing about this answer, when it can tell: for example that the
     /// base URL is probably wrong (a 404 on `GET /key`, a 404 without OpenRouter's error JSON,
     /// a redirect), or that the operation needs a management key (a 403 on `/keys`). Also part
-    /// of `Display`.
+    /// of `Display`, after `. `; `{:#}` leaves it out.
     pub fn hint(&self) -> Option<&str> {
         self.hint.as_deref()
     }
@@ -516,7 +606,9 @@ impl fmt::Display for ApiError {
         }
         write!(f, "{})", Attempts(self.attempts))?;
         RetryHint(self.retry_after).fmt(f)?;
-        if let Some(hint) = &self.hint {
+        if !f.alternate()
+            && let Some(hint) = &self.hint
+        {
             write!(f, ". {hint}")?;
         }
         Ok(())
@@ -558,7 +650,8 @@ pub struct DecodeError {
 impl DecodeError {
     /// What the SDK suggests doing about this answer, when it can tell: for example that a
     /// body which is not JSON at all (a web page) did not come from OpenRouter's API, so the
-    /// base URL or a proxy is the likely cause. Also part of `Display`.
+    /// base URL or a proxy is the likely cause. Also part of `Display`, after `. ` (and before
+    /// the note on a created key); `{:#}` leaves it out.
     pub fn hint(&self) -> Option<&str> {
         self.hint.as_deref()
     }
@@ -575,10 +668,13 @@ impl fmt::Display for DecodeError {
             self.message,
             Attempts(self.attempts)
         )?;
-        if let Some(hint) = &self.hint {
+        if !f.alternate()
+            && let Some(hint) = &self.hint
+        {
             write!(f, ". {hint}")?;
         }
-        if self.operation == OperationId::CreateKeys && self.key_created {
+        // The note on a created key is part of the summary: it says what happened.
+        if self.key_created {
             let secret = if self.created_secret.is_some() {
                 "its secret is in `created_secret`"
             } else {
@@ -659,6 +755,228 @@ mod tests {
         assert_eq!(
             RetryHint(Some(Duration::from_secs(2))).to_string(),
             "; the server asked to wait 2s"
+        );
+    }
+
+    fn api(status: u16, hint: Option<&str>) -> ApiError {
+        let status = StatusCode::from_u16(status).unwrap();
+        ApiError {
+            operation: OperationId::GetKey,
+            status,
+            kind: ApiErrorKind::from_status(status),
+            code: Some(404),
+            message: Some("Key not found".to_string()),
+            metadata: None,
+            raw_body: None,
+            request_id: Some("req-1".to_string()),
+            retry_after: None,
+            attempts: 1,
+            hint: hint.map(str::to_string),
+        }
+    }
+
+    fn decode(hint: Option<&str>, key_created: bool) -> DecodeError {
+        DecodeError {
+            operation: OperationId::CreateKeys,
+            status: StatusCode::CREATED,
+            path: ".".to_string(),
+            message: "expected value at line 1 column 1".to_string(),
+            body_excerpt: "<html>".to_string(),
+            request_id: None,
+            attempts: 1,
+            created_secret: None,
+            key_created,
+            hint: hint.map(str::to_string),
+        }
+    }
+
+    fn timeout(which: TimeoutKind, answered: Option<u16>) -> Error {
+        Error::Timeout {
+            attempts: 3,
+            which,
+            after: Some(Duration::from_secs(30)),
+            retry_after: Some(Duration::from_secs(2)),
+            answered: answered.map(|s| StatusCode::from_u16(s).unwrap()),
+        }
+    }
+
+    /// A transport error without a network: a request that cannot be built.
+    fn transport_error() -> reqwest::Error {
+        reqwest::Client::new()
+            .get("http://exa mple.invalid/")
+            .build()
+            .unwrap_err()
+    }
+
+    fn outcome_unknown(cause: Error) -> Error {
+        Error::OutcomeUnknown {
+            cause: Box::new(cause),
+        }
+    }
+
+    /// One error of every variant (and every way each places its hint).
+    fn one_of_each() -> Vec<Error> {
+        let mut errors = vec![
+            Error::Api(Box::new(api(404, None))),
+            Error::Api(Box::new(api(
+                403,
+                Some("Operations on /keys need a management key"),
+            ))),
+            Error::Decode(Box::new(decode(None, false))),
+            Error::Decode(Box::new(decode(Some("the body is not JSON"), false))),
+            Error::Decode(Box::new(decode(Some("the body is not JSON"), true))),
+            Error::Decode(Box::new(decode(None, true))),
+            Error::invalid(InputField::Hash, "a key hash cannot be empty"),
+            Error::Config(ConfigError::new(
+                crate::Setting::Timeout,
+                "the timeout must be more than zero",
+            )),
+            outcome_unknown(timeout(TimeoutKind::Attempt, None)),
+            outcome_unknown(Error::Decode(Box::new(decode(Some("not JSON"), false)))),
+            outcome_unknown(Error::Api(Box::new(api(500, None)))),
+        ];
+        for which in [
+            TimeoutKind::Connect,
+            TimeoutKind::Attempt,
+            TimeoutKind::Deadline,
+        ] {
+            errors.push(timeout(which, None));
+            errors.push(timeout(which, Some(200)));
+        }
+        for phase in [
+            ConnectionPhase::Connect,
+            ConnectionPhase::Request,
+            ConnectionPhase::Response,
+        ] {
+            let connection = || Error::Connection {
+                attempts: 1,
+                phase,
+                error: transport_error(),
+            };
+            errors.push(connection());
+            errors.push(outcome_unknown(connection()));
+        }
+        errors
+    }
+
+    #[test]
+    fn display_is_the_summary_then_the_hint() {
+        for error in one_of_each() {
+            let (full, summary) = (error.to_string(), error.summary());
+            assert_eq!(format!("{error:#}"), summary, "{error:?}");
+            let expected = match (&error, error.hint()) {
+                // The note on a created key closes the message, after the hint.
+                (Error::Decode(decode), Some(hint)) if decode.key_created => {
+                    let (failure, note) = summary.split_at(summary.find(" (the key was").unwrap());
+                    format!("{failure}. {hint}{note}")
+                }
+                (_, Some(hint)) => format!("{summary}. {hint}"),
+                (_, None) => summary.clone(),
+            };
+            assert_eq!(full, expected, "{error:?}");
+            if let Some(hint) = error.hint() {
+                assert!(!summary.contains(&*hint), "{error:?}: {summary}");
+            }
+        }
+    }
+
+    #[test]
+    fn timeouts_connections_and_unknown_outcomes_always_say_what_to_do() {
+        for error in one_of_each() {
+            let always = matches!(
+                error,
+                Error::Timeout { .. } | Error::Connection { .. } | Error::OutcomeUnknown { .. }
+            );
+            if always {
+                assert!(error.hint().is_some(), "{error:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_outcome_never_advises_a_retry_but_keeps_its_causes_diagnosis() {
+        let after_timeout = outcome_unknown(timeout(TimeoutKind::Attempt, None));
+        assert_eq!(
+            after_timeout.to_string(),
+            "creating the key may or may not have succeeded: OpenRouter did not answer within \
+             the per-attempt timeout (30s) (after 3 attempts); the server asked to wait 2s. A \
+             key may have been created: list keys (`client.keys().list_all()`) and look for \
+             its name before creating it again"
+        );
+        assert!(!after_timeout.hint().unwrap().contains("Retry later"));
+        let after_web_page = outcome_unknown(Error::Decode(Box::new(decode(
+            Some("the body is not JSON"),
+            false,
+        ))));
+        assert_eq!(
+            after_web_page.hint().unwrap(),
+            format!("the body is not JSON. {UNKNOWN_OUTCOME_ADVICE}")
+        );
+        assert_eq!(
+            after_web_page.summary(),
+            "creating the key may or may not have succeeded: the createKeys response (201 \
+             Created) did not decode at `.`: expected value at line 1 column 1 (after 1 attempt)"
+        );
+    }
+
+    #[test]
+    fn messages_keep_their_wording() {
+        let cases = [
+            (
+                timeout(TimeoutKind::Connect, None),
+                "could not connect to OpenRouter within the connect timeout (30s) (after 3 \
+                 attempts); the server asked to wait 2s, so nothing was sent. Check the base \
+                 URL and the network, or raise `ClientBuilder::connect_timeout`",
+            ),
+            (
+                timeout(TimeoutKind::Attempt, Some(200)),
+                "OpenRouter answered 200 OK, but its body did not arrive within the \
+                 per-attempt timeout (30s) (after 3 attempts); the server asked to wait 2s. \
+                 Retry later, or raise it (`ClientBuilder::timeout`, or `.timeout()` on the call)",
+            ),
+            (
+                timeout(TimeoutKind::Deadline, None),
+                "the call's deadline (30s) passed before OpenRouter answered (after 3 \
+                 attempts); the server asked to wait 2s. Retry later, or raise it \
+                 (`RetryPolicy::deadline`)",
+            ),
+            (
+                Error::Api(Box::new(api(
+                    403,
+                    Some("Operations on /keys need a management key"),
+                ))),
+                "OpenRouter answered 403 Forbidden to getKey: \"Key not found\" (code 404; \
+                 request id req-1; after 1 attempt). Operations on /keys need a management key",
+            ),
+            (
+                Error::Decode(Box::new(decode(Some("the body is not JSON"), true))),
+                "the createKeys response (201 Created) did not decode at `.`: expected value at \
+                 line 1 column 1 (after 1 attempt). the body is not JSON (the key was created; \
+                 its secret could not be read; find it with `client.keys().list_all()`)",
+            ),
+            (
+                Error::invalid(InputField::ExternalApiKey, "must be at least 32 characters"),
+                "invalid external.api_key: must be at least 32 characters",
+            ),
+        ];
+        for (error, text) in cases {
+            assert_eq!(error.to_string(), text);
+        }
+        let connection = Error::Connection {
+            attempts: 2,
+            phase: ConnectionPhase::Connect,
+            error: transport_error(),
+        };
+        let text = connection.to_string();
+        assert!(
+            text.starts_with("could not connect to OpenRouter: "),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                " (after 2 attempts; nothing was sent). Check the base URL, the network and any proxy"
+            ),
+            "{text}"
         );
     }
 

@@ -9,29 +9,33 @@
 //! proxies' and servers' logs, so it is refused without being echoed.
 
 use crate::error::{Error, Result};
+use crate::input_field::InputField;
 
 /// Returns the hash when it can only ever address `/keys/{hash}`.
 pub(crate) fn checked_hash(hash: &str) -> Result<&str> {
     if hash.is_empty() {
-        return Err(Error::invalid("hash", "a key hash cannot be empty"));
+        return Err(Error::invalid(
+            InputField::Hash,
+            "a key hash cannot be empty",
+        ));
     }
     if hash == "." || hash == ".." {
         return Err(Error::invalid(
-            "hash",
+            InputField::Hash,
             "`.` and `..` are path navigation, not key hashes",
         ));
     }
     if hash.starts_with("sk-or-") {
         // Not echoed: it is a secret, pasted where a hash was meant.
         return Err(Error::invalid(
-            "hash",
+            InputField::Hash,
             "this is an API key's secret (`sk-or-…`), not its hash: it was not sent; find the \
              hash with `list` (or `current_key()` for the key you call with)",
         ));
     }
     if hash.contains('\\') {
         return Err(Error::invalid(
-            "hash",
+            InputField::Hash,
             "a key hash cannot contain `\\` (URLs treat it as `/`)",
         ));
     }

@@ -213,7 +213,7 @@ impl Exchange for GetCurrentKey {
         Box::pin(builder::GetCurrentKey::read_response(response))
     }
     fn output(wire: Self::Wire) -> CurrentKey {
-        CurrentKey::from(wire.data)
+        CurrentKey::from(wire)
     }
 }
 
@@ -319,7 +319,7 @@ impl Exchange for ListKeys {
         Box::pin(builder::List::read_response(response))
     }
     fn output(wire: Self::Wire) -> Vec<Key> {
-        wire.data.into_iter().map(Key::from).collect()
+        Key::listed(wire)
     }
 }
 
@@ -372,7 +372,7 @@ impl Exchange for CreateKey {
         Box::pin(builder::CreateKeys::read_response(response))
     }
     fn output(wire: Self::Wire) -> CreatedKey {
-        CreatedKey::new(Key::from(wire.data), wire.key)
+        CreatedKey::from(wire)
     }
 }
 
@@ -405,7 +405,7 @@ impl Exchange for GetKey {
         Box::pin(builder::GetKey::read_response(response))
     }
     fn output(wire: Self::Wire) -> Key {
-        Key::from(wire.data)
+        Key::from(wire)
     }
 }
 
@@ -448,7 +448,7 @@ impl Exchange for UpdateKey {
         Box::pin(builder::UpdateKeys::read_response(response))
     }
     fn output(wire: Self::Wire) -> Key {
-        Key::from(wire.data)
+        Key::from(wire)
     }
 }
 
@@ -487,7 +487,8 @@ impl Exchange for DeleteKey {
     /// The API documents `deleted` as always `true`; a `false` says the key was not deleted,
     /// and a caller that went on as if it were would leave a live key behind.
     fn refusal(wire: &Self::Wire) -> Option<crate::exchange::Refusal> {
-        (wire.deleted == Some(false)).then_some(crate::exchange::Refusal {
+        let types::DeleteKeyResponse { deleted } = wire;
+        (*deleted == Some(false)).then_some(crate::exchange::Refusal {
             path: "deleted",
             message: "the API answered `deleted: false`: the key was not deleted",
             hint: "get the key by its hash to see whether it still exists, and delete it again \

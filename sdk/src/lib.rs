@@ -48,8 +48,12 @@
 //! broken connection after it was sent, a 5xx or 408, or a 2xx that shows no key), so the key
 //! may exist.
 //! [`Error::is_retryable`], [`Error::status`], [`Error::request_id`], [`Error::retry_after`]
-//! and [`Error::attempts`] work on every variant. Text that came from the network has the API
-//! key and anything shaped like an OpenRouter key redacted. The `error_handling` example
+//! and [`Error::attempts`] work on every variant. A message has two parts: [`Error::summary`]
+//! (also `{:#}`) says what happened and its root cause, [`Error::hint`] what to do about it;
+//! `{}` joins them. [`Error::InvalidInput`] names an [`InputField`], [`Error::Config`] a
+//! [`Setting`] ([`ConfigError`]), and messages about the key say where it came from
+//! ([`KeySource`], [`ClientBuilder::api_key_from`]). Text that came from the network has the
+//! API key and anything shaped like an OpenRouter key redacted. The `error_handling` example
 //! matches on them.
 //!
 //! # Retries and timeouts
@@ -120,9 +124,12 @@
 
 mod call;
 mod client;
+mod config_error;
 mod error;
 mod exchange;
 mod hash;
+mod input_field;
+mod key_source;
 mod keys;
 mod model;
 mod operation_id;
@@ -140,7 +147,10 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
     http_client_builder,
 };
+pub use config_error::{ConfigError, Setting};
 pub use error::{ApiError, ApiErrorKind, ConnectionPhase, DecodeError, Error, Result, TimeoutKind};
+pub use input_field::InputField;
+pub use key_source::KeySource;
 pub use keys::{CreateKey, DeleteKey, GetCurrentKey, GetKey, Keys, ListKeys, Request, UpdateKey};
 pub use model::{
     BudgetLayer, BudgetResetInterval, BudgetScope, CreatedKey, CurrentKey, DataRegion,

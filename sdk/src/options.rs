@@ -1,6 +1,7 @@
 //! Per-call options: timeout, retry policy and extra headers, overriding the client's.
 
 use crate::error::Error;
+use crate::input_field::InputField;
 use crate::retry::RetryPolicy;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use std::time::Duration;
@@ -67,11 +68,11 @@ impl CallOptions {
     /// on timing).
     pub(crate) fn check(&self) -> Result<(), Error> {
         if let Some(reason) = &self.header_error {
-            return Err(Error::invalid("header", reason.clone()));
+            return Err(Error::invalid(InputField::Header, reason.clone()));
         }
         if self.timeout.is_some_and(|t| t.is_zero()) {
             return Err(Error::invalid(
-                "timeout",
+                InputField::Timeout,
                 "a call's timeout must be more than zero",
             ));
         }
@@ -81,7 +82,7 @@ impl CallOptions {
             .is_some_and(|r| r.get_deadline().is_zero())
         {
             return Err(Error::invalid(
-                "retry",
+                InputField::Retry,
                 "a call's deadline must be more than zero",
             ));
         }

@@ -6,7 +6,7 @@ mod common;
 use common::bodies::{self, HASH};
 use common::client;
 use common::scripted::{Reply, ScriptedServer};
-use openrouter_keys::{ApiErrorKind, Client, Error, KeyUpdate, NewKey, RetryPolicy};
+use openrouter_keys::{ApiErrorKind, Client, Error, InputField, KeyUpdate, NewKey, RetryPolicy};
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy)]
@@ -323,7 +323,13 @@ async fn headers_that_frame_the_request_are_refused_before_sending() {
             .await;
         let error = result.expect_err(name);
         assert!(
-            matches!(&error, Error::InvalidInput { what: "header", .. }),
+            matches!(
+                &error,
+                Error::InvalidInput {
+                    what: InputField::Header,
+                    ..
+                }
+            ),
             "{name}: {error:?}"
         );
         let text = error.to_string();

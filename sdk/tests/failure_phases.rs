@@ -7,7 +7,9 @@ mod common;
 use common::RecordingSleep;
 use common::bodies::{self, HASH};
 use common::scripted::{Reply, ScriptedServer};
-use openrouter_keys::{Client, ConnectionPhase, Error, NewKey, RetryPolicy, TimeoutKind};
+use openrouter_keys::{
+    Client, ConnectionPhase, Error, KeySource, NewKey, RetryPolicy, TimeoutKind,
+};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -309,6 +311,36 @@ async fn a_401_says_where_the_key_came_from_and_what_each_route_needs() {
     assert!(!me.contains("OPENROUTER_API_KEY"), "{me}");
     let list = client.keys().list().await.unwrap_err().to_string();
     assert!(list.contains("need a management key"), "{list}");
+}
+
+#[tokio::test]
+async fn a_401_names_the_key_source_the_caller_gave() {
+    let unauthorized = || Reply::json(401, &bodies::error(401, "No auth credentials found"));
+    let server = ScriptedServer::start(vec![unauthorized(), unauthorized()])
+        .await
+        .unwrap();
+    let sleep = Arc::new(RecordingSleep::default());
+    let from_file = KeySource::File("/run/secrets/openrouter".into());
+    let client = common::builder(&server.base_url, &sleep)
+        .api_key_from(common::SENTINEL_KEY, from_file.clone())
+        .build()
+        .unwrap();
+    assert_eq!(client.key_source(), &from_file);
+    let me = client.current_key().await.unwrap_err();
+    assert_eq!(
+        me.hint().as_deref(),
+        Some(
+            "The API key (from file `/run/secrets/openrouter`) was refused: check that it is \
+             complete and not disabled or expired"
+        )
+    );
+    let list = client.keys().list().await.unwrap_err();
+    let hint = list.hint().unwrap_or_default();
+    assert!(
+        hint.starts_with("The API key (from file `/run/secrets/openrouter`) was refused"),
+        "{hint}"
+    );
+    assert!(list.to_string().ends_with(&*hint), "{list}");
 }
 
 #[tokio::test]

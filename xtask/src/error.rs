@@ -57,13 +57,3 @@ impl fmt::Display for XtaskError {
 }
 
 impl std::error::Error for XtaskError {}
-
-/// Escapes one reference token for a JSON pointer (RFC 6901: `~` → `~0`, `/` → `~1`).
-pub fn pointer_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// Appends one token to a JSON pointer.
-pub fn pointer_join(base: &str, token: &str) -> String {
-    format!("{base}/{}", pointer_token(token))
-}

@@ -3,6 +3,9 @@
 //! upstream snapshot with changes of those kinds, and upstream documents served over HTTP by a
 //! local server on 127.0.0.1.
 
+mod common;
+
+use common::{repo_root, scratch, text, upstream_snapshot, xtask};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -10,10 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
+/// A file of the fixture pairs (`tests/fixtures/spec-diff`).
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/spec-diff")
-        .join(name)
+    common::fixture(&format!("spec-diff/{name}"))
 }
 
 fn spec_diff(upstream: &str, ours: &Path, extra: &[&str]) -> Output {
@@ -170,13 +172,11 @@ fn each_kind_of_difference_is_reported_at_its_pointer() {
 }
 
 fn snapshot() -> Option<String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/openrouter/upstream/openapi-keys-subset.yaml");
-    std::fs::read_to_string(&path).ok()
+    upstream_snapshot().map(|path| std::fs::read_to_string(path).unwrap())
 }
 
 fn our_spec() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/openrouter-keys.yaml")
+    repo_root().join("openapi/openrouter-keys.yaml")
 }
 
 /// The snapshot with one edit, written to a scratch file (the snapshot itself is only read).
@@ -191,7 +191,6 @@ fn edited_snapshot(name: &str, text: &str) -> PathBuf {
 #[test]
 fn the_snapshot_with_a_new_operation_an_enum_or_a_uuid_format_is_reported() {
     let Some(snapshot) = snapshot() else {
-        println!("skipped: the upstream snapshot is absent");
         return;
     };
     let edit = |old: &str, new: &str| {
@@ -361,4 +360,167 @@ fn an_unusable_http_answer_exits_2_with_a_reason() {
     assert_eq!(refused.status.code(), Some(2));
     let bad_timeout = spec_diff(&format!("{base}/x"), &ours, &["--timeout", "soon"]);
     assert_eq!(bad_timeout.status.code(), Some(2));
+}
+
+#[test]
+fn spec_diff_against_the_upstream_snapshot_is_not_behind() {
+    let Some(upstream) = upstream_snapshot() else {
+        return;
+    };
+    let out = xtask(&["spec-diff", upstream.to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("0 behind, 0 changed"), "{stdout}");
+    for newer in [
+        "external_user",
+        "last_used_at",
+        "allowed_data_regions",
+        "include_expired",
+    ] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.contains("AHEAD") && l.contains(newer)),
+            "{newer} listed as ahead: {stdout}"
+        );
+    }
+    let json = xtask(&["spec-diff", upstream.to_str().unwrap(), "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["behind"], 0);
+    assert_eq!(report["changed"], 0);
+}
+
+#[test]
+fn spec_diff_reports_five_upstream_changes_at_their_pointers() {
+    let dir = scratch("spec-diff-five");
+    let ours = std::fs::read_to_string(our_spec()).unwrap();
+    let upstream = ours
+        // 1. a new response field
+        .replace(
+            "        name: {type: string, description: Name given at creation.}",
+            "        rotated_at: {type: [string, 'null']}\n        name: {type: string, description: Name given at creation.}",
+        )
+        // 2. an enum value removed
+        .replace("enum: [daily, weekly, monthly, null]", "enum: [daily, monthly, null]")
+        // 3. a response field turned nullable (ours would fail on null)
+        .replace(
+            "name: {type: string, description: Name given at creation.}",
+            "name: {type: [string, 'null'], description: Name given at creation.}",
+        )
+        // 4. a new query parameter
+        .replace(
+            "        - name: workspace_id\n          in: query",
+            "        - name: sort\n          in: query\n          schema: {type: string}\n        - name: workspace_id\n          in: query",
+        )
+        // 5. a new status code
+        .replace(
+            "      description: Deletes one key by hash. Requires a management key.\n      tags: [API Keys]\n      responses:\n",
+            "      description: Deletes one key by hash. Requires a management key.\n      tags: [API Keys]\n      responses:\n        '409':\n          description: Conflict\n",
+        );
+    let path = dir.join("upstream.yaml");
+    std::fs::write(&path, &upstream).unwrap();
+    let out = xtask(&["spec-diff", path.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings: Vec<(String, String, String)> = report["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["findings"].as_array().unwrap().clone())
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["what"].as_str().unwrap().to_string(),
+                f["upstream"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let has = |kind: &str, what: &str, pointer: &str| {
+        findings
+            .iter()
+            .any(|(k, w, p)| k == kind && w.contains(what) && p == pointer)
+    };
+    assert!(
+        has(
+            "behind",
+            "field `data.rotated_at`",
+            "/components/schemas/Key/properties/rotated_at"
+        ),
+        "{findings:#?}"
+    );
+    assert!(
+        has(
+            "changed",
+            "enum value \"weekly\" removed upstream",
+            "/components/schemas/LimitReset"
+        ),
+        "{findings:#?}"
+    );
+    assert!(
+        has(
+            "changed",
+            "`data.name`: non-nullable here, nullable upstream",
+            "/components/schemas/Key/properties/name"
+        ),
+        "{findings:#?}"
+    );
+    assert!(
+        has(
+            "behind",
+            "query parameter `sort`",
+            "/paths/~1keys/get/parameters/3"
+        ),
+        "{findings:#?}"
+    );
+    assert!(
+        has(
+            "behind",
+            "status 409",
+            "/paths/~1keys~1{hash}/delete/responses/409"
+        ),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn spec_diff_on_unreadable_upstream_exits_2() {
+    for name in [
+        "reject-not-yaml.yaml",
+        "reject-swagger.yaml",
+        "does-not-exist.yaml",
+    ] {
+        let out = xtask(&["spec-diff", common::fixture(name).to_str().unwrap()]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.starts_with("error: ") && !stderr.contains("panicked"),
+            "{stderr}"
+        );
+    }
+    let out = xtask(&["spec-diff"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// `cargo xtask spec-diff … | head` closes the pipe early: the report is cut short quietly,
+/// with the usual exit code and no panic.
+#[test]
+fn spec_diff_into_a_closed_pipe_exits_quietly() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let ours = our_spec();
+    for json in [false, true] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+        command.args(["spec-diff", ours.to_str().unwrap()]);
+        if json {
+            command.arg("--json");
+        }
+        let out = command
+            .stdout(writer.try_clone().unwrap())
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(stderr.is_empty(), "{stderr}");
+    }
 }

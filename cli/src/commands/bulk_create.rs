@@ -1,5 +1,5 @@
 //! `bulk-create FILE --secrets-out OUT`: one key per CSV row, exactly once across failures,
-//! crashes and reruns (the journal, `journal.rs`; the engine, `provision.rs`).
+//! crashes and reruns (the batch engine, `batch/`).
 //!
 //! The CSV needs a `name` column; `limit`, `limit_reset`, `expires_at` and
 //! `include_byok_in_limit` are optional per row and the flags give their defaults. Any other
@@ -7,18 +7,42 @@
 //! limit. The secrets file is CSV `row,name,hash,key`, mode 0600, rewritten
 //! (atomically) at the end of every run with every row that has its key.
 
-use crate::cli::BulkCreateArgs;
-use crate::commands::create::{check_expiry, check_limit, spec_from};
-use crate::exit::{CliError, CliResult, Exit};
-use crate::journal::{self, Journal};
-use crate::output::note;
-use crate::progress::Progress;
-use crate::provision::{KeySpec, Outcome, check_unique_names, create_all, preexisting};
-use crate::secrets::{check_writable, refuse_directory, refuse_same_file, write_private_csv};
-use openrouter_keys::{Client, ExposeSecret};
+use crate::batch::{
+    Batch, BatchKind, Provisioned, Row, RowNumber, RowResult, check_unique_names, fingerprint,
+    preexisting, warn_preexisting,
+};
+use crate::cli::{BulkCreateArgs, KeySettings};
+use crate::context::Context;
+use crate::error::{CliError, CliResult};
+use crate::exit::{Exit, ItemOutcome, Tally};
+use crate::key_spec::{KeySpec, check_expiry, check_limit, parse_reset};
+use crate::print::Printer;
+use crate::secrets::{check_writable, refuse_directory, refuse_same_file};
+use std::borrow::Cow;
 use std::path::Path;
 
-const COMMAND: &str = "bulk-create";
+/// The batch kind of `bulk-create`: rows are the CSV's, numbered from 1.
+struct BulkCreate;
+
+impl BatchKind for BulkCreate {
+    const COMMAND: &'static str = "bulk-create";
+    const PROGRESS: &'static str = "bulk-create";
+    const SECRETS_COLUMNS: [&'static str; 4] = ["row", "name", "hash", "key"];
+    type Id = RowNumber;
+
+    fn secrets_record<'a>(
+        row: &'a Row<RowNumber>,
+        hash: &'a str,
+        secret: &'a str,
+    ) -> [Cow<'a, str>; 4] {
+        [
+            Cow::Owned(row.id.to_string()),
+            Cow::Borrowed(row.spec.name.as_str()),
+            Cow::Borrowed(hash),
+            Cow::Borrowed(secret),
+        ]
+    }
+}
 
 /// The columns of the input CSV (case-insensitive); no other is accepted.
 const COLUMNS: [&str; 5] = [
@@ -29,113 +53,59 @@ const COLUMNS: [&str; 5] = [
     "include_byok_in_limit",
 ];
 
-pub async fn run(client: &Client, args: &BulkCreateArgs, quiet: bool) -> CliResult {
+pub async fn run(ctx: &Context, args: &BulkCreateArgs) -> CliResult<Exit> {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| CliError::input("cannot read", &args.file, &e))?;
     // Before the journal too: a resumed batch rewrites the secrets file at its end.
     refuse_same_file(&args.secrets_out, &args.file)?;
     refuse_directory(&args.secrets_out)?;
-    let fingerprint = journal::fingerprint(&format!("{text}\0{:?}", args.defaults));
-    let journal_path = journal::path_for(&args.secrets_out);
-    let (journal, rows) = match Journal::resume(&journal_path, COMMAND, &fingerprint)? {
-        Some(journal) => {
-            let rows: Vec<(String, KeySpec)> = journal.rows()?;
-            note(
-                quiet,
-                format!("resuming the batch in {}", journal_path.display()),
-            );
-            (journal, rows)
+    let fingerprint = batch_fingerprint(&text, &args.defaults);
+    let batch = match Batch::<BulkCreate>::resume(&args.secrets_out, &fingerprint)? {
+        Some(batch) => {
+            ctx.print.note(format_args!(
+                "resuming the batch in {}",
+                batch.journal().path().display()
+            ));
+            batch
         }
         None => {
             check_writable(&args.secrets_out, args.force)?;
             let rows = parse_rows(&text, args)?;
-            let before = preexisting(client, &rows).await?;
-            warn_preexisting(&before);
-            let before: Vec<String> = before.into_iter().map(|k| k.hash).collect();
-            (
-                Journal::create(&journal_path, COMMAND, &fingerprint, before, &rows)?,
-                rows,
-            )
+            let before = preexisting(ctx, &rows).await?;
+            warn_preexisting(ctx.print, &before);
+            let before = before.into_iter().map(|k| k.hash).collect();
+            Batch::begin(&args.secrets_out, &fingerprint, before, rows)?
         }
     };
-    journal::save_on_interrupt(
-        &journal_path,
-        COMMAND,
-        &fingerprint,
-        &args.secrets_out,
-        |journal, path| write_secrets(journal, &journal.rows::<Vec<(String, KeySpec)>>()?, path),
-    );
-    let already = {
-        let state = journal.state();
-        rows.iter()
-            .filter(|(r, _)| state.row(r).is_some_and(|s| s.created.is_some()))
-            .count()
-    };
-    let progress = Progress::new("bulk-create", rows.len(), already, quiet);
-    let result = create_all(
-        client,
-        &journal,
-        &rows,
-        usize::from(args.concurrency),
-        &progress,
-    )
-    .await;
-    progress.finish();
-    // Whatever happened, the secrets file holds every key the journal has (keys found
-    // deleted since included: a key only missing from a listing must not lose its secret).
-    let saved = journal.save_secrets(&args.secrets_out, |journal| {
-        write_secrets(journal, &rows, &args.secrets_out)
-    })?;
-    let outcome = result?;
-    summarize(
-        &outcome,
-        rows.len(),
-        already,
-        saved,
-        &args.secrets_out,
-        quiet,
-    )
+    let run = batch.provision(ctx, usize::from(args.concurrency)).await?;
+    Ok(summarize(ctx.print, &batch, &run, &args.secrets_out))
 }
 
-/// Keys that had one of the batch's names before it began: the batch makes a second key of
-/// each such name (names are not unique in the API). Said, listed, not refused: re-issuing a
-/// name is a normal thing to do, and the batch never touches these keys (`journal.rs`).
-/// Shown even with `--quiet`: it is a warning, not progress.
-fn warn_preexisting(keys: &[openrouter_keys::Key]) {
-    if keys.is_empty() {
-        return;
-    }
-    crate::output::err_line(format_args!(
-        "warning: {} existing key(s) already carry a name of this batch; the batch makes \
-         new keys beside them and leaves them alone:",
-        keys.len()
-    ));
-    for key in keys {
-        crate::output::err_line(format_args!(
-            "  {}  {}",
-            crate::output::printable(&key.hash),
-            crate::output::shown_name(key)
-        ));
-    }
+/// What tells this batch from another: the CSV's text and the flags' defaults, as every
+/// earlier version wrote them (the defaults' derived `Debug`), so that a batch begun before
+/// an upgrade resumes after it. Pinned by a test: a new flag must leave this text as it is
+/// when unset.
+fn batch_fingerprint(text: &str, defaults: &KeySettings) -> String {
+    fingerprint(&format!("{text}\0{defaults:?}"))
 }
 
 /// The rows of the CSV with the flags' defaults applied, numbered from 1.
-fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySpec)>> {
+fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<Row<RowNumber>>> {
+    let file = args.file.display();
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| CliError::usage(format!("{}: {e}", args.file.display())))?
+        .map_err(|e| CliError::usage(format!("{file}: {e}")))?
         .clone();
     if let Some(unknown) = headers
         .iter()
         .find(|h| !COLUMNS.iter().any(|c| h.eq_ignore_ascii_case(c)))
     {
         return Err(CliError::usage(format!(
-            "{}: unknown column `{unknown}` in the header; the columns are {} (only `name` is \
-             required)",
-            args.file.display(),
+            "{file}: unknown column `{unknown}` in the header; the columns are {} (only `name` \
+             is required)",
             COLUMNS.map(|c| format!("`{c}`")).join(", ")
         )));
     }
@@ -146,18 +116,13 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySp
             .any(|h| h.eq_ignore_ascii_case(header))
         {
             return Err(CliError::usage(format!(
-                "{}: the column `{header}` appears twice in the header; keep one",
-                args.file.display()
+                "{file}: the column `{header}` appears twice in the header; keep one"
             )));
         }
     }
     let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let name_at = column("name").ok_or_else(|| {
-        CliError::usage(format!(
-            "{}: no `name` column in the header",
-            args.file.display()
-        ))
-    })?;
+    let name_at = column("name")
+        .ok_or_else(|| CliError::usage(format!("{file}: no `name` column in the header")))?;
     let (limit_at, reset_at, expires_at, byok_at) = (
         column("limit"),
         column("limit_reset"),
@@ -165,12 +130,11 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySp
         column("include_byok_in_limit"),
     );
     // The flags' defaults, checked once as flags (not as some row's error).
-    let defaults = spec_from("-", &args.defaults)?;
+    let defaults = KeySpec::from_settings("-", &args.defaults)?;
     let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
-        let line = index + 2;
-        let bad =
-            |what: String| CliError::usage(format!("{} line {line}: {what}", args.file.display()));
+        let id = RowNumber::at_index(index);
+        let bad = |what: String| CliError::usage(format!("{file} line {}: {what}", id.line()));
         let record = record.map_err(|e| bad(e.to_string()))?;
         let cell = |at: Option<usize>| at.and_then(|i| record.get(i)).filter(|v| !v.is_empty());
         let name = cell(Some(name_at)).ok_or_else(|| bad("empty name".to_string()))?;
@@ -182,18 +146,13 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySp
             let value: f64 = limit
                 .parse()
                 .map_err(|_| bad(format!("limit `{limit}` is not a number")))?;
-            spec.limit = Some(check_limit(value).map_err(|e| bad(e.message))?);
+            spec.limit = Some(check_limit(value).map_err(bad)?);
         }
         if let Some(reset) = cell(reset_at) {
-            if !matches!(reset, "daily" | "weekly" | "monthly") {
-                return Err(bad(format!(
-                    "limit_reset `{reset}` is not daily, weekly or monthly"
-                )));
-            }
-            spec.limit_reset = Some(reset.to_string());
+            spec.limit_reset = Some(parse_reset(reset).map_err(bad)?);
         }
         if let Some(at) = cell(expires_at) {
-            spec.expires_at = Some(check_expiry(at).map_err(|e| bad(e.message))?);
+            spec.expires_at = Some(check_expiry(at).map_err(bad)?);
         }
         if let Some(byok) = cell(byok_at) {
             let value = match byok.to_ascii_lowercase().as_str() {
@@ -207,116 +166,111 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<(String, KeySp
             };
             spec.include_byok_in_limit = Some(value);
         }
-        rows.push(((index + 1).to_string(), spec));
+        rows.push(Row { id, spec });
     }
     if rows.is_empty() {
-        return Err(CliError::usage(format!("{}: no rows", args.file.display())));
+        return Err(CliError::usage(format!("{file}: no rows")));
     }
     check_unique_names(&rows, |a, b| {
-        format!(
-            "{} lines {} and {}",
-            args.file.display(),
-            line_of(a),
-            line_of(b)
-        )
+        format!("{file} lines {} and {}", a.line(), b.line())
     })?;
     Ok(rows)
 }
 
-/// The CSV line of row `row` (rows are numbered from 1, after the header line).
-fn line_of(row: &str) -> String {
-    row.parse::<usize>()
-        .map_or_else(|_| row.to_string(), |n| (n + 1).to_string())
-}
-
-/// Rewrites the secrets file (`row,name,hash,key`) from the journal; returns how many
-/// secrets it holds.
-fn write_secrets(journal: &Journal, rows: &[(String, KeySpec)], path: &Path) -> CliResult<usize> {
-    let state = journal.state();
-    let records = rows.iter().filter_map(|(row, spec)| {
-        let (hash, secret) = state.row(row)?.created.as_ref()?;
-        Some(vec![
-            row.as_str(),
-            spec.name.as_str(),
-            hash.as_str(),
-            secret.expose_secret(),
-        ])
-    });
-    write_private_csv(path, &["row", "name", "hash", "key"], records)
-}
-
+/// Says how the batch stands, and what remains; its exit code.
 fn summarize(
-    outcome: &Outcome,
-    total: usize,
-    already: usize,
-    saved: usize,
+    print: Printer,
+    batch: &Batch<BulkCreate>,
+    run: &Provisioned<RowNumber>,
     secrets: &Path,
-    quiet: bool,
-) -> CliResult {
-    crate::provision::report_foreign(&outcome.foreign);
-    note(
-        quiet,
-        format!(
-            "bulk-create: {} of {total} rows have a key ({} created now, {} before); \
-             secrets in {}",
-            saved.saturating_sub(outcome.gone.len()),
-            outcome.created_now,
-            already.saturating_sub(outcome.gone.len()),
-            secrets.display()
-        ),
-    );
+) -> Exit {
+    let outcome = &run.outcome;
+    crate::batch::report_foreign(print, &outcome.foreign);
+    let total = batch.rows().len();
+    let gone = outcome.gone.len();
+    print.note(format_args!(
+        "bulk-create: {} of {total} rows have a key ({} created now, {} before); secrets in {}",
+        run.saved.saturating_sub(gone),
+        outcome.created_now,
+        run.already.saturating_sub(gone),
+        secrets.display()
+    ));
     if outcome.orphans_replaced > 0 {
-        note(
-            quiet,
-            format!(
-                "bulk-create: {} key(s) made for a row by an interrupted create, without a saved \
-                 secret, were deleted (their rows were created again)",
-                outcome.orphans_replaced
-            ),
-        );
-    }
-    for (row, why) in &outcome.failed {
-        crate::output::err_line(format_args!("error: row {row}: {why}"));
-    }
-    for (row, hash) in &outcome.gone {
-        crate::output::err_line(format_args!(
-            "error: row {row}: its key {hash}, created by this batch, no longer exists (its \
-             secret stays in the secrets file)"
+        print.note(format_args!(
+            "bulk-create: {} key(s) made for a row by an interrupted create, without a saved \
+             secret, were deleted (their rows were created again)",
+            outcome.orphans_replaced
         ));
     }
-    if !outcome.gone.is_empty() {
+    let mut tally = Tally::default();
+    let (mut in_doubt, mut without_key) = (0, 0);
+    for row in batch.rows() {
+        let result = outcome.of_row(&row.id);
+        match &result {
+            RowResult::Failed(why) => {
+                print.error(&format_args!("row {}: {why}", row.id));
+                without_key += 1;
+            }
+            RowResult::Gone(hash) => print.error(&format_args!(
+                "row {}: its key {hash}, created by this batch, no longer exists (its secret \
+                 stays in the secrets file)",
+                row.id
+            )),
+            RowResult::Unfinished => without_key += 1,
+            RowResult::InDoubt => in_doubt += 1,
+            RowResult::Created => {}
+        }
+        tally.add(result.outcome());
+    }
+    if gone > 0 {
         // Not created again: they may have been deleted on purpose, and this batch has
         // already made their keys once.
-        crate::output::err_line(format_args!(
-            "error: {} row(s) whose key this batch created no longer exist (deleted since); \
-             the batch does not create them again. To make new keys for them, run bulk-create \
-             with a CSV of just those rows and another --secrets-out",
-            outcome.gone.len()
+        print.error(&format_args!(
+            "{gone} row(s) whose key this batch created no longer exist (deleted since); the \
+             batch does not create them again. To make new keys for them, run bulk-create \
+             with a CSV of just those rows and another --secrets-out"
         ));
     }
     if outcome.unchecked {
-        crate::output::err_line(format_args!(
-            "error: the final check for keys without a saved secret could not finish (listing \
-             the keys, or deleting a stray one, failed); rerun the same command to check again"
+        tally.add(ItemOutcome::Unknown);
+        print.error(
+            &"the final check for keys without a saved secret could not finish (listing \
+             the keys, or deleting a stray one, failed); rerun the same command to check again",
+        );
+    } else if in_doubt > 0 {
+        print.error(&format_args!(
+            "{in_doubt} row(s) may or may not have a key yet; rerun the same command to \
+             reconcile them"
         ));
-        return Ok(Exit::OutcomeUnknown);
-    }
-    if !outcome.in_doubt.is_empty() {
-        crate::output::err_line(format_args!(
-            "error: {} row(s) may or may not have a key yet; rerun the same command to reconcile them",
-            outcome.in_doubt.len()
+    } else if without_key > 0 {
+        print.error(&format_args!(
+            "{without_key} row(s) have no key; rerun the same command to retry them"
         ));
-        return Ok(Exit::OutcomeUnknown);
     }
-    if !outcome.unfinished.is_empty() || !outcome.failed.is_empty() {
-        crate::output::err_line(format_args!(
-            "error: {} row(s) have no key; rerun the same command to retry them",
-            outcome.unfinished.len() + outcome.failed.len()
-        ));
-        return Ok(Exit::Partial);
+    tally.exit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Reset;
+
+    /// A batch begun before an upgrade must resume after it: the fingerprints of the
+    /// version that wrote `tests/fixtures/bulk-create-0.1.journal`, and of a default run.
+    #[test]
+    fn the_fingerprint_is_the_one_earlier_versions_wrote() {
+        let defaults = KeySettings::default();
+        assert_eq!(
+            batch_fingerprint("name\nup-1\nup-2\n", &defaults),
+            "43c82b9d65a95645"
+        );
+        let flags = KeySettings {
+            limit: Some(2.0),
+            reset: Some(Reset::Weekly),
+            ..KeySettings::default()
+        };
+        let csv =
+            "name,limit,limit_reset,expires_at\nrow-a,5,monthly,2031-01-01T00:00:00Z\nrow-b,,,\n";
+        assert_eq!(batch_fingerprint(csv, &flags), "851b7fc1c02afc1a");
     }
-    if !outcome.gone.is_empty() {
-        return Ok(Exit::Partial);
-    }
-    Ok(Exit::Success)
 }

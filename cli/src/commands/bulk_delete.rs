@@ -4,12 +4,13 @@
 //! A key already gone (404) counts as deleted, so a rerun after a failure finishes the job.
 
 use crate::cli::BulkDeleteArgs;
-use crate::exit::{CliError, CliResult, Exit};
-use crate::output::note;
-use crate::progress::Progress;
+use crate::context::Context;
+use crate::error::{CliError, CliResult};
+use crate::exit::{Exit, ItemOutcome, Tally};
+use crate::print::Progress;
 use crate::select::preview_and_confirm;
 use futures_util::StreamExt;
-use openrouter_keys::{ApiErrorKind, Client};
+use openrouter_keys::ApiErrorKind;
 use std::collections::HashSet;
 
 /// What became of one key.
@@ -19,7 +20,8 @@ enum Deleted {
     AlreadyGone,
 }
 
-pub async fn run(client: &Client, args: &BulkDeleteArgs, quiet: bool) -> CliResult {
+pub async fn run(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<Exit> {
+    let print = ctx.print;
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| CliError::input("cannot read", &args.file, &e))?;
     let entries =
@@ -28,10 +30,11 @@ pub async fn run(client: &Client, args: &BulkDeleteArgs, quiet: bool) -> CliResu
         .iter()
         .map(|(hash, name)| format!("{hash}  {}", name.as_deref().unwrap_or("")))
         .collect();
-    if !preview_and_confirm(args.confirm, "delete", &lines, quiet).await? {
+    if !preview_and_confirm(ctx, args.confirm, "delete", &lines).await? {
         return Ok(Exit::Success);
     }
-    let progress = Progress::new("bulk-delete", entries.len(), 0, quiet);
+    let client = ctx.client()?;
+    let progress = Progress::new(print, "bulk-delete", entries.len(), 0);
     let results: Vec<(String, Result<Deleted, openrouter_keys::Error>)> =
         futures_util::stream::iter(entries.iter().map(|(hash, _)| hash.clone()))
             .map(|hash| async {
@@ -50,40 +53,36 @@ pub async fn run(client: &Client, args: &BulkDeleteArgs, quiet: bool) -> CliResu
             .collect()
             .await;
     progress.finish();
-    let (mut failed, mut gone) = (0, 0);
+    let mut tally = Tally::default();
+    let mut gone = 0;
     for (hash, result) in &results {
         match result {
             // stdout lists what this run deleted; the rest is a diagnostic.
-            Ok(Deleted::Now) => crate::output::out_line(format_args!("deleted {hash}")),
+            Ok(Deleted::Now) => {
+                print.record(format_args!("deleted {hash}"));
+                tally.add(ItemOutcome::Done);
+            }
             Ok(Deleted::AlreadyGone) => {
                 gone += 1;
-                note(
-                    quiet,
-                    format!("no key {hash} (already deleted, or never existed)"),
-                );
+                print.note(format_args!(
+                    "no key {hash} (already deleted, or never existed)"
+                ));
+                tally.add(ItemOutcome::Done);
             }
             Err(e) => {
-                failed += 1;
-                crate::output::err_line(format_args!(
-                    "error: {}",
-                    CliError::api(&format!("cannot delete key {hash}"), e)
-                ));
+                let error = ctx.api_error(&format!("cannot delete key {hash}"), e);
+                print.error(&error);
+                tally.add(ItemOutcome::Failed(error.exit()));
             }
         }
     }
-    note(
-        quiet,
-        format!(
-            "bulk-delete: {} of {} key(s) deleted, {gone} already gone, {failed} failed",
-            results.len() - failed - gone,
-            results.len()
-        ),
-    );
-    Ok(match failed {
-        0 => Exit::Success,
-        n if n == results.len() => Exit::Failure,
-        _ => Exit::Partial,
-    })
+    let failed = tally.failed();
+    print.note(format_args!(
+        "bulk-delete: {} of {} key(s) deleted, {gone} already gone, {failed} failed",
+        results.len() - failed - gone,
+        results.len()
+    ));
+    Ok(tally.exit())
 }
 
 /// `(hash, name)` pairs from CSV (a `hash` column), a JSON array (of keys or of hash

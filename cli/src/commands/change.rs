@@ -2,12 +2,14 @@
 //! matching `--match`, after a preview and a confirmation (see `select.rs`).
 
 use crate::cli::{ChangeArgs, UpdateArgs};
-use crate::commands::create::{check_limit, reset_text};
-use crate::exit::{CliError, CliResult, Exit};
-use crate::output::{note, usd};
-use crate::select::{describe, preview_and_confirm, resolve};
+use crate::context::Context;
+use crate::error::{CliError, CliResult};
+use crate::exit::{Exit, ItemOutcome, Tally};
+use crate::key_spec::check_limit;
+use crate::render::{describe, usd};
+use crate::select::{preview_and_confirm, resolve};
 use futures_util::StreamExt;
-use openrouter_keys::{Client, Key, KeyUpdate, LimitReset};
+use openrouter_keys::{Key, KeyUpdate, LimitReset};
 
 /// What happens to each key.
 enum Change {
@@ -15,54 +17,38 @@ enum Change {
     Delete,
 }
 
-pub async fn enable(client: &Client, args: &ChangeArgs, quiet: bool) -> CliResult {
+pub async fn enable(ctx: &Context, args: &ChangeArgs) -> CliResult<Exit> {
     let mut args = args.clone();
     // Only disabled keys can be enabled: list them.
     args.filters.include_disabled = true;
-    let keys = resolve(client, &args.target, &args.filters).await?;
+    let keys = resolve(ctx, &args.target, &args.filters).await?;
     let keys: Vec<Key> = keys
         .into_iter()
         .filter(|k| k.disabled != Some(false))
         .collect();
     let lines = keys.iter().map(describe).collect::<Vec<_>>();
-    apply(
-        client,
-        &args,
-        keys,
-        lines,
-        "enable",
-        Change::Update(KeyUpdate::new().disabled(false)),
-        quiet,
-    )
-    .await
+    let change = Change::Update(KeyUpdate::new().disabled(false));
+    apply(ctx, &args, keys, lines, "enable", change).await
 }
 
-pub async fn disable(client: &Client, args: &ChangeArgs, quiet: bool) -> CliResult {
-    let keys = resolve(client, &args.target, &args.filters).await?;
+pub async fn disable(ctx: &Context, args: &ChangeArgs) -> CliResult<Exit> {
+    let keys = resolve(ctx, &args.target, &args.filters).await?;
     let keys: Vec<Key> = keys
         .into_iter()
         .filter(|k| k.disabled != Some(true))
         .collect();
     let lines = keys.iter().map(describe).collect::<Vec<_>>();
-    apply(
-        client,
-        args,
-        keys,
-        lines,
-        "disable",
-        Change::Update(KeyUpdate::new().disabled(true)),
-        quiet,
-    )
-    .await
+    let change = Change::Update(KeyUpdate::new().disabled(true));
+    apply(ctx, args, keys, lines, "disable", change).await
 }
 
-pub async fn delete(client: &Client, args: &ChangeArgs, quiet: bool) -> CliResult {
-    let keys = resolve(client, &args.target, &args.filters).await?;
+pub async fn delete(ctx: &Context, args: &ChangeArgs) -> CliResult<Exit> {
+    let keys = resolve(ctx, &args.target, &args.filters).await?;
     let lines = keys.iter().map(describe).collect::<Vec<_>>();
-    apply(client, args, keys, lines, "delete", Change::Delete, quiet).await
+    apply(ctx, args, keys, lines, "delete", Change::Delete).await
 }
 
-pub async fn update(client: &Client, args: &UpdateArgs, quiet: bool) -> CliResult {
+pub async fn update(ctx: &Context, args: &UpdateArgs) -> CliResult<Exit> {
     let mut update = KeyUpdate::new();
     let mut what = Vec::new();
     if let Some(name) = &args.name {
@@ -78,7 +64,8 @@ pub async fn update(client: &Client, args: &UpdateArgs, quiet: bool) -> CliResul
         what.push(format!("name -> {name}"));
     }
     if let Some(limit) = args.limit {
-        update = update.limit(check_limit(limit)?);
+        let limit = check_limit(limit).map_err(|why| CliError::usage(format!("--limit: {why}")))?;
+        update = update.limit(limit);
         what.push(format!("limit -> {}", usd(Some(limit))));
     }
     if args.no_limit {
@@ -86,8 +73,9 @@ pub async fn update(client: &Client, args: &UpdateArgs, quiet: bool) -> CliResul
         what.push("limit -> none".to_string());
     }
     if let Some(reset) = args.reset {
-        update = update.limit_reset(LimitReset::from(reset_text(reset)));
-        what.push(format!("reset -> {}", reset_text(reset)));
+        let reset = LimitReset::from(reset);
+        what.push(format!("reset -> {reset}"));
+        update = update.limit_reset(reset);
     }
     if args.no_reset {
         update = update.clear_limit_reset();
@@ -99,39 +87,40 @@ pub async fn update(client: &Client, args: &UpdateArgs, quiet: bool) -> CliResul
     }
     if what.is_empty() {
         return Err(CliError::usage(
-            "nothing to update: give --name, --limit, --no-limit, --reset, --no-reset or --include-byok",
+            "nothing to update: give --name, --limit, --no-limit, --reset, --no-reset or \
+             --include-byok",
         ));
     }
-    let keys = resolve(client, &args.change.target, &args.change.filters).await?;
+    let keys = resolve(ctx, &args.change.target, &args.change.filters).await?;
     let what = what.join(", ");
     let lines = keys
         .iter()
         .map(|k| format!("{}  ({what}; limit now {})", describe(k), usd(k.limit)))
         .collect::<Vec<_>>();
     apply(
-        client,
+        ctx,
         &args.change,
         keys,
         lines,
         "update",
         Change::Update(update),
-        quiet,
     )
     .await
 }
 
 async fn apply(
-    client: &Client,
+    ctx: &Context,
     args: &ChangeArgs,
     keys: Vec<Key>,
     lines: Vec<String>,
     action: &str,
     change: Change,
-    quiet: bool,
-) -> CliResult {
-    if !preview_and_confirm(args.confirm, action, &lines, quiet).await? {
+) -> CliResult<Exit> {
+    let print = ctx.print;
+    if !preview_and_confirm(ctx, args.confirm, action, &lines).await? {
         return Ok(Exit::Success);
     }
+    let client = ctx.client()?;
     let total = keys.len();
     let change = &change;
     let results: Vec<(Key, Result<(), openrouter_keys::Error>)> = futures_util::stream::iter(keys)
@@ -149,29 +138,23 @@ async fn apply(
         .buffer_unordered(4)
         .collect()
         .await;
-    let mut failed = 0;
-    let mut last_error = None;
+    let mut tally = Tally::default();
     for (key, result) in results {
         match result {
-            Ok(()) => crate::output::out_line(format_args!("{action}d {}", describe(&key))),
+            Ok(()) => {
+                print.record(format_args!("{action}d {}", describe(&key)));
+                tally.add(ItemOutcome::Done);
+            }
             Err(e) => {
-                failed += 1;
-                let error = CliError::api(&format!("cannot {action} key {}", key.hash), &e);
-                crate::output::err_line(format_args!("error: {error}"));
-                last_error = Some(error);
+                let error = ctx.api_error(&format!("cannot {action} key {}", key.hash), &e);
+                print.error(&error);
+                tally.add(ItemOutcome::Failed(error.exit()));
             }
         }
     }
-    note(
-        quiet,
-        format!("{action}: {} of {total} key(s) done", total - failed),
-    );
-    match (failed, last_error) {
-        (0, _) => Ok(Exit::Success),
-        (n, Some(error)) if n == total => Err(CliError {
-            exit: error.exit,
-            message: String::new(),
-        }),
-        _ => Ok(Exit::Partial),
-    }
+    print.note(format_args!(
+        "{action}: {} of {total} key(s) done",
+        total - tally.failed()
+    ));
+    Ok(tally.exit())
 }

@@ -4,22 +4,24 @@
 //! however many keys there are. `--sort` needs every row first: it collects them.
 
 use crate::cli::{ListArgs, SortKey};
-use crate::exit::{CliError, CliResult, Exit};
-use crate::output::ListWriter;
+use crate::context::Context;
+use crate::error::CliResult;
+use crate::exit::Exit;
+use crate::print::Printer;
+use crate::render::ListWriter;
 use crate::select::{Matcher, listing};
 use futures_util::TryStreamExt;
-use openrouter_keys::{Client, Key};
+use openrouter_keys::Key;
 
-pub async fn run(client: &Client, args: &ListArgs) -> CliResult {
+pub async fn run(ctx: &Context, args: &ListArgs) -> CliResult<Exit> {
     let matcher = Matcher::new(&args.patterns)?;
-    let stdout = std::io::stdout().lock();
-    let mut writer = ListWriter::new(args.format, std::io::BufWriter::new(stdout));
-    let mut stream = std::pin::pin!(listing(client, &args.filters).into_stream());
+    let mut writer = ListWriter::new(args.format, ctx.print.data_stream());
+    let mut stream = std::pin::pin!(listing(ctx.client()?, &args.filters).into_stream());
     let mut sorted: Vec<Key> = Vec::new();
     while let Some(key) = stream
         .try_next()
         .await
-        .map_err(|e| CliError::api("listing keys failed", &e))?
+        .map_err(|e| ctx.api_error("listing keys failed", &e))?
     {
         if !matcher.matches(&key) {
             continue;
@@ -27,7 +29,7 @@ pub async fn run(client: &Client, args: &ListArgs) -> CliResult {
         if args.sort.is_some() {
             sorted.push(key);
         } else {
-            writer.write(&key)?;
+            writer.write(&key).map_err(Printer::stdout_failed)?;
         }
     }
     if let Some(by) = args.sort {
@@ -36,10 +38,10 @@ pub async fn run(client: &Client, args: &ListArgs) -> CliResult {
             sorted.reverse();
         }
         for key in &sorted {
-            writer.write(key)?;
+            writer.write(key).map_err(Printer::stdout_failed)?;
         }
     }
-    writer.finish()?;
+    writer.finish().map_err(Printer::stdout_failed)?;
     Ok(Exit::Success)
 }
 

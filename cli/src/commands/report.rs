@@ -3,10 +3,12 @@
 //! links to fetch).
 
 use crate::cli::{ReportArgs, ReportFormat};
-use crate::exit::{CliError, CliResult, Exit};
-use crate::output::{KeyRow, name_of, printable, shown_name, status_of, usd};
+use crate::context::Context;
+use crate::error::{CliError, CliResult};
+use crate::exit::Exit;
+use crate::render::{KeyRow, name_of, printable, shown_name, status_of, usd};
 use crate::select::{Matcher, matching_keys};
-use openrouter_keys::{Client, Key};
+use openrouter_keys::Key;
 use std::fmt::Write as _;
 
 /// Share of the limit used at which a key is reported as near its limit.
@@ -132,14 +134,14 @@ fn used_share(k: &Key) -> Option<f64> {
     Some(((limit - remaining) / limit).clamp(0.0, f64::MAX))
 }
 
-pub async fn run(client: &Client, args: &ReportArgs) -> CliResult {
+pub async fn run(ctx: &Context, args: &ReportArgs) -> CliResult<Exit> {
     let matcher = Matcher::new(&args.patterns)?;
     // Disabled and expired keys are always listed, so that the totals can say how many were
     // left out.
     let mut filters = args.filters.clone();
     filters.include_disabled = true;
     filters.include_expired = true;
-    let mut keys = matching_keys(client, &filters, &matcher).await?;
+    let mut keys = matching_keys(ctx, &filters, &matcher).await?;
     let now = openrouter_keys::time::OffsetDateTime::now_utc();
     let mut left_out = LeftOut::default();
     keys.retain(|k| {
@@ -175,15 +177,7 @@ pub async fn run(client: &Client, args: &ReportArgs) -> CliResult {
     match &args.out {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| CliError::io("cannot write the report", path, &e))?,
-        None => crate::commands::show::print_out(&text)
-            .map(drop)
-            .or_else(|e| {
-                if e.exit == Exit::Success {
-                    Ok(())
-                } else {
-                    Err(e)
-                }
-            })?,
+        None => ctx.print.data(text)?,
     }
     Ok(Exit::Success)
 }
@@ -251,7 +245,7 @@ fn csv_report(keys: &[Key]) -> CliResult<String> {
                 &amount(row.usage_monthly),
                 &amount(row.usage),
             ])
-            .map_err(crate::output::csv_error)?;
+            .map_err(|e| CliError::failure(format!("cannot write CSV: {e}")))?;
     }
     let body = writer
         .into_inner()

@@ -1,6 +1,7 @@
 //! `CreatedKey`: the answer of `POST /keys`, the only place the plaintext key ever appears.
 
 use super::key::Key;
+use openrouter_keys_codegen::types;
 use secrecy::SecretString;
 use std::fmt;
 
@@ -24,14 +25,17 @@ pub struct CreatedKey {
     secret: SecretString,
 }
 
-impl CreatedKey {
-    pub(crate) fn new(key: Key, secret: String) -> Self {
+impl From<types::CreatedKeyResponse> for CreatedKey {
+    fn from(response: types::CreatedKeyResponse) -> Self {
+        let types::CreatedKeyResponse { data, key } = response;
         Self {
-            key,
-            secret: SecretString::from(secret),
+            key: Key::from(data),
+            secret: SecretString::from(key),
         }
     }
+}
 
+impl CreatedKey {
     /// The new key's metadata.
     pub fn key(&self) -> &Key {
         &self.key

@@ -108,62 +108,128 @@ pub struct BudgetLayer {
 }
 
 impl From<types::BudgetLayer> for BudgetLayer {
-    fn from(b: types::BudgetLayer) -> Self {
+    fn from(layer: types::BudgetLayer) -> Self {
+        // Every field by name, none left to `..` (see `Key`'s conversion).
+        let types::BudgetLayer {
+            budget_id,
+            guardrail_id,
+            include_byok,
+            limit_usd,
+            remaining_usd,
+            reset_interval,
+            resets_at,
+            scope,
+            spend_usd,
+        } = layer;
         Self {
-            scope: b.scope.map(BudgetScope::from),
-            budget_id: b.budget_id,
-            guardrail_id: b.guardrail_id,
-            include_byok: b.include_byok,
-            limit_usd: b.limit_usd,
-            spend_usd: b.spend_usd,
-            remaining_usd: b.remaining_usd,
-            reset_interval: b.reset_interval.map(BudgetResetInterval::from),
-            resets_at: timestamp::optional(b.resets_at),
+            scope: scope.map(BudgetScope::from),
+            budget_id,
+            guardrail_id,
+            include_byok,
+            limit_usd,
+            spend_usd,
+            remaining_usd,
+            reset_interval: reset_interval.map(BudgetResetInterval::from),
+            resets_at: timestamp::optional(resets_at),
+        }
+    }
+}
+
+impl From<types::RateLimit> for RateLimit {
+    fn from(rate_limit: types::RateLimit) -> Self {
+        let types::RateLimit {
+            interval,
+            note,
+            requests,
+        } = rate_limit;
+        Self {
+            requests,
+            interval,
+            note,
+        }
+    }
+}
+
+impl From<types::FreeModelDailyRequests> for FreeModelDailyRequests {
+    fn from(allowance: types::FreeModelDailyRequests) -> Self {
+        let types::FreeModelDailyRequests {
+            limit,
+            remaining,
+            used,
+        } = allowance;
+        Self {
+            limit,
+            remaining,
+            used,
         }
     }
 }
 
 impl From<types::CurrentKey> for CurrentKey {
     #[allow(deprecated)] // fills the deprecated `rate_limit` field
-    fn from(k: types::CurrentKey) -> Self {
+    fn from(key: types::CurrentKey) -> Self {
+        // Every field by name, none left to `..`: a field the spec gains is a compile error
+        // here until it is exposed or kept out on purpose (`xtask/tests/response_fields.rs`).
+        let types::CurrentKey {
+            allowed_data_regions,
+            budgets,
+            byok_usage,
+            byok_usage_daily,
+            byok_usage_monthly,
+            byok_usage_weekly,
+            creator_user_id,
+            effective_budget,
+            expires_at,
+            free_model_daily_requests,
+            include_byok_in_limit,
+            is_free_tier,
+            is_management_key,
+            is_provisioning_key,
+            label,
+            limit,
+            limit_remaining,
+            limit_reset,
+            organization_id,
+            rate_limit,
+            usage,
+            usage_daily,
+            usage_monthly,
+            usage_weekly,
+            workspace_id,
+        } = key;
         Self {
-            label: k.label,
-            limit: k.limit,
-            limit_remaining: k.limit_remaining,
-            limit_reset: k.limit_reset.map(LimitReset::from),
-            include_byok_in_limit: k.include_byok_in_limit,
-            usage: Usage::new(k.usage, k.usage_daily, k.usage_weekly, k.usage_monthly),
+            label,
+            limit,
+            limit_remaining,
+            limit_reset: limit_reset.map(LimitReset::from),
+            include_byok_in_limit,
+            usage: Usage::new(usage, usage_daily, usage_weekly, usage_monthly),
             byok_usage: Usage::new(
-                k.byok_usage,
-                k.byok_usage_daily,
-                k.byok_usage_weekly,
-                k.byok_usage_monthly,
+                byok_usage,
+                byok_usage_daily,
+                byok_usage_weekly,
+                byok_usage_monthly,
             ),
-            is_free_tier: k.is_free_tier,
-            is_management_key: k.is_management_key.or(k.is_provisioning_key),
-            creator_user_id: k.creator_user_id,
-            rate_limit: k.rate_limit.map(|r| RateLimit {
-                requests: r.requests,
-                interval: r.interval,
-                note: r.note,
-            }),
-            expires_at: timestamp::optional(k.expires_at),
-            allowed_data_regions: k
-                .allowed_data_regions
+            is_free_tier,
+            is_management_key: is_management_key.or(is_provisioning_key),
+            creator_user_id,
+            rate_limit: rate_limit.map(RateLimit::from),
+            expires_at: timestamp::optional(expires_at),
+            allowed_data_regions: allowed_data_regions
                 .map(|regions| regions.into_iter().map(DataRegion::from).collect()),
-            free_model_daily_requests: k.free_model_daily_requests.map(|f| {
-                FreeModelDailyRequests {
-                    limit: f.limit,
-                    remaining: f.remaining,
-                    used: f.used,
-                }
-            }),
-            organization_id: k.organization_id,
-            workspace_id: k.workspace_id,
-            budgets: k
-                .budgets
-                .map(|layers| layers.into_iter().map(BudgetLayer::from).collect()),
-            effective_budget: k.effective_budget.map(BudgetLayer::from),
+            free_model_daily_requests: free_model_daily_requests.map(FreeModelDailyRequests::from),
+            organization_id,
+            workspace_id,
+            budgets: budgets.map(|layers| layers.into_iter().map(BudgetLayer::from).collect()),
+            effective_budget: effective_budget.map(BudgetLayer::from),
         }
+    }
+}
+
+/// `GET /key`: the key in its envelope.
+impl From<types::CurrentKeyResponse> for CurrentKey {
+    fn from(response: types::CurrentKeyResponse) -> Self {
+        let types::CurrentKeyResponse { data } = response;
+        CurrentKey::from(data)
     }
 }

@@ -3,6 +3,7 @@
 use super::new_key::{check_limit, wire_limit_reset};
 use super::open_enum::LimitReset;
 use crate::error::{Error, Result};
+use crate::input_field::InputField;
 use openrouter_keys_codegen::types;
 
 /// A change to one field that the API can also clear: set it, clear it (`null` is sent), or
@@ -100,14 +101,17 @@ impl KeyUpdate {
     pub(crate) fn to_body(&self) -> Result<types::UpdateKeyRequest> {
         if self.is_empty() {
             return Err(Error::invalid(
-                "update",
+                InputField::Update,
                 "it changes nothing: set at least one field (name, disabled, limit, \
                  limit_reset, include_byok_in_limit, workspace_id) before sending it",
             ));
         }
         let name = match &self.name {
             Some(name) if name.trim().is_empty() => {
-                return Err(Error::invalid("name", "a key's name cannot be empty"));
+                return Err(Error::invalid(
+                    InputField::Name,
+                    "a key's name cannot be empty",
+                ));
             }
             Some(name) => Some(name.clone()),
             None => None,

@@ -3,6 +3,7 @@
 use super::open_enum::LimitReset;
 use super::timestamp::Timestamp;
 use crate::error::{Error, Result};
+use crate::input_field::InputField;
 use openrouter_keys_codegen::types;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -115,14 +116,17 @@ impl NewKey {
     /// The request body, or the reason this key cannot be created.
     pub(crate) fn to_body(&self) -> Result<types::CreateKeyRequest> {
         if self.name.trim().is_empty() {
-            return Err(Error::invalid("name", "a key needs a non-empty name"));
+            return Err(Error::invalid(
+                InputField::Name,
+                "a key needs a non-empty name",
+            ));
         }
         let name = types::CreateKeyRequestName::try_from(self.name.clone())
-            .map_err(|e| Error::invalid("name", e.to_string()))?;
+            .map_err(|e| Error::invalid(InputField::Name, e.to_string()))?;
         let expires_at = match &self.expires_at {
             Some(at) => Some(at.to_utc_seconds().ok_or_else(|| {
                 Error::invalid(
-                    "expires_at",
+                    InputField::ExpiresAt,
                     format!(
                         "`{}` is not an RFC 3339 time such as 2027-12-31T23:59:59Z (with a \
                          date, a time to the second and an offset, in the years 0000–9999)",
@@ -150,7 +154,7 @@ impl NewKey {
                 .clone()
                 .map(types::CreateKeyRequestCreatorUserId::try_from)
                 .transpose()
-                .map_err(|_| Error::invalid("creator_user_id", "cannot be empty"))?,
+                .map_err(|_| Error::invalid(InputField::CreatorUserId, "cannot be empty"))?,
             workspace_id: self.workspace_id.clone(),
             external: self
                 .external
@@ -192,7 +196,7 @@ impl ExternalIdentity {
                 types::ExternalIdentityApiKey::try_from(secret.expose_secret())
                     // The generated message quotes no value; keep it generic all the same.
                     .map_err(|_| {
-                        Error::invalid("external.api_key", "must be at least 32 characters")
+                        Error::invalid(InputField::ExternalApiKey, "must be at least 32 characters")
                     })?,
             ),
             None => None,
@@ -211,7 +215,7 @@ pub(crate) fn check_limit(usd: f64) -> Result<Option<f64>> {
         Ok(Some(usd))
     } else {
         Err(Error::invalid(
-            "limit",
+            InputField::Limit,
             format!("{usd} is not a finite amount of USD at least 0"),
         ))
     }
@@ -225,7 +229,7 @@ pub(crate) fn wire_limit_reset(reset: &LimitReset) -> Result<types::LimitReset> 
         LimitReset::Monthly => types::LimitResetInner::Monthly,
         LimitReset::Unknown(text) => {
             return Err(Error::invalid(
-                "limit_reset",
+                InputField::LimitReset,
                 format!("`{text}` is not an interval this version can send"),
             ));
         }
@@ -294,7 +298,7 @@ mod tests {
                 matches!(
                     &error,
                     Error::InvalidInput {
-                        what: "expires_at",
+                        what: InputField::ExpiresAt,
                         ..
                     }
                 ),

@@ -1,0 +1,698 @@
+//! The journal that makes `bulk-create` and `rotate` exactly-once under failure.
+//!
+//! # Design
+//!
+//! The journal is a file next to the secrets file (`SECRETS.journal`), mode 0600 (it holds
+//! secrets), append-only, one JSON record per line, each line fsynced before the CLI moves on:
+//!
+//! | record | written | meaning |
+//! |---|---|---|
+//! | `begin` | once, first | the batch: command, fingerprint of its input, and the hashes of keys that already had one of the batch's names (`preexisting`) |
+//! | `intent` | before each `POST /keys` | a create for this row *may* happen from now on |
+//! | `created` | after a `201` | the row's key: hash and secret |
+//! | `discarded` | after deleting an orphan | a key made for this row whose secret was lost, now deleted |
+//! | `verified` | rotate: new secret answered `GET /key` | |
+//! | `retired` | rotate: old key disabled / deleted / kept | |
+//!
+//! A row is **done** with a `created` record; **in doubt** with an `intent` and no `created`
+//! (the create may have happened: a timeout, a 5xx, a cut connection, a crash or `kill -9`
+//! between the request and the record); **pending** with neither. A row with no `intent`
+//! cannot have a key, because the intent is on disk before the request is sent.
+//!
+//! **Reconciliation** of rows in doubt (ours, not the API's: the API has no idempotency key):
+//! the names of one batch must be unique. A key is an **orphan** of row *r* — made by one of
+//! *r*'s creates, its secret lost — only when all of these hold:
+//!
+//! 1. its name is *r*'s name, and its hash is neither `preexisting` nor in the journal;
+//! 2. *r* has an **unresolved intent**: an `intent` not answered by a `created` (the row is
+//!    in doubt now, or was in doubt at some point: every intent but the one its `created`
+//!    answers is unresolved, since one row has one create in flight at a time);
+//! 3. the key's `created_at` lies within [intent − 2 min, intent + 10 min] of one of those
+//!    intents (`SKEW_MARGIN_SECS`, `CREATE_WINDOW_SECS`: clock skew, and the longest the API
+//!    may take to act on a create; an intent or key without a time is not bounded).
+//!
+//! One listing of all keys (disabled and expired included) finds orphans; each is deleted
+//! (`discarded`) and the row is created again. Any other key with a batch name — a rotated
+//! replacement, another batch's key of the same name, a key made by hand — was not made by
+//! this batch: it is **reported, never touched**. Rows in doubt are reconciled only when no
+//! create is in flight (between rounds), so a key being created cannot be mistaken for an
+//! orphan. Every run ends with the same check over *all* rows (a final sweep): a create sent
+//! by an earlier, killed run and acted on after that run's listing shows up there and is
+//! deleted, under the same rule. The assumption this rests on: nobody else creates keys with
+//! the batch's names within ten minutes of one of its unresolved intents.
+//!
+//! A line cut by a crash mid-write is dropped on the next open (the file is truncated to the
+//! last complete line). An advisory lock (`flock`) stops two runs of one batch interleaving.
+//!
+//! The journal is generic over its rows' ids (`row.rs`): what it records is the same for
+//! every kind of batch.
+
+use super::row::{Row, RowId};
+use crate::cli::Then;
+use crate::error::{CliError, CliResult};
+use crate::print::Printer;
+use crate::secrets::{create_private, sync_parent};
+use openrouter_keys::SecretString;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The first line: which batch this journal belongs to, and its rows.
+#[derive(Serialize, Deserialize)]
+#[serde(bound = "Id: RowId")]
+struct Begin<Id> {
+    /// Always `"begin"`.
+    event: String,
+    command: String,
+    fingerprint: String,
+    preexisting: Vec<String>,
+    rows: Vec<Row<Id>>,
+}
+
+/// The first line, read without its rows: enough to tell this batch from another (whose
+/// rows may have ids of another kind).
+#[derive(Deserialize)]
+struct Header {
+    event: String,
+    command: String,
+    fingerprint: String,
+}
+
+/// One line after the first. Holds a secret: no `Debug`.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case", bound = "Id: RowId")]
+pub enum Record<Id> {
+    Intent {
+        row: Id,
+        /// When the intent was written (Unix seconds, this machine's clock). Journals of
+        /// the first version have none: their intents bound nothing by time.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<i64>,
+    },
+    Created {
+        row: Id,
+        hash: String,
+        secret: String,
+    },
+    Discarded {
+        row: Id,
+        hash: String,
+    },
+    Verified {
+        row: Id,
+    },
+    Retired {
+        row: Id,
+        action: Then,
+    },
+}
+
+/// What the journal says about one row.
+#[derive(Default)]
+pub struct RowState {
+    pub intent: bool,
+    pub created: Option<(String, SecretString)>,
+    pub verified: bool,
+    pub retired: bool,
+    /// Intents whose create did not end in a `created` record (their times): each may have
+    /// made a key whose secret is lost. The intent answered by `created` is not among them.
+    pub unresolved: Vec<Option<i64>>,
+}
+
+/// How long before an intent's time a key may be stamped by the server and still be the
+/// intent's (clock skew between this machine and the API). Our choice.
+pub const SKEW_MARGIN_SECS: i64 = 120;
+
+/// How long after an intent's time the API may still act on its create. A call lasts at most
+/// the SDK's 120 s deadline, all attempts included; ten minutes leaves room for a server that
+/// acts late on a request already answered by a timeout. Our choice.
+pub const CREATE_WINDOW_SECS: i64 = 600;
+
+impl RowState {
+    /// Whether a key of this row's name created at `created_at` (Unix seconds, the server's
+    /// stamp) may have been made by one of this row's unresolved intents. An intent or a key
+    /// without a time cannot be bounded, so it counts (the journal's older format, an API
+    /// that sends no `created_at`).
+    pub fn could_have_made(&self, created_at: Option<i64>) -> bool {
+        self.unresolved.iter().any(|at| match (at, created_at) {
+            (Some(at), Some(created)) => {
+                created >= at - SKEW_MARGIN_SECS && created <= at + CREATE_WINDOW_SECS
+            }
+            _ => true,
+        })
+    }
+
+    /// The row's key, when its create was answered.
+    pub fn key(&self) -> Option<&(String, SecretString)> {
+        self.created.as_ref()
+    }
+}
+
+/// Now, in Unix seconds, for an intent's `at`.
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The journal's records, folded.
+pub struct State<Id> {
+    pub preexisting: HashSet<String>,
+    pub rows: BTreeMap<Id, RowState>,
+    /// Every hash the journal has seen (created or discarded): never an orphan.
+    pub known: HashSet<String>,
+    pub discarded: usize,
+}
+
+impl<Id: RowId> State<Id> {
+    fn new(preexisting: impl IntoIterator<Item = String>) -> Self {
+        Self {
+            preexisting: preexisting.into_iter().collect(),
+            rows: BTreeMap::new(),
+            known: HashSet::new(),
+            discarded: 0,
+        }
+    }
+
+    fn apply(&mut self, record: Record<Id>) {
+        match record {
+            Record::Intent { row, at } => {
+                let state = self.rows.entry(row).or_default();
+                state.intent = true;
+                state.unresolved.push(at);
+            }
+            Record::Created { row, hash, secret } => {
+                self.known.insert(hash.clone());
+                let state = self.rows.entry(row).or_default();
+                // The create of the row's latest intent answered: that intent is resolved.
+                state.unresolved.pop();
+                state.created = Some((hash, SecretString::from(secret)));
+            }
+            Record::Discarded { hash, .. } => {
+                self.known.insert(hash);
+                self.discarded += 1;
+            }
+            Record::Verified { row } => self.rows.entry(row).or_default().verified = true,
+            Record::Retired { row, .. } => self.rows.entry(row).or_default().retired = true,
+        }
+    }
+
+    pub fn row(&self, row: &Id) -> Option<&RowState> {
+        self.rows.get(row)
+    }
+
+    /// Whether the row has its key.
+    pub fn has_key(&self, row: &Id) -> bool {
+        self.row(row).is_some_and(|s| s.created.is_some())
+    }
+
+    /// Rows with an intent and no key: a create may have happened.
+    pub fn in_doubt<'a>(&self, rows: impl IntoIterator<Item = &'a Id>) -> Vec<Id> {
+        rows.into_iter()
+            .filter(|r| {
+                self.rows
+                    .get(*r)
+                    .is_some_and(|s| s.intent && s.created.is_none())
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+/// An open, locked journal.
+pub struct Journal<Id> {
+    path: PathBuf,
+    file: Mutex<File>,
+    state: Mutex<State<Id>>,
+    rows: Vec<Row<Id>>,
+}
+
+/// `SECRETS.journal`.
+pub fn path_for(secrets: &Path) -> PathBuf {
+    let mut name = secrets.file_name().unwrap_or_default().to_os_string();
+    name.push(".journal");
+    secrets.with_file_name(name)
+}
+
+impl<Id: RowId> Journal<Id> {
+    /// Opens an existing journal of this command and fingerprint (`Ok(Some)`), or `Ok(None)`
+    /// when there is none. A journal of another batch is a usage error.
+    pub fn resume(path: &Path, command: &str, fingerprint: &str) -> CliResult<Option<Self>> {
+        let fail = |e: std::io::Error| CliError::io("cannot open the journal", path, &e);
+        let mut file = match OpenOptions::new().read(true).append(true).open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(fail(e)),
+        };
+        lock(&file, path)?;
+        let mut text = String::new();
+        file.read_to_string(&mut text).map_err(fail)?;
+        // Drop a last line cut short by a crash.
+        let complete = text.rfind('\n').map_or(0, |at| at + 1);
+        if complete < text.len() {
+            file.set_len(complete as u64).map_err(fail)?;
+            file.seek(SeekFrom::End(0)).map_err(fail)?;
+            text.truncate(complete);
+        }
+        let mut lines = text.lines().enumerate();
+        let first = lines.next().map(|(_, line)| line).unwrap_or("");
+        let not_ours = || {
+            CliError::usage(format!(
+                "`{}` is not a journal this CLI wrote; move it away to start a new batch",
+                path.display()
+            ))
+        };
+        let header = serde_json::from_str::<Header>(first)
+            .ok()
+            .filter(|h| h.event == "begin")
+            .ok_or_else(not_ours)?;
+        if header.command != command || header.fingerprint != fingerprint {
+            return Err(CliError::usage(format!(
+                "the journal `{}` belongs to another {} batch (different input or options), \
+                 and --force never replaces a journal: it holds that batch's secrets",
+                path.display(),
+                header.command,
+            ))
+            .hint(format!(
+                "rerun that batch's exact command to finish it, move `{}` away (keeping its \
+                 secrets) to start a new batch here, or use another secrets file",
+                path.display()
+            )));
+        }
+        let begin: Begin<Id> = serde_json::from_str(first).map_err(|e| {
+            CliError::failure(format!(
+                "the rows in the journal `{}` cannot be read: {e}",
+                path.display()
+            ))
+        })?;
+        let mut state = State::new(begin.preexisting);
+        for (number, line) in lines {
+            let record = serde_json::from_str::<Record<Id>>(line).map_err(|e| {
+                CliError::failure(format!(
+                    "the journal `{}` is damaged at line {}: {e}",
+                    path.display(),
+                    number + 1
+                ))
+            })?;
+            state.apply(record);
+        }
+        Ok(Some(Journal {
+            path: path.to_path_buf(),
+            file: Mutex::new(file),
+            state: Mutex::new(state),
+            rows: begin.rows,
+        }))
+    }
+
+    /// Starts a new journal with its `begin` record, which keeps the batch's `rows`; fails if
+    /// the file exists.
+    pub fn create(
+        path: &Path,
+        command: &str,
+        fingerprint: &str,
+        preexisting: Vec<String>,
+        rows: Vec<Row<Id>>,
+    ) -> CliResult<Self> {
+        let begin = Begin {
+            event: "begin".to_string(),
+            command: command.to_string(),
+            fingerprint: fingerprint.to_string(),
+            preexisting,
+            rows,
+        };
+        let line = serde_json::to_string(&begin)
+            .map_err(|e| CliError::failure(format!("cannot encode the rows: {e}")))?;
+        let file = create_private(path)
+            .map_err(|e| CliError::io("cannot create the journal", path, &e))?;
+        lock(&file, path)?;
+        sync_parent(path);
+        let journal = Journal {
+            path: path.to_path_buf(),
+            file: Mutex::new(file),
+            state: Mutex::new(State::new(begin.preexisting)),
+            rows: begin.rows,
+        };
+        journal.write_line(line)?;
+        Ok(journal)
+    }
+
+    /// Writes one record and fsyncs it, then folds it into the state.
+    pub fn append(&self, record: Record<Id>) -> CliResult<()> {
+        let line = serde_json::to_string(&record)
+            .map_err(|e| CliError::failure(format!("cannot encode a journal record: {e}")))?;
+        self.write_line(line)?;
+        self.state().apply(record);
+        Ok(())
+    }
+
+    fn write_line(&self, mut line: String) -> CliResult<()> {
+        line.push('\n');
+        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        file.write_all(line.as_bytes())
+            .and_then(|()| file.sync_data())
+            .map_err(|e| CliError::io("cannot write the journal", &self.path, &e))
+    }
+
+    /// The batch's rows, as its `begin` record keeps them.
+    pub fn rows(&self) -> &[Row<Id>] {
+        &self.rows
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes the secrets file with `write`. When that fails, says where the secrets are;
+    /// when the journal itself was removed during the run (its directory deleted), first
+    /// restores it from the open file, recreating the directory (0700), so that the secrets
+    /// are saved now and a rerun resumes instead of creating every key again.
+    pub fn save_secrets<T>(
+        &self,
+        print: Printer,
+        secrets: &Path,
+        write: impl Fn(&Self) -> CliResult<T>,
+    ) -> CliResult<T> {
+        let error = match write(self) {
+            Ok(saved) => return Ok(saved),
+            Err(error) => error,
+        };
+        let made: Vec<String> = self
+            .state()
+            .rows
+            .values()
+            .filter_map(|r| r.created.as_ref().map(|(hash, _)| hash.clone()))
+            .collect();
+        if self.on_disk() {
+            return Err(error.hint(format!(
+                "the secrets of the {} key(s) made so far are in the journal `{}`: fix the \
+                 problem and rerun the same command, which writes `{}` from the journal",
+                made.len(),
+                self.path.display(),
+                secrets.display()
+            )));
+        }
+        let restored = self.restore().and_then(|()| write(self));
+        match restored {
+            Ok(saved) => {
+                print.line(format_args!(
+                    "warning: the journal `{}` was removed during the run (its directory \
+                     deleted?) while {} key(s) existed whose secrets were only in it; it was \
+                     restored (directory recreated) and `{}` written from it",
+                    self.path.display(),
+                    made.len(),
+                    secrets.display()
+                ));
+                Ok(saved)
+            }
+            Err(again) => Err(CliError::failure(format!(
+                "{}; the journal `{}` was removed during the run and could not be restored \
+                 ({}): the secrets of these {} key(s) are lost:\n  {}",
+                error.what(),
+                self.path.display(),
+                again.what(),
+                made.len(),
+                made.join("\n  ")
+            ))
+            .hint("delete them (`openrouter-keys delete HASH --yes`) and run the batch again")),
+        }
+    }
+
+    /// Whether the journal's path still names the file this run writes.
+    fn on_disk(&self) -> bool {
+        let file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let (Ok(open), Ok(named)) = (file.metadata(), std::fs::metadata(&self.path)) else {
+            return false;
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            (open.dev(), open.ino()) == (named.dev(), named.ino())
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (open, named);
+            true
+        }
+    }
+
+    /// Writes the open journal's contents back at its path (directory recreated, 0700) and
+    /// goes on with the new file.
+    fn restore(&self) -> CliResult<()> {
+        let fail = |e: std::io::Error| CliError::io("cannot restore the journal", &self.path, &e);
+        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let mut contents = Vec::new();
+        file.seek(SeekFrom::Start(0)).map_err(fail)?;
+        file.read_to_end(&mut contents).map_err(fail)?;
+        if let Some(parent) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::DirBuilderExt;
+                builder.mode(0o700);
+            }
+            builder.create(parent).map_err(fail)?;
+        }
+        let mut new = create_private(&self.path).map_err(fail)?;
+        new.write_all(&contents)
+            .and_then(|()| new.sync_all())
+            .map_err(fail)?;
+        lock(&new, &self.path)?;
+        sync_parent(&self.path);
+        *file = new;
+        Ok(())
+    }
+
+    /// The folded state, locked.
+    pub fn state(&self) -> std::sync::MutexGuard<'_, State<Id>> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Takes an exclusive advisory lock, or says another run holds it.
+fn lock(file: &File, path: &Path) -> CliResult<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: flock on a valid, open file descriptor owned by `file`.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc != 0 {
+            // Not a usage error: the same command succeeds once the other run ends.
+            return Err(CliError::failure(format!(
+                "another run is using the journal `{}`; wait for it to finish",
+                path.display()
+            )));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (file, path);
+    Ok(())
+}
+
+/// FNV-1a, 64 bits, as hex: a fingerprint of a batch's input (not a security measure; it
+/// only tells one batch from another, so a hand-written 5-line hash beats a dependency).
+pub fn fingerprint(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.as_bytes() {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::row::{KeyHash, RowNumber};
+    use crate::key_spec::KeySpec;
+    use openrouter_keys::{ExposeSecret, LimitReset};
+
+    fn spec(name: &str) -> KeySpec {
+        KeySpec {
+            name: name.to_string(),
+            limit: None,
+            limit_reset: None,
+            include_byok_in_limit: None,
+            expires_at: None,
+            workspace_id: None,
+        }
+    }
+
+    #[test]
+    fn records_fold_and_a_cut_line_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.journal");
+        let (one, two, three) = (
+            RowNumber::at_index(0),
+            RowNumber::at_index(1),
+            RowNumber::at_index(2),
+        );
+        {
+            let rows = vec![Row {
+                id: one,
+                spec: spec("a"),
+            }];
+            let journal =
+                Journal::create(&path, "bulk-create", "fp", vec!["old".into()], rows).unwrap();
+            journal
+                .append(Record::Intent {
+                    row: one,
+                    at: Some(1_000),
+                })
+                .unwrap();
+            journal
+                .append(Record::Created {
+                    row: one,
+                    hash: "h1".into(),
+                    secret: "s1".into(),
+                })
+                .unwrap();
+            journal
+                .append(Record::Intent {
+                    row: two,
+                    at: Some(2_000),
+                })
+                .unwrap();
+        }
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"{\"event\":\"created\",\"row\":\"2\",\"ha")
+            .unwrap();
+        let journal = Journal::<RowNumber>::resume(&path, "bulk-create", "fp")
+            .unwrap()
+            .unwrap();
+        assert_eq!(journal.rows()[0].spec.name, "a");
+        let state = journal.state();
+        let (hash, secret) = state.row(&one).unwrap().key().unwrap();
+        assert_eq!((hash.as_str(), secret.expose_secret()), ("h1", "s1"));
+        assert_eq!(state.in_doubt([&one, &two, &three]), vec![two]);
+        // Row 1's only intent was answered: nothing of its name is its orphan.
+        assert!(!state.row(&one).unwrap().could_have_made(Some(1_000)));
+        // Row 2's intent may have made a key created around its time, not days later.
+        let row_two = state.row(&two).unwrap();
+        assert!(row_two.could_have_made(Some(2_000 - 60)));
+        assert!(row_two.could_have_made(Some(2_000 + 300)));
+        assert!(!row_two.could_have_made(Some(2_000 - 3_600)));
+        assert!(!row_two.could_have_made(Some(2_000 + 86_400)));
+        assert!(state.preexisting.contains("old"));
+        drop(state);
+        drop(journal);
+        assert!(Journal::<RowNumber>::resume(&path, "bulk-create", "other").is_err());
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .ends_with("\"row\":\"2\",\"at\":2000}\n")
+        );
+    }
+
+    /// Written by the version before the journal was typed (`bulk-create in.csv --limit 2
+    /// --reset weekly`, the first create of row 1 acted on and its answer lost).
+    const BULK_CREATE_0_1: &str = include_str!("../../tests/fixtures/bulk-create-0.1.journal");
+    /// Written by the same version (`rotate --match 'row-*' --then delete`).
+    const ROTATE_0_1: &str = include_str!("../../tests/fixtures/rotate-0.1.journal");
+
+    fn journal_file(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+        let path = dir.path().join("s.csv.journal");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_bulk_create_journal_of_the_previous_version_is_read_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = journal_file(&dir, BULK_CREATE_0_1);
+        let journal = Journal::<RowNumber>::resume(&path, "bulk-create", "851b7fc1c02afc1a")
+            .unwrap()
+            .expect("the journal");
+        let rows = journal.rows();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].id, RowNumber::at_index(0));
+        assert_eq!(rows[0].spec.limit_reset, Some(LimitReset::Monthly));
+        assert_eq!(rows[0].spec.limit, Some(5.0));
+        assert_eq!(
+            rows[0]
+                .spec
+                .expires_at
+                .as_ref()
+                .and_then(|t| t.datetime())
+                .map(|t| t.year()),
+            Some(2031)
+        );
+        assert_eq!(rows[1].spec.limit_reset, Some(LimitReset::Weekly));
+        assert_eq!(rows[1].spec.expires_at, None);
+        let state = journal.state();
+        assert_eq!(state.discarded, 1);
+        let first = state.row(&rows[0].id).unwrap();
+        assert_eq!(first.key().map(|(hash, _)| &hash[..8]), Some("72f04b69"));
+        // Its first intent made the discarded orphan: it stays unresolved.
+        assert_eq!(first.unresolved, vec![Some(1_796_521_945)]);
+        let second = state.row(&rows[1].id).unwrap();
+        assert_eq!(
+            second.key().map(|(_, secret)| secret.expose_secret()),
+            Some("sk-or-v1-fixture-1")
+        );
+        assert!(second.unresolved.is_empty());
+        assert!(
+            state
+                .known
+                .contains("b9a3fa8571439f8290f4f52355fd8dec03bc9df6cc73e1c3cd2c3255761d0ec4")
+        );
+    }
+
+    #[test]
+    fn a_rotate_journal_of_the_previous_version_is_read_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = journal_file(&dir, ROTATE_0_1);
+        let journal = Journal::<KeyHash>::resume(&path, "rotate", "e823660ee3705fb0")
+            .unwrap()
+            .expect("the journal");
+        let state = journal.state();
+        for row in journal.rows() {
+            let row = state.row(&row.id).unwrap();
+            assert!(row.verified && row.retired && row.key().is_some());
+        }
+        assert_eq!(journal.rows()[1].spec.name, "row-a");
+        assert!(state.preexisting.contains(journal.rows()[0].id.as_str()));
+    }
+
+    #[test]
+    fn an_intent_of_the_first_version_without_a_time_bounds_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let first_line = BULK_CREATE_0_1.lines().next().unwrap();
+        let text = format!("{first_line}\n{{\"event\":\"intent\",\"row\":\"2\"}}\n");
+        let path = journal_file(&dir, &text);
+        let journal = Journal::<RowNumber>::resume(&path, "bulk-create", "851b7fc1c02afc1a")
+            .unwrap()
+            .unwrap();
+        let state = journal.state();
+        let row = state.row(&RowNumber::at_index(1)).unwrap();
+        assert_eq!(row.unresolved, vec![None]);
+        assert!(row.could_have_made(Some(0)));
+    }
+
+    #[test]
+    fn another_commands_journal_is_named_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = journal_file(&dir, ROTATE_0_1);
+        let error = Journal::<RowNumber>::resume(&path, "bulk-create", "851b7fc1c02afc1a")
+            .err()
+            .expect("refused");
+        assert!(
+            error.what().contains("belongs to another rotate batch"),
+            "{error}"
+        );
+        let path = journal_file(&dir, "not json\n");
+        let error = Journal::<RowNumber>::resume(&path, "bulk-create", "fp")
+            .err()
+            .expect("refused");
+        assert!(
+            error.what().contains("not a journal this CLI wrote"),
+            "{error}"
+        );
+    }
+}

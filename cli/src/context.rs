@@ -1,0 +1,113 @@
+//! [`Context`]: what every command runs with — the client and where its key came from, the
+//! printer (and with it `--quiet`), what Ctrl-C saves and says, and the global settings
+//! another client is built from.
+//!
+//! Every command is `async fn run(ctx: &Context, args: &ItsArgs) -> CliResult<Exit>`
+//! (`commands/`). The client is built on first use, so that a command that needs no API
+//! key (`completions`) runs without one; `commands::run` builds it before any other work for
+//! the commands that call the API, so a missing key is the first thing said.
+
+use crate::cli::GlobalArgs;
+use crate::config::{ApiKey, api_key, base_url};
+use crate::error::{CliError, CliResult};
+use crate::interrupt::OnInterrupt;
+use crate::print::Printer;
+use openrouter_keys::{Client, Error, KeySource, RetryNotice, RetryPolicy};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+pub struct Context {
+    pub print: Printer,
+    /// What Ctrl-C saves and says, registered by the command (see `interrupt.rs`).
+    pub interrupt: OnInterrupt,
+    settings: GlobalArgs,
+    /// The client of the CLI's own key, which knows where the key came from.
+    client: OnceLock<Client>,
+}
+
+impl Context {
+    pub fn new(settings: GlobalArgs) -> Self {
+        Self {
+            print: Printer::new(settings.quiet),
+            interrupt: OnInterrupt::default(),
+            settings,
+            client: OnceLock::new(),
+        }
+    }
+
+    /// The client of the CLI's API key (`--api-key-file` or the environment), built on
+    /// first use.
+    pub fn client(&self) -> CliResult<&Client> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
+        let ApiKey { key, source } = api_key(&self.settings)?;
+        let client = self.build(key, source, base_url(&self.settings).as_deref())?;
+        Ok(self.client.get_or_init(|| client))
+    }
+
+    /// A client with the same settings and base URL for another key (`rotate` checks a new
+    /// key's secret with it); `source` says which key it is when it is refused.
+    pub fn client_for(&self, key: &str, source: KeySource) -> CliResult<Client> {
+        let base = self.client()?.base_url().to_string();
+        self.build(key.to_string(), source, Some(&base))
+    }
+
+    /// An SDK error of a call made with the CLI's own key, for a shell user.
+    pub fn api_error(&self, context: &str, error: &Error) -> CliError {
+        let source = self
+            .client
+            .get()
+            .map_or(&KeySource::InCode, |client| client.key_source());
+        crate::sdk_error::render(context, error, source)
+    }
+
+    fn build(&self, key: String, source: KeySource, base: Option<&str>) -> CliResult<Client> {
+        let mut builder = Client::builder()
+            .api_key_from(key, source)
+            .timeout(self.settings.timeout)
+            .retry(RetryPolicy::default().max_attempts(self.settings.attempts))
+            .app_title("openrouter-keys CLI");
+        if !self.settings.quiet {
+            let print = self.print;
+            builder = builder.on_retry(move |notice| announce_wait(print, notice));
+        }
+        if let Some(url) = base {
+            builder = builder.base_url(url);
+        }
+        builder
+            .build()
+            .map_err(|e| CliError::usage(format!("cannot configure the client: {e}")))
+    }
+}
+
+/// Waits at least this long are announced on stderr. Shorter ones pass unnoticed by a
+/// person; longer ones (a `Retry-After: 100`) would look like a hang.
+const LONG_WAIT: Duration = Duration::from_secs(1);
+
+/// Says on stderr that a call waits before its next attempt, and why: the SDK's retry hook.
+/// The wait itself is the SDK's, bounded by its deadline (120 s for a whole call); the CLI
+/// only makes it visible instead of capping it, since the server asked for it.
+fn announce_wait(print: Printer, notice: &RetryNotice) {
+    if notice.wait < LONG_WAIT {
+        return;
+    }
+    let cause = match notice.status {
+        Some(status) => format!("OpenRouter answered {status} to"),
+        None => "no answer to".to_string(),
+    };
+    // Whole seconds and milliseconds: `2s`, `1s 500ms`.
+    let wait = Duration::from_millis(notice.wait.as_millis().try_into().unwrap_or(u64::MAX));
+    print.line(format_args!(
+        "{cause} {} ({}, attempt {}); waiting {} before trying again{}",
+        notice.operation.route(),
+        notice.operation,
+        notice.attempt,
+        humantime::format_duration(wait),
+        if notice.server_asked {
+            " (as the server asked with Retry-After)"
+        } else {
+            ""
+        }
+    ));
+}

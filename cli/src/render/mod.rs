@@ -1,0 +1,16 @@
+//! How keys are shown: the text of names and amounts for humans, the stable JSON/CSV field
+//! sets, the streaming list formats and the detail views. One place, so every command shows
+//! keys the same way; it builds text and never prints it (`print/` does).
+//!
+//! A new output format goes in `list.rs` (a `ListFormat` variant, `cli.rs`); a new field of
+//! the machine formats in `rows.rs` (fields are only ever added, at the end).
+
+mod details;
+mod list;
+mod rows;
+mod text;
+
+pub use details::{current_key_details, key_details};
+pub use list::ListWriter;
+pub use rows::{CreatedRow, CurrentKeyRow, KeyRow, pretty_json};
+pub use text::{describe, name_of, printable, shown_name, status_of, usd};

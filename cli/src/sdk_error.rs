@@ -1,0 +1,87 @@
+//! SDK errors written for a shell user, from the error's fields only: the exit code each
+//! maps to, what happened (`Error::summary`, the SDK's text without its advice), and hints.
+//!
+//! The SDK's hint is kept where it speaks of the request itself (a wrong base URL, a body
+//! that is not OpenRouter's). Where its advice is meant for Rust code (raise
+//! `ClientBuilder::timeout`, list with `client.keys().list_all()`) or where the CLI knows
+//! better (a refused key names where the CLI read it; a missing hash names the command that
+//! lists keys), the CLI's hint replaces it: never two hints that contradict each other.
+
+use crate::error::CliError;
+use crate::exit::Exit;
+use openrouter_keys::{ApiErrorKind, Error, KeySource, OperationId, TimeoutKind};
+
+/// `error`, of a call made with the key from `key`, as `CONTEXT: WHAT` and hints.
+pub fn render(context: &str, error: &Error, key: &KeySource) -> CliError {
+    let exit = match error {
+        Error::OutcomeUnknown { .. } => Exit::OutcomeUnknown,
+        Error::InvalidInput { .. } | Error::Config(_) => Exit::Usage,
+        _ => Exit::Failure,
+    };
+    hints(error, key).into_iter().fold(
+        CliError::new(exit, format!("{context}: {}", error.summary())),
+        CliError::hint,
+    )
+}
+
+/// What to do about `error`, for a shell user.
+fn hints(error: &Error, key: &KeySource) -> Vec<String> {
+    match error {
+        Error::Api(api) => match (api.kind, api.operation) {
+            (ApiErrorKind::Unauthorized, OperationId::GetCurrentKey) => vec![format!(
+                "{key} was refused: check that it is complete and not disabled or expired"
+            )],
+            (ApiErrorKind::Unauthorized, _) => vec![format!(
+                "{key} was refused: check that it is complete and not disabled or expired \
+                 (operations on /keys need a management key)"
+            )],
+            (ApiErrorKind::Forbidden, _) => vec![format!(
+                "operations on /keys need a management key; {key} is not one"
+            )],
+            // A 404 the SDK diagnosed (a wrong base URL) keeps its diagnosis; otherwise a
+            // by-hash route's 404 means a missing key.
+            (
+                ApiErrorKind::NotFound,
+                OperationId::GetKey | OperationId::UpdateKeys | OperationId::DeleteKeys,
+            ) if api.hint().is_none() => vec![
+                "no key has this hash; `openrouter-keys list --include-disabled` shows them"
+                    .to_string(),
+            ],
+            _ => api.hint().map(str::to_string).into_iter().collect(),
+        },
+        Error::Timeout { which, .. } => vec![
+            match which {
+                TimeoutKind::Connect => {
+                    "nothing was sent: check the base URL (--base-url, OPENROUTER_BASE_URL) and \
+                     the network"
+                }
+                TimeoutKind::Attempt => "retry later, or allow each attempt more with --timeout",
+                _ => "retry later",
+            }
+            .to_string(),
+        ],
+        Error::OutcomeUnknown { cause } => {
+            // The cause's own diagnosis (a wrong base URL) first; a timeout's "retry later"
+            // is left out: retrying a create may make a second key.
+            let mut hints = match &**cause {
+                Error::Api(_) | Error::Decode(_) => hints(cause, key),
+                _ => Vec::new(),
+            };
+            hints.push(
+                "the key may have been created: look for it before creating it again".to_string(),
+            );
+            hints
+        }
+        // Decode, connection: the SDK's words about the request; input and configuration
+        // errors: none (their summary says what to give instead).
+        _ => error.hint().map(|h| h.into_owned()).into_iter().collect(),
+    }
+}
+
+/// Whether retrying cannot help: the key is refused (401) or may not do this (403).
+pub fn is_refused_key(error: &Error) -> bool {
+    matches!(
+        error.as_api().map(|a| a.kind),
+        Some(ApiErrorKind::Unauthorized | ApiErrorKind::Forbidden)
+    )
+}

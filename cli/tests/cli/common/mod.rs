@@ -1,0 +1,236 @@
+//! Shared by the CLI tests: a testkit fake started in-process (on its own runtime, so tests
+//! stay synchronous), the `openrouter-keys` binary pointed at it, and the helpers the tests
+//! of several commands use.
+
+use openrouter_keys::{Client, Key};
+use openrouter_keys_testkit::{FakeServer, Fault, RandomFaults};
+use std::future::IntoFuture;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+pub struct Fake {
+    // Dropped first: the server's tasks live on `runtime`.
+    pub server: FakeServer,
+    pub runtime: tokio::runtime::Runtime,
+    /// One connection pool for every client the tests build (building one per secret is slow).
+    http: openrouter_keys::reqwest::Client,
+}
+
+impl Fake {
+    pub fn start() -> Fake {
+        Self::start_with(FakeServer::builder())
+    }
+
+    pub fn start_with(builder: openrouter_keys_testkit::FakeServerBuilder) -> Fake {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let server = runtime.block_on(builder.start()).expect("the fake starts");
+        let http = openrouter_keys::http_client_builder()
+            .build()
+            .expect("an HTTP client");
+        Fake {
+            server,
+            runtime,
+            http,
+        }
+    }
+
+    /// The CLI, configured for this fake through the environment, stdin not a terminal.
+    pub fn cli(&self, dir: &Path) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_openrouter-keys"));
+        command
+            .current_dir(dir)
+            .env_remove("OPENROUTER_MANAGEMENT_KEY")
+            .env_remove("OPENROUTER_PROVISIONING_KEY")
+            .env("OPENROUTER_API_KEY", self.server.management_key())
+            .env("OPENROUTER_BASE_URL", self.server.base_url())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs the CLI with these arguments and returns its output.
+    pub fn run(&self, dir: &Path, args: &[&str]) -> Output {
+        self.cli(dir).args(args).output().expect("the CLI runs")
+    }
+
+    /// An SDK client with the management key, without retries waiting long.
+    pub fn client(&self) -> Client {
+        self.client_with(self.server.management_key())
+    }
+
+    pub fn client_with(&self, key: &str) -> Client {
+        Client::builder()
+            .api_key(key)
+            .base_url(self.server.base_url())
+            .http_client(self.http.clone())
+            .build()
+            .expect("a client")
+    }
+
+    /// Every key (disabled and expired included), read with faults off.
+    pub fn all_keys(&self) -> Vec<Key> {
+        use futures_util::TryStreamExt;
+        let client = self.client();
+        self.runtime.block_on(async {
+            client
+                .keys()
+                .list()
+                .include_disabled(true)
+                .include_expired(true)
+                .into_stream()
+                .try_collect()
+                .await
+                .expect("listing works")
+        })
+    }
+
+    /// Whether `secret` authenticates as the key with this label.
+    pub fn authenticates_as(&self, secret: &str, label: &Option<String>) -> bool {
+        let client = self.client_with(secret);
+        self.runtime
+            .block_on(client.current_key().into_future())
+            .is_ok_and(|k| label.is_some() && k.label == *label)
+    }
+
+    /// 10 % of requests on every route get one of every kind of fault.
+    pub fn random_faults(&self, seed: u64) {
+        self.server.inject_random(RandomFaults {
+            rate: 0.10,
+            faults: all_faults(),
+            seed,
+        });
+    }
+}
+
+/// 5xx (envelope, HTML, empty), 429, cut connections before and after acting, a delay past
+/// the CLI's timeout, a truncated body, invalid JSON.
+pub fn all_faults() -> Vec<Fault> {
+    vec![
+        Fault::status(500),
+        "502:html".parse().expect("fault"),
+        "503:empty".parse().expect("fault"),
+        "429:ms=20".parse().expect("fault"),
+        Fault::CloseBeforeRead,
+        Fault::CloseAfterRead,
+        Fault::Delay(Duration::from_millis(900)),
+        Fault::TruncatedBody,
+        Fault::InvalidJson,
+    ]
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts the exit code, showing stderr when it differs.
+pub fn assert_code(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "exit code; stderr:\n{}\nstdout:\n{}",
+        stderr(output),
+        stdout(output)
+    );
+}
+
+/// Rows of a CSV file as maps from header to value.
+pub fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut lines = text.lines();
+    let header: Vec<String> = lines
+        .next()
+        .unwrap_or("")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    lines
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .expect("exists")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temp dir")
+}
+
+/// Creates a key through the CLI (stdout is a pipe, so the secret is printed).
+pub fn create(fake: &Fake, dir: &Path, name: &str, extra: &[&str]) -> String {
+    let mut args = vec!["create", "--name", name];
+    args.extend_from_slice(extra);
+    let output = fake.run(dir, &args);
+    assert_code(&output, 0);
+    stdout(&output).trim().to_string()
+}
+
+/// The hash of the only key with this name.
+pub fn hash_of(fake: &Fake, name: &str) -> String {
+    fake.all_keys()
+        .into_iter()
+        .find(|k| k.name.as_deref() == Some(name))
+        .map(|k| k.hash)
+        .expect("the key exists")
+}
+
+/// Hashes of every key with this name (disabled and expired included).
+pub fn hashes_named(fake: &Fake, name: &str) -> Vec<String> {
+    fake.all_keys()
+        .into_iter()
+        .filter(|k| k.name.as_deref() == Some(name))
+        .map(|k| k.hash)
+        .collect()
+}
+
+/// Whether the key with this hash is disabled, as the API says.
+pub fn disabled(fake: &Fake, hash: &str) -> Option<bool> {
+    fake.all_keys()
+        .into_iter()
+        .find(|k| k.hash == hash)
+        .and_then(|k| k.disabled)
+}
+
+pub fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("a file");
+}
+
+pub fn secrets(dir: &Path, file: &str) -> Vec<std::collections::HashMap<String, String>> {
+    csv_rows(&std::fs::read_to_string(dir.join(file)).expect("the secrets file"))
+}
+
+/// Sends SIGINT to a running child.
+#[cfg(unix)]
+pub fn interrupt(child: &std::process::Child) {
+    // SAFETY: sends SIGINT to our own child, which has not been reaped.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+}
+
+/// Waits (up to 20 s) until `ready` holds.
+pub fn wait_until(ready: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !ready() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}

@@ -1,0 +1,176 @@
+//! Flags and CSV values refused before any request: unknown or repeated columns, limits,
+//! expiries, names.
+
+use crate::common::{Fake, assert_code, stderr, tempdir, write};
+
+#[test]
+fn bulk_create_refuses_unknown_columns_and_names_the_known_ones() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    std::fs::write(dir.path().join("t.csv"), "name,limt\ntypo-1,5\n").unwrap();
+    let output = fake.run(
+        dir.path(),
+        &["bulk-create", "t.csv", "--secrets-out", "s.csv"],
+    );
+    assert_code(&output, 2);
+    let text = stderr(&output);
+    assert!(text.contains("`limt`"), "{text}");
+    for known in [
+        "name",
+        "limit",
+        "limit_reset",
+        "expires_at",
+        "include_byok_in_limit",
+    ] {
+        assert!(text.contains(known), "{known} not named: {text}");
+    }
+    assert_eq!(fake.server.created_key_count(), 0);
+    assert!(!dir.path().join("s.csv.journal").exists());
+}
+
+#[test]
+fn an_expiry_in_the_past_is_refused_before_any_request() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let output = fake.run(
+        dir.path(),
+        &[
+            "create",
+            "--name",
+            "p",
+            "--expires-at",
+            "2020-01-01T00:00:00Z",
+        ],
+    );
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains("in the past"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::write(dir.path().join("n.csv"), "name\na\n").unwrap();
+    let output = fake.run(
+        dir.path(),
+        &[
+            "bulk-create",
+            "n.csv",
+            "--secrets-out",
+            "s.csv",
+            "--expires-in",
+            "0s",
+        ],
+    );
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains("in the past"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::write(
+        dir.path().join("p.csv"),
+        "name,expires_at\na,2099-01-01T00:00:00Z\nb,2021-06-01T00:00:00Z\n",
+    )
+    .unwrap();
+    let output = fake.run(
+        dir.path(),
+        &["bulk-create", "p.csv", "--secrets-out", "s.csv"],
+    );
+    assert_code(&output, 2);
+    assert!(stderr(&output).contains("line 3"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("in the past"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        fake.server.total_requests(),
+        0,
+        "nothing was asked of the API"
+    );
+}
+
+#[test]
+fn bad_flags_are_refused_as_flags_before_anything_happens() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let output = fake.run(dir.path(), &["--attempts", "0", "list"]);
+    assert_code(&output, 2);
+    let output = fake.run(dir.path(), &["update", "somehash", "--name", "", "--yes"]);
+    assert_code(&output, 2);
+    assert!(
+        !stderr(&output).contains("will update"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::write(dir.path().join("n.csv"), "name\na\nb\na\n").unwrap();
+    let output = fake.run(
+        dir.path(),
+        &[
+            "bulk-create",
+            "n.csv",
+            "--secrets-out",
+            "s.csv",
+            "--limit",
+            "1e400",
+        ],
+    );
+    assert_code(&output, 2);
+    assert!(!stderr(&output).contains("line"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--limit"), "{}", stderr(&output));
+    let output = fake.run(
+        dir.path(),
+        &["bulk-create", "n.csv", "--secrets-out", "s.csv"],
+    );
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains("lines 2 and 4"),
+        "{}",
+        stderr(&output)
+    );
+    // A missing input file is a usage error too.
+    let output = fake.run(
+        dir.path(),
+        &["bulk-create", "no.csv", "--secrets-out", "s.csv"],
+    );
+    assert_code(&output, 2);
+    assert_eq!(fake.server.total_requests(), 0);
+}
+
+/// A CSV column named twice, and limits above 1,000,000,000 USD (flags or cells), are
+/// refused.
+#[test]
+fn duplicate_columns_and_absurd_limits_are_refused() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    for (file, text) in [
+        ("a.csv", "name,limit,limit\nx-1,2,3\n"),
+        ("b.csv", "name,Name\nx-1,x-2\n"),
+        ("c.csv", "name,limit\nx-1,1e300\n"),
+    ] {
+        write(d, file, text);
+        let output = fake.run(d, &["bulk-create", file, "--secrets-out", "s.csv"]);
+        assert_code(&output, 2);
+    }
+    write(d, "g.csv", "name\nx-1\n");
+    for args in [
+        &[
+            "bulk-create",
+            "g.csv",
+            "--secrets-out",
+            "s.csv",
+            "--limit",
+            "1e30",
+        ][..],
+        &["create", "--name", "big", "--limit", "1e30"],
+    ] {
+        let output = fake.run(d, args);
+        assert_code(&output, 2);
+        assert!(
+            stderr(&output).contains("1000000000"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(fake.server.created_key_count(), 0);
+}

@@ -1,0 +1,106 @@
+//! `list`: streamed in every format, with filters, globs and sorting.
+
+use crate::common::{Fake, assert_code, create, csv_rows, stdout, tempdir};
+
+#[test]
+fn list_streams_in_every_format_with_filters_globs_and_sort() {
+    let fake = Fake::start_with(openrouter_keys_testkit::FakeServer::builder().page_size(3));
+    let dir = tempdir();
+    for name in ["web-b", "web-a", "batch-1", "web-c"] {
+        create(&fake, dir.path(), name, &[]);
+    }
+    let output = fake.run(dir.path(), &["disable", "--match", "web-c", "--yes"]);
+    assert_code(&output, 0);
+
+    let output = fake.run(
+        dir.path(),
+        &["list", "--match", "web-*", "--format", "ndjson"],
+    );
+    let names: Vec<String> = stdout(&output)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["name"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        ["web-b", "web-a"],
+        "disabled keys are hidden by default"
+    );
+
+    let output = fake.run(
+        dir.path(),
+        &[
+            "list",
+            "--match",
+            "web-*",
+            "--include-disabled",
+            "--sort",
+            "name",
+            "--format",
+            "json",
+        ],
+    );
+    let json: Vec<serde_json::Value> = serde_json::from_str(&stdout(&output)).unwrap();
+    let names: Vec<&str> = json.iter().map(|k| k["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["web-a", "web-b", "web-c"]);
+    assert_eq!(json[2]["disabled"], true);
+
+    // The documented, stable field set, in order.
+    let output = fake.run(dir.path(), &["list", "--format", "ndjson"]);
+    let first = stdout(&output).lines().next().unwrap().to_string();
+    let fields: Vec<&str> = first
+        .trim_matches(|c| c == '{' || c == '}')
+        .split(",\"")
+        .map(|f| f.trim_start_matches('"').split('"').next().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "hash",
+            "name",
+            "label",
+            "disabled",
+            "limit",
+            "limit_remaining",
+            "limit_reset",
+            "include_byok_in_limit",
+            "usage",
+            "usage_daily",
+            "usage_weekly",
+            "usage_monthly",
+            "byok_usage",
+            "created_at",
+            "updated_at",
+            "expires_at",
+            "workspace_id",
+            "creator_user_id",
+            "external_user",
+            "last_used_at"
+        ]
+    );
+    let output = fake.run(dir.path(), &["list", "--format", "csv"]);
+    assert!(stdout(&output).starts_with(&fields.join(",")));
+    let rows = csv_rows(&stdout(&output));
+    assert_eq!(
+        rows.len(),
+        4,
+        "the normal key and three active keys, across pages of 3"
+    );
+    assert!(rows.iter().all(|r| r["hash"].len() == 64));
+
+    let output = fake.run(dir.path(), &["list"]);
+    assert!(stdout(&output).starts_with("HASH"));
+    assert_eq!(stdout(&output).lines().count(), 5);
+
+    let output = fake.run(
+        dir.path(),
+        &["list", "--match", "none-*", "--format", "json"],
+    );
+    assert_eq!(stdout(&output).trim(), "[]");
+    let output = fake.run(dir.path(), &["list", "--match", "[", "--format", "json"]);
+    assert_code(&output, 2);
+}

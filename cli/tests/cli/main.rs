@@ -1,0 +1,26 @@
+//! The `openrouter-keys` binary end to end, against the testkit's fake started in-process:
+//! one test binary, one module per command or concern (helpers in `common`).
+//!
+//! Run one module while working on it: `cargo test -p openrouter-keys-cli --test cli rotate::`.
+
+mod common;
+
+mod api_answers;
+mod bulk_create;
+mod bulk_delete;
+mod changes;
+mod completions;
+mod config;
+mod create;
+mod exit_codes;
+mod faults;
+mod formats;
+mod input_checks;
+mod interrupt;
+mod list;
+mod messages;
+mod report;
+mod rotate;
+mod secret_files;
+mod terminal;
+mod whoami;

@@ -1,0 +1,169 @@
+//! `rotate`: verification before the old key is touched, finished rotations, keys it
+//! refuses.
+
+use crate::common::{Fake, assert_code, create, csv_rows, hash_of, hashes_named, stderr, tempdir};
+use openrouter_keys_testkit::{Fault, Route};
+use std::path::Path;
+
+/// A key `svc` and the rotate command for it.
+fn rotate_setup(fake: &Fake, dir: &Path) -> (String, Vec<String>) {
+    create(fake, dir, "svc", &["--limit", "5"]);
+    let old = hash_of(fake, "svc");
+    let args = [
+        "--attempts",
+        "1",
+        "rotate",
+        old.as_str(),
+        "--secrets-out",
+        "new.csv",
+        "--yes",
+    ]
+    .map(str::to_string)
+    .to_vec();
+    (old, args)
+}
+
+#[test]
+fn rotate_reports_a_failed_verification_as_what_it_is() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let (_, args) = rotate_setup(&fake, dir.path());
+    fake.server
+        .inject_n(Route::GetCurrentKey, Fault::status(503), 100);
+    let output = fake.cli(dir.path()).args(&args).output().unwrap();
+    assert_ne!(output.status.code(), Some(0));
+    let text = stderr(&output);
+    assert!(!text.contains("does not authenticate"), "{text}");
+    assert!(text.contains("503"), "{text}");
+    assert!(text.contains("could not verify"), "{text}");
+    assert!(text.contains("new.csv"), "{text}");
+    let secrets = csv_rows(&std::fs::read_to_string(dir.path().join("new.csv")).unwrap());
+    assert_eq!(secrets.len(), 1, "the new secret is saved");
+}
+
+#[test]
+fn rotate_counts_a_verified_replacement_whose_old_key_stayed_active() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let (old, args) = rotate_setup(&fake, dir.path());
+    fake.server
+        .inject_n(Route::UpdateKeys, Fault::status(500), 100);
+    let output = fake.cli(dir.path()).args(&args).output().unwrap();
+    assert_ne!(output.status.code(), Some(0));
+    let text = stderr(&output);
+    assert!(
+        text.contains("1 of 1 key(s) replaced and verified"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("cannot disable old key {old}")),
+        "{text}"
+    );
+    assert!(text.contains("1 old key(s) still to disable"), "{text}");
+}
+
+/// A finished rotation run again is refused (exit 2, `--force` too), naming the way
+/// forward: a new `--secrets-out`.
+#[test]
+fn a_finished_rotation_is_refused_with_the_way_forward() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    assert_code(&fake.run(d, &["create", "--name", "rf-1"]), 0);
+    let rotate = [
+        "rotate",
+        "--match",
+        "rf-*",
+        "--then",
+        "disable",
+        "--secrets-out",
+        "r.csv",
+        "--yes",
+    ];
+    assert_code(&fake.run(d, &rotate), 0);
+    let count = fake.server.created_key_count();
+    for extra in [None, Some("--force")] {
+        let mut args = rotate.to_vec();
+        args.extend(extra);
+        let output = fake.run(d, &args);
+        assert_code(&output, 2);
+        let text = stderr(&output);
+        assert!(text.contains("already finished"), "{text}");
+        assert!(text.contains("new --secrets-out"), "{text}");
+    }
+    assert_eq!(fake.server.created_key_count(), count);
+}
+
+/// A disabled or expired key is not rotated: its replacement would be an active key.
+#[test]
+fn disabled_and_expired_keys_are_not_rotated() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    assert_code(
+        &fake.run(d, &["create", "--name", "dis-1", "--limit", "3"]),
+        0,
+    );
+    assert_code(&fake.run(d, &["disable", "--match", "dis-1", "--yes"]), 0);
+    assert_code(
+        &fake.run(d, &["create", "--name", "exp-1", "--expires-in", "1s"]),
+        0,
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
+    let count = fake.server.created_key_count();
+    for (glob, flag, why) in [
+        ("dis-*", "--include-disabled", "disabled"),
+        ("exp-*", "--include-expired", "expired"),
+    ] {
+        let output = fake.run(
+            d,
+            &[
+                "rotate",
+                "--match",
+                glob,
+                flag,
+                "--secrets-out",
+                &format!("{why}.csv"),
+                "--yes",
+            ],
+        );
+        assert_code(&output, 2);
+        let text = stderr(&output);
+        assert!(text.contains(why), "{text}");
+        assert!(text.contains("giving back access"), "{text}");
+    }
+    assert_eq!(fake.server.created_key_count(), count, "no replacement");
+}
+
+/// Keys sharing a name are not rotated together, and the message names the way out (rename
+/// one, or rotate each by hash).
+#[test]
+fn rotating_keys_that_share_a_name_names_the_way_out() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    for _ in 0..2 {
+        assert_code(&fake.run(d, &["create", "--name", "dupe"]), 0);
+    }
+    let output = fake.run(
+        d,
+        &[
+            "rotate",
+            "--match",
+            "dupe",
+            "--secrets-out",
+            "d.csv",
+            "--yes",
+        ],
+    );
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains("update HASH --name"),
+        "{}",
+        stderr(&output)
+    );
+    // The way out named works: one of them, by hash, rotates.
+    let hash = hashes_named(&fake, "dupe").remove(0);
+    let output = fake.run(d, &["rotate", &hash, "--secrets-out", "one.csv", "--yes"]);
+    assert_code(&output, 0);
+}

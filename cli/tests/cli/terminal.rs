@@ -1,0 +1,71 @@
+//! On a terminal: changes are confirmed, secrets are not shown unasked.
+
+use crate::common::{Fake, assert_code, create, disabled, stdout, tempdir};
+
+/// Runs the CLI on a pseudo-terminal through util-linux `script`, feeding `input` to it.
+/// `None` when `script` is not installed.
+fn on_a_terminal(
+    fake: &Fake,
+    dir: &std::path::Path,
+    args: &str,
+    input: &str,
+) -> Option<std::process::Output> {
+    use std::io::Write;
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_openrouter-keys"));
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir)
+        .env("OPENROUTER_API_KEY", fake.server.management_key())
+        .env("OPENROUTER_BASE_URL", fake.server.base_url())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    // Give the prompt a moment before answering, as a person would.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let _ = child.stdin.take()?.write_all(input.as_bytes());
+    child.wait_with_output().ok()
+}
+
+#[test]
+fn on_a_terminal_changes_are_confirmed_and_secrets_are_not_shown_unasked() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    create(&fake, dir.path(), "tty", &[]);
+    let hash = fake
+        .all_keys()
+        .into_iter()
+        .find(|k| k.name.as_deref() == Some("tty"))
+        .unwrap()
+        .hash;
+    let Some(output) = on_a_terminal(&fake, dir.path(), &format!("disable {hash}"), "n\n") else {
+        eprintln!("util-linux `script` is not installed: terminal behaviour not tested");
+        return;
+    };
+    assert_code(&output, 2);
+    assert!(
+        stdout(&output).contains("Proceed? [y/N]"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(disabled(&fake, &hash), Some(false));
+    let output = on_a_terminal(&fake, dir.path(), &format!("disable {hash}"), "y\n").unwrap();
+    assert_code(&output, 0);
+    assert_eq!(disabled(&fake, &hash), Some(true));
+
+    // A secret is not shown on a terminal unless asked for, and then no key is created.
+    let output = on_a_terminal(&fake, dir.path(), "create --name shown", "").unwrap();
+    assert_code(&output, 2);
+    assert!(stdout(&output).contains("--show-secret"));
+    assert!(
+        !fake
+            .server
+            .created_key_names()
+            .contains(&"shown".to_string())
+    );
+    let output = on_a_terminal(&fake, dir.path(), "create --name shown --show-secret", "").unwrap();
+    assert_code(&output, 0);
+    assert!(stdout(&output).contains("sk-or-v1-"));
+}
