@@ -131,6 +131,7 @@ mod error;
 mod error_mapping;
 mod error_text;
 mod exchange;
+mod guardrails;
 mod hash;
 mod hints;
 mod input_field;
@@ -139,6 +140,7 @@ mod keys;
 mod model;
 mod operation_id;
 mod options;
+mod page_query;
 mod pagination;
 mod redact;
 mod request;
@@ -149,6 +151,7 @@ mod rules;
 pub mod sleep;
 mod tolerant;
 mod transport;
+mod workspaces;
 
 pub use api_error::{ApiError, ApiErrorKind};
 pub use client::{
@@ -160,13 +163,16 @@ pub use decode_error::DecodeError;
 pub use error::{ConnectionPhase, Error, Result, TimeoutKind};
 pub use input_field::InputField;
 pub use key_source::KeySource;
-// Every public item of `keys.rs` (`Keys` and the operation types) is public at the root, so
-// that an operation declared there needs no line here.
+// Every public item of the files that declare operations (`Keys`, `Guardrails`, `Workspaces`
+// and the operation types) is public at the root, so that an operation declared there needs
+// no line here.
+pub use guardrails::*;
 pub use keys::*;
 pub use model::{
-    BudgetLayer, BudgetResetInterval, BudgetScope, CreatedKey, CurrentKey, DataRegion,
-    ExternalIdentity, FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit,
-    Timestamp, Usage,
+    BudgetLayer, BudgetResetInterval, BudgetScope, BuiltinContentFilter, ContentFilterAction,
+    CreatedKey, CurrentKey, CustomContentFilter, DataRegion, ExternalIdentity,
+    FreeModelDailyRequests, Guardrail, Key, KeyAssignment, KeyUpdate, KeysAssigned, KeysUnassigned,
+    LimitReset, NewKey, Patch, RateLimit, Timestamp, Usage, Workspace, ZeroDataRetention,
 };
 pub use operation_id::OperationId;
 pub use request::Request;
@@ -194,3 +200,4 @@ pub use retry_notice::RetryNotice;
 pub use secrecy::{ExposeSecret, SecretString};
 /// The `time` crate, whose `OffsetDateTime` [`Timestamp::datetime`] returns.
 pub use time;
+pub use workspaces::*;
