@@ -92,15 +92,18 @@ async fn a_page_that_repeats_some_keys_but_brings_one_new_goes_on() {
     assert_eq!(server.count(), 3);
 }
 
+/// Makes one item of a listing from its id.
+type Item = fn(&str) -> serde_json::Value;
+
 /// A page of a counted listing whose items `item` makes from 1, 2, ...
-fn counted_page(item: fn(&str) -> serde_json::Value, ids: &[u8]) -> Reply {
+fn counted_page(item: Item, ids: &[u8]) -> Reply {
     let items = ids.iter().map(|n| item(&hash(*n))).collect();
     Reply::json(200, &bodies::counted(items, ids.len()))
 }
 
 #[tokio::test]
 async fn every_counted_listing_ends_with_an_error_when_the_server_repeats_a_page() {
-    let listings: [(&str, fn(&str) -> serde_json::Value); 4] = [
+    let listings: [(&str, Item); 4] = [
         ("guardrails", |id| bodies::guardrail(id, "g")),
         ("key assignments", |hash| {
             bodies::assignment(hash, GUARDRAIL_ID)
