@@ -1,4 +1,4 @@
-//! The six operations, declared: their request builders, and for each its [`Exchange`] —
+//! The `/key` and `/keys` operations, declared: their request builders, and for each its [`Exchange`] —
 //! everything the shared call code needs to know about it, in one place.
 //!
 //! Each builder holds the operation's parameters and the per-call options; awaiting it (via

@@ -177,7 +177,7 @@ async fn every_answer_of_the_fake_matches_the_spec() {
     let normal = client_for(&server, server.normal_key());
     let keys = admin.keys();
 
-    // Successes of all six operations.
+    // Successes of the six key operations.
     admin.current_key().await.unwrap();
     normal.current_key().await.unwrap();
     let created = keys
