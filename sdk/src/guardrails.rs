@@ -18,7 +18,7 @@ use crate::hash::checked_id;
 use crate::input_field::InputField;
 use crate::model::{Guardrail, KeyAssignment, KeysAssigned, KeysUnassigned};
 use crate::operation_id::OperationId;
-use crate::page_query::{MAX_LIMIT, PageQuery, paged_by_offset_and_limit};
+use crate::page_query::{MAX_LIMIT, PageQuery, paged_by_offset_and_limit, with_page};
 use crate::request::Request;
 use crate::rules::{Idempotency, KeyNeeded, Rules};
 use futures_util::{Stream, TryStreamExt};
@@ -213,13 +213,7 @@ impl Exchange for ListGuardrails {
         self.page.checked_limit().map(drop)
     }
     fn build(&self, generated: &codegen::Client, _: &()) -> WireResult<reqwest::Request> {
-        let mut request = generated.list_guardrails();
-        if let Some(offset) = self.page.offset_param() {
-            request = request.offset(offset);
-        }
-        if let Ok(Some(limit)) = self.page.checked_limit() {
-            request = request.limit(limit);
-        }
+        let mut request = with_page!(generated.list_guardrails(), self.page);
         if let Some(workspace_id) = &self.workspace_id {
             request = request.workspace_id(workspace_id.as_str());
         }
@@ -295,14 +289,7 @@ impl Exchange for ListKeyAssignments {
         self.page.checked_limit().map(drop)
     }
     fn build(&self, generated: &codegen::Client, _: &()) -> WireResult<reqwest::Request> {
-        let mut request = generated.list_key_assignments();
-        if let Some(offset) = self.page.offset_param() {
-            request = request.offset(offset);
-        }
-        if let Ok(Some(limit)) = self.page.checked_limit() {
-            request = request.limit(limit);
-        }
-        request.build_request()
+        with_page!(generated.list_key_assignments(), self.page).build_request()
     }
     fn read_error(response: reqwest::Response) -> ReadError<Self::Wire> {
         Box::pin(builder::ListKeyAssignments::read_response(response))
@@ -341,16 +328,10 @@ impl Exchange for ListGuardrailKeyAssignments {
         self.page.checked_limit().map(drop)
     }
     fn build(&self, generated: &codegen::Client, _: &()) -> WireResult<reqwest::Request> {
-        let mut request = generated
+        let request = generated
             .list_guardrail_key_assignments()
             .id(self.id.as_str());
-        if let Some(offset) = self.page.offset_param() {
-            request = request.offset(offset);
-        }
-        if let Ok(Some(limit)) = self.page.checked_limit() {
-            request = request.limit(limit);
-        }
-        request.build_request()
+        with_page!(request, self.page).build_request()
     }
     fn read_error(response: reqwest::Response) -> ReadError<Self::Wire> {
         Box::pin(builder::ListGuardrailKeyAssignments::read_response(

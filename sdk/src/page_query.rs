@@ -93,6 +93,23 @@ macro_rules! paged_by_offset_and_limit {
 }
 pub(crate) use paged_by_offset_and_limit;
 
+/// The generated request builder `$request` with the offset and limit of `$page` (a
+/// [`PageQuery`]) set, those the caller gave. A macro: each operation's builder is its own
+/// type, with its own `offset` and `limit` methods.
+macro_rules! with_page {
+    ($request:expr, $page:expr) => {{
+        let mut request = $request;
+        if let Some(offset) = $page.offset_param() {
+            request = request.offset(offset);
+        }
+        if let Ok(Some(limit)) = $page.checked_limit() {
+            request = request.limit(limit);
+        }
+        request
+    }};
+}
+pub(crate) use with_page;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use crate::hash::checked_id;
 use crate::input_field::InputField;
 use crate::model::Workspace;
 use crate::operation_id::OperationId;
-use crate::page_query::{MAX_LIMIT, PageQuery, paged_by_offset_and_limit};
+use crate::page_query::{MAX_LIMIT, PageQuery, paged_by_offset_and_limit, with_page};
 use crate::request::Request;
 use crate::rules::{Idempotency, KeyNeeded, Rules};
 use futures_util::Stream;
@@ -102,14 +102,7 @@ impl Exchange for ListWorkspaces {
         self.page.checked_limit().map(drop)
     }
     fn build(&self, generated: &codegen::Client, _: &()) -> WireResult<reqwest::Request> {
-        let mut request = generated.list_workspaces();
-        if let Some(offset) = self.page.offset_param() {
-            request = request.offset(offset);
-        }
-        if let Ok(Some(limit)) = self.page.checked_limit() {
-            request = request.limit(limit);
-        }
-        request.build_request()
+        with_page!(generated.list_workspaces(), self.page).build_request()
     }
     fn read_error(response: reqwest::Response) -> ReadError<Self::Wire> {
         Box::pin(builder::ListWorkspaces::read_response(response))

@@ -140,7 +140,7 @@ async fn assignment_listings_send_their_page_and_decode_each_assignment() {
     });
     let id = GUARDRAIL_ID.to_string();
     let of_one = server.list_guardrail_key_assignments(|when, then| {
-        when.id(&id).offset(None).limit(None);
+        when.id(&id).offset(3).limit(NonZeroU64::new(7));
         then.ok(&typed(bodies::counted(
             vec![bodies::assignment(HASH, GUARDRAIL_ID)],
             1,
@@ -162,6 +162,8 @@ async fn assignment_listings_send_their_page_and_decode_each_assignment() {
     let page = client
         .guardrails()
         .assignments_of_guardrail(GUARDRAIL_ID)
+        .offset(3)
+        .limit(7)
         .await
         .unwrap();
     of_one.assert();

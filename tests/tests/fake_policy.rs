@@ -294,55 +294,75 @@ async fn workspaces_are_read_by_id_or_slug_and_their_default_guardrail_once_conf
     );
 }
 
+/// One well-formed request for each policy route: its route, method, path and body, on
+/// `guardrail` and naming the key `hash`.
+fn policy_calls(guardrail: &str, hash: &str) -> Vec<(Route, Method, String, String)> {
+    let hashes = json!({ "key_hashes": [hash] }).to_string();
+    let assignments = format!("/guardrails/{guardrail}/assignments/keys");
+    vec![
+        (
+            Route::ListGuardrails,
+            Method::GET,
+            "/guardrails".into(),
+            String::new(),
+        ),
+        (
+            Route::GetGuardrail,
+            Method::GET,
+            format!("/guardrails/{guardrail}"),
+            String::new(),
+        ),
+        (
+            Route::ListKeyAssignments,
+            Method::GET,
+            "/guardrails/assignments/keys".into(),
+            String::new(),
+        ),
+        (
+            Route::ListGuardrailKeyAssignments,
+            Method::GET,
+            assignments.clone(),
+            String::new(),
+        ),
+        (
+            Route::BulkAssignKeysToGuardrail,
+            Method::POST,
+            assignments.clone(),
+            hashes.clone(),
+        ),
+        (
+            Route::BulkUnassignKeysFromGuardrail,
+            Method::POST,
+            format!("{assignments}/remove"),
+            hashes,
+        ),
+        (
+            Route::ListWorkspaces,
+            Method::GET,
+            "/workspaces".into(),
+            String::new(),
+        ),
+        (
+            Route::GetWorkspace,
+            Method::GET,
+            format!("/workspaces/{DEFAULT_WORKSPACE}"),
+            String::new(),
+        ),
+    ]
+}
+
 #[tokio::test]
 async fn only_a_management_key_may_call_the_policy_routes() {
     let server = FakeServer::start().await.unwrap();
     let guardrail = server.add_guardrail(NewGuardrail::new("g")).unwrap();
-    let hashes = json!({"key_hashes": ["x"]}).to_string();
-    let calls = [
-        (Method::GET, "/guardrails".to_string(), ""),
-        (Method::GET, format!("/guardrails/{guardrail}"), ""),
-        (Method::GET, "/guardrails/assignments/keys".to_string(), ""),
-        (
-            Method::GET,
-            format!("/guardrails/{guardrail}/assignments/keys"),
-            "",
-        ),
-        (
-            Method::POST,
-            format!("/guardrails/{guardrail}/assignments/keys"),
-            hashes.as_str(),
-        ),
-        (
-            Method::POST,
-            format!("/guardrails/{guardrail}/assignments/keys/remove"),
-            hashes.as_str(),
-        ),
-        (Method::GET, "/workspaces".to_string(), ""),
-        (Method::GET, format!("/workspaces/{DEFAULT_WORKSPACE}"), ""),
-    ];
-    for (method, path, body) in calls {
-        let (status, answer) = raw_as(
-            &server,
-            server.normal_key(),
-            method.clone(),
-            &path,
-            JSON,
-            body,
-        )
-        .await;
-        assert_eq!(status, 401, "{method} {path}: {answer}");
-        let (status, answer) = raw_as(
-            &server,
-            "sk-or-v1-unknown",
-            method.clone(),
-            &path,
-            JSON,
-            body,
-        )
-        .await;
-        assert_eq!(status, 401, "{method} {path}: {answer}");
+    let hash = key(&server, "k", None).await;
+    for (route, method, path, body) in policy_calls(&guardrail, &hash) {
+        for key in [server.normal_key(), "sk-or-v1-unknown"] {
+            let (status, answer) = raw_as(&server, key, method.clone(), &path, JSON, &body).await;
+            assert_eq!(status, 401, "{route}: {answer}");
+        }
     }
+    assert_eq!(server.guardrail_of(&hash), None, "nothing was assigned");
 }
 
 #[tokio::test]
@@ -350,60 +370,14 @@ async fn every_policy_route_takes_injected_faults() {
     let server = FakeServer::start().await.unwrap();
     let guardrail = server.add_guardrail(NewGuardrail::new("g")).unwrap();
     let hash = key(&server, "k", None).await;
-    let hashes = json!({ "key_hashes": [hash] }).to_string();
-    let routes = [
-        (
-            Route::ListGuardrails,
-            Method::GET,
-            "/guardrails".to_string(),
-        ),
-        (
-            Route::GetGuardrail,
-            Method::GET,
-            format!("/guardrails/{guardrail}"),
-        ),
-        (
-            Route::ListKeyAssignments,
-            Method::GET,
-            "/guardrails/assignments/keys".to_string(),
-        ),
-        (
-            Route::ListGuardrailKeyAssignments,
-            Method::GET,
-            format!("/guardrails/{guardrail}/assignments/keys"),
-        ),
-        (
-            Route::BulkAssignKeysToGuardrail,
-            Method::POST,
-            format!("/guardrails/{guardrail}/assignments/keys"),
-        ),
-        (
-            Route::BulkUnassignKeysFromGuardrail,
-            Method::POST,
-            format!("/guardrails/{guardrail}/assignments/keys/remove"),
-        ),
-        (
-            Route::ListWorkspaces,
-            Method::GET,
-            "/workspaces".to_string(),
-        ),
-        (
-            Route::GetWorkspace,
-            Method::GET,
-            "/workspaces/default".to_string(),
-        ),
-    ];
-    for (route, method, path) in routes {
-        let body = if method == Method::POST {
-            hashes.as_str()
-        } else {
-            ""
-        };
+    let calls = policy_calls(&guardrail, &hash);
+    assert_eq!(calls.len(), 8);
+    for (route, method, path, body) in calls {
         server.inject(route, Fault::status(503));
-        let (status, answer) = raw(&server, method.clone(), &path, JSON, body).await;
+        let (status, answer) = raw(&server, method.clone(), &path, JSON, &body).await;
         assert_eq!(status, 503, "{route}: {answer}");
         assert_eq!(answer["error"]["code"], 503, "{route}");
-        let (status, answer) = raw(&server, method, &path, JSON, body).await;
+        let (status, answer) = raw(&server, method, &path, JSON, &body).await;
         assert_eq!(status, 200, "{route}, once the fault is spent: {answer}");
         assert_eq!(server.requests(route), 2, "{route}");
     }
