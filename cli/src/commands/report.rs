@@ -6,9 +6,11 @@ use crate::cli::{ReportArgs, ReportFormat};
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::Exit;
-use crate::render::report::{self, LeftOut, Report, Scope};
+use crate::guardrails;
+use crate::render::report::{self, Guardrails, LeftOut, Report, Scope};
 use crate::select::{Matcher, matching_keys};
 use openrouter_keys::time::OffsetDateTime;
+use std::collections::HashSet;
 
 pub async fn run(ctx: &Context, args: &ReportArgs) -> CliResult<Exit> {
     let matcher = Matcher::new(&args.patterns)?;
@@ -45,6 +47,19 @@ pub async fn run(ctx: &Context, args: &ReportArgs) -> CliResult<Exit> {
             .unwrap_or(0.0)
             .total_cmp(&a.usage.total.unwrap_or(0.0))
     });
+    let hashes: HashSet<&str> = keys.iter().map(|k| k.hash.as_str()).collect();
+    let workspace = args.filters.workspace.as_deref();
+    let held = guardrails::held_by(ctx, &hashes, workspace).await;
+    let guardrails = match &held {
+        Ok(held) => Guardrails::Read(held),
+        Err(error) => {
+            // The usage is the report's point: it is made without the guardrails, saying so.
+            ctx.print.line(format_args!(
+                "warning: {error}\n  the report's guardrail column shows `?` (unknown)"
+            ));
+            Guardrails::Unread(error.what().to_string())
+        }
+    };
     let report = Report {
         keys: &keys,
         left_out,
@@ -56,6 +71,7 @@ pub async fn run(ctx: &Context, args: &ReportArgs) -> CliResult<Exit> {
             include_expired: args.filters.include_expired,
         },
         made_at,
+        guardrails,
     };
     let text = match args.format {
         ReportFormat::Table => report::table(&report),

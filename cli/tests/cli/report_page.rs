@@ -7,6 +7,7 @@ use crate::common::{
 };
 use openrouter_keys::time::OffsetDateTime;
 use openrouter_keys::time::format_description::well_known::Rfc3339;
+use std::future::IntoFuture;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -477,4 +478,94 @@ fn the_html_report_renders_in_a_headless_browser_without_fetching_anything() {
             "the rendered page does not say {said:?}: {text}"
         );
     }
+}
+
+/// A guardrail with a budget held by `r-near`; returns its id.
+fn students_guardrail(fake: &Fake, near: &str) -> String {
+    use openrouter_keys_testkit::NewGuardrail;
+    let id = fake
+        .server
+        .add_guardrail(
+            NewGuardrail::new("students")
+                .limit_usd(50.0)
+                .reset_interval("monthly"),
+        )
+        .expect("a guardrail");
+    let client = fake.client();
+    fake.runtime
+        .block_on(
+            client
+                .guardrails()
+                .assign_keys(id.as_str(), [near])
+                .into_future(),
+        )
+        .expect("assigned");
+    id
+}
+
+#[test]
+fn the_report_shows_the_guardrail_each_key_holds() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let near = keys_with_usage(&fake, dir.path());
+    let id = students_guardrail(&fake, &near);
+    let html = report_html(&fake, dir.path(), &["--match", "r-*"]);
+    assert!(html.contains("guardrail</th>"), "{html}");
+    let row = |name: &str| {
+        let at = html.find(&format!(">{name}</td>")).expect("the key's row");
+        let end = at + html[at..].find("</tr>").unwrap();
+        visible_text(&html[at..end])
+    };
+    assert!(
+        row("r-near").contains("students (50.00 USD monthly)"),
+        "{}",
+        row("r-near")
+    );
+    assert!(
+        html.contains(&format!("<span title=\"{id}\">students</span>")),
+        "{html}"
+    );
+    assert!(row("r-dated").contains("none"), "{}", row("r-dated"));
+
+    let output = fake.run(dir.path(), &["report", "--format", "csv", "--match", "r-*"]);
+    let rows = crate::common::csv_rows(&stdout(&output));
+    let near_row = rows.iter().find(|r| r["hash"] == near).unwrap();
+    assert_eq!(
+        (
+            near_row["guardrail_id"].as_str(),
+            near_row["guardrail_name"].as_str()
+        ),
+        (id.as_str(), "students")
+    );
+    let dated = rows.iter().find(|r| r["name"] == "r-dated").unwrap();
+    assert_eq!(dated["guardrail_id"], "");
+}
+
+#[test]
+fn a_report_whose_guardrails_cannot_be_read_is_made_and_says_so() {
+    use openrouter_keys_testkit::{Fault, Route};
+    let fake = Fake::start();
+    let dir = tempdir();
+    let near = keys_with_usage(&fake, dir.path());
+    students_guardrail(&fake, &near);
+    // More failures than the CLI's attempts.
+    fake.server
+        .inject_n(Route::ListKeyAssignments, Fault::status(500), 10);
+    let output = fake.run(
+        dir.path(),
+        &["report", "--format", "html", "--attempts", "2"],
+    );
+    assert_code(&output, 0);
+    let said = crate::common::stderr(&output);
+    assert!(
+        said.contains("warning: reading guardrails failed"),
+        "{said}"
+    );
+    assert!(said.contains("guardrail column shows `?`"), "{said}");
+    let text = visible_text(&stdout(&output));
+    assert!(
+        text.contains("guardrailscould not be read (reading guardrails failed"),
+        "{text}"
+    );
+    assert!(text.contains("total 11.50"), "the usage is there: {text}");
 }

@@ -1,8 +1,10 @@
 //! What a report is made of, whatever its format: the keys and what they cover, when it
 //! was made, the totals, and which keys are near their limit.
 
+use crate::guardrails::HeldGuardrail;
 use openrouter_keys::Key;
 use openrouter_keys::time::OffsetDateTime;
+use std::collections::HashMap;
 
 /// Share of the limit used at which a key is reported as near its limit.
 const NEAR_LIMIT: f64 = 0.8;
@@ -15,6 +17,21 @@ pub struct Report<'a> {
     pub left_out: LeftOut,
     pub scope: Scope,
     pub made_at: OffsetDateTime,
+    pub guardrails: Guardrails<'a>,
+}
+
+/// The guardrail each key holds (a key missing from the map holds none), or why that could
+/// not be read (the report is made anyway, its guardrail column unknown).
+pub enum Guardrails<'a> {
+    Read(&'a HashMap<String, HeldGuardrail>),
+    Unread(String),
+}
+
+/// What the report says of a key's guardrail.
+pub(super) enum GuardrailOf<'a> {
+    Held(&'a HeldGuardrail),
+    None,
+    Unknown,
 }
 
 /// What the report covers, as the command line asked for it.
@@ -110,6 +127,16 @@ impl Report<'_> {
             time.minute(),
             time.second()
         )
+    }
+
+    /// The guardrail `k` holds, as far as it is known.
+    pub(super) fn guardrail_of(&self, k: &Key) -> GuardrailOf<'_> {
+        match &self.guardrails {
+            Guardrails::Read(held) => held
+                .get(&k.hash)
+                .map_or(GuardrailOf::None, GuardrailOf::Held),
+            Guardrails::Unread(_) => GuardrailOf::Unknown,
+        }
     }
 
     /// Whether a key has expired by the time the report was made.

@@ -1,13 +1,13 @@
 //! The report as CSV: one row per key, for spreadsheets (text cells neutralised; see
 //! `render/spreadsheet.rs`). Columns are only ever added, at the end.
 
-use super::contents::{Report, used_share};
+use super::contents::{GuardrailOf, Report, used_share};
 use crate::error::{CliError, CliResult};
 use crate::render::rows::KeyRow;
 use crate::render::spreadsheet::neutralised;
 use crate::render::text::{name_of, status_of};
 
-const HEADER: [&str; 12] = [
+const HEADER: [&str; 14] = [
     "hash",
     "name",
     "status",
@@ -20,6 +20,8 @@ const HEADER: [&str; 12] = [
     "usage",
     "expires_at",
     "workspace_id",
+    "guardrail_id",
+    "guardrail_name",
 ];
 
 pub fn csv(report: &Report) -> CliResult<String> {
@@ -31,6 +33,15 @@ pub fn csv(report: &Report) -> CliResult<String> {
     writer.write_record(HEADER).map_err(fail)?;
     for k in report.keys {
         let row = KeyRow::from(k);
+        // Empty for no guardrail, `?` when the assignments could not be read.
+        let (guardrail_id, guardrail_name) = match report.guardrail_of(k) {
+            GuardrailOf::Held(held) => (
+                neutralised(&held.id).into_owned(),
+                text(&held.guardrail.as_ref().and_then(|g| g.name.clone())),
+            ),
+            GuardrailOf::None => (String::new(), String::new()),
+            GuardrailOf::Unknown => ("?".to_string(), "?".to_string()),
+        };
         let share = used_share(k)
             .map(|s| format!("{:.1}", s * 100.0))
             .unwrap_or_default();
@@ -48,6 +59,8 @@ pub fn csv(report: &Report) -> CliResult<String> {
                 &amount(row.usage),
                 &text(&row.expires_at),
                 &text(&row.workspace_id),
+                &guardrail_id,
+                &guardrail_name,
             ])
             .map_err(fail)?;
     }

@@ -7,8 +7,8 @@
 //! ids, globs) is made printable (control and bidirectional characters written as escapes,
 //! as in the terminal) and then HTML-escaped.
 
-use super::contents::{Report, is_near_limit, used_share};
-use crate::render::text::{name_of, printable, usd};
+use super::contents::{GuardrailOf, Guardrails, Report, is_near_limit, used_share};
+use crate::render::text::{fit, name_of, printable, usd};
 use openrouter_keys::Key;
 use std::fmt::Write as _;
 
@@ -20,6 +20,8 @@ const NAME_CHARS: usize = 48;
 const CHART_NAME_CHARS: usize = 30;
 /// Characters shown of a hash or a workspace id; hover shows the whole (its title).
 const ID_CHARS: usize = 10;
+/// Characters of a guardrail's name shown (its id is its title).
+const GUARDRAIL_CHARS: usize = 32;
 
 const STYLE: &str = "\
 body{font-family:system-ui,sans-serif;margin:2em;color:#222}
@@ -40,12 +42,18 @@ p.empty{font-style:italic}
 
 pub fn html(report: &Report) -> String {
     let made = report.made_at_text();
-    let about: String = report
+    let mut about: String = report
         .scope
         .lines()
         .iter()
         .map(|(name, value)| format!("<tr><th>{name}</th><td>{}</td></tr>\n", text(value)))
         .collect();
+    if let Guardrails::Unread(why) = &report.guardrails {
+        about.push_str(&format!(
+            "<tr><th>guardrails</th><td>could not be read ({}): shown as ?</td></tr>\n",
+            text(why)
+        ));
+    }
     let totals: String = report
         .totals()
         .lines()
@@ -68,9 +76,12 @@ Amounts are in USD, as the API reported them at that moment.</p>\n\
 (a $0 limit with any usage counts as used up). <b style=\"color:#c0392b\">Remaining in bold red</b>: \
 less than 1.00 USD of the limit left. <i>used</i>: the share of the limit spent; <i>day</i>, \
 <i>week</i>, <i>month</i>, <i>total</i>: usage over those periods as the API reports it. \
-A shortened hash or workspace shows whole when hovered.</p>\n\
+<i>guardrail</i>: the one assigned to the key, with its budget, which each key it applies to \
+has whole (a workspace's default guardrail, which applies to all its keys, is not shown). \
+A shortened hash, workspace or guardrail shows whole when hovered.</p>\n\
 <table class=\"keys\">\n<tr><th class=\"text\">hash</th><th class=\"text\">name</th>\
 <th class=\"text\">status</th><th class=\"text\">expires (UTC)</th><th class=\"text\">workspace</th>\
+<th class=\"text\">guardrail</th>\
 <th>limit</th><th>remaining</th><th>used</th><th>day</th><th>week</th><th>month</th><th>total</th></tr>\n\
 {rows}</table>\n</body></html>\n",
         machine = report
@@ -100,7 +111,8 @@ fn key_row(report: &Report, k: &Key) -> String {
         .map_or_else(|| "-".into(), |w| shortened(w, ID_CHARS));
     format!(
         "<tr{}><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{status}</td>\
-<td class=\"text\">{}</td><td class=\"text\">{workspace}</td><td>{}</td><td{}>{}</td><td>{}</td>\
+<td class=\"text\">{}</td><td class=\"text\">{workspace}</td><td class=\"text\">{}</td>\
+<td>{}</td><td{}>{}</td><td>{}</td>\
 <td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td></tr>\n",
         if is_near_limit(k) {
             " class=\"near\""
@@ -110,6 +122,7 @@ fn key_row(report: &Report, k: &Key) -> String {
         shortened_code(&k.hash, ID_CHARS),
         shortened(name_of(k), NAME_CHARS),
         expiry(report, k),
+        guardrail(report, k),
         usd(k.limit),
         if low { " class=\"low\"" } else { "" },
         usd(k.limit_remaining),
@@ -118,6 +131,31 @@ fn key_row(report: &Report, k: &Key) -> String {
         k.usage.weekly.unwrap_or(0.0),
         k.usage.monthly.unwrap_or(0.0),
         k.usage.total.unwrap_or(0.0)
+    )
+}
+
+/// The guardrail a key holds, for people: its name and budget (`students (50.00 USD
+/// monthly)`), its id when it could not be read, `none`, or `?` when assignments could not
+/// be read.
+fn guardrail(report: &Report, k: &Key) -> String {
+    let held = match report.guardrail_of(k) {
+        GuardrailOf::Held(held) => held,
+        GuardrailOf::None => return "none".into(),
+        GuardrailOf::Unknown => return "?".into(),
+    };
+    let Some(guardrail) = &held.guardrail else {
+        return shortened_code(&held.id, ID_CHARS);
+    };
+    let name = guardrail.name.as_deref().unwrap_or(held.id.as_str());
+    let budget = match (guardrail.limit_usd, &guardrail.reset_interval) {
+        (Some(usd), Some(reset)) => format!(" ({usd:.2} USD {})", text(reset.as_str())),
+        (Some(usd), None) => format!(" ({usd:.2} USD)"),
+        (None, _) => String::new(),
+    };
+    format!(
+        "<span title=\"{}\">{}</span>{budget}",
+        text(&held.id),
+        text(&fit(name, GUARDRAIL_CHARS))
     )
 }
 
