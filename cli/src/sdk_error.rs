@@ -9,7 +9,8 @@
 
 use crate::error::CliError;
 use crate::exit::Exit;
-use openrouter_keys::{ApiErrorKind, Error, KeySource, OperationId, TimeoutKind};
+use crate::given_hash::FIND_A_HASH;
+use openrouter_keys::{ApiErrorKind, Error, InputField, KeySource, OperationId, TimeoutKind};
 
 /// `error`, of a call made with the key from `key`, as `CONTEXT: WHAT` and hints.
 pub fn render(context: &str, error: &Error, key: &KeySource) -> CliError {
@@ -44,7 +45,8 @@ fn hints(error: &Error, key: &KeySource) -> Vec<String> {
                 ApiErrorKind::NotFound,
                 OperationId::GetKey | OperationId::UpdateKeys | OperationId::DeleteKeys,
             ) if api.hint().is_none() => vec![
-                "no key has this hash; `openrouter-keys list --include-disabled` shows them"
+                "no key has this hash; `openrouter-keys list --include-disabled --wide` shows every \
+                 key's whole hash"
                     .to_string(),
             ],
             _ => api.hint().map(str::to_string).into_iter().collect(),
@@ -72,6 +74,12 @@ fn hints(error: &Error, key: &KeySource) -> Vec<String> {
             );
             hints
         }
+        // A hash refused before sending: where a shell user finds one (the SDK's reason
+        // speaks of its own API).
+        Error::InvalidInput {
+            what: InputField::Hash,
+            ..
+        } => vec![FIND_A_HASH.to_string()],
         // Decode, connection: the SDK's words about the request; input and configuration
         // errors: none (their summary says what to give instead).
         _ => error.hint().map(|h| h.into_owned()).into_iter().collect(),

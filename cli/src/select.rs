@@ -7,6 +7,7 @@
 use crate::cli::{Confirm, Filters, Target};
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
+use crate::given_hash;
 use futures_util::TryStreamExt;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use openrouter_keys::{Client, Key, ListKeys, Request};
@@ -95,12 +96,10 @@ pub async fn matching_keys(
 /// The keys a command acts on: the one `HASH`, or every key matching `--match`.
 pub async fn resolve(ctx: &Context, target: &Target, filters: &Filters) -> CliResult<Vec<Key>> {
     if let Some(hash) = &target.hash {
-        let key = ctx
-            .client()?
-            .keys()
-            .get(hash.as_str())
-            .await
-            .map_err(|e| ctx.api_error(&format!("cannot read key {hash}"), &e))?;
+        let hash = given_hash::checked(hash, "the HASH argument")?;
+        let key = ctx.client()?.keys().get(hash).await.map_err(|e| {
+            ctx.api_error(&format!("cannot read key {}", given_hash::shown(hash)), &e)
+        })?;
         return Ok(vec![key]);
     }
     let matcher = Matcher::new(&target.patterns)?;

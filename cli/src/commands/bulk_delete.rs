@@ -8,6 +8,7 @@ use crate::cli::BulkDeleteArgs;
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::{Exit, ItemOutcome, Tally};
+use crate::given_hash;
 use crate::print::Progress;
 use crate::render::{printable, restored};
 use crate::select::preview_and_confirm;
@@ -25,19 +26,27 @@ enum Deleted {
 pub async fn run(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<Exit> {
     let print = ctx.print;
     let text = read_input(ctx, args).await?;
-    let entries = parse(&text).map_err(|why| {
-        let from = match args.file.as_os_str() == "-" {
-            true => "stdin".into(),
-            false => args.file.display().to_string(),
-        };
-        CliError::usage(format!("{from}: {why}"))
-    })?;
+    let from = match args.file.as_os_str() == "-" {
+        true => "stdin".into(),
+        false => args.file.display().to_string(),
+    };
+    let entries = parse(&text).map_err(|why| CliError::usage(format!("{from}: {why}")))?;
+    // Refused before anything is deleted, and never echoed (a preview would show it).
+    if let Some(at) = entries
+        .iter()
+        .position(|(hash, _)| given_hash::holds_secret(hash))
+    {
+        return Err(given_hash::secret_given(&format!(
+            "{from}: the hash of entry {}",
+            at + 1
+        )));
+    }
     let lines: Vec<String> = entries
         .iter()
         .map(|(hash, name)| {
             format!(
                 "{}  {}",
-                printable(hash),
+                given_hash::shown(hash),
                 printable(name.as_deref().unwrap_or(""))
             )
         })
@@ -71,18 +80,20 @@ pub async fn run(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<Exit> {
         match result {
             // stdout lists what this run deleted; the rest is a diagnostic.
             Ok(Deleted::Now) => {
-                print.record(format_args!("deleted {hash}"));
+                print.record(format_args!("deleted {}", given_hash::shown(hash)));
                 tally.add(ItemOutcome::Done);
             }
             Ok(Deleted::AlreadyGone) => {
                 gone += 1;
                 print.note(format_args!(
-                    "no key {hash} (already deleted, or never existed)"
+                    "no key {} (already deleted, or never existed)",
+                    given_hash::shown(hash)
                 ));
                 tally.add(ItemOutcome::Done);
             }
             Err(e) => {
-                let error = ctx.api_error(&format!("cannot delete key {hash}"), e);
+                let error =
+                    ctx.api_error(&format!("cannot delete key {}", given_hash::shown(hash)), e);
                 print.error(&error);
                 tally.add(ItemOutcome::Failed(error.exit()));
             }

@@ -22,6 +22,7 @@ mod messages;
 mod report;
 mod report_page;
 mod rotate;
+mod secret_as_hash;
 mod secret_files;
 mod spreadsheet_csv;
 mod terminal;
