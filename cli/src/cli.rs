@@ -209,11 +209,16 @@ pub struct ListArgs {
     /// Reverse the order (largest first with --sort usage).
     #[arg(long, requires = "sort")]
     pub reverse: bool,
-    /// `table`: fixed-width columns for people; `json`: one array of keys; `ndjson`: one
+    /// `table`: columns for people, fitted to the terminal (hashes shortened to 12
+    /// characters, names cut with …; see --wide); `json`: one array of keys; `ndjson`: one
     /// key per line; `csv`: for spreadsheets (a cell that would start a formula is
     /// prefixed with `'`). JSON, NDJSON and CSV have the same stable fields.
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+    /// The table with every value whole (hashes, names, amounts), however wide: what it
+    /// shows when stdout is not a terminal.
+    #[arg(long, short)]
+    pub wide: bool,
 }
 
 /// Settings of a key to create (flags of `create`, defaults of `bulk-create`).

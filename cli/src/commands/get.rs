@@ -14,7 +14,7 @@ pub async fn run(ctx: &Context, args: &GetArgs) -> CliResult<Exit> {
         ctx.api_error(&format!("reading key {shown} failed"), &e)
     })?;
     let text = match args.format {
-        DetailFormat::Table => key_details(&key),
+        DetailFormat::Table => key_details(&key, ctx.print.table_width()),
         DetailFormat::Json => pretty_json(&KeyRow::from(&key))?,
     };
     ctx.print.data(text)?;

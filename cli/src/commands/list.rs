@@ -8,14 +8,30 @@ use crate::context::Context;
 use crate::error::CliResult;
 use crate::exit::Exit;
 use crate::print::Printer;
-use crate::render::ListWriter;
+use crate::render::{ListWriter, TableWidth, printable};
 use crate::select::{Matcher, listing};
 use futures_util::TryStreamExt;
 use openrouter_keys::Key;
 
 pub async fn run(ctx: &Context, args: &ListArgs) -> CliResult<Exit> {
     let matcher = Matcher::new(&args.patterns)?;
-    let mut writer = ListWriter::new(args.format, ctx.print.data_stream());
+    let width = match args.wide {
+        true => TableWidth::Unlimited,
+        false => ctx.print.table_width(),
+    };
+    let with_status = args.filters.include_disabled || args.filters.include_expired;
+    // `GET /keys` lists one workspace (`openapi/POLICY.md`): the table says which. Whether
+    // the account has others would cost a request on every run.
+    let workspace = match &args.filters.workspace {
+        Some(id) => format!("workspace {}", printable(id)),
+        None => "the default workspace".to_string(),
+    };
+    let caption = match &args.filters.workspace {
+        Some(_) => format!("keys of {workspace}"),
+        None => format!("keys of {workspace} (--workspace ID lists another)"),
+    };
+    let mut writer =
+        ListWriter::new(args.format, ctx.print.data_stream()).table(width, with_status, caption);
     let mut stream = std::pin::pin!(listing(ctx.client()?, &args.filters).into_stream());
     let mut sorted: Vec<Key> = Vec::new();
     while let Some(key) = stream
@@ -41,7 +57,16 @@ pub async fn run(ctx: &Context, args: &ListArgs) -> CliResult<Exit> {
             writer.write(key).map_err(Printer::stdout_failed)?;
         }
     }
-    writer.finish().map_err(Printer::stdout_failed)?;
+    let written = writer.finish().map_err(Printer::stdout_failed)?;
+    if written == 0 {
+        // An empty table prints nothing at all: say why on stderr.
+        match args.patterns.is_empty() {
+            true => ctx.print.note(format_args!("no key in {workspace}")),
+            false => ctx
+                .print
+                .note(format_args!("no key in {workspace} matches --match")),
+        }
+    }
     Ok(Exit::Success)
 }
 

@@ -1,27 +1,83 @@
 //! A list of keys written one key at a time in the chosen format (`list`): the header
 //! first, the closing bracket last, so that a listing streams page by page.
 
+use super::columns::{Column, Layout, SHORT_HASH, ShortHashes, TableWidth, amount, date};
 use super::rows::{CSV_FIELDS, KeyRow};
-use super::text::{fit, or_dash, or_never, printable, shown_name, status_of, usd};
+use super::text::{printable, shown_name, state_of, usd};
 use crate::cli::ListFormat;
-use openrouter_keys::Key;
+use openrouter_keys::time::OffsetDateTime;
+use openrouter_keys::{Key, Timestamp};
+use std::borrow::Cow;
 use std::io::Write;
 
-const TABLE_HEADER: &str = "HASH                                                              NAME                            STATUS    LIMIT      REMAINING  USAGE/MO   EXPIRES                   CREATED";
+/// The table for people: laid out once, for the width it may take, so that it streams.
+/// Columns: hash, status (only when disabled or expired keys are listed: otherwise every
+/// key is active), limit, remaining, usage this month, expiry and creation dates, then the
+/// name, which takes the rest of the line. A narrow terminal loses the creation date, then
+/// the expiry, before a name is cut below 16 columns.
+struct Table {
+    /// A line above the header: which keys these are (the workspace).
+    caption: String,
+    layout: Layout,
+    width: TableWidth,
+    hashes: ShortHashes,
+    now: OffsetDateTime,
+}
 
-/// One table line. Column widths are fixed so that a list can be printed as it streams in.
-fn table_line(k: &Key) -> String {
-    format!(
-        "{:<65} {:<31} {:<9} {:<10} {:<10} {:<10} {:<25} {}",
-        printable(&k.hash),
-        fit(&shown_name(k), 31),
-        status_of(k.disabled),
-        usd(k.limit),
-        usd(k.limit_remaining),
-        usd(k.usage.monthly),
-        printable(&or_never(k.expires_at.as_ref())),
-        or_dash(k.created_at.as_ref())
-    )
+/// Columns of amounts, wide enough for `99999.99` (a larger amount is shortened, `123.4k`, in
+/// a fitted table).
+const AMOUNT: usize = 8;
+
+impl Table {
+    fn new(width: TableWidth, with_status: bool, caption: String) -> Self {
+        // Unlimited: a hash as the API writes them (64 hex digits), a time in RFC 3339.
+        let (hash, time) = match width {
+            TableWidth::Fitted(_) => (SHORT_HASH + 1, "2027-06-30".len()),
+            TableWidth::Unlimited => (64, "2027-06-30T23:59:59Z".len()),
+        };
+        let mut columns = vec![Column::left("HASH", hash)];
+        if with_status {
+            columns.push(Column::left("STATUS", "disabled".len()));
+        }
+        columns.extend([
+            Column::right("LIMIT", AMOUNT),
+            Column::right("REMAINING", "REMAINING".len()),
+            Column::right("USAGE/MO", AMOUNT),
+            Column::left("EXPIRES", time).droppable(1),
+            Column::left("CREATED", time).droppable(0),
+        ]);
+        Self {
+            caption,
+            layout: Layout::new(columns, "NAME", width),
+            width,
+            hashes: ShortHashes::default(),
+            now: OffsetDateTime::now_utc(),
+        }
+    }
+
+    fn line(&mut self, k: &Key) -> String {
+        // Whole values without a width: amounts to the cent, times as the API wrote them.
+        let money = |value: Option<f64>, width: usize| match self.width {
+            TableWidth::Fitted(_) => amount(value, width),
+            TableWidth::Unlimited => usd(value),
+        };
+        let time = |at: Option<&Timestamp>, empty: &str| match (self.width, at) {
+            (TableWidth::Fitted(_), _) | (_, None) => date(at, empty),
+            (TableWidth::Unlimited, Some(at)) => printable(at.as_str()).into_owned(),
+        };
+        let mut cells: Vec<Cow<str>> = vec![self.hashes.show(&k.hash, self.width)];
+        if self.layout.shows("STATUS") {
+            cells.push(state_of(k, self.now).into());
+        }
+        cells.extend([
+            money(k.limit, AMOUNT).into(),
+            money(k.limit_remaining, "REMAINING".len()).into(),
+            money(k.usage.monthly, AMOUNT).into(),
+            time(k.expires_at.as_ref(), "never").into(),
+            time(k.created_at.as_ref(), "-").into(),
+        ]);
+        self.layout.line(&cells, &shown_name(k))
+    }
 }
 
 /// Writes keys one at a time in the chosen format. Its errors are the writer's.
@@ -29,6 +85,7 @@ pub struct ListWriter<W: Write> {
     format: ListFormat,
     sink: Sink<W>,
     count: usize,
+    table: Option<Table>,
 }
 
 enum Sink<W: Write> {
@@ -46,7 +103,16 @@ impl<W: Write> ListWriter<W> {
             format,
             sink,
             count: 0,
+            table: None,
         }
+    }
+
+    /// How the table is laid out: for `width`, with a status column when `with_status`
+    /// (disabled or expired keys are listed), `caption` above the header. Without this, it
+    /// is a fitted 80 columns without a caption.
+    pub fn table(mut self, width: TableWidth, with_status: bool, caption: String) -> Self {
+        self.table = Some(Table::new(width, with_status, caption));
+        self
     }
 
     pub fn write(&mut self, key: &Key) -> std::io::Result<()> {
@@ -62,10 +128,16 @@ impl<W: Write> ListWriter<W> {
         };
         match self.format {
             ListFormat::Table => {
+                let table = self
+                    .table
+                    .get_or_insert_with(|| Table::new(TableWidth::Fitted(80), false, "".into()));
                 if first {
-                    writeln!(out, "{TABLE_HEADER}")?;
+                    if !table.caption.is_empty() {
+                        writeln!(out, "{}", table.caption)?;
+                    }
+                    writeln!(out, "{}", table.layout.header())?;
                 }
-                writeln!(out, "{}", table_line(key))
+                writeln!(out, "{}", table.line(key))
             }
             ListFormat::Json => {
                 let json = serde_json::to_string_pretty(&KeyRow::from(key))?;

@@ -6,6 +6,7 @@
 //! the machine formats in `rows.rs` (fields are only ever added, at the end). Every CSV
 //! for people writes its text cells through `spreadsheet.rs` (no cell a spreadsheet runs).
 
+mod columns;
 mod details;
 mod list;
 pub mod report;
@@ -13,6 +14,7 @@ mod rows;
 mod spreadsheet;
 mod text;
 
+pub use columns::TableWidth;
 pub use details::{current_key_details, key_details};
 pub use list::ListWriter;
 pub use rows::{CreatedRow, CurrentKeyRow, KeyRow, pretty_json};

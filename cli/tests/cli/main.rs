@@ -25,5 +25,6 @@ mod rotate;
 mod secret_as_hash;
 mod secret_files;
 mod spreadsheet_csv;
+mod table_width;
 mod terminal;
 mod whoami;

@@ -8,7 +8,8 @@
 //! as in the terminal) and then HTML-escaped.
 
 use super::contents::{GuardrailOf, Guardrails, Report, is_near_limit, used_share};
-use crate::render::text::{fit, name_of, printable, usd};
+use crate::render::columns::cut;
+use crate::render::text::{name_of, printable, state_of, usd};
 use openrouter_keys::Key;
 use std::fmt::Write as _;
 
@@ -95,15 +96,7 @@ A shortened hash, workspace or guardrail shows whole when hovered.</p>\n\
 
 /// One key's row in the table of every key.
 fn key_row(report: &Report, k: &Key) -> String {
-    let status = if k.disabled == Some(true) {
-        "disabled"
-    } else if report.expired(k) {
-        "expired"
-    } else if k.disabled == Some(false) {
-        "active"
-    } else {
-        "?"
-    };
+    let status = state_of(k, report.made_at);
     let low = k.limit_remaining.is_some_and(|r| r < 1.0);
     let workspace = k
         .workspace_id
@@ -155,7 +148,7 @@ fn guardrail(report: &Report, k: &Key) -> String {
     format!(
         "<span title=\"{}\">{}</span>{budget}",
         text(&held.id),
-        text(&fit(name, GUARDRAIL_CHARS))
+        text(&cut(name, GUARDRAIL_CHARS))
     )
 }
 
@@ -181,17 +174,13 @@ fn expiry(report: &Report, k: &Key) -> String {
 /// usage, as inline SVG with its legend; a sentence instead when no key has used anything.
 fn chart(report: &Report) -> String {
     let used = |k: &Key| k.usage.total.unwrap_or(0.0);
-    let shown: Vec<&Key> = report
-        .keys
-        .iter()
-        .filter(|k| used(k) > 0.0)
-        .take(CHART_KEYS)
-        .collect();
+    let shown: Vec<&Key> = report.spenders().into_iter().take(CHART_KEYS).collect();
     if shown.is_empty() {
+        let sentence = report.no_usage_text();
+        let (first, rest) = sentence.split_at(1);
         return format!(
-            "<h2>Usage per key</h2>\n<p class=\"empty\">No usage yet: none of the {} key(s) in \
-             this report has spent anything.</p>",
-            report.keys.len()
+            "<h2>Usage per key</h2>\n<p class=\"empty\">{}{rest}.</p>",
+            first.to_uppercase()
         );
     }
     let max = shown.iter().map(|k| used(k)).fold(0.0_f64, f64::max);
