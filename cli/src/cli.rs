@@ -185,6 +185,15 @@ impl Then {
             Then::Keep => "keep",
         }
     }
+
+    /// What became of an old key, for summaries (`old keys: disabled`).
+    pub fn done(self) -> &'static str {
+        match self {
+            Then::Disable => "disabled",
+            Then::Delete => "deleted",
+            Then::Keep => "kept",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -75,9 +75,10 @@ impl Context {
         if let Some(url) = base {
             builder = builder.base_url(url);
         }
+        // The SDK's summary says it already: "invalid client configuration: …".
         builder
             .build()
-            .map_err(|e| CliError::usage(format!("cannot configure the client: {e}")))
+            .map_err(|e| crate::sdk_error::render("", &e, &KeySource::InCode))
     }
 }
 

@@ -10,9 +10,12 @@
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::given_hash::FIND_A_HASH;
-use openrouter_keys::{ApiErrorKind, Error, InputField, KeySource, OperationId, TimeoutKind};
+use openrouter_keys::{
+    ApiErrorKind, ConnectionPhase, Error, InputField, KeySource, OperationId, TimeoutKind,
+};
 
-/// `error`, of a call made with the key from `key`, as `CONTEXT: WHAT` and hints.
+/// `error`, of a call made with the key from `key`, as `CONTEXT: WHAT` (`WHAT` alone for an
+/// empty context) and hints.
 pub fn render(context: &str, error: &Error, key: &KeySource) -> CliError {
     let exit = match error {
         Error::OutcomeUnknown { .. } => Exit::OutcomeUnknown,
@@ -20,7 +23,13 @@ pub fn render(context: &str, error: &Error, key: &KeySource) -> CliError {
         _ => Exit::Failure,
     };
     hints(error, key).into_iter().fold(
-        CliError::new(exit, format!("{context}: {}", error.summary())),
+        CliError::new(
+            exit,
+            match context {
+                "" => error.summary(),
+                context => format!("{context}: {}", error.summary()),
+            },
+        ),
         CliError::hint,
     )
 }
@@ -62,6 +71,16 @@ fn hints(error: &Error, key: &KeySource) -> Vec<String> {
             }
             .to_string(),
         ],
+        Error::Connection { phase, .. } => vec![
+            match phase {
+                ConnectionPhase::Connect => {
+                    "check the base URL (--base-url, OPENROUTER_BASE_URL), the network and any \
+                     proxy"
+                }
+                _ => "retry later",
+            }
+            .to_string(),
+        ],
         Error::OutcomeUnknown { cause } => {
             // The cause's own diagnosis (a wrong base URL) first; a timeout's "retry later"
             // is left out: retrying a create may make a second key.
@@ -80,7 +99,7 @@ fn hints(error: &Error, key: &KeySource) -> Vec<String> {
             what: InputField::Hash,
             ..
         } => vec![FIND_A_HASH.to_string()],
-        // Decode, connection: the SDK's words about the request; input and configuration
+        // Decode: the SDK's words about the request; input and configuration
         // errors: none (their summary says what to give instead).
         _ => error.hint().map(|h| h.into_owned()).into_iter().collect(),
     }

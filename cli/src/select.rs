@@ -156,7 +156,7 @@ pub async fn preview_and_confirm(
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
         Ok(true)
     } else {
-        Err(CliError::usage("cancelled: nothing was changed"))
+        Err(CliError::Declined)
     }
 }
 

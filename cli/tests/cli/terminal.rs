@@ -50,11 +50,11 @@ fn on_a_terminal_changes_are_confirmed_and_secrets_are_not_shown_unasked() {
         return;
     };
     assert_code(&output, 2);
-    assert!(
-        stdout(&output).contains("Proceed? [y/N]"),
-        "{}",
-        stdout(&output)
-    );
+    let said = stdout(&output);
+    assert!(said.contains("Proceed? [y/N]"), "{said}");
+    // A deliberate no is an answer, said as such, not an error.
+    assert!(said.contains("cancelled: nothing was changed"), "{said}");
+    assert!(!said.contains("error"), "{said}");
     assert_eq!(disabled(&fake, &hash), Some(false));
     let output = on_a_terminal(&fake, dir.path(), &format!("disable {hash}"), "y\n").unwrap();
     assert_code(&output, 0);
@@ -106,5 +106,26 @@ fn on_an_80_column_terminal_the_list_fits_and_an_empty_one_says_so() {
         stdout(&output).contains("no key in the default workspace matches --match"),
         "{}",
         stdout(&output)
+    );
+}
+
+#[test]
+fn a_batch_with_nothing_left_to_do_leaves_no_empty_line_on_a_terminal() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    std::fs::write(dir.path().join("in.csv"), "name\nt-1\nt-2\n").unwrap();
+    let args = "bulk-create in.csv --secrets-out s.csv";
+    let Some(first) = on_a_terminal(&fake, dir.path(), args, "") else {
+        eprintln!("util-linux `script` is not installed: terminal behaviour not tested");
+        return;
+    };
+    assert_code(&first, 0);
+    let again = on_a_terminal(&fake, dir.path(), args, "").unwrap();
+    assert_code(&again, 0);
+    let said = stdout(&again);
+    assert!(said.contains("resuming the batch"), "{said}");
+    assert!(
+        !said.replace('\r', "").contains("\n\n"),
+        "an empty line where no bar was drawn:\n{said:?}"
     );
 }
