@@ -44,6 +44,14 @@ pub enum InputField {
     Retry,
     /// The request as a whole, when it could not be built.
     Request,
+    /// A guardrail's id (`/guardrails/{id}`).
+    GuardrailId,
+    /// A workspace's id or slug (`/workspaces/{id}`).
+    WorkspaceId,
+    /// The key hashes of a guardrail assignment (`key_hashes`).
+    KeyHashes,
+    /// The page size of a listing (`limit`, from 1 to 100).
+    PageLimit,
 }
 
 impl InputField {
@@ -62,6 +70,10 @@ impl InputField {
             Self::Timeout => "timeout",
             Self::Retry => "retry",
             Self::Request => "request",
+            Self::GuardrailId => "guardrail id",
+            Self::WorkspaceId => "workspace id",
+            Self::KeyHashes => "key_hashes",
+            Self::PageLimit => "page limit",
         }
     }
 }
