@@ -350,11 +350,10 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         let key_error = |reason: String| Error::Config(ConfigError::new(Setting::ApiKey, reason));
         let key = self.api_key.as_ref().ok_or_else(|| {
-            key_error(
-                "no API key: call `.api_key(..)` or set OPENROUTER_API_KEY (a management key \
-                 for the /keys operations)"
-                    .to_string(),
-            )
+            Error::Config(ConfigError::new(Setting::ApiKey, "no API key").with_hint(
+                "Call `.api_key(..)` or set OPENROUTER_API_KEY (a management key for the /keys \
+                 operations)",
+            ))
         })?;
         let key_origin = self.key_source.parenthetical();
         let key = key.expose_secret().trim();
@@ -471,14 +470,23 @@ fn check_tls(base_url: &str, own_http_client: bool) -> Result<()> {
     if has_tls || own_http_client || !base_url.starts_with("https:") {
         return Ok(());
     }
-    Err(Error::Config(ConfigError::new(
-        Setting::BaseUrl,
-        format!(
-            "the base URL `{base_url}` uses https, but openrouter-keys was built without TLS: \
-             enable its `rustls` (default) or `native-tls` feature, or pass a TLS-capable \
-             client with `ClientBuilder::http_client`"
+    Err(no_tls(base_url))
+}
+
+/// The error of an `https` base URL in a build without TLS.
+pub(crate) fn no_tls(base_url: &str) -> Error {
+    Error::Config(
+        ConfigError::new(
+            Setting::BaseUrl,
+            format!(
+                "the base URL `{base_url}` uses https, but openrouter-keys was built without TLS"
+            ),
+        )
+        .with_hint(
+            "Enable its `rustls` (default) or `native-tls` feature, or pass a TLS-capable \
+             client with `ClientBuilder::http_client`",
         ),
-    )))
+    )
 }
 
 /// An absolute http(s) URL without credentials, query or fragment, returned without a
