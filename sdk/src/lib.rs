@@ -171,6 +171,8 @@ mod retry_after;
 mod retry_notice;
 mod rules;
 pub mod sleep;
+#[cfg(test)]
+mod summary_advice;
 mod tolerant;
 mod transport;
 mod workspaces;
