@@ -2,10 +2,10 @@
 //! that a scheduled CI job can compare our spec with the live published one.
 //!
 //! Uses the workspace's HTTP stack (reqwest with rustls and the aws-lc-rs provider reqwest
-//! gives its own client, as the SDK: nothing installed process-wide), one total
-//! timeout (connect, headers and body), and a cap on the body: a declared length over the cap
-//! is refused before reading, and an undeclared one is read chunk by chunk and abandoned as
-//! soon as it passes the cap.
+//! gives its own client, as the SDK: nothing installed process-wide), one total timeout
+//! (connect, headers and body), and a cap on the body: a declared length over the cap is
+//! refused before reading, and an undeclared one is read chunk by chunk and abandoned as soon
+//! as it passes the cap.
 
 use crate::document::parse_document;
 use crate::error::XtaskError;
