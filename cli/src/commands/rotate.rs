@@ -325,7 +325,23 @@ async fn finish_one(
             Then::Delete => keys.delete(old.as_str()).await,
             Then::Keep => Ok(()),
         };
-        done.map_err(|e| ctx.api_error(&format!("cannot {} old key {old}", then.verb()), &e))?;
+        match done {
+            Ok(()) => {}
+            // The old key is gone: deleted by an earlier run whose record of it was lost (a
+            // crash, an answer cut off), or by someone else. Either way the step is done.
+            Err(e) if e.as_api().is_some_and(|a| a.kind == ApiErrorKind::NotFound) => {
+                ctx.print.note(format_args!(
+                    "{old} was already {}: no key has this hash any more",
+                    match then {
+                        Then::Delete => "deleted",
+                        _ => "deleted (nothing to disable)",
+                    }
+                ));
+            }
+            Err(e) => {
+                return Err(ctx.api_error(&format!("cannot {} old key {old}", then.verb()), &e));
+            }
+        }
         journal.append(Record::Retired {
             row: old.clone(),
             action: then,

@@ -167,3 +167,45 @@ fn rotating_keys_that_share_a_name_names_the_way_out() {
     let output = fake.run(d, &["rotate", &hash, "--secrets-out", "one.csv", "--yes"]);
     assert_code(&output, 0);
 }
+
+/// A rotation stopped after an old key's `DELETE` took effect but before the journal
+/// recorded it (here: the answer lost) finishes on a rerun: a 404 for the key the rotation
+/// set out to delete is that step done.
+#[test]
+fn a_rerun_after_the_old_keys_delete_took_effect_finishes_the_rotation() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    create(&fake, d, "del-1", &[]);
+    let old = hash_of(&fake, "del-1");
+    let rotate = [
+        "--attempts",
+        "1",
+        "rotate",
+        old.as_str(),
+        "--then",
+        "delete",
+        "--secrets-out",
+        "r.csv",
+        "--yes",
+    ];
+    // The delete acts, then the connection is cut: the run cannot know it happened.
+    fake.server.inject(Route::DeleteKeys, Fault::CloseAfterRead);
+    let output = fake.run(d, &rotate);
+    assert_code(&output, 3);
+    assert!(
+        !hashes_named(&fake, "del-1").contains(&old),
+        "the delete took effect"
+    );
+    let output = fake.run(d, &rotate);
+    assert_code(&output, 0);
+    let text = stderr(&output);
+    assert!(
+        text.contains(&format!("{old} was already deleted")),
+        "{text}"
+    );
+    let output = fake.run(d, &rotate);
+    assert_code(&output, 2);
+    assert!(stderr(&output).contains("already finished"));
+    assert_eq!(hashes_named(&fake, "del-1").len(), 1, "one replacement");
+}
