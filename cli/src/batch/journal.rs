@@ -237,28 +237,45 @@ pub fn path_for(secrets: &Path) -> PathBuf {
     secrets.with_file_name(name)
 }
 
+/// A journal file found or made, as [`Journal::open`] leaves it.
+pub enum Opened<Id> {
+    /// A journal of this batch, its records folded.
+    Resumed(Journal<Id>),
+    /// No journal yet, or one cut before its first record was complete (a run killed the
+    /// moment the file appeared): locked, empty, ready for [`Vacant::begin`].
+    Vacant(Vacant),
+}
+
+/// An empty journal file, locked, not begun yet. Dropped without [`begin`](Vacant::begin)
+/// (the batch refused before it started, a `n` at the prompt, Ctrl-C), it is removed: no
+/// record means nothing was sent.
+pub struct Vacant {
+    path: PathBuf,
+    file: Option<File>,
+}
+
 impl<Id: RowId> Journal<Id> {
-    /// Opens an existing journal of this command and fingerprint (`Ok(Some)`), or `Ok(None)`
-    /// when there is none. A journal of another batch is a usage error.
-    pub fn resume(path: &Path, command: &str, fingerprint: &str) -> CliResult<Option<Self>> {
+    /// Opens the journal at `path` for this command and fingerprint, creating it when there
+    /// is none, and locks it. A journal of another batch is a usage error; one that another
+    /// run holds, a failure that says so.
+    ///
+    /// A file without a complete first line is vacant: the `begin` record is durable before
+    /// any intent is written, so a run that died before finishing it sent nothing.
+    pub fn open(path: &Path, command: &str, fingerprint: &str) -> CliResult<Opened<Id>> {
         let fail = |e: std::io::Error| CliError::io("cannot open the journal", path, &e);
-        let mut file = match OpenOptions::new().read(true).append(true).open(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(fail(e)),
-        };
-        lock(&file, path)?;
-        let mut text = String::new();
-        file.read_to_string(&mut text).map_err(fail)?;
-        // Drop a last line cut short by a crash.
-        let complete = text.rfind('\n').map_or(0, |at| at + 1);
-        if complete < text.len() {
-            file.set_len(complete as u64).map_err(fail)?;
-            file.seek(SeekFrom::End(0)).map_err(fail)?;
-            text.truncate(complete);
+        let (mut file, text) = open_locked(path).map_err(|e| match e {
+            Opening::Io(e) => fail(e),
+            Opening::Held(e) => e,
+        })?;
+        if text.is_empty() {
+            file.set_len(0).map_err(fail)?;
+            file.seek(SeekFrom::Start(0)).map_err(fail)?;
+            return Ok(Opened::Vacant(Vacant {
+                path: path.to_path_buf(),
+                file: Some(file),
+            }));
         }
-        let mut lines = text.lines().enumerate();
-        let first = lines.next().map(|(_, line)| line).unwrap_or("");
+        let first = text.lines().next().unwrap_or("");
         let not_ours = || {
             CliError::usage(format!(
                 "`{}` is not a journal this CLI wrote; move it away to start a new batch",
@@ -289,7 +306,7 @@ impl<Id: RowId> Journal<Id> {
             ))
         })?;
         let mut state = State::new(begin.preexisting);
-        for (number, line) in lines {
+        for (number, line) in text.lines().enumerate().skip(1) {
             let record = serde_json::from_str::<Record<Id>>(line).map_err(|e| {
                 CliError::failure(format!(
                     "the journal `{}` is damaged at line {}: {e}",
@@ -299,44 +316,12 @@ impl<Id: RowId> Journal<Id> {
             })?;
             state.apply(record);
         }
-        Ok(Some(Journal {
+        Ok(Opened::Resumed(Journal {
             path: path.to_path_buf(),
             file: Mutex::new(file),
             state: Mutex::new(state),
             rows: begin.rows,
         }))
-    }
-
-    /// Starts a new journal with its `begin` record, which keeps the batch's `rows`; fails if
-    /// the file exists.
-    pub fn create(
-        path: &Path,
-        command: &str,
-        fingerprint: &str,
-        preexisting: Vec<String>,
-        rows: Vec<Row<Id>>,
-    ) -> CliResult<Self> {
-        let begin = Begin {
-            event: "begin".to_string(),
-            command: command.to_string(),
-            fingerprint: fingerprint.to_string(),
-            preexisting,
-            rows,
-        };
-        let line = serde_json::to_string(&begin)
-            .map_err(|e| CliError::failure(format!("cannot encode the rows: {e}")))?;
-        let file = create_private(path)
-            .map_err(|e| CliError::io("cannot create the journal", path, &e))?;
-        lock(&file, path)?;
-        sync_parent(path);
-        let journal = Journal {
-            path: path.to_path_buf(),
-            file: Mutex::new(file),
-            state: Mutex::new(State::new(begin.preexisting)),
-            rows: begin.rows,
-        };
-        journal.write_line(line)?;
-        Ok(journal)
     }
 
     /// Writes one record and fsyncs it, then folds it into the state.
@@ -423,19 +408,7 @@ impl<Id: RowId> Journal<Id> {
     /// Whether the journal's path still names the file this run writes.
     fn on_disk(&self) -> bool {
         let file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        let (Ok(open), Ok(named)) = (file.metadata(), std::fs::metadata(&self.path)) else {
-            return false;
-        };
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            (open.dev(), open.ino()) == (named.dev(), named.ino())
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = (open, named);
-            true
-        }
+        names_file(&self.path, &file)
     }
 
     /// Writes the open journal's contents back at its path (directory recreated, 0700) and
@@ -472,6 +445,121 @@ impl<Id: RowId> Journal<Id> {
     }
 }
 
+impl Vacant {
+    /// Writes the `begin` record, which keeps the batch's `rows`: from here on the journal
+    /// is the batch's.
+    pub fn begin<Id: RowId>(
+        mut self,
+        command: &str,
+        fingerprint: &str,
+        preexisting: Vec<String>,
+        rows: Vec<Row<Id>>,
+    ) -> CliResult<Journal<Id>> {
+        let begin = Begin {
+            event: "begin".to_string(),
+            command: command.to_string(),
+            fingerprint: fingerprint.to_string(),
+            preexisting,
+            rows,
+        };
+        let line = serde_json::to_string(&begin)
+            .map_err(|e| CliError::failure(format!("cannot encode the rows: {e}")))?;
+        let Some(file) = self.file.take() else {
+            return Err(CliError::failure("the journal was already begun"));
+        };
+        let journal = Journal {
+            path: self.path.clone(),
+            file: Mutex::new(file),
+            state: Mutex::new(State::new(begin.preexisting)),
+            rows: begin.rows,
+        };
+        journal.write_line(line)?;
+        Ok(journal)
+    }
+}
+
+impl Drop for Vacant {
+    fn drop(&mut self) {
+        // Still locked by this run: nobody else is writing to it.
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Why a journal could not be opened.
+enum Opening {
+    Io(std::io::Error),
+    /// Another run holds it (said as such).
+    Held(CliError),
+}
+
+impl From<std::io::Error> for Opening {
+    fn from(e: std::io::Error) -> Self {
+        Opening::Io(e)
+    }
+}
+
+/// The journal at `path`, created (0600) when there is none, locked, with its complete lines
+/// (a last line cut short by a crash is dropped from the file too). A file removed or
+/// replaced between opening and locking (by a run that gave up on an empty one) is opened
+/// again.
+fn open_locked(path: &Path) -> Result<(File, String), Opening> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let (mut file, created) = match OpenOptions::new().read(true).append(true).open(path) {
+            Ok(file) => (file, false),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match create_private(path) {
+                Ok(file) => (file, true),
+                // Another run made it in between: open that one.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempts < 5 => {
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            },
+            Err(e) => return Err(e.into()),
+        };
+        lock(&file, path).map_err(Opening::Held)?;
+        if !names_file(path, &file) {
+            if attempts < 5 {
+                continue;
+            }
+            return Err(Opening::Held(held_error(path)));
+        }
+        if created {
+            sync_parent(path);
+        }
+        let mut text = String::new();
+        file.read_to_string(&mut text)?;
+        // Drop a last line cut short by a crash.
+        let complete = text.rfind('\n').map_or(0, |at| at + 1);
+        if complete < text.len() {
+            file.set_len(complete as u64)?;
+            file.seek(SeekFrom::End(0))?;
+            text.truncate(complete);
+        }
+        return Ok((file, text));
+    }
+}
+
+/// Whether `path` names the open `file` (not a file put in its place, nor nothing).
+fn names_file(path: &Path, file: &File) -> bool {
+    let (Ok(open), Ok(named)) = (file.metadata(), std::fs::metadata(path)) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (open.dev(), open.ino()) == (named.dev(), named.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (open, named);
+        true
+    }
+}
+
 /// Takes an exclusive advisory lock, or says another run holds it.
 fn lock(file: &File, path: &Path) -> CliResult<()> {
     #[cfg(unix)]
@@ -480,16 +568,21 @@ fn lock(file: &File, path: &Path) -> CliResult<()> {
         // SAFETY: flock on a valid, open file descriptor owned by `file`.
         let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
         if rc != 0 {
-            // Not a usage error: the same command succeeds once the other run ends.
-            return Err(CliError::failure(format!(
-                "another run is using the journal `{}`; wait for it to finish",
-                path.display()
-            )));
+            return Err(held_error(path));
         }
     }
     #[cfg(not(unix))]
     let _ = (file, path);
     Ok(())
+}
+
+/// Another run holds the journal. Not a usage error: the same command succeeds once the
+/// other run ends.
+fn held_error(path: &Path) -> CliError {
+    CliError::failure(format!(
+        "another run is using the journal `{}`; wait for it to finish",
+        path.display()
+    ))
 }
 
 /// FNV-1a, 64 bits, as hex: a fingerprint of a batch's input (not a security measure; it
@@ -509,6 +602,18 @@ mod tests {
     use crate::batch::row::{KeyHash, RowNumber};
     use crate::key_spec::KeySpec;
     use openrouter_keys::{ExposeSecret, LimitReset};
+
+    /// The journal at `path` when it is one of this batch (`None` when vacant).
+    fn resume<Id: RowId>(
+        path: &Path,
+        command: &str,
+        fingerprint: &str,
+    ) -> CliResult<Option<Journal<Id>>> {
+        Ok(match Journal::open(path, command, fingerprint)? {
+            Opened::Resumed(journal) => Some(journal),
+            Opened::Vacant(_) => None,
+        })
+    }
 
     fn spec(name: &str) -> KeySpec {
         KeySpec {
@@ -535,8 +640,13 @@ mod tests {
                 id: one,
                 spec: spec("a"),
             }];
-            let journal =
-                Journal::create(&path, "bulk-create", "fp", vec!["old".into()], rows).unwrap();
+            let Ok(Opened::Vacant(vacant)) = Journal::<RowNumber>::open(&path, "bulk-create", "fp")
+            else {
+                panic!("a new journal");
+            };
+            let journal = vacant
+                .begin("bulk-create", "fp", vec!["old".into()], rows)
+                .unwrap();
             journal
                 .append(Record::Intent {
                     row: one,
@@ -563,7 +673,7 @@ mod tests {
             .unwrap()
             .write_all(b"{\"event\":\"created\",\"row\":\"2\",\"ha")
             .unwrap();
-        let journal = Journal::<RowNumber>::resume(&path, "bulk-create", "fp")
+        let journal = resume::<RowNumber>(&path, "bulk-create", "fp")
             .unwrap()
             .unwrap();
         assert_eq!(journal.rows()[0].spec.name, "a");
@@ -582,7 +692,7 @@ mod tests {
         assert!(state.preexisting.contains("old"));
         drop(state);
         drop(journal);
-        assert!(Journal::<RowNumber>::resume(&path, "bulk-create", "other").is_err());
+        assert!(resume::<RowNumber>(&path, "bulk-create", "other").is_err());
         assert!(
             std::fs::read_to_string(&path)
                 .unwrap()
@@ -606,7 +716,7 @@ mod tests {
     fn a_bulk_create_journal_of_the_previous_version_is_read_typed() {
         let dir = tempfile::tempdir().unwrap();
         let path = journal_file(&dir, BULK_CREATE_0_1);
-        let journal = Journal::<RowNumber>::resume(&path, "bulk-create", "851b7fc1c02afc1a")
+        let journal = resume::<RowNumber>(&path, "bulk-create", "851b7fc1c02afc1a")
             .unwrap()
             .expect("the journal");
         let rows = journal.rows();
@@ -648,7 +758,7 @@ mod tests {
     fn a_rotate_journal_of_the_previous_version_is_read_typed() {
         let dir = tempfile::tempdir().unwrap();
         let path = journal_file(&dir, ROTATE_0_1);
-        let journal = Journal::<KeyHash>::resume(&path, "rotate", "e823660ee3705fb0")
+        let journal = resume::<KeyHash>(&path, "rotate", "e823660ee3705fb0")
             .unwrap()
             .expect("the journal");
         let state = journal.state();
@@ -666,7 +776,7 @@ mod tests {
         let first_line = BULK_CREATE_0_1.lines().next().unwrap();
         let text = format!("{first_line}\n{{\"event\":\"intent\",\"row\":\"2\"}}\n");
         let path = journal_file(&dir, &text);
-        let journal = Journal::<RowNumber>::resume(&path, "bulk-create", "851b7fc1c02afc1a")
+        let journal = resume::<RowNumber>(&path, "bulk-create", "851b7fc1c02afc1a")
             .unwrap()
             .unwrap();
         let state = journal.state();
@@ -679,7 +789,7 @@ mod tests {
     fn another_commands_journal_is_named_as_such() {
         let dir = tempfile::tempdir().unwrap();
         let path = journal_file(&dir, ROTATE_0_1);
-        let error = Journal::<RowNumber>::resume(&path, "bulk-create", "851b7fc1c02afc1a")
+        let error = resume::<RowNumber>(&path, "bulk-create", "851b7fc1c02afc1a")
             .err()
             .expect("refused");
         assert!(
@@ -687,7 +797,7 @@ mod tests {
             "{error}"
         );
         let path = journal_file(&dir, "not json\n");
-        let error = Journal::<RowNumber>::resume(&path, "bulk-create", "fp")
+        let error = resume::<RowNumber>(&path, "bulk-create", "fp")
             .err()
             .expect("refused");
         assert!(

@@ -6,7 +6,7 @@
 //! name, its rows' id, and its secrets file's columns. A new kind of batch implements it;
 //! the command decides which rows to make and what to do once their keys exist.
 
-use super::journal::{Journal, path_for};
+use super::journal::{Journal, Opened, Vacant, path_for};
 use super::provision::{Outcome, create_all};
 use super::row::{Row, RowId};
 use crate::context::Context;
@@ -53,30 +53,57 @@ pub struct Provisioned<Id> {
     pub saved: usize,
 }
 
-impl<K: BatchKind> Batch<K> {
-    /// The batch an earlier run began with this fingerprint and secrets file, when its
-    /// journal is there. A journal of another batch is refused (exit 2).
-    pub fn resume(secrets: &Path, fingerprint: &str) -> CliResult<Option<Self>> {
-        let journal = Journal::resume(&path_for(secrets), K::COMMAND, fingerprint)?;
-        Ok(journal.map(|journal| Self::from_journal(journal, secrets, fingerprint)))
-    }
+/// What [`Batch::open`] found.
+pub enum Found<K: BatchKind> {
+    /// An earlier run began this batch: its journal is open.
+    Resumed(Batch<K>),
+    /// No batch yet: [`NewBatch::begin`] starts one.
+    New(NewBatch<K>),
+}
 
-    /// Begins a batch of `rows`: its journal, whose `begin` record keeps the rows and the
+/// A batch about to begin: its journal file exists, empty and locked (removed again if the
+/// batch does not begin).
+pub struct NewBatch<K: BatchKind> {
+    vacant: Vacant,
+    secrets: PathBuf,
+    fingerprint: String,
+    kind: PhantomData<K>,
+}
+
+impl<K: BatchKind> NewBatch<K> {
+    /// Begins the batch of `rows`: the journal's `begin` record keeps the rows and the
     /// hashes of keys that already carry a batch name (`preexisting`, never touched).
-    pub fn begin(
-        secrets: &Path,
-        fingerprint: &str,
-        preexisting: Vec<String>,
-        rows: Vec<Row<K::Id>>,
-    ) -> CliResult<Self> {
-        let journal = Journal::create(
-            &path_for(secrets),
-            K::COMMAND,
-            fingerprint,
-            preexisting,
-            rows,
-        )?;
-        Ok(Self::from_journal(journal, secrets, fingerprint))
+    pub fn begin(self, preexisting: Vec<String>, rows: Vec<Row<K::Id>>) -> CliResult<Batch<K>> {
+        let journal = self
+            .vacant
+            .begin(K::COMMAND, &self.fingerprint, preexisting, rows)?;
+        Ok(Batch::from_journal(
+            journal,
+            &self.secrets,
+            &self.fingerprint,
+        ))
+    }
+}
+
+impl<K: BatchKind> Batch<K> {
+    /// The batch of this fingerprint and secrets file: resumed when an earlier run began it,
+    /// else ready to begin (its journal file made and locked, so that a second run started
+    /// meanwhile is told that this one holds it). A journal of another batch is refused
+    /// (exit 2).
+    pub fn open(secrets: &Path, fingerprint: &str) -> CliResult<Found<K>> {
+        Ok(
+            match Journal::open(&path_for(secrets), K::COMMAND, fingerprint)? {
+                Opened::Resumed(journal) => {
+                    Found::Resumed(Self::from_journal(journal, secrets, fingerprint))
+                }
+                Opened::Vacant(vacant) => Found::New(NewBatch {
+                    vacant,
+                    secrets: secrets.to_path_buf(),
+                    fingerprint: fingerprint.to_string(),
+                    kind: PhantomData,
+                }),
+            },
+        )
     }
 
     fn from_journal(journal: Journal<K::Id>, secrets: &Path, fingerprint: &str) -> Self {
@@ -145,9 +172,9 @@ fn save_on_interrupt<K: BatchKind>(ctx: &Context, secrets: &Path, fingerprint: &
     let (secrets, fingerprint) = (secrets.to_path_buf(), fingerprint.to_string());
     ctx.interrupt.set(move || {
         let journal = path_for(&secrets);
-        let saved = Batch::<K>::resume(&secrets, &fingerprint).and_then(|found| {
-            let batch = found.ok_or_else(|| CliError::failure("the journal is gone"))?;
-            write_secrets::<K>(&batch.journal, &secrets)
+        let saved = Batch::<K>::open(&secrets, &fingerprint).and_then(|found| match found {
+            Found::Resumed(batch) => write_secrets::<K>(&batch.journal, &secrets),
+            Found::New(_) => Err(CliError::failure("the journal is gone")),
         });
         match saved {
             Ok(count) => format!(

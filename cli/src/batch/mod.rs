@@ -13,6 +13,6 @@ mod provision;
 mod row;
 
 pub use journal::{Record, RowState, fingerprint};
-pub use lifecycle::{Batch, BatchKind, Provisioned};
+pub use lifecycle::{Batch, BatchKind, Found, Provisioned};
 pub use provision::{RowResult, check_unique_names, preexisting, report_foreign, warn_preexisting};
 pub use row::{KeyHash, Row, RowNumber};

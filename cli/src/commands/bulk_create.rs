@@ -8,8 +8,8 @@
 //! (atomically) at the end of every run with every row that has its key.
 
 use crate::batch::{
-    Batch, BatchKind, Provisioned, Row, RowNumber, RowResult, check_unique_names, fingerprint,
-    preexisting, warn_preexisting,
+    Batch, BatchKind, Found, Provisioned, Row, RowNumber, RowResult, check_unique_names,
+    fingerprint, preexisting, warn_preexisting,
 };
 use crate::cli::{BulkCreateArgs, KeySettings};
 use crate::context::Context;
@@ -60,21 +60,21 @@ pub async fn run(ctx: &Context, args: &BulkCreateArgs) -> CliResult<Exit> {
     refuse_same_file(&args.secrets_out, &args.file)?;
     refuse_directory(&args.secrets_out)?;
     let fingerprint = batch_fingerprint(&text, &args.defaults);
-    let batch = match Batch::<BulkCreate>::resume(&args.secrets_out, &fingerprint)? {
-        Some(batch) => {
+    let batch = match Batch::<BulkCreate>::open(&args.secrets_out, &fingerprint)? {
+        Found::Resumed(batch) => {
             ctx.print.note(format_args!(
                 "resuming the batch in {}",
                 batch.journal().path().display()
             ));
             batch
         }
-        None => {
+        Found::New(new) => {
             check_writable(&args.secrets_out, args.force)?;
             let rows = parse_rows(&text, args)?;
             let before = preexisting(ctx, &rows).await?;
             warn_preexisting(ctx.print, &before);
             let before = before.into_iter().map(|k| k.hash).collect();
-            Batch::begin(&args.secrets_out, &fingerprint, before, rows)?
+            new.begin(before, rows)?
         }
     };
     let run = batch.provision(ctx, usize::from(args.concurrency)).await?;

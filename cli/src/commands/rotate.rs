@@ -11,8 +11,8 @@
 //! inference, not a documented fact.
 
 use crate::batch::{
-    Batch, BatchKind, KeyHash, Record, Row, RowResult, RowState, check_unique_names, fingerprint,
-    preexisting, report_foreign,
+    Batch, BatchKind, Found, KeyHash, Record, Row, RowResult, RowState, check_unique_names,
+    fingerprint, preexisting, report_foreign,
 };
 use crate::cli::{RotateArgs, Then};
 use crate::context::Context;
@@ -56,8 +56,8 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
     let print = ctx.print;
     let fingerprint = rotation_fingerprint(args);
     let action = args.then.verb();
-    let batch = match Batch::<Rotation>::resume(&args.secrets_out, &fingerprint)? {
-        Some(batch) => {
+    let batch = match Batch::<Rotation>::open(&args.secrets_out, &fingerprint)? {
+        Found::Resumed(batch) => {
             refuse_finished(&batch, &args.secrets_out)?;
             let open: Vec<String> = {
                 let state = batch.journal().state();
@@ -78,7 +78,7 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
             }
             batch
         }
-        None => {
+        Found::New(new) => {
             check_writable(&args.secrets_out, args.force)?;
             let keys = resolve(ctx, &args.target, &args.filters).await?;
             refuse_inactive(&keys)?;
@@ -112,7 +112,7 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
                 .map(|k| k.hash)
                 .collect();
             before.extend(rows.iter().map(|row| row.id.to_string()));
-            Batch::begin(&args.secrets_out, &fingerprint, before, rows)?
+            new.begin(before, rows)?
         }
     };
     let run = batch.provision(ctx, CONCURRENCY).await?;
