@@ -5,11 +5,12 @@
 //! hash (`/keys/` is another route), the dot segments `.` and `..` (which URL parsing resolves
 //! away), and `\`, which URL parsing treats as `/` for http(s). No hash the API has shown (its
 //! examples are 64 hex digits; no source states a format) is any of these, so they are rejected as invalid input rather than sent.
-//! Nor is a key's secret (`sk-or-…`, a likely paste mistake): sent, it would sit in a URL, in
+//! Nor is text longer than [`MAX_TEXT_CHARS`](crate::MAX_TEXT_CHARS) (our bound on all text
+//! sent), nor a key's secret (`sk-or-…`, a likely paste mistake): sent, it would sit in a URL, in
 //! proxies' and servers' logs, so it is refused without being echoed.
 
 use crate::error::{Error, Result};
-use crate::input_field::InputField;
+use crate::input_field::{InputField, bounded};
 
 /// Returns the hash when it can only ever address `/keys/{hash}`.
 pub(crate) fn checked_hash(hash: &str) -> Result<&str> {
@@ -33,6 +34,7 @@ pub(crate) fn checked_hash(hash: &str) -> Result<&str> {
              hash with `list` (or `current_key()` for the key you call with)",
         ));
     }
+    bounded(InputField::Hash, hash)?;
     if hash.contains('\\') {
         return Err(Error::invalid(
             InputField::Hash,
@@ -63,5 +65,7 @@ mod tests {
         ] {
             assert_eq!(checked_hash(good).unwrap(), good);
         }
+        let long = "a".repeat(crate::MAX_TEXT_CHARS + 1);
+        assert!(checked_hash(&long).is_err());
     }
 }

@@ -149,7 +149,7 @@ pub use client::{
 };
 pub use config_error::{ConfigError, Setting};
 pub use error::{ApiError, ApiErrorKind, ConnectionPhase, DecodeError, Error, Result, TimeoutKind};
-pub use input_field::InputField;
+pub use input_field::{InputField, MAX_TEXT_CHARS};
 pub use key_source::KeySource;
 pub use keys::{CreateKey, DeleteKey, GetCurrentKey, GetKey, Keys, ListKeys, Request, UpdateKey};
 pub use model::{

@@ -14,5 +14,5 @@ mod row;
 
 pub use journal::{Record, RowState, fingerprint};
 pub use lifecycle::{Batch, BatchKind, Found, Provisioned};
-pub use provision::{RowResult, check_unique_names, preexisting, report_foreign, warn_preexisting};
+pub use provision::{RowResult, duplicate_names, preexisting, report_foreign, warn_preexisting};
 pub use row::{KeyHash, Row, RowNumber};

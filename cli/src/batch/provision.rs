@@ -183,23 +183,21 @@ pub fn report_foreign(print: Printer, foreign: &[(String, String)]) {
 }
 
 /// Names within one batch must be unique: reconciliation finds a row's key by its name.
-/// `both` says where two rows are, for the message (`in.csv lines 2 and 4`).
-pub fn check_unique_names<Id>(
-    rows: &[Row<Id>],
-    both: impl Fn(&Id, &Id) -> String,
-) -> CliResult<()> {
-    let mut seen: HashMap<&str, &Id> = HashMap::new();
-    for row in rows {
-        if let Some(first) = seen.insert(row.spec.name.as_str(), &row.id) {
-            return Err(CliError::usage(format!(
-                "{} have the same name `{}`: names must be unique within a batch (that is how \
-                 a key whose create was interrupted is found again)",
-                both(first, &row.id),
-                row.spec.name
-            )));
+/// Every pair of rows that share one, as `(first, again, name)`, in the rows' order.
+pub fn duplicate_names<'a, Id: Clone>(
+    rows: impl IntoIterator<Item = (Id, &'a str)>,
+) -> Vec<(Id, Id, &'a str)> {
+    let mut seen: HashMap<&str, Id> = HashMap::new();
+    let mut found = Vec::new();
+    for (id, name) in rows {
+        match seen.get(name) {
+            Some(first) => found.push((first.clone(), id, name)),
+            None => {
+                seen.insert(name, id);
+            }
         }
     }
-    Ok(())
+    found
 }
 
 enum CreateResult {

@@ -9,7 +9,7 @@ use crate::key_spec::check_limit;
 use crate::render::{describe, usd};
 use crate::select::{preview_and_confirm, resolve};
 use futures_util::StreamExt;
-use openrouter_keys::{Key, KeyUpdate, LimitReset};
+use openrouter_keys::{InputField, Key, KeyUpdate, LimitReset};
 
 /// What happens to each key.
 enum Change {
@@ -90,6 +90,14 @@ pub async fn update(ctx: &Context, args: &UpdateArgs) -> CliResult<Exit> {
             "nothing to update: give --name, --limit, --no-limit, --reset, --no-reset or \
              --include-byok",
         ));
+    }
+    // Every check the SDK makes before sending, made before any key is looked up.
+    if let Err(openrouter_keys::Error::InvalidInput { what, reason }) = update.validate() {
+        let flag = match what {
+            InputField::Name => "--name".to_string(),
+            other => other.to_string(),
+        };
+        return Err(CliError::usage(format!("{flag}: {reason}")));
     }
     let keys = resolve(ctx, &args.change.target, &args.change.filters).await?;
     let what = what.join(", ");

@@ -11,7 +11,7 @@
 //! inference, not a documented fact.
 
 use crate::batch::{
-    Batch, BatchKind, Found, KeyHash, Record, Row, RowResult, RowState, check_unique_names,
+    Batch, BatchKind, Found, KeyHash, Record, Row, RowResult, RowState, duplicate_names,
     fingerprint, preexisting, report_foreign,
 };
 use crate::cli::{RotateArgs, Then};
@@ -92,15 +92,8 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
                     })
                 })
                 .collect::<CliResult<Vec<_>>>()?;
-            check_unique_names(&rows, |a, b| format!("keys {a} and {b}")).map_err(|e| {
-                // Names are how an interrupted create is found again: two keys of one name
-                // cannot be told apart in one rotation. The way out is to rename one.
-                e.hint(
-                    "give one of them another name (`openrouter-keys update HASH --name NEW`), \
-                     then rotate again; or rotate them one at a time, each by hash with its own \
-                     --secrets-out",
-                )
-            })?;
+            refuse_shared_names(&rows)?;
+            refuse_unsendable(&rows)?;
             let plan = format!("rotate ({action} the old)");
             if !preview_and_confirm(ctx, args.confirm, &plan, &lines).await? {
                 return Ok(Exit::Success);
@@ -228,6 +221,53 @@ fn refuse_finished(batch: &Batch<Rotation>, secrets: &Path) -> CliResult<()> {
         ));
     }
     Ok(())
+}
+
+/// Keys that share a name cannot be rotated together: names are how an interrupted create is
+/// found again, and two keys of one name cannot be told apart in one rotation. The way out
+/// is to rename one.
+fn refuse_shared_names(rows: &[Row<KeyHash>]) -> CliResult<()> {
+    let shared = duplicate_names(rows.iter().map(|r| (&r.id, r.spec.name.as_str())));
+    if shared.is_empty() {
+        return Ok(());
+    }
+    let pairs: Vec<String> = shared
+        .iter()
+        .map(|(first, again, name)| format!("  keys {first} and {again}: `{}`", printable(name)))
+        .collect();
+    Err(CliError::usage(format!(
+        "{} pair(s) of selected keys have the same name: names must be unique within a batch \
+         (that is how a key whose create was interrupted is found again). Nothing was \
+         changed:\n{}",
+        shared.len(),
+        pairs.join("\n")
+    ))
+    .hint(
+        "give one of them another name (`openrouter-keys update HASH --name NEW`), then rotate \
+         again; or rotate them one at a time, each by hash with its own --secrets-out",
+    ))
+}
+
+/// A key whose replacement the SDK would not send (a name longer than its bound) is refused
+/// before anything is created.
+fn refuse_unsendable(rows: &[Row<KeyHash>]) -> CliResult<()> {
+    let bad: Vec<String> = rows
+        .iter()
+        .filter_map(|row| {
+            let (field, why) = row.spec.check().err()?;
+            Some(format!("  key {}: {field}: {why}", row.id))
+        })
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "{} selected key(s) cannot be rotated by this CLI: their replacement would be \
+         refused before it is sent. Nothing was changed:\n{}",
+        bad.len(),
+        bad.join("\n")
+    ))
+    .hint("rename them first (`openrouter-keys update HASH --name NEW`), or leave them out"))
 }
 
 /// A disabled or expired key is refused: its replacement would be an active key, handing
