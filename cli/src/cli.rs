@@ -71,13 +71,14 @@ pub enum Command {
     /// Create one key. Its secret goes to stdout (only when stdout is not a terminal, or with
     /// --show-secret) or to --secret-file.
     Create(CreateArgs),
-    /// Change name, limit, reset or BYOK setting of one key or of every key matching --match.
+    /// Change name, limit, reset or BYOK setting of one key or of every key matching --match
+    /// (disabled and expired keys included).
     Update(UpdateArgs),
-    /// Enable one key or every key matching --match.
+    /// Enable one key or every disabled key matching --match.
     Enable(ChangeArgs),
-    /// Disable one key or every key matching --match.
+    /// Disable one key or every active key matching --match.
     Disable(ChangeArgs),
-    /// Delete one key or every key matching --match.
+    /// Delete one key or every key matching --match (disabled and expired keys included).
     Delete(ChangeArgs),
     /// Create one key per CSV row, exactly once, even across failures and reruns.
     BulkCreate(BulkCreateArgs),
@@ -276,12 +277,16 @@ pub struct Confirm {
     pub dry_run: bool,
 }
 
+/// A change to keys by hash or `--match`. Disabled and expired keys that match are selected
+/// too (the user named them); `enable` and `disable` leave alone, and count, the keys that
+/// already are.
 #[derive(Debug, Clone, Args)]
 pub struct ChangeArgs {
     #[command(flatten)]
     pub target: Target,
-    #[command(flatten)]
-    pub filters: Filters,
+    /// Only keys of this workspace (id) [default: the default workspace].
+    #[arg(long, value_name = "ID")]
+    pub workspace: Option<String>,
     #[command(flatten)]
     pub confirm: Confirm,
 }

@@ -30,7 +30,7 @@ pub async fn run(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<Exit> {
         .iter()
         .map(|(hash, name)| format!("{hash}  {}", name.as_deref().unwrap_or("")))
         .collect();
-    if !preview_and_confirm(ctx, args.confirm, "delete", &lines).await? {
+    if !preview_and_confirm(ctx, args.confirm, "delete", &lines, None).await? {
         return Ok(Exit::Success);
     }
     let client = ctx.client()?;

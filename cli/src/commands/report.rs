@@ -7,7 +7,7 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::Exit;
 use crate::render::{KeyRow, name_of, printable, shown_name, status_of, usd};
-use crate::select::{Matcher, matching_keys};
+use crate::select::{LeftOut, Matcher, filtered_keys};
 use openrouter_keys::Key;
 use std::fmt::Write as _;
 
@@ -30,15 +30,6 @@ struct Totals {
     weekly: f64,
     monthly: f64,
     total: f64,
-}
-
-/// Keys that matched but are not counted: disabled ones without `--include-disabled`,
-/// expired ones without `--include-expired` (an expired key that is also disabled counts as
-/// disabled).
-#[derive(Clone, Copy, Default)]
-struct LeftOut {
-    disabled: usize,
-    expired: usize,
 }
 
 fn totals(keys: &[Key], left_out: LeftOut) -> Totals {
@@ -136,33 +127,8 @@ fn used_share(k: &Key) -> Option<f64> {
 
 pub async fn run(ctx: &Context, args: &ReportArgs) -> CliResult<Exit> {
     let matcher = Matcher::new(&args.patterns)?;
-    // Disabled and expired keys are always listed, so that the totals can say how many were
-    // left out.
-    let mut filters = args.filters.clone();
-    filters.include_disabled = true;
-    filters.include_expired = true;
-    let mut keys = matching_keys(ctx, &filters, &matcher).await?;
-    let now = openrouter_keys::time::OffsetDateTime::now_utc();
-    let mut left_out = LeftOut::default();
-    keys.retain(|k| {
-        if k.disabled == Some(true) {
-            if args.filters.include_disabled {
-                return true;
-            }
-            left_out.disabled += 1;
-            return false;
-        }
-        let expired = k
-            .expires_at
-            .as_ref()
-            .and_then(|t| t.datetime())
-            .is_some_and(|at| at <= now);
-        if expired && !args.filters.include_expired {
-            left_out.expired += 1;
-            return false;
-        }
-        true
-    });
+    // The keys the filters leave out are counted: the totals say how many.
+    let (mut keys, left_out) = filtered_keys(ctx, &args.filters, &matcher).await?;
     keys.sort_by(|a, b| {
         b.usage
             .total

@@ -21,7 +21,7 @@ use crate::exit::{Exit, ItemOutcome, Tally};
 use crate::key_spec::KeySpec;
 use crate::render::{describe, printable};
 use crate::secrets::check_writable;
-use crate::select::{preview_and_confirm, resolve};
+use crate::select::{LeftOut, Matcher, filtered_keys, is_expired, preview_and_confirm, resolve};
 use openrouter_keys::{ApiErrorKind, ExposeSecret, Key, KeySource, KeyUpdate, SecretString};
 use std::borrow::Cow;
 use std::path::Path;
@@ -73,14 +73,14 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
                 batch.journal().path().display()
             ));
             let finish = format!("finish rotating ({action})");
-            if !preview_and_confirm(ctx, args.confirm, &finish, &open).await? {
+            if !preview_and_confirm(ctx, args.confirm, &finish, &open, None).await? {
                 return Ok(Exit::Success);
             }
             batch
         }
         Found::New(new) => {
             check_writable(&args.secrets_out, args.force)?;
-            let keys = resolve(ctx, &args.target, &args.filters).await?;
+            let (keys, left_out) = selected(ctx, args).await?;
             refuse_inactive(&keys)?;
             let lines: Vec<String> = keys.iter().map(describe).collect();
             let rows = keys
@@ -95,7 +95,14 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
             refuse_shared_names(&rows)?;
             refuse_unsendable(&rows)?;
             let plan = format!("rotate ({action} the old)");
-            if !preview_and_confirm(ctx, args.confirm, &plan, &lines).await? {
+            let aside = (left_out.total() > 0).then(|| {
+                format!(
+                    "{} matching key(s) disabled or expired, not rotated: a replacement would \
+                     be an active key (enable a key first to rotate it)",
+                    left_out.total()
+                )
+            });
+            if !preview_and_confirm(ctx, args.confirm, &plan, &lines, aside.as_deref()).await? {
                 return Ok(Exit::Success);
             }
             // The old keys carry the same names: never orphans, whatever the listing says.
@@ -190,6 +197,16 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
     Ok(exit)
 }
 
+/// The keys to rotate: the one `HASH`, or the keys matching `--match` that the filters admit
+/// (and how many matching keys they left out).
+async fn selected(ctx: &Context, args: &RotateArgs) -> CliResult<(Vec<Key>, LeftOut)> {
+    if args.target.hash.is_some() {
+        return Ok((resolve(ctx, &args.target, None).await?, LeftOut::default()));
+    }
+    let matcher = Matcher::new(&args.target.patterns)?;
+    filtered_keys(ctx, &args.filters, &matcher).await
+}
+
 /// What tells this rotation from another: its targets, filters and `--then`, as every
 /// earlier version wrote them (the arguments' derived `Debug`), so that a rotation begun
 /// before an upgrade resumes after it. Pinned by a test.
@@ -280,12 +297,7 @@ fn refuse_inactive(keys: &[Key]) -> CliResult<()> {
         .filter_map(|k| {
             let why = if k.disabled == Some(true) {
                 "disabled"
-            } else if k
-                .expires_at
-                .as_ref()
-                .and_then(|t| t.datetime())
-                .is_some_and(|at| at <= now)
-            {
+            } else if is_expired(k, now) {
                 "expired"
             } else {
                 return None;
