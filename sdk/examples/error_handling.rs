@@ -123,7 +123,12 @@ fn report<T: std::fmt::Debug>(result: &Result<T, Error>) {
         _ => "other",
     };
     println!("   {what}");
-    println!("   message:    {error}");
+    // `{error}` is the whole message; an application that words its own advice shows what
+    // happened (`summary()`, or `{error:#}`) and decides whether to pass on the SDK's hint.
+    println!("   summary:    {}", error.summary());
+    if let Some(hint) = error.hint() {
+        println!("   hint:       {hint}");
+    }
     println!(
         "   status {:?}, retryable {}, attempts {}, request id {:?}",
         error.status().map(|s| s.as_u16()),

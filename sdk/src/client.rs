@@ -9,7 +9,6 @@
 use crate::config_error::{ConfigError, Setting};
 use crate::error::{Error, Result};
 use crate::key_source::KeySource;
-use crate::keys::Keys;
 use crate::retry::RetryPolicy;
 use crate::retry_notice::{RetryHook, RetryNotice};
 use crate::sleep::{AsyncSleep, TokioSleep};
@@ -104,11 +103,6 @@ impl Client {
     /// A client configured from the environment (see [`ClientBuilder::from_env`]).
     pub fn from_env() -> Result<Client> {
         ClientBuilder::from_env().build()
-    }
-
-    /// The key-management operations (`/keys`).
-    pub fn keys(&self) -> Keys<'_> {
-        Keys::new(self)
     }
 
     /// The base URL calls go to, without a trailing slash.
@@ -429,7 +423,7 @@ impl ClientBuilder {
             )));
         }
         let retry = self.retry.unwrap_or_default();
-        if retry.get_deadline().is_zero() {
+        if retry.call_deadline().is_zero() {
             return Err(Error::Config(ConfigError::new(
                 Setting::Retry,
                 "the retry policy's deadline must be more than zero",

@@ -1,37 +1,41 @@
 //! The one future an awaited request runs as: checks, attempts, decoding, result.
 //!
-//! Every operation is the same exchange with different parts (its checks, its request, its
-//! generated success type, its public result), given by [`Exchange`]. [`send`] is that
-//! exchange as a single `async fn`, its success path a straight line as in a raw `reqwest`
-//! call: build the request, add the transport's headers and timeout, send, read the body,
+//! Every operation is the same exchange with different parts (its facts, its checks, its
+//! request, its generated success type, its public result), given by [`Exchange`]. [`send`]
+//! is that exchange as a single `async` block, its success path a straight line as in a raw
+//! `reqwest` call: build the request, add the transport's headers and timeout, send, read the body,
 //! decode it into the generated type, convert that into the public one. No other future is
 //! nested in it on that path besides reqwest's own (each nested `async fn` would be built
 //! and then moved into its parent's state, and its result moved out again, on every call);
-//! everything that follows a failure runs in boxed futures of `call.rs`, so that it takes no
-//! room in every call's future. [`boxed`] puts it in the box `IntoFuture` returns, inside
-//! the call's tracing span only when someone listens.
+//! everything that follows a failure runs in boxed futures (`call.rs` waits,
+//! `error_mapping.rs` reports), so that it takes no room in every call's future. [`boxed`]
+//! puts it in the box `IntoFuture` returns, inside the call's tracing span only when someone
+//! listens.
 
 use crate::call::{Call, GeneratedError};
 use crate::client::Client;
 use crate::error::Result;
-use crate::operation_id::OperationId;
+use crate::error_mapping;
 use crate::options::CallOptions;
-use crate::sleep::BoxFuture;
+use crate::request::Operation;
+use crate::rules::{Refusal, Rules};
 use crate::transport::{AttemptIo, capped, read_body};
+use futures_util::future::BoxFuture;
 use openrouter_keys_codegen as codegen;
 use progenitor_client::ResponseValue;
+use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use std::future::Future;
 use tracing::Instrument;
 
-/// The parts of a call that differ between operations.
-pub(crate) trait Exchange: Send + Sync + Sized + 'static {
-    /// Which operation this is.
-    const ID: OperationId;
+/// The parts of a call that differ between operations: everything the shared call code needs
+/// to know about one, declared once, beside it (`keys.rs`).
+pub(crate) trait Exchange: Operation + Sized {
+    /// What the call code must know about the operation: its name, retry safety, the key it
+    /// needs, what a 404 means for it, whether it creates something.
+    const RULES: &'static Rules;
     /// The generated type a success decodes into.
     type Wire: DeserializeOwned + Send + 'static;
-    /// What the call returns.
-    type Output: Send + 'static;
     /// The request body, checked and converted once per call (`()` for none).
     type Body: Send + Sync;
 
@@ -40,7 +44,7 @@ pub(crate) trait Exchange: Send + Sync + Sized + 'static {
 
     /// A secret the request carries besides the client's key, to scrub from what the server
     /// says back.
-    fn secret(&self) -> Option<&secrecy::SecretString> {
+    fn secret(&self) -> Option<&SecretString> {
         None
     }
 
@@ -74,12 +78,33 @@ pub(crate) trait Exchange: Send + Sync + Sized + 'static {
         None
     }
 
-    /// The result of a call that failed with an error meaning its work was already done (a
-    /// retried delete's 404), if this operation has one.
+    /// The result of a call whose retry answered 404 after an earlier attempt was
+    /// interrupted, if that means the earlier attempt did the work (a delete: what it
+    /// addresses is gone because it was deleted); `None`: the 404 is the call's error.
     fn already_done() -> Option<Self::Output> {
         None
     }
 }
+
+/// Makes an operation type (one with an `Exchange`) an [`Operation`] that returns `$output`,
+/// so that a `Request` of it can be awaited: `impl_operation!(GetKey => Key);`.
+macro_rules! impl_operation {
+    ($operation:ty => $output:ty) => {
+        impl $crate::request::sealed::Sealed for $operation {}
+
+        impl $crate::request::Operation for $operation {
+            type Output = $output;
+            fn send(
+                self,
+                client: &$crate::Client,
+                options: $crate::options::CallOptions,
+            ) -> ::futures_util::future::BoxFuture<'_, $crate::Result<$output>> {
+                $crate::exchange::boxed(self, client, options)
+            }
+        }
+    };
+}
+pub(crate) use impl_operation;
 
 /// A call of `op` with these options, boxed, within the call's tracing span when someone
 /// listens (nobody listening, the usual case: no span is built, entered or recorded).
@@ -89,7 +114,7 @@ pub(crate) fn boxed<Op: Exchange>(
     options: CallOptions,
 ) -> BoxFuture<'_, Result<Op::Output>> {
     if tracing::enabled!(kind: tracing::metadata::Kind::SPAN, tracing::Level::INFO) {
-        let span = Call::span(Op::ID);
+        let span = Call::span(Op::RULES);
         if !span.is_disabled() {
             return Box::pin(send(op, client, options, true, true).instrument(span));
         }
@@ -116,7 +141,7 @@ fn send<Op: Exchange>(
 ) -> impl Future<Output = Result<Op::Output>> + Send + '_ {
     async move {
         let body = op.check()?;
-        let mut call = Call::start(client, Op::ID, &options)?.scrubbing(op.secret());
+        let mut call = Call::start(client, Op::RULES, &options)?.scrubbing(op.secret());
         let shared = &*client.shared;
         // One context for all attempts; each sets its timeout and clears what the last saw.
         let mut io = AttemptIo {
@@ -126,7 +151,7 @@ fn send<Op: Exchange>(
         let mut number = 1;
         let error = loop {
             let (timeout, hit_deadline) = call.attempt_timeout(number);
-            io.start(number, timeout);
+            io.start(number, timeout, hit_deadline);
             // Each value below lives only as long as its block, so that no request, outcome
             // or response keeps a slot in the future across the awaits after it (a value
             // matched on, or bound to a name, in an `async` block keeps one until the end of
@@ -148,7 +173,7 @@ fn send<Op: Exchange>(
                     let response =
                         match shared
                             .transport
-                            .after_send(outcome, Op::ID.as_str(), &mut io)
+                            .after_send(outcome, Op::RULES.id.as_str(), &mut io)
                         {
                             Ok(response) => response,
                             Err(error) => break 'attempt codegen::Error::CommunicationError(error),
@@ -184,40 +209,26 @@ fn send<Op: Exchange>(
                     Err(error) => codegen::Error::InvalidResponsePayload(bytes, error),
                 }
             };
-            match call
-                .after_failure(error, &mut io, hit_deadline, number)
-                .await
-            {
+            match call.after_failure(error, &mut io).await {
                 Ok(()) => number += 1,
                 Err(error) => break error,
             }
         };
-        let result = call
-            .fail::<Op::Wire>(error)
+        let result = error_mapping::fail::<Op::Wire>(&call, error)
             .await
             .and_then(|wire| success::<Op>(&call, &io, wire));
         call.finish(spanned, &io);
         match result {
-            Err(error) if call.is_delete_already_done(&error) => Op::already_done().ok_or(error),
+            Err(error) if call.gone_after_interruption(&error) => Op::already_done().ok_or(error),
             result => result,
         }
     }
-}
-
-/// What a success body that says the operation did not happen is reported as.
-pub(crate) struct Refusal {
-    /// Where in the body it says so (`deleted`).
-    pub path: &'static str,
-    /// What it says, in words.
-    pub message: &'static str,
-    /// What to do about it.
-    pub hint: &'static str,
 }
 
 /// The public value of a decoded success, unless the body says the operation did not happen.
 fn success<Op: Exchange>(call: &Call<'_>, io: &AttemptIo, wire: Op::Wire) -> Result<Op::Output> {
     match Op::refusal(&wire) {
         None => Ok(Op::output(wire)),
-        Some(refusal) => Err(call.refused(io, &refusal)),
+        Some(refusal) => Err(error_mapping::refused(call, io, &refusal)),
     }
 }

@@ -10,7 +10,8 @@
 //! proxies' and servers' logs, so it is refused without being echoed.
 
 use crate::error::{Error, Result};
-use crate::input_field::{InputField, bounded};
+use crate::input_field::InputField;
+use crate::text_bound::bounded;
 
 /// Returns the hash when it can only ever address `/keys/{hash}`.
 pub(crate) fn checked_hash(hash: &str) -> Result<&str> {

@@ -1,24 +1,33 @@
-//! The six operations, as request builders you configure and then `.await`.
+//! The six operations, declared: their request builders, and for each its [`Exchange`] —
+//! everything the shared call code needs to know about it, in one place.
 //!
 //! Each builder holds the operation's parameters and the per-call options; awaiting it (via
 //! `IntoFuture`) validates the input, builds the request with the generated client (once per
 //! attempt), sends it with this crate's transport hooks, and converts the answer into this
-//! crate's types. What differs between operations is each one's [`Exchange`]; the call
-//! itself is `exchange.rs`.
+//! crate's types. What differs between operations is each one's [`Exchange`] here: its
+//! [`Rules`] (retry safety, the key it needs, what a 404 means, what it creates), checks,
+//! request, generated success type and public result, and its hooks (a delete's empty
+//! success, refusal and 404 after an interruption; the listing's paging). The call itself is
+//! `exchange.rs`; ARCHITECTURE.md lists what a new operation needs.
 
 use crate::call::GeneratedError;
 use crate::client::Client;
 use crate::error::Result;
-use crate::exchange::{self, Exchange};
+use crate::exchange::{Exchange, impl_operation};
 use crate::hash::checked_hash;
 use crate::model::{CreatedKey, CurrentKey, Key, KeyUpdate, NewKey};
 use crate::operation_id::OperationId;
-use crate::options::CallOptions;
-use crate::retry::RetryPolicy;
-use crate::sleep::BoxFuture;
+use crate::pagination::{Listing, Paged};
+use crate::request::Request;
+use crate::rules::{Creation, Idempotency, KeyNeeded, Refusal, Rules};
+use futures_util::future::BoxFuture;
 use openrouter_keys_codegen::{self as codegen, builder, types};
-use std::future::{Future, IntoFuture};
-use std::time::Duration;
+use reqwest::StatusCode;
+use secrecy::SecretString;
+use std::future::Future;
+
+/// The key the `/keys` operations need.
+const MANAGEMENT: KeyNeeded = KeyNeeded::Management { routes: "/keys" };
 
 /// The `/keys` operations of a [`Client`]; get one with [`Client::keys`].
 #[derive(Debug, Clone, Copy)]
@@ -27,7 +36,7 @@ pub struct Keys<'c> {
 }
 
 impl<'c> Keys<'c> {
-    pub(crate) fn new(client: &'c Client) -> Self {
+    fn new(client: &'c Client) -> Self {
         Self { client }
     }
 
@@ -102,87 +111,14 @@ impl<'c> Keys<'c> {
 }
 
 impl Client {
+    /// The key-management operations (`/keys`).
+    pub fn keys(&self) -> Keys<'_> {
+        Keys::new(self)
+    }
+
     /// `GET /key`: the key this client authenticates with. Works with any key.
     pub fn current_key(&self) -> Request<'_, GetCurrentKey> {
         Request::new(self, GetCurrentKey)
-    }
-}
-
-/// One call, ready to be configured and awaited.
-///
-/// ```no_run
-/// # async fn run(client: openrouter_keys::Client, hash: &str) -> Result<(), openrouter_keys::Error> {
-/// use openrouter_keys::RetryPolicy;
-/// use std::time::Duration;
-///
-/// let key = client
-///     .keys()
-///     .get(hash)
-///     .timeout(Duration::from_secs(2))
-///     .retry(RetryPolicy::none())
-///     .header("x-trace-id", "abc123")
-///     .await?;
-/// # let _ = key; Ok(()) }
-/// ```
-#[must_use = "a request does nothing until it is awaited"]
-#[derive(Debug, Clone)]
-pub struct Request<'c, Op> {
-    client: &'c Client,
-    operation: Op,
-    options: CallOptions,
-}
-
-impl<'c, Op> Request<'c, Op> {
-    fn new(client: &'c Client, operation: Op) -> Self {
-        Self {
-            client,
-            operation,
-            options: CallOptions::default(),
-        }
-    }
-
-    /// Time allowed for each attempt of this call, instead of the client's.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-
-    /// Retry policy for this call, instead of the client's.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-
-    /// Adds a header to this call. An invalid name or value, `Authorization` (the
-    /// client's key is the only credential sent), or a header the SDK and the HTTP stack own
-    /// (`Content-Length`, `Transfer-Encoding`, `Host`, `Connection`, `Keep-Alive`, `TE`,
-    /// `Trailer`, `Upgrade`, `Expect`, `Proxy-Authorization`, `Proxy-Connection`,
-    /// `Content-Type`) makes the call fail with
-    /// [`Error::InvalidInput`](crate::Error::InvalidInput) when awaited, before anything is sent.
-    pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.options.add_header(name, value);
-        self
-    }
-}
-
-/// What a request builder sends; implemented by the operation types of this module.
-pub trait Operation: private::Sealed + Send + Sync + 'static {
-    /// What the call returns.
-    type Output: Send;
-    #[doc(hidden)]
-    fn send(self, client: &Client, options: CallOptions) -> BoxFuture<'_, Result<Self::Output>>;
-}
-
-mod private {
-    pub trait Sealed {}
-}
-
-impl<'c, Op: Operation> IntoFuture for Request<'c, Op> {
-    type Output = Result<Op::Output>;
-    type IntoFuture = BoxFuture<'c, Result<Op::Output>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        self.operation.send(self.client, self.options)
     }
 }
 
@@ -190,18 +126,16 @@ impl<'c, Op: Operation> IntoFuture for Request<'c, Op> {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GetCurrentKey;
 
-impl private::Sealed for GetCurrentKey {}
-impl Operation for GetCurrentKey {
-    type Output = CurrentKey;
-    fn send(self, client: &Client, options: CallOptions) -> BoxFuture<'_, Result<CurrentKey>> {
-        exchange::boxed(self, client, options)
-    }
-}
+impl_operation!(GetCurrentKey => CurrentKey);
 
 impl Exchange for GetCurrentKey {
-    const ID: OperationId = OperationId::GetCurrentKey;
+    const RULES: &'static Rules = &Rules::new(
+        OperationId::GetCurrentKey,
+        Idempotency::Idempotent,
+        KeyNeeded::Any,
+    )
+    .undocumented_404();
     type Wire = types::CurrentKeyResponse;
-    type Output = CurrentKey;
     type Body = ();
     fn check(&self) -> Result<()> {
         Ok(())
@@ -251,50 +185,33 @@ impl<'c> Request<'c, ListKeys> {
         self.operation.workspace_id = Some(workspace_id.into());
         self
     }
+}
 
-    /// Every key matching these filters, from this offset on, fetched page by page until a
-    /// page comes back empty. The stream ends after the first error, which it yields.
-    ///
-    /// A key that comes back on a later page (keys created or deleted while listing shift the
-    /// offsets) is yielded once. A non-empty page without a single key not yet listed means
-    /// the server repeated a page (it ignores `offset`): the stream then ends with an
-    /// [`Error::Decode`](crate::Error::Decode) naming the offset, instead of asking forever.
-    /// The stream keeps a 64-bit digest of every hash it yielded (about 20 bytes a key) until
-    /// it is dropped.
-    pub fn into_stream(self) -> impl futures_util::Stream<Item = Result<Key>> + Send + Unpin + 'c {
-        crate::pagination::keys_stream(self)
+impl Paged for ListKeys {
+    type Item = Key;
+    const LISTING: Listing = Listing {
+        operation: Self::RULES.id,
+        items: "keys",
+        path: "data",
+        by_hand: "client.keys().list().offset(n)",
+    };
+    fn offset(&self) -> u64 {
+        self.offset.unwrap_or(0)
     }
-
-    /// Every key matching these filters, from this offset on, collected into one `Vec`: the
-    /// pages of [`into_stream`](Self::into_stream), fetched one after another. Fails with
-    /// the first error.
-    ///
-    /// ```no_run
-    /// # async fn run(client: openrouter_keys::Client) -> Result<(), openrouter_keys::Error> {
-    /// let with_disabled = client.keys().list().include_disabled(true).all().await?;
-    /// # let _ = with_disabled; Ok(()) }
-    /// ```
-    pub fn all(self) -> impl Future<Output = Result<Vec<Key>>> + Send + 'c {
-        futures_util::TryStreamExt::try_collect(self.into_stream())
+    fn set_offset(&mut self, offset: u64) {
+        self.offset = Some(offset);
     }
-
-    pub(crate) fn page_offset(&self) -> u64 {
-        self.operation.offset.unwrap_or(0)
+    fn id(key: &Key) -> &str {
+        &key.hash
     }
 }
 
-impl private::Sealed for ListKeys {}
-impl Operation for ListKeys {
-    type Output = Vec<Key>;
-    fn send(self, client: &Client, options: CallOptions) -> BoxFuture<'_, Result<Vec<Key>>> {
-        exchange::boxed(self, client, options)
-    }
-}
+impl_operation!(ListKeys => Vec<Key>);
 
 impl Exchange for ListKeys {
-    const ID: OperationId = OperationId::List;
+    const RULES: &'static Rules =
+        &Rules::new(OperationId::List, Idempotency::Idempotent, MANAGEMENT);
     type Wire = types::KeyListResponse;
-    type Output = Vec<Key>;
     type Body = ();
     fn check(&self) -> Result<()> {
         Ok(())
@@ -342,23 +259,24 @@ impl<'c> Request<'c, CreateKey> {
     }
 }
 
-impl private::Sealed for CreateKey {}
-impl Operation for CreateKey {
-    type Output = CreatedKey;
-    fn send(self, client: &Client, options: CallOptions) -> BoxFuture<'_, Result<CreatedKey>> {
-        exchange::boxed(self, client, options)
-    }
-}
+impl_operation!(CreateKey => CreatedKey);
 
 impl Exchange for CreateKey {
-    const ID: OperationId = OperationId::CreateKeys;
+    const RULES: &'static Rules = &Rules::new(
+        OperationId::CreateKeys,
+        Idempotency::NotIdempotent,
+        MANAGEMENT,
+    )
+    .creates(Creation {
+        shown: created_key_shown,
+        secret: created_key_secret,
+    });
     type Wire = types::CreatedKeyResponse;
-    type Output = CreatedKey;
     type Body = types::CreateKeyRequest;
     fn check(&self) -> Result<Self::Body> {
         self.new_key.to_body()
     }
-    fn secret(&self) -> Option<&secrecy::SecretString> {
+    fn secret(&self) -> Option<&SecretString> {
         self.new_key.partner_secret()
     }
     fn build(
@@ -376,24 +294,41 @@ impl Exchange for CreateKey {
     }
 }
 
+/// Whether a create's 2xx answer shows that the key exists: `201 Created` (the documented
+/// status), or a JSON body with the new key's `data.hash` or its top-level `key`.
+fn created_key_shown(status: StatusCode, body: &[u8]) -> bool {
+    if status == StatusCode::CREATED {
+        return true;
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return false;
+    };
+    value
+        .pointer("/data/hash")
+        .is_some_and(|hash| hash.is_string())
+        || value.get("key").is_some_and(|key| key.is_string())
+}
+
+/// The top-level `key` (the new key's secret) of a create's body that failed to decode as a
+/// whole.
+fn created_key_secret(body: &[u8]) -> Option<SecretString> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let key = value.get("key")?.as_str()?;
+    Some(SecretString::from(key.to_string()))
+}
+
 /// `GET /keys/{hash}`.
 #[derive(Debug, Clone)]
 pub struct GetKey {
     hash: String,
 }
 
-impl private::Sealed for GetKey {}
-impl Operation for GetKey {
-    type Output = Key;
-    fn send(self, client: &Client, options: CallOptions) -> BoxFuture<'_, Result<Key>> {
-        exchange::boxed(self, client, options)
-    }
-}
+impl_operation!(GetKey => Key);
 
 impl Exchange for GetKey {
-    const ID: OperationId = OperationId::GetKey;
+    const RULES: &'static Rules =
+        &Rules::new(OperationId::GetKey, Idempotency::Idempotent, MANAGEMENT);
     type Wire = types::KeyResponse;
-    type Output = Key;
     type Body = ();
     fn check(&self) -> Result<()> {
         checked_hash(&self.hash).map(drop)
@@ -416,18 +351,12 @@ pub struct UpdateKey {
     update: KeyUpdate,
 }
 
-impl private::Sealed for UpdateKey {}
-impl Operation for UpdateKey {
-    type Output = Key;
-    fn send(self, client: &Client, options: CallOptions) -> BoxFuture<'_, Result<Key>> {
-        exchange::boxed(self, client, options)
-    }
-}
+impl_operation!(UpdateKey => Key);
 
 impl Exchange for UpdateKey {
-    const ID: OperationId = OperationId::UpdateKeys;
+    const RULES: &'static Rules =
+        &Rules::new(OperationId::UpdateKeys, Idempotency::Idempotent, MANAGEMENT);
     type Wire = types::KeyResponse;
-    type Output = Key;
     type Body = types::UpdateKeyRequest;
     fn check(&self) -> Result<Self::Body> {
         checked_hash(&self.hash)?;
@@ -458,18 +387,12 @@ pub struct DeleteKey {
     hash: String,
 }
 
-impl private::Sealed for DeleteKey {}
-impl Operation for DeleteKey {
-    type Output = ();
-    fn send(self, client: &Client, options: CallOptions) -> BoxFuture<'_, Result<()>> {
-        exchange::boxed(self, client, options)
-    }
-}
+impl_operation!(DeleteKey => ());
 
 impl Exchange for DeleteKey {
-    const ID: OperationId = OperationId::DeleteKeys;
+    const RULES: &'static Rules =
+        &Rules::new(OperationId::DeleteKeys, Idempotency::Idempotent, MANAGEMENT);
     type Wire = types::DeleteKeyResponse;
-    type Output = ();
     type Body = ();
     fn check(&self) -> Result<()> {
         checked_hash(&self.hash).map(drop)
@@ -486,9 +409,9 @@ impl Exchange for DeleteKey {
     fn output(_: Self::Wire) {}
     /// The API documents `deleted` as always `true`; a `false` says the key was not deleted,
     /// and a caller that went on as if it were would leave a live key behind.
-    fn refusal(wire: &Self::Wire) -> Option<crate::exchange::Refusal> {
+    fn refusal(wire: &Self::Wire) -> Option<Refusal> {
         let types::DeleteKeyResponse { deleted } = wire;
-        (*deleted == Some(false)).then_some(crate::exchange::Refusal {
+        (*deleted == Some(false)).then_some(Refusal {
             path: "deleted",
             message: "the API answered `deleted: false`: the key was not deleted",
             hint: "get the key by its hash to see whether it still exists, and delete it again \

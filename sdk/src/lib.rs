@@ -122,12 +122,17 @@
 // a feature with that feature (none of this crate's public items is gated today).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod api_error;
 mod call;
 mod client;
 mod config_error;
+mod decode_error;
 mod error;
+mod error_mapping;
+mod error_text;
 mod exchange;
 mod hash;
+mod hints;
 mod input_field;
 mod key_source;
 mod keys;
@@ -136,34 +141,46 @@ mod operation_id;
 mod options;
 mod pagination;
 mod redact;
+mod request;
 mod retry;
 mod retry_after;
 mod retry_notice;
+mod rules;
 pub mod sleep;
+mod text_bound;
 mod tolerant;
 mod transport;
 
+pub use api_error::{ApiError, ApiErrorKind};
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
     http_client_builder,
 };
 pub use config_error::{ConfigError, Setting};
-pub use error::{ApiError, ApiErrorKind, ConnectionPhase, DecodeError, Error, Result, TimeoutKind};
-pub use input_field::{InputField, MAX_TEXT_CHARS};
+pub use decode_error::DecodeError;
+pub use error::{ConnectionPhase, Error, Result, TimeoutKind};
+pub use input_field::InputField;
 pub use key_source::KeySource;
-pub use keys::{CreateKey, DeleteKey, GetCurrentKey, GetKey, Keys, ListKeys, Request, UpdateKey};
+pub use text_bound::MAX_TEXT_CHARS;
+// Every public item of `keys.rs` (`Keys` and the operation types) is public at the root, so
+// that an operation declared there needs no line here.
+pub use keys::*;
 pub use model::{
     BudgetLayer, BudgetResetInterval, BudgetScope, CreatedKey, CurrentKey, DataRegion,
     ExternalIdentity, FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit,
     Timestamp, Usage,
 };
 pub use operation_id::OperationId;
+pub use request::Request;
 
-/// The trait behind the operation types a [`Request`] carries ([`GetKey`], [`ListKeys`], ...):
-/// [`Operation::Output`](operation::Operation::Output) is what awaiting the request returns.
-/// It is sealed; you meet it only in bounds, when writing code generic over requests.
+/// The traits behind the operation types a [`Request`] carries ([`GetKey`], [`ListKeys`], ...):
+/// [`Operation::Output`](operation::Operation::Output) is what awaiting the request returns,
+/// and a [`Paged`](operation::Paged) operation's request can fetch every page
+/// ([`Request::into_stream`], [`Request::all`]). Both are sealed; you meet them only in
+/// bounds, when writing code generic over requests.
 pub mod operation {
-    pub use crate::keys::Operation;
+    pub use crate::pagination::Paged;
+    pub use crate::request::Operation;
 }
 
 /// The crate README's examples, compiled as doctests so that they cannot drift from the API.

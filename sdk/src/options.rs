@@ -79,7 +79,7 @@ impl CallOptions {
         if self
             .retry
             .as_ref()
-            .is_some_and(|r| r.get_deadline().is_zero())
+            .is_some_and(|r| r.call_deadline().is_zero())
         {
             return Err(Error::invalid(
                 InputField::Retry,

@@ -90,6 +90,24 @@ impl<'a> Redactor<'a> {
     }
 }
 
+/// The first `limit` bytes of `body` as text, scrubbed by `redactor`, so that an excerpt can
+/// never carry a secret into logs.
+pub(crate) fn excerpt(body: &[u8], limit: usize, redactor: &Redactor<'_>) -> String {
+    // Scrub before cutting: a secret that straddles the cut would otherwise leave its first
+    // part in the excerpt, unrecognised. The window reaches past the cut by the longest
+    // secret, so any secret that starts before the cut is whole in it.
+    let window = &body[..body.len().min(limit + redactor.longest_secret())];
+    let mut text = redactor.text(&String::from_utf8_lossy(window));
+    if text.len() > limit {
+        let mut end = limit;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
+}
+
 fn is_unsafe_control(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
 }
@@ -119,6 +137,34 @@ pub(crate) fn redact_keys(text: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn excerpt_is_bounded_and_lossy() {
+        let key = secrecy::SecretString::from("sk-or-v1-test".to_string());
+        let redactor = Redactor::new(&key, None);
+        let body = [b'a'; 5000];
+        assert_eq!(excerpt(&body, 1024, &redactor).len(), 1024);
+        assert_eq!(excerpt(&[0xff, b'a'], 10, &redactor), "\u{fffd}a");
+        // A multi-byte character at the cut is dropped whole.
+        assert_eq!(excerpt("aé".as_bytes(), 2, &redactor), "a");
+    }
+
+    #[test]
+    fn a_secret_across_the_cut_leaves_no_part_of_itself() {
+        let key = secrecy::SecretString::from("my-proxy-credential-0123456789abcdef".to_string());
+        let redactor = Redactor::new(&key, None);
+        for before in [1000, 1010, 1023] {
+            let mut body = vec![b'x'; before];
+            body.extend_from_slice(b"my-proxy-credential-0123456789abcdef and more");
+            let shown = excerpt(&body, 1024, &redactor);
+            assert!(shown.len() <= 1024, "{before}");
+            assert!(
+                !shown.contains("my-p"),
+                "{before}: ...{}",
+                &shown[before.min(shown.len())..]
+            );
+        }
+    }
 
     #[test]
     fn redacts_every_key_shaped_token() {

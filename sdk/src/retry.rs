@@ -3,11 +3,13 @@
 //! The policy follows the API's own declared strategy (exponential from 500 ms, at most 3
 //! attempts) with full jitter (a uniformly random wait between zero and the exponential bound,
 //! as in smithy-rs and the AWS architecture blog), a cap on each wait and an overall deadline.
-//! Classification is by operation: `POST /keys` is treated as not idempotent (OpenRouter does
-//! not document it either way; our inference is that nothing deduplicates creates), so it is
-//! retried only when the server cannot have acted on it (connection refused, 429).
+//! Classification is by the operation's declared [`Idempotency`]: an operation that is not
+//! idempotent (`POST /keys`: OpenRouter does not document it either way; our inference is that
+//! nothing deduplicates creates) is retried only when the server cannot have acted on it
+//! (connection refused, 429).
 
-use crate::operation_id::OperationId;
+use crate::api_error::is_retryable_status;
+use crate::rules::Idempotency;
 use reqwest::StatusCode;
 use std::time::Duration;
 
@@ -21,8 +23,9 @@ use std::time::Duration;
 ///     .max_attempts(5)
 ///     .initial_backoff(Duration::from_secs(1))
 ///     .deadline(Duration::from_secs(300));
-/// assert_eq!(patient.get_max_attempts(), 5);
-/// assert_eq!(RetryPolicy::none().get_max_attempts(), 1);
+/// assert_eq!(patient.allowed_attempts(), 5);
+/// assert_eq!(patient.call_deadline(), Duration::from_secs(300));
+/// assert_eq!(RetryPolicy::none().allowed_attempts(), 1);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -74,13 +77,14 @@ impl RetryPolicy {
         self
     }
 
-    /// Total attempts allowed.
-    pub fn get_max_attempts(&self) -> u32 {
+    /// Total attempts allowed, the first included (set with
+    /// [`max_attempts`](Self::max_attempts)).
+    pub fn allowed_attempts(&self) -> u32 {
         self.max_attempts
     }
 
-    /// The overall deadline.
-    pub fn get_deadline(&self) -> Duration {
+    /// Time for the whole call (set with [`deadline`](Self::deadline)).
+    pub fn call_deadline(&self) -> Duration {
         self.deadline
     }
 
@@ -96,25 +100,6 @@ impl RetryPolicy {
     }
 }
 
-/// Whether an operation may be repeated without changing the outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Idempotency {
-    /// GET, PATCH, DELETE: repeating is safe.
-    Idempotent,
-    /// POST /keys: repeating may create a second key.
-    NotIdempotent,
-}
-
-impl Idempotency {
-    pub(crate) fn of(operation: OperationId) -> Self {
-        if operation == OperationId::CreateKeys {
-            Self::NotIdempotent
-        } else {
-            Self::Idempotent
-        }
-    }
-}
-
 /// What an attempt ended in, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AttemptEnd {
@@ -126,8 +111,9 @@ pub(crate) enum AttemptEnd {
     Interrupted,
 }
 
-/// Whether an attempt that ended so may be repeated. `unsafe_create_retry` is the caller's
-/// per-call opt-in to retrying `POST /keys` like an idempotent call.
+/// Whether an attempt of an operation with this idempotency that ended so may be repeated.
+/// `unsafe_create_retry` is the caller's per-call opt-in to retrying a create like an
+/// idempotent call.
 pub(crate) fn should_retry(
     idempotency: Idempotency,
     end: AttemptEnd,
@@ -137,7 +123,7 @@ pub(crate) fn should_retry(
     match end {
         AttemptEnd::ConnectFailed => true,
         AttemptEnd::Status(status) if status == StatusCode::TOO_MANY_REQUESTS => true,
-        AttemptEnd::Status(status) => idempotent && crate::error::is_retryable_status(status),
+        AttemptEnd::Status(status) => idempotent && is_retryable_status(status),
         AttemptEnd::Interrupted => idempotent,
     }
 }
@@ -165,8 +151,8 @@ mod tests {
     #[test]
     fn create_is_retried_only_when_nothing_can_have_happened() {
         use AttemptEnd::*;
-        let create = Idempotency::of(OperationId::CreateKeys);
-        let get = Idempotency::of(OperationId::GetKey);
+        let create = Idempotency::NotIdempotent;
+        let get = Idempotency::Idempotent;
         let status = |s| Status(StatusCode::from_u16(s).unwrap());
         for end in [ConnectFailed, status(429)] {
             assert!(should_retry(create, end, false), "{end:?}");
@@ -197,6 +183,6 @@ mod tests {
 
     #[test]
     fn zero_attempts_means_one() {
-        assert_eq!(RetryPolicy::default().max_attempts(0).get_max_attempts(), 1);
+        assert_eq!(RetryPolicy::default().max_attempts(0).allowed_attempts(), 1);
     }
 }

@@ -31,12 +31,10 @@
 //! ```
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
-/// A boxed, sendable future.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+/// A boxed, sendable future (futures-util's), which [`AsyncSleep::sleep`] returns.
+pub use futures_util::future::BoxFuture;
 
 /// Waits for a duration. The default is [`TokioSleep`].
 pub trait AsyncSleep: Send + Sync + fmt::Debug {

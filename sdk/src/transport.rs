@@ -7,9 +7,10 @@
 //! Before: the credential and client headers, the call's own headers, and the attempt's
 //! timeout (cut to what is left of the call's deadline by the call). After: what the attempt
 //! saw (status, request id, `Retry-After`) for the call's record, and tracing. [`capped`]
-//! caps the response body. Whether to try again is decided by the call (`call.rs`), which
-//! rebuilds the request from the operation's parameters: no request is copied in case it
-//! fails, and a body cut off midway fails its attempt like any other broken connection.
+//! caps the response body. Whether to try again is decided by the call (`call.rs`), and the
+//! loop (`exchange.rs`) rebuilds the request from the operation's parameters: no request is
+//! copied in case it fails, and a body cut off midway fails its attempt like any other broken
+//! connection.
 
 use crate::redact::Redactor;
 use crate::retry::AttemptEnd;
@@ -94,14 +95,13 @@ impl CallRecord {
             .map(str::to_string)
     }
 
-    /// Adds what a failed attempt's hooks saw; `hit_deadline`: its timeout was cut short by
-    /// the call's deadline.
-    pub fn add(&mut self, io: &mut AttemptIo, hit_deadline: bool) {
+    /// Adds what a failed attempt's hooks saw.
+    pub fn add(&mut self, io: &mut AttemptIo) {
         if !io.sent {
             return;
         }
         self.attempts += 1;
-        self.last_attempt_hit_deadline = hit_deadline;
+        self.last_attempt_hit_deadline = io.hit_deadline;
         if io.status.is_some() {
             self.last_status = io.status;
             self.last_request_id = io.request_id.take();
@@ -116,6 +116,9 @@ impl CallRecord {
 pub(crate) struct AttemptIo {
     /// In: this attempt's timeout, already cut to what is left of the call's deadline.
     pub timeout: Duration,
+    /// In: whether that cut made it shorter than the per-attempt timeout (when it passes,
+    /// the call's deadline has).
+    pub hit_deadline: bool,
     /// In: the attempt's number, from 1 (for traces).
     pub number: u32,
     /// In: whether someone listens to this call's span or to debug events.
@@ -133,10 +136,12 @@ pub(crate) struct AttemptIo {
 }
 
 impl AttemptIo {
-    /// Ready for attempt `number`, with this timeout; what an earlier attempt saw is cleared.
-    pub fn start(&mut self, number: u32, timeout: Duration) {
+    /// Ready for attempt `number`, with this timeout (`hit_deadline`: cut short by the call's
+    /// deadline); what an earlier attempt saw is cleared.
+    pub fn start(&mut self, number: u32, timeout: Duration, hit_deadline: bool) {
         self.number = number;
         self.timeout = timeout;
+        self.hit_deadline = hit_deadline;
         self.sent = false;
         self.status = None;
         self.request_id = None;

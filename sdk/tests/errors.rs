@@ -299,8 +299,8 @@ async fn a_body_declared_over_16_mib_is_refused_from_its_header() {
 
 #[tokio::test]
 async fn headers_that_frame_the_request_are_refused_before_sending() {
-    // Each would be sent as given before the fix: `content-length` on a GET made the server
-    // wait for a body that never came (three 30 s timeouts), `host` named another site.
+    // Sent as given, `content-length` on a GET makes the server wait for a body that never
+    // comes (three 30 s timeouts), and `host` names another site.
     let owned = [
         ("content-length", "5"),
         ("transfer-encoding", "chunked"),

@@ -1,12 +1,11 @@
 //! How much memory one call in flight holds: the future an awaited request runs as.
 //!
 //! Every in-flight call keeps its future alive until it completes; with many calls in flight
-//! their size is what the CPU's data cache has to hold (issue 13). The bounds sit a little
-//! above the sizes measured in the test profile, so that a change that makes a call's
-//! future noticeably larger fails here and is a decision, not an accident. (Release builds
-//! lay futures out the same way; the bench prints their sizes.) Before issue 13 a `get` held
-//! 2632 bytes, a `create` 3488; after its first round 1640 and 2312. (Raw reqwest's own future
-//! for the same call, in the bench, is 720 bytes.)
+//! their size is what the CPU's data cache has to hold. The bounds sit a little above the
+//! sizes measured in the test profile, so that a change that makes a call's future noticeably
+//! larger fails here and is a decision, not an accident. (Release builds lay futures out the
+//! same way; the bench prints their sizes. Raw reqwest's own future for the same call, in the
+//! bench, is 720 bytes.)
 
 use openrouter_keys::{Client, KeyUpdate, NewKey};
 use std::future::IntoFuture;

@@ -3,7 +3,8 @@
 use super::new_key::{check_limit, wire_limit_reset};
 use super::open_enum::LimitReset;
 use crate::error::{Error, Result};
-use crate::input_field::{InputField, bounded};
+use crate::input_field::InputField;
+use crate::text_bound::bounded;
 use openrouter_keys_codegen::types;
 
 /// A change to one field that the API can also clear: set it, clear it (`null` is sent), or

@@ -3,7 +3,8 @@
 use super::open_enum::LimitReset;
 use super::timestamp::Timestamp;
 use crate::error::{Error, Result};
-use crate::input_field::{InputField, bounded};
+use crate::input_field::InputField;
+use crate::text_bound::bounded;
 use openrouter_keys_codegen::types;
 use secrecy::{ExposeSecret, SecretString};
 
