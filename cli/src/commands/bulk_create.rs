@@ -8,8 +8,8 @@
 //! (atomically) at the end of every run with every row that has its key.
 
 use crate::batch::{
-    Batch, BatchKind, Found, Provisioned, Row, RowNumber, RowResult, duplicate_names, fingerprint,
-    preexisting, warn_preexisting,
+    Batch, BatchKind, Found, NoSteps, Provisioned, Row, RowNumber, RowResult, duplicate_names,
+    fingerprint, preexisting, report_orphans, report_settling, warn_preexisting,
 };
 use crate::cli::{BulkCreateArgs, KeySettings};
 use crate::context::Context;
@@ -78,7 +78,7 @@ pub async fn run(ctx: &Context, args: &BulkCreateArgs) -> CliResult<Exit> {
             new.begin(before, rows)?
         }
     };
-    let run = batch.provision(ctx, usize::from(args.concurrency)).await?;
+    let run = batch.provision(ctx, &args.batch, &NoSteps).await?;
     Ok(summarize(ctx.print, &batch, &run, &args.secrets_out))
 }
 
@@ -280,13 +280,7 @@ fn summarize(
         run.already.saturating_sub(gone),
         secrets.display()
     ));
-    if outcome.orphans_replaced > 0 {
-        print.note(format_args!(
-            "bulk-create: {} key(s) made for a row by an interrupted create, without a saved \
-             secret, were deleted (their rows were created again)",
-            outcome.orphans_replaced
-        ));
-    }
+    report_orphans(print, "bulk-create", outcome.orphans_replaced);
     let mut tally = Tally::default();
     let (mut in_doubt, mut without_key) = (0, 0);
     for row in batch.rows() {
@@ -303,7 +297,8 @@ fn summarize(
             )),
             RowResult::Unfinished => without_key += 1,
             RowResult::InDoubt => in_doubt += 1,
-            RowResult::Created => {}
+            // No step follows a row's key in this kind of batch.
+            RowResult::Created | RowResult::Settling | RowResult::StepFailed(_) => {}
         }
         tally.add(result.outcome());
     }
@@ -332,6 +327,11 @@ fn summarize(
             "{without_key} row(s) have no key; rerun the same command to retry them"
         ));
     }
+    report_settling(print, &outcome.settling, |id| {
+        let row = batch.rows().iter().find(|row| row.id == *id);
+        let name = row.map(|row| excerpt(&row.spec.name)).unwrap_or_default();
+        format!("row {id} ({name})")
+    });
     tally.exit()
 }
 

@@ -38,7 +38,7 @@ pub async fn run(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<Exit> {
     let results: Vec<(String, Result<Deleted, openrouter_keys::Error>)> =
         futures_util::stream::iter(entries.iter().map(|(hash, _)| hash.clone()))
             .map(|hash| async {
-                let result = client.keys().delete(hash.as_str()).await;
+                let result = ctx.pace.paced(client.keys().delete(hash.as_str())).await;
                 progress.advance();
                 let result = match result {
                     Ok(()) => Ok(Deleted::Now),

@@ -141,13 +141,14 @@ async fn apply(
     let change = &change;
     let results: Vec<(Key, Result<(), openrouter_keys::Error>)> = futures_util::stream::iter(keys)
         .map(|key| async move {
+            let keys = client.keys();
             let result = match change {
-                Change::Update(update) => client
-                    .keys()
-                    .update(key.hash.as_str(), update.clone())
+                Change::Update(update) => ctx
+                    .pace
+                    .paced(keys.update(key.hash.as_str(), update.clone()))
                     .await
                     .map(drop),
-                Change::Delete => client.keys().delete(key.hash.as_str()).await,
+                Change::Delete => ctx.pace.paced(keys.delete(key.hash.as_str())).await,
             };
             (key, result)
         })

@@ -373,7 +373,19 @@ fn a_batch_begun_by_the_previous_version_resumes_after_an_upgrade() {
     .replace("HASH", &key.hash)
     .replace("SECRET", secret.expose_secret());
     write(d, "s.csv.journal", &journal);
-    let output = fake.run(d, &["bulk-create", "in.csv", "--secrets-out", "s.csv"]);
+    // Row 2's create may have been sent by the run that died: the run waits the settle time
+    // (1 s here) before its final check.
+    let output = fake.run(
+        d,
+        &[
+            "bulk-create",
+            "in.csv",
+            "--secrets-out",
+            "s.csv",
+            "--settle",
+            "1s",
+        ],
+    );
     assert_code(&output, 0);
     assert!(
         stderr(&output).contains("resuming the batch"),

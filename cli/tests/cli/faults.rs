@@ -15,6 +15,10 @@ const ROWS: usize = 200;
 /// 900 ms), many attempts for calls safe to repeat.
 const FAST: [&str; 4] = ["--timeout", "300ms", "--attempts", "6"];
 
+/// The settle time of faulted batches: the fake acts on a request when it arrives (none of
+/// these faults is late, and its listing does not lag), so a second covers it.
+const SETTLE: [&str; 2] = ["--settle", "1s"];
+
 fn write_input(dir: &Path, rows: usize) {
     let mut csv = String::from("name,limit\n");
     for i in 0..rows {
@@ -33,6 +37,7 @@ fn bulk_create(fake: &Fake, dir: &Path) -> std::process::Command {
         "--concurrency",
         "8",
     ]);
+    command.args(SETTLE);
     command
 }
 
@@ -274,6 +279,7 @@ fn rotate_with_faults_everywhere_creates_one_replacement_per_key() {
         "new.csv",
         "--yes",
     ]);
+    args.extend(SETTLE);
     let mut finished = false;
     for _ in 0..6 {
         let output = fake.run(dir.path(), &args);

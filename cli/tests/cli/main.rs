@@ -22,5 +22,6 @@ mod messages;
 mod report;
 mod rotate;
 mod secret_files;
+mod settle;
 mod terminal;
 mod whoami;
