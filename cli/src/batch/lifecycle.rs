@@ -203,16 +203,21 @@ impl<K: BatchKind> Batch<K> {
         // Ended early (an error): the bar's line still ends.
         progress.finish();
         // A failure to save the secrets comes first: it says where they are meanwhile.
-        let saved = self
-            .journal
-            .save_secrets(ctx.print, &self.secrets, |journal| {
-                write_secrets::<K>(journal, &self.secrets)
-            })?;
+        let saved = self.save_secrets(ctx)?;
         Ok(Provisioned {
             outcome: result?,
             already,
             saved,
         })
+    }
+
+    /// Writes the secrets file from the journal (a run killed before it wrote the file left
+    /// the secrets only there); how many it holds. A failure says where the secrets are.
+    pub fn save_secrets(&self, ctx: &Context) -> CliResult<usize> {
+        self.journal
+            .save_secrets(ctx.print, &self.secrets, |journal| {
+                write_secrets::<K>(journal, &self.secrets)
+            })
     }
 
     /// Creates that a run died with (an intent without an answer on record) had ended by now

@@ -61,7 +61,7 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
     };
     let batch = match Batch::<Rotation>::open(&args.secrets_out, &fingerprint)? {
         Found::Resumed(batch) => {
-            refuse_finished(&batch, &args.secrets_out, &settle)?;
+            refuse_finished(ctx, &batch, &args.secrets_out, &settle)?;
             let open: Vec<String> = {
                 let state = batch.journal().state();
                 batch
@@ -233,7 +233,15 @@ fn rotation_fingerprint(args: &RotateArgs) -> String {
 /// A rotation whose every old key is retired, and whose creates can no longer make a key
 /// (`batch/settle.rs`), is finished: running it again would do nothing (its journal says so),
 /// and a new rotation needs its own journal, hence its own file.
-fn refuse_finished(batch: &Batch<Rotation>, secrets: &Path, settle: &Settle) -> CliResult<()> {
+///
+/// The secrets file is written from the journal first: a run killed after its last step,
+/// before it wrote the file, left the new secrets only in the journal.
+fn refuse_finished(
+    ctx: &Context,
+    batch: &Batch<Rotation>,
+    secrets: &Path,
+    settle: &Settle,
+) -> CliResult<()> {
     let retired = {
         let state = batch.journal().state();
         batch
@@ -242,6 +250,7 @@ fn refuse_finished(batch: &Batch<Rotation>, secrets: &Path, settle: &Settle) -> 
             .all(|row| state.row(&row.id).is_some_and(|s| s.retired))
     };
     if retired && batch.settling(settle).is_empty() {
+        batch.save_secrets(ctx)?;
         return Err(CliError::usage(format!(
             "this rotation already finished ({} key(s) rotated; new secrets in {}, journal {})",
             batch.rows().len(),

@@ -11,6 +11,7 @@ mod bulk_delete;
 mod changes;
 mod completions;
 mod config;
+mod crash_points;
 mod create;
 mod exit_codes;
 mod faults;
