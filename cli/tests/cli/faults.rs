@@ -364,3 +364,41 @@ fn ctrl_c_stops_a_batch_with_130_and_a_rerun_finishes_it() {
     run_to_completion(&fake, dir.path());
     assert_exactly_once(&fake, dir.path(), ROWS);
 }
+
+/// A burst of 429s with `Retry-After` (every create in flight refused at once) pauses the
+/// whole batch once: the wait is announced once, not once per refused call, and every row
+/// gets its key.
+#[test]
+fn a_burst_of_429s_pauses_the_batch_once_and_says_so_once() {
+    // Every answer to a create takes 300 ms: the four workers' first creates are in flight
+    // together, and the four are refused together.
+    let fake = Fake::start_with(
+        openrouter_keys_testkit::FakeServer::builder()
+            .latency(Route::CreateKeys, Duration::from_millis(300)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_input(dir.path(), 12);
+    fake.server
+        .inject_n(Route::CreateKeys, "429:retry=1".parse().unwrap(), 4);
+    let output = fake.run(
+        dir.path(),
+        &[
+            "bulk-create",
+            "students.csv",
+            "--secrets-out",
+            "secrets.csv",
+            "--concurrency",
+            "4",
+        ],
+    );
+    assert_code(&output, 0);
+    let text = stderr(&output);
+    let waits = text.matches("waiting 1s").count();
+    assert_eq!(waits, 1, "{text}");
+    assert!(
+        text.contains("as the server asked with Retry-After"),
+        "{text}"
+    );
+    assert_eq!(fake.server.max_in_flight(Route::CreateKeys), 4);
+    assert_exactly_once(&fake, dir.path(), 12);
+}
