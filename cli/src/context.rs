@@ -31,6 +31,7 @@ pub struct Context {
     settings: GlobalArgs,
     /// The client of the CLI's own key, which knows where the key came from.
     client: OnceLock<Client>,
+    http: OnceLock<openrouter_keys::reqwest::Client>,
 }
 
 impl Context {
@@ -41,6 +42,7 @@ impl Context {
             interrupt: OnInterrupt::default(),
             settings,
             client: OnceLock::new(),
+            http: OnceLock::new(),
         }
     }
 
@@ -91,8 +93,22 @@ impl Context {
             builder = builder.base_url(url);
         }
         builder
+            .http_client(self.http()?)
             .build()
             .map_err(|e| CliError::usage(format!("cannot configure the client: {e}")))
+    }
+
+    /// The one HTTP client (and connection pool) under every SDK client of the command:
+    /// `rotate` checks each new key with a client of its own, and opening connections anew
+    /// for each would cost every check a handshake.
+    fn http(&self) -> CliResult<openrouter_keys::reqwest::Client> {
+        if let Some(http) = self.http.get() {
+            return Ok(http.clone());
+        }
+        let http = openrouter_keys::http_client_builder()
+            .build()
+            .map_err(|e| CliError::failure(format!("cannot build the HTTP client: {e}")))?;
+        Ok(self.http.get_or_init(|| http).clone())
     }
 }
 
