@@ -22,6 +22,7 @@ mod config;
 mod context;
 mod error;
 mod exit;
+mod guardrails;
 mod interrupt;
 mod key_spec;
 #[allow(clippy::disallowed_methods)]

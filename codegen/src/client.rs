@@ -9,6 +9,13 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///Answer of POST /guardrails/{id}/assignments/keys.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct AssignKeysResponse {
+        ///Number of keys assigned.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assigned_count: ::std::option::Option<i64>,
+    }
     ///One layer of the budgets that constrain a key's spending.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BudgetLayer {
@@ -39,6 +46,22 @@ pub mod types {
         ///Spend so far in USD.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub spend_usd: ::std::option::Option<f64>,
+    }
+    ///A built-in content filter of a guardrail.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct BuiltinContentFilter {
+        ///What a match does: redact, block, flag (open set).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action: ::std::option::Option<::std::string::String>,
+        ///Placeholder a redaction writes, such as `[EMAIL]`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        ///Which messages the prompt-injection filter scans: user_only, all_messages (open set).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scan_scope: ::std::option::Option<::std::string::String>,
+        ///Which filter: email, phone, ssn, credit-card, ip-address, person-name, address, regex-prompt-injection (open set).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slug: ::std::option::Option<::std::string::String>,
     }
     ///Body of POST /keys.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -269,6 +292,19 @@ pub mod types {
     pub struct CurrentKeyResponse {
         pub data: CurrentKey,
     }
+    ///A custom regular-expression content filter of a guardrail.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct CustomContentFilter {
+        ///What a match does: redact, block, flag (open set).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action: ::std::option::Option<::std::string::String>,
+        ///Label used in placeholders or error messages.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        ///The regular expression matched against request content.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pattern: ::std::option::Option<::std::string::String>,
+    }
     ///Envelope of DELETE /keys/{hash}. `deleted` is required in the snapshot and optional (defaulting to true) in the newest Python SDK; optional here, so `{}` is a success too.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeleteKeyResponse {
@@ -380,6 +416,158 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub used: ::std::option::Option<i64>,
     }
+    ///`GetWorkspaceId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct GetWorkspaceId(::std::string::String);
+    impl ::std::ops::Deref for GetWorkspaceId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetWorkspaceId> for ::std::string::String {
+        fn from(value: GetWorkspaceId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GetWorkspaceId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetWorkspaceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetWorkspaceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetWorkspaceId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A guardrail: a named policy (budget, model and provider lists, zero data retention, content filters) that applies to the keys and members assigned to it (POLICY.md). The fields are those of OpenRouter's published document; the SDK needs only `id`, and keeps the budget and the lists that say what a key may use.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Guardrail {
+        ///Models allowed (canonical slugs); null or empty allows all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_models: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Providers allowed; null or empty allows all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed_providers: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Built-in content filters (personal data detectors, prompt injection).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content_filter_builtins: ::std::option::Option<
+            ::std::vec::Vec<BuiltinContentFilter>,
+        >,
+        ///Custom regular-expression content filters.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content_filters: ::std::option::Option<::std::vec::Vec<CustomContentFilter>>,
+        ///ISO 8601 creation time.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        ///Description of the guardrail.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Whether free endpoints that publish prompts are allowed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enable_free_model_publication: ::std::option::Option<bool>,
+        ///Whether free endpoints that train on request data are allowed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enable_free_model_training: ::std::option::Option<bool>,
+        ///Whether paid endpoints that train on request data are allowed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enable_paid_model_training: ::std::option::Option<bool>,
+        ///Deprecated; replaced by the per-provider `enforce_zdr_*` fields.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr: ::std::option::Option<bool>,
+        ///Zero data retention for Anthropic models.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr_anthropic: ::std::option::Option<bool>,
+        ///Zero data retention for Google models.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr_google: ::std::option::Option<bool>,
+        ///Zero data retention for OpenAI models.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr_openai: ::std::option::Option<bool>,
+        ///Zero data retention for other models.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr_other: ::std::option::Option<bool>,
+        ///Zero data retention for xAI models.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enforce_zdr_xai: ::std::option::Option<bool>,
+        ///Identifier of the guardrail.
+        pub id: String,
+        ///Models excluded from routing.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ignored_models: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Providers excluded from routing.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ignored_providers: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Whether BYOK inference spend counts toward the budget.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub include_byok_in_budgets: ::std::option::Option<bool>,
+        ///Budget in USD, per member or key it applies to; null for none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub limit_usd: ::std::option::Option<f64>,
+        ///Name of the guardrail.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///How often the budget resets: daily, weekly, monthly (open set); null for never.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reset_interval: ::std::option::Option<::std::string::String>,
+        ///ISO 8601 time of the last update.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+        ///Workspace the guardrail belongs to; null for a legacy guardrail from before workspaces. Belonging organizes it; it does not apply it to the workspace's traffic.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub workspace_id: ::std::option::Option<::std::string::String>,
+    }
+    ///Envelope of GET /guardrails. `total_count` counts every guardrail the listing would return across its pages.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct GuardrailListResponse {
+        pub data: ::std::vec::Vec<Guardrail>,
+        ///Guardrails in all pages.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_count: ::std::option::Option<i64>,
+    }
+    ///Envelope of GET /guardrails/{id}.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct GuardrailResponse {
+        pub data: Guardrail,
+    }
     ///An API key as listed, created, read or updated. Money is in USD. `external_user` is required by the newest official SDKs (TS and Python); the snapshot predates it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Key {
@@ -451,6 +639,103 @@ pub mod types {
         ///Workspace the key belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub workspace_id: ::std::option::Option<::std::string::String>,
+    }
+    ///One key's assignment to a guardrail; a key holds at most one (POLICY.md). The SDK needs the key's hash and the guardrail's id.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KeyAssignment {
+        ///User who made the assignment.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub assigned_by: ::std::option::Option<::std::string::String>,
+        ///ISO 8601 time of the assignment.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        ///The guardrail the key holds.
+        pub guardrail_id: String,
+        ///Identifier of the assignment.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<String>,
+        ///Hash of the assigned key.
+        pub key_hash: ::std::string::String,
+        ///Label of the key.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key_label: ::std::option::Option<::std::string::String>,
+        ///Name of the key.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key_name: ::std::option::Option<::std::string::String>,
+    }
+    ///Envelope of the key-assignment listings, with the count across all pages.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KeyAssignmentListResponse {
+        pub data: ::std::vec::Vec<KeyAssignment>,
+        ///Assignments in all pages.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_count: ::std::option::Option<i64>,
+    }
+    ///Body of POST /guardrails/{id}/assignments/keys and of its `/remove`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KeyHashesRequest {
+        ///Hashes of the keys to assign or unassign.
+        pub key_hashes: ::std::vec::Vec<KeyHashesRequestKeyHashesItem>,
+    }
+    impl KeyHashesRequest {
+        pub fn builder() -> builder::KeyHashesRequest {
+            Default::default()
+        }
+    }
+    ///`KeyHashesRequestKeyHashesItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct KeyHashesRequestKeyHashesItem(::std::string::String);
+    impl ::std::ops::Deref for KeyHashesRequestKeyHashesItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<KeyHashesRequestKeyHashesItem> for ::std::string::String {
+        fn from(value: KeyHashesRequestKeyHashesItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for KeyHashesRequestKeyHashesItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for KeyHashesRequestKeyHashesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for KeyHashesRequestKeyHashesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for KeyHashesRequestKeyHashesItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///A spending limit in USD; `null` means no limit. (OpenRouter documents no minimum; the SDK refuses negative and non-finite amounts before sending, by its own rule.)
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -574,6 +859,13 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requests: ::std::option::Option<i64>,
     }
+    ///Answer of POST /guardrails/{id}/assignments/keys/remove.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UnassignKeysResponse {
+        ///Number of keys unassigned.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub unassigned_count: ::std::option::Option<i64>,
+    }
     ///Body of PATCH /keys/{hash}. Absent fields are kept; `limit: null` and `limit_reset: null` clear the value.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UpdateKeyRequest {
@@ -598,6 +890,73 @@ pub mod types {
         pub fn builder() -> builder::UpdateKeyRequest {
             Default::default()
         }
+    }
+    ///A workspace: keys, guardrails and budgets belong to one (POLICY.md). The fields are those of OpenRouter's published document; the SDK needs only `id`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Workspace {
+        ///ISO 8601 creation time.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        ///User who created the workspace.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        ///The workspace's default guardrail, which applies to all its traffic; derived from the workspace's id, and readable only once its configuration was first written.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub default_guardrail_id: ::std::option::Option<String>,
+        ///Default image model.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub default_image_model: ::std::option::Option<::std::string::String>,
+        ///Default provider sort: price, throughput, latency, exacto (open set).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub default_provider_sort: ::std::option::Option<::std::string::String>,
+        ///Default text model.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub default_text_model: ::std::option::Option<::std::string::String>,
+        ///Description of the workspace.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Identifier of the workspace.
+        pub id: String,
+        ///Whether BYOK spend counts toward the workspace's budgets.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub include_byok_in_budgets: ::std::option::Option<bool>,
+        ///Keys whose requests are logged; null for all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub io_logging_api_key_ids: ::std::option::Option<::std::vec::Vec<i64>>,
+        ///Share of requests logged, from 0.0001 to 1.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub io_logging_sampling_rate: ::std::option::Option<f64>,
+        ///Whether data discount logging is on.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_data_discount_logging_enabled: ::std::option::Option<bool>,
+        ///Whether broadcast is on.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_observability_broadcast_enabled: ::std::option::Option<bool>,
+        ///Whether private logging is on.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_observability_io_logging_enabled: ::std::option::Option<bool>,
+        ///Name of the workspace.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///URL-friendly name
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub slug: ::std::option::Option<::std::string::String>,
+        ///ISO 8601 time of the last update.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+    }
+    ///Envelope of GET /workspaces, with the count across all pages.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WorkspaceListResponse {
+        pub data: ::std::vec::Vec<Workspace>,
+        ///Workspaces in all pages.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_count: ::std::option::Option<i64>,
+    }
+    ///Envelope of GET /workspaces/{id}.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WorkspaceResponse {
+        pub data: Workspace,
     }
     /// Types for composing complex structures.
     pub mod builder {
@@ -788,6 +1147,53 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct KeyHashesRequest {
+            key_hashes: ::std::result::Result<
+                ::std::vec::Vec<super::KeyHashesRequestKeyHashesItem>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for KeyHashesRequest {
+            fn default() -> Self {
+                Self {
+                    key_hashes: Err("no value supplied for key_hashes".to_string()),
+                }
+            }
+        }
+        impl KeyHashesRequest {
+            pub fn key_hashes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::KeyHashesRequestKeyHashesItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key_hashes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key_hashes: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<KeyHashesRequest> for super::KeyHashesRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: KeyHashesRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    key_hashes: value.key_hashes?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::KeyHashesRequest> for KeyHashesRequest {
+            fn from(value: super::KeyHashesRequest) -> Self {
+                Self {
+                    key_hashes: Ok(value.key_hashes),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UpdateKeyRequest {
             disabled: ::std::result::Result<
                 ::std::option::Option<bool>,
@@ -966,7 +1372,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for OpenRouter API keys
 
-Manage OpenRouter API keys: read the calling key, and list, create, read, update and delete keys with a management key.
+Manage OpenRouter API keys: read the calling key, and list, create, read, update and delete keys with a management key; assign guardrails to keys and unassign them, and read the guardrails and workspaces that bound them.
 
 Version: 1.0.0*/
 pub struct Client {
@@ -1018,6 +1424,128 @@ impl ClientInfo<()> for Client {
 }
 impl ClientHooks<()> for &Client {}
 impl Client {
+    /**List guardrails
+
+Lists one workspace's guardrails (the default workspace unless `workspace_id` is given), one page per call, with the total count. Requires a management key. Read-only here: creating, changing and deleting guardrails is outside key management (POLICY.md).
+
+Sends a `GET` request to `/guardrails`
+
+Arguments:
+- `limit`: Records per page, at most 100 (OpenRouter's default is 50).
+- `offset`: Number of records to skip.
+- `workspace_id`: Only guardrails of this workspace; by default the default workspace.
+```ignore
+let response = client.list_guardrails()
+    .limit(limit)
+    .offset(offset)
+    .workspace_id(workspace_id)
+    .send()
+    .await;
+```*/
+    pub fn list_guardrails(&self) -> builder::ListGuardrails<'_> {
+        builder::ListGuardrails::new(self)
+    }
+    /**List every key assignment
+
+Lists the account's key assignments (which guardrail each assigned key holds), one page per call, with the total count. There is no read of one key's assignment: this listing is how a key's guardrail is found. Requires a management key.
+
+Sends a `GET` request to `/guardrails/assignments/keys`
+
+Arguments:
+- `limit`: Records per page, at most 100 (OpenRouter's default is 50).
+- `offset`: Number of records to skip.
+```ignore
+let response = client.list_key_assignments()
+    .limit(limit)
+    .offset(offset)
+    .send()
+    .await;
+```*/
+    pub fn list_key_assignments(&self) -> builder::ListKeyAssignments<'_> {
+        builder::ListKeyAssignments::new(self)
+    }
+    /**Get a guardrail
+
+Returns one guardrail by id. A 404 means no such guardrail, or a workspace's default guardrail that has not been configured yet. Requires a management key.
+
+Sends a `GET` request to `/guardrails/{id}`
+
+Arguments:
+- `id`: The guardrail's id; sent percent-encoded as one path segment.
+```ignore
+let response = client.get_guardrail()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_guardrail(&self) -> builder::GetGuardrail<'_> {
+        builder::GetGuardrail::new(self)
+    }
+    /**List a guardrail's key assignments
+
+Lists the keys assigned to one guardrail, one page per call, with the total count. Requires a management key.
+
+Sends a `GET` request to `/guardrails/{id}/assignments/keys`
+
+Arguments:
+- `id`: The guardrail's id; sent percent-encoded as one path segment.
+- `limit`: Records per page, at most 100 (OpenRouter's default is 50).
+- `offset`: Number of records to skip.
+```ignore
+let response = client.list_guardrail_key_assignments()
+    .id(id)
+    .limit(limit)
+    .offset(offset)
+    .send()
+    .await;
+```*/
+    pub fn list_guardrail_key_assignments(
+        &self,
+    ) -> builder::ListGuardrailKeyAssignments<'_> {
+        builder::ListGuardrailKeyAssignments::new(self)
+    }
+    /**Assign keys to a guardrail
+
+Assigns the listed keys to this guardrail. A key may hold at most one guardrail; assigning replaces any existing assignment (OpenRouter's published document). So a repeated request leaves the state the first one left, and the SDK retries it like a PATCH (our inference, POLICY.md). What the API answers for a hash that names no key, and whether `assigned_count` counts keys that already held this guardrail, is not documented. Requires a management key.
+
+Sends a `POST` request to `/guardrails/{id}/assignments/keys`
+
+Arguments:
+- `id`: The guardrail's id; sent percent-encoded as one path segment.
+- `body`
+```ignore
+let response = client.bulk_assign_keys_to_guardrail()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn bulk_assign_keys_to_guardrail(
+        &self,
+    ) -> builder::BulkAssignKeysToGuardrail<'_> {
+        builder::BulkAssignKeysToGuardrail::new(self)
+    }
+    /**Unassign keys from a guardrail
+
+Removes the listed keys' assignment to this guardrail. Repeating the request leaves the state the first one left, and the SDK retries it (our inference, POLICY.md). Requires a management key.
+
+Sends a `POST` request to `/guardrails/{id}/assignments/keys/remove`
+
+Arguments:
+- `id`: The guardrail's id; sent percent-encoded as one path segment.
+- `body`
+```ignore
+let response = client.bulk_unassign_keys_from_guardrail()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn bulk_unassign_keys_from_guardrail(
+        &self,
+    ) -> builder::BulkUnassignKeysFromGuardrail<'_> {
+        builder::BulkUnassignKeysFromGuardrail::new(self)
+    }
     /**Get the current API key
 
 Returns the key that authenticates the request, its limits, usage and budgets. Any key may call it; a management key is not needed.
@@ -1123,6 +1651,42 @@ let response = client.update_keys()
     pub fn update_keys(&self) -> builder::UpdateKeys<'_> {
         builder::UpdateKeys::new(self)
     }
+    /**List workspaces
+
+Lists the account's workspaces, one page per call, with the total count. `GET /keys` lists one workspace at a time, so listing every key means listing the workspaces first (POLICY.md). Requires a management key. Read-only here.
+
+Sends a `GET` request to `/workspaces`
+
+Arguments:
+- `limit`: Records per page, at most 100 (OpenRouter's default is 50).
+- `offset`: Number of records to skip.
+```ignore
+let response = client.list_workspaces()
+    .limit(limit)
+    .offset(offset)
+    .send()
+    .await;
+```*/
+    pub fn list_workspaces(&self) -> builder::ListWorkspaces<'_> {
+        builder::ListWorkspaces::new(self)
+    }
+    /**Get a workspace
+
+Returns one workspace by id or slug. Requires a management key.
+
+Sends a `GET` request to `/workspaces/{id}`
+
+Arguments:
+- `id`: The workspace's id (a UUID) or its slug; sent percent-encoded as one path segment.
+```ignore
+let response = client.get_workspace()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_workspace(&self) -> builder::GetWorkspace<'_> {
+        builder::GetWorkspace::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -1133,6 +1697,771 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::list_guardrails`]
+
+[`Client::list_guardrails`]: super::Client::list_guardrails*/
+    #[derive(Debug, Clone)]
+    pub struct ListGuardrails<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+        workspace_id: Result<Option<String>, String>,
+    }
+    impl<'a> ListGuardrails<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                offset: Ok(None),
+                workspace_id: Ok(None),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        pub fn workspace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<String>,
+        {
+            self.workspace_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `String` for workspace_id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/guardrails`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::GuardrailListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let client = self.client;
+            let request = self.build_request()?;
+            let info = OperationInfo {
+                operation_id: "list_guardrails",
+            };
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
+        }
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, limit, offset, workspace_id } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/guardrails", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(
+                    &progenitor_client::QueryParam::new("workspace_id", &workspace_id),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::GuardrailListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_key_assignments`]
+
+[`Client::list_key_assignments`]: super::Client::list_key_assignments*/
+    #[derive(Debug, Clone)]
+    pub struct ListKeyAssignments<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> ListKeyAssignments<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                offset: Ok(None),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/guardrails/assignments/keys`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::KeyAssignmentListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let client = self.client;
+            let request = self.build_request()?;
+            let info = OperationInfo {
+                operation_id: "list_key_assignments",
+            };
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
+        }
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, limit, offset } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/guardrails/assignments/keys", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::KeyAssignmentListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_guardrail`]
+
+[`Client::get_guardrail`]: super::Client::get_guardrail*/
+    #[derive(Debug, Clone)]
+    pub struct GetGuardrail<'a> {
+        client: &'a super::Client,
+        id: Result<String, String>,
+    }
+    impl<'a> GetGuardrail<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `String` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/guardrails/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::GuardrailResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let client = self.client;
+            let request = self.build_request()?;
+            let info = OperationInfo {
+                operation_id: "get_guardrail",
+            };
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
+        }
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/guardrails/{}", client.baseurl, crate ::encode_segment(& id),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::GuardrailResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_guardrail_key_assignments`]
+
+[`Client::list_guardrail_key_assignments`]: super::Client::list_guardrail_key_assignments*/
+    #[derive(Debug, Clone)]
+    pub struct ListGuardrailKeyAssignments<'a> {
+        client: &'a super::Client,
+        id: Result<String, String>,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> ListGuardrailKeyAssignments<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                limit: Ok(None),
+                offset: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `String` for id failed".to_string());
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/guardrails/{id}/assignments/keys`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::KeyAssignmentListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let client = self.client;
+            let request = self.build_request()?;
+            let info = OperationInfo {
+                operation_id: "list_guardrail_key_assignments",
+            };
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
+        }
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, id, limit, offset } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/guardrails/{}/assignments/keys", client.baseurl, crate
+                ::encode_segment(& id),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::KeyAssignmentListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::bulk_assign_keys_to_guardrail`]
+
+[`Client::bulk_assign_keys_to_guardrail`]: super::Client::bulk_assign_keys_to_guardrail*/
+    #[derive(Debug, Clone)]
+    pub struct BulkAssignKeysToGuardrail<'a> {
+        client: &'a super::Client,
+        id: Result<String, String>,
+        body: Result<types::builder::KeyHashesRequest, String>,
+    }
+    impl<'a> BulkAssignKeysToGuardrail<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `String` for id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::KeyHashesRequest>,
+            <V as std::convert::TryInto<
+                types::KeyHashesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `KeyHashesRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::KeyHashesRequest,
+            ) -> types::builder::KeyHashesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/guardrails/{id}/assignments/keys`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AssignKeysResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let client = self.client;
+            let request = self.build_request()?;
+            let info = OperationInfo {
+                operation_id: "bulk_assign_keys_to_guardrail",
+            };
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
+        }
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::KeyHashesRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/guardrails/{}/assignments/keys", client.baseurl, crate
+                ::encode_segment(& id),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::AssignKeysResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::bulk_unassign_keys_from_guardrail`]
+
+[`Client::bulk_unassign_keys_from_guardrail`]: super::Client::bulk_unassign_keys_from_guardrail*/
+    #[derive(Debug, Clone)]
+    pub struct BulkUnassignKeysFromGuardrail<'a> {
+        client: &'a super::Client,
+        id: Result<String, String>,
+        body: Result<types::builder::KeyHashesRequest, String>,
+    }
+    impl<'a> BulkUnassignKeysFromGuardrail<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `String` for id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::KeyHashesRequest>,
+            <V as std::convert::TryInto<
+                types::KeyHashesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `KeyHashesRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::KeyHashesRequest,
+            ) -> types::builder::KeyHashesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/guardrails/{id}/assignments/keys/remove`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::UnassignKeysResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let client = self.client;
+            let request = self.build_request()?;
+            let info = OperationInfo {
+                operation_id: "bulk_unassign_keys_from_guardrail",
+            };
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
+        }
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::KeyHashesRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/guardrails/{}/assignments/keys/remove", client.baseurl, crate
+                ::encode_segment(& id),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::UnassignKeysResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::get_current_key`]
 
 [`Client::get_current_key`]: super::Client::get_current_key*/
@@ -1864,6 +3193,221 @@ pub mod builder {
                     )
                 }
                 429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_workspaces`]
+
+[`Client::list_workspaces`]: super::Client::list_workspaces*/
+    #[derive(Debug, Clone)]
+    pub struct ListWorkspaces<'a> {
+        client: &'a super::Client,
+        limit: Result<Option<::std::num::NonZeroU64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> ListWorkspaces<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                limit: Ok(None),
+                offset: Ok(None),
+            }
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/workspaces`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkspaceListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let client = self.client;
+            let request = self.build_request()?;
+            let info = OperationInfo {
+                operation_id: "list_workspaces",
+            };
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
+        }
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, limit, offset } = self;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/workspaces", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::WorkspaceListResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_workspace`]
+
+[`Client::get_workspace`]: super::Client::get_workspace*/
+    #[derive(Debug, Clone)]
+    pub struct GetWorkspace<'a> {
+        client: &'a super::Client,
+        id: Result<types::GetWorkspaceId, String>,
+    }
+    impl<'a> GetWorkspace<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetWorkspaceId>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `GetWorkspaceId` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/workspaces/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::WorkspaceResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let client = self.client;
+            let request = self.build_request()?;
+            let info = OperationInfo {
+                operation_id: "get_workspace",
+            };
+            let response = client.exec(request, &info).await?;
+            Self::read_response(response).await
+        }
+        /// The request this operation sends, built but not sent: path, query, headers
+        /// and JSON body. [`send`](Self::send) sends it; a caller that sends it itself
+        /// reads the answer with [`read_response`](Self::read_response).
+        pub fn build_request(
+            self,
+        ) -> Result<::reqwest::Request, Error<types::ErrorResponse>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/workspaces/{}", client.baseurl, crate ::encode_segment(& id),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            Ok(request)
+        }
+        /// What the answer to [`build_request`](Self::build_request)'s request means: the
+        /// documented success type, a documented error status decoded as its error type,
+        /// any other status as `Error::UnexpectedResponse` with the body unread.
+        pub async fn read_response(
+            response: ::reqwest::Response,
+        ) -> Result<
+            ResponseValue<types::WorkspaceResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -28,8 +28,13 @@ use serde::de::DeserializeOwned;
 use std::future::Future;
 use tracing::Instrument;
 
+/// What the generated builders return (`Exchange::build`).
+pub(crate) type WireResult<T> = std::result::Result<T, GeneratedError>;
+/// The generated reading of an answer that is not a success, boxed (`Exchange::read_error`).
+pub(crate) type ReadError<W> = BoxFuture<'static, WireResult<ResponseValue<W>>>;
+
 /// The parts of a call that differ between operations: everything the shared call code needs
-/// to know about one, declared once, beside it (`keys.rs`).
+/// to know about one, declared once, beside it (`keys.rs`, `guardrails.rs`, `workspaces.rs`).
 pub(crate) trait Exchange: Operation + Sized {
     /// What the call code must know about the operation: its name, retry safety, the key it
     /// needs, what a 404 means for it, whether it creates something.
@@ -51,17 +56,12 @@ pub(crate) trait Exchange: Operation + Sized {
     /// One attempt's request, built by the generated builder.
     // The error is the generated one, passed on as the generated builder returns it.
     #[allow(clippy::result_large_err)]
-    fn build(
-        &self,
-        generated: &codegen::Client,
-        body: &Self::Body,
-    ) -> std::result::Result<reqwest::Request, GeneratedError>;
+    fn build(&self, generated: &codegen::Client, body: &Self::Body)
+    -> WireResult<reqwest::Request>;
 
     /// The generated reading of an answer that is not a success (boxed: its future holds the
     /// whole response while the body arrives, and only failures need it).
-    fn read_error(
-        response: reqwest::Response,
-    ) -> BoxFuture<'static, std::result::Result<ResponseValue<Self::Wire>, GeneratedError>>;
+    fn read_error(response: reqwest::Response) -> ReadError<Self::Wire>;
 
     /// The public value of a success.
     fn output(wire: Self::Wire) -> Self::Output;

@@ -32,8 +32,6 @@ pub enum InputField {
     ExternalApiKey,
     /// The partner's user of `NewKey::external` (`external.user`).
     ExternalUser,
-    /// A workspace id (`NewKey::workspace_id`, `KeyUpdate::workspace_id`).
-    WorkspaceId,
     /// A spending limit.
     Limit,
     /// A limit's reset interval.
@@ -48,6 +46,15 @@ pub enum InputField {
     Retry,
     /// The request as a whole, when it could not be built.
     Request,
+    /// A guardrail's id (`/guardrails/{id}`).
+    GuardrailId,
+    /// A workspace's id or slug (`/workspaces/{id}`, `NewKey::workspace_id`,
+    /// `KeyUpdate::workspace_id`).
+    WorkspaceId,
+    /// The key hashes of a guardrail assignment (`key_hashes`).
+    KeyHashes,
+    /// The page size of a listing (`limit`, from 1 to 100).
+    PageLimit,
 }
 
 impl InputField {
@@ -60,7 +67,6 @@ impl InputField {
             Self::CreatorUserId => "creator_user_id",
             Self::ExternalApiKey => "external.api_key",
             Self::ExternalUser => "external.user",
-            Self::WorkspaceId => "workspace_id",
             Self::Limit => "limit",
             Self::LimitReset => "limit_reset",
             Self::Update => "update",
@@ -68,6 +74,10 @@ impl InputField {
             Self::Timeout => "timeout",
             Self::Retry => "retry",
             Self::Request => "request",
+            Self::GuardrailId => "guardrail id",
+            Self::WorkspaceId => "workspace id",
+            Self::KeyHashes => "key_hashes",
+            Self::PageLimit => "page limit",
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The six operations, declared: their request builders, and for each its [`Exchange`] —
+//! The `/key` and `/keys` operations, declared: their request builders, and for each its [`Exchange`] —
 //! everything the shared call code needs to know about it, in one place.
 //!
 //! Each builder holds the operation's parameters and the per-call options; awaiting it (via
@@ -10,20 +10,20 @@
 //! success, refusal and 404 after an interruption; the listing's paging). The call itself is
 //! `exchange.rs`; ARCHITECTURE.md lists what a new operation needs.
 
-use crate::call::GeneratedError;
 use crate::client::Client;
 use crate::error::Result;
-use crate::exchange::{Exchange, impl_operation};
+use crate::exchange::{Exchange, ReadError, WireResult, impl_operation};
 use crate::hash::checked_hash;
 use crate::model::{CreatedKey, CurrentKey, Key, KeyUpdate, NewKey};
 use crate::operation_id::OperationId;
+use crate::page_query::MAX_LIMIT;
 use crate::pagination::{Listing, Paged};
 use crate::request::Request;
 use crate::rules::{Creation, Idempotency, KeyNeeded, Refusal, Rules};
-use futures_util::future::BoxFuture;
 use openrouter_keys_codegen::{self as codegen, builder, types};
 use reqwest::StatusCode;
 use secrecy::SecretString;
+use std::collections::HashSet;
 use std::future::Future;
 
 /// The key the `/keys` operations need.
@@ -73,6 +73,21 @@ impl<'c> Keys<'c> {
     /// ```
     pub fn list_all(&self) -> impl futures_util::Stream<Item = Result<Key>> + Send + Unpin + 'c {
         self.list().into_stream()
+    }
+
+    /// Every key of every workspace, each once: `GET /keys` lists one workspace at a time (the
+    /// default one unless told another), so this lists the workspaces, then the keys of each.
+    /// See [`Request::all_in_every_workspace`] for filters.
+    ///
+    /// ```no_run
+    /// # async fn run(client: openrouter_keys::Client) -> Result<(), openrouter_keys::Error> {
+    /// for key in client.keys().all_in_every_workspace().await? {
+    ///     println!("{} in {:?}", key.hash, key.workspace_id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn all_in_every_workspace(&self) -> impl Future<Output = Result<Vec<Key>>> + Send + 'c {
+        self.list().all_in_every_workspace()
     }
 
     /// `POST /keys`: creates a key. The answer holds its plaintext secret, once.
@@ -184,6 +199,45 @@ impl<'c> Request<'c, ListKeys> {
     pub fn workspace_id(mut self, workspace_id: impl Into<String>) -> Self {
         self.operation.workspace_id = Some(workspace_id.into());
         self
+    }
+
+    /// Every key matching this request's filters in every workspace, each once (a key moved
+    /// to another workspace while they are read is not listed twice), workspace after
+    /// workspace in the order `GET /workspaces` lists them. The request's
+    /// [`workspace_id`](Self::workspace_id) and offset are replaced; its timeout, retry
+    /// policy and headers apply to every call, the workspaces' listing included. Fails with
+    /// the first error.
+    ///
+    /// ```no_run
+    /// # async fn run(client: openrouter_keys::Client) -> Result<(), openrouter_keys::Error> {
+    /// let everything = client
+    ///     .keys()
+    ///     .list()
+    ///     .include_disabled(true)
+    ///     .all_in_every_workspace()
+    ///     .await?;
+    /// # let _ = everything; Ok(()) }
+    /// ```
+    // Not an `async fn`: the signature promises a `Send` future, as the other calls' do.
+    #[allow(clippy::manual_async_fn)]
+    pub fn all_in_every_workspace(self) -> impl Future<Output = Result<Vec<Key>>> + Send + 'c {
+        async move {
+            let mut workspaces = self.client.workspaces().list().limit(MAX_LIMIT);
+            workspaces.options = self.options.clone();
+            let workspaces = workspaces.all().await?;
+            let mut seen = HashSet::new();
+            let mut keys = Vec::new();
+            for workspace in workspaces {
+                let mut listing = self.clone().workspace_id(workspace.id);
+                listing.operation.offset = None;
+                for key in listing.all().await? {
+                    if seen.insert(key.hash.clone()) {
+                        keys.push(key);
+                    }
+                }
+            }
+            Ok(keys)
+        }
     }
 }
 
@@ -428,8 +482,3 @@ impl Exchange for DeleteKey {
         Some(())
     }
 }
-
-/// What the generated builders return.
-type WireResult<T> = std::result::Result<T, GeneratedError>;
-/// The generated reading of an answer that is not a success, boxed.
-type ReadError<W> = BoxFuture<'static, WireResult<progenitor_client::ResponseValue<W>>>;

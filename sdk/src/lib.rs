@@ -1,5 +1,6 @@
 //! A typed, retrying, secret-safe async client for [OpenRouter](https://openrouter.ai)'s
-//! API-key management API.
+//! API-key management API: keys, and what bounds them (guardrail assignments, guardrails,
+//! workspaces).
 //!
 //! ```no_run
 //! use openrouter_keys::{Client, ExposeSecret, KeyUpdate, LimitReset, NewKey};
@@ -19,7 +20,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! # The six operations
+//! # The operations
 //!
 //! A [`Client`] is built once ([`Client::builder`], [`Client::from_env`]) and shared; it is
 //! cheap to clone. Each method returns a [`Request`]: configure it, then `.await` it.
@@ -27,14 +28,25 @@
 //! | API | call | returns |
 //! |---|---|---|
 //! | `GET /key` (any key) | [`Client::current_key`] | [`CurrentKey`] |
-//! | `GET /keys` | [`Keys::list`] (one page), [`Keys::all`] (every page), [`Keys::list_all`] (stream) | [`Vec<Key>`](Key) |
+//! | `GET /keys` | [`Keys::list`] (one page), [`Keys::all`] (every page), [`Keys::list_all`] (stream), [`Keys::all_in_every_workspace`] | [`Vec<Key>`](Key) |
 //! | `POST /keys` | [`Keys::create`] with a [`NewKey`] | [`CreatedKey`]: the key and its secret, once |
 //! | `GET /keys/{hash}` | [`Keys::get`] | [`Key`] |
 //! | `PATCH /keys/{hash}` | [`Keys::update`] with a [`KeyUpdate`] (tri-state fields: [`Patch`]) | [`Key`] |
 //! | `DELETE /keys/{hash}` | [`Keys::delete`] | `()` |
+//! | `GET /guardrails` | [`Guardrails::list`] (one workspace's, one page), [`Guardrails::all`] | [`Vec<Guardrail>`](Guardrail) |
+//! | `GET /guardrails/{id}` | [`Guardrails::get`] | [`Guardrail`] |
+//! | `GET /guardrails/assignments/keys` | [`Guardrails::key_assignments`] (one page), [`Guardrails::all_key_assignments`] (stream), [`Guardrails::assignment_of`] (one key's) | [`Vec<KeyAssignment>`](KeyAssignment) |
+//! | `GET /guardrails/{id}/assignments/keys` | [`Guardrails::assignments_of_guardrail`] | [`Vec<KeyAssignment>`](KeyAssignment) |
+//! | `POST /guardrails/{id}/assignments/keys` | [`Guardrails::assign_keys`] (replaces a key's guardrail) | [`KeysAssigned`] |
+//! | `POST /guardrails/{id}/assignments/keys/remove` | [`Guardrails::unassign_keys`] | [`KeysUnassigned`] |
+//! | `GET /workspaces` | [`Workspaces::list`] (one page), [`Workspaces::all`], [`Workspaces::list_all`] | [`Vec<Workspace>`](Workspace) |
+//! | `GET /workspaces/{id}` | [`Workspaces::get`] (by id or slug) | [`Workspace`] |
 //!
-//! All but `GET /key` need a *management* key. The hash is percent-encoded as one path segment,
-//! and input is validated before anything is sent ([`Error::InvalidInput`]).
+//! All but `GET /key` need a *management* key. Hashes and ids are percent-encoded as one path
+//! segment, and input is validated before anything is sent ([`Error::InvalidInput`]). What a
+//! guardrail, an assignment and a workspace mean for a key (the order budgets are checked in,
+//! member guardrails following the key's creator, expiry) is summarised in the repository's
+//! `openapi/POLICY.md`.
 //!
 //! # Errors
 //!
@@ -65,7 +77,8 @@
 //! 504 are retried.
 //! `POST /keys` is retried only when the server cannot have acted on it: no connection could
 //! be made, or it answered 429 (that a rate-limited create made no key is our inference; no
-//! source states it); [`Request::retry_on_unknown_outcome`] opts a create into the other retries when a
+//! source states it); assigning keys to a guardrail and unassigning them are `POST`s too, but
+//! safe to repeat (an assignment replaces the one before), and are retried like the others; [`Request::retry_on_unknown_outcome`] opts a create into the other retries when a
 //! duplicate key is acceptable. Set the defaults on the [`ClientBuilder`]
 //! ([`timeout`](ClientBuilder::timeout), [`retry`](ClientBuilder::retry)) and override them per
 //! call with [`Request::timeout`], [`Request::retry`] and [`Request::header`]. Waits go through
@@ -77,18 +90,22 @@
 //! `GET /keys` pages by offset and returns no total and no cursor, so one [`Keys::list`] call
 //! misses older keys. [`Keys::all`] collects every page into a `Vec`; [`Keys::list_all`] and
 //! [`Request::into_stream`] yield keys as pages arrive, and [`Request::all`] collects with the
-//! filters of a `list()` request ([`include_disabled`](Request::include_disabled),
-//! [`include_expired`](Request::include_expired), [`workspace_id`](Request::workspace_id)).
+//! filters of a `list()` request (`include_disabled`, `include_expired`, `workspace_id`). It
+//! lists one workspace, the default one unless told another:
+//! [`Keys::all_in_every_workspace`] lists every workspace's keys. The guardrail, assignment
+//! and workspace listings page by offset and `limit` (at most 100); `into_stream()` and
+//! `all()` work on them the same way, and their `all…` shortcuts ask for 100 a page.
 //!
 //! # Secrets and decoding
 //!
 //! The API key and a created key's plaintext are [`SecretString`]s: they never appear in
 //! `Debug`, `Display`, errors or traces (read one with [`ExposeSecret::expose_secret`]).
 //! Decoding is tolerant: unknown fields are ignored, unknown enum values are kept as
-//! `Unknown(..)` ([`LimitReset`], [`DataRegion`], [`BudgetScope`]), and timestamps are kept as
-//! text ([`Timestamp`]) and parsed on request. A response fails to decode only when a field
-//! the caller cannot do without is missing or malformed: the `data` envelope, a key's `hash`,
-//! and the top-level `key` (the plaintext secret) of `POST /keys`. Every other field is an
+//! `Unknown(..)` ([`LimitReset`], [`DataRegion`], [`BudgetScope`], [`ContentFilterAction`]),
+//! and timestamps are kept as text ([`Timestamp`]) and parsed on request. A response fails to
+//! decode only when a field the caller cannot do without is missing or malformed: the `data`
+//! envelope, a key's `hash`, the top-level `key` (the plaintext secret) of `POST /keys`, a
+//! guardrail's or workspace's `id`, and an assignment's `key_hash` and `guardrail_id`. Every other field is an
 //! `Option`, `None` when the API did not send it or sent a value of another type.
 //!
 //! # Testing
@@ -131,6 +148,7 @@ mod error;
 mod error_mapping;
 mod error_text;
 mod exchange;
+mod guardrails;
 mod hash;
 mod hints;
 mod input_field;
@@ -139,6 +157,7 @@ mod keys;
 mod model;
 mod operation_id;
 mod options;
+mod page_query;
 mod pagination;
 mod redact;
 mod request;
@@ -150,6 +169,7 @@ pub mod sleep;
 mod text_bound;
 mod tolerant;
 mod transport;
+mod workspaces;
 
 pub use api_error::{ApiError, ApiErrorKind};
 pub use client::{
@@ -162,13 +182,16 @@ pub use error::{ConnectionPhase, Error, Result, TimeoutKind};
 pub use input_field::InputField;
 pub use key_source::KeySource;
 pub use text_bound::MAX_TEXT_CHARS;
-// Every public item of `keys.rs` (`Keys` and the operation types) is public at the root, so
-// that an operation declared there needs no line here.
+// Every public item of the files that declare operations (`Keys`, `Guardrails`, `Workspaces`
+// and the operation types) is public at the root, so that an operation declared there needs
+// no line here.
+pub use guardrails::*;
 pub use keys::*;
 pub use model::{
-    BudgetLayer, BudgetResetInterval, BudgetScope, CreatedKey, CurrentKey, DataRegion,
-    ExternalIdentity, FreeModelDailyRequests, Key, KeyUpdate, LimitReset, NewKey, Patch, RateLimit,
-    Timestamp, Usage,
+    BudgetLayer, BudgetResetInterval, BudgetScope, BuiltinContentFilter, ContentFilterAction,
+    CreatedKey, CurrentKey, CustomContentFilter, DataRegion, ExternalIdentity,
+    FreeModelDailyRequests, Guardrail, Key, KeyAssignment, KeyUpdate, KeysAssigned, KeysUnassigned,
+    LimitReset, NewKey, Patch, RateLimit, Timestamp, Usage, Workspace, ZeroDataRetention,
 };
 pub use operation_id::OperationId;
 pub use request::Request;
@@ -196,3 +219,4 @@ pub use retry_notice::RetryNotice;
 pub use secrecy::{ExposeSecret, SecretString};
 /// The `time` crate, whose `OffsetDateTime` [`Timestamp::datetime`] returns.
 pub use time;
+pub use workspaces::*;

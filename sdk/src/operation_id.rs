@@ -1,4 +1,4 @@
-//! The six operations by their spec operationIds, as one typed name.
+//! The operations by their spec operationIds, as one typed name.
 //!
 //! Decisions that depend on the operation (create is not retried blindly, a retried delete
 //! that answers 404 succeeded) compare this enum, so that a typo cannot silently turn them
@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-/// One of the API's six operations, named after its operationId in the spec
+/// One of the API's operations this crate calls, named after its operationId in the spec
 /// (`openapi/openrouter-keys.yaml`). The testkit's `Route` uses the same variant names, and
 /// its fake server's `--fault ROUTE=…` takes the same operationIds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,6 +24,22 @@ pub enum OperationId {
     UpdateKeys,
     /// `DELETE /keys/{hash}` (`deleteKeys`).
     DeleteKeys,
+    /// `GET /guardrails` (`listGuardrails`).
+    ListGuardrails,
+    /// `GET /guardrails/{id}` (`getGuardrail`).
+    GetGuardrail,
+    /// `GET /guardrails/assignments/keys` (`listKeyAssignments`).
+    ListKeyAssignments,
+    /// `GET /guardrails/{id}/assignments/keys` (`listGuardrailKeyAssignments`).
+    ListGuardrailKeyAssignments,
+    /// `POST /guardrails/{id}/assignments/keys` (`bulkAssignKeysToGuardrail`).
+    BulkAssignKeysToGuardrail,
+    /// `POST /guardrails/{id}/assignments/keys/remove` (`bulkUnassignKeysFromGuardrail`).
+    BulkUnassignKeysFromGuardrail,
+    /// `GET /workspaces` (`listWorkspaces`).
+    ListWorkspaces,
+    /// `GET /workspaces/{id}` (`getWorkspace`).
+    GetWorkspace,
 }
 
 impl OperationId {
@@ -36,6 +52,14 @@ impl OperationId {
             Self::GetKey => "getKey",
             Self::UpdateKeys => "updateKeys",
             Self::DeleteKeys => "deleteKeys",
+            Self::ListGuardrails => "listGuardrails",
+            Self::GetGuardrail => "getGuardrail",
+            Self::ListKeyAssignments => "listKeyAssignments",
+            Self::ListGuardrailKeyAssignments => "listGuardrailKeyAssignments",
+            Self::BulkAssignKeysToGuardrail => "bulkAssignKeysToGuardrail",
+            Self::BulkUnassignKeysFromGuardrail => "bulkUnassignKeysFromGuardrail",
+            Self::ListWorkspaces => "listWorkspaces",
+            Self::GetWorkspace => "getWorkspace",
         }
     }
 
@@ -48,6 +72,14 @@ impl OperationId {
             Self::GetKey => "GET /keys/{hash}",
             Self::UpdateKeys => "PATCH /keys/{hash}",
             Self::DeleteKeys => "DELETE /keys/{hash}",
+            Self::ListGuardrails => "GET /guardrails",
+            Self::GetGuardrail => "GET /guardrails/{id}",
+            Self::ListKeyAssignments => "GET /guardrails/assignments/keys",
+            Self::ListGuardrailKeyAssignments => "GET /guardrails/{id}/assignments/keys",
+            Self::BulkAssignKeysToGuardrail => "POST /guardrails/{id}/assignments/keys",
+            Self::BulkUnassignKeysFromGuardrail => "POST /guardrails/{id}/assignments/keys/remove",
+            Self::ListWorkspaces => "GET /workspaces",
+            Self::GetWorkspace => "GET /workspaces/{id}",
         }
     }
 }

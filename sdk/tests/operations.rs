@@ -1,4 +1,4 @@
-//! Success paths of the six operations against httpmock, using the generated typed helpers,
+//! Success paths of the six key operations against httpmock, using the generated typed helpers,
 //! plus the exact shape of what the SDK sends.
 
 mod common;

@@ -124,6 +124,70 @@ async fn a_cut_off_body_of_an_undocumented_2xx_fails_the_attempt() {
     assert_eq!(server.count(), 3);
 }
 
+/// Assigning keys to a guardrail and unassigning them are safe to repeat (an assignment
+/// replaces the one before; an unassignment leaves the key without it): unlike a create,
+/// they are retried after an answer that may have acted (a 5xx, a dropped connection, a
+/// cut-off body), with the same body each time, and never end in `OutcomeUnknown`.
+#[tokio::test]
+async fn guardrail_assignments_are_retried_after_failures_that_may_have_acted() {
+    let assigned = Reply::json(200, &serde_json::json!({"assigned_count": 1}));
+    let unassigned = Reply::json(200, &serde_json::json!({"unassigned_count": 0}));
+    let server = ScriptedServer::start(vec![
+        failing(500),
+        Reply::Close,
+        assigned.clone(),
+        failing(503),
+        unassigned.clone().cut_off(),
+        unassigned,
+    ])
+    .await
+    .unwrap();
+    let (client, sleep) = client(&server.base_url);
+    let guardrail = bodies::GUARDRAIL_ID;
+    let outcome = client.guardrails().assign_keys(guardrail, [HASH]).await;
+    assert_eq!(outcome.unwrap().count, Some(1));
+    assert_eq!(
+        server.count(),
+        3,
+        "a 500 and a dropped connection, then the answer"
+    );
+    let outcome = client.guardrails().unassign_keys(guardrail, [HASH]).await;
+    assert_eq!(outcome.unwrap().count, Some(0), "the last attempt's count");
+    assert_eq!(server.count(), 6);
+    assert_eq!(sleep.waits().len(), 4);
+    let requests = server.requests();
+    for (n, request) in requests.iter().enumerate() {
+        let path = if n < 3 {
+            format!("/guardrails/{guardrail}/assignments/keys")
+        } else {
+            format!("/guardrails/{guardrail}/assignments/keys/remove")
+        };
+        assert_eq!(
+            (request.method.as_str(), request.target.as_str()),
+            ("POST", path.as_str())
+        );
+        assert_eq!(request.json(), serde_json::json!({"key_hashes": [HASH]}));
+    }
+
+    // Out of attempts, the error is the last failure itself, not an unknown outcome.
+    let server = ScriptedServer::start(vec![failing(502), failing(502), failing(502)])
+        .await
+        .unwrap();
+    let (exhausted, _) = common::client(&server.base_url);
+    let error = exhausted
+        .guardrails()
+        .assign_keys(guardrail, [HASH])
+        .await
+        .unwrap_err();
+    assert_eq!(server.count(), 3);
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(502), "{error:?}");
+    assert!(!matches!(error, Error::OutcomeUnknown { .. }), "{error:?}");
+    assert_eq!(
+        error.as_api().map(|api| api.operation),
+        Some(OperationId::BulkAssignKeysToGuardrail)
+    );
+}
+
 #[tokio::test]
 async fn seeded_jitter_gives_the_same_waits_every_run() {
     let mut runs = Vec::new();

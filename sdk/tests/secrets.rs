@@ -121,3 +121,49 @@ async fn secrets_echoed_by_the_server_never_reach_an_error() {
         serde_json::json!(["sk-or-[REDACTED]", {"nested": "sk-or-[REDACTED]"}])
     );
 }
+
+/// The guardrail and workspace calls go through the same scrubbing: an error envelope that
+/// echoes the client's key or a `sk-or-…` token, and a success body that fails to decode,
+/// never show them.
+#[tokio::test]
+async fn secrets_in_answers_to_the_guardrail_and_workspace_calls_are_scrubbed() {
+    const PROXY_KEY: &str = "proxy-token-SENTINEL-9f8e7d6c5b";
+    let echo = format!("no such key {SENTINEL_SECRET} for token {PROXY_KEY}");
+    // A workspace without its essential `id`, naming a secret elsewhere.
+    let undecodable = serde_json::json!({"data": {"name": SENTINEL_SECRET, "slug": PROXY_KEY}});
+    let server = ScriptedServer::start(vec![
+        Reply::json(400, &bodies::error(400, &echo)),
+        Reply::json(200, &undecodable),
+    ])
+    .await
+    .unwrap();
+    let sleep = std::sync::Arc::new(common::RecordingSleep::default());
+    let client = common::builder(&server.base_url, &sleep)
+        .api_key(PROXY_KEY)
+        .build()
+        .unwrap();
+    let refused = client
+        .guardrails()
+        .assign_keys(bodies::GUARDRAIL_ID, [HASH])
+        .await
+        .unwrap_err();
+    let undecoded = client.workspaces().get("production").await.unwrap_err();
+    assert!(
+        matches!(undecoded, openrouter_keys::Error::Decode(_)),
+        "{undecoded:?}"
+    );
+    for error in [&refused, &undecoded] {
+        for text in [
+            format!("{error}"),
+            format!("{error:#}"),
+            format!("{error:?}"),
+            format!("{error:#?}"),
+        ] {
+            assert!(!text.contains("SENTINEL"), "a sentinel leaked: {text}");
+        }
+    }
+    assert_eq!(
+        refused.as_api().unwrap().message.as_deref(),
+        Some("no such key sk-or-[REDACTED] for token [REDACTED]")
+    );
+}

@@ -7,6 +7,7 @@
 
 use crate::http::BASE_PATH;
 use crate::route::Route;
+use crate::workspaces::DEFAULT_WORKSPACE;
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Request, Response, StatusCode};
@@ -41,12 +42,59 @@ pub fn canned_key(hash: &str, name: &str) -> Value {
     })
 }
 
+/// A guardrail as the API returns it, with a budget and a provider list.
+pub fn canned_guardrail(id: &str, name: &str) -> Value {
+    json!({
+        "id": id, "name": name, "description": "Cap for agent keys",
+        "limit_usd": 40.0, "reset_interval": "weekly", "include_byok_in_budgets": false,
+        "allowed_models": null, "allowed_providers": ["anthropic", "openai"],
+        "ignored_models": null, "ignored_providers": null, "enforce_zdr": null,
+        "enforce_zdr_anthropic": true, "enforce_zdr_google": false, "enforce_zdr_openai": true,
+        "enforce_zdr_xai": false, "enforce_zdr_other": false,
+        "content_filter_builtins": [{"slug": "email", "action": "redact", "label": "[EMAIL]"}],
+        "content_filters": null,
+        "workspace_id": "0df9e665-d932-5740-b2c7-b52af166bc11",
+        "created_at": "2025-08-24T10:30:00Z", "updated_at": null
+    })
+}
+
+/// A workspace as the API returns it.
+pub fn canned_workspace(id: &str, name: &str) -> Value {
+    json!({
+        "id": id, "name": name, "slug": name.to_lowercase(), "description": null,
+        "default_guardrail_id": "595d5849-7e86-41fd-a7c0-705c34e4afff",
+        "default_text_model": null, "default_image_model": null,
+        "default_provider_sort": "price", "include_byok_in_budgets": false,
+        "is_observability_io_logging_enabled": false,
+        "is_observability_broadcast_enabled": false, "is_data_discount_logging_enabled": true,
+        "io_logging_sampling_rate": 1.0, "io_logging_api_key_ids": null,
+        "created_at": "2025-08-24T10:30:00Z", "updated_at": null, "created_by": "user_canned"
+    })
+}
+
+const CANNED_GUARDRAIL: &str = "550e8400-e29b-41d4-a716-446655440000";
+
+fn canned_assignment(key_hash: &str) -> Value {
+    json!({
+        "id": "7a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b", "key_hash": key_hash,
+        "guardrail_id": CANNED_GUARDRAIL, "key_name": "canned", "key_label": "sk-or-v1-0e6...1c96",
+        "assigned_by": null, "created_at": "2025-08-25T08:00:00Z"
+    })
+}
+
 struct Bodies {
     list: Bytes,
     key: Bytes,
     created: Bytes,
     deleted: Bytes,
     current: Bytes,
+    guardrails: Bytes,
+    guardrail: Bytes,
+    assignments: Bytes,
+    assigned: Bytes,
+    unassigned: Bytes,
+    workspaces: Bytes,
+    workspace: Bytes,
 }
 
 /// A running canned server; dropping it stops accepting connections.
@@ -90,6 +138,25 @@ impl CannedServer {
             ),
             deleted: Bytes::from_static(b"{\"deleted\":true}"),
             current: Bytes::from(json!({ "data": current }).to_string()),
+            guardrails: Bytes::from(
+                json!({"data": [canned_guardrail(CANNED_GUARDRAIL, "agents")], "total_count": 1})
+                    .to_string(),
+            ),
+            guardrail: Bytes::from(
+                json!({ "data": canned_guardrail(CANNED_GUARDRAIL, "agents") }).to_string(),
+            ),
+            assignments: Bytes::from(
+                json!({"data": [canned_assignment(CANNED_HASH)], "total_count": 1}).to_string(),
+            ),
+            assigned: Bytes::from_static(b"{\"assigned_count\":1}"),
+            unassigned: Bytes::from_static(b"{\"unassigned_count\":1}"),
+            workspaces: Bytes::from(
+                json!({"data": [canned_workspace(DEFAULT_WORKSPACE, "Default")], "total_count": 1})
+                    .to_string(),
+            ),
+            workspace: Bytes::from(
+                json!({ "data": canned_workspace(DEFAULT_WORKSPACE, "Default") }).to_string(),
+            ),
         });
         let accept_loop = tokio::spawn(async move {
             loop {
@@ -135,6 +202,15 @@ async fn answer(
         Some(Route::CreateKeys) => (StatusCode::CREATED, bodies.created.clone()),
         Some(Route::DeleteKeys) => (StatusCode::OK, bodies.deleted.clone()),
         Some(Route::GetCurrentKey) => (StatusCode::OK, bodies.current.clone()),
+        Some(Route::ListGuardrails) => (StatusCode::OK, bodies.guardrails.clone()),
+        Some(Route::GetGuardrail) => (StatusCode::OK, bodies.guardrail.clone()),
+        Some(Route::ListKeyAssignments | Route::ListGuardrailKeyAssignments) => {
+            (StatusCode::OK, bodies.assignments.clone())
+        }
+        Some(Route::BulkAssignKeysToGuardrail) => (StatusCode::OK, bodies.assigned.clone()),
+        Some(Route::BulkUnassignKeysFromGuardrail) => (StatusCode::OK, bodies.unassigned.clone()),
+        Some(Route::ListWorkspaces) => (StatusCode::OK, bodies.workspaces.clone()),
+        Some(Route::GetWorkspace) => (StatusCode::OK, bodies.workspace.clone()),
         None => (
             StatusCode::NOT_FOUND,
             Bytes::from_static(b"{\"error\":{\"code\":404,\"message\":\"Not Found\"}}"),

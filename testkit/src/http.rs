@@ -50,30 +50,46 @@ pub struct RecordedResponse {
     pub body: Value,
 }
 
-/// The route a request addresses, with the decoded hash for `/keys/{hash}` routes.
+/// The route a request addresses, with its decoded path parameter (a key's hash, a
+/// guardrail's or a workspace's id) for the routes that have one.
 pub(crate) fn route_of(method: &Method, path: &str) -> Option<(Route, Option<String>)> {
-    let rest = path.strip_prefix(BASE_PATH)?;
-    match (method, rest) {
-        (&Method::GET, "/key") => Some((Route::GetCurrentKey, None)),
-        (&Method::GET, "/keys") => Some((Route::List, None)),
-        (&Method::POST, "/keys") => Some((Route::CreateKeys, None)),
-        (method, rest) => {
-            let segment = rest.strip_prefix("/keys/")?;
-            if segment.is_empty() || segment.contains('/') {
-                return None;
-            }
-            let hash = percent_encoding::percent_decode_str(segment)
-                .decode_utf8()
-                .ok()?
-                .into_owned();
-            let route = match *method {
-                Method::GET => Route::GetKey,
-                Method::PATCH => Route::UpdateKeys,
-                Method::DELETE => Route::DeleteKeys,
-                _ => return None,
-            };
-            Some((route, Some(hash)))
+    let rest = path.strip_prefix(BASE_PATH)?.strip_prefix('/')?;
+    let segments: Vec<&str> = rest.split('/').collect();
+    if segments.iter().any(|s| s.is_empty()) {
+        return None;
+    }
+    let decoded = |segment: &str| {
+        percent_encoding::percent_decode_str(segment)
+            .decode_utf8()
+            .ok()
+            .map(|id| id.into_owned())
+    };
+    let (route, id) = match (method, segments.as_slice()) {
+        (&Method::GET, ["key"]) => (Route::GetCurrentKey, None),
+        (&Method::GET, ["keys"]) => (Route::List, None),
+        (&Method::POST, ["keys"]) => (Route::CreateKeys, None),
+        (&Method::GET, ["keys", hash]) => (Route::GetKey, Some(*hash)),
+        (&Method::PATCH, ["keys", hash]) => (Route::UpdateKeys, Some(*hash)),
+        (&Method::DELETE, ["keys", hash]) => (Route::DeleteKeys, Some(*hash)),
+        (&Method::GET, ["guardrails"]) => (Route::ListGuardrails, None),
+        (&Method::GET, ["guardrails", "assignments", "keys"]) => (Route::ListKeyAssignments, None),
+        (&Method::GET, ["guardrails", id]) => (Route::GetGuardrail, Some(*id)),
+        (&Method::GET, ["guardrails", id, "assignments", "keys"]) => {
+            (Route::ListGuardrailKeyAssignments, Some(*id))
         }
+        (&Method::POST, ["guardrails", id, "assignments", "keys"]) => {
+            (Route::BulkAssignKeysToGuardrail, Some(*id))
+        }
+        (&Method::POST, ["guardrails", id, "assignments", "keys", "remove"]) => {
+            (Route::BulkUnassignKeysFromGuardrail, Some(*id))
+        }
+        (&Method::GET, ["workspaces"]) => (Route::ListWorkspaces, None),
+        (&Method::GET, ["workspaces", id]) => (Route::GetWorkspace, Some(*id)),
+        _ => return None,
+    };
+    match id {
+        Some(segment) => Some((route, Some(decoded(segment)?))),
+        None => Some((route, None)),
     }
 }
 
@@ -86,13 +102,13 @@ pub(crate) async fn handle(
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Closed> {
     let path = request.uri().path().to_string();
-    let Some((route, hash)) = route_of(request.method(), &path) else {
+    let Some((route, id)) = route_of(request.method(), &path) else {
         return Ok(json_response(&error(404, "Not Found")));
     };
     let _in_flight = shared.arrive(route);
     let arrived = shared.clock.now();
     let answer_at = arrived.saturating_add(shared.latency(route));
-    let outcome = respond(&shared, route, hash, request, arrived).await;
+    let outcome = respond(&shared, route, id, request, arrived).await;
     shared.clock.sleep_until(answer_at).await;
     outcome
 }
@@ -101,7 +117,7 @@ pub(crate) async fn handle(
 async fn respond(
     shared: &Arc<Shared>,
     route: Route,
-    hash: Option<String>,
+    id: Option<String>,
     request: Request<Incoming>,
     arrived: Duration,
 ) -> Result<Response<Body>, Closed> {
@@ -119,7 +135,7 @@ async fn respond(
         }) => return Ok(status_fault(*status, body, retry_after.as_ref())),
         _ => {}
     }
-    let call = match read_call(route, hash, request).await {
+    let call = match read_call(route, id, request).await {
         Ok(call) => call,
         Err(answer) => return Ok(json_response(&answer)),
     };
@@ -153,7 +169,7 @@ async fn respond(
 /// Reads what the operation needs off the request, body included.
 async fn read_call(
     route: Route,
-    hash: Option<String>,
+    id: Option<String>,
     request: Request<Incoming>,
 ) -> Result<Call, Answer> {
     let headers = request.headers();
@@ -173,7 +189,7 @@ async fn read_call(
     };
     Ok(Call {
         route,
-        hash: hash.unwrap_or_default(),
+        id: id.unwrap_or_default(),
         token,
         is_json,
         query,

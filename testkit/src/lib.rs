@@ -2,16 +2,25 @@
 //!
 //! A stateful, in-memory fake of OpenRouter's API-key management API, served over real HTTP
 //! on 127.0.0.1, for testing code that manages keys without a network or a real management
-//! key. It follows the API's documented behaviour (see the repository's `openapi/` spec):
+//! key. It follows the API's documented behaviour (see the repository's `openapi/` spec and
+//! `openapi/POLICY.md`):
 //!
 //! - a **management key** may call everything; a **normal key** may call `GET /key` only
-//!   (`POST /keys` answers 403, the other `/keys` operations 401);
+//!   (`POST /keys` answers 403, every other operation 401);
 //! - `POST /keys` returns a `sk-or-v1-…` secret once, at the top level, and a 64-hex `hash`;
 //!   the secret then works as a bearer token for `GET /key`;
 //! - `GET /keys` pages by `offset` (100 keys a page by default; the real page size is not
 //!   documented) and honours
 //!   `include_disabled`, `include_expired` and `workspace_id`;
 //! - `PATCH` keeps absent fields and clears `limit`/`limit_reset` sent as `null`;
+//! - keys belong to a workspace; `GET /workspaces` and `GET /workspaces/{id}` (by id or slug)
+//!   read the default workspace and those a test adds ([`FakeServer::add_workspace`]);
+//! - guardrails a test adds ([`FakeServer::add_guardrail`]) are read with `GET /guardrails`
+//!   (one workspace's) and `GET /guardrails/{id}`; keys are assigned to them and unassigned
+//!   (`POST /guardrails/{id}/assignments/keys` and `…/remove`), a key holding at most one, an
+//!   assignment replacing the one before; `GET /guardrails/assignments/keys` and
+//!   `GET /guardrails/{id}/assignments/keys` list them. These listings page by `offset` and
+//!   `limit` (50 by default, at most 100) with a `total_count`;
 //! - invalid input answers 400 with the documented error envelope.
 //!
 //! Faults can be scripted per route ([`FakeServer::inject`]) or drawn at random
@@ -79,9 +88,11 @@ pub mod canned;
 mod clock;
 mod duration;
 mod fault;
+mod guardrails;
 mod http;
 mod listing;
 mod operation;
+mod paging;
 mod rate_limit;
 mod route;
 pub mod scripted;
@@ -89,13 +100,16 @@ mod server;
 mod shared;
 mod store;
 mod timeline;
+mod workspaces;
 
 pub use clock::ManualClock;
 pub use duration::{DURATION_SYNTAX, parse_duration};
 pub use fault::{FAULT_SYNTAX, Fault, FaultBody, RandomFaults, RetryAfter};
+pub use guardrails::{GUARDRAIL_SYNTAX, NewGuardrail};
 pub use http::{BASE_PATH, RecordedResponse};
 pub use listing::{LISTING_LAG_SYNTAX, LagScope, ListingLag};
+pub use paging::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use rate_limit::{RATE_LIMIT_SYNTAX, TokenBucket};
 pub use route::{ROUTE_SYNTAX, Route};
 pub use server::{FakeServer, FakeServerBuilder};
-pub use store::DEFAULT_WORKSPACE;
+pub use workspaces::{DEFAULT_WORKSPACE, NewWorkspace};

@@ -2,6 +2,7 @@
 //! the route's operation. Free of HTTP and of time, so a request read now can be performed
 //! later (a late effect) exactly as it would have been at once.
 
+use crate::paging::PageQuery;
 use crate::route::Route;
 use crate::store::{Answer, ListQuery, Moment, Store, error};
 use bytes::Bytes;
@@ -11,8 +12,9 @@ use serde_json::Value;
 #[derive(Debug)]
 pub(crate) struct Call {
     pub route: Route,
-    /// The decoded `{hash}` of `/keys/{hash}` routes; empty for the others.
-    pub hash: String,
+    /// The decoded path parameter (`{hash}` of `/keys/{hash}`, `{id}` of `/guardrails/{id}…`
+    /// and `/workspaces/{id}`); empty for routes without one.
+    pub id: String,
     /// The bearer token, if the request had one.
     pub token: Option<String>,
     /// Whether the body was declared `application/json`.
@@ -44,7 +46,8 @@ pub(crate) fn perform(store: &mut Store, call: &Call, at: Moment) -> Answer {
         serde_json::from_slice(&call.body)
             .map_err(|_| error(400, "The request body is not valid JSON"))
     };
-    let hash = call.hash.as_str();
+    let id = call.id.as_str();
+    let page = || PageQuery::parse(&call.query);
     match route {
         Route::GetCurrentKey => unreachable_route(),
         Route::List => match ListQuery::parse(&call.query) {
@@ -55,12 +58,38 @@ pub(crate) fn perform(store: &mut Store, call: &Call, at: Moment) -> Answer {
             Ok(body) => store.create(&body, at),
             Err(answer) => answer,
         },
-        Route::GetKey => store.get(hash),
+        Route::GetKey => store.get(id),
         Route::UpdateKeys => match json_body() {
-            Ok(body) => store.update(hash, &body, at),
+            Ok(body) => store.update(id, &body, at),
             Err(answer) => answer,
         },
-        Route::DeleteKeys => store.delete(hash, at),
+        Route::DeleteKeys => store.delete(id, at),
+        Route::ListGuardrails => match page() {
+            Ok(query) => store.guardrails.list(&query),
+            Err(answer) => answer,
+        },
+        Route::GetGuardrail => store.guardrails.get(id),
+        Route::ListKeyAssignments => match page() {
+            Ok(query) => store.assignments(None, &query),
+            Err(answer) => answer,
+        },
+        Route::ListGuardrailKeyAssignments => match page() {
+            Ok(query) => store.assignments(Some(id), &query),
+            Err(answer) => answer,
+        },
+        Route::BulkAssignKeysToGuardrail => match json_body() {
+            Ok(body) => store.assign(id, &body, at),
+            Err(answer) => answer,
+        },
+        Route::BulkUnassignKeysFromGuardrail => match json_body() {
+            Ok(body) => store.unassign(id, &body),
+            Err(answer) => answer,
+        },
+        Route::ListWorkspaces => match page() {
+            Ok(query) => store.workspaces.list(&query),
+            Err(answer) => answer,
+        },
+        Route::GetWorkspace => store.workspaces.get(id),
     }
 }
 

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// One of the six operations, as a fault target.
+/// One of the operations the fake serves, as a fault and setting target.
 ///
 /// The variants are the spec's operationIds, as the SDK's `OperationId` names them; parsing
 /// (the fake binary's `--fault ROUTE=…`) takes either spelling, case-insensitively:
@@ -23,17 +23,41 @@ pub enum Route {
     UpdateKeys,
     /// `DELETE /keys/{hash}` (`deleteKeys`)
     DeleteKeys,
+    /// `GET /guardrails` (`listGuardrails`)
+    ListGuardrails,
+    /// `GET /guardrails/{id}` (`getGuardrail`)
+    GetGuardrail,
+    /// `GET /guardrails/assignments/keys` (`listKeyAssignments`)
+    ListKeyAssignments,
+    /// `GET /guardrails/{id}/assignments/keys` (`listGuardrailKeyAssignments`)
+    ListGuardrailKeyAssignments,
+    /// `POST /guardrails/{id}/assignments/keys` (`bulkAssignKeysToGuardrail`)
+    BulkAssignKeysToGuardrail,
+    /// `POST /guardrails/{id}/assignments/keys/remove` (`bulkUnassignKeysFromGuardrail`)
+    BulkUnassignKeysFromGuardrail,
+    /// `GET /workspaces` (`listWorkspaces`)
+    ListWorkspaces,
+    /// `GET /workspaces/{id}` (`getWorkspace`)
+    GetWorkspace,
 }
 
 impl Route {
-    /// All six routes.
-    pub const ALL: [Route; 6] = [
+    /// Every route.
+    pub const ALL: [Route; 14] = [
         Route::GetCurrentKey,
         Route::List,
         Route::CreateKeys,
         Route::GetKey,
         Route::UpdateKeys,
         Route::DeleteKeys,
+        Route::ListGuardrails,
+        Route::GetGuardrail,
+        Route::ListKeyAssignments,
+        Route::ListGuardrailKeyAssignments,
+        Route::BulkAssignKeysToGuardrail,
+        Route::BulkUnassignKeysFromGuardrail,
+        Route::ListWorkspaces,
+        Route::GetWorkspace,
     ];
 
     /// The spec's operationId of the route.
@@ -45,6 +69,14 @@ impl Route {
             Route::GetKey => "getKey",
             Route::UpdateKeys => "updateKeys",
             Route::DeleteKeys => "deleteKeys",
+            Route::ListGuardrails => "listGuardrails",
+            Route::GetGuardrail => "getGuardrail",
+            Route::ListKeyAssignments => "listKeyAssignments",
+            Route::ListGuardrailKeyAssignments => "listGuardrailKeyAssignments",
+            Route::BulkAssignKeysToGuardrail => "bulkAssignKeysToGuardrail",
+            Route::BulkUnassignKeysFromGuardrail => "bulkUnassignKeysFromGuardrail",
+            Route::ListWorkspaces => "listWorkspaces",
+            Route::GetWorkspace => "getWorkspace",
         }
     }
 
@@ -60,8 +92,9 @@ impl fmt::Display for Route {
 }
 
 /// The routes `Route::from_str` takes, for help and error texts.
-pub const ROUTE_SYNTAX: &str =
-    "getCurrentKey, list, createKeys, getKey, updateKeys, deleteKeys (any case)";
+pub const ROUTE_SYNTAX: &str = "getCurrentKey, list, createKeys, getKey, updateKeys, \
+deleteKeys, listGuardrails, getGuardrail, listKeyAssignments, listGuardrailKeyAssignments, \
+bulkAssignKeysToGuardrail, bulkUnassignKeysFromGuardrail, listWorkspaces, getWorkspace (any case)";
 
 impl FromStr for Route {
     type Err = String;
@@ -110,6 +143,14 @@ mod tests {
             "GetKey",
             "UpdateKeys",
             "DeleteKeys",
+            "ListGuardrails",
+            "GetGuardrail",
+            "ListKeyAssignments",
+            "ListGuardrailKeyAssignments",
+            "BulkAssignKeysToGuardrail",
+            "BulkUnassignKeysFromGuardrail",
+            "ListWorkspaces",
+            "GetWorkspace",
         ]) {
             // The variant's name (as Debug shows it) parses back to it.
             assert_eq!(format!("{route:?}"), pascal);
@@ -121,11 +162,22 @@ mod tests {
     }
 
     #[test]
+    fn the_route_syntax_names_every_route() {
+        for route in Route::ALL {
+            let named = ROUTE_SYNTAX
+                .split([',', ' '])
+                .any(|word| word == route.operation_id());
+            assert!(named, "{route} is missing from ROUTE_SYNTAX");
+        }
+    }
+
+    #[test]
     fn each_route_has_its_own_entry() {
         let table: PerRoute<std::sync::atomic::AtomicU64> = PerRoute::default();
         use std::sync::atomic::Ordering::SeqCst;
         table.get(Route::GetKey).fetch_add(3, SeqCst);
         let values: Vec<u64> = table.iter().map(|v| v.load(SeqCst)).collect();
-        assert_eq!(values, [0, 0, 0, 3, 0, 0]);
+        assert_eq!(values[..6], [0, 0, 0, 3, 0, 0]);
+        assert!(values[6..].iter().all(|v| *v == 0));
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::clock::{Clock, ManualClock};
 use crate::fault::{Fault, RandomFaults};
+use crate::guardrails::NewGuardrail;
 use crate::http::{self, BASE_PATH, RecordedResponse};
 use crate::listing::ListingLag;
 use crate::rate_limit::TokenBucket;
@@ -10,6 +11,7 @@ use crate::route::Route;
 use crate::shared::{Shared, lock};
 use crate::store::Store;
 use crate::timeline::Timeline;
+use crate::workspaces::NewWorkspace;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -384,6 +386,50 @@ impl FakeServer {
     pub fn add_usage(&self, hash: &str, usd: f64) -> bool {
         self.shared
             .change_timeline(|timeline, now| timeline.store.add_usage(hash, usd, now))
+    }
+
+    /// Adds a workspace, as if made in OpenRouter's dashboard: `GET /workspaces` lists it and
+    /// keys can be created in it (`workspace_id`). Returns its id, or why it cannot be added
+    /// (its slug is taken).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use openrouter_keys_testkit::{FakeServer, NewGuardrail, NewWorkspace};
+    ///
+    /// let fake = FakeServer::start().await?;
+    /// let research = fake.add_workspace(NewWorkspace::new("Research"))?;
+    /// let capped = fake.add_guardrail(
+    ///     NewGuardrail::new("research-cap")
+    ///         .limit_usd(25.0)
+    ///         .reset_interval("monthly")
+    ///         .workspace(&research),
+    /// )?;
+    /// assert_eq!(fake.guardrail_of("no-such-key"), None);
+    /// # let _ = capped; Ok(()) }
+    /// ```
+    pub fn add_workspace(&self, workspace: NewWorkspace) -> Result<String, String> {
+        self.shared
+            .change_timeline(|timeline, now| timeline.store.add_workspace(workspace, now))
+    }
+
+    /// Adds a guardrail, as if made in OpenRouter's dashboard, to the workspace it names (by
+    /// default the default workspace). Returns its id, or why it cannot be added (no such
+    /// workspace; a second default guardrail for one workspace).
+    pub fn add_guardrail(&self, guardrail: NewGuardrail) -> Result<String, String> {
+        self.shared
+            .change_timeline(|timeline, now| timeline.store.add_guardrail(guardrail, now))
+    }
+
+    /// The id of the guardrail the key with this hash holds, if it holds one.
+    pub fn guardrail_of(&self, key_hash: &str) -> Option<String> {
+        self.shared.with_timeline(|timeline, _| {
+            timeline
+                .store
+                .guardrails
+                .of_key(key_hash)
+                .map(str::to_string)
+        })
     }
 
     /// Every answer sent so far, when recording was enabled.

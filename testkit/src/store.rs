@@ -1,18 +1,19 @@
-//! The fake's state and the six operations' semantics, free of HTTP.
+//! The fake's state, and the key operations' semantics, free of HTTP; the workspaces and the
+//! guardrails with their key assignments are `workspaces.rs` and `guardrails.rs`, held here.
 //!
 //! Keys are kept in creation order (so `offset` paging is stable). Every key has a plaintext
 //! secret that works as a bearer token for `GET /key`; the management key and the normal key
 //! the server starts with are ordinary entries, created at start-up. `GET /keys` reads the
 //! listing's copy (`listing.rs`), which may trail this state; everything else reads this.
 
+use crate::guardrails::{Guardrails, NewGuardrail};
 use crate::listing::{Listing, ListingLag};
+use crate::paging::PageQuery;
+use crate::workspaces::{DEFAULT_WORKSPACE, NewWorkspace, Workspaces};
 use serde_json::{Map, Value, json};
 use std::time::Duration;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-
-/// The workspace keys land in when none is given.
-pub const DEFAULT_WORKSPACE: &str = "0df9e665-d932-5740-b2c7-b52af166bc11";
 
 /// An answer: HTTP status and JSON body.
 pub type Answer = (u16, Value);
@@ -47,7 +48,8 @@ pub(crate) struct StoredKey {
 }
 
 impl StoredKey {
-    fn label(&self) -> String {
+    /// The key's label: its secret's first and last characters.
+    pub fn label(&self) -> String {
         let tail = &self.secret[self.secret.len().saturating_sub(4)..];
         let head: String = self.secret.chars().take(12).collect();
         format!("{head}...{tail}")
@@ -129,6 +131,8 @@ impl StoredKey {
 #[derive(Debug)]
 pub(crate) struct Store {
     keys: Vec<StoredKey>,
+    pub workspaces: Workspaces,
+    pub guardrails: Guardrails,
     listing: Listing,
     page_size: usize,
     rng: fastrand::Rng,
@@ -138,6 +142,25 @@ pub(crate) fn error(status: u16, message: &str) -> Answer {
     (
         status,
         json!({"error": {"code": status, "message": message}}),
+    )
+}
+
+fn random_hex(rng: &mut fastrand::Rng, bytes: usize) -> String {
+    (0..bytes).map(|_| format!("{:02x}", rng.u8(..))).collect()
+}
+
+/// A fresh random id in the shape of a version 4 UUID, as guardrails, workspaces and
+/// assignments have.
+fn random_uuid(rng: &mut fastrand::Rng) -> String {
+    let hex = random_hex(rng, 16);
+    let variant = ["8", "9", "a", "b"][rng.usize(..4)];
+    format!(
+        "{}-{}-4{}-{variant}{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
     )
 }
 
@@ -153,6 +176,8 @@ impl Store {
     pub fn new(page_size: usize, seed: u64, lag: ListingLag) -> Self {
         Self {
             keys: Vec::new(),
+            workspaces: Workspaces::new(),
+            guardrails: Guardrails::default(),
             listing: Listing::new(lag),
             page_size: page_size.max(1),
             rng: fastrand::Rng::with_seed(seed),
@@ -165,9 +190,63 @@ impl Store {
     }
 
     fn random_hex(&mut self, bytes: usize) -> String {
-        (0..bytes)
-            .map(|_| format!("{:02x}", self.rng.u8(..)))
-            .collect()
+        random_hex(&mut self.rng, bytes)
+    }
+
+    fn fresh_uuid(&mut self) -> String {
+        random_uuid(&mut self.rng)
+    }
+
+    /// Adds a workspace; its id, or why it cannot be added.
+    pub fn add_workspace(&mut self, new: NewWorkspace, at: Moment) -> Result<String, String> {
+        let id = self.fresh_uuid();
+        let default_guardrail_id = self.fresh_uuid();
+        self.workspaces
+            .add(new, id.clone(), default_guardrail_id, timestamp(at.wall))?;
+        Ok(id)
+    }
+
+    /// Adds a guardrail to the workspace it names (the default one by default); its id, or
+    /// why it cannot be added.
+    pub fn add_guardrail(&mut self, new: NewGuardrail, at: Moment) -> Result<String, String> {
+        let named = new.workspace_named().unwrap_or(DEFAULT_WORKSPACE);
+        let Some(workspace) = self.workspaces.find(named) else {
+            return Err(format!("no workspace has the id or slug `{named}`"));
+        };
+        let workspace_id = workspace.id.clone();
+        let id = if new.is_workspace_default() {
+            let id = workspace.default_guardrail_id.clone();
+            if self.guardrails.exists(&id) {
+                return Err(format!(
+                    "the workspace `{named}` has its default guardrail already"
+                ));
+            }
+            id
+        } else {
+            self.fresh_uuid()
+        };
+        self.guardrails
+            .add(id.clone(), new, workspace_id, timestamp(at.wall));
+        Ok(id)
+    }
+
+    /// `POST /guardrails/{id}/assignments/keys`.
+    pub fn assign(&mut self, guardrail: &str, body: &Value, at: Moment) -> Answer {
+        let (keys, guardrails, rng) = (&self.keys, &mut self.guardrails, &mut self.rng);
+        guardrails.assign(guardrail, body, keys, &timestamp(at.wall), || {
+            random_uuid(rng)
+        })
+    }
+
+    /// `POST /guardrails/{id}/assignments/keys/remove`.
+    pub fn unassign(&mut self, guardrail: &str, body: &Value) -> Answer {
+        self.guardrails.unassign(guardrail, body, &self.keys)
+    }
+
+    /// `GET /guardrails/assignments/keys` (`guardrail: None`) or
+    /// `GET /guardrails/{id}/assignments/keys`.
+    pub fn assignments(&self, guardrail: Option<&str>, query: &PageQuery) -> Answer {
+        self.guardrails.assignments(guardrail, query, &self.keys)
     }
 
     /// A new key with a fresh secret and hash and every setting at its default.
@@ -263,6 +342,7 @@ impl Store {
         {
             Some(index) => {
                 self.keys.remove(index);
+                self.guardrails.forget_key(hash);
                 self.listing.deleted(hash, at.clock);
                 (200, json!({ "deleted": true }))
             }

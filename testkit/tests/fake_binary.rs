@@ -29,6 +29,10 @@ fn help_lists_the_routes_and_the_fault_syntax() {
         "--latency ROUTE=MILLISECONDS",
         "--rate-limit ROUTE=REQUESTS/UNIT[:burst=N]",
         "--listing-lag MILLISECONDS[:new-keys]",
+        "--guardrail NAME[=USD[/INTERVAL]]",
+        "listGuardrails",
+        "bulkAssignKeysToGuardrail",
+        "getWorkspace",
     ] {
         assert!(
             help.contains(expected),
@@ -100,6 +104,8 @@ struct Running {
     /// `127.0.0.1:PORT`
     addr: String,
     key: String,
+    /// What it printed at start.
+    printed: Vec<String>,
 }
 
 impl Drop for Running {
@@ -118,7 +124,7 @@ fn run(args: &[&str]) -> Running {
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
-    let (mut addr, mut key) = (None, None);
+    let (mut addr, mut key, mut printed) = (None, None, Vec::new());
     for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
         if let Some(url) = line
@@ -130,7 +136,9 @@ fn run(args: &[&str]) -> Running {
         if let Some(k) = line.trim().strip_prefix("export OPENROUTER_API_KEY=") {
             key = Some(k.to_string());
         }
-        if line.contains("Ctrl-C") {
+        let done = line.contains("Ctrl-C");
+        printed.push(line);
+        if done {
             break;
         }
     }
@@ -138,6 +146,7 @@ fn run(args: &[&str]) -> Running {
         child,
         addr: addr.expect("a base URL line"),
         key: key.expect("a key line"),
+        printed,
     }
 }
 
@@ -288,12 +297,70 @@ fn a_rate_limit_from_the_command_line_answers_429_with_retry_after() {
 }
 
 #[test]
+fn workspaces_and_guardrails_from_the_command_line_are_served_and_their_ids_printed() {
+    let fake = run(&[
+        "--workspace",
+        "Research Lab",
+        "--guardrail",
+        "ci-agents=40/weekly",
+    ]);
+    let printed_id = |prefix: &str| {
+        fake.printed
+            .iter()
+            .find_map(|l| l.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` line in {:?}", fake.printed))
+            .to_string()
+    };
+    let workspace = printed_id("workspace research-lab: ");
+    let guardrail = printed_id("guardrail ci-agents: ");
+
+    let by_slug = request(&fake, "GET", "/workspaces/research-lab", "", AT_ONCE).unwrap();
+    assert_eq!(by_slug.status, 200, "{}", by_slug.body);
+    assert!(by_slug.body.contains(&workspace), "{}", by_slug.body);
+    let workspaces = request(&fake, "GET", "/workspaces", "", AT_ONCE).unwrap();
+    assert!(
+        workspaces.body.contains(r#""total_count":2"#),
+        "{}",
+        workspaces.body
+    );
+
+    let read = request(
+        &fake,
+        "GET",
+        &format!("/guardrails/{guardrail}"),
+        "",
+        AT_ONCE,
+    )
+    .unwrap();
+    assert!(read.body.contains(r#""limit_usd":40.0"#), "{}", read.body);
+    assert!(
+        read.body.contains(r#""reset_interval":"weekly""#),
+        "{}",
+        read.body
+    );
+    let hash = hash_of(&create(&fake, "agent", AT_ONCE).unwrap());
+    let assigned = request(
+        &fake,
+        "POST",
+        &format!("/guardrails/{guardrail}/assignments/keys"),
+        &format!(r#"{{"key_hashes":["{hash}"]}}"#),
+        AT_ONCE,
+    )
+    .unwrap();
+    assert_eq!(assigned.body, r#"{"assigned_count":1}"#);
+    let assignments = request(&fake, "GET", "/guardrails/assignments/keys", "", AT_ONCE).unwrap();
+    assert!(assignments.body.contains(&hash), "{}", assignments.body);
+}
+
+#[test]
 fn a_bad_setting_exits_2_and_says_what_to_write() {
     for (args, expected) in [
         (["--latency", "createKeys=fast"], "1500ms"),
         (["--rate-limit", "createKeys=fast"], "REQUESTS/UNIT"),
         (["--listing-lag", "later"], "MILLISECONDS[:new-keys]"),
         (["--fault", "createKeys=late=later"], "is not a duration"),
+        (["--guardrail", "ci=much"], "NAME[=USD[/INTERVAL]]"),
+        (["--workspace", "Default"], "`default` is empty or taken"),
     ] {
         let output = fake().args(args).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}");

@@ -1,5 +1,6 @@
 //! Support for the workspace's integration tests: the response schemas of our OpenAPI spec,
-//! looked up by operation and status, and clients wired to the fake server.
+//! looked up by operation and status, clients wired to the fake server, and raw requests to
+//! it (for input the SDK refuses to send).
 
 use openrouter_keys::{Client, RetryPolicy};
 use openrouter_keys_testkit::{FakeServer, Route};
@@ -23,6 +24,16 @@ fn path_and_method(route: Route) -> (&'static str, &'static str) {
         Route::GetKey => ("/keys/{hash}", "get"),
         Route::UpdateKeys => ("/keys/{hash}", "patch"),
         Route::DeleteKeys => ("/keys/{hash}", "delete"),
+        Route::ListGuardrails => ("/guardrails", "get"),
+        Route::GetGuardrail => ("/guardrails/{id}", "get"),
+        Route::ListKeyAssignments => ("/guardrails/assignments/keys", "get"),
+        Route::ListGuardrailKeyAssignments => ("/guardrails/{id}/assignments/keys", "get"),
+        Route::BulkAssignKeysToGuardrail => ("/guardrails/{id}/assignments/keys", "post"),
+        Route::BulkUnassignKeysFromGuardrail => {
+            ("/guardrails/{id}/assignments/keys/remove", "post")
+        }
+        Route::ListWorkspaces => ("/workspaces", "get"),
+        Route::GetWorkspace => ("/workspaces/{id}", "get"),
     }
 }
 
@@ -73,6 +84,47 @@ pub fn client_for(server: &FakeServer, key: &str) -> Client {
         )
         .build()
         .expect("a valid client")
+}
+
+/// One request to the fake over raw HTTP with the management key: its status and JSON body
+/// (`null` when the body is not JSON).
+pub async fn raw(
+    server: &FakeServer,
+    method: openrouter_keys::reqwest::Method,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> (u16, Value) {
+    raw_as(
+        server,
+        server.management_key(),
+        method,
+        path,
+        content_type,
+        body,
+    )
+    .await
+}
+
+/// [`raw`] with the bearer token `key`.
+pub async fn raw_as(
+    server: &FakeServer,
+    key: &str,
+    method: openrouter_keys::reqwest::Method,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> (u16, Value) {
+    let response = shared_http()
+        .request(method, format!("{}{path}", server.base_url()))
+        .bearer_auth(key)
+        .header("content-type", content_type)
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("the fake answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 /// The HTTP status of a call that must fail with one (a test: anything else panics).

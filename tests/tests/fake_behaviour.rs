@@ -6,28 +6,8 @@ use futures_util::TryStreamExt;
 use openrouter_keys::reqwest;
 use openrouter_keys::{ExposeSecret, KeyUpdate, LimitReset, NewKey};
 use openrouter_keys_testkit::{FakeServer, Route};
-use openrouter_keys_tests::{client_for, error_status, response_schema, spec};
-use serde_json::{Value, json};
-
-async fn raw(
-    server: &FakeServer,
-    method: reqwest::Method,
-    path: &str,
-    content_type: &str,
-    body: &str,
-) -> (u16, Value) {
-    let http = openrouter_keys::http_client_builder().build().unwrap();
-    let response = http
-        .request(method, format!("{}{path}", server.base_url()))
-        .bearer_auth(server.management_key())
-        .header("content-type", content_type)
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
+use openrouter_keys_tests::{client_for, error_status, raw, response_schema, spec};
+use serde_json::json;
 
 #[tokio::test]
 async fn invalid_input_answers_400_with_the_documented_envelope() {

@@ -1,9 +1,10 @@
 //! Every operation × every fault kind, against the fake over real sockets: the call ends in
 //! the documented outcome, within its deadline, and the server sees the expected requests.
-//! `POST /keys` never creates two keys for one call.
+//! `POST /keys` never creates two keys for one call; a retried guardrail assignment or
+//! unassignment leaves the state one call would have left.
 
 use openrouter_keys::{Client, Error, KeyUpdate, NewKey};
-use openrouter_keys_testkit::{FakeServer, Fault, FaultBody, RetryAfter, Route};
+use openrouter_keys_testkit::{FakeServer, Fault, FaultBody, NewGuardrail, RetryAfter, Route};
 use openrouter_keys_tests::{ATTEMPT_TIMEOUT, client_for};
 use std::time::Duration;
 
@@ -58,8 +59,16 @@ fn expected(route: Route, fault: &Fault) -> (Expected, u64) {
     }
 }
 
-async fn run(client: &Client, route: Route, hash: &str) -> Result<(), Error> {
+/// What a case works on: an existing key, and a guardrail it holds.
+struct Existing {
+    hash: String,
+    guardrail: String,
+}
+
+async fn run(client: &Client, route: Route, existing: &Existing) -> Result<(), Error> {
     let keys = client.keys();
+    let guardrails = client.guardrails();
+    let (hash, guardrail) = (existing.hash.as_str(), existing.guardrail.as_str());
     match route {
         Route::GetCurrentKey => client.current_key().await.map(drop),
         Route::List => keys.list().await.map(drop),
@@ -70,19 +79,44 @@ async fn run(client: &Client, route: Route, hash: &str) -> Result<(), Error> {
             .await
             .map(drop),
         Route::DeleteKeys => keys.delete(hash).await.map(drop),
+        Route::ListGuardrails => guardrails.list().await.map(drop),
+        Route::GetGuardrail => guardrails.get(guardrail).await.map(drop),
+        Route::ListKeyAssignments => guardrails.key_assignments().await.map(drop),
+        Route::ListGuardrailKeyAssignments => guardrails
+            .assignments_of_guardrail(guardrail)
+            .await
+            .map(drop),
+        Route::BulkAssignKeysToGuardrail => {
+            guardrails.assign_keys(guardrail, [hash]).await.map(drop)
+        }
+        Route::BulkUnassignKeysFromGuardrail => {
+            guardrails.unassign_keys(guardrail, [hash]).await.map(drop)
+        }
+        Route::ListWorkspaces => client.workspaces().list().await.map(drop),
+        Route::GetWorkspace => client.workspaces().get("default").await.map(drop),
     }
 }
 
 async fn one_case(route: Route, name: &'static str, fault: Fault) -> String {
     let server = FakeServer::start().await.unwrap();
     let client = client_for(&server, server.management_key());
-    let existing = client.keys().create(NewKey::new("existing")).await.unwrap();
-    let hash = existing.key().hash.clone();
+    let created = client.keys().create(NewKey::new("existing")).await.unwrap();
+    let existing = Existing {
+        hash: created.key().hash.clone(),
+        guardrail: server.add_guardrail(NewGuardrail::new("cap")).unwrap(),
+    };
+    if route == Route::BulkUnassignKeysFromGuardrail {
+        let guardrails = client.guardrails();
+        guardrails
+            .assign_keys(&existing.guardrail, [&existing.hash])
+            .await
+            .unwrap();
+    }
     let before = server.requests(route);
     server.inject(route, fault.clone());
 
     // The client's deadline is 10 s; a hang would be caught here.
-    let outcome = tokio::time::timeout(Duration::from_secs(12), run(&client, route, &hash))
+    let outcome = tokio::time::timeout(Duration::from_secs(12), run(&client, route, &existing))
         .await
         .unwrap_or_else(|_| panic!("{route} × {name}: hung past the deadline"));
     let (want, want_requests) = expected(route, &fault);
@@ -96,6 +130,16 @@ async fn one_case(route: Route, name: &'static str, fault: Fault) -> String {
     let requests = server.requests(route) - before;
     assert_eq!(requests, want_requests, "{route} × {name}: requests seen");
 
+    // Whatever the fault, the assignment is as one call leaves it (a decode error comes from
+    // an answer spoiled after the work was done).
+    let held = server.guardrail_of(&existing.hash);
+    match route {
+        Route::BulkAssignKeysToGuardrail => {
+            assert_eq!(held, Some(existing.guardrail.clone()), "{route} × {name}");
+        }
+        Route::BulkUnassignKeysFromGuardrail => assert_eq!(held, None, "{route} × {name}"),
+        _ => {}
+    }
     if route == Route::CreateKeys {
         // Never two keys for one call; and a key made before the answer was lost is listed.
         let made: Vec<String> = server
@@ -116,7 +160,7 @@ async fn one_case(route: Route, name: &'static str, fault: Fault) -> String {
         }
     }
     format!(
-        "{:<14} × {:<26} → {:?} after {} request(s)",
+        "{:<29} × {:<26} → {:?} after {} request(s)",
         route.to_string(),
         name,
         got,
@@ -143,8 +187,9 @@ async fn every_operation_under_every_fault_ends_as_documented() {
         }
     }
     println!(
-        "fault matrix: {count} cases (6 operations × {} faults), all as documented",
+        "fault matrix: {count} cases ({} operations × {} faults), all as documented",
+        Route::ALL.len(),
         faults().len()
     );
-    assert_eq!(count, 60);
+    assert_eq!(count, 140);
 }

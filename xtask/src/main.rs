@@ -2,8 +2,8 @@
 //!
 //! - `generate`: regenerate `codegen/src` from `openapi/openrouter-keys.yaml` (`generate/`).
 //! - `check`: fail with a unified diff when `codegen/src` has drifted from the spec.
-//! - `spec-diff UPSTREAM`: compare our spec's key operations with OpenRouter's published spec,
-//!   a file or an http(s) URL (`spec_diff/`).
+//! - `spec-diff UPSTREAM`: compare our spec's operations with OpenRouter's published spec, a
+//!   file or an http(s) URL (`spec_diff/`).
 //!
 //! Shared by both: `document.rs` (reading an OpenAPI document), `json_pointer.rs` (pointers
 //! and `$ref`s), `error.rs` (the one error type). Errors are printed as one paragraph; nothing
@@ -34,10 +34,12 @@ enum Task {
     Generate(Generation),
     /// Exit 1 with a diff when codegen/src differs from what the spec generates.
     Check(Generation),
-    /// Compare our key operations with an upstream OpenAPI 3.0/3.1 document.
+    /// Compare our operations with an upstream OpenAPI 3.0/3.1 document.
     ///
-    /// Every operation on /key, /keys and below. Exit 1 when ours is behind or differs, 0 when
-    /// equal or only ahead, 2 when a document cannot be read.
+    /// Every operation of our spec, and upstream's under the same first path segments (/keys,
+    /// /guardrails, ...); those under our spec's x-covered-in-part prefixes that we do not
+    /// declare are listed as not covered. Exit 1 when ours is behind or differs, 0 when equal,
+    /// only ahead or not covered, 2 when a document cannot be read.
     SpecDiff {
         /// The upstream document: a file, or an http(s):// URL (at most 16 MiB).
         upstream: String,

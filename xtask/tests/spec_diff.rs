@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{repo_root, scratch, text, upstream_snapshot, xtask};
+use common::{repo_root, scratch, text, upstream_full, upstream_snapshot, xtask};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -388,6 +388,145 @@ fn spec_diff_against_the_upstream_snapshot_is_not_behind() {
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(report["behind"], 0);
     assert_eq!(report["changed"], 0);
+}
+
+/// The operations `(METHOD path, compared?)` a JSON report lists: compared, or not covered.
+fn listed_operations(report: &Value) -> (Vec<String>, Vec<String>) {
+    let names = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["operation"].as_str().unwrap().to_string())
+            .collect()
+    };
+    (names(&report["operations"]), names(&report["not_covered"]))
+}
+
+#[test]
+fn what_our_spec_covers_in_part_is_compared_where_declared_and_listed_elsewhere() {
+    let ours = fixture("ours-in-part.yaml");
+    let upstream = fixture("upstream-in-part.yaml");
+    let out = spec_diff(upstream.to_str().unwrap(), &ours, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (compared, not_covered) = listed_operations(&report);
+    assert_eq!(
+        compared,
+        [
+            "GET /guardrails/{id}",
+            "GET /keys",
+            "POST /keys/{hash}/rotate"
+        ],
+        "ours, and upstream's below /keys; never /models"
+    );
+    assert_eq!(not_covered, ["POST /guardrails"]);
+    assert_eq!(
+        report["not_covered"][0]["upstream"],
+        "/paths/~1guardrails/post"
+    );
+    let found = findings(&out);
+    let behind = |what: &str, pointer: &str| {
+        found
+            .iter()
+            .any(|(k, w, p, _)| k == "behind" && w.contains(what) && p == pointer)
+    };
+    assert!(
+        behind(
+            "operation we do not have",
+            "/paths/~1keys~1{hash}~1rotate/post"
+        ),
+        "a new operation below /keys is behind: {found:#?}"
+    );
+    assert!(
+        behind(
+            "response 200 field `limit_usd`",
+            "/components/schemas/Guardrail/properties/limit_usd"
+        ),
+        "a covered operation is compared in full: {found:#?}"
+    );
+    assert_eq!(report["behind"], 2, "{found:#?}");
+
+    let readable = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["spec-diff", upstream.to_str().unwrap(), "--ours"])
+        .arg(&ours)
+        .output()
+        .unwrap();
+    let readable = text(&readable.stdout);
+    assert!(
+        readable.contains("not covered (our spec covers these paths in part: x-covered-in-part)\n  POST /guardrails  upstream: /paths/~1guardrails/post"),
+        "{readable}"
+    );
+    assert!(
+        readable.ends_with("2 behind, 0 changed, 0 ahead, 1 not covered\n"),
+        "{readable}"
+    );
+}
+
+#[test]
+fn a_malformed_covered_in_part_exits_2_naming_it() {
+    let dir = scratch("spec-diff-in-part");
+    let ours = std::fs::read_to_string(fixture("ours-in-part.yaml"))
+        .unwrap()
+        .replace(
+            "x-covered-in-part: [/guardrails]",
+            "x-covered-in-part: [guardrails]",
+        );
+    let path = dir.join("ours.yaml");
+    std::fs::write(&path, ours).unwrap();
+    let upstream = fixture("upstream-in-part.yaml");
+    let out = spec_diff(upstream.to_str().unwrap(), &path, &[]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("/x-covered-in-part/0"), "{stderr}");
+    assert!(stderr.contains("such as /guardrails"), "{stderr}");
+}
+
+#[test]
+fn spec_diff_against_the_full_upstream_document_covers_the_policy_operations() {
+    let Some(upstream) = upstream_full() else {
+        return;
+    };
+    let out = xtask(&["spec-diff", upstream.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (report["behind"].clone(), report["changed"].clone()),
+        (0.into(), 0.into())
+    );
+    let (compared, not_covered) = listed_operations(&report);
+    for operation in [
+        "GET /guardrails",
+        "GET /guardrails/{id}",
+        "GET /guardrails/assignments/keys",
+        "GET /guardrails/{id}/assignments/keys",
+        "POST /guardrails/{id}/assignments/keys",
+        "POST /guardrails/{id}/assignments/keys/remove",
+        "GET /workspaces",
+        "GET /workspaces/{id}",
+    ] {
+        let entry = report["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["operation"] == operation)
+            .unwrap_or_else(|| panic!("{operation} not compared: {compared:?}"));
+        let absent = entry["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["what"] == "operation absent upstream");
+        assert!(!absent, "{operation} is matched with upstream's");
+    }
+    assert!(
+        not_covered.contains(&"POST /guardrails".to_string()),
+        "{not_covered:?}"
+    );
+    assert!(
+        not_covered
+            .iter()
+            .all(|o| o.contains(" /guardrails") || o.contains(" /workspaces")),
+        "only the parts covered in part: {not_covered:?}"
+    );
 }
 
 #[test]

@@ -3,14 +3,18 @@
 //! keys the same way; it builds text and never prints it (`print/` does).
 //!
 //! A new output format goes in `list.rs` (a `ListFormat` variant, `cli.rs`); a new field of
-//! the machine formats in `rows.rs` (fields are only ever added, at the end).
+//! the machine formats in `rows.rs` (fields are only ever added, at the end). Every CSV
+//! for people writes its text cells through `spreadsheet.rs` (no cell a spreadsheet runs).
 
 mod details;
 mod list;
+pub mod report;
 mod rows;
+mod spreadsheet;
 mod text;
 
 pub use details::{current_key_details, key_details};
 pub use list::ListWriter;
 pub use rows::{CreatedRow, CurrentKeyRow, KeyRow, pretty_json};
-pub use text::{describe, name_of, printable, shown_name, status_of, usd};
+pub use spreadsheet::{neutralised, restored};
+pub use text::{describe, printable, shown_name, usd};

@@ -1,7 +1,7 @@
 //! String-valued enums that stay decodable when the API adds a value.
 //!
-//! The API's sets of limit intervals, data regions, budget scopes and budget reset intervals
-//! are open: a value this version does not know decodes into `Unknown(text)` instead of
+//! The API's sets of limit intervals, data regions, budget scopes, budget reset intervals and
+//! content filter actions are open: a value this version does not know decodes into `Unknown(text)` instead of
 //! failing the whole response.
 
 /// Declares an open string enum with `as_str`, `From<&str>`, `From<String>` and `Display`.
@@ -110,6 +110,18 @@ open_enum! {
         Weekly => "weekly",
         /// Every month.
         Monthly => "monthly",
+    }
+}
+
+open_enum! {
+    /// What a guardrail's content filter does with a match.
+    pub enum ContentFilterAction {
+        /// Replaces the match with a placeholder.
+        Redact => "redact",
+        /// Refuses the request.
+        Block => "block",
+        /// Lets the request through and records the match.
+        Flag => "flag",
     }
 }
 

@@ -3,25 +3,30 @@
 //! ```text
 //! openrouter-keys-fake [--port 8089] [--page-size 100] [--fault ROUTE=FAULT[*N]]...
 //!     [--latency ROUTE=MILLISECONDS]... [--rate-limit ROUTE=REQUESTS/UNIT[:burst=N]]...
-//!     [--listing-lag MILLISECONDS[:new-keys]]
+//!     [--listing-lag MILLISECONDS[:new-keys]] [--workspace NAME]...
+//!     [--guardrail NAME[=USD[/INTERVAL]]]...
 //! ```
 //! `ROUTE` is an operationId (`createKeys`, `list`, ...), in any case (`CreateKeys`, the
 //! testkit's `Route` variant, works too), or `all` for `--latency` and `--rate-limit`;
 //! `FAULT` is `500`, `502:html`, `503:empty`, `429:retry=2`, `429:date=2`, `429:ms=150`,
 //! `delay=1500`, `late=2000`, `close-before`, `close-after`, `truncate` or `invalid-json`;
-//! `*N` repeats it for the next N requests. `--help` says all this; the syntax texts are the
-//! library's `*_SYNTAX` constants, shared with its parsers' error messages.
+//! `*N` repeats it for the next N requests. `--workspace` and `--guardrail` add workspaces and
+//! guardrails (in the default workspace) at start; their ids are printed. `--help` says all
+//! this; the syntax texts are the library's `*_SYNTAX` constants, shared with its parsers'
+//! error messages.
 
 use openrouter_keys_testkit::{
-    DURATION_SYNTAX, FAULT_SYNTAX, FakeServer, FakeServerBuilder, Fault, LISTING_LAG_SYNTAX,
-    ListingLag, RATE_LIMIT_SYNTAX, ROUTE_SYNTAX, Route, TokenBucket, parse_duration,
+    DURATION_SYNTAX, FAULT_SYNTAX, FakeServer, FakeServerBuilder, Fault, GUARDRAIL_SYNTAX,
+    LISTING_LAG_SYNTAX, ListingLag, NewGuardrail, NewWorkspace, RATE_LIMIT_SYNTAX, ROUTE_SYNTAX,
+    Route, TokenBucket, parse_duration,
 };
 use std::process::ExitCode;
 use std::time::Duration;
 
 const USAGE: &str = "usage: openrouter-keys-fake [--port PORT] [--page-size N] \
 [--fault ROUTE=FAULT[*N]]... [--latency ROUTE=MILLISECONDS]... \
-[--rate-limit ROUTE=REQUESTS/UNIT[:burst=N]]... [--listing-lag MILLISECONDS[:new-keys]]";
+[--rate-limit ROUTE=REQUESTS/UNIT[:burst=N]]... [--listing-lag MILLISECONDS[:new-keys]] \
+[--workspace NAME]... [--guardrail NAME[=USD[/INTERVAL]]]...";
 
 /// `--help`: usage, every option, and the syntax of each value.
 fn help() -> String {
@@ -45,11 +50,17 @@ fn help() -> String {
            --listing-lag MILLISECONDS[:new-keys]\n  \
                                    GET /keys shows changes that long after they took effect\n  \
                                    (GET /keys/{{hash}} and the key's secret work at once)\n  \
+           --workspace NAME        a workspace besides the default one (its slug: the name\n  \
+                                   in lower case, words joined by -); repeatable\n  \
+           --guardrail NAME[=USD[/INTERVAL]]\n  \
+                                   a guardrail in the default workspace, to assign keys to;\n  \
+                                   repeatable. The ids of both are printed at start\n  \
            -h, --help              this text\n\n\
          ROUTE: {ROUTE_SYNTAX}\n\n\
          FAULT: {FAULT_SYNTAX}\n\n\
          RATE: {RATE_LIMIT_SYNTAX}\n\n\
          LAG: {LISTING_LAG_SYNTAX}\n\n\
+         GUARDRAIL: {GUARDRAIL_SYNTAX}\n\n\
          {DURATION_SYNTAX}\n\n\
          Faults other than a status and close-before act (the key is created, updated or \
          deleted) and then lose or spoil the answer; late= acts later, whatever the client \
@@ -57,7 +68,8 @@ fn help() -> String {
          Examples:\n  \
            openrouter-keys-fake --port 8089 --fault createKeys=503*2 --fault list=429:retry=1\n  \
            openrouter-keys-fake --fault createKeys=late=2000 --listing-lag 3000\n  \
-           openrouter-keys-fake --latency all=100 --rate-limit createKeys=20/s\n"
+           openrouter-keys-fake --latency all=100 --rate-limit createKeys=20/s\n  \
+           openrouter-keys-fake --workspace Research --guardrail ci-agents=40/weekly\n"
     )
 }
 
@@ -70,6 +82,8 @@ struct Args {
     latency: Vec<(Route, Duration)>,
     rate_limits: Vec<(Route, TokenBucket)>,
     listing_lag: ListingLag,
+    workspaces: Vec<NewWorkspace>,
+    guardrails: Vec<NewGuardrail>,
 }
 
 impl Args {
@@ -134,6 +148,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         latency: Vec::new(),
         rate_limits: Vec::new(),
         listing_lag: ListingLag::NONE,
+        workspaces: Vec::new(),
+        guardrails: Vec::new(),
     };
     while let Some(flag) = args.next() {
         if flag == "--help" || flag == "-h" {
@@ -163,6 +179,12 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--listing-lag" => {
                 parsed.listing_lag = value.parse().map_err(|e| format!("{flag}: {e}"))?;
             }
+            "--workspace" => parsed
+                .workspaces
+                .push(value.parse().map_err(|e| format!("{flag}: {e}"))?),
+            "--guardrail" => parsed
+                .guardrails
+                .push(value.parse().map_err(|e| format!("{flag}: {e}"))?),
             _ => return Err(format!("unknown flag `{flag}`")),
         }
     }
@@ -192,6 +214,21 @@ async fn main() -> ExitCode {
     for (route, fault, times) in args.faults {
         server.inject_n(route, fault, times);
     }
+    let mut added = Vec::new();
+    for workspace in args.workspaces {
+        let name = format!("workspace {}", workspace.slug_text());
+        added.push((name, server.add_workspace(workspace)));
+    }
+    for guardrail in args.guardrails {
+        let name = format!("guardrail {}", guardrail.name());
+        added.push((name, server.add_guardrail(guardrail)));
+    }
+    for (name, id) in &added {
+        if let Err(e) = id {
+            eprintln!("error: cannot add the {name}: {e}");
+            return ExitCode::from(2);
+        }
+    }
     println!("OpenRouter keys fake listening. In another shell, copy and paste:");
     println!();
     println!("  export OPENROUTER_BASE_URL={}", server.base_url());
@@ -199,6 +236,11 @@ async fn main() -> ExitCode {
     println!();
     println!("(a management key; a normal key, for GET /key only:");
     println!("  OPENROUTER_API_KEY={} )", server.normal_key());
+    for (name, id) in added {
+        if let Ok(id) = id {
+            println!("{name}: {id}");
+        }
+    }
     println!("Ctrl-C stops it.");
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::SUCCESS
@@ -264,6 +306,8 @@ mod tests {
             (["--rate-limit", "list=20/day"], "unknown unit `day`"),
             (["--listing-lag", "3s:old"], "MILLISECONDS[:new-keys]"),
             (["--fault", "list=late=x"], "`x` is not a duration"),
+            (["--guardrail", "ci=5/yearly"], "NAME[=USD[/INTERVAL]]"),
+            (["--workspace", " "], "needs a name"),
         ] {
             let error = parse_args(&args).unwrap_err();
             assert!(error.contains(expected), "{args:?}: {error}");
@@ -277,6 +321,9 @@ mod tests {
             "--latency ROUTE=MILLISECONDS",
             "--rate-limit ROUTE=REQUESTS/UNIT[:burst=N]",
             "--listing-lag MILLISECONDS[:new-keys]",
+            "--workspace NAME",
+            "--guardrail NAME[=USD[/INTERVAL]]",
+            GUARDRAIL_SYNTAX,
             "late=MILLISECONDS",
             RATE_LIMIT_SYNTAX,
             LISTING_LAG_SYNTAX,

@@ -184,11 +184,19 @@ mod tests {
         assert_eq!(
             sorted,
             [
+                "bulkAssignKeysToGuardrail",
+                "bulkUnassignKeysFromGuardrail",
                 "createKeys",
                 "deleteKeys",
                 "getCurrentKey",
+                "getGuardrail",
                 "getKey",
+                "getWorkspace",
                 "list",
+                "listGuardrailKeyAssignments",
+                "listGuardrails",
+                "listKeyAssignments",
+                "listWorkspaces",
                 "updateKeys"
             ]
         );

@@ -1,7 +1,8 @@
-//! The comparison itself: every key operation of both documents, matched and compared part
-//! by part (parameters, bodies, statuses, headers, security).
+//! The comparison itself: the operations in scope (`scope.rs`) of both documents, matched and
+//! compared part by part (parameters, bodies, statuses, headers, security).
 
-use super::report::{Finding, Kind, OperationReport, Report};
+use super::report::{Finding, Kind, NotCovered, OperationReport, Report};
+use super::scope::{Coverage, Scope};
 use super::shape::{Field, Fields, flatten};
 use crate::document::dialect;
 use crate::error::XtaskError;
@@ -9,13 +10,6 @@ use crate::json_pointer::{pointer_join, resolve};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-
-/// Whether a path template is one of the key paths: `/key`, `/keys`, or anything below them.
-fn is_key_path(template: &str) -> bool {
-    ["/key", "/keys"]
-        .iter()
-        .any(|root| template == *root || template.starts_with(&format!("{root}/")))
-}
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -48,10 +42,11 @@ struct Op {
     shared: Value,
 }
 
-/// Operations on the key paths, by (METHOD, path template).
+/// Operations by (METHOD, path template).
 type Operations = BTreeMap<(String, String), Op>;
 
-fn key_operations(doc: &Value) -> Result<Operations, XtaskError> {
+/// The operations of `doc` on the paths whose template `wanted` accepts.
+fn operations(doc: &Value, wanted: impl Fn(&str) -> bool) -> Result<Operations, XtaskError> {
     let paths = doc
         .get("paths")
         .and_then(Value::as_object)
@@ -59,7 +54,7 @@ fn key_operations(doc: &Value) -> Result<Operations, XtaskError> {
     let mut found = BTreeMap::new();
     for (path, item) in paths {
         let normalized = template(path);
-        if !is_key_path(&normalized) {
+        if !wanted(&normalized) {
             continue;
         }
         let item_ptr = pointer_join("/paths", path);
@@ -270,18 +265,30 @@ fn describe_scheme(doc: &Value, name: &str, scopes: &Value) -> String {
     out
 }
 
-/// Compares our spec with an upstream document.
+/// Compares our spec with an upstream document: every operation of ours, and upstream's in
+/// the scope our spec declares.
 pub fn diff(ours: &Value, upstream: &Value) -> Result<Report, XtaskError> {
     dialect(ours)?;
     dialect(upstream)?;
-    let ours_ops = key_operations(ours)?;
-    let upstream_ops = key_operations(upstream)?;
+    let ours_ops = operations(ours, |_| true)?;
+    let scope = Scope::of(ours, ours_ops.keys().map(|(_, template)| template.clone()))?;
+    let mut upstream_ops = operations(upstream, |t| scope.coverage(t) != Coverage::Outside)?;
+    let mut report = Report::default();
+    upstream_ops.retain(|key, op| {
+        let listed = ours_ops.contains_key(key) || scope.coverage(&key.1) == Coverage::Complete;
+        if !listed {
+            report.not_covered.push(NotCovered {
+                operation: format!("{} {}", key.0, op.path),
+                upstream: op.pointer.clone(),
+            });
+        }
+        listed
+    });
     let keys: BTreeSet<_> = ours_ops
         .keys()
         .chain(upstream_ops.keys())
         .cloned()
         .collect();
-    let mut report = Report::default();
     for key in keys {
         let mut findings = Vec::new();
         let (a, b) = (ours_ops.get(&key), upstream_ops.get(&key));

@@ -1,8 +1,11 @@
-//! `cargo xtask spec-diff <UPSTREAM>`: what OpenRouter's published spec says about the key
-//! operations that ours does not (behind), says differently (changed), or lacks (ahead).
+//! `cargo xtask spec-diff <UPSTREAM>`: what OpenRouter's published spec says about the
+//! operations ours covers that ours does not (behind), says differently (changed), or lacks
+//! (ahead).
 //!
-//! Every operation on `/key`, `/keys` and any path below them is compared; one upstream has
-//! and we lack is behind. Operations are matched by method and path template (parameter names
+//! Every operation of ours is compared, and every upstream operation in the same families of
+//! paths (`/keys`, `/guardrails`, ...); one upstream has and we lack is behind, except under
+//! the prefixes our spec lists in `x-covered-in-part`, where it is listed as not covered
+//! (`scope.rs`). Operations are matched by method and path template (parameter names
 //! aside). Parameters are matched by location and name, bodies field by field (see `shape.rs`),
 //! statuses by code, response headers by name, and security requirements by what their
 //! schemes are (not what they are called).
@@ -16,13 +19,15 @@
 //! **behind**. Behind and changed exit 1; ahead alone exits 0, since our spec legitimately
 //! knows fields the API added after its document was published.
 //!
-//! Here: the command (read both documents, compare, print, exit code). `compare.rs` holds the
-//! comparison, `shape.rs` the flattening of a schema into fields, `report.rs` what was found
-//! and how it prints, `fetch.rs` the reading of an `http(s)://` upstream.
+//! Here: the command (read both documents, compare, print, exit code). `scope.rs` says which
+//! operations are compared, `compare.rs` holds the comparison, `shape.rs` the flattening of a
+//! schema into fields, `report.rs` what was found and how it prints, `fetch.rs` the reading of
+//! an `http(s)://` upstream.
 
 mod compare;
 mod fetch;
 mod report;
+mod scope;
 mod shape;
 
 use crate::document::load_file;

@@ -46,11 +46,23 @@ pub struct OperationReport {
     pub findings: Vec<Finding>,
 }
 
+/// An upstream operation in a part of the API our spec covers only in part
+/// (`x-covered-in-part`), which our spec does not declare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotCovered {
+    /// `POST /guardrails`
+    pub operation: String,
+    /// Where it is upstream.
+    pub upstream: String,
+}
+
 /// The whole comparison.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
-    /// One entry per operation on the key paths of either document.
+    /// One entry per operation compared: ours, and upstream's in our families.
     pub operations: Vec<OperationReport>,
+    /// Upstream's operations we deliberately leave out, by method and path.
+    pub not_covered: Vec<NotCovered>,
 }
 
 impl Report {
@@ -86,13 +98,26 @@ impl Report {
                 );
             }
         }
-        let _ = writeln!(
+        if !self.not_covered.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nnot covered (our spec covers these paths in part: x-covered-in-part)"
+            );
+            for op in &self.not_covered {
+                let _ = writeln!(out, "  {}  upstream: {}", op.operation, op.upstream);
+            }
+        }
+        let _ = write!(
             out,
             "\n{} behind, {} changed, {} ahead",
             self.count(Kind::Behind),
             self.count(Kind::Changed),
             self.count(Kind::Ahead)
         );
+        if !self.not_covered.is_empty() {
+            let _ = write!(out, ", {} not covered", self.not_covered.len());
+        }
+        out.push('\n');
         out
     }
 
@@ -102,6 +127,10 @@ impl Report {
             "behind": self.count(Kind::Behind),
             "changed": self.count(Kind::Changed),
             "ahead": self.count(Kind::Ahead),
+            "not_covered": self.not_covered.iter().map(|o| json!({
+                "operation": o.operation,
+                "upstream": o.upstream,
+            })).collect::<Vec<_>>(),
             "operations": self.operations.iter().map(|o| json!({
                 "operation": o.operation,
                 "findings": o.findings.iter().map(|f| json!({

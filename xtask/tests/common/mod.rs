@@ -38,9 +38,24 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// The upstream snapshot of OpenRouter's spec, when this machine has it.
+/// The upstream snapshot of OpenRouter's spec (its API-keys part), when this machine has it.
 pub fn upstream_snapshot() -> Option<PathBuf> {
-    let upstream = repo_root().join("../shared/openrouter/upstream/openapi-keys-subset.yaml");
+    upstream_file("openapi-keys-subset.yaml")
+}
+
+/// OpenRouter's whole published spec, when this machine has it.
+pub fn upstream_full() -> Option<PathBuf> {
+    upstream_file("openapi-full.yaml")
+}
+
+/// A file of the upstream snapshots: in `$OPENROUTER_UPSTREAM_DIR` when set (a worktree
+/// elsewhere than beside `shared/`), else `../shared/openrouter/upstream` beside the workspace.
+fn upstream_file(name: &str) -> Option<PathBuf> {
+    let dir = match std::env::var_os("OPENROUTER_UPSTREAM_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => repo_root().join("../shared/openrouter/upstream"),
+    };
+    let upstream = dir.join(name);
     if upstream.exists() {
         Some(upstream)
     } else {

@@ -1,0 +1,100 @@
+//! `KeyAssignment`: which guardrail a key holds, as the assignment listings return it.
+
+use super::timestamp::{self, Timestamp};
+use openrouter_keys_codegen::types;
+
+/// One key's assignment to a guardrail. A key holds at most one; assigning another replaces
+/// it. `key_hash` and `guardrail_id` are essential: an assignment without either fails to
+/// decode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeyAssignment {
+    /// The key's hash.
+    pub key_hash: String,
+    /// The guardrail the key holds.
+    pub guardrail_id: String,
+    /// Identifier of the assignment itself.
+    pub id: Option<String>,
+    /// The key's name.
+    pub key_name: Option<String>,
+    /// The key's label.
+    pub key_label: Option<String>,
+    /// The user who made the assignment.
+    pub assigned_by: Option<String>,
+    /// When the assignment was made.
+    pub created_at: Option<Timestamp>,
+}
+
+impl From<types::KeyAssignment> for KeyAssignment {
+    fn from(assignment: types::KeyAssignment) -> Self {
+        let types::KeyAssignment {
+            assigned_by,
+            created_at,
+            guardrail_id,
+            id,
+            key_hash,
+            key_label,
+            key_name,
+        } = assignment;
+        Self {
+            key_hash,
+            guardrail_id,
+            id,
+            key_name,
+            key_label,
+            assigned_by,
+            created_at: timestamp::optional(created_at),
+        }
+    }
+}
+
+impl KeyAssignment {
+    /// `GET /guardrails/assignments/keys` and `GET /guardrails/{id}/assignments/keys`: the
+    /// assignments of one page, in the order listed.
+    pub(crate) fn listed(response: types::KeyAssignmentListResponse) -> Vec<KeyAssignment> {
+        let types::KeyAssignmentListResponse {
+            data,
+            // Kept out: the pager reads page after page until one is empty (a total read
+            // on the first page goes stale when assignments change while paging).
+            total_count: _,
+        } = response;
+        data.into_iter().map(KeyAssignment::from).collect()
+    }
+}
+
+/// What assigning keys to a guardrail answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeysAssigned {
+    /// How many keys the API says it assigned (`assigned_count`); `None` when it did not
+    /// say. After a retried call, the last attempt's count.
+    pub count: Option<u64>,
+}
+
+impl From<types::AssignKeysResponse> for KeysAssigned {
+    fn from(response: types::AssignKeysResponse) -> Self {
+        let types::AssignKeysResponse { assigned_count } = response;
+        Self {
+            count: assigned_count.and_then(|n| u64::try_from(n).ok()),
+        }
+    }
+}
+
+/// What unassigning keys from a guardrail answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeysUnassigned {
+    /// How many keys the API says it unassigned (`unassigned_count`); `None` when it did not
+    /// say. After a retried call, the last attempt's count (0 when the first attempt had
+    /// already unassigned them).
+    pub count: Option<u64>,
+}
+
+impl From<types::UnassignKeysResponse> for KeysUnassigned {
+    fn from(response: types::UnassignKeysResponse) -> Self {
+        let types::UnassignKeysResponse { unassigned_count } = response;
+        Self {
+            count: unassigned_count.and_then(|n| u64::try_from(n).ok()),
+        }
+    }
+}
