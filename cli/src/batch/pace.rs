@@ -6,10 +6,14 @@
 //!   `Retry-After` seen by one call holds back every call not yet started, not only the one
 //!   that saw it (the SDK's own retry of that call waits as before);
 //! - adapts how many calls are in flight at once, between 1 and what the loop offers
-//!   (`--concurrency`): halved on a `429` or `503` (once per burst: the calls already in flight
-//!   when the server pushed back are likely refused too, and are the same signal), one more
-//!   after each second without one (additive increase, multiplicative decrease, as TCP
-//!   shares a link).
+//!   (`--concurrency`): halved on a `429`, or a `503` that asks for a pause or comes within a
+//!   second of another (a lone bare `503` is a gateway's passing failure, which the SDK
+//!   retries), once per burst (the calls already in flight when the server pushed back are
+//!   likely refused too, and are the same signal); one more
+//!   after each calm step without one — the pause the server last asked for, between 100 ms
+//!   and a second (a second when it asked for none) — (additive increase, multiplicative
+//!   decrease, as TCP shares a link; its step is a round trip, ours the server's own time
+//!   scale: a rate limit that asks for a second is probed once a second).
 //!
 //! A server that never pushes back never slows a batch: the limit starts unset, and only
 //! the loop's own concurrency applies. The rules are in [`PaceState`], a state machine over
@@ -22,8 +26,13 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-/// How long without a sign of pressure before one more call may be in flight.
+/// How long without a sign of pressure before one more call may be in flight, when the
+/// server gave no time of its own; the longest step.
 const CALM: Duration = Duration::from_secs(1);
+
+/// The shortest such step: a server that asks for a pause of 20 ms is back to full pace in
+/// well under a second.
+const SHORTEST_CALM: Duration = Duration::from_millis(100);
 
 /// Waits at least this long are announced on stderr (shorter ones pass unnoticed by a
 /// person; longer ones would look like a hang).
@@ -42,8 +51,37 @@ pub struct PaceState {
     same_burst_until: Option<Instant>,
     /// Since when no signal came: the clock of additive increase.
     calm_since: Instant,
+    /// How long a calm step lasts: the pause the server last asked for, within
+    /// [`SHORTEST_CALM`] and [`CALM`] ([`CALM`] when it asked for none). The server's own
+    /// time scale: a rate limit that asks for a second is probed once a second.
+    calm_step: Duration,
     /// Until when a pause has been announced: a pause is announced once, not once per call.
     announced_until: Option<Instant>,
+    /// When the last `503` without `Retry-After` came.
+    last_unavailable: Option<Instant>,
+}
+
+/// What a refused call says about the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// A `429`, or a `503` with `Retry-After`: the server is over its limit, and says for how
+    /// long when it does.
+    Limit(Option<Duration>),
+    /// A `503` without `Retry-After`: overload, or a gateway's passing failure (which the
+    /// SDK retries). Counted as pressure only when another came within the last second: one
+    /// alone does not slow a batch.
+    Unavailable,
+}
+
+impl Signal {
+    /// The signal in an answer's status and `Retry-After`, if it is one.
+    fn of(status: Option<u16>, retry_after: Option<Duration>) -> Option<Signal> {
+        match (status, retry_after) {
+            (Some(429), wait) | (Some(503), wait @ Some(_)) => Some(Signal::Limit(wait)),
+            (Some(503), None) => Some(Signal::Unavailable),
+            _ => None,
+        }
+    }
 }
 
 /// Whether a call may start now.
@@ -65,7 +103,9 @@ impl PaceState {
             paused_until: None,
             same_burst_until: None,
             calm_since: now,
+            calm_step: CALM,
             announced_until: None,
+            last_unavailable: None,
         }
     }
 
@@ -90,10 +130,22 @@ impl PaceState {
         self.in_flight = self.in_flight.saturating_sub(1);
     }
 
-    /// The server pushed back at `now` (a `429` or `503`), asking for `retry_after` when it
-    /// said. Returns whether this extends a pause beyond what was announced (so that a burst
-    /// of refusals is announced once).
-    pub fn pressure(&mut self, now: Instant, retry_after: Option<Duration>) -> bool {
+    /// The server refused a call at `now` with `signal`. Returns whether this extends a
+    /// pause beyond what was announced (so that a burst of refusals is announced once).
+    pub fn pressure(&mut self, now: Instant, signal: Signal) -> bool {
+        let retry_after = match signal {
+            Signal::Limit(wait) => wait,
+            Signal::Unavailable => {
+                let again = self
+                    .last_unavailable
+                    .is_some_and(|last| now.saturating_duration_since(last) < CALM);
+                self.last_unavailable = Some(now);
+                if !again {
+                    return false;
+                }
+                None
+            }
+        };
         let mut extended = false;
         if let Some(wait) = retry_after.filter(|w| !w.is_zero()) {
             let until = now + wait;
@@ -119,20 +171,21 @@ impl PaceState {
         }
         // Calm is counted from the end of the pause: waiting is not a sign the server copes.
         self.calm_since = self.paused_until.map_or(now, |p| p.max(now));
+        self.calm_step = retry_after.map_or(CALM, |wait| wait.clamp(SHORTEST_CALM, CALM));
         extended
     }
 
-    /// One more call allowed for each full second without pressure.
+    /// One more call allowed for each full calm step without pressure.
     fn grow(&mut self, now: Instant) {
         let Some(limit) = self.limit else {
             self.calm_since = now;
             return;
         };
         let calm = now.saturating_duration_since(self.calm_since);
-        let steps = (calm.as_millis() / CALM.as_millis()) as usize;
+        let steps = (calm.as_millis() / self.calm_step.as_millis().max(1)) as usize;
         if steps > 0 {
             self.limit = Some(limit.saturating_add(steps));
-            self.calm_since += CALM * u32::try_from(steps).unwrap_or(u32::MAX);
+            self.calm_since += self.calm_step * u32::try_from(steps).unwrap_or(u32::MAX);
         }
     }
 
@@ -146,11 +199,6 @@ impl PaceState {
     pub fn in_flight(&self) -> usize {
         self.in_flight
     }
-}
-
-/// Whether an answer's status is the server pushing back (too many requests, overloaded).
-fn is_pressure(status: Option<u16>) -> bool {
-    matches!(status, Some(429 | 503))
 }
 
 /// The pacer of one process: every bulk loop's calls start through it.
@@ -214,19 +262,21 @@ impl Pacer {
     ) -> Result<T, Error> {
         let permit = self.admit().await;
         let result = call.into_future().await;
-        drop(permit);
-        if let Err(error) = &result
-            && is_pressure(error.status().map(|s| s.as_u16()))
-        {
-            self.pressure(error.retry_after());
+        if let Err(error) = &result {
+            let status = error.status().map(|s| s.as_u16());
+            if let Some(signal) = Signal::of(status, error.retry_after()) {
+                // Still counted in flight: it was one of the calls the server refused.
+                self.pressure(signal);
+            }
         }
+        drop(permit);
         result
     }
 
-    /// The server pushed back; new calls wait `retry_after` when it said. Whether this is a
-    /// pause not announced yet.
-    fn pressure(&self, retry_after: Option<Duration>) -> bool {
-        let extended = self.state().pressure(Instant::now(), retry_after);
+    /// The server refused a call: see [`PaceState::pressure`]. Whether this is a pause not
+    /// announced yet.
+    fn pressure(&self, signal: Signal) -> bool {
+        let extended = self.state().pressure(Instant::now(), signal);
         self.changed.notify_waiters();
         extended
     }
@@ -242,10 +292,10 @@ impl Pacer {
     /// wait, and whether the server asked for it.
     fn on_wait(&self, status: Option<u16>, wait: Duration, server_asked: bool) -> bool {
         let long = wait >= LONG_WAIT;
-        if !is_pressure(status) {
+        let Some(signal) = Signal::of(status, server_asked.then_some(wait)) else {
             return long;
-        }
-        let fresh = self.pressure(server_asked.then_some(wait));
+        };
+        let fresh = self.pressure(signal);
         long && (fresh || !server_asked)
     }
 }
@@ -256,6 +306,32 @@ mod tests {
 
     fn at(start: Instant, ms: u64) -> Instant {
         start + Duration::from_millis(ms)
+    }
+
+    /// A 429 asking for a pause of `ms`.
+    fn limit(ms: u64) -> Signal {
+        Signal::Limit(Some(Duration::from_millis(ms)))
+    }
+
+    #[test]
+    fn a_lone_503_without_retry_after_does_not_slow_the_batch_two_in_a_second_do() {
+        let start = Instant::now();
+        let mut pace = PaceState::new(start);
+        for _ in 0..8 {
+            pace.admit(start);
+        }
+        assert!(!pace.pressure(at(start, 100), Signal::Unavailable));
+        assert_eq!(pace.limit(), None, "a gateway's passing failure");
+        assert!(!pace.pressure(at(start, 1_200), Signal::Unavailable));
+        assert_eq!(pace.limit(), None, "another, more than a second later");
+        assert!(!pace.pressure(at(start, 1_700), Signal::Unavailable));
+        assert_eq!(pace.limit(), Some(4), "two within a second: overload");
+        assert_eq!(
+            Signal::of(Some(503), Some(Duration::from_secs(2))),
+            Some(Signal::Limit(Some(Duration::from_secs(2))))
+        );
+        assert_eq!(Signal::of(Some(429), None), Some(Signal::Limit(None)));
+        assert_eq!(Signal::of(Some(500), None), None);
     }
 
     #[test]
@@ -277,9 +353,9 @@ mod tests {
             assert_eq!(pace.admit(start), Admission::Go);
         }
         // Four of the eight are refused at once, each asking for a second.
-        assert!(pace.pressure(at(start, 10), Some(Duration::from_secs(1))));
+        assert!(pace.pressure(at(start, 10), limit(1_000)));
         for ms in [11, 12, 13] {
-            assert!(!pace.pressure(at(start, ms), Some(Duration::from_secs(1))));
+            assert!(!pace.pressure(at(start, ms), limit(1_000)));
         }
         assert_eq!(pace.limit(), Some(4), "halved once for the burst");
         assert_eq!(
@@ -294,10 +370,10 @@ mod tests {
         assert_eq!(pace.admit(at(start, 1_020)), Admission::Go);
         assert_eq!(pace.admit(at(start, 1_020)), Admission::WaitForSlot);
         // The next refusal after the pause is a new burst: halved again, down to one.
-        assert!(pace.pressure(at(start, 1_100), Some(Duration::from_secs(1))));
+        assert!(pace.pressure(at(start, 1_100), limit(1_000)));
         assert_eq!(pace.limit(), Some(2));
-        assert!(pace.pressure(at(start, 2_200), Some(Duration::from_secs(1))));
-        assert!(pace.pressure(at(start, 3_300), Some(Duration::from_secs(1))));
+        assert!(pace.pressure(at(start, 2_200), limit(1_000)));
+        assert!(pace.pressure(at(start, 3_300), limit(1_000)));
         assert_eq!(pace.limit(), Some(1), "never below one");
     }
 
@@ -308,8 +384,8 @@ mod tests {
         for _ in 0..4 {
             pace.admit(start);
         }
-        // A 503 without Retry-After: no pause, the calls in flight halved.
-        assert!(!pace.pressure(at(start, 100), None));
+        // A 429 without Retry-After: no pause, the calls in flight halved.
+        assert!(!pace.pressure(at(start, 100), Signal::Limit(None)));
         assert_eq!(pace.limit(), Some(2));
         assert_eq!(pace.admit(at(start, 200)), Admission::WaitForSlot);
         for _ in 0..4 {
@@ -321,6 +397,27 @@ mod tests {
         assert_eq!(pace.limit(), Some(3), "one more after a calm second");
         assert_eq!(pace.admit(at(start, 3_100)), Admission::Go);
         assert_eq!(pace.limit(), Some(5), "two more after two");
+    }
+
+    #[test]
+    fn a_short_pause_asked_for_is_recovered_from_in_short_steps() {
+        let start = Instant::now();
+        let mut pace = PaceState::new(start);
+        for _ in 0..8 {
+            pace.admit(start);
+        }
+        for _ in 0..8 {
+            pace.finish();
+        }
+        // A 429 asking for 20 ms: halved, then one more every 100 ms (the shortest step).
+        pace.pressure(at(start, 0), limit(20));
+        assert_eq!(pace.limit(), Some(1), "nothing was in flight: one");
+        assert_eq!(pace.admit(at(start, 119)), Admission::Go);
+        assert_eq!(pace.limit(), Some(1));
+        assert_eq!(pace.admit(at(start, 120)), Admission::Go);
+        assert_eq!(pace.limit(), Some(2));
+        assert_eq!(pace.admit(at(start, 520)), Admission::Go);
+        assert_eq!(pace.limit(), Some(6));
     }
 
     fn waited(pacer: &Pacer, status: Option<u16>, wait_ms: u64, server_asked: bool) -> bool {
