@@ -1,10 +1,11 @@
 //! [`Batch`]: the lifecycle every kind of batch goes through, once — find the batch's
 //! journal and resume it, or begin one; save the secrets on Ctrl-C; show progress; create
-//! every row's key exactly once; write the secrets file from the journal, whatever happened.
+//! every row's key exactly once and take it through the kind's steps; settle (`settle.rs`)
+//! and sweep; write the secrets file from the journal, whatever happened.
 //!
 //! What differs between kinds (`bulk-create`, `rotate`) is a [`BatchKind`]: its command's
-//! name, its rows' id, and its secrets file's columns. A new kind of batch implements it;
-//! the command decides which rows to make and what to do once their keys exist.
+//! name, its rows' id, and its secrets file's columns; and its [`RowSteps`], what follows a
+//! row's key. A new kind of batch implements both; the command decides which rows to make.
 
 use super::journal::{Journal, Opened, Record, Vacant, now_ms, path_for};
 use super::provision::{Outcome, run_rounds};
@@ -54,7 +55,7 @@ pub struct Batch<K: BatchKind> {
 /// How a batch's run ended.
 pub struct Provisioned<Id> {
     pub outcome: Outcome<Id>,
-    /// Rows that had their key before this run.
+    /// Rows through all their work (their key, and their steps) before this run.
     pub already: usize,
     /// Secrets in the secrets file, now written.
     pub saved: usize,
