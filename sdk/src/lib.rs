@@ -173,6 +173,7 @@ mod rules;
 pub mod sleep;
 #[cfg(test)]
 mod summary_advice;
+mod text_bound;
 mod tolerant;
 mod transport;
 mod workspaces;
@@ -187,6 +188,7 @@ pub use decode_error::DecodeError;
 pub use error::{ConnectionPhase, Error, Result, TimeoutKind};
 pub use input_field::InputField;
 pub use key_source::KeySource;
+pub use text_bound::MAX_TEXT_CHARS;
 // Every public item of the files that declare operations (`Keys`, `Guardrails`, `Workspaces`
 // and the operation types) is public at the root, so that an operation declared there needs
 // no line here.
