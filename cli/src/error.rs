@@ -100,10 +100,14 @@ impl CliError {
 fn reads_on(hint: String) -> String {
     let mut chars = hint.chars();
     match (chars.next(), chars.next()) {
-        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => first
-            .to_lowercase()
-            .chain(hint[first.len_utf8()..].chars())
-            .collect(),
+        (Some(first), second)
+            if first.is_uppercase() && !second.is_some_and(char::is_uppercase) =>
+        {
+            first
+                .to_lowercase()
+                .chain(hint[first.len_utf8()..].chars())
+                .collect()
+        }
         _ => hint,
     }
 }
