@@ -150,8 +150,10 @@ fn parse(text: &str) -> Result<Vec<(String, Option<String>)>, String> {
             entries.push(from_json(&value)?);
         }
     } else {
+        // A name is shown as the key has it (`  =spaced`, blanks included); blanks around a
+        // header or a hash, where a hand-edited file may have them, are dropped.
         let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
+            .trim(csv::Trim::Headers)
             .from_reader(text.as_bytes());
         let headers = reader.headers().map_err(|e| e.to_string())?.clone();
         let hash_at = headers
@@ -161,7 +163,7 @@ fn parse(text: &str) -> Result<Vec<(String, Option<String>)>, String> {
         let name_at = headers.iter().position(|h| h == "name");
         for record in reader.records() {
             let record = record.map_err(|e| e.to_string())?;
-            if let Some(hash) = record.get(hash_at).filter(|h| !h.is_empty()) {
+            if let Some(hash) = record.get(hash_at).map(str::trim).filter(|h| !h.is_empty()) {
                 // Our CSVs neutralise names for spreadsheets; the hash never is.
                 let name = name_at
                     .and_then(|i| record.get(i))
@@ -217,5 +219,11 @@ mod tests {
             ]
         );
         assert!(parse("[1]").is_err());
+        // Names as the keys have them; blanks around headers and hashes dropped.
+        let csv = " hash , name\n h1 ,  =spaced \n";
+        assert_eq!(
+            parse(csv).unwrap(),
+            [("h1".to_string(), Some("  =spaced ".to_string()))]
+        );
     }
 }
