@@ -8,7 +8,7 @@
 //! hash the user gave ([`shown`]).
 
 use crate::error::CliError;
-use crate::render::printable;
+use crate::render::text::printable;
 use std::borrow::Cow;
 
 /// What every API key's secret starts with; no hash the API makes contains it (hashes are

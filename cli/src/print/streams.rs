@@ -1,7 +1,7 @@
 //! [`Printer`]: every write to stdout and stderr, and the terminal checks they depend on.
 
 use crate::error::{CliError, CliResult};
-use crate::render::TableWidth;
+use crate::render::columns::TableWidth;
 use std::fmt::Display;
 use std::io::{BufRead, IsTerminal, Write};
 
