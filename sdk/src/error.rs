@@ -56,10 +56,11 @@ pub enum Error {
     Api(Box<ApiError>),
 
     /// No answer in time: which timeout passed is in `which`.
+    #[non_exhaustive]
     Timeout {
         /// Attempts made, including the one that timed out.
         attempts: u32,
-        /// Which timeout passed.
+        /// Which timeout passed, in the last attempt.
         which: TimeoutKind,
         /// That timeout's length, when known (a connect timeout set on a `reqwest::Client`
         /// given to [`ClientBuilder::http_client`](crate::ClientBuilder::http_client) is not).
@@ -69,10 +70,14 @@ pub enum Error {
         /// The status of the last attempt's answer when it arrived and then its body did not
         /// (the server answered, then stalled); `None` when no answer arrived.
         answered: Option<StatusCode>,
+        /// What the attempts before the last one sent: after a last attempt that could not
+        /// connect, whether anything was sent at all.
+        earlier: Sent,
     },
 
-    /// The connection failed before a whole response arrived: it could not be made, it broke
-    /// before an answer, or the answer was cut off (see `phase`).
+    /// The last attempt's connection failed before a whole response arrived: it could not be
+    /// made, it broke before an answer, or the answer was cut off (see `phase`).
+    #[non_exhaustive]
     Connection {
         /// Attempts made.
         attempts: u32,
@@ -80,6 +85,9 @@ pub enum Error {
         phase: ConnectionPhase,
         /// The transport error of the last attempt (its causes are part of the message).
         error: reqwest::Error,
+        /// What the attempts before the last one sent: after a last attempt that could not
+        /// connect, whether anything was sent at all.
+        earlier: Sent,
     },
 
     /// A success status whose body did not decode as the documented response.
@@ -94,10 +102,12 @@ pub enum Error {
     },
 
     /// A `POST /keys` failed in a way that leaves open whether the key was created: the
-    /// request may have reached the server (a timeout or a broken connection after it was
-    /// sent, a 5xx or 408 answer, or a 2xx that shows no key, see
-    /// [`DecodeError::key_created`]). A create that never reached the server (it could not connect)
-    /// is a [`Error::Connection`] or [`Error::Timeout`] with [`TimeoutKind::Connect`] instead.
+    /// request may have reached the server in one of its attempts (a timeout or a broken
+    /// connection after it was sent, a 5xx or 408 answer, or a 2xx that shows no key, see
+    /// [`DecodeError::key_created`]). A create none of whose attempts can have been acted on
+    /// (none could connect, or the server turned them away with 429) is an
+    /// [`Error::Connection`] or [`Error::Timeout`] instead, whose `earlier` is not
+    /// [`Sent::MayHaveActed`].
     OutcomeUnknown {
         /// What happened to the last attempt (its summary is part of the message).
         cause: Box<Error>,
@@ -111,13 +121,15 @@ pub enum Error {
 const UNKNOWN_OUTCOME_ADVICE: &str = "A key may have been created: list keys \
      (`client.keys().list_all()`) and look for its name before creating it again";
 
-/// Which timeout passed, for [`Error::Timeout`].
+/// Which timeout passed in the last attempt of a call, for [`Error::Timeout`] (what the
+/// attempts before it sent is its `earlier`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TimeoutKind {
-    /// The connect timeout: no connection was made, so nothing was sent.
+    /// The connect timeout: the last attempt made no connection, so it sent nothing (an
+    /// earlier attempt may have: see [`Sent`]).
     Connect,
-    /// The per-attempt timeout, after the request may have been sent.
+    /// The per-attempt timeout, after the last attempt's request may have been sent.
     Attempt,
     /// The call's overall deadline ([`RetryPolicy::deadline`](crate::RetryPolicy::deadline)).
     Deadline,
@@ -138,16 +150,75 @@ impl TimeoutKind {
     }
 }
 
-/// How far an attempt got before its connection failed, for [`Error::Connection`].
+/// How far the last attempt of a call got before its connection failed, for
+/// [`Error::Connection`] (what the attempts before it sent is its `earlier`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ConnectionPhase {
-    /// No connection could be made (refused, DNS, TLS handshake, proxy): nothing was sent.
+    /// The last attempt could make no connection (refused, DNS, TLS handshake, proxy), so it
+    /// sent nothing (an earlier attempt may have: see [`Sent`]).
     Connect,
-    /// The connection broke after the request may have been sent, before an answer arrived.
+    /// The connection broke after the last attempt's request may have been sent, before an
+    /// answer arrived.
     Request,
-    /// An answer arrived but its body was cut off.
+    /// An answer to the last attempt arrived but its body was cut off.
     Response,
+}
+
+/// What a call's attempts before its last one sent to the server, in [`Error::Timeout`] and
+/// [`Error::Connection`] (whose `which` and `phase` describe the last attempt only): after a
+/// last attempt that could not connect, this tells "nothing was sent" from "an earlier attempt
+/// was sent and may have been acted on".
+///
+/// ```
+/// use openrouter_keys::{ConnectionPhase, Error, Sent};
+///
+/// fn nothing_was_sent(error: &Error) -> bool {
+///     matches!(
+///         error,
+///         Error::Connection { phase: ConnectionPhase::Connect, earlier: Sent::Nothing, .. }
+///     )
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Sent {
+    /// No request reached the server: there was no earlier attempt, or none connected.
+    #[default]
+    Nothing,
+    /// Requests reached the server and were answered with a status after which the call
+    /// tried again and that does not suggest the server acted (429 Too Many Requests); none
+    /// may have been acted on.
+    Answered,
+    /// A request may have been acted on: it was interrupted after it may have been sent, or
+    /// it was answered 5xx or 408.
+    MayHaveActed,
+}
+
+impl Sent {
+    /// The more telling of the two: what a run of attempts sent.
+    pub(crate) fn and(self, other: Sent) -> Sent {
+        let rank = |sent: Sent| match sent {
+            Sent::Nothing => 0,
+            Sent::Answered => 1,
+            Sent::MayHaveActed => 2,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+
+    /// What a last attempt that sent nothing adds to its summary: that nothing was sent, or
+    /// what an earlier attempt did.
+    fn after_nothing_sent(self) -> &'static str {
+        match self {
+            Sent::Nothing => "nothing was sent",
+            Sent::Answered => "an earlier attempt was sent and answered",
+            Sent::MayHaveActed => "an earlier attempt was sent and may have been acted on",
+        }
+    }
 }
 
 impl ConnectionPhase {
@@ -176,6 +247,7 @@ struct TimeoutText {
     attempts: u32,
     retry_after: Option<Duration>,
     answered: Option<StatusCode>,
+    earlier: Sent,
 }
 
 impl fmt::Display for TimeoutText {
@@ -209,7 +281,10 @@ impl fmt::Display for TimeoutText {
         }
         RetryHint(self.retry_after).fmt(f)?;
         if self.which == TimeoutKind::Connect {
-            f.write_str(", so nothing was sent")?;
+            match self.earlier {
+                Sent::Nothing => f.write_str(", so nothing was sent")?,
+                earlier => write!(f, "; {}", earlier.after_nothing_sent())?,
+            }
         }
         Ok(())
     }
@@ -221,22 +296,22 @@ struct ConnectionText<'a> {
     phase: ConnectionPhase,
     error: &'a reqwest::Error,
     attempts: u32,
+    earlier: Sent,
 }
 
 impl fmt::Display for ConnectionText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let nothing_sent = if self.phase == ConnectionPhase::Connect {
-            "; nothing was sent"
-        } else {
-            ""
-        };
         write!(
             f,
-            "{}: {} ({}{nothing_sent})",
+            "{}: {} ({}",
             self.phase.describe(),
             RootCause(self.error),
             Attempts(self.attempts)
-        )
+        )?;
+        if self.phase == ConnectionPhase::Connect {
+            write!(f, "; {}", self.earlier.after_nothing_sent())?;
+        }
+        f.write_str(")")
     }
 }
 
@@ -253,22 +328,26 @@ impl fmt::Display for Error {
                 after,
                 retry_after,
                 answered,
+                earlier,
             } => TimeoutText {
                 which: *which,
                 after: *after,
                 attempts: *attempts,
                 retry_after: *retry_after,
                 answered: *answered,
+                earlier: *earlier,
             }
             .fmt(f)?,
             Error::Connection {
                 attempts,
                 phase,
                 error,
+                earlier,
             } => ConnectionText {
                 phase: *phase,
                 error,
                 attempts: *attempts,
+                earlier: *earlier,
             }
             .fmt(f)?,
             Error::InvalidInput { what, reason } => write!(f, "invalid {what}: {reason}")?,
@@ -466,12 +545,16 @@ mod tests {
             after: Some(Duration::from_secs(30)),
             retry_after: Some(Duration::from_secs(2)),
             answered: answered.map(|s| StatusCode::from_u16(s).unwrap()),
+            earlier: Sent::Nothing,
         }
     }
 
     /// A transport error without a network: a request that cannot be built.
     fn transport_error() -> reqwest::Error {
-        reqwest::Client::new()
+        // The crate's own builder: it sets up TLS as every client of the crate has it.
+        crate::http_client_builder()
+            .build()
+            .unwrap()
             .get("http://exa mple.invalid/")
             .build()
             .unwrap_err()
@@ -521,6 +604,7 @@ mod tests {
                 attempts: 1,
                 phase,
                 error: transport_error(),
+                earlier: Sent::Nothing,
             };
             errors.push(connection());
             errors.push(outcome_unknown(connection()));
@@ -589,6 +673,45 @@ mod tests {
     }
 
     #[test]
+    fn a_last_attempt_that_sent_nothing_says_what_earlier_ones_sent() {
+        let connect_timeout = |earlier| Error::Timeout {
+            attempts: 3,
+            which: TimeoutKind::Connect,
+            after: Some(Duration::from_secs(10)),
+            retry_after: None,
+            answered: None,
+            earlier,
+        };
+        let refused = |earlier| Error::Connection {
+            attempts: 2,
+            phase: ConnectionPhase::Connect,
+            error: transport_error(),
+            earlier,
+        };
+        for (earlier, words) in [
+            (Sent::Nothing, "nothing was sent"),
+            (Sent::Answered, "an earlier attempt was sent and answered"),
+            (
+                Sent::MayHaveActed,
+                "an earlier attempt was sent and may have been acted on",
+            ),
+        ] {
+            for error in [connect_timeout(earlier), refused(earlier)] {
+                let summary = error.summary();
+                assert!(summary.contains(words), "{summary}");
+                if earlier != Sent::Nothing {
+                    assert!(!summary.contains("nothing was sent"), "{summary}");
+                }
+            }
+        }
+        assert_eq!(
+            connect_timeout(Sent::MayHaveActed).summary(),
+            "could not connect to OpenRouter within the connect timeout (10s) (after 3 \
+             attempts); an earlier attempt was sent and may have been acted on"
+        );
+    }
+
+    #[test]
     fn messages_keep_their_wording() {
         let cases = [
             (
@@ -635,6 +758,7 @@ mod tests {
             attempts: 2,
             phase: ConnectionPhase::Connect,
             error: transport_error(),
+            earlier: Sent::Nothing,
         };
         let text = connection.to_string();
         assert!(

@@ -100,7 +100,7 @@ impl<'a> Mapping<'a> {
             // A 2xx that does not show a key: not from the API, or not what it documents.
             Error::Decode(decode) => !decode.key_created,
             Error::Timeout { .. } | Error::Connection { .. } | Error::Api(_) => {
-                self.record.maybe_acted
+                self.record.maybe_acted()
             }
             _ => false,
         };
@@ -174,6 +174,7 @@ impl<'a> Mapping<'a> {
                 } else {
                     None
                 },
+                earlier: self.record.earlier,
             };
         }
         let phase = if in_body {
@@ -187,6 +188,7 @@ impl<'a> Mapping<'a> {
             attempts,
             phase,
             error: source,
+            earlier: self.record.earlier,
         }
     }
 

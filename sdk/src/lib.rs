@@ -54,7 +54,8 @@
 //! [`Error::Api`] (an HTTP error status or a redirect; [`ApiError`] holds its [`ApiErrorKind`], OpenRouter's
 //! code, message and metadata, the request id, `Retry-After` and the attempts made),
 //! [`Error::Timeout`] (which one passed: [`TimeoutKind`]), [`Error::Connection`] (how far it
-//! got: [`ConnectionPhase`]), [`Error::Decode`] ([`DecodeError`]: the JSON path that failed and
+//! got: [`ConnectionPhase`]; both about the last attempt, with what the earlier ones sent:
+//! [`Sent`]), [`Error::Decode`] ([`DecodeError`]: the JSON path that failed and
 //! a redacted excerpt), [`Error::InvalidInput`] (refused before sending), [`Error::Config`],
 //! and [`Error::OutcomeUnknown`]: a `POST /keys` that may have reached the server (a timeout or
 //! broken connection after it was sent, a 5xx or 408, or a 2xx that shows no key), so the key
@@ -177,7 +178,7 @@ pub use client::{
 };
 pub use config_error::{ConfigError, Setting};
 pub use decode_error::DecodeError;
-pub use error::{ConnectionPhase, Error, Result, TimeoutKind};
+pub use error::{ConnectionPhase, Error, Result, Sent, TimeoutKind};
 pub use input_field::InputField;
 pub use key_source::KeySource;
 // Every public item of the files that declare operations (`Keys`, `Guardrails`, `Workspaces`
