@@ -50,18 +50,77 @@ pub(crate) fn fail<'a, T: DeserializeOwned + Send>(
 /// decode error, since the body contradicts the documented one, and not retried.
 #[cold]
 pub(crate) fn refused(call: &Call<'_>, io: &AttemptIo, refusal: &Refusal) -> Error {
+    success_refused(
+        call,
+        io,
+        refusal.path,
+        refusal.message.to_string(),
+        refusal.hint.to_string(),
+    )
+}
+
+/// A success body of an operation with nothing essential in its answer
+/// ([`Rules::nothing_essential`](crate::rules::Rules)) that is OpenRouter's error envelope:
+/// refused like a body that says the operation did not happen, since it decodes as a success
+/// (as any JSON object does). `None` for any other body.
+#[cold]
+pub(crate) fn enveloped(call: &Call<'_>, io: &AttemptIo, body: &[u8]) -> Option<Error> {
+    let said = envelope(body, &call.redactor())?;
+    Some(success_refused(
+        call,
+        io,
+        "error",
+        said,
+        hints::error_envelope().to_string(),
+    ))
+}
+
+/// The decode error of a success that is refused, not retried.
+fn success_refused(
+    call: &Call<'_>,
+    io: &AttemptIo,
+    path: &str,
+    message: String,
+    hint: String,
+) -> Error {
     Error::Decode(Box::new(DecodeError {
         operation: call.rules().id,
         status: io.status.unwrap_or(StatusCode::OK),
-        path: refusal.path.to_string(),
-        message: refusal.message.to_string(),
+        path: path.to_string(),
+        message,
         body_excerpt: String::new(),
         request_id: io.request_id.as_ref().map(|id| call.redactor().header(id)),
         attempts: io.number,
         created_secret: None,
         key_created: false,
-        hint: Some(refusal.hint.to_string()),
+        hint: Some(hint),
     }))
+}
+
+/// What a body that is OpenRouter's error envelope (`{"error": {…}}`) says, scrubbed, for a
+/// decode error's message; `None` for any other body.
+fn envelope(body: &[u8], redactor: &Redactor<'_>) -> Option<String> {
+    let codegen::types::ErrorResponse {
+        error:
+            codegen::types::ErrorDetail {
+                code,
+                message,
+                // Kept out: a decode error has no room for it; the excerpt shows the body.
+                metadata: _,
+            },
+        // Kept out, as in an API error (see `take_envelope`).
+        openrouter_metadata: _,
+        user_id: _,
+    } = crate::tolerant::decode::<codegen::types::ErrorResponse>(body).ok()?;
+    let said = match (code, message) {
+        (Some(code), Some(message)) => format!(" (code {code}: {:?})", redactor.text(&message)),
+        (Some(code), None) => format!(" (code {code})"),
+        (None, Some(message)) => format!(" ({:?})", redactor.text(&message)),
+        (None, None) => String::new(),
+    };
+    Some(format!(
+        "the body is OpenRouter's error envelope{said}, not an answer of this operation"
+    ))
 }
 
 /// What the mapping reads of a call: its client's settings, its operation's rules, the record
@@ -316,7 +375,7 @@ impl<'a> Mapping<'a> {
             // The decoder's message and the path may quote the body: scrubbed like it.
             let redactor = &self.redactor;
             let creation = self.rules.creates.as_ref();
-            Error::Decode(Box::new(DecodeError {
+            let mut decode = DecodeError {
                 operation: self.rules.id,
                 status,
                 path: redactor.text(&path),
@@ -327,7 +386,15 @@ impl<'a> Mapping<'a> {
                 created_secret: creation.and_then(|creation| (creation.secret)(body)),
                 key_created: creation.is_some_and(|creation| (creation.shown)(status, body)),
                 hint: hints::not_json(body, redactor, &self.shared.base_url),
-            }))
+            };
+            // An error envelope with a success status lacks the answer's essential members:
+            // say what it is rather than which member it lacks.
+            if let Some(said) = envelope(body, redactor) {
+                decode.path = "error".to_string();
+                decode.message = said;
+                decode.hint = Some(hints::error_envelope().to_string());
+            }
+            Error::Decode(Box::new(decode))
         })
     }
 }

@@ -200,6 +200,12 @@ fn send<Op: Exchange>(
                     call.finish(spanned, &io);
                     return Ok(output);
                 }
+                if Op::RULES.nothing_essential
+                    && let Some(error) = error_mapping::enveloped(&call, &io, &bytes)
+                {
+                    call.finish(spanned, &io);
+                    return Err(error);
+                }
                 match serde_json::from_slice::<Op::Wire>(&bytes) {
                     Ok(wire) => {
                         call.finish(spanned, &io);

@@ -20,7 +20,7 @@ use crate::model::{Guardrail, KeyAssignment, KeysAssigned, KeysUnassigned};
 use crate::operation_id::OperationId;
 use crate::page_query::{MAX_LIMIT, PageQuery, paged_by_offset_and_limit, with_page};
 use crate::request::Request;
-use crate::rules::{Idempotency, KeyNeeded, Rules};
+use crate::rules::{Idempotency, KeyNeeded, Refusal, Rules};
 use futures_util::{Stream, TryStreamExt};
 use openrouter_keys_codegen::{self as codegen, builder, types};
 use std::future::Future;
@@ -143,7 +143,7 @@ impl<'c> Guardrails<'c> {
     /// ```no_run
     /// # async fn run(client: openrouter_keys::Client, guardrail_id: &str, hash: &str) -> Result<(), openrouter_keys::Error> {
     /// let assigned = client.guardrails().assign_keys(guardrail_id, [hash]).await?;
-    /// println!("assigned {:?}", assigned.count);
+    /// println!("assigned {}", assigned.count);
     /// # Ok(()) }
     /// ```
     pub fn assign_keys<S: Into<String>>(
@@ -425,6 +425,9 @@ impl Exchange for AssignKeys {
     fn output(wire: Self::Wire) -> KeysAssigned {
         KeysAssigned::from(wire)
     }
+    fn refusal(wire: &Self::Wire) -> Option<Refusal> {
+        refused_count("assigned_count", wire.assigned_count)
+    }
 }
 
 /// `POST /guardrails/{id}/assignments/keys/remove`.
@@ -466,4 +469,19 @@ impl Exchange for UnassignKeys {
     fn output(wire: Self::Wire) -> KeysUnassigned {
         KeysUnassigned::from(wire)
     }
+    fn refusal(wire: &Self::Wire) -> Option<Refusal> {
+        refused_count("unassigned_count", wire.unassigned_count)
+    }
+}
+
+/// Why an assignment answer whose count (`member`, `assigned_count` or `unassigned_count`)
+/// is `sent` says nothing about what the call did: a negative count counts nothing.
+fn refused_count(member: &'static str, sent: i64) -> Option<Refusal> {
+    (sent < 0).then_some(Refusal {
+        path: member,
+        message: "the API answered a negative count, which says nothing about the keys the \
+                  call changed",
+        hint: "make the call again (repeating it is safe); if the count stays negative, the \
+               server answers wrongly: list the guardrail's assignments to see what holds",
+    })
 }

@@ -68,6 +68,16 @@ pub(crate) fn redirect(location: Option<&str>, base_url: &str) -> String {
     )
 }
 
+/// For a success body that is OpenRouter's error envelope: the API (or a proxy or gateway
+/// that rewrote the status, our inference) reported an error, so the call most likely did not
+/// do what it asked.
+#[cold]
+pub(crate) fn error_envelope() -> &'static str {
+    "OpenRouter reported an error under a success status (a proxy or gateway may have \
+     rewritten the status): the operation most likely did not happen; check its effect \
+     before relying on it"
+}
+
 /// For a success body that is not JSON at all (a web page, an empty body, compressed bytes):
 /// it did not come from OpenRouter's API, whose answers are JSON documents, so the base URL
 /// or a proxy is the likely cause (our inference, worded as such). `None` for a body that

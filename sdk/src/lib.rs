@@ -106,8 +106,11 @@
 //! and timestamps are kept as text ([`Timestamp`]) and parsed on request. A response fails to
 //! decode only when a field the caller cannot do without is missing or malformed: the `data`
 //! envelope, a key's `hash`, the top-level `key` (the plaintext secret) of `POST /keys`, a
-//! guardrail's or workspace's `id`, and an assignment's `key_hash` and `guardrail_id`. Every other field is an
-//! `Option`, `None` when the API did not send it or sent a value of another type.
+//! guardrail's or workspace's `id`, an assignment's `key_hash` and `guardrail_id`, and the
+//! count of keys an assignment call assigned or unassigned (not negative). Every other field
+//! is an `Option`, `None` when the API did not send it or sent a value of another type.
+//! OpenRouter's error envelope (`{"error": …}`) sent with a success status is never taken for
+//! a success: it is an [`Error::Decode`] at `error`, with a hint.
 //!
 //! # Testing
 //!

@@ -23,6 +23,10 @@ pub(crate) struct Rules {
     pub not_found: NotFound,
     /// For an operation that creates something: how its answers show that it did.
     pub creates: Option<Creation>,
+    /// Whether its success body has no essential member, so that any JSON object decodes as
+    /// one, OpenRouter's error envelope included: such a body is read for the envelope
+    /// before it counts as a success.
+    pub nothing_essential: bool,
 }
 
 impl Rules {
@@ -35,6 +39,7 @@ impl Rules {
             key,
             not_found: NotFound::Missing,
             creates: None,
+            nothing_essential: false,
         }
     }
 
@@ -43,6 +48,18 @@ impl Rules {
     pub const fn undocumented_404(self) -> Self {
         Self {
             not_found: NotFound::WrongBaseUrl,
+            ..self
+        }
+    }
+
+    /// No member of the operation's success body is essential (a delete's `{}` is a
+    /// success): a success body that is OpenRouter's error envelope (`{"error": {…}}`) is
+    /// refused as a decode error instead of decoding as a success. (An operation with an
+    /// essential member needs no such check: an envelope lacks the member and fails to
+    /// decode.)
+    pub const fn nothing_essential(self) -> Self {
+        Self {
+            nothing_essential: true,
             ..self
         }
     }

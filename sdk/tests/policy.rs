@@ -189,12 +189,12 @@ async fn assign_and_unassign_send_the_key_hashes_and_read_the_counts() {
         .assign_keys(GUARDRAIL_ID, [HASH, "second"])
         .await
         .unwrap();
-    assert_eq!(assigned.count, Some(2));
+    assert_eq!(assigned.count, 2);
     let unassigned = guardrails
         .unassign_keys(GUARDRAIL_ID, vec![HASH.to_string(), "second".to_string()])
         .await
         .unwrap();
-    assert_eq!(unassigned.count, Some(1));
+    assert_eq!(unassigned.count, 1);
     assign.assert();
     unassign.assert();
 }
@@ -367,7 +367,7 @@ async fn a_keys_assignment_is_found_across_pages_and_follows_assign_and_unassign
     }
     let guardrails = client.guardrails();
     let assigned = guardrails.assign_keys(&first, &hashes).await.unwrap();
-    assert_eq!(assigned.count, Some(120));
+    assert_eq!(assigned.count, 120);
     let last = hashes.last().unwrap();
     guardrails.assign_keys(&second, [last]).await.unwrap();
     // The last key's assignment is on the second page of 100.
@@ -386,7 +386,7 @@ async fn a_keys_assignment_is_found_across_pages_and_follows_assign_and_unassign
         "the last key moved to the second guardrail"
     );
     let unassigned = guardrails.unassign_keys(&second, [last]).await.unwrap();
-    assert_eq!(unassigned.count, Some(1));
+    assert_eq!(unassigned.count, 1);
     assert_eq!(guardrails.assignment_of(last).await.unwrap(), None);
     assert_eq!(guardrails.assignment_of("no-such-key").await.unwrap(), None);
 }

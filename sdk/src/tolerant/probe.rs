@@ -133,7 +133,7 @@ struct Place<'p, 'n> {
     noting: bool,
 }
 
-impl Place<'_, '_> {
+impl<'n> Place<'_, 'n> {
     /// Notes the value here as malformed: it is replaced by a stand-in.
     fn malformed(&self) {
         if self.noting {
@@ -157,7 +157,7 @@ impl Place<'_, '_> {
     }
 
     /// The place of a member or an item of the value here.
-    fn child<'c>(&'c self, at: At<'c>) -> Place<'c, '_> {
+    fn child<'c>(&'c self, at: At<'c>) -> Place<'c, 'n> {
         Place {
             at,
             notes: self.notes,
