@@ -9,8 +9,10 @@
 use crate::config_error::{ConfigError, Setting};
 use crate::error::{Error, Result};
 use crate::key_source::KeySource;
+use crate::redact::redact_keys;
 use crate::retry::RetryPolicy;
 use crate::retry_notice::{RetryHook, RetryNotice};
+use crate::shown_url::ShownUrl;
 use crate::sleep::{AsyncSleep, TokioSleep};
 use crate::transport::ClientTransport;
 use openrouter_keys_codegen as codegen;
@@ -80,7 +82,7 @@ impl Shared {
 impl fmt::Debug for Shared {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.base_url)
+            .field("base_url", &ShownUrl::of(&self.base_url))
             .field("api_key", &"[REDACTED]")
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
@@ -167,15 +169,21 @@ pub struct ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // What the user gave, never a credential: URLs without user name, password, query
+        // and fragment, and no `sk-or-…` token in any text.
+        let scrubbed = |text: &Option<String>| text.as_deref().map(redact_keys);
         f.debug_struct("ClientBuilder")
             .field("api_key", &self.api_key.as_ref().map(|_| "[REDACTED]"))
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(ShownUrl::of))
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
-            .field("app_title", &self.app_title)
-            .field("http_referer", &self.http_referer)
-            .field("app_categories", &self.app_categories)
+            .field("app_title", &scrubbed(&self.app_title))
+            .field(
+                "http_referer",
+                &self.http_referer.as_deref().map(ShownUrl::of),
+            )
+            .field("app_categories", &scrubbed(&self.app_categories))
             .finish_non_exhaustive()
     }
 }
@@ -402,12 +410,19 @@ impl ClientBuilder {
         ] {
             if let Some(value) = value {
                 let header = HeaderValue::from_str(value).map_err(|_| {
+                    // The referer is a URL the user gave: shown without its credentials.
+                    let shown = match setting {
+                        Setting::HttpReferer => {
+                            let url = ShownUrl::of(value);
+                            format!("`{url}`{}", url.note())
+                        }
+                        _ => format!("`{}`", redact_keys(value).escape_debug()),
+                    };
                     Error::Config(ConfigError::new(
                         setting,
                         format!(
-                            "`{}`{} is not a valid value for the {name} header (control \
+                            "{shown}{} is not a valid value for the {name} header (control \
                              characters or non-ASCII?)",
-                            value.escape_debug(),
                             self.origin(setting)
                         ),
                     ))
@@ -471,6 +486,7 @@ fn check_tls(base_url: &str, own_http_client: bool) -> Result<()> {
     if has_tls || own_http_client || !base_url.starts_with("https:") {
         return Ok(());
     }
+    let base_url = ShownUrl::of(base_url);
     Err(Error::Config(ConfigError::new(
         Setting::BaseUrl,
         format!(
@@ -483,23 +499,23 @@ fn check_tls(base_url: &str, own_http_client: bool) -> Result<()> {
 
 /// An absolute http(s) URL without credentials, query or fragment, returned without a
 /// trailing slash. `origin` says where the text came from (" (from OPENROUTER_BASE_URL)").
+/// Its errors show the URL without its user name, password, query and fragment, and say so.
 fn checked_base_url(raw: &str, origin: &str) -> Result<String> {
-    let shown = raw.escape_debug();
+    let shown = ShownUrl::of(raw);
+    let note = shown.note();
     let bad = |why: String| {
         Error::Config(ConfigError::new(
             Setting::BaseUrl,
-            format!("the base URL `{shown}`{origin} {why}"),
+            format!("the base URL `{shown}`{origin} {why}{note}"),
         ))
     };
     let trimmed = raw.trim();
     if !trimmed.is_empty() && !trimmed.contains("://") {
         // `openrouter.ai/api/v1` does not parse; `localhost:8080/api` parses with
         // `localhost` as its scheme.
-        return Err(bad(format!(
-            "has no scheme: write `https://{}`",
-            trimmed.escape_debug()
-        )));
+        return Err(bad(format!("has no scheme: write `https://{shown}`")));
     }
+    // The parser's message names no part of the URL.
     let url = reqwest::Url::parse(trimmed).map_err(|e| bad(format!("is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(bad("must use http or https".to_string()));

@@ -16,7 +16,7 @@ use crate::decode_error::DecodeError;
 use crate::error::{ConnectionPhase, Error, Result, TimeoutKind};
 use crate::hints;
 use crate::input_field::InputField;
-use crate::redact::{Redactor, excerpt};
+use crate::redact::{Redactor, excerpt, redact_keys};
 use crate::rules::{Refusal, Rules};
 use crate::transport::{AttemptIo, CallRecord, MAX_BODY, body_over_limit};
 use futures_util::future::BoxFuture;
@@ -123,6 +123,19 @@ fn envelope(body: &[u8], redactor: &Redactor<'_>) -> Option<String> {
     ))
 }
 
+/// `url` without `sk-or-…` tokens in its path and query.
+#[cold]
+fn scrub_url(url: &mut reqwest::Url) {
+    if url.path().contains("sk-or-") {
+        let path = redact_keys(url.path());
+        url.set_path(&path);
+    }
+    if let Some(query) = url.query().filter(|query| query.contains("sk-or-")) {
+        let query = redact_keys(query);
+        url.set_query(Some(&query));
+    }
+}
+
 /// What the mapping reads of a call: its client's settings, its operation's rules, the record
 /// of its failed attempts, and its timeouts.
 struct Mapping<'a> {
@@ -212,8 +225,13 @@ impl<'a> Mapping<'a> {
 
     /// A failure of the connection, by phase: which timeout passed, or how far the attempt
     /// got (`in_body`: the answer had arrived and its body was being read).
-    fn transport_failure(&self, source: reqwest::Error, in_body: bool) -> Error {
+    fn transport_failure(&self, mut source: reqwest::Error, in_body: bool) -> Error {
         let attempts = self.record.attempts;
+        // The error names the request's URL (in its text and its `Debug`): a token in the
+        // base URL's path, or in a query, is scrubbed from it.
+        if let Some(url) = source.url_mut() {
+            scrub_url(url);
+        }
         if source.is_timeout() {
             let (which, after) = if source.is_connect() {
                 (TimeoutKind::Connect, self.shared.connect_timeout)

@@ -9,6 +9,7 @@ use crate::client::DEFAULT_BASE_URL;
 use crate::key_source::KeySource;
 use crate::redact::{Redactor, excerpt};
 use crate::rules::{KeyNeeded, NotFound, Rules};
+use crate::shown_url::ShownUrl;
 use reqwest::StatusCode;
 
 /// What the user can do about an error status of `rules`' operation, when the SDK can tell.
@@ -20,6 +21,7 @@ pub(crate) fn for_status(
     key: &KeySource,
 ) -> Option<String> {
     let origin = key.parenthetical();
+    let base_url = ShownUrl::of(base_url);
     match (status.as_u16(), rules.key) {
         // No source documents a 404 for such a route (`GET /key`, without parameters): the
         // URL is the likely cause (our inference, worded as such). Other routes may answer
@@ -49,6 +51,7 @@ pub(crate) fn for_status(
 /// URL (our inference, worded as such).
 #[cold]
 pub(crate) fn foreign_404(base_url: &str) -> String {
+    let base_url = ShownUrl::of(base_url);
     format!(
         "the 404 did not carry OpenRouter's JSON error body, which the API documents for its \
          errors: the base URL `{base_url}` may be wrong (OpenRouter's is {DEFAULT_BASE_URL})"
@@ -60,6 +63,7 @@ pub(crate) fn foreign_404(base_url: &str) -> String {
 #[cold]
 pub(crate) fn redirect(location: Option<&str>, base_url: &str) -> String {
     let pointed = location.map_or_else(String::new, |to| format!(" to `{to}`"));
+    let base_url = ShownUrl::of(base_url);
     format!(
         "the server redirected the request{pointed}, and this client does not follow \
          redirects (a redirected POST would arrive as a GET, and the call's headers would go \
@@ -97,6 +101,7 @@ pub(crate) fn not_json(body: &[u8], redactor: &Redactor<'_>, base_url: &str) -> 
     } else {
         format!("the body is not JSON (it begins `{}`)", shown.trim())
     };
+    let base_url = ShownUrl::of(base_url);
     Some(format!(
         "{begins}: it is likely not an answer of OpenRouter's API; check the base URL \
          `{base_url}` (OpenRouter's is {DEFAULT_BASE_URL}) and any proxy in between"

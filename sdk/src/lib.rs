@@ -169,6 +169,7 @@ mod retry;
 mod retry_after;
 mod retry_notice;
 mod rules;
+mod shown_url;
 pub mod sleep;
 mod tolerant;
 mod transport;
