@@ -14,7 +14,7 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::exchange::{Exchange, ReadError, WireResult, impl_operation};
-use crate::hash::checked_id;
+use crate::hash::{checked_id, checked_ids};
 use crate::input_field::InputField;
 use crate::model::{Guardrail, KeyAssignment, KeysAssigned, KeysUnassigned};
 use crate::operation_id::OperationId;
@@ -210,6 +210,9 @@ impl Exchange for ListGuardrails {
     type Wire = types::GuardrailListResponse;
     type Body = ();
     fn check(&self) -> Result<()> {
+        if let Some(workspace_id) = &self.workspace_id {
+            checked_id(workspace_id, InputField::WorkspaceId)?;
+        }
         self.page.checked_limit().map(drop)
     }
     fn build(&self, generated: &codegen::Client, _: &()) -> WireResult<reqwest::Request> {
@@ -361,7 +364,8 @@ impl KeyHashes {
         }
     }
 
-    /// The body, once the guardrail's id and every hash were checked.
+    /// The body, once the guardrail's id and every hash were checked (an error names the
+    /// index of a hash it refuses).
     fn to_body(&self) -> Result<types::KeyHashesRequest> {
         checked_id(&self.guardrail_id, InputField::GuardrailId)?;
         if self.key_hashes.is_empty() {
@@ -370,20 +374,22 @@ impl KeyHashes {
                 "name at least one key hash",
             ));
         }
-        let mut key_hashes = Vec::with_capacity(self.key_hashes.len());
-        for hash in &self.key_hashes {
-            if hash.starts_with("sk-or-") {
-                // Not echoed: a secret, pasted where a hash was meant.
-                return Err(Error::invalid(
-                    InputField::KeyHashes,
-                    "one is an API key's secret (`sk-or-…`), not its hash: nothing was sent; \
-                     find the hash with `list`",
-                ));
-            }
-            let item = types::KeyHashesRequestKeyHashesItem::try_from(hash.clone())
-                .map_err(|_| Error::invalid(InputField::KeyHashes, "a key hash cannot be empty"))?;
-            key_hashes.push(item);
-        }
+        checked_ids(&self.key_hashes, InputField::KeyHashes)?;
+        let key_hashes = self
+            .key_hashes
+            .iter()
+            .enumerate()
+            .map(|(index, hash)| {
+                // Checked above: only a hash the generated type refuses for a reason of its
+                // own could fail here.
+                types::KeyHashesRequestKeyHashesItem::try_from(hash.clone()).map_err(|e| {
+                    Error::invalid(
+                        InputField::KeyHashes,
+                        format!("the key hash at index {index}: {e}"),
+                    )
+                })
+            })
+            .collect::<Result<_>>()?;
         Ok(types::KeyHashesRequest { key_hashes })
     }
 }

@@ -13,7 +13,8 @@
 use crate::client::Client;
 use crate::error::Result;
 use crate::exchange::{Exchange, ReadError, WireResult, impl_operation};
-use crate::hash::checked_hash;
+use crate::hash::{checked_hash, checked_id};
+use crate::input_field::InputField;
 use crate::model::{CreatedKey, CurrentKey, Key, KeyUpdate, NewKey};
 use crate::operation_id::OperationId;
 use crate::page_query::MAX_LIMIT;
@@ -268,7 +269,10 @@ impl Exchange for ListKeys {
     type Wire = types::KeyListResponse;
     type Body = ();
     fn check(&self) -> Result<()> {
-        Ok(())
+        match &self.workspace_id {
+            Some(workspace_id) => checked_id(workspace_id, InputField::WorkspaceId).map(drop),
+            None => Ok(()),
+        }
     }
     fn build(&self, generated: &codegen::Client, _: &()) -> WireResult<reqwest::Request> {
         let mut request = generated.list();

@@ -10,7 +10,8 @@ use common::scripted::{Reply, ScriptedServer};
 use common::{SENTINEL_KEY, client};
 use httpmock::MockServer;
 use openrouter_keys::{
-    BudgetResetInterval, Client, ContentFilterAction, Error, InputField, NewKey, RetryPolicy,
+    BudgetResetInterval, Client, ContentFilterAction, Error, InputField, KeyUpdate, NewKey,
+    RetryPolicy,
 };
 use openrouter_keys_codegen::mock::MockServerExt;
 use openrouter_keys_codegen::types;
@@ -280,6 +281,78 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
     );
     let (_, reason) = refused(client.workspaces().get(secret)).await;
     assert!(!reason.contains(secret), "{reason}");
+    assert_eq!(server.count(), 0, "nothing was sent");
+}
+
+/// One check for every id sent, wherever it goes (path, query, body): a secret anywhere in it,
+/// surrounding whitespace, nothing, or a dot segment is refused before anything is sent, never
+/// echoed, and a list names the index of the id it refuses.
+#[tokio::test]
+async fn every_id_sent_is_checked_wherever_it_goes() {
+    const SECRET: &str = "sk-or-v1-SENTINEL-pasted-0123456789";
+    let server = ScriptedServer::start(vec![]).await.unwrap();
+    let (client, _) = client(&server.base_url);
+    let (keys, guardrails, workspaces) = (client.keys(), client.guardrails(), client.workspaces());
+    let quoted = format!("\"{SECRET}\"");
+    let bearer = format!("Bearer {SECRET}");
+    let spaced = format!(" {SECRET}");
+    let mut cases = vec![
+        (refused(keys.get(spaced.as_str())).await, InputField::Hash),
+        (refused(keys.get(quoted.as_str())).await, InputField::Hash),
+        (
+            refused(keys.delete(bearer.as_str())).await,
+            InputField::Hash,
+        ),
+        (refused(keys.get(" f01d ")).await, InputField::Hash),
+        (
+            refused(keys.list().workspace_id("")).await,
+            InputField::WorkspaceId,
+        ),
+        (
+            refused(keys.list().workspace_id(bearer.as_str())).await,
+            InputField::WorkspaceId,
+        ),
+        (
+            refused(guardrails.list().workspace_id("..")).await,
+            InputField::WorkspaceId,
+        ),
+        (
+            refused(guardrails.get(quoted.as_str())).await,
+            InputField::GuardrailId,
+        ),
+        (
+            refused(guardrails.assignments_of_guardrail("gr\n")).await,
+            InputField::GuardrailId,
+        ),
+        (
+            refused(workspaces.get(spaced.as_str())).await,
+            InputField::WorkspaceId,
+        ),
+        (
+            refused(keys.create(NewKey::new("k").workspace_id(" "))).await,
+            InputField::WorkspaceId,
+        ),
+        (
+            refused(keys.create(NewKey::new("k").creator_user_id(bearer.as_str()))).await,
+            InputField::CreatorUserId,
+        ),
+        (
+            refused(keys.update(HASH, KeyUpdate::new().workspace_id(SECRET))).await,
+            InputField::WorkspaceId,
+        ),
+    ];
+    let listed =
+        refused(guardrails.assign_keys(GUARDRAIL_ID, [HASH, "f01d", bearer.as_str()])).await;
+    assert!(listed.1.contains("index 2"), "{}", listed.1);
+    let blank = refused(guardrails.unassign_keys(GUARDRAIL_ID, [HASH, " "])).await;
+    assert!(blank.1.contains("index 1"), "{}", blank.1);
+    cases.push((listed, InputField::KeyHashes));
+    cases.push((blank, InputField::KeyHashes));
+    for ((what, reason), expected) in cases {
+        assert_eq!(what, expected, "{reason}");
+        assert!(!reason.contains("SENTINEL"), "echoed: {reason}");
+        assert!(!reason.contains("f01d"), "echoed: {reason}");
+    }
     assert_eq!(server.count(), 0, "nothing was sent");
 }
 

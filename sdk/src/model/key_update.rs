@@ -3,6 +3,7 @@
 use super::new_key::{check_limit, wire_limit_reset};
 use super::open_enum::LimitReset;
 use crate::error::{Error, Result};
+use crate::hash::checked_id;
 use crate::input_field::InputField;
 use openrouter_keys_codegen::types;
 
@@ -116,6 +117,9 @@ impl KeyUpdate {
             Some(name) => Some(name.clone()),
             None => None,
         };
+        if let Some(workspace_id) = &self.workspace_id {
+            checked_id(workspace_id, InputField::WorkspaceId)?;
+        }
         let limit = match self.limit {
             Patch::Keep => None,
             Patch::Clear => Some(types::KeyLimit(None)),

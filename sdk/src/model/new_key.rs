@@ -3,6 +3,7 @@
 use super::open_enum::LimitReset;
 use super::timestamp::Timestamp;
 use crate::error::{Error, Result};
+use crate::hash::checked_id;
 use crate::input_field::InputField;
 use openrouter_keys_codegen::types;
 use secrecy::{ExposeSecret, SecretString};
@@ -123,6 +124,12 @@ impl NewKey {
         }
         let name = types::CreateKeyRequestName::try_from(self.name.clone())
             .map_err(|e| Error::invalid(InputField::Name, e.to_string()))?;
+        if let Some(user_id) = &self.creator_user_id {
+            checked_id(user_id, InputField::CreatorUserId)?;
+        }
+        if let Some(workspace_id) = &self.workspace_id {
+            checked_id(workspace_id, InputField::WorkspaceId)?;
+        }
         let expires_at = match &self.expires_at {
             Some(at) => Some(at.to_utc_seconds().ok_or_else(|| {
                 Error::invalid(
