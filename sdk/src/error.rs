@@ -18,6 +18,7 @@ use crate::config_error::ConfigError;
 use crate::decode_error::DecodeError;
 use crate::error_text::{Attempts, Length, RetryHint, RootCause};
 use crate::input_field::InputField;
+use crate::listing_error::ListingError;
 use reqwest::StatusCode;
 use std::borrow::Cow;
 use std::fmt;
@@ -92,6 +93,11 @@ pub enum Error {
 
     /// A success status whose body did not decode as the documented response.
     Decode(Box<DecodeError>),
+
+    /// A listing read page by page whose pages, each a good answer, do not fit together: the
+    /// server repeated a page, listed items past its total, or listed one item twice saying
+    /// two things ([`ListingError`]).
+    Listing(Box<ListingError>),
 
     /// Input rejected before anything was sent (empty hash, empty name, bad header, ...).
     InvalidInput {
@@ -322,6 +328,7 @@ impl fmt::Display for Error {
             // They place their own hints (and honour `{:#}`).
             Error::Api(api) => return fmt::Display::fmt(api, f),
             Error::Decode(decode) => return fmt::Display::fmt(decode, f),
+            Error::Listing(listing) => return fmt::Display::fmt(listing, f),
             Error::Timeout {
                 attempts,
                 which,
@@ -412,6 +419,7 @@ impl Error {
         match self {
             Error::Api(api) => api.hint().map(Cow::Borrowed),
             Error::Decode(decode) => decode.hint().map(Cow::Borrowed),
+            Error::Listing(listing) => Some(Cow::Owned(listing.hint())),
             Error::Timeout { which, .. } => Some(Cow::Borrowed(which.advice())),
             Error::Connection { phase, .. } => Some(Cow::Borrowed(phase.advice())),
             Error::OutcomeUnknown { cause } => {
@@ -443,6 +451,7 @@ impl Error {
         match self {
             Error::Api(api) => api.request_id.as_deref(),
             Error::Decode(decode) => decode.request_id.as_deref(),
+            Error::Listing(listing) => listing.request_id.as_deref(),
             Error::OutcomeUnknown { cause } => cause.request_id(),
             _ => None,
         }
@@ -465,6 +474,7 @@ impl Error {
             Error::Api(api) => api.attempts,
             Error::Timeout { attempts, .. } | Error::Connection { attempts, .. } => *attempts,
             Error::Decode(decode) => decode.attempts,
+            Error::Listing(listing) => listing.attempts,
             Error::OutcomeUnknown { cause } => cause.attempts(),
             Error::InvalidInput { .. } | Error::Config(_) => 0,
         }
@@ -472,13 +482,14 @@ impl Error {
 
     /// Whether the same call may succeed if made again later.
     ///
-    /// `true` for timeouts, connection failures, 408, 429, 500, 502, 503 and 504 answers.
-    /// `false` for
-    /// [`Error::OutcomeUnknown`]: check whether the key exists before creating it again.
+    /// `true` for timeouts, connection failures, 408, 429, 500, 502, 503 and 504 answers,
+    /// and a listing whose pages did not fit together ([`Error::Listing`]: the list may have
+    /// moved while it was read). `false` for [`Error::OutcomeUnknown`]: check whether the key
+    /// exists before creating it again.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(api) => is_retryable_status(api.status),
-            Error::Timeout { .. } | Error::Connection { .. } => true,
+            Error::Timeout { .. } | Error::Connection { .. } | Error::Listing(_) => true,
             _ => false,
         }
     }
@@ -551,10 +562,7 @@ mod tests {
 
     /// A transport error without a network: a request that cannot be built.
     fn transport_error() -> reqwest::Error {
-        // The crate's own builder: it sets up TLS as every client of the crate has it.
-        crate::http_client_builder()
-            .build()
-            .unwrap()
+        reqwest::Client::new()
             .get("http://exa mple.invalid/")
             .build()
             .unwrap_err()

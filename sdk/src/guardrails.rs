@@ -14,7 +14,7 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::exchange::{Exchange, ReadError, WireResult, impl_operation};
-use crate::hash::{checked_id, checked_ids};
+use crate::hash::{checked_hash, checked_id, checked_ids};
 use crate::input_field::InputField;
 use crate::model::{Guardrail, KeyAssignment, KeysAssigned, KeysUnassigned};
 use crate::operation_id::OperationId;
@@ -83,36 +83,71 @@ impl<'c> Guardrails<'c> {
         Request::new(self.client, ListKeyAssignments::default())
     }
 
-    /// Every key assignment of the account, page after page (100 a page), as a stream.
+    /// Every key assignment of the account, page after page (100 a page), collected into one
+    /// `Vec`. A listing that shows one key holding two guardrails (where a key holds at most
+    /// one) fails with an [`Error::Listing`].
     ///
     /// ```no_run
     /// # async fn run(client: openrouter_keys::Client) -> Result<(), openrouter_keys::Error> {
-    /// use futures_util::TryStreamExt;
-    /// let mut assignments = client.guardrails().all_key_assignments();
-    /// while let Some(held) = assignments.try_next().await? {
+    /// for held in client.guardrails().all_key_assignments().await? {
     ///     println!("{} holds {}", held.key_hash, held.guardrail_id);
     /// }
     /// # Ok(()) }
     /// ```
     pub fn all_key_assignments(
         &self,
+    ) -> impl Future<Output = Result<Vec<KeyAssignment>>> + Send + 'c {
+        self.key_assignments().limit(MAX_LIMIT).all()
+    }
+
+    /// Every key assignment of the account, page after page (100 a page), as a stream: for
+    /// handling them as pages arrive, or stopping early.
+    /// [`all_key_assignments`](Self::all_key_assignments) collects them.
+    ///
+    /// ```no_run
+    /// # async fn run(client: openrouter_keys::Client) -> Result<(), openrouter_keys::Error> {
+    /// use futures_util::TryStreamExt;
+    /// let mut assignments = client.guardrails().list_all_key_assignments();
+    /// while let Some(held) = assignments.try_next().await? {
+    ///     println!("{} holds {}", held.key_hash, held.guardrail_id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list_all_key_assignments(
+        &self,
     ) -> impl Stream<Item = Result<KeyAssignment>> + Send + Unpin + 'c {
         self.key_assignments().limit(MAX_LIMIT).into_stream()
     }
 
-    /// The assignment of the key with this hash, if it holds a guardrail: OpenRouter has no
-    /// read of one key's assignment, so this reads the account's assignments
-    /// ([`all_key_assignments`](Self::all_key_assignments)) until it finds the key's.
+    /// The assignment of the key with this hash, or `None` when it holds no guardrail.
+    /// OpenRouter has no read of one key's assignment, so this reads every assignment of the
+    /// account ([`list_all_key_assignments`](Self::list_all_key_assignments)), to the end: a
+    /// key holds at most one guardrail, and a listing that shows a key with two (it was most
+    /// likely assigned another while they were read) answers neither but fails with an
+    /// [`Error::Listing`] (its kind [`ListingErrorKind::Contradiction`]), which a second read
+    /// most likely settles.
+    ///
+    /// The hash is checked as [`Keys::get`](crate::Keys::get) checks it: an empty one, a dot
+    /// segment, surrounding whitespace or a key's secret fails with
+    /// [`Error::InvalidInput`] before anything is sent.
+    ///
+    /// [`ListingErrorKind::Contradiction`]: crate::ListingErrorKind::Contradiction
     pub fn assignment_of(
         &self,
         key_hash: impl Into<String>,
     ) -> impl Future<Output = Result<Option<KeyAssignment>>> + Send + 'c {
         let key_hash = key_hash.into();
-        let assignments = self.all_key_assignments();
+        let assignments = self.list_all_key_assignments();
         async move {
-            let mut assignments =
-                assignments.try_filter(|held| std::future::ready(held.key_hash == key_hash));
-            assignments.try_next().await
+            checked_hash(&key_hash)?;
+            let mut assignments = assignments;
+            let mut held = None;
+            while let Some(assignment) = assignments.try_next().await? {
+                if held.is_none() && assignment.key_hash == key_hash {
+                    held = Some(assignment);
+                }
+            }
+            Ok(held)
         }
     }
 
@@ -195,7 +230,9 @@ paged_by_offset_and_limit!(
     ListGuardrails => Guardrail,
     items: "guardrails",
     by_hand: "client.guardrails().list().offset(n)",
-    id: |guardrail| &guardrail.id,
+    contradiction: "a guardrail twice",
+    id: |guardrail| (&guardrail.id, ""),
+    page: Guardrail::paged,
 );
 
 impl_operation!(ListGuardrails => Vec<Guardrail>);
@@ -273,8 +310,12 @@ paged_by_offset_and_limit!(
     ListKeyAssignments => KeyAssignment,
     items: "key assignments",
     by_hand: "client.guardrails().key_assignments().offset(n)",
-    // A key holds at most one guardrail: its hash tells its assignment apart.
-    id: |assignment| &assignment.key_hash,
+    contradiction: "a key holding two guardrails, where a key holds at most one (it was \
+                    most likely assigned another while the assignments were read)",
+    // A key holds at most one guardrail: its hash tells its assignment apart, and the same
+    // key listed again with another guardrail contradicts the first listing.
+    id: |assignment| (&assignment.key_hash, &assignment.guardrail_id),
+    page: KeyAssignment::paged,
 );
 
 impl_operation!(ListKeyAssignments => Vec<KeyAssignment>);
@@ -313,7 +354,10 @@ paged_by_offset_and_limit!(
     ListGuardrailKeyAssignments => KeyAssignment,
     items: "key assignments",
     by_hand: "client.guardrails().assignments_of_guardrail(id).offset(n)",
-    id: |assignment| &assignment.key_hash,
+    contradiction: "a key holding two guardrails, where a key holds at most one (it was \
+                    most likely assigned another while the assignments were read)",
+    id: |assignment| (&assignment.key_hash, &assignment.guardrail_id),
+    page: KeyAssignment::paged,
 );
 
 impl_operation!(ListGuardrailKeyAssignments => Vec<KeyAssignment>);

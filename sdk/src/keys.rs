@@ -18,9 +18,10 @@ use crate::input_field::InputField;
 use crate::model::{CreatedKey, CurrentKey, Key, KeyUpdate, NewKey};
 use crate::operation_id::OperationId;
 use crate::page_query::MAX_LIMIT;
-use crate::pagination::{Listing, Paged};
+use crate::pagination::{Listing, Page, Paged, PagedExchange, send_page};
 use crate::request::Request;
 use crate::rules::{Creation, Idempotency, KeyNeeded, Refusal, Rules};
+use futures_util::future::BoxFuture;
 use openrouter_keys_codegen::{self as codegen, builder, types};
 use reqwest::StatusCode;
 use secrecy::SecretString;
@@ -247,8 +248,8 @@ impl Paged for ListKeys {
     const LISTING: Listing = Listing {
         operation: Self::RULES.id,
         items: "keys",
-        path: "data",
         by_hand: "client.keys().list().offset(n)",
+        contradiction: "a key twice",
     };
     fn offset(&self) -> u64 {
         self.offset.unwrap_or(0)
@@ -256,8 +257,18 @@ impl Paged for ListKeys {
     fn set_offset(&mut self, offset: u64) {
         self.offset = Some(offset);
     }
-    fn id(key: &Key) -> &str {
-        &key.hash
+    fn id(key: &Key) -> (&str, &str) {
+        (&key.hash, "")
+    }
+    fn send_page(request: Request<'_, Self>) -> BoxFuture<'_, Result<Page<Key>>> {
+        send_page(request)
+    }
+}
+
+impl PagedExchange for ListKeys {
+    fn page(wire: Self::Wire) -> (Vec<Key>, Option<u64>) {
+        // `GET /keys` gives no total.
+        (Key::listed(wire), None)
     }
 }
 

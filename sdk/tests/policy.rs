@@ -284,6 +284,18 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
     assert_eq!(server.count(), 0, "nothing was sent");
 }
 
+#[tokio::test]
+async fn assignment_of_checks_the_hash_as_get_does_before_reading_anything() {
+    let server = ScriptedServer::start(vec![]).await.unwrap();
+    let (client, _) = client(&server.base_url);
+    for bad in ["", "sk-or-v1-SENTINEL-secret", "..", " f01d"] {
+        let (what, reason) = refused(client.guardrails().assignment_of(bad)).await;
+        assert_eq!(what, InputField::Hash, "{bad:?}: {reason}");
+        assert!(!reason.contains("SENTINEL"), "echoed: {reason}");
+    }
+    assert_eq!(server.count(), 0, "no assignment was read");
+}
+
 /// One check for every id sent, wherever it goes (path, query, body): a secret anywhere in it,
 /// surrounding whitespace, nothing, or a dot segment is refused before anything is sent, never
 /// echoed, and a list names the index of the id it refuses.
@@ -390,7 +402,7 @@ async fn errors_name_the_operation_and_the_key_it_needs() {
 }
 
 #[tokio::test]
-async fn every_page_of_a_listing_is_read_until_an_empty_one() {
+async fn every_page_of_a_listing_is_read_until_its_total() {
     let fake = FakeServer::start().await.unwrap();
     for n in 0..7 {
         fake.add_guardrail(NewGuardrail::new(format!("g{n}")))
@@ -406,8 +418,8 @@ async fn every_page_of_a_listing_is_read_until_an_empty_one() {
     assert_eq!(names, ["g0", "g1", "g2", "g3", "g4", "g5", "g6"]);
     assert_eq!(
         fake.requests(openrouter_keys_testkit::Route::ListGuardrails),
-        4,
-        "three full pages and an empty one"
+        3,
+        "three pages, the last reaching the total: no request for an empty one"
     );
     assert_eq!(client.guardrails().all().await.unwrap().len(), 7);
     let workspaces = client.workspaces().list().limit(2).all().await.unwrap();

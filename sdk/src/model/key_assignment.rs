@@ -52,13 +52,17 @@ impl KeyAssignment {
     /// `GET /guardrails/assignments/keys` and `GET /guardrails/{id}/assignments/keys`: the
     /// assignments of one page, in the order listed.
     pub(crate) fn listed(response: types::KeyAssignmentListResponse) -> Vec<KeyAssignment> {
-        let types::KeyAssignmentListResponse {
-            data,
-            // Kept out: the pager reads page after page until one is empty (a total read
-            // on the first page goes stale when assignments change while paging).
-            total_count: _,
-        } = response;
-        data.into_iter().map(KeyAssignment::from).collect()
+        Self::paged(response).0
+    }
+
+    /// The assignments of one page, in the order listed, and the total the listing gives
+    /// (`None` when it gives none, or a negative one), for the pager.
+    pub(crate) fn paged(
+        response: types::KeyAssignmentListResponse,
+    ) -> (Vec<KeyAssignment>, Option<u64>) {
+        let types::KeyAssignmentListResponse { data, total_count } = response;
+        let assignments = data.into_iter().map(KeyAssignment::from).collect();
+        (assignments, total_count.and_then(|n| u64::try_from(n).ok()))
     }
 }
 
