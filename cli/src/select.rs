@@ -9,6 +9,7 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use futures_util::TryStreamExt;
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use openrouter_keys::time::OffsetDateTime;
 use openrouter_keys::{Client, Key, ListKeys, Request};
 
 /// Globs matched against a key's name, and against its label for globs that start with
@@ -72,14 +73,75 @@ pub fn listing<'c>(client: &'c Client, filters: &Filters) -> Request<'c, ListKey
     request
 }
 
-/// Every key matching the filters and globs, in the API's order.
+/// Matching keys that a listing's filters leave out, counted so that it can be said: a
+/// selection never omits matching keys silently.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LeftOut {
+    pub disabled: usize,
+    /// Expired and not disabled (a key both is counted as disabled).
+    pub expired: usize,
+}
+
+impl LeftOut {
+    /// Whether `filters` admit `key`; counts it when they do not. Disabled and expired as
+    /// the API says (`disabled`, `expires_at` passed on this machine's clock).
+    pub fn admits(&mut self, filters: &Filters, key: &Key, now: OffsetDateTime) -> bool {
+        if key.disabled == Some(true) {
+            if !filters.include_disabled {
+                self.disabled += 1;
+                return false;
+            }
+        } else if is_expired(key, now) && !filters.include_expired {
+            self.expired += 1;
+            return false;
+        }
+        true
+    }
+
+    pub fn total(&self) -> usize {
+        self.disabled + self.expired
+    }
+
+    /// `3 disabled (--include-disabled VERB them), 1 expired (--include-expired VERB them)`.
+    pub fn describe(&self, verb: &str) -> String {
+        let mut parts = Vec::new();
+        if self.disabled > 0 {
+            parts.push(format!(
+                "{} disabled (--include-disabled {verb} them)",
+                self.disabled
+            ));
+        }
+        if self.expired > 0 {
+            parts.push(format!(
+                "{} expired (--include-expired {verb} them)",
+                self.expired
+            ));
+        }
+        parts.join(", ")
+    }
+}
+
+/// Whether the key's expiry has passed (on this machine's clock).
+pub fn is_expired(key: &Key, now: OffsetDateTime) -> bool {
+    key.expires_at
+        .as_ref()
+        .and_then(|t| t.datetime())
+        .is_some_and(|at| at <= now)
+}
+
+/// Every key matching the globs, in every state; the caller decides which it acts on.
 pub async fn matching_keys(
     ctx: &Context,
-    filters: &Filters,
+    workspace: Option<&str>,
     matcher: &Matcher,
 ) -> CliResult<Vec<Key>> {
+    let every = Filters {
+        include_disabled: true,
+        include_expired: true,
+        workspace: workspace.map(str::to_string),
+    };
     let mut keys = Vec::new();
-    let mut stream = std::pin::pin!(listing(ctx.client()?, filters).into_stream());
+    let mut stream = std::pin::pin!(listing(ctx.client()?, &every).into_stream());
     while let Some(key) = stream
         .try_next()
         .await
@@ -92,8 +154,28 @@ pub async fn matching_keys(
     Ok(keys)
 }
 
-/// The keys a command acts on: the one `HASH`, or every key matching `--match`.
-pub async fn resolve(ctx: &Context, target: &Target, filters: &Filters) -> CliResult<Vec<Key>> {
+/// Every key matching the globs that `filters` admit, and how many matching keys they
+/// left out.
+pub async fn filtered_keys(
+    ctx: &Context,
+    filters: &Filters,
+    matcher: &Matcher,
+) -> CliResult<(Vec<Key>, LeftOut)> {
+    let mut keys = matching_keys(ctx, filters.workspace.as_deref(), matcher).await?;
+    let now = OffsetDateTime::now_utc();
+    let mut left_out = LeftOut::default();
+    keys.retain(|key| left_out.admits(filters, key, now));
+    Ok((keys, left_out))
+}
+
+/// The keys a command acts on: the one `HASH`, or every key matching `--match` in every
+/// state (disabled and expired included: the user named them; the command says which it
+/// leaves alone).
+pub async fn resolve(
+    ctx: &Context,
+    target: &Target,
+    workspace: Option<&str>,
+) -> CliResult<Vec<Key>> {
     if let Some(hash) = &target.hash {
         let key = ctx
             .client()?
@@ -104,7 +186,7 @@ pub async fn resolve(ctx: &Context, target: &Target, filters: &Filters) -> CliRe
         return Ok(vec![key]);
     }
     let matcher = Matcher::new(&target.patterns)?;
-    matching_keys(ctx, filters, &matcher).await
+    matching_keys(ctx, workspace, &matcher).await
 }
 
 /// Shows what will happen and decides whether to go on: `Ok(true)` to act, `Ok(false)` for a
@@ -112,17 +194,28 @@ pub async fn resolve(ctx: &Context, target: &Target, filters: &Filters) -> CliRe
 ///
 /// In a dry run the plan is the command's output and goes to stdout; otherwise it is a
 /// preview for the operator and goes to stderr.
+///
+/// `aside` says which matching keys are left out and why (on stderr, after the plan).
 pub async fn preview_and_confirm(
     ctx: &Context,
     confirm: Confirm,
     action: &str,
     lines: &[String],
+    aside: Option<&str>,
 ) -> CliResult<bool> {
     let print = ctx.print;
     if lines.is_empty() {
-        print.note(format_args!("no key to {action}"));
+        match aside {
+            Some(aside) => print.note(format_args!("no key to {action} ({aside})")),
+            None => print.note(format_args!("no key to {action}")),
+        }
         return Ok(false);
     }
+    let say_aside = || {
+        if let Some(aside) = aside {
+            print.note(aside);
+        }
+    };
     let plan = format!(
         "{} {} {} key(s):\n{}",
         if confirm.dry_run { "would" } else { "will" },
@@ -132,11 +225,13 @@ pub async fn preview_and_confirm(
     );
     if confirm.dry_run {
         print.record(plan.trim_end());
+        say_aside();
         print.note("dry run: nothing was changed");
         return Ok(false);
     }
     if confirm.yes {
         print.note(plan.trim_end());
+        say_aside();
         return Ok(true);
     }
     if !print.stdin_is_terminal() {
@@ -149,8 +244,9 @@ pub async fn preview_and_confirm(
     // Ctrl-C at the prompt is seen by `main` (the answer is read on another thread).
     ctx.interrupt
         .set(|| "interrupted at the prompt: nothing was changed".into());
+    let aside = aside.map(|a| format!("{a}\n")).unwrap_or_default();
     let answer = print
-        .ask(&format!("{plan}Proceed? [y/N] "))
+        .ask(&format!("{plan}{aside}Proceed? [y/N] "))
         .await
         .map_err(|e| CliError::failure(format!("cannot read the answer: {e}")))?;
     ctx.interrupt.clear();

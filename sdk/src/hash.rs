@@ -12,10 +12,12 @@
 //! (`?workspace_id=`) or a body would name nothing either. Nor is anything that contains a
 //! key's secret (`sk-or-…`, a likely paste mistake: the secret alone, quoted, or after
 //! `Bearer `): sent, it would sit in a URL, in proxies' and servers' logs, so it is refused
-//! without being echoed. No message quotes the refused value.
+//! without being echoed. Nor is text longer than [`MAX_TEXT_CHARS`](crate::MAX_TEXT_CHARS)
+//! (our bound on all text sent). No message quotes the refused value.
 
 use crate::error::{Error, Result};
 use crate::input_field::InputField;
+use crate::text_bound::bounded;
 
 /// Returns the hash when it can only ever address `/keys/{hash}`.
 pub(crate) fn checked_hash(hash: &str) -> Result<&str> {
@@ -26,7 +28,7 @@ pub(crate) fn checked_hash(hash: &str) -> Result<&str> {
 /// when it may be sent: see the module documentation.
 pub(crate) fn checked_id(id: &str, field: InputField) -> Result<&str> {
     match refusal(id, field) {
-        None => Ok(id),
+        None => bounded(field, id),
         Some(why) => Err(Error::invalid(field, why.reason(&Subject::One(field)))),
     }
 }
@@ -35,9 +37,15 @@ pub(crate) fn checked_id(id: &str, field: InputField) -> Result<&str> {
 /// names the index of the first one refused.
 pub(crate) fn checked_ids(ids: &[String], field: InputField) -> Result<()> {
     for (index, id) in ids.iter().enumerate() {
+        let subject = Subject::At { field, index };
         if let Some(why) = refusal(id, field) {
-            let subject = Subject::At { field, index };
             return Err(Error::invalid(field, why.reason(&subject)));
+        }
+        if let Err(Error::InvalidInput { reason, .. }) = bounded(field, id) {
+            return Err(Error::invalid(
+                field,
+                format!("{}: {reason}", subject.name()),
+            ));
         }
     }
     Ok(())
@@ -168,6 +176,17 @@ mod tests {
         ] {
             assert_eq!(checked_hash(good).unwrap(), good);
         }
+        let long = "a".repeat(crate::MAX_TEXT_CHARS + 1);
+        assert!(checked_hash(&long).is_err());
+        let too_long = [String::from("f01d"), long];
+        let Err(Error::InvalidInput { reason, .. }) = checked_ids(&too_long, InputField::KeyHashes)
+        else {
+            panic!("a hash longer than the bound is refused");
+        };
+        assert!(
+            reason.starts_with("the key hash at index 1: 1001 characters"),
+            "{reason}"
+        );
     }
 
     #[test]

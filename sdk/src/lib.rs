@@ -179,6 +179,7 @@ mod retry_notice;
 mod rules;
 mod shown_url;
 pub mod sleep;
+mod text_bound;
 mod tolerant;
 mod transport;
 mod workspaces;
@@ -194,6 +195,7 @@ pub use error::{ConnectionPhase, Error, Result, Sent, TimeoutKind};
 pub use input_field::InputField;
 pub use key_source::KeySource;
 pub use listing_error::{ListingError, ListingErrorKind};
+pub use text_bound::MAX_TEXT_CHARS;
 // Every public item of the files that declare operations (`Keys`, `Guardrails`, `Workspaces`
 // and the operation types) is public at the root, so that an operation declared there needs
 // no line here.

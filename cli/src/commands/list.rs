@@ -3,27 +3,37 @@
 //! Without `--sort`, each page is written as it arrives and dropped, so memory stays flat
 //! however many keys there are. `--sort` needs every row first: it collects them.
 
-use crate::cli::{ListArgs, SortKey};
+use crate::cli::{Filters, ListArgs, SortKey};
 use crate::context::Context;
 use crate::error::CliResult;
 use crate::exit::Exit;
 use crate::print::Printer;
 use crate::render::ListWriter;
-use crate::select::{Matcher, listing};
+use crate::select::{LeftOut, Matcher, listing};
 use futures_util::TryStreamExt;
 use openrouter_keys::Key;
+use openrouter_keys::time::OffsetDateTime;
 
 pub async fn run(ctx: &Context, args: &ListArgs) -> CliResult<Exit> {
     let matcher = Matcher::new(&args.patterns)?;
     let mut writer = ListWriter::new(args.format, ctx.print.data_stream());
-    let mut stream = std::pin::pin!(listing(ctx.client()?, &args.filters).into_stream());
+    // Every key is asked for, and the filters applied here: the keys they leave out are
+    // counted and said (a `list > file` then `bulk-delete file` must not miss them unsaid).
+    let every = Filters {
+        include_disabled: true,
+        include_expired: true,
+        workspace: args.filters.workspace.clone(),
+    };
+    let mut stream = std::pin::pin!(listing(ctx.client()?, &every).into_stream());
     let mut sorted: Vec<Key> = Vec::new();
+    let now = OffsetDateTime::now_utc();
+    let mut left_out = LeftOut::default();
     while let Some(key) = stream
         .try_next()
         .await
         .map_err(|e| ctx.api_error("listing keys failed", &e))?
     {
-        if !matcher.matches(&key) {
+        if !matcher.matches(&key) || !left_out.admits(&args.filters, &key, now) {
             continue;
         }
         if args.sort.is_some() {
@@ -42,6 +52,13 @@ pub async fn run(ctx: &Context, args: &ListArgs) -> CliResult<Exit> {
         }
     }
     writer.finish().map_err(Printer::stdout_failed)?;
+    if left_out.total() > 0 {
+        ctx.print.note(format_args!(
+            "{} matching key(s) not listed: {}",
+            left_out.total(),
+            left_out.describe("lists")
+        ));
+    }
     Ok(Exit::Success)
 }
 

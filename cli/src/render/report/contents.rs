@@ -2,6 +2,7 @@
 //! was made, the totals, and which keys are near their limit.
 
 use crate::guardrails::HeldGuardrail;
+use crate::select::LeftOut;
 use openrouter_keys::Key;
 use openrouter_keys::time::OffsetDateTime;
 use std::collections::HashMap;
@@ -14,6 +15,8 @@ pub(super) const TOP: usize = 10;
 /// A report of `keys` (sorted by total usage, largest first), made at `made_at` for `scope`.
 pub struct Report<'a> {
     pub keys: &'a [Key],
+    /// Keys that matched but are not counted (disabled ones without `--include-disabled`,
+    /// expired ones without `--include-expired`).
     pub left_out: LeftOut,
     pub scope: Scope,
     pub made_at: OffsetDateTime,
@@ -44,15 +47,6 @@ pub struct Scope {
     pub patterns: Vec<String>,
     pub include_disabled: bool,
     pub include_expired: bool,
-}
-
-/// Keys that matched but are not counted: disabled ones without `--include-disabled`,
-/// expired ones without `--include-expired` (an expired key that is also disabled counts as
-/// disabled).
-#[derive(Clone, Copy, Default)]
-pub struct LeftOut {
-    pub disabled: usize,
-    pub expired: usize,
 }
 
 pub(super) struct Totals {
