@@ -43,11 +43,16 @@ impl ShownUrl {
                     .port()
                     .map(|port| format!(":{port}"))
                     .unwrap_or_default();
+                // The parser gives a URL without a path the path `/`: shown as written.
+                let written = raw.split(['?', '#']).next().unwrap_or(raw);
+                let path = match url.path() {
+                    "/" if !written.ends_with('/') => "",
+                    path => path,
+                };
                 let text = format!(
-                    "{}://{}{port}{}",
+                    "{}://{}{port}{path}",
                     url.scheme(),
-                    url.host_str().unwrap_or(""),
-                    url.path()
+                    url.host_str().unwrap_or("")
                 );
                 (text, left_out)
             }
@@ -152,6 +157,8 @@ mod tests {
                 "openrouter.ai/api/v1\\u{1b}[2J",
             ),
             ("http://127.0.0.1:9/api/v1", "http://127.0.0.1:9/api/v1"),
+            ("ftp://x", "ftp://x"),
+            ("https://x/?a=1", "https://x/ (shown without its query)"),
         ] {
             let url = ShownUrl::of(raw);
             assert_eq!(format!("{url}{}", url.note()), shown, "{raw}");
