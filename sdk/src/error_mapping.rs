@@ -17,7 +17,7 @@ use crate::error::{ConnectionPhase, Error, Result, TimeoutKind};
 use crate::hints;
 use crate::input_field::InputField;
 use crate::redact::{Redactor, excerpt, redact_keys};
-use crate::rules::{Refusal, Rules};
+use crate::rules::{NotFound, Refusal, Rules};
 use crate::transport::{AttemptIo, CallRecord, MAX_BODY, body_over_limit};
 use futures_util::future::BoxFuture;
 use openrouter_keys_codegen as codegen;
@@ -354,7 +354,10 @@ impl<'a> Mapping<'a> {
             Ok(envelope) => self.take_envelope(&mut api, envelope),
             Err(_) => {
                 api.raw_body = Some(excerpt(body, RAW_BODY_LIMIT, &self.redactor));
-                if status == StatusCode::NOT_FOUND && api.hint.is_none() {
+                // Not OpenRouter's 404: what the operation's 404 means does not apply, the
+                // base URL may be wrong (unless its hint says so already).
+                if status == StatusCode::NOT_FOUND && self.rules.not_found != NotFound::WrongBaseUrl
+                {
                     api.hint = Some(hints::foreign_404(&self.shared.base_url));
                 }
             }

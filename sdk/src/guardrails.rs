@@ -70,7 +70,7 @@ impl<'c> Guardrails<'c> {
 
     /// `GET /guardrails/{id}`: one guardrail. A 404 means no guardrail has this id, or it is a
     /// workspace's default guardrail ([`Workspace::default_guardrail_id`]) whose
-    /// configuration was never written.
+    /// configuration was never written; the error's [`hint`](crate::Error::hint) says so.
     ///
     /// [`Workspace::default_guardrail_id`]: crate::Workspace::default_guardrail_id
     pub fn get(&self, id: impl Into<String>) -> Request<'c, GetGuardrail> {
@@ -276,10 +276,17 @@ pub struct GetGuardrail {
 impl_operation!(GetGuardrail => Guardrail);
 
 impl Exchange for GetGuardrail {
+    // A workspace's default guardrail answers 404 until its configuration is first written
+    // (OpenRouter's published spec; `openapi/POLICY.md`).
     const RULES: &'static Rules = &Rules::new(
         OperationId::GetGuardrail,
         Idempotency::Idempotent,
         MANAGEMENT,
+    )
+    .not_found_means(
+        "No guardrail has this id, or it is a workspace's default guardrail (its \
+         `default_guardrail_id`), which OpenRouter answers 404 for until the guardrail's \
+         configuration is first written",
     );
     type Wire = types::GuardrailResponse;
     type Body = ();

@@ -20,6 +20,11 @@ pub(crate) fn for_status(
     base_url: &str,
     key: &KeySource,
 ) -> Option<String> {
+    if status == StatusCode::NOT_FOUND
+        && let NotFound::Means(means) = rules.not_found
+    {
+        return Some(means.to_string());
+    }
     let origin = key.parenthetical();
     let base_url = ShownUrl::of(base_url);
     match (status.as_u16(), rules.key) {

@@ -64,6 +64,15 @@ impl Rules {
         }
     }
 
+    /// A 404 for this operation may mean something besides "it does not exist", which the
+    /// caller should be told (`means`, the hint of an OpenRouter 404 answer).
+    pub const fn not_found_means(self, means: &'static str) -> Self {
+        Self {
+            not_found: NotFound::Means(means),
+            ..self
+        }
+    }
+
     /// The operation creates something: a failure after which it may exist becomes
     /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown), and a success body that does
     /// not decode is read for signs that it was made.
@@ -105,6 +114,9 @@ pub(crate) enum NotFound {
     Missing,
     /// Undocumented for it: the base URL is probably wrong.
     WrongBaseUrl,
+    /// What it addresses does not exist, or what this says (a workspace's default guardrail
+    /// before its configuration is written): the hint of an OpenRouter 404.
+    Means(&'static str),
 }
 
 /// How a creating operation's answers show that the thing was made, read when its success

@@ -374,6 +374,7 @@ async fn errors_name_the_operation_and_the_key_it_needs() {
         Reply::json(401, &bodies::error(401, "Invalid API key")),
         Reply::json(404, &bodies::error(404, "Not Found")),
         Reply::json(404, &bodies::error(404, "Guardrail not found")),
+        Reply::raw(404, "text/html", "<html>Not Found</html>"),
     ])
     .await
     .unwrap();
@@ -395,10 +396,18 @@ async fn errors_name_the_operation_and_the_key_it_needs() {
     // No source documents a 404 for the listing: the base URL is the likely cause.
     let listing = client.workspaces().list().await.unwrap_err();
     assert!(listing.hint().unwrap().contains("base URL"), "{listing}");
-    // For a guardrail by id, a 404 means it does not exist: no base-URL hint.
+    // For a guardrail by id, a 404 means it does not exist, or that it is a workspace's
+    // default guardrail not yet configured: no base-URL hint, but that one.
     let missing = client.guardrails().get(GUARDRAIL_ID).await.unwrap_err();
     assert_eq!(missing.status().map(|s| s.as_u16()), Some(404));
-    assert!(missing.hint().is_none(), "{missing}");
+    let hint = missing.hint().unwrap_or_default();
+    assert!(hint.contains("default guardrail"), "{missing}");
+    assert!(!hint.contains("base URL"), "{missing}");
+    // A 404 that is not OpenRouter's says nothing about guardrails: the base URL may be wrong.
+    let foreign = client.guardrails().get(GUARDRAIL_ID).await.unwrap_err();
+    let hint = foreign.hint().unwrap_or_default();
+    assert!(hint.contains("base URL"), "{foreign}");
+    assert!(!hint.contains("default guardrail"), "{foreign}");
 }
 
 #[tokio::test]
