@@ -98,6 +98,7 @@ impl<'a> Call<'a> {
     /// The redactor for text from the network in this call's errors and traces.
     pub fn redactor(&self) -> Redactor<'_> {
         Redactor::new(&self.shared.transport.api_key, self.extra_secret)
+            .with_headers(&self.options.headers)
     }
 
     /// Time left before the call's deadline.

@@ -4,11 +4,15 @@ use crate::error::Error;
 use crate::input_field::InputField;
 use crate::retry::RetryPolicy;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use std::fmt;
 use std::time::Duration;
 
 /// What one call may change about how it is sent. Built through the request builders
-/// (`.timeout()`, `.retry()`, `.header()`); not constructible outside this crate.
-#[derive(Debug, Clone, Default)]
+/// (`.timeout()`, `.retry()`, `.header()`); not constructible outside this crate. Its `Debug`
+/// names the headers but never shows their values: a header a call adds is as likely as not
+/// a credential (a proxy's token), and is scrubbed from what the server says back as the
+/// client's key is.
+#[derive(Clone, Default)]
 pub struct CallOptions {
     /// Per-attempt timeout; `None` uses the client's.
     pub(crate) timeout: Option<Duration>,
@@ -58,7 +62,11 @@ impl CallOptions {
                     .map_err(|_| format!("the value of `{name}` is not a valid header value"))
             });
         match parsed {
-            Ok(pair) => self.headers.push(pair),
+            Ok((name, mut value)) => {
+                // Kept out of HTTP/2 header compression tables and `Debug`, as the key is.
+                value.set_sensitive(true);
+                self.headers.push((name, value));
+            }
             Err(reason) => self.header_error = Some(reason),
         }
     }
@@ -87,6 +95,23 @@ impl CallOptions {
             ));
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, _)| (name.as_str(), "[REDACTED]"))
+            .collect();
+        f.debug_struct("CallOptions")
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("headers", &headers)
+            .field("header_error", &self.header_error)
+            .field("retry_on_unknown_outcome", &self.retry_on_unknown_outcome)
+            .finish()
     }
 }
 

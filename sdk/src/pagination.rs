@@ -303,7 +303,8 @@ impl<Op: Paged> Pager<'_, Op> {
         request_id: &Option<HeaderValue>,
     ) -> Error {
         let listing = &Op::LISTING;
-        let redactor = Redactor::new(&self.request.client.shared.transport.api_key, None);
+        let redactor = Redactor::new(&self.request.client.shared.transport.api_key, None)
+            .with_headers(&self.request.options.headers);
         Error::Listing(Box::new(ListingError {
             operation: listing.operation,
             kind,

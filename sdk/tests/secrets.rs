@@ -133,6 +133,70 @@ async fn urls_the_user_gave_are_shown_without_credentials_query_or_fragment() {
 }
 
 #[test]
+fn debug_output_of_a_request_names_its_headers_and_never_shows_their_values() {
+    let client = Client::builder()
+        .api_key(SENTINEL_KEY)
+        .base_url("http://127.0.0.1:9/api/v1")
+        .build()
+        .unwrap();
+    let request = client
+        .keys()
+        .get("f01d")
+        .header("x-proxy-token", "SENTINEL-proxy-token-0123456789")
+        .header("x-trace-id", "SENTINEL-trace");
+    assert_eq!(
+        format!("{request:?}"),
+        "Request { client: Client { base_url: \"http://127.0.0.1:9/api/v1\", api_key: \
+         \"[REDACTED]\", timeout: 30s, retry: RetryPolicy { max_attempts: 3, initial_backoff: \
+         500ms, max_backoff: 30s, deadline: 120s }, .. }, operation: GetKey { hash: \"f01d\" }, \
+         options: CallOptions { timeout: None, retry: None, headers: [(\"x-proxy-token\", \
+         \"[REDACTED]\"), (\"x-trace-id\", \"[REDACTED]\")], header_error: None, \
+         retry_on_unknown_outcome: false } }"
+    );
+    assert!(!format!("{request:#?}").contains("SENTINEL"));
+}
+
+/// A header a call adds is as likely as not a credential (a proxy's token): a server that
+/// echoes it in its error, its metadata or its request id has it scrubbed, as the client's
+/// key is.
+#[tokio::test]
+async fn the_values_of_a_calls_headers_are_scrubbed_from_what_the_server_says() {
+    const TOKEN: &str = "proxy-SENTINEL-token-0123456789";
+    let mut envelope = bodies::error(403, &format!("token {TOKEN} may not do this"));
+    envelope["error"]["metadata"] = serde_json::json!({ "seen": TOKEN });
+    let server = ScriptedServer::start(vec![
+        Reply::json(403, &envelope).with_header("x-request-id", TOKEN),
+    ])
+    .await
+    .unwrap();
+    let (client, _) = common::client(&server.base_url);
+    let error = client
+        .keys()
+        .get(HASH)
+        .header("x-proxy-token", TOKEN)
+        .await
+        .unwrap_err();
+    for text in [
+        error.to_string(),
+        format!("{error:?}"),
+        format!("{:?}", error.request_id()),
+    ] {
+        assert!(!text.contains("SENTINEL"), "{text}");
+    }
+    let api = error.as_api().unwrap();
+    assert_eq!(
+        api.message.as_deref(),
+        Some("token [REDACTED] may not do this")
+    );
+    assert_eq!(api.request_id.as_deref(), Some("[REDACTED]"));
+    assert_eq!(
+        server.requests()[0].header("x-proxy-token"),
+        Some(TOKEN),
+        "sent as given"
+    );
+}
+
+#[test]
 fn debug_output_of_requests_never_shows_a_partner_secret() {
     let partner_secret = "SENTINEL-partner-secret-0123456789abcdef";
     let new_key = NewKey::new("ci").external(ExternalIdentity::new("u").api_key(partner_secret));
