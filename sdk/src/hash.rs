@@ -29,7 +29,7 @@ pub(crate) fn checked_hash(hash: &str) -> Result<&str> {
 pub(crate) fn checked_id(id: &str, field: InputField) -> Result<&str> {
     match refusal(id, field) {
         None => bounded(field, id),
-        Some(why) => Err(Error::invalid(field, why.reason(&Subject::One(field)))),
+        Some(why) => Err(why.error(&Subject::One(field))),
     }
 }
 
@@ -39,7 +39,7 @@ pub(crate) fn checked_ids(ids: &[String], field: InputField) -> Result<()> {
     for (index, id) in ids.iter().enumerate() {
         let subject = Subject::At { field, index };
         if let Some(why) = refusal(id, field) {
-            return Err(Error::invalid(field, why.reason(&subject)));
+            return Err(why.error(&subject));
         }
         if let Err(Error::InvalidInput { reason, .. }) = bounded(field, id) {
             return Err(Error::invalid(
@@ -116,8 +116,24 @@ fn refusal(id: &str, field: InputField) -> Option<Refusal> {
     None
 }
 
+/// Where a key's hash comes from, for a secret passed instead of one.
+const FIND_THE_HASH: &str = "Pass the key's hash, as `client.keys().list()` shows it (the key \
+                             the client calls with needs none: `client.current_key()`)";
+
 impl Refusal {
-    /// The error's reason, naming `subject` and never the id itself.
+    /// The error, naming `subject` and never the id itself.
+    fn error(self, subject: &Subject) -> Error {
+        let field = subject.field();
+        let reason = self.reason(subject);
+        match (self, field) {
+            (Refusal::Secret, InputField::Hash | InputField::KeyHashes) => {
+                Error::invalid_with_hint(field, reason, FIND_THE_HASH)
+            }
+            _ => Error::invalid(field, reason),
+        }
+    }
+
+    /// What is wrong, naming `subject` and never the id itself.
     fn reason(self, subject: &Subject) -> String {
         let name = subject.name();
         match self {
@@ -130,8 +146,7 @@ impl Refusal {
                 format!("{name} cannot contain `\\` (URLs treat it as `/`)")
             }
             Refusal::Secret if subject.field() == InputField::Hash => {
-                "this contains an API key's secret (`sk-or-…`), not its hash: it was not sent; \
-                 find the hash with `list` (or `current_key()` for the key you call with)"
+                "this contains an API key's secret (`sk-or-…`), not its hash: it was not sent"
                     .to_string()
             }
             Refusal::Secret => {
@@ -205,7 +220,7 @@ mod tests {
                 " research-0123 ",
             ] {
                 match checked_id(bad, field) {
-                    Err(Error::InvalidInput { what, reason }) => {
+                    Err(Error::InvalidInput { what, reason, .. }) => {
                         assert_eq!(what, field, "{bad:?}");
                         assert!(!reason.contains("0123"), "not echoed: {reason}");
                     }
@@ -223,7 +238,8 @@ mod tests {
     #[test]
     fn a_list_names_the_index_of_the_id_it_refuses() {
         let hashes = ["f01d", "beef", "key sk-or-v1-0123"].map(String::from);
-        let Err(Error::InvalidInput { what, reason }) = checked_ids(&hashes, InputField::KeyHashes)
+        let Err(Error::InvalidInput { what, reason, .. }) =
+            checked_ids(&hashes, InputField::KeyHashes)
         else {
             panic!("a secret in the list is refused");
         };
