@@ -357,10 +357,14 @@ impl ClientBuilder {
     /// timeout or deadline, an `https` base URL in a build without a TLS feature.
     pub fn build(self) -> Result<Client> {
         let key_error = |reason: String| Error::Config(ConfigError::new(Setting::ApiKey, reason));
+        // A key that will not do is best copied again from where it came from.
+        let copy_again = |reason: String| {
+            Error::Config(ConfigError::new(Setting::ApiKey, reason).with_hint("Copy it again"))
+        };
         let key = self.api_key.as_ref().ok_or_else(|| {
             Error::Config(ConfigError::new(Setting::ApiKey, "no API key").with_hint(
-                "Call `.api_key(..)` or set OPENROUTER_API_KEY (a management key for the /keys \
-                 operations)",
+                "Call `.api_key(..)` or set OPENROUTER_API_KEY (a management key: every \
+                 operation but `current_key()` needs one)",
             ))
         })?;
         let key_origin = self.key_source.parenthetical();
@@ -372,10 +376,10 @@ impl ClientBuilder {
         if let Some(at) = key.chars().position(|c| !c.is_ascii()) {
             // A header value may carry such bytes, so the server would get (and refuse) a key
             // that cannot be right: a byte order mark from a file, a typographic dash.
-            return Err(key_error(format!(
+            return Err(copy_again(format!(
                 "the API key{key_origin} contains a character that is not ASCII (character {} \
-                 of the key{}): the key goes in an HTTP header, where this client sends only ASCII; \
-                 copy it again",
+                 of the key{}): the key goes in an HTTP header, where this client sends only \
+                 ASCII",
                 at + 1,
                 if key.starts_with('\u{feff}') {
                     ", a byte order mark at its start"
@@ -385,9 +389,9 @@ impl ClientBuilder {
             )));
         }
         let mut authorization = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
-            key_error(format!(
+            copy_again(format!(
                 "the API key{key_origin} contains characters not allowed in a header (a line \
-                 break or another control character?): copy it again"
+                 break or another control character?)"
             ))
         })?;
         authorization.set_sensitive(true);
@@ -511,17 +515,19 @@ pub(crate) fn no_tls(base_url: &str) -> Error {
 fn checked_base_url(raw: &str, origin: &str) -> Result<String> {
     let shown = ShownUrl::of(raw);
     let note = shown.note();
-    let bad = |why: String| {
-        Error::Config(ConfigError::new(
+    let refused = |why: &str| {
+        ConfigError::new(
             Setting::BaseUrl,
             format!("the base URL `{shown}`{origin} {why}{note}"),
-        ))
+        )
     };
+    let bad = |why: String| Error::Config(refused(&why));
     let trimmed = raw.trim();
     if !trimmed.is_empty() && !trimmed.contains("://") {
         // `openrouter.ai/api/v1` does not parse; `localhost:8080/api` parses with
         // `localhost` as its scheme.
-        return Err(bad(format!("has no scheme: write `https://{shown}`")));
+        let write = format!("Write `https://{shown}`");
+        return Err(Error::Config(refused("has no scheme").with_hint(write)));
     }
     // The parser's message names no part of the URL.
     let url = reqwest::Url::parse(trimmed).map_err(|e| bad(format!("is not a URL: {e}")))?;
@@ -541,9 +547,10 @@ fn checked_base_url(raw: &str, origin: &str) -> Result<String> {
     if matches!(url.host_str(), Some("openrouter.ai" | "www.openrouter.ai"))
         && matches!(url.path(), "" | "/")
     {
-        return Err(bad(format!(
-            "lacks the API's path: write `{DEFAULT_BASE_URL}`"
-        )));
+        let write = format!("Write `{DEFAULT_BASE_URL}`");
+        return Err(Error::Config(
+            refused("lacks the API's path").with_hint(write),
+        ));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
@@ -621,11 +628,11 @@ mod tests {
             assert!(checked_base_url(bad, "").is_err(), "{bad}");
         }
         for no_scheme in ["openrouter.ai/api/v1", "localhost:8080/api/v1"] {
-            let message = checked_base_url(no_scheme, "").unwrap_err().to_string();
-            assert!(
-                message.contains(&format!("write `https://{no_scheme}`")),
-                "{message}"
-            );
+            let error = checked_base_url(no_scheme, "").unwrap_err();
+            let hint = format!("Write `https://{no_scheme}`");
+            assert_eq!(error.hint().as_deref(), Some(hint.as_str()));
+            assert!(!error.summary().contains("Write"), "{error}");
+            assert!(error.to_string().ends_with(&format!(". {hint}")), "{error}");
         }
     }
 
@@ -693,7 +700,7 @@ mod tests {
         let bad_url = message("OPENROUTER_BASE_URL", "openrouter.ai/api/v1\u{1b}[2J");
         assert!(bad_url.contains("(from OPENROUTER_BASE_URL)"), "{bad_url}");
         assert!(
-            bad_url.contains("write `https://openrouter.ai/api/v1"),
+            bad_url.contains("Write `https://openrouter.ai/api/v1"),
             "{bad_url}"
         );
         assert!(!bad_url.contains('\u{1b}'), "{bad_url}");

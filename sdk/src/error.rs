@@ -104,10 +104,9 @@ pub enum Error {
     InvalidInput {
         /// What was invalid.
         what: InputField,
-        /// Why, in words, and what to give instead when that is a value.
+        /// Why, in words: what is wrong, never what to do about it (that is `hint`).
         reason: String,
-        /// What to do instead, when that means calling something else in code (see
-        /// [`Error::hint`]).
+        /// What to do instead, when the SDK can tell (see [`Error::hint`]).
         hint: Option<&'static str>,
     },
 
@@ -367,6 +366,7 @@ impl fmt::Display for Error {
                 "creating the key may or may not have succeeded: {cause:#}"
             )?,
             Error::Config(config) => {
+                // It places its own hint (and honours `{:#}`).
                 f.write_str("invalid client configuration: ")?;
                 return fmt::Display::fmt(config, f);
             }
@@ -409,13 +409,13 @@ impl Error {
     ///   the cause is an API or decode error with a hint of its own, that hint comes first
     ///   (`cause.hint()` gives it alone); the "retry later" of a timeout or connection cause
     ///   is left out, since retrying a create may make a second key.
-    /// - [`Error::InvalidInput`], [`Error::Config`]: when what to do instead is another call
-    ///   in code ([`ConfigError::hint`]: "Call `.api_key(..)` or set OPENROUTER_API_KEY");
-    ///   otherwise `None`, and their reason says what is wrong and what value to give instead.
+    /// - [`Error::InvalidInput`], [`Error::Config`]: what to give or do instead, when there
+    ///   is advice ("Copy it again", "Write `https://openrouter.ai/api/v1`", "Call
+    ///   `.api_key(..)` or set OPENROUTER_API_KEY"); their reason (in the summary) says what is
+    ///   wrong.
     ///
-    /// Advice that names a call of this crate is always here, never in the
-    /// [`summary`](Self::summary): a program that words its own advice (a command-line tool,
-    /// say) renders the summary and replaces the hint.
+    /// Advice is always here, never in the [`summary`](Self::summary): a program that words
+    /// its own advice (a command-line tool, say) renders the summary and replaces the hint.
     ///
     /// ```
     /// # async fn run(client: openrouter_keys::Client) {
@@ -444,8 +444,8 @@ impl Error {
                     None => Cow::Borrowed(UNKNOWN_OUTCOME_ADVICE),
                 })
             }
-            Error::Config(config) => config.hint().map(Cow::Borrowed),
             Error::InvalidInput { hint, .. } => hint.map(Cow::Borrowed),
+            Error::Config(config) => config.hint().map(Cow::Borrowed),
         }
     }
 
@@ -524,7 +524,7 @@ impl Error {
         }
     }
 
-    /// [`Error::invalid`] with advice that names another call, for [`Error::hint`].
+    /// [`Error::invalid`] with advice, for [`Error::hint`].
     pub(crate) fn invalid_with_hint(
         what: InputField,
         reason: impl Into<String>,

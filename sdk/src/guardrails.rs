@@ -420,9 +420,10 @@ impl KeyHashes {
     fn to_body(&self) -> Result<types::KeyHashesRequest> {
         checked_id(&self.guardrail_id, InputField::GuardrailId)?;
         if self.key_hashes.is_empty() {
-            return Err(Error::invalid(
+            return Err(Error::invalid_with_hint(
                 InputField::KeyHashes,
-                "name at least one key hash",
+                "no key hash was given",
+                "Name at least one key hash",
             ));
         }
         checked_ids(&self.key_hashes, InputField::KeyHashes)?;

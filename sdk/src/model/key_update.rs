@@ -117,10 +117,11 @@ impl KeyUpdate {
     /// the API answers it with 400 "No update fields provided").
     pub(crate) fn to_body(&self) -> Result<types::UpdateKeyRequest> {
         if self.is_empty() {
-            return Err(Error::invalid(
+            return Err(Error::invalid_with_hint(
                 InputField::Update,
-                "it changes nothing: set at least one field (name, disabled, limit, \
-                 limit_reset, include_byok_in_limit, workspace_id) before sending it",
+                "it changes nothing",
+                "Set at least one field (name, disabled, limit, limit_reset, \
+                 include_byok_in_limit, workspace_id) before sending it",
             ));
         }
         let name = match &self.name {

@@ -151,13 +151,11 @@ impl NewKey {
         }
         let expires_at = match &self.expires_at {
             Some(at) => Some(at.to_utc_seconds().ok_or_else(|| {
-                Error::invalid(
+                Error::invalid_with_hint(
                     InputField::ExpiresAt,
-                    format!(
-                        "`{}` is not an RFC 3339 time such as 2027-12-31T23:59:59Z (with a \
-                         date, a time to the second and an offset, in the years 0000–9999)",
-                        at.as_str().escape_debug()
-                    ),
+                    format!("`{}` is not an RFC 3339 time", at.as_str().escape_debug()),
+                    "Give a date, a time to the second and an offset, in the years 0000–9999, \
+                     such as 2027-12-31T23:59:59Z",
                 )
             })?),
             None => None,
@@ -260,9 +258,10 @@ pub(crate) fn wire_limit_reset(reset: &LimitReset) -> Result<types::LimitReset> 
         LimitReset::Weekly => types::LimitResetInner::Weekly,
         LimitReset::Monthly => types::LimitResetInner::Monthly,
         LimitReset::Unknown(text) => {
-            return Err(Error::invalid(
+            return Err(Error::invalid_with_hint(
                 InputField::LimitReset,
                 format!("`{text}` is not an interval this version can send"),
+                "Send `LimitReset::Daily`, `Weekly` or `Monthly`",
             ));
         }
     };
