@@ -110,6 +110,7 @@ fn envelope(body: &[u8], redactor: &Redactor<'_>) -> Option<String> {
             },
         // Kept out, as in an API error (see `take_envelope`).
         openrouter_metadata: _,
+        // Kept out, as in an API error: it names the account, not the failure.
         user_id: _,
     } = crate::tolerant::decode::<codegen::types::ErrorResponse>(body).ok()?;
     let said = match (code, message) {

@@ -377,7 +377,7 @@ async fn an_error_envelope_with_a_success_status_is_no_success_of_any_operation(
 
 #[tokio::test]
 async fn an_assignment_answer_without_a_count_of_keys_is_no_success() {
-    let bodies = vec![
+    let bodies = [
         json!({"assigned_count": -3}),
         json!({"unassigned_count": -1}),
         json!({"status": "ok"}),
