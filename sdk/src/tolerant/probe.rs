@@ -219,32 +219,13 @@ impl<'de> Probe<'de, '_, '_> {
     }
 }
 
-/// `deserialize_…` for a signed integer type: an integer within its range, or a stand-in 0.
-macro_rules! signed {
-    ($($method:ident => $visit:ident: $int:ty),* $(,)?) => {$(
+/// `deserialize_…` for an integer type: an integer within its range (read through `$read`,
+/// `as_i64` or `as_u64`), or a stand-in 0.
+macro_rules! integer {
+    ($read:ident: $($method:ident => $visit:ident: $int:ty),* $(,)?) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
             let within = match self.value {
-                Value::Number(n) => n.as_i64().and_then(|n| <$int>::try_from(n).ok()),
-                _ => None,
-            };
-            let result = match within {
-                Some(n) => visitor.$visit(n),
-                None => {
-                    self.malformed();
-                    visitor.$visit(0)
-                }
-            };
-            self.stop(result)
-        }
-    )*};
-}
-
-/// `deserialize_…` for an unsigned integer type: an integer within its range, or a stand-in 0.
-macro_rules! unsigned {
-    ($($method:ident => $visit:ident: $int:ty),* $(,)?) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            let within = match self.value {
-                Value::Number(n) => n.as_u64().and_then(|n| <$int>::try_from(n).ok()),
+                Value::Number(n) => n.$read().and_then(|n| <$int>::try_from(n).ok()),
                 _ => None,
             };
             let result = match within {
@@ -277,14 +258,16 @@ impl<'de> Deserializer<'de> for Probe<'de, '_, '_> {
         }
     }
 
-    signed!(
+    integer!(
+        as_i64:
         deserialize_i8 => visit_i8: i8,
         deserialize_i16 => visit_i16: i16,
         deserialize_i32 => visit_i32: i32,
         deserialize_i64 => visit_i64: i64,
     );
 
-    unsigned!(
+    integer!(
+        as_u64:
         deserialize_u8 => visit_u8: u8,
         deserialize_u16 => visit_u16: u16,
         deserialize_u32 => visit_u32: u32,
