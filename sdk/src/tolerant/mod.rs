@@ -14,6 +14,12 @@
 //! malformed member at once (`probe.rs`), and one decode reads what is left. A member the
 //! walk could not foresee (a type that checks its value itself) is found by the decode and
 //! costs one more round; each round removes at least one member.
+//!
+//! What bounds the time it takes. The attempt's timeout and the call's deadline cover
+//! receiving the body (reqwest's timeout runs until the body is read), and the body is
+//! capped at 16 MiB (`transport::MAX_BODY`) while it is read. Decoding comes after, on the
+//! calling task, and no timer can interrupt synchronous code: it is bounded by that cap and
+//! by this linear work (a few passes over at most 16 MiB), not by the deadline.
 
 mod probe;
 
