@@ -29,7 +29,7 @@ pub async fn held_by(
     let read_failed = |e: &openrouter_keys::Error| ctx.api_error("reading guardrails failed", e);
     let held: HashMap<String, String> = client
         .guardrails()
-        .all_key_assignments()
+        .list_all_key_assignments()
         .try_filter(|assignment| std::future::ready(hashes.contains(assignment.key_hash.as_str())))
         .map_ok(|assignment| (assignment.key_hash, assignment.guardrail_id))
         .try_collect()
