@@ -7,9 +7,13 @@
 use crate::cli::{Confirm, Filters, Target};
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
-use futures_util::TryStreamExt;
+use crate::shell::single_quoted;
+use futures_util::stream::BoxStream;
+use futures_util::{StreamExt, TryStreamExt};
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use openrouter_keys::time::OffsetDateTime;
 use openrouter_keys::{Client, Key, ListKeys, Request};
+use std::collections::HashSet;
 
 /// Globs matched against a key's name, and against its label for globs that start with
 /// `sk-`. That a label may look like a shortened key (`sk-or-v1-0e6...1c96`) is our
@@ -72,14 +76,96 @@ pub fn listing<'c>(client: &'c Client, filters: &Filters) -> Request<'c, ListKey
     request
 }
 
-/// Every key matching the filters and globs, in the API's order.
+/// Every key the filters admit, page after page: of one workspace (`--workspace`, else the
+/// default one), or with `every_workspace` of each workspace `GET /workspaces` lists, in its
+/// order. `GET /keys` lists one workspace at a time (`openapi/POLICY.md`, "Workspaces"). A key
+/// is yielded once even if it moves to a workspace listed later while the listing runs; only
+/// the hashes seen are held, so memory stays small.
+pub fn keys_in<'c>(
+    client: &'c Client,
+    filters: &Filters,
+    every_workspace: bool,
+) -> BoxStream<'c, openrouter_keys::Result<Key>> {
+    let one = listing(client, filters);
+    if !every_workspace {
+        return one.into_stream().boxed();
+    }
+    let mut seen = HashSet::new();
+    client
+        .workspaces()
+        .list_all()
+        .map_ok(move |workspace| one.clone().workspace_id(workspace.id).into_stream())
+        .try_flatten()
+        .try_filter(move |key| std::future::ready(seen.insert(key.hash.clone())))
+        .boxed()
+}
+
+/// Matching keys that a listing's filters leave out, counted so that it can be said: a
+/// selection never omits matching keys silently.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LeftOut {
+    pub disabled: usize,
+    /// Expired and not disabled (a key both is counted as disabled).
+    pub expired: usize,
+}
+
+impl LeftOut {
+    /// Whether `filters` admit `key`; counts it when they do not. Disabled and expired as
+    /// the API says (`disabled`, `expires_at` passed on this machine's clock).
+    pub fn admits(&mut self, filters: &Filters, key: &Key, now: OffsetDateTime) -> bool {
+        if key.disabled == Some(true) {
+            if !filters.include_disabled {
+                self.disabled += 1;
+                return false;
+            }
+        } else if is_expired(key, now) && !filters.include_expired {
+            self.expired += 1;
+            return false;
+        }
+        true
+    }
+
+    pub fn total(&self) -> usize {
+        self.disabled + self.expired
+    }
+
+    /// `3 disabled (--include-disabled VERB them), 1 expired (--include-expired VERB them)`.
+    pub fn describe(&self, verb: &str) -> String {
+        let mut parts = Vec::new();
+        if self.disabled > 0 {
+            parts.push(format!(
+                "{} disabled (--include-disabled {verb} them)",
+                self.disabled
+            ));
+        }
+        if self.expired > 0 {
+            parts.push(format!(
+                "{} expired (--include-expired {verb} them)",
+                self.expired
+            ));
+        }
+        parts.join(", ")
+    }
+}
+
+/// Whether the key's expiry has passed (on this machine's clock).
+pub fn is_expired(key: &Key, now: OffsetDateTime) -> bool {
+    key.expires_at
+        .as_ref()
+        .and_then(|t| t.datetime())
+        .is_some_and(|at| at <= now)
+}
+
+/// Every key matching the filters and globs, in the API's order; of every workspace with
+/// `every_workspace` (see [`keys_in`]).
 pub async fn matching_keys(
     ctx: &Context,
     filters: &Filters,
+    every_workspace: bool,
     matcher: &Matcher,
 ) -> CliResult<Vec<Key>> {
     let mut keys = Vec::new();
-    let mut stream = std::pin::pin!(listing(ctx.client()?, filters).into_stream());
+    let mut stream = keys_in(ctx.client()?, filters, every_workspace);
     while let Some(key) = stream
         .try_next()
         .await
@@ -104,7 +190,7 @@ pub async fn resolve(ctx: &Context, target: &Target, filters: &Filters) -> CliRe
         return Ok(vec![key]);
     }
     let matcher = Matcher::new(&target.patterns)?;
-    matching_keys(ctx, filters, &matcher).await
+    matching_keys(ctx, filters, false, &matcher).await
 }
 
 /// Shows what will happen and decides whether to go on: `Ok(true)` to act, `Ok(false)` for a
@@ -171,7 +257,7 @@ pub fn literal_glob_arg(name: &str) -> String {
         }
         glob.push(c);
     }
-    format!("'{}'", glob.replace('\'', "'\\''"))
+    single_quoted(&glob)
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! `list`: every key, streamed page by page to the chosen format.
 //!
 //! Without `--sort`, each page is written as it arrives and dropped, so memory stays flat
-//! however many keys there are. `--sort` needs every row first: it collects them.
+//! however many keys there are (`--all-workspaces` keeps only the hashes seen, to list each
+//! key once). `--sort` needs every row first: it collects them.
 
 use crate::cli::{ListArgs, SortKey};
 use crate::context::Context;
@@ -9,14 +10,15 @@ use crate::error::CliResult;
 use crate::exit::Exit;
 use crate::print::Printer;
 use crate::render::ListWriter;
-use crate::select::{Matcher, listing};
+use crate::select::{Matcher, keys_in};
 use futures_util::TryStreamExt;
 use openrouter_keys::Key;
 
 pub async fn run(ctx: &Context, args: &ListArgs) -> CliResult<Exit> {
     let matcher = Matcher::new(&args.patterns)?;
-    let mut writer = ListWriter::new(args.format, ctx.print.data_stream());
-    let mut stream = std::pin::pin!(listing(ctx.client()?, &args.filters).into_stream());
+    let mut writer = ListWriter::new(args.format, ctx.print.data_stream())
+        .with_workspace_column(args.all_workspaces);
+    let mut stream = keys_in(ctx.client()?, &args.filters, args.all_workspaces);
     let mut sorted: Vec<Key> = Vec::new();
     while let Some(key) = stream
         .try_next()

@@ -6,13 +6,12 @@ use crate::cli::{ReportArgs, ReportFormat};
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::Exit;
+use crate::key_state::{NEAR_LIMIT, is_near_limit, used_share};
 use crate::render::{KeyRow, name_of, printable, shown_name, status_of, usd};
 use crate::select::{Matcher, matching_keys};
 use openrouter_keys::Key;
 use std::fmt::Write as _;
 
-/// Share of the limit used at which a key is reported as near its limit.
-const NEAR_LIMIT: f64 = 0.8;
 /// Keys shown in "top spenders" and in the chart.
 const TOP: usize = 10;
 const CHART_KEYS: usize = 25;
@@ -122,18 +121,6 @@ impl Totals {
     }
 }
 
-/// Share of the limit used, for keys with a limit. A $0 limit with any usage is used up
-/// (100 %); a $0 limit never used has no share to speak of.
-fn used_share(k: &Key) -> Option<f64> {
-    let limit = k.limit?;
-    let remaining = k.limit_remaining.unwrap_or(limit);
-    if limit <= 0.0 {
-        let used = k.usage.total.unwrap_or(0.0) > 0.0 || remaining < 0.0;
-        return used.then_some(1.0);
-    }
-    Some(((limit - remaining) / limit).clamp(0.0, f64::MAX))
-}
-
 pub async fn run(ctx: &Context, args: &ReportArgs) -> CliResult<Exit> {
     let matcher = Matcher::new(&args.patterns)?;
     // Disabled and expired keys are always listed, so that the totals can say how many were
@@ -141,7 +128,7 @@ pub async fn run(ctx: &Context, args: &ReportArgs) -> CliResult<Exit> {
     let mut filters = args.filters.clone();
     filters.include_disabled = true;
     filters.include_expired = true;
-    let mut keys = matching_keys(ctx, &filters, &matcher).await?;
+    let mut keys = matching_keys(ctx, &filters, args.all_workspaces, &matcher).await?;
     let now = openrouter_keys::time::OffsetDateTime::now_utc();
     let mut left_out = LeftOut::default();
     keys.retain(|k| {
@@ -298,7 +285,7 @@ fn chart(keys: &[Key]) -> String {
             label_w - 6,
             y + 13,
             escape(&name),
-            if used_share(k).is_some_and(|s| s >= NEAR_LIMIT) {
+            if is_near_limit(k) {
                 "#c0392b"
             } else {
                 "#2e86de"

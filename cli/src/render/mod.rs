@@ -3,14 +3,17 @@
 //! keys the same way; it builds text and never prints it (`print/` does).
 //!
 //! A new output format goes in `list.rs` (a `ListFormat` variant, `cli.rs`); a new field of
-//! the machine formats in `rows.rs` (fields are only ever added, at the end).
+//! the machine formats in `rows.rs` (fields are only ever added, at the end). `audit`'s
+//! findings are written by `findings.rs`.
 
 mod details;
+mod findings;
 mod list;
 mod rows;
 mod text;
 
 pub use details::{current_key_details, key_details};
+pub use findings::{audit_summary, findings_csv, findings_json, findings_table};
 pub use list::ListWriter;
 pub use rows::{CreatedRow, CurrentKeyRow, KeyRow, pretty_json};
 pub use text::{describe, name_of, printable, shown_name, status_of, usd};

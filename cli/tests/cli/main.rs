@@ -5,7 +5,9 @@
 
 mod common;
 
+mod all_workspaces;
 mod api_answers;
+mod audit;
 mod bulk_create;
 mod bulk_delete;
 mod changes;
