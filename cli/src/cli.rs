@@ -107,6 +107,8 @@ impl Command {
 
 #[derive(Debug, Args)]
 pub struct WhoamiArgs {
+    /// `table`: the key's settings and usage for people; `json`: the same as one object
+    /// with stable field names.
     #[arg(long, value_enum, default_value_t = DetailFormat::Table)]
     pub format: DetailFormat,
 }
@@ -115,12 +117,15 @@ pub struct WhoamiArgs {
 pub struct GetArgs {
     /// The key's hash.
     pub hash: String,
+    /// `table`: the key's fields for people; `json`: the key as one object with stable
+    /// field names (those of `list --format json`).
     #[arg(long, value_enum, default_value_t = DetailFormat::Table)]
     pub format: DetailFormat,
 }
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
+    /// The shell the script is for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }
@@ -210,6 +215,9 @@ pub struct ListArgs {
     /// Reverse the order (largest first with --sort usage).
     #[arg(long, requires = "sort")]
     pub reverse: bool,
+    /// `table`: fixed-width columns for people; `json`: one array of keys; `ndjson`: one
+    /// key per line; `csv`: for spreadsheets (a cell that would start a formula is
+    /// prefixed with `'`). JSON, NDJSON and CSV have the same stable fields.
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
     /// Every workspace's keys, each once, with its workspace (a table column) [default: one
@@ -227,8 +235,9 @@ pub struct KeySettings {
     /// How often the limit resets.
     #[arg(long, value_enum)]
     pub reset: Option<Reset>,
-    /// Expiry, RFC 3339 in UTC (e.g. 2027-12-31T23:59:59Z).
-    #[arg(long, value_name = "RFC3339", conflicts_with = "expires_in")]
+    /// Expiry: a date (2027-06-30, meaning the end of that day in UTC, 23:59:59Z) or an
+    /// RFC 3339 time (2027-06-30T12:00:00Z).
+    #[arg(long, value_name = "DATE|RFC3339", conflicts_with = "expires_in")]
     pub expires_at: Option<String>,
     /// Expiry relative to now (e.g. 30d, 12h).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
@@ -322,8 +331,8 @@ pub struct UpdateArgs {
 
 #[derive(Debug, Args)]
 pub struct BulkCreateArgs {
-    /// CSV with a `name` column and optional `limit`, `limit_reset`, `expires_at`,
-    /// `include_byok_in_limit` columns (no others).
+    /// CSV with a `name` column and optional `limit`, `limit_reset`, `expires_at` (a date
+    /// or an RFC 3339 time, as --expires-at), `include_byok_in_limit` columns (no others).
     pub file: PathBuf,
     /// Where the secrets go (CSV `row,name,hash,key`, mode 0600). The journal is kept next to
     /// it as FILE.journal; rerunning the same command resumes from it.
@@ -343,7 +352,8 @@ pub struct BulkCreateArgs {
 
 #[derive(Debug, Args)]
 pub struct BulkDeleteArgs {
-    /// A CSV with a `hash` column, a JSON array of keys (or hashes), or NDJSON.
+    /// A CSV with a `hash` column, a JSON array of keys (or hashes), or NDJSON; `-` reads
+    /// it from stdin (then --yes or --dry-run: stdin is taken, no prompt can be answered).
     pub file: PathBuf,
     /// Deletes in flight at once.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -384,6 +394,8 @@ pub struct ReportArgs {
     /// Only keys whose name matches this glob (repeatable).
     #[arg(long = "match", value_name = "GLOB")]
     pub patterns: Vec<String>,
+    /// `table`: text for a terminal; `html`: one self-contained page (a chart, a legend,
+    /// when and for what it was made); `csv`: one row per key, for spreadsheets.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
     /// Write the report to this file instead of stdout.
@@ -430,6 +442,9 @@ pub struct AuditArgs {
     /// Leave this rule out (repeatable).
     #[arg(long = "skip", value_enum, value_name = "RULE")]
     pub skip: Vec<Rule>,
+    /// `table`: findings grouped by key, each with its fix, then a summary; `json`: an array
+    /// of {rule, hash, name, workspace_id, detail, fix}; `csv`: the same columns, for
+    /// spreadsheets. With json and csv the summary goes to stderr.
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,
 }
@@ -448,6 +463,25 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_argument_of_every_command_says_what_it_is_for() {
+        fn undocumented(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+                if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                undocumented(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        let command = Cli::command();
+        undocumented(&command, command.get_name(), &mut missing);
+        assert_eq!(missing, Vec::<String>::new(), "arguments without help text");
     }
 
     #[test]

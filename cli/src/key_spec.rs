@@ -115,17 +115,31 @@ pub fn check_limit(limit: f64) -> Result<f64, String> {
     Ok(limit)
 }
 
-/// An RFC 3339 expiry that is still ahead: a key that expires before it is created is dead
-/// on arrival, so an expiry in the past (or now) is refused before any request.
+/// An expiry as `--expires-at` and the CSV's `expires_at` take it, still ahead: an RFC 3339
+/// time, or a date (`2027-06-30`), which means the end of that day in UTC
+/// (`2027-06-30T23:59:59Z`): the key works through the whole of the day named. A key that
+/// expires before it is created is dead on arrival, so an expiry in the past (or now) is
+/// refused before any request.
 pub fn check_expiry(at: &str) -> Result<Timestamp, String> {
-    let timestamp = Timestamp::from_text(at);
+    let timestamp = end_of_day(at).unwrap_or_else(|| Timestamp::from_text(at));
     let Some(when) = timestamp.system_time() else {
         return Err(format!(
-            "expiry `{at}` is not an RFC 3339 time such as 2027-12-31T23:59:59Z"
+            "expiry `{at}` is neither a date such as 2027-06-30 (the end of that day in UTC) \
+             nor an RFC 3339 time such as 2027-06-30T12:00:00Z"
         ));
     };
-    check_ahead(when, at)?;
+    check_ahead(when, timestamp.as_str())?;
     Ok(timestamp)
+}
+
+/// `2027-06-30` as `2027-06-30T23:59:59Z`; `None` for anything but a calendar date written
+/// as year-month-day.
+fn end_of_day(text: &str) -> Option<Timestamp> {
+    use openrouter_keys::time::{Date, Time, format_description};
+    let date_only = format_description::parse_borrowed::<2>("[year]-[month]-[day]").ok()?;
+    let date = Date::parse(text, &date_only).ok()?;
+    let last_second = Time::from_hms(23, 59, 59).ok()?;
+    Some(Timestamp::from(date.with_time(last_second).assume_utc()))
 }
 
 fn check_ahead(when: SystemTime, shown: &str) -> Result<(), String> {
@@ -202,6 +216,32 @@ mod tests {
             again,
             serde_json::from_str::<serde_json::Value>(text).unwrap()
         );
+    }
+
+    #[test]
+    fn a_date_expires_at_the_end_of_that_day_in_utc() {
+        let at = check_expiry("2999-06-30").unwrap();
+        assert_eq!(at.as_str(), "2999-06-30T23:59:59Z");
+        // A time is taken as it is written.
+        let at = check_expiry("2999-06-30T12:00:00+02:00").unwrap();
+        assert_eq!(at.as_str(), "2999-06-30T12:00:00+02:00");
+    }
+
+    #[test]
+    fn an_expiry_that_is_neither_date_nor_time_says_what_to_write() {
+        for wrong in [
+            "30.06.2999",
+            "2999-6-30",
+            "2999-02-30",
+            "2999-06-30 12:00",
+            "tomorrow",
+        ] {
+            let why = check_expiry(wrong).unwrap_err();
+            assert!(why.contains("2027-06-30"), "{wrong}: {why}");
+            assert!(why.contains("RFC 3339"), "{wrong}: {why}");
+        }
+        let why = check_expiry("2001-06-30").unwrap_err();
+        assert!(why.contains("2001-06-30T23:59:59Z is in the past"), "{why}");
     }
 
     #[test]

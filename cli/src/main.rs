@@ -23,6 +23,7 @@ mod config;
 mod context;
 mod error;
 mod exit;
+mod guardrails;
 mod interrupt;
 mod key_spec;
 mod key_state;

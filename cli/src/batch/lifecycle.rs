@@ -28,7 +28,8 @@ pub trait BatchKind: 'static {
     const SECRETS_COLUMNS: [&'static str; 4];
     /// How the journal names a row.
     type Id: RowId;
-    /// The secrets file's line for a row whose key exists.
+    /// The secrets file's line for a row whose key exists; text cells (a name)
+    /// `render::neutralised` for spreadsheets, the hash and the secret as they are.
     fn secrets_record<'a>(
         row: &'a Row<Self::Id>,
         hash: &'a str,

@@ -12,9 +12,9 @@ use crate::cli::{AuditArgs, AuditFormat, Filters};
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::Exit;
+use crate::guardrails::assignments_of;
 use crate::render::{audit_summary, findings_csv, findings_json, findings_table};
 use crate::select::{LeftOut, Matcher, matching_keys};
-use futures_util::TryStreamExt;
 use openrouter_keys::time::{Duration, OffsetDateTime};
 use std::collections::HashSet;
 
@@ -32,14 +32,18 @@ pub async fn run(ctx: &Context, args: &AuditArgs) -> CliResult<Exit> {
     let mut left_out = LeftOut::default();
     keys.retain(|key| left_out.admits(&args.filters, key, now));
     let guarded = if policy.checks(Rule::NoGuardrail) && !keys.is_empty() {
-        Some(guarded_keys(ctx).await?)
+        let hashes: HashSet<&str> = keys.iter().map(|key| key.hash.as_str()).collect();
+        let held = assignments_of(ctx, &hashes).await.map_err(|e| {
+            e.hint("--skip no-guardrail audits without reading guardrail assignments")
+        })?;
+        Some(held)
     } else {
         None
     };
     let found: Vec<_> = keys
         .iter()
         .flat_map(|key| {
-            let holds = guarded.as_ref().map(|g| g.contains(&key.hash));
+            let holds = guarded.as_ref().map(|held| held.contains_key(&key.hash));
             findings(key, holds, &policy, now)
         })
         .collect();
@@ -87,18 +91,4 @@ fn policy_of(args: &AuditArgs) -> CliResult<Policy> {
         idle: Duration::days(i64::from(args.idle_days)),
         skipped,
     })
-}
-
-/// The hashes of the keys that hold a guardrail: the account's key assignments, read once.
-async fn guarded_keys(ctx: &Context) -> CliResult<HashSet<String>> {
-    ctx.client()?
-        .guardrails()
-        .all_key_assignments()
-        .map_ok(|assignment| assignment.key_hash)
-        .try_collect()
-        .await
-        .map_err(|e| {
-            ctx.api_error("reading which keys hold a guardrail failed", &e)
-                .hint("--skip no-guardrail audits without reading guardrail assignments")
-        })
 }

@@ -17,6 +17,7 @@ use crate::error::{CliError, CliResult};
 use crate::exit::{Exit, ItemOutcome, Tally};
 use crate::key_spec::{KeySpec, check_expiry, check_limit, parse_reset};
 use crate::print::Printer;
+use crate::render::neutralised;
 use crate::secrets::{check_writable, refuse_directory, refuse_same_file};
 use std::borrow::Cow;
 use std::path::Path;
@@ -37,7 +38,7 @@ impl BatchKind for BulkCreate {
     ) -> [Cow<'a, str>; 4] {
         [
             Cow::Owned(row.id.to_string()),
-            Cow::Borrowed(row.spec.name.as_str()),
+            neutralised(&row.spec.name),
             Cow::Borrowed(hash),
             Cow::Borrowed(secret),
         ]

@@ -1,5 +1,6 @@
-//! `bulk-delete FILE`: deletes every key the file names by hash. The file is a secrets file
-//! of `bulk-create`/`rotate`, or `list --format csv|json|ndjson` output; only `hash` is read.
+//! `bulk-delete FILE`: deletes every key the file names by hash. The file (`-`: stdin) is a
+//! secrets file of `bulk-create`/`rotate`, or `list --format csv|json|ndjson` output; only
+//! `hash` (and `name`, for the preview) is read.
 //!
 //! A key already gone (404) counts as deleted, so a rerun after a failure finishes the job.
 
@@ -8,6 +9,7 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::{Exit, ItemOutcome, Tally};
 use crate::print::Progress;
+use crate::render::{printable, restored};
 use crate::select::preview_and_confirm;
 use futures_util::StreamExt;
 use openrouter_keys::ApiErrorKind;
@@ -22,13 +24,23 @@ enum Deleted {
 
 pub async fn run(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<Exit> {
     let print = ctx.print;
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| CliError::input("cannot read", &args.file, &e))?;
-    let entries =
-        parse(&text).map_err(|why| CliError::usage(format!("{}: {why}", args.file.display())))?;
+    let text = read_input(ctx, args).await?;
+    let entries = parse(&text).map_err(|why| {
+        let from = match args.file.as_os_str() == "-" {
+            true => "stdin".into(),
+            false => args.file.display().to_string(),
+        };
+        CliError::usage(format!("{from}: {why}"))
+    })?;
     let lines: Vec<String> = entries
         .iter()
-        .map(|(hash, name)| format!("{hash}  {}", name.as_deref().unwrap_or("")))
+        .map(|(hash, name)| {
+            format!(
+                "{}  {}",
+                printable(hash),
+                printable(name.as_deref().unwrap_or(""))
+            )
+        })
         .collect();
     if !preview_and_confirm(ctx, args.confirm, "delete", &lines).await? {
         return Ok(Exit::Success);
@@ -85,6 +97,26 @@ pub async fn run(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<Exit> {
     Ok(tally.exit())
 }
 
+/// The file's text, or stdin's for `-`. Reading the hashes from stdin leaves no stdin to
+/// answer a prompt on: without --yes or --dry-run that is refused before anything is read.
+async fn read_input(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<String> {
+    if args.file.as_os_str() != "-" {
+        return std::fs::read_to_string(&args.file)
+            .map_err(|e| CliError::input("cannot read", &args.file, &e));
+    }
+    if !args.confirm.yes && !args.confirm.dry_run {
+        return Err(CliError::usage(
+            "the keys to delete come from stdin (`-`), so no prompt can be answered there",
+        )
+        .hint("pass --yes to delete them, or --dry-run to see the plan")
+        .hint("a file named `-` is `./-`"));
+    }
+    ctx.print
+        .read_stdin()
+        .await
+        .map_err(|e| CliError::usage(format!("cannot read stdin: {e}")))
+}
+
 /// `(hash, name)` pairs from CSV (a `hash` column), a JSON array (of keys or of hash
 /// strings) or NDJSON; duplicates dropped, order kept.
 fn parse(text: &str) -> Result<Vec<(String, Option<String>)>, String> {
@@ -119,7 +151,10 @@ fn parse(text: &str) -> Result<Vec<(String, Option<String>)>, String> {
         for record in reader.records() {
             let record = record.map_err(|e| e.to_string())?;
             if let Some(hash) = record.get(hash_at).filter(|h| !h.is_empty()) {
-                let name = name_at.and_then(|i| record.get(i)).map(str::to_string);
+                // Our CSVs neutralise names for spreadsheets; the hash never is.
+                let name = name_at
+                    .and_then(|i| record.get(i))
+                    .map(|name| restored(name).to_string());
                 entries.push((hash.to_string(), name));
             }
         }
@@ -159,6 +194,17 @@ mod tests {
         let ndjson = "{\"hash\":\"h1\"}\n\n{\"hash\":\"h3\"}\n";
         assert_eq!(parse(ndjson).unwrap().len(), 2);
         assert!(parse("name\nx\n").is_err());
+        // A name neutralised for spreadsheets is read back as it was; the hash as written.
+        let csv = "hash,name\nh1,'=1+1\nh2,''=2\nh3,'plain\n";
+        let names: Vec<_> = parse(csv).unwrap().into_iter().map(|(_, n)| n).collect();
+        assert_eq!(
+            names,
+            [
+                Some("=1+1".into()),
+                Some("'=2".into()),
+                Some("'plain".into())
+            ]
+        );
         assert!(parse("[1]").is_err());
     }
 }

@@ -69,7 +69,7 @@ pub async fn run(ctx: &Context, args: &CreateArgs) -> CliResult<Exit> {
         reserved
             .commit(contents.as_bytes())
             .map_err(|e| secret_lost(e, &key.hash))?;
-        print.line(format_args!(
+        print.note(format_args!(
             "created key {} ({}); secret in {}",
             printable(&key.hash),
             shown_name(&key),
@@ -97,7 +97,7 @@ pub async fn run(ctx: &Context, args: &CreateArgs) -> CliResult<Exit> {
             &key.hash,
         )
     })?;
-    print.line(format_args!(
+    print.note(format_args!(
         "created key {} ({})",
         printable(&key.hash),
         shown_name(&key)

@@ -19,7 +19,7 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::{Exit, ItemOutcome, Tally};
 use crate::key_spec::KeySpec;
-use crate::render::{describe, printable};
+use crate::render::{describe, neutralised, printable};
 use crate::secrets::check_writable;
 use crate::select::{preview_and_confirm, resolve};
 use openrouter_keys::{ApiErrorKind, ExposeSecret, Key, KeySource, KeyUpdate, SecretString};
@@ -41,7 +41,7 @@ impl BatchKind for Rotation {
         secret: &'a str,
     ) -> [Cow<'a, str>; 4] {
         [
-            Cow::Borrowed(row.spec.name.as_str()),
+            neutralised(&row.spec.name),
             Cow::Borrowed(hash),
             Cow::Borrowed(secret),
             Cow::Borrowed(row.id.as_str()),

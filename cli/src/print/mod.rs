@@ -1,6 +1,6 @@
-//! The one module that writes to the process's standard streams, and that asks the
+//! The one module that writes to the process's standard streams, reads stdin, and asks the
 //! terminal questions: data on stdout, progress, notes and errors on stderr, the y/N
-//! prompt. Everything else builds text and hands it here (`render/` for keys).
+//! prompt, data read from stdin. Everything else builds text and hands it here (`render/` for keys).
 //!
 //! Outside this module `println!`, `eprintln!` and `std::io::{stdout, stderr, stdin}` are
 //! refused by clippy (`main.rs` and `cli/clippy.toml`), so that the rules below hold

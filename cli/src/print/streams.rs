@@ -60,6 +60,16 @@ impl Printer {
         out.write_all(text.as_bytes()).and_then(|()| out.flush())
     }
 
+    // stdin: data (`bulk-delete -`).
+
+    /// Reads stdin to its end as text, on a blocking thread so that Ctrl-C is seen by
+    /// `main` while the read waits (as at a prompt; `main` does not wait for that thread).
+    pub async fn read_stdin(self) -> std::io::Result<String> {
+        tokio::task::spawn_blocking(|| std::io::read_to_string(std::io::stdin().lock()))
+            .await
+            .map_err(std::io::Error::other)?
+    }
+
     // stderr: everything else.
 
     /// Progress or a summary on stderr; nothing with `--quiet`.

@@ -1,8 +1,10 @@
 //! `audit`'s findings: a table for people (grouped by key, each finding with its fix), JSON
 //! for programs (an array of the fields of [`Finding`], in that order), CSV for spreadsheets
-//! (`rule,hash,name,workspace_id,detail,fix`); and the summary line every format ends with.
+//! (`rule,hash,name,workspace_id,detail,fix`, text cells neutralised: `spreadsheet.rs`); and
+//! the summary line.
 
 use super::rows::pretty_json;
+use super::spreadsheet::neutralised;
 use super::text::printable;
 use crate::audit::{Finding, Rule};
 use crate::error::{CliError, CliResult};
@@ -61,14 +63,16 @@ pub fn findings_csv(findings: &[Finding]) -> CliResult<String> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(CSV_HEADER).map_err(failed)?;
     for f in findings {
+        // Text cells neutralised for spreadsheets; the rule (ours) and the hash (read back
+        // byte for byte) as they are, as in every CSV of the CLI.
         writer
             .write_record([
                 f.rule.name(),
                 &f.hash,
-                f.name.as_deref().unwrap_or(""),
-                f.workspace_id.as_deref().unwrap_or(""),
-                &f.detail,
-                &f.fix,
+                &neutralised(f.name.as_deref().unwrap_or("")),
+                &neutralised(f.workspace_id.as_deref().unwrap_or("")),
+                &neutralised(&f.detail),
+                &neutralised(&f.fix),
             ])
             .map_err(failed)?;
     }

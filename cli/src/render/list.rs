@@ -2,12 +2,12 @@
 //! first, the closing bracket last, so that a listing streams page by page.
 
 use super::rows::{CSV_FIELDS, KeyRow};
-use super::text::{fit, or_dash, printable, shown_name, status_of, usd};
+use super::text::{fit, or_dash, or_never, printable, shown_name, status_of, usd};
 use crate::cli::ListFormat;
 use openrouter_keys::Key;
 use std::io::Write;
 
-const TABLE_HEADER: &str = "HASH                                                              NAME                            STATUS    LIMIT      REMAINING  USAGE/MO   CREATED";
+const TABLE_HEADER: &str = "HASH                                                              NAME                            STATUS    LIMIT      REMAINING  USAGE/MO   EXPIRES                   CREATED";
 
 /// The workspace column, last, in a listing of every workspace.
 const WORKSPACE_HEADER: &str = "WORKSPACE";
@@ -15,13 +15,14 @@ const WORKSPACE_HEADER: &str = "WORKSPACE";
 /// One table line. Column widths are fixed so that a list can be printed as it streams in.
 fn table_line(k: &Key, workspace_column: bool) -> String {
     let line = format!(
-        "{:<65} {:<31} {:<9} {:<10} {:<10} {:<10} {}",
+        "{:<65} {:<31} {:<9} {:<10} {:<10} {:<10} {:<25} {}",
         printable(&k.hash),
         fit(&shown_name(k), 31),
         status_of(k.disabled),
         usd(k.limit),
         usd(k.limit_remaining),
         usd(k.usage.monthly),
+        printable(&or_never(k.expires_at.as_ref())),
         or_dash(k.created_at.as_ref())
     );
     if !workspace_column {
@@ -74,7 +75,11 @@ impl<W: Write> ListWriter<W> {
         let first = self.count == 0;
         self.count += 1;
         let out = match &mut self.sink {
-            Sink::Csv(csv) => return csv.serialize(KeyRow::from(key)).map_err(csv_error),
+            Sink::Csv(csv) => {
+                return csv
+                    .serialize(KeyRow::from(key).for_spreadsheet())
+                    .map_err(csv_error);
+            }
             Sink::Plain(out) => out,
         };
         match self.format {

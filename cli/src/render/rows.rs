@@ -5,9 +5,11 @@
 //! get. A field the API did not send is `null` (empty in CSV): the SDK reads tolerantly, and
 //! so does the CLI.
 
+use super::spreadsheet::neutralised;
 use crate::error::{CliError, CliResult};
 use openrouter_keys::{CurrentKey, Key};
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// A key as the CLI prints it in JSON, NDJSON and CSV.
 #[derive(Debug, Clone, Serialize)]
@@ -83,6 +85,55 @@ impl From<&Key> for KeyRow {
             external_user: k.external_user.clone(),
             last_used_at: text(&k.last_used_at),
         }
+    }
+}
+
+impl KeyRow {
+    /// The row as `list --format csv` writes it: every text field [`neutralised`] for
+    /// spreadsheets; the hash (an identifier read back as it is), numbers and booleans
+    /// unchanged. Every field is named, so a new one is a compile error here until it is
+    /// sorted into text or not.
+    pub fn for_spreadsheet(mut self) -> Self {
+        let KeyRow {
+            hash: _,
+            name,
+            label,
+            disabled: _,
+            limit: _,
+            limit_remaining: _,
+            limit_reset,
+            include_byok_in_limit: _,
+            usage: _,
+            usage_daily: _,
+            usage_weekly: _,
+            usage_monthly: _,
+            byok_usage: _,
+            created_at,
+            updated_at,
+            expires_at,
+            workspace_id,
+            creator_user_id,
+            external_user,
+            last_used_at,
+        } = &mut self;
+        let texts = [
+            name,
+            label,
+            limit_reset,
+            created_at,
+            updated_at,
+            expires_at,
+            workspace_id,
+            creator_user_id,
+            external_user,
+            last_used_at,
+        ];
+        for text in texts.into_iter().flatten() {
+            if let Cow::Owned(safe) = neutralised(text) {
+                *text = safe;
+            }
+        }
+        self
     }
 }
 

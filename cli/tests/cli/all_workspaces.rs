@@ -138,8 +138,10 @@ fn report_counts_every_workspace() {
     };
     let one = report(&[]);
     assert!(one.contains("1 active, 0 disabled"), "{one}");
+    assert!(one.contains("the default workspace"), "{one}");
     let every = report(&["--all-workspaces"]);
     assert!(every.contains("3 active, 0 disabled"), "{every}");
+    assert!(every.contains("every workspace"), "{every}");
     assert!(
         every.contains("15.00 in total over 2 of 3 key(s)"),
         "{every}"

@@ -494,6 +494,18 @@ fn the_table_and_csv_carry_the_same_findings() {
         .map(|r| r.unwrap()[0].to_string())
         .collect();
     assert_eq!(rules, set(&["no-limit", "no-expiry", "no-guardrail"]));
+    // A name a spreadsheet would run is written as text, as in every CSV of the CLI.
+    crate::common::create(&aged.fake, dir.path(), "=HYPERLINK(\"x\")", &[]);
+    let output = aged
+        .fake
+        .run(dir.path(), &["audit", "--match", "=*", "--format", "csv"]);
+    let text = stdout(&output);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let names: BTreeSet<String> = reader
+        .records()
+        .map(|r| r.unwrap()[2].to_string())
+        .collect();
+    assert_eq!(names, set(&["'=HYPERLINK(\"x\")"]));
     // No findings: the header alone.
     let output = aged.fake.run(
         dir.path(),

@@ -59,3 +59,43 @@ fn bulk_delete_tells_deleted_keys_from_keys_already_gone() {
         stderr(&output)
     );
 }
+
+#[test]
+fn bulk_delete_dash_reads_the_keys_from_stdin() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let fake = Fake::start();
+    let dir = tempdir();
+    create(&fake, dir.path(), "old-1", &[]);
+    create(&fake, dir.path(), "old-2", &[]);
+    create(&fake, dir.path(), "keep", &[]);
+    let listed = fake.run(dir.path(), &["list", "--match", "old-*", "--format", "csv"]);
+    let run = |args: &[&str]| {
+        let mut child = fake
+            .cli(dir.path())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The CLI may refuse before it reads: a closed pipe is not the test's failure.
+        let _ = child.stdin.take().unwrap().write_all(&listed.stdout);
+        child.wait_with_output().unwrap()
+    };
+    // Stdin carries the keys: no prompt can be answered, so --yes or --dry-run is needed.
+    let output = run(&["bulk-delete", "-"]);
+    assert_code(&output, 2);
+    assert!(stderr(&output).contains("--yes"), "{}", stderr(&output));
+    let output = run(&["bulk-delete", "-", "--dry-run"]);
+    assert_code(&output, 0);
+    assert!(
+        stdout(&output).contains("would delete 2 key(s)"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(fake.server.created_key_count(), 3);
+    let output = run(&["bulk-delete", "-", "--yes"]);
+    assert_code(&output, 0);
+    assert_eq!(fake.server.created_key_names(), ["keep"]);
+}

@@ -80,3 +80,59 @@ fn an_unknown_create_outcome_says_which_command_to_run() {
         "library code shown: {text}"
     );
 }
+
+#[test]
+fn create_with_quiet_says_nothing_on_stderr() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let output = fake.run(dir.path(), &["create", "--name", "a", "--quiet"]);
+    assert_code(&output, 0);
+    assert!(stdout(&output).starts_with("sk-or-v1-"));
+    assert_eq!(stderr(&output), "");
+    let output = fake.run(
+        dir.path(),
+        &["-q", "create", "--name", "b", "--secret-file", "b.key"],
+    );
+    assert_code(&output, 0);
+    assert_eq!(stderr(&output), "");
+    // Without --quiet it says what it made.
+    let output = fake.run(dir.path(), &["create", "--name", "c"]);
+    assert!(
+        stderr(&output).contains("created key"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_expiry_date_means_the_end_of_that_day_in_utc() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let output = fake.run(
+        dir.path(),
+        &["create", "--name", "dated", "--expires-at", "2999-06-30"],
+    );
+    assert_code(&output, 0);
+    let key = fake
+        .all_keys()
+        .into_iter()
+        .find(|k| k.name.as_deref() == Some("dated"))
+        .unwrap();
+    assert_eq!(
+        key.expires_at.as_ref().map(|t| t.as_str()),
+        Some("2999-06-30T23:59:59Z")
+    );
+    let output = fake.run(
+        dir.path(),
+        &["create", "--name", "x", "--expires-at", "30.06.2999"],
+    );
+    assert_code(&output, 2);
+    let said = stderr(&output);
+    assert!(
+        said.contains("--expires-at") && said.contains("2027-06-30") && said.contains("RFC 3339"),
+        "{said}"
+    );
+    assert_eq!(fake.server.created_key_count(), 1);
+    let help = stdout(&fake.run(dir.path(), &["create", "--help"]));
+    assert!(help.contains("end of that day in UTC"), "{help}");
+}

@@ -104,3 +104,31 @@ fn list_streams_in_every_format_with_filters_globs_and_sort() {
     let output = fake.run(dir.path(), &["list", "--match", "[", "--format", "json"]);
     assert_code(&output, 2);
 }
+
+#[test]
+fn the_list_table_shows_each_keys_expiry() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    create(&fake, dir.path(), "dated", &["--expires-at", "2999-06-30"]);
+    create(&fake, dir.path(), "forever", &[]);
+    let output = fake.run(
+        dir.path(),
+        &[
+            "list", "--sort", "name", "--match", "dated", "--match", "forever",
+        ],
+    );
+    assert_code(&output, 0);
+    let table = stdout(&output);
+    let lines: Vec<&str> = table.lines().collect();
+    let column = lines[0].find("EXPIRES").expect("an EXPIRES column");
+    let at = |line: &str| {
+        line[column..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert!(lines[1].contains("dated"), "{table}");
+    assert_eq!(at(lines[1]), "2999-06-30T23:59:59Z", "{table}");
+    assert_eq!(at(lines[2]), "never", "{table}");
+}

@@ -234,3 +234,72 @@ pub fn wait_until(ready: impl Fn() -> bool) {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
+
+/// A program a test drives (a shell, a browser), found on `PATH`. When it is not installed
+/// the test is skipped, and says so on its output, unless `OPENROUTER_KEYS_TEST_TOOLS`
+/// (space-separated program names; `.ci/run` installs them and sets it) names it: then its
+/// absence fails the test, so that a CI whose install went wrong does not pass by skipping.
+pub fn installed(program: &str, test: &str) -> Option<std::path::PathBuf> {
+    let found = find_program(program);
+    let required = std::env::var("OPENROUTER_KEYS_TEST_TOOLS")
+        .is_ok_and(|tools| tools.split_whitespace().any(|tool| tool == program));
+    match found {
+        Some(path) => Some(path),
+        None if required => {
+            panic!("{program} is not on PATH, and OPENROUTER_KEYS_TEST_TOOLS requires it")
+        }
+        None => {
+            println!("skipped {test}: {program} is not installed (apt-get install {program})");
+            None
+        }
+    }
+}
+
+/// Runs `command` to its end, its stdout and stderr captured. A run that has not ended
+/// after `limit` is killed and fails the test (a hang guard for programs driven on a
+/// pseudo-terminal, such as a shell waiting for input; not a timing assertion).
+pub fn output_within(command: &mut Command, limit: Duration) -> Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the program starts");
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let out = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let err = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting works") {
+            break status;
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{command:?} did not end within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Output {
+        status,
+        stdout: out.join().expect("stdout read"),
+        stderr: err.join().expect("stderr read"),
+    }
+}
+
+/// `program` on `PATH`, if it is there.
+pub fn find_program(program: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(program))
+            .find(|candidate| candidate.is_file())
+    })
+}
