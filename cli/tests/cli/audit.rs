@@ -208,6 +208,14 @@ fn each_rule_finds_its_key_and_a_clean_key_has_no_finding() {
     );
 }
 
+/// One finding of `audit --format json`, its text fields.
+#[derive(Debug)]
+struct Seen {
+    hash: String,
+    detail: String,
+    fix: String,
+}
+
 #[test]
 fn findings_say_what_was_seen_and_the_command_that_fixes_it() {
     let aged = Aged::new();
@@ -216,16 +224,21 @@ fn findings_say_what_was_seen_and_the_command_that_fixes_it() {
     let output = aged
         .fake
         .run(dir.path(), &["audit", "--match", "a-*", "--format", "json"]);
-    let findings: Vec<serde_json::Value> = serde_json::from_str(&stdout(&output)).unwrap();
+    let text = stdout(&output);
+    let findings: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     let of = |rule: &str, name: &str| {
-        findings
+        let f = findings
             .iter()
             .find(|f| f["rule"] == rule && f["name"] == name)
-            .unwrap_or_else(|| panic!("{rule} on {name}: {findings:#?}"))
-            .clone()
+            .unwrap_or_else(|| panic!("{rule} on {name}: {findings:#?}"));
+        let field = |name: &str| f[name].as_str().unwrap().to_string();
+        Seen {
+            hash: field("hash"),
+            detail: field("detail"),
+            fix: field("fix"),
+        }
     };
     // The documented field set, in order (as written: `Value` would sort the fields).
-    let text = stdout(&output);
     let first = &text[..text.find('}').expect("an object")];
     let positions: Vec<usize> = ["rule", "hash", "name", "workspace_id", "detail", "fix"]
         .iter()
@@ -234,72 +247,48 @@ fn findings_say_what_was_seen_and_the_command_that_fixes_it() {
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{first}");
 
     let f = of("no-limit", "a-no-limit");
-    let hash = f["hash"].as_str().unwrap();
     assert_eq!(
-        f["fix"],
-        format!("openrouter-keys update {hash} --limit USD")
+        f.fix,
+        format!("openrouter-keys update {} --limit USD", f.hash)
     );
     let f = of("idle", "a-used-in-2025");
-    let detail = f["detail"].as_str().unwrap();
     assert!(
-        detail.contains("no usage recorded since the end of 2025") && detail.contains("3.00 USD"),
-        "a null last_used_at with usage is idle, not unused: {detail}"
+        f.detail.contains("no usage recorded since the end of 2025")
+            && f.detail.contains("3.00 USD"),
+        "a null last_used_at with usage is idle, not unused: {f:?}"
     );
-    assert_eq!(
-        f["fix"],
-        format!("openrouter-keys disable {}", f["hash"].as_str().unwrap())
-    );
+    assert_eq!(f.fix, format!("openrouter-keys disable {}", f.hash));
     let f = of("idle", "a-idle");
-    assert!(
-        f["detail"]
-            .as_str()
-            .unwrap()
-            .starts_with("last used 45 days ago"),
-        "{f}"
-    );
+    assert!(f.detail.starts_with("last used 45 days ago"), "{f:?}");
     let f = of("never-used", "a-never-used");
-    assert!(
-        f["detail"]
-            .as_str()
-            .unwrap()
-            .contains("created 40 days ago"),
-        "{f}"
-    );
+    assert!(f.detail.contains("created 40 days ago"), "{f:?}");
     let f = of("near-limit", "a-near-limit");
     assert!(
-        f["detail"]
-            .as_str()
-            .unwrap()
-            .starts_with("85.0% of its 10.00 USD limit")
+        f.detail.starts_with("85.0% of its 10.00 USD limit"),
+        "{f:?}"
     );
     let f = of("no-expiry", "a-no-expiry");
-    let hash = f["hash"].as_str().unwrap();
     assert_eq!(
-        f["fix"],
+        f.fix,
         format!(
-            "openrouter-keys rotate {hash} --expires-in 90d --secrets-out rotated-{}.csv",
-            &hash[..8]
+            "openrouter-keys rotate {} --expires-in 90d --secrets-out rotated-{}.csv",
+            f.hash,
+            &f.hash[..8]
         )
     );
     let f = of("expiring-soon", "a-expiring-soon");
-    let hash = f["hash"].as_str().unwrap();
-    assert!(
-        f["detail"].as_str().unwrap().starts_with("expires in "),
-        "{f}"
-    );
+    assert!(f.detail.starts_with("expires in 3 days"), "{f:?}");
     assert_eq!(
-        f["fix"],
+        f.fix,
         format!(
-            "openrouter-keys rotate {hash} --secrets-out rotated-{}.csv",
-            &hash[..8]
+            "openrouter-keys rotate {} --secrets-out rotated-{}.csv",
+            f.hash,
+            &f.hash[..8]
         ),
         "the replacement carries the old lifetime on its own"
     );
     let f = of("no-guardrail", "a-no-guardrail");
-    assert!(
-        f["fix"].as_str().unwrap().contains("/assignments/keys"),
-        "{f}"
-    );
+    assert!(f.fix.contains("/assignments/keys"), "{f:?}");
 }
 
 #[test]
