@@ -25,6 +25,8 @@ Exit codes:
        (no TTY to confirm and no --yes)
     3  partial bulk failure: some rows or keys failed, the rest succeeded (rerun to finish)
     4  outcome unknown: a create may or may not have happened (rerun bulk commands to reconcile)
+    5  settling (bulk-create, rotate with --no-wait): done, except that creates which ended
+       without a clear answer may still make a key until the time said; rerun after it
     6  audit: findings (the keys are listed; 0 when there is none)
   130  interrupted (Ctrl-C); bulk commands resume when run again with the same arguments
 
@@ -74,13 +76,14 @@ pub enum Command {
     /// Create one key. Its secret goes to stdout (only when stdout is not a terminal, or with
     /// --show-secret) or to --secret-file.
     Create(CreateArgs),
-    /// Change name, limit, reset or BYOK setting of one key or of every key matching --match.
+    /// Change name, limit, reset or BYOK setting of one key or of every key matching --match
+    /// (disabled and expired keys included).
     Update(UpdateArgs),
-    /// Enable one key or every key matching --match.
+    /// Enable one key or every disabled key matching --match.
     Enable(ChangeArgs),
-    /// Disable one key or every key matching --match.
+    /// Disable one key or every active key matching --match.
     Disable(ChangeArgs),
-    /// Delete one key or every key matching --match.
+    /// Delete one key or every key matching --match (disabled and expired keys included).
     Delete(ChangeArgs),
     /// Create one key per CSV row, exactly once, even across failures and reruns.
     BulkCreate(BulkCreateArgs),
@@ -295,12 +298,16 @@ pub struct Confirm {
     pub dry_run: bool,
 }
 
+/// A change to keys by hash or `--match`. Disabled and expired keys that match are selected
+/// too (the user named them); `enable` and `disable` leave alone, and count, the keys that
+/// already are.
 #[derive(Debug, Clone, Args)]
 pub struct ChangeArgs {
     #[command(flatten)]
     pub target: Target,
-    #[command(flatten)]
-    pub filters: Filters,
+    /// Only keys of this workspace (id) [default: the default workspace].
+    #[arg(long, value_name = "ID")]
+    pub workspace: Option<String>,
     #[command(flatten)]
     pub confirm: Confirm,
 }
@@ -338,9 +345,8 @@ pub struct BulkCreateArgs {
     /// it as FILE.journal; rerunning the same command resumes from it.
     #[arg(long, value_name = "FILE")]
     pub secrets_out: PathBuf,
-    /// Creates in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub concurrency: u16,
+    #[command(flatten)]
+    pub batch: BatchOptions,
     /// Start a new batch even though --secrets-out exists: the file is replaced when the
     /// batch writes it. A journal (FILE.journal) is never replaced: rerunning its batch's
     /// command resumes it; for another batch, move it away first.
@@ -348,6 +354,33 @@ pub struct BulkCreateArgs {
     pub force: bool,
     #[command(flatten)]
     pub defaults: KeySettings,
+}
+
+/// How long after a create ended without a clear answer the API may still make its key and
+/// list it, when `--settle` is not given. Our choice, an assumption no source states: the
+/// CLI gives a create call at most 120 s, all attempts included (each `--timeout`); a server
+/// still working on a create after its client gave up is one slower than the client allowed,
+/// and we give it as long again. That also covers a listing that shows new keys seconds late
+/// (none is documented or observed). A server slower than that needs a larger `--settle`.
+pub const DEFAULT_SETTLE: &str = "2m";
+
+/// How a batch runs. None of these changes what a batch creates, so none is part of its
+/// fingerprint: a rerun may change them.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct BatchOptions {
+    /// Rows worked on at once (creates, and rotate's checks and retirements); fewer while
+    /// OpenRouter asks to slow down (429, 503), and no new request before a Retry-After.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// How long after a create ended without a clear answer (a timeout, a 5xx, a cut
+    /// connection) OpenRouter may still make its key and list it. Before exiting 0 the batch
+    /// waits until then, and checks again. Our assumption, not a documented bound.
+    #[arg(long, value_name = "DURATION", default_value = DEFAULT_SETTLE, value_parser = parse_duration)]
+    pub settle: Duration,
+    /// Do not wait for creates that may still take effect: exit 5, naming them and the time
+    /// after which a rerun of the same command settles them.
+    #[arg(long)]
+    pub no_wait: bool,
 }
 
 #[derive(Debug, Args)]
@@ -380,6 +413,8 @@ pub struct RotateArgs {
     /// and a finished one is refused; to rotate again, use a new --secrets-out.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub batch: BatchOptions,
     #[command(flatten)]
     pub confirm: Confirm,
 }

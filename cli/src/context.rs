@@ -7,31 +7,42 @@
 //! key (`completions`) runs without one; `commands::run` builds it before any other work for
 //! the commands that call the API, so a missing key is the first thing said.
 
+use crate::batch::pace::Pacer;
 use crate::cli::GlobalArgs;
 use crate::config::{ApiKey, api_key, base_url};
 use crate::error::{CliError, CliResult};
 use crate::interrupt::OnInterrupt;
 use crate::print::Printer;
 use openrouter_keys::{Client, Error, KeySource, RetryNotice, RetryPolicy};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+
+/// The longest one API call lasts, all attempts and waits included (the SDK's deadline,
+/// set here explicitly): a create a run died with had ended by its intent plus this.
+pub const CALL_DEADLINE: Duration = Duration::from_secs(120);
 
 pub struct Context {
     pub print: Printer,
+    /// Every bulk loop's calls start through it (`batch/pace.rs`); the client's retry hook
+    /// tells it when the server pushes back.
+    pub pace: Arc<Pacer>,
     /// What Ctrl-C saves and says, registered by the command (see `interrupt.rs`).
     pub interrupt: OnInterrupt,
     settings: GlobalArgs,
     /// The client of the CLI's own key, which knows where the key came from.
     client: OnceLock<Client>,
+    http: OnceLock<openrouter_keys::reqwest::Client>,
 }
 
 impl Context {
     pub fn new(settings: GlobalArgs) -> Self {
         Self {
             print: Printer::new(settings.quiet),
+            pace: Arc::new(Pacer::default()),
             interrupt: OnInterrupt::default(),
             settings,
             client: OnceLock::new(),
+            http: OnceLock::new(),
         }
     }
 
@@ -66,32 +77,47 @@ impl Context {
         let mut builder = Client::builder()
             .api_key_from(key, source)
             .timeout(self.settings.timeout)
-            .retry(RetryPolicy::default().max_attempts(self.settings.attempts))
+            .retry(
+                RetryPolicy::default()
+                    .max_attempts(self.settings.attempts)
+                    .deadline(CALL_DEADLINE),
+            )
             .app_title("openrouter-keys CLI");
-        if !self.settings.quiet {
-            let print = self.print;
-            builder = builder.on_retry(move |notice| announce_wait(print, notice));
-        }
+        let (print, pace) = (self.print, self.pace.clone());
+        builder = builder.on_retry(move |notice| {
+            if pace.on_retry(notice) && !print.is_quiet() {
+                announce_wait(print, notice);
+            }
+        });
         if let Some(url) = base {
             builder = builder.base_url(url);
         }
         builder
+            .http_client(self.http()?)
             .build()
             .map_err(|e| CliError::usage(format!("cannot configure the client: {e}")))
     }
-}
 
-/// Waits at least this long are announced on stderr. Shorter ones pass unnoticed by a
-/// person; longer ones (a `Retry-After: 100`) would look like a hang.
-const LONG_WAIT: Duration = Duration::from_secs(1);
+    /// The one HTTP client (and connection pool) under every SDK client of the command:
+    /// `rotate` checks each new key with a client of its own, and opening connections anew
+    /// for each would cost every check a handshake.
+    fn http(&self) -> CliResult<openrouter_keys::reqwest::Client> {
+        if let Some(http) = self.http.get() {
+            return Ok(http.clone());
+        }
+        let http = openrouter_keys::http_client_builder()
+            .build()
+            .map_err(|e| CliError::failure(format!("cannot build the HTTP client: {e}")))?;
+        Ok(self.http.get_or_init(|| http).clone())
+    }
+}
 
 /// Says on stderr that a call waits before its next attempt, and why: the SDK's retry hook.
 /// The wait itself is the SDK's, bounded by its deadline (120 s for a whole call); the CLI
 /// only makes it visible instead of capping it, since the server asked for it.
+/// Waits of a second or more ([`LONG_WAIT`](crate::batch::pace::LONG_WAIT)) are announced, a
+/// pause the server asked for once (the pacer holds back every call of a batch for it).
 fn announce_wait(print: Printer, notice: &RetryNotice) {
-    if notice.wait < LONG_WAIT {
-        return;
-    }
     let cause = match notice.status {
         Some(status) => format!("OpenRouter answered {status} to"),
         None => "no answer to".to_string(),

@@ -18,6 +18,9 @@ pub enum Exit {
     Partial = 3,
     /// 4: a create may or may not have happened.
     OutcomeUnknown = 4,
+    /// 5: done, except that a create which ended without a clear answer may still make a
+    /// key until a time the run said (`--no-wait`); a rerun after it settles the batch.
+    Settling = 5,
     /// 6: `audit` found keys that break a rule (a CI gate fails on it); everything else
     /// worked. Not 1: a gate must tell "the keys need work" from "the audit could not run".
     Findings = 6,
@@ -54,6 +57,9 @@ pub enum ItemOutcome {
     /// May or may not have happened (a create without a clear answer, a check that could not
     /// finish).
     Unknown,
+    /// Done, except that an earlier create of it that ended without a clear answer may still
+    /// make a second key, for a while (`batch/settle.rs`).
+    Settling,
 }
 
 /// The outcomes of a command's items, merged into its exit code.
@@ -62,6 +68,7 @@ pub struct Tally {
     done: usize,
     partly: usize,
     unknown: usize,
+    settling: usize,
     failed: usize,
     /// The exit code every failure so far shares, or `None` when there is none or they
     /// differ.
@@ -75,6 +82,7 @@ impl Tally {
             ItemOutcome::Done => self.done += 1,
             ItemOutcome::Partly => self.partly += 1,
             ItemOutcome::Unknown => self.unknown += 1,
+            ItemOutcome::Settling => self.settling += 1,
             ItemOutcome::Failed(exit) => {
                 self.failed += 1;
                 match self.failed_exit {
@@ -98,16 +106,22 @@ impl Tally {
     ///
     /// - 4 when any item may or may not have happened (a rerun of a bulk command
     ///   reconciles it);
-    /// - 0 when every item is done (or there was none);
+    /// - when no item failed or is partly done: 5 when any is settling (done, but a create
+    ///   may still make a key for a while), else 0 (every item done, or there was none);
     /// - when every item failed, the code their errors share (1 when they differ): nothing
     ///   was done, so the run failed as a single call would have;
-    /// - 3 otherwise: some items done (or partly), others failed.
+    /// - 3 otherwise: some items done (or partly, or settling), others failed.
     pub fn exit(&self) -> Exit {
+        let done = self.done + self.settling;
         if self.unknown > 0 {
             Exit::OutcomeUnknown
         } else if self.failed == 0 && self.partly == 0 {
-            Exit::Success
-        } else if self.done == 0 && self.partly == 0 {
+            if self.settling > 0 {
+                Exit::Settling
+            } else {
+                Exit::Success
+            }
+        } else if done == 0 && self.partly == 0 {
             self.failed_exit.unwrap_or(Exit::Failure)
         } else {
             Exit::Partial
@@ -164,5 +178,8 @@ mod tests {
             exit(&[Done, Unknown, Failed(Exit::Failure)]),
             Exit::OutcomeUnknown
         );
+        assert_eq!(exit(&[Done, Settling]), Exit::Settling);
+        assert_eq!(exit(&[Settling, Failed(Exit::Failure)]), Exit::Partial);
+        assert_eq!(exit(&[Settling, Unknown]), Exit::OutcomeUnknown);
     }
 }

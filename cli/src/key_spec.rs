@@ -7,7 +7,7 @@
 
 use crate::cli::{KeySettings, Reset};
 use crate::error::{CliError, CliResult};
-use openrouter_keys::{LimitReset, NewKey, Timestamp};
+use openrouter_keys::{Error, InputField, LimitReset, NewKey, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -41,14 +41,36 @@ impl KeySpec {
             }
             (None, None) => None,
         };
-        Ok(Self {
+        let spec = Self {
             name: name.to_string(),
             limit: settings.limit,
             limit_reset: settings.reset.map(LimitReset::from),
             include_byok_in_limit: settings.include_byok.then_some(true),
             expires_at,
             workspace_id: settings.workspace.clone(),
-        })
+        };
+        spec.check().map_err(|(field, why)| {
+            let name = match field {
+                InputField::Name => "--name",
+                InputField::WorkspaceId => "--workspace",
+                InputField::Limit => "--limit",
+                InputField::ExpiresAt => "--expires-at",
+                _ => field.as_str(),
+            };
+            flag(name, why)
+        })?;
+        Ok(spec)
+    }
+
+    /// Whether the SDK would send this key: every check it makes before a create (a name not
+    /// blank, text within [`MAX_TEXT_CHARS`](openrouter_keys::MAX_TEXT_CHARS), ...), made
+    /// here before anything is sent. The field and why not, else.
+    pub fn check(&self) -> Result<(), (InputField, String)> {
+        match self.new_key().validate() {
+            Ok(()) => Ok(()),
+            Err(Error::InvalidInput { what, reason }) => Err((what, reason)),
+            Err(other) => Err((InputField::Request, other.summary())),
+        }
     }
 
     /// The SDK's request for this key.

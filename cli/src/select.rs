@@ -156,16 +156,22 @@ pub fn is_expired(key: &Key, now: OffsetDateTime) -> bool {
         .is_some_and(|at| at <= now)
 }
 
-/// Every key matching the filters and globs, in the API's order; of every workspace with
-/// `every_workspace` (see [`keys_in`]).
+/// Every key matching the globs, in every state; the caller decides which it acts on. Of
+/// one workspace (`workspace`, else the default one), or with `every_workspace` of every
+/// workspace, each key once (see [`keys_in`]).
 pub async fn matching_keys(
     ctx: &Context,
-    filters: &Filters,
+    workspace: Option<&str>,
     every_workspace: bool,
     matcher: &Matcher,
 ) -> CliResult<Vec<Key>> {
+    let every = Filters {
+        include_disabled: true,
+        include_expired: true,
+        workspace: workspace.map(str::to_string),
+    };
     let mut keys = Vec::new();
-    let mut stream = keys_in(ctx.client()?, filters, every_workspace);
+    let mut stream = keys_in(ctx.client()?, &every, every_workspace);
     while let Some(key) = stream
         .try_next()
         .await
@@ -178,8 +184,31 @@ pub async fn matching_keys(
     Ok(keys)
 }
 
-/// The keys a command acts on: the one `HASH`, or every key matching `--match`.
-pub async fn resolve(ctx: &Context, target: &Target, filters: &Filters) -> CliResult<Vec<Key>> {
+/// Every key matching the globs that `filters` admit (of every workspace with
+/// `every_workspace`), and how many matching keys they left out.
+pub async fn filtered_keys(
+    ctx: &Context,
+    filters: &Filters,
+    every_workspace: bool,
+    matcher: &Matcher,
+) -> CliResult<(Vec<Key>, LeftOut)> {
+    let workspace = filters.workspace.as_deref();
+    let mut keys = matching_keys(ctx, workspace, every_workspace, matcher).await?;
+    let now = OffsetDateTime::now_utc();
+    let mut left_out = LeftOut::default();
+    keys.retain(|key| left_out.admits(filters, key, now));
+    Ok((keys, left_out))
+}
+
+/// The keys a command acts on: the one `HASH`, or every key matching `--match` in every
+/// state (disabled and expired included: the user named them; the command says which it
+/// leaves alone), of one workspace or, with `every_workspace`, of every workspace.
+pub async fn resolve(
+    ctx: &Context,
+    target: &Target,
+    workspace: Option<&str>,
+    every_workspace: bool,
+) -> CliResult<Vec<Key>> {
     if let Some(hash) = &target.hash {
         let key = ctx
             .client()?
@@ -190,7 +219,7 @@ pub async fn resolve(ctx: &Context, target: &Target, filters: &Filters) -> CliRe
         return Ok(vec![key]);
     }
     let matcher = Matcher::new(&target.patterns)?;
-    matching_keys(ctx, filters, false, &matcher).await
+    matching_keys(ctx, workspace, every_workspace, &matcher).await
 }
 
 /// Shows what will happen and decides whether to go on: `Ok(true)` to act, `Ok(false)` for a
@@ -198,17 +227,28 @@ pub async fn resolve(ctx: &Context, target: &Target, filters: &Filters) -> CliRe
 ///
 /// In a dry run the plan is the command's output and goes to stdout; otherwise it is a
 /// preview for the operator and goes to stderr.
+///
+/// `aside` says which matching keys are left out and why (on stderr, after the plan).
 pub async fn preview_and_confirm(
     ctx: &Context,
     confirm: Confirm,
     action: &str,
     lines: &[String],
+    aside: Option<&str>,
 ) -> CliResult<bool> {
     let print = ctx.print;
     if lines.is_empty() {
-        print.note(format_args!("no key to {action}"));
+        match aside {
+            Some(aside) => print.note(format_args!("no key to {action} ({aside})")),
+            None => print.note(format_args!("no key to {action}")),
+        }
         return Ok(false);
     }
+    let say_aside = || {
+        if let Some(aside) = aside {
+            print.note(aside);
+        }
+    };
     let plan = format!(
         "{} {} {} key(s):\n{}",
         if confirm.dry_run { "would" } else { "will" },
@@ -218,11 +258,13 @@ pub async fn preview_and_confirm(
     );
     if confirm.dry_run {
         print.record(plan.trim_end());
+        say_aside();
         print.note("dry run: nothing was changed");
         return Ok(false);
     }
     if confirm.yes {
         print.note(plan.trim_end());
+        say_aside();
         return Ok(true);
     }
     if !print.stdin_is_terminal() {
@@ -235,8 +277,9 @@ pub async fn preview_and_confirm(
     // Ctrl-C at the prompt is seen by `main` (the answer is read on another thread).
     ctx.interrupt
         .set(|| "interrupted at the prompt: nothing was changed".into());
+    let aside = aside.map(|a| format!("{a}\n")).unwrap_or_default();
     let answer = print
-        .ask(&format!("{plan}Proceed? [y/N] "))
+        .ask(&format!("{plan}{aside}Proceed? [y/N] "))
         .await
         .map_err(|e| CliError::failure(format!("cannot read the answer: {e}")))?;
     ctx.interrupt.clear();

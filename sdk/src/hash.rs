@@ -5,12 +5,14 @@
 //! an empty hash (`/keys/` is another route), the dot segments `.` and `..` (which URL parsing
 //! resolves away), and `\`, which URL parsing treats as `/` for http(s). No hash or id the API
 //! has shown (its examples are 64 hex digits and UUIDs; no source states a format) is any of
-//! these, so they are rejected as invalid input rather than sent. Nor is a key's secret
+//! these, so they are rejected as invalid input rather than sent. Nor is text longer than
+//! [`MAX_TEXT_CHARS`](crate::MAX_TEXT_CHARS) (our bound on all text sent), nor a key's secret
 //! (`sk-or-…`, a likely paste mistake): sent, it would sit in a URL, in proxies' and servers'
 //! logs, so it is refused without being echoed.
 
 use crate::error::{Error, Result};
 use crate::input_field::InputField;
+use crate::text_bound::bounded;
 
 /// Returns the hash when it can only ever address `/keys/{hash}`.
 pub(crate) fn checked_hash(hash: &str) -> Result<&str> {
@@ -42,6 +44,7 @@ fn checked_segment<'v>(value: &'v str, field: InputField, what: &str) -> Result<
         // Not echoed: it is a secret, pasted where a hash or id was meant.
         return Err(Error::invalid(field, secret_instead_of(what)));
     }
+    bounded(field, value)?;
     if value.contains('\\') {
         return Err(Error::invalid(
             field,
@@ -82,6 +85,8 @@ mod tests {
         ] {
             assert_eq!(checked_hash(good).unwrap(), good);
         }
+        let long = "a".repeat(crate::MAX_TEXT_CHARS + 1);
+        assert!(checked_hash(&long).is_err());
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub enum InputField {
     CreatorUserId,
     /// The partner key of `NewKey::external` (`external.api_key`).
     ExternalApiKey,
+    /// The partner's user of `NewKey::external` (`external.user`).
+    ExternalUser,
     /// A spending limit.
     Limit,
     /// A limit's reset interval.
@@ -46,7 +48,8 @@ pub enum InputField {
     Request,
     /// A guardrail's id (`/guardrails/{id}`).
     GuardrailId,
-    /// A workspace's id or slug (`/workspaces/{id}`).
+    /// A workspace's id or slug (`/workspaces/{id}`, `NewKey::workspace_id`,
+    /// `KeyUpdate::workspace_id`).
     WorkspaceId,
     /// The key hashes of a guardrail assignment (`key_hashes`).
     KeyHashes,
@@ -63,6 +66,7 @@ impl InputField {
             Self::ExpiresAt => "expires_at",
             Self::CreatorUserId => "creator_user_id",
             Self::ExternalApiKey => "external.api_key",
+            Self::ExternalUser => "external.user",
             Self::Limit => "limit",
             Self::LimitReset => "limit_reset",
             Self::Update => "update",

@@ -166,6 +166,7 @@ mod retry_after;
 mod retry_notice;
 mod rules;
 pub mod sleep;
+mod text_bound;
 mod tolerant;
 mod transport;
 mod workspaces;
@@ -180,6 +181,7 @@ pub use decode_error::DecodeError;
 pub use error::{ConnectionPhase, Error, Result, TimeoutKind};
 pub use input_field::InputField;
 pub use key_source::KeySource;
+pub use text_bound::MAX_TEXT_CHARS;
 // Every public item of the files that declare operations (`Keys`, `Guardrails`, `Workspaces`
 // and the operation types) is public at the root, so that an operation declared there needs
 // no line here.

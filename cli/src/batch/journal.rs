@@ -9,43 +9,51 @@
 //! |---|---|---|
 //! | `begin` | once, first | the batch: command, fingerprint of its input, and the hashes of keys that already had one of the batch's names (`preexisting`) |
 //! | `intent` | before each `POST /keys` | a create for this row *may* happen from now on |
-//! | `created` | after a `201` | the row's key: hash and secret |
+//! | `created` | after a `201` | the row's key: hash, secret, label |
+//! | `unanswered` | after a create ended without a clear answer, or when a run finds one a dead run left | when it had ended at the latest |
+//! | `refused` | after a 400/401/403 to a create | it made no key |
 //! | `discarded` | after deleting an orphan | a key made for this row whose secret was lost, now deleted |
 //! | `verified` | rotate: new secret answered `GET /key` | |
 //! | `retired` | rotate: old key disabled / deleted / kept | |
+//! | `swept` | after a complete final check | when its listing began |
 //!
-//! A row is **done** with a `created` record; **in doubt** with an `intent` and no `created`
-//! (the create may have happened: a timeout, a 5xx, a cut connection, a crash or `kill -9`
-//! between the request and the record); **pending** with neither. A row with no `intent`
-//! cannot have a key, because the intent is on disk before the request is sent.
+//! A row is **done** with a `created` record; **in doubt** without one but with an **open
+//! create**: an `intent` answered by neither `created` nor `refused` (a timeout, a 5xx, a cut
+//! connection, a crash or `kill -9` between the request and the record); **pending** with
+//! neither. A row with no `intent` cannot have a key, because the intent is on disk before
+//! the request is sent. One row has one create in flight at a time, so an answer belongs to
+//! the row's latest intent; every earlier intent but a refused one stays open.
 //!
 //! **Reconciliation** of rows in doubt (ours, not the API's: the API has no idempotency key):
 //! the names of one batch must be unique. A key is an **orphan** of row *r* — made by one of
 //! *r*'s creates, its secret lost — only when all of these hold:
 //!
 //! 1. its name is *r*'s name, and its hash is neither `preexisting` nor in the journal;
-//! 2. *r* has an **unresolved intent**: an `intent` not answered by a `created` (the row is
-//!    in doubt now, or was in doubt at some point: every intent but the one its `created`
-//!    answers is unresolved, since one row has one create in flight at a time);
-//! 3. the key's `created_at` lies within [intent − 2 min, intent + 10 min] of one of those
-//!    intents (`SKEW_MARGIN_SECS`, `CREATE_WINDOW_SECS`: clock skew, and the longest the API
-//!    may take to act on a create; an intent or key without a time is not bounded).
+//! 2. *r* has an open create;
+//! 3. the key's `created_at` lies between that create's intent and its end plus the settle
+//!    time, give or take two minutes of clock skew (`settle.rs`; an intent or key without a
+//!    time is not bounded).
 //!
 //! One listing of all keys (disabled and expired included) finds orphans; each is deleted
 //! (`discarded`) and the row is created again. Any other key with a batch name — a rotated
 //! replacement, another batch's key of the same name, a key made by hand — was not made by
 //! this batch: it is **reported, never touched**. Rows in doubt are reconciled only when no
 //! create is in flight (between rounds), so a key being created cannot be mistaken for an
-//! orphan. Every run ends with the same check over *all* rows (a final sweep): a create sent
-//! by an earlier, killed run and acted on after that run's listing shows up there and is
-//! deleted, under the same rule. The assumption this rests on: nobody else creates keys with
-//! the batch's names within ten minutes of one of its unresolved intents.
+//! orphan. Every run ends with the same check over *all* rows (a final sweep, `swept`): a
+//! create sent by an earlier, killed run and acted on after that run's listing shows up there
+//! and is deleted, under the same rule. A run exits 0 only once no open create can still make
+//! a key (`settle.rs`: it waits, or with `--no-wait` exits 5). The assumptions this rests on:
+//! a create takes effect and is listed within the settle time after its call ended, or never;
+//! nobody else creates keys with the batch's names within an open create's window.
 //!
 //! A line cut by a crash mid-write is dropped on the next open (the file is truncated to the
-//! last complete line). An advisory lock (`flock`) stops two runs of one batch interleaving.
+//! last complete line); a file without a complete first line is taken over as a new journal
+//! (nothing is sent before `begin` is durable). An advisory lock (`flock`) stops two runs of
+//! one batch interleaving. Tests interrupt a run at any record ([`CRASH_HOOK`]).
 //!
 //! The journal is generic over its rows' ids (`row.rs`): what it records is the same for
-//! every kind of batch.
+//! every kind of batch. Journals of earlier versions are read as they are: records they lack
+//! (`unanswered`, `refused`, `swept`, a `created`'s label) are not needed to resume them.
 
 use super::row::{Row, RowId};
 use crate::cli::Then;
@@ -58,7 +66,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The first line: which batch this journal belongs to, and its rows.
 #[derive(Serialize, Deserialize)]
@@ -85,6 +94,7 @@ struct Header {
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case", bound = "Id: RowId")]
 pub enum Record<Id> {
+    /// A create of the row may happen from now on: written before its `POST /keys`.
     Intent {
         row: Id,
         /// When the intent was written (Unix seconds, this machine's clock). Journals of
@@ -92,22 +102,45 @@ pub enum Record<Id> {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         at: Option<i64>,
     },
+    /// The row's latest create answered: its key.
     Created {
         row: Id,
         hash: String,
         secret: String,
+        /// The key's label as the create answered it (what `GET /key` with the secret must
+        /// answer). Journals of earlier versions have none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
     },
-    Discarded {
-        row: Id,
-        hash: String,
-    },
-    Verified {
-        row: Id,
-    },
-    Retired {
-        row: Id,
-        action: Then,
-    },
+    /// The row's latest create ended without a clear answer (a timeout, a 5xx, a cut
+    /// connection), or a later run found it unanswered after a crash: `at_ms` (Unix
+    /// milliseconds) is when it had ended at the latest. The create may still take effect
+    /// until `at_ms` plus the settle time.
+    Unanswered { row: Id, at_ms: i64 },
+    /// The row's latest create was answered with a refusal (400, 401, 403) or refused before
+    /// it was sent: it made no key.
+    Refused { row: Id },
+    /// A key made for the row whose secret was lost, deleted.
+    Discarded { row: Id, hash: String },
+    /// rotate: the row's new key authenticated as itself.
+    Verified { row: Id },
+    /// rotate: the old key was disabled, deleted or kept.
+    Retired { row: Id, action: Then },
+    /// A listing begun at `at_ms` (Unix milliseconds) found every key with a batch name
+    /// accounted for, orphans deleted: a create that could take effect only before then can
+    /// no longer make a key.
+    Swept { at_ms: i64 },
+}
+
+/// One create of a row that no `created` or `refused` answered: it may have made a key whose
+/// secret is lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenCreate {
+    /// When its intent was written (Unix seconds); `None` in journals of the first version.
+    pub at: Option<i64>,
+    /// When the create had ended at the latest (Unix milliseconds): an `unanswered` record.
+    /// `None` while it is in flight, or when the run that sent it died before saying.
+    pub ended_ms: Option<i64>,
 }
 
 /// What the journal says about one row.
@@ -115,36 +148,21 @@ pub enum Record<Id> {
 pub struct RowState {
     pub intent: bool,
     pub created: Option<(String, SecretString)>,
+    /// The label the create answered, when the journal has it.
+    pub label: Option<String>,
     pub verified: bool,
     pub retired: bool,
-    /// Intents whose create did not end in a `created` record (their times): each may have
-    /// made a key whose secret is lost. The intent answered by `created` is not among them.
-    pub unresolved: Vec<Option<i64>>,
+    /// Creates answered by neither `created` nor `refused`: each may have made a key whose
+    /// secret is lost. One row has one create in flight at a time, so an answer belongs to
+    /// the row's latest intent.
+    pub unresolved: Vec<OpenCreate>,
+    /// Keys made for this row whose secret was lost, found and deleted. A create makes at
+    /// most one key (the SDK repeats a create only when no attempt can have reached the
+    /// server), so when there are as many as unresolved creates, every one is accounted for.
+    pub discarded: usize,
 }
 
-/// How long before an intent's time a key may be stamped by the server and still be the
-/// intent's (clock skew between this machine and the API). Our choice.
-pub const SKEW_MARGIN_SECS: i64 = 120;
-
-/// How long after an intent's time the API may still act on its create. A call lasts at most
-/// the SDK's 120 s deadline, all attempts included; ten minutes leaves room for a server that
-/// acts late on a request already answered by a timeout. Our choice.
-pub const CREATE_WINDOW_SECS: i64 = 600;
-
 impl RowState {
-    /// Whether a key of this row's name created at `created_at` (Unix seconds, the server's
-    /// stamp) may have been made by one of this row's unresolved intents. An intent or a key
-    /// without a time cannot be bounded, so it counts (the journal's older format, an API
-    /// that sends no `created_at`).
-    pub fn could_have_made(&self, created_at: Option<i64>) -> bool {
-        self.unresolved.iter().any(|at| match (at, created_at) {
-            (Some(at), Some(created)) => {
-                created >= at - SKEW_MARGIN_SECS && created <= at + CREATE_WINDOW_SECS
-            }
-            _ => true,
-        })
-    }
-
     /// The row's key, when its create was answered.
     pub fn key(&self) -> Option<&(String, SecretString)> {
         self.created.as_ref()
@@ -153,9 +171,14 @@ impl RowState {
 
 /// Now, in Unix seconds, for an intent's `at`.
 pub fn now_secs() -> i64 {
+    now_ms() / 1000
+}
+
+/// Now, in Unix milliseconds (this machine's clock).
+pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// The journal's records, folded.
@@ -165,6 +188,8 @@ pub struct State<Id> {
     /// Every hash the journal has seen (created or discarded): never an orphan.
     pub known: HashSet<String>,
     pub discarded: usize,
+    /// When the latest complete sweep's listing began (Unix milliseconds).
+    pub swept_ms: Option<i64>,
 }
 
 impl<Id: RowId> State<Id> {
@@ -174,6 +199,7 @@ impl<Id: RowId> State<Id> {
             rows: BTreeMap::new(),
             known: HashSet::new(),
             discarded: 0,
+            swept_ms: None,
         }
     }
 
@@ -182,21 +208,40 @@ impl<Id: RowId> State<Id> {
             Record::Intent { row, at } => {
                 let state = self.rows.entry(row).or_default();
                 state.intent = true;
-                state.unresolved.push(at);
+                state.unresolved.push(OpenCreate { at, ended_ms: None });
             }
-            Record::Created { row, hash, secret } => {
+            Record::Created {
+                row,
+                hash,
+                secret,
+                label,
+            } => {
                 self.known.insert(hash.clone());
                 let state = self.rows.entry(row).or_default();
                 // The create of the row's latest intent answered: that intent is resolved.
                 state.unresolved.pop();
                 state.created = Some((hash, SecretString::from(secret)));
+                state.label = label;
             }
-            Record::Discarded { hash, .. } => {
+            Record::Unanswered { row, at_ms } => {
+                let state = self.rows.entry(row).or_default();
+                if let Some(open) = state.unresolved.last_mut() {
+                    open.ended_ms.get_or_insert(at_ms);
+                }
+            }
+            Record::Refused { row } => {
+                self.rows.entry(row).or_default().unresolved.pop();
+            }
+            Record::Discarded { row, hash } => {
                 self.known.insert(hash);
                 self.discarded += 1;
+                self.rows.entry(row).or_default().discarded += 1;
             }
             Record::Verified { row } => self.rows.entry(row).or_default().verified = true,
             Record::Retired { row, .. } => self.rows.entry(row).or_default().retired = true,
+            Record::Swept { at_ms } => {
+                self.swept_ms = Some(self.swept_ms.map_or(at_ms, |s| s.max(at_ms)));
+            }
         }
     }
 
@@ -209,15 +254,28 @@ impl<Id: RowId> State<Id> {
         self.row(row).is_some_and(|s| s.created.is_some())
     }
 
-    /// Rows with an intent and no key: a create may have happened.
+    /// Rows without a key whose create may have happened: reconciled before they are
+    /// created again.
     pub fn in_doubt<'a>(&self, rows: impl IntoIterator<Item = &'a Id>) -> Vec<Id> {
         rows.into_iter()
             .filter(|r| {
                 self.rows
                     .get(*r)
-                    .is_some_and(|s| s.intent && s.created.is_none())
+                    .is_some_and(|s| s.created.is_none() && !s.unresolved.is_empty())
             })
             .cloned()
+            .collect()
+    }
+
+    /// Rows whose latest create has no answer on record: the run that sent it died with it
+    /// in flight (or before sending it).
+    pub fn unanswered_in_flight(&self) -> Vec<(Id, Option<i64>)> {
+        self.rows
+            .iter()
+            .filter_map(|(id, row)| {
+                let last = row.unresolved.last()?;
+                last.ended_ms.is_none().then(|| (id.clone(), last.at))
+            })
             .collect()
     }
 }
@@ -228,6 +286,51 @@ pub struct Journal<Id> {
     file: Mutex<File>,
     state: Mutex<State<Id>>,
     rows: Vec<Row<Id>>,
+    crash_point: CrashPoint,
+}
+
+/// The environment variable of the crash-point hook: tests set it to `N` to make the process
+/// kill itself (SIGKILL: nothing runs after it, as with `kill -9`) when it is about to write
+/// its journal's record number `N` of this run, counted from 0 (the `begin` record of a new
+/// batch; a new batch's file exists, empty, before record 0). So the test suite interrupts a
+/// batch at every record boundary, deterministically, instead of hoping a timer lands in a
+/// window (`cli/tests/cli/crash_points.rs`). Nothing else reads it.
+pub const CRASH_HOOK: &str = "OPENROUTER_KEYS_TEST_CRASH_BEFORE_RECORD";
+
+/// Where the crash-point hook kills the process, if it is set: see [`CRASH_HOOK`].
+#[derive(Debug, Clone)]
+struct CrashPoint {
+    before: Option<usize>,
+    /// Records written so far by this run.
+    written: Arc<AtomicUsize>,
+}
+
+impl CrashPoint {
+    fn from_env() -> Self {
+        Self {
+            before: std::env::var(CRASH_HOOK).ok().and_then(|n| n.parse().ok()),
+            written: Arc::default(),
+        }
+    }
+
+    /// A record is about to be written: the process dies here if this is the chosen one.
+    fn reached(&self) {
+        if let Some(before) = self.before
+            && self.written.fetch_add(1, Ordering::SeqCst) == before
+        {
+            kill_self();
+        }
+    }
+}
+
+/// Dies at once, as `kill -9` would.
+fn kill_self() -> ! {
+    #[cfg(unix)]
+    {
+        // SAFETY: sends a signal to this process; no memory is involved.
+        unsafe { libc::kill(libc::getpid(), libc::SIGKILL) };
+    }
+    std::process::abort()
 }
 
 /// `SECRETS.journal`.
@@ -237,28 +340,47 @@ pub fn path_for(secrets: &Path) -> PathBuf {
     secrets.with_file_name(name)
 }
 
+/// A journal file found or made, as [`Journal::open`] leaves it.
+pub enum Opened<Id> {
+    /// A journal of this batch, its records folded.
+    Resumed(Journal<Id>),
+    /// No journal yet, or one cut before its first record was complete (a run killed the
+    /// moment the file appeared): locked, empty, ready for [`Vacant::begin`].
+    Vacant(Vacant),
+}
+
+/// An empty journal file, locked, not begun yet. Dropped without [`begin`](Vacant::begin)
+/// (the batch refused before it started, a `n` at the prompt, Ctrl-C), it is removed: no
+/// record means nothing was sent.
+pub struct Vacant {
+    path: PathBuf,
+    file: Option<File>,
+    crash_point: CrashPoint,
+}
+
 impl<Id: RowId> Journal<Id> {
-    /// Opens an existing journal of this command and fingerprint (`Ok(Some)`), or `Ok(None)`
-    /// when there is none. A journal of another batch is a usage error.
-    pub fn resume(path: &Path, command: &str, fingerprint: &str) -> CliResult<Option<Self>> {
+    /// Opens the journal at `path` for this command and fingerprint, creating it when there
+    /// is none, and locks it. A journal of another batch is a usage error; one that another
+    /// run holds, a failure that says so.
+    ///
+    /// A file without a complete first line is vacant: the `begin` record is durable before
+    /// any intent is written, so a run that died before finishing it sent nothing.
+    pub fn open(path: &Path, command: &str, fingerprint: &str) -> CliResult<Opened<Id>> {
         let fail = |e: std::io::Error| CliError::io("cannot open the journal", path, &e);
-        let mut file = match OpenOptions::new().read(true).append(true).open(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(fail(e)),
-        };
-        lock(&file, path)?;
-        let mut text = String::new();
-        file.read_to_string(&mut text).map_err(fail)?;
-        // Drop a last line cut short by a crash.
-        let complete = text.rfind('\n').map_or(0, |at| at + 1);
-        if complete < text.len() {
-            file.set_len(complete as u64).map_err(fail)?;
-            file.seek(SeekFrom::End(0)).map_err(fail)?;
-            text.truncate(complete);
+        let (mut file, text) = open_locked(path).map_err(|e| match e {
+            Opening::Io(e) => fail(e),
+            Opening::Held(e) => e,
+        })?;
+        if text.is_empty() {
+            file.set_len(0).map_err(fail)?;
+            file.seek(SeekFrom::Start(0)).map_err(fail)?;
+            return Ok(Opened::Vacant(Vacant {
+                path: path.to_path_buf(),
+                file: Some(file),
+                crash_point: CrashPoint::from_env(),
+            }));
         }
-        let mut lines = text.lines().enumerate();
-        let first = lines.next().map(|(_, line)| line).unwrap_or("");
+        let first = text.lines().next().unwrap_or("");
         let not_ours = || {
             CliError::usage(format!(
                 "`{}` is not a journal this CLI wrote; move it away to start a new batch",
@@ -289,7 +411,7 @@ impl<Id: RowId> Journal<Id> {
             ))
         })?;
         let mut state = State::new(begin.preexisting);
-        for (number, line) in lines {
+        for (number, line) in text.lines().enumerate().skip(1) {
             let record = serde_json::from_str::<Record<Id>>(line).map_err(|e| {
                 CliError::failure(format!(
                     "the journal `{}` is damaged at line {}: {e}",
@@ -299,44 +421,13 @@ impl<Id: RowId> Journal<Id> {
             })?;
             state.apply(record);
         }
-        Ok(Some(Journal {
+        Ok(Opened::Resumed(Journal {
             path: path.to_path_buf(),
             file: Mutex::new(file),
             state: Mutex::new(state),
             rows: begin.rows,
+            crash_point: CrashPoint::from_env(),
         }))
-    }
-
-    /// Starts a new journal with its `begin` record, which keeps the batch's `rows`; fails if
-    /// the file exists.
-    pub fn create(
-        path: &Path,
-        command: &str,
-        fingerprint: &str,
-        preexisting: Vec<String>,
-        rows: Vec<Row<Id>>,
-    ) -> CliResult<Self> {
-        let begin = Begin {
-            event: "begin".to_string(),
-            command: command.to_string(),
-            fingerprint: fingerprint.to_string(),
-            preexisting,
-            rows,
-        };
-        let line = serde_json::to_string(&begin)
-            .map_err(|e| CliError::failure(format!("cannot encode the rows: {e}")))?;
-        let file = create_private(path)
-            .map_err(|e| CliError::io("cannot create the journal", path, &e))?;
-        lock(&file, path)?;
-        sync_parent(path);
-        let journal = Journal {
-            path: path.to_path_buf(),
-            file: Mutex::new(file),
-            state: Mutex::new(State::new(begin.preexisting)),
-            rows: begin.rows,
-        };
-        journal.write_line(line)?;
-        Ok(journal)
     }
 
     /// Writes one record and fsyncs it, then folds it into the state.
@@ -351,6 +442,7 @@ impl<Id: RowId> Journal<Id> {
     fn write_line(&self, mut line: String) -> CliResult<()> {
         line.push('\n');
         let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        self.crash_point.reached();
         file.write_all(line.as_bytes())
             .and_then(|()| file.sync_data())
             .map_err(|e| CliError::io("cannot write the journal", &self.path, &e))
@@ -423,19 +515,7 @@ impl<Id: RowId> Journal<Id> {
     /// Whether the journal's path still names the file this run writes.
     fn on_disk(&self) -> bool {
         let file = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        let (Ok(open), Ok(named)) = (file.metadata(), std::fs::metadata(&self.path)) else {
-            return false;
-        };
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            (open.dev(), open.ino()) == (named.dev(), named.ino())
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = (open, named);
-            true
-        }
+        names_file(&self.path, &file)
     }
 
     /// Writes the open journal's contents back at its path (directory recreated, 0700) and
@@ -472,6 +552,122 @@ impl<Id: RowId> Journal<Id> {
     }
 }
 
+impl Vacant {
+    /// Writes the `begin` record, which keeps the batch's `rows`: from here on the journal
+    /// is the batch's.
+    pub fn begin<Id: RowId>(
+        mut self,
+        command: &str,
+        fingerprint: &str,
+        preexisting: Vec<String>,
+        rows: Vec<Row<Id>>,
+    ) -> CliResult<Journal<Id>> {
+        let begin = Begin {
+            event: "begin".to_string(),
+            command: command.to_string(),
+            fingerprint: fingerprint.to_string(),
+            preexisting,
+            rows,
+        };
+        let line = serde_json::to_string(&begin)
+            .map_err(|e| CliError::failure(format!("cannot encode the rows: {e}")))?;
+        let Some(file) = self.file.take() else {
+            return Err(CliError::failure("the journal was already begun"));
+        };
+        let journal = Journal {
+            path: self.path.clone(),
+            file: Mutex::new(file),
+            state: Mutex::new(State::new(begin.preexisting)),
+            rows: begin.rows,
+            crash_point: self.crash_point.clone(),
+        };
+        journal.write_line(line)?;
+        Ok(journal)
+    }
+}
+
+impl Drop for Vacant {
+    fn drop(&mut self) {
+        // Still locked by this run: nobody else is writing to it.
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Why a journal could not be opened.
+enum Opening {
+    Io(std::io::Error),
+    /// Another run holds it (said as such).
+    Held(CliError),
+}
+
+impl From<std::io::Error> for Opening {
+    fn from(e: std::io::Error) -> Self {
+        Opening::Io(e)
+    }
+}
+
+/// The journal at `path`, created (0600) when there is none, locked, with its complete lines
+/// (a last line cut short by a crash is dropped from the file too). A file removed or
+/// replaced between opening and locking (by a run that gave up on an empty one) is opened
+/// again.
+fn open_locked(path: &Path) -> Result<(File, String), Opening> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let (mut file, created) = match OpenOptions::new().read(true).append(true).open(path) {
+            Ok(file) => (file, false),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match create_private(path) {
+                Ok(file) => (file, true),
+                // Another run made it in between: open that one.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempts < 5 => {
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            },
+            Err(e) => return Err(e.into()),
+        };
+        lock(&file, path).map_err(Opening::Held)?;
+        if !names_file(path, &file) {
+            if attempts < 5 {
+                continue;
+            }
+            return Err(Opening::Held(held_error(path)));
+        }
+        if created {
+            sync_parent(path);
+        }
+        let mut text = String::new();
+        file.read_to_string(&mut text)?;
+        // Drop a last line cut short by a crash.
+        let complete = text.rfind('\n').map_or(0, |at| at + 1);
+        if complete < text.len() {
+            file.set_len(complete as u64)?;
+            file.seek(SeekFrom::End(0))?;
+            text.truncate(complete);
+        }
+        return Ok((file, text));
+    }
+}
+
+/// Whether `path` names the open `file` (not a file put in its place, nor nothing).
+fn names_file(path: &Path, file: &File) -> bool {
+    let (Ok(open), Ok(named)) = (file.metadata(), std::fs::metadata(path)) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        (open.dev(), open.ino()) == (named.dev(), named.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (open, named);
+        true
+    }
+}
+
 /// Takes an exclusive advisory lock, or says another run holds it.
 fn lock(file: &File, path: &Path) -> CliResult<()> {
     #[cfg(unix)]
@@ -480,16 +676,21 @@ fn lock(file: &File, path: &Path) -> CliResult<()> {
         // SAFETY: flock on a valid, open file descriptor owned by `file`.
         let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
         if rc != 0 {
-            // Not a usage error: the same command succeeds once the other run ends.
-            return Err(CliError::failure(format!(
-                "another run is using the journal `{}`; wait for it to finish",
-                path.display()
-            )));
+            return Err(held_error(path));
         }
     }
     #[cfg(not(unix))]
     let _ = (file, path);
     Ok(())
+}
+
+/// Another run holds the journal. Not a usage error: the same command succeeds once the
+/// other run ends.
+fn held_error(path: &Path) -> CliError {
+    CliError::failure(format!(
+        "another run is using the journal `{}`; wait for it to finish",
+        path.display()
+    ))
 }
 
 /// FNV-1a, 64 bits, as hex: a fingerprint of a batch's input (not a security measure; it
@@ -509,6 +710,18 @@ mod tests {
     use crate::batch::row::{KeyHash, RowNumber};
     use crate::key_spec::KeySpec;
     use openrouter_keys::{ExposeSecret, LimitReset};
+
+    /// The journal at `path` when it is one of this batch (`None` when vacant).
+    fn resume<Id: RowId>(
+        path: &Path,
+        command: &str,
+        fingerprint: &str,
+    ) -> CliResult<Option<Journal<Id>>> {
+        Ok(match Journal::open(path, command, fingerprint)? {
+            Opened::Resumed(journal) => Some(journal),
+            Opened::Vacant(_) => None,
+        })
+    }
 
     fn spec(name: &str) -> KeySpec {
         KeySpec {
@@ -535,8 +748,13 @@ mod tests {
                 id: one,
                 spec: spec("a"),
             }];
-            let journal =
-                Journal::create(&path, "bulk-create", "fp", vec!["old".into()], rows).unwrap();
+            let Ok(Opened::Vacant(vacant)) = Journal::<RowNumber>::open(&path, "bulk-create", "fp")
+            else {
+                panic!("a new journal");
+            };
+            let journal = vacant
+                .begin("bulk-create", "fp", vec!["old".into()], rows)
+                .unwrap();
             journal
                 .append(Record::Intent {
                     row: one,
@@ -548,6 +766,7 @@ mod tests {
                     row: one,
                     hash: "h1".into(),
                     secret: "s1".into(),
+                    label: None,
                 })
                 .unwrap();
             journal
@@ -563,7 +782,7 @@ mod tests {
             .unwrap()
             .write_all(b"{\"event\":\"created\",\"row\":\"2\",\"ha")
             .unwrap();
-        let journal = Journal::<RowNumber>::resume(&path, "bulk-create", "fp")
+        let journal = resume::<RowNumber>(&path, "bulk-create", "fp")
             .unwrap()
             .unwrap();
         assert_eq!(journal.rows()[0].spec.name, "a");
@@ -571,18 +790,18 @@ mod tests {
         let (hash, secret) = state.row(&one).unwrap().key().unwrap();
         assert_eq!((hash.as_str(), secret.expose_secret()), ("h1", "s1"));
         assert_eq!(state.in_doubt([&one, &two, &three]), vec![two]);
-        // Row 1's only intent was answered: nothing of its name is its orphan.
-        assert!(!state.row(&one).unwrap().could_have_made(Some(1_000)));
-        // Row 2's intent may have made a key created around its time, not days later.
-        let row_two = state.row(&two).unwrap();
-        assert!(row_two.could_have_made(Some(2_000 - 60)));
-        assert!(row_two.could_have_made(Some(2_000 + 300)));
-        assert!(!row_two.could_have_made(Some(2_000 - 3_600)));
-        assert!(!row_two.could_have_made(Some(2_000 + 86_400)));
+        // Row 1's only intent was answered: nothing of its name is its orphan. Row 2's is
+        // open (what makes a key its orphan is `settle.rs`'s rule).
+        assert!(state.row(&one).unwrap().unresolved.is_empty());
+        let open = OpenCreate {
+            at: Some(2_000),
+            ended_ms: None,
+        };
+        assert_eq!(state.row(&two).unwrap().unresolved, vec![open]);
         assert!(state.preexisting.contains("old"));
         drop(state);
         drop(journal);
-        assert!(Journal::<RowNumber>::resume(&path, "bulk-create", "other").is_err());
+        assert!(resume::<RowNumber>(&path, "bulk-create", "other").is_err());
         assert!(
             std::fs::read_to_string(&path)
                 .unwrap()
@@ -606,7 +825,7 @@ mod tests {
     fn a_bulk_create_journal_of_the_previous_version_is_read_typed() {
         let dir = tempfile::tempdir().unwrap();
         let path = journal_file(&dir, BULK_CREATE_0_1);
-        let journal = Journal::<RowNumber>::resume(&path, "bulk-create", "851b7fc1c02afc1a")
+        let journal = resume::<RowNumber>(&path, "bulk-create", "851b7fc1c02afc1a")
             .unwrap()
             .expect("the journal");
         let rows = journal.rows();
@@ -630,7 +849,12 @@ mod tests {
         let first = state.row(&rows[0].id).unwrap();
         assert_eq!(first.key().map(|(hash, _)| &hash[..8]), Some("72f04b69"));
         // Its first intent made the discarded orphan: it stays unresolved.
-        assert_eq!(first.unresolved, vec![Some(1_796_521_945)]);
+        let open = OpenCreate {
+            at: Some(1_796_521_945),
+            ended_ms: None,
+        };
+        assert_eq!(first.unresolved, vec![open]);
+        assert_eq!(first.discarded, 1, "and its key was found and deleted");
         let second = state.row(&rows[1].id).unwrap();
         assert_eq!(
             second.key().map(|(_, secret)| secret.expose_secret()),
@@ -648,7 +872,7 @@ mod tests {
     fn a_rotate_journal_of_the_previous_version_is_read_typed() {
         let dir = tempfile::tempdir().unwrap();
         let path = journal_file(&dir, ROTATE_0_1);
-        let journal = Journal::<KeyHash>::resume(&path, "rotate", "e823660ee3705fb0")
+        let journal = resume::<KeyHash>(&path, "rotate", "e823660ee3705fb0")
             .unwrap()
             .expect("the journal");
         let state = journal.state();
@@ -661,25 +885,28 @@ mod tests {
     }
 
     #[test]
-    fn an_intent_of_the_first_version_without_a_time_bounds_nothing() {
+    fn an_intent_of_the_first_version_is_read_without_a_time() {
         let dir = tempfile::tempdir().unwrap();
         let first_line = BULK_CREATE_0_1.lines().next().unwrap();
         let text = format!("{first_line}\n{{\"event\":\"intent\",\"row\":\"2\"}}\n");
         let path = journal_file(&dir, &text);
-        let journal = Journal::<RowNumber>::resume(&path, "bulk-create", "851b7fc1c02afc1a")
+        let journal = resume::<RowNumber>(&path, "bulk-create", "851b7fc1c02afc1a")
             .unwrap()
             .unwrap();
         let state = journal.state();
         let row = state.row(&RowNumber::at_index(1)).unwrap();
-        assert_eq!(row.unresolved, vec![None]);
-        assert!(row.could_have_made(Some(0)));
+        let open = OpenCreate {
+            at: None,
+            ended_ms: None,
+        };
+        assert_eq!(row.unresolved, vec![open]);
     }
 
     #[test]
     fn another_commands_journal_is_named_as_such() {
         let dir = tempfile::tempdir().unwrap();
         let path = journal_file(&dir, ROTATE_0_1);
-        let error = Journal::<RowNumber>::resume(&path, "bulk-create", "851b7fc1c02afc1a")
+        let error = resume::<RowNumber>(&path, "bulk-create", "851b7fc1c02afc1a")
             .err()
             .expect("refused");
         assert!(
@@ -687,7 +914,7 @@ mod tests {
             "{error}"
         );
         let path = journal_file(&dir, "not json\n");
-        let error = Journal::<RowNumber>::resume(&path, "bulk-create", "fp")
+        let error = resume::<RowNumber>(&path, "bulk-create", "fp")
             .err()
             .expect("refused");
         assert!(

@@ -8,29 +8,22 @@
 //! the whole account (`GET /guardrails/assignments/keys`), not once per key.
 
 use crate::audit::{Policy, Rule, findings};
-use crate::cli::{AuditArgs, AuditFormat, Filters};
+use crate::cli::{AuditArgs, AuditFormat};
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::Exit;
 use crate::guardrails::assignments_of;
 use crate::render::{audit_summary, findings_csv, findings_json, findings_table};
-use crate::select::{LeftOut, Matcher, matching_keys};
+use crate::select::{Matcher, filtered_keys};
 use openrouter_keys::time::{Duration, OffsetDateTime};
 use std::collections::HashSet;
 
 pub async fn run(ctx: &Context, args: &AuditArgs) -> CliResult<Exit> {
     let matcher = Matcher::new(&args.patterns)?;
     let policy = policy_of(args)?;
-    // Every state is listed, so that the keys the filters leave out can be counted.
-    let every_state = Filters {
-        include_disabled: true,
-        include_expired: true,
-        workspace: args.filters.workspace.clone(),
-    };
-    let mut keys = matching_keys(ctx, &every_state, args.all_workspaces, &matcher).await?;
+    // The keys the filters leave out are counted: the summary says how many.
+    let (keys, left_out) = filtered_keys(ctx, &args.filters, args.all_workspaces, &matcher).await?;
     let now = OffsetDateTime::now_utc();
-    let mut left_out = LeftOut::default();
-    keys.retain(|key| left_out.admits(&args.filters, key, now));
     let guarded = if policy.checks(Rule::NoGuardrail) && !keys.is_empty() {
         let hashes: HashSet<&str> = keys.iter().map(|key| key.hash.as_str()).collect();
         let held = assignments_of(ctx, &hashes).await.map_err(|e| {

@@ -8,8 +8,8 @@
 //! (atomically) at the end of every run with every row that has its key.
 
 use crate::batch::{
-    Batch, BatchKind, Provisioned, Row, RowNumber, RowResult, check_unique_names, fingerprint,
-    preexisting, warn_preexisting,
+    Batch, BatchKind, Found, NoSteps, Provisioned, Row, RowNumber, RowResult, duplicate_names,
+    fingerprint, preexisting, report_orphans, report_settling, warn_preexisting,
 };
 use crate::cli::{BulkCreateArgs, KeySettings};
 use crate::context::Context;
@@ -17,7 +17,7 @@ use crate::error::{CliError, CliResult};
 use crate::exit::{Exit, ItemOutcome, Tally};
 use crate::key_spec::{KeySpec, check_expiry, check_limit, parse_reset};
 use crate::print::Printer;
-use crate::render::neutralised;
+use crate::render::{neutralised, printable};
 use crate::secrets::{check_writable, refuse_directory, refuse_same_file};
 use std::borrow::Cow;
 use std::path::Path;
@@ -61,24 +61,24 @@ pub async fn run(ctx: &Context, args: &BulkCreateArgs) -> CliResult<Exit> {
     refuse_same_file(&args.secrets_out, &args.file)?;
     refuse_directory(&args.secrets_out)?;
     let fingerprint = batch_fingerprint(&text, &args.defaults);
-    let batch = match Batch::<BulkCreate>::resume(&args.secrets_out, &fingerprint)? {
-        Some(batch) => {
+    let batch = match Batch::<BulkCreate>::open(&args.secrets_out, &fingerprint)? {
+        Found::Resumed(batch) => {
             ctx.print.note(format_args!(
                 "resuming the batch in {}",
                 batch.journal().path().display()
             ));
             batch
         }
-        None => {
+        Found::New(new) => {
             check_writable(&args.secrets_out, args.force)?;
             let rows = parse_rows(&text, args)?;
             let before = preexisting(ctx, &rows).await?;
             warn_preexisting(ctx.print, &before);
             let before = before.into_iter().map(|k| k.hash).collect();
-            Batch::begin(&args.secrets_out, &fingerprint, before, rows)?
+            new.begin(before, rows)?
         }
     };
-    let run = batch.provision(ctx, usize::from(args.concurrency)).await?;
+    let run = batch.provision(ctx, &args.batch, &NoSteps).await?;
     Ok(summarize(ctx.print, &batch, &run, &args.secrets_out))
 }
 
@@ -132,50 +132,134 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<Row<RowNumber>
     );
     // The flags' defaults, checked once as flags (not as some row's error).
     let defaults = KeySpec::from_settings("-", &args.defaults)?;
+    let columns = Columns {
+        name: name_at,
+        limit: limit_at,
+        reset: reset_at,
+        expires: expires_at,
+        byok: byok_at,
+    };
+    // Every bad row is reported at once: five typos take one run to find, not six.
     let mut rows = Vec::new();
+    let mut bad: Vec<String> = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let id = RowNumber::at_index(index);
-        let bad = |what: String| CliError::usage(format!("{file} line {}: {what}", id.line()));
-        let record = record.map_err(|e| bad(e.to_string()))?;
-        let cell = |at: Option<usize>| at.and_then(|i| record.get(i)).filter(|v| !v.is_empty());
-        let name = cell(Some(name_at)).ok_or_else(|| bad("empty name".to_string()))?;
-        let mut spec = KeySpec {
-            name: name.to_string(),
-            ..defaults.clone()
-        };
-        if let Some(limit) = cell(limit_at) {
-            let value: f64 = limit
-                .parse()
-                .map_err(|_| bad(format!("limit `{limit}` is not a number")))?;
-            spec.limit = Some(check_limit(value).map_err(bad)?);
+        let row = record
+            .map_err(|e| e.to_string())
+            .and_then(|record| row_spec(&record, &columns, &defaults));
+        match row {
+            Ok(spec) => rows.push(Row { id, spec }),
+            Err(why) => bad.push(format!("line {}: {why}", id.line())),
         }
-        if let Some(reset) = cell(reset_at) {
-            spec.limit_reset = Some(parse_reset(reset).map_err(bad)?);
-        }
-        if let Some(at) = cell(expires_at) {
-            spec.expires_at = Some(check_expiry(at).map_err(bad)?);
-        }
-        if let Some(byok) = cell(byok_at) {
-            let value = match byok.to_ascii_lowercase().as_str() {
-                "true" | "yes" | "1" => true,
-                "false" | "no" | "0" => false,
-                _ => {
-                    return Err(bad(format!(
-                        "include_byok_in_limit `{byok}` is not true or false"
-                    )));
-                }
-            };
-            spec.include_byok_in_limit = Some(value);
-        }
-        rows.push(Row { id, spec });
+    }
+    let named = rows.iter().map(|row| (row.id, row.spec.name.as_str()));
+    for (first, again, name) in duplicate_names(named) {
+        bad.push(format!(
+            "lines {} and {} have the same name `{}`",
+            first.line(),
+            again.line(),
+            excerpt(name)
+        ));
+    }
+    if !bad.is_empty() {
+        let shown = bad.len().min(MAX_SHOWN_ERRORS);
+        let more = bad.len() - shown;
+        return Err(CliError::usage(format!(
+            "{file}: {} bad row(s); nothing was sent:\n  {}{}",
+            bad.len(),
+            bad[..shown].join("\n  "),
+            if more > 0 {
+                format!("\n  ... and {more} more")
+            } else {
+                String::new()
+            }
+        ))
+        .hint(
+            "names must be unique within a batch (that is how a key whose create was \
+             interrupted is found again); fix these rows and run the same command again",
+        ));
     }
     if rows.is_empty() {
         return Err(CliError::usage(format!("{file}: no rows")));
     }
-    check_unique_names(&rows, |a, b| {
-        format!("{file} lines {} and {}", a.line(), b.line())
-    })?;
     Ok(rows)
+}
+
+/// Bad rows listed in one message at most; the rest are counted.
+const MAX_SHOWN_ERRORS: usize = 50;
+
+/// Where each column is in the CSV.
+struct Columns {
+    name: usize,
+    limit: Option<usize>,
+    reset: Option<usize>,
+    expires: Option<usize>,
+    byok: Option<usize>,
+}
+
+/// One CSV record as a key to create (the flags' `defaults` for empty cells), or why not.
+fn row_spec(
+    record: &csv::StringRecord,
+    columns: &Columns,
+    defaults: &KeySpec,
+) -> Result<KeySpec, String> {
+    let cell = |at: Option<usize>| at.and_then(|i| record.get(i)).filter(|v| !v.is_empty());
+    let name = cell(Some(columns.name)).ok_or_else(|| "empty name".to_string())?;
+    let mut spec = KeySpec {
+        name: name.to_string(),
+        ..defaults.clone()
+    };
+    if let Some(limit) = cell(columns.limit) {
+        let value: f64 = limit
+            .parse()
+            .map_err(|_| format!("limit `{}` is not a number", excerpt(limit)))?;
+        spec.limit = Some(check_limit(value)?);
+    }
+    if let Some(reset) = cell(columns.reset) {
+        spec.limit_reset = Some(parse_reset(reset).map_err(|_| {
+            format!(
+                "limit_reset `{}` is not daily, weekly or monthly",
+                excerpt(reset)
+            )
+        })?);
+    }
+    if let Some(at) = cell(columns.expires) {
+        spec.expires_at = Some(check_expiry(at).map_err(|why| {
+            if at.chars().count() > SHOWN_CELL_CHARS {
+                format!("expires_at `{}` is not an RFC 3339 time", excerpt(at))
+            } else {
+                why
+            }
+        })?);
+    }
+    if let Some(byok) = cell(columns.byok) {
+        spec.include_byok_in_limit = Some(match byok.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => true,
+            "false" | "no" | "0" => false,
+            _ => {
+                return Err(format!(
+                    "include_byok_in_limit `{}` is not true or false",
+                    excerpt(byok)
+                ));
+            }
+        });
+    }
+    spec.check()
+        .map_err(|(field, why)| format!("{field}: {why}"))?;
+    Ok(spec)
+}
+
+/// The most characters of a cell a message shows.
+const SHOWN_CELL_CHARS: usize = 40;
+
+/// A cell as a message shows it: at most [`SHOWN_CELL_CHARS`] characters, made printable.
+fn excerpt(cell: &str) -> String {
+    let count = cell.chars().count();
+    if count <= SHOWN_CELL_CHARS {
+        return printable(cell).into_owned();
+    }
+    let start: String = cell.chars().take(SHOWN_CELL_CHARS).collect();
+    format!("{}… ({count} characters)", printable(&start))
 }
 
 /// Says how the batch stands, and what remains; its exit code.
@@ -196,13 +280,7 @@ fn summarize(
         run.already.saturating_sub(gone),
         secrets.display()
     ));
-    if outcome.orphans_replaced > 0 {
-        print.note(format_args!(
-            "bulk-create: {} key(s) made for a row by an interrupted create, without a saved \
-             secret, were deleted (their rows were created again)",
-            outcome.orphans_replaced
-        ));
-    }
+    report_orphans(print, "bulk-create", outcome.orphans_replaced);
     let mut tally = Tally::default();
     let (mut in_doubt, mut without_key) = (0, 0);
     for row in batch.rows() {
@@ -219,7 +297,8 @@ fn summarize(
             )),
             RowResult::Unfinished => without_key += 1,
             RowResult::InDoubt => in_doubt += 1,
-            RowResult::Created => {}
+            // No step follows a row's key in this kind of batch.
+            RowResult::Created | RowResult::Settling | RowResult::StepFailed(_) => {}
         }
         tally.add(result.outcome());
     }
@@ -248,6 +327,11 @@ fn summarize(
             "{without_key} row(s) have no key; rerun the same command to retry them"
         ));
     }
+    report_settling(print, &outcome.settling, |id| {
+        let row = batch.rows().iter().find(|row| row.id == *id);
+        let name = row.map(|row| excerpt(&row.spec.name)).unwrap_or_default();
+        format!("row {id} ({name})")
+    });
     tally.exit()
 }
 

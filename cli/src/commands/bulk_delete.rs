@@ -42,7 +42,7 @@ pub async fn run(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<Exit> {
             )
         })
         .collect();
-    if !preview_and_confirm(ctx, args.confirm, "delete", &lines).await? {
+    if !preview_and_confirm(ctx, args.confirm, "delete", &lines, None).await? {
         return Ok(Exit::Success);
     }
     let client = ctx.client()?;
@@ -50,7 +50,7 @@ pub async fn run(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<Exit> {
     let results: Vec<(String, Result<Deleted, openrouter_keys::Error>)> =
         futures_util::stream::iter(entries.iter().map(|(hash, _)| hash.clone()))
             .map(|hash| async {
-                let result = client.keys().delete(hash.as_str()).await;
+                let result = ctx.pace.paced(client.keys().delete(hash.as_str())).await;
                 progress.advance();
                 let result = match result {
                     Ok(()) => Ok(Deleted::Now),

@@ -7,9 +7,22 @@ use crate::error::{CliError, CliResult};
 use crate::exit::{Exit, ItemOutcome, Tally};
 use crate::key_spec::check_limit;
 use crate::render::{describe, usd};
-use crate::select::{preview_and_confirm, resolve};
+use crate::select::{is_expired, preview_and_confirm, resolve};
 use futures_util::StreamExt;
-use openrouter_keys::{Key, KeyUpdate, LimitReset};
+use openrouter_keys::{InputField, Key, KeyUpdate, LimitReset};
+
+/// `hash  name`, and `(disabled)` or `(expired)` when it is: a change by `--match` selects
+/// keys in every state, and the preview says which are not active.
+fn with_state(key: &Key) -> String {
+    let now = openrouter_keys::time::OffsetDateTime::now_utc();
+    if key.disabled == Some(true) {
+        format!("{}  (disabled)", describe(key))
+    } else if is_expired(key, now) {
+        format!("{}  (expired)", describe(key))
+    } else {
+        describe(key)
+    }
+}
 
 /// What happens to each key.
 enum Change {
@@ -18,34 +31,32 @@ enum Change {
 }
 
 pub async fn enable(ctx: &Context, args: &ChangeArgs) -> CliResult<Exit> {
-    let mut args = args.clone();
-    // Only disabled keys can be enabled: list them.
-    args.filters.include_disabled = true;
-    let keys = resolve(ctx, &args.target, &args.filters).await?;
-    let keys: Vec<Key> = keys
-        .into_iter()
-        .filter(|k| k.disabled != Some(false))
-        .collect();
-    let lines = keys.iter().map(describe).collect::<Vec<_>>();
+    let keys = resolve(ctx, &args.target, args.workspace.as_deref(), false).await?;
+    // A key the API did not say is enabled is tried.
+    let (keys, already): (Vec<Key>, Vec<Key>) =
+        keys.into_iter().partition(|k| k.disabled != Some(false));
     let change = Change::Update(KeyUpdate::new().disabled(false));
-    apply(ctx, &args, keys, lines, "enable", change).await
+    let aside = already_so(already.len(), "enabled");
+    apply(ctx, args, keys, None, "enable", change, aside).await
 }
 
 pub async fn disable(ctx: &Context, args: &ChangeArgs) -> CliResult<Exit> {
-    let keys = resolve(ctx, &args.target, &args.filters).await?;
-    let keys: Vec<Key> = keys
-        .into_iter()
-        .filter(|k| k.disabled != Some(true))
-        .collect();
-    let lines = keys.iter().map(describe).collect::<Vec<_>>();
+    let keys = resolve(ctx, &args.target, args.workspace.as_deref(), false).await?;
+    let (keys, already): (Vec<Key>, Vec<Key>) =
+        keys.into_iter().partition(|k| k.disabled != Some(true));
     let change = Change::Update(KeyUpdate::new().disabled(true));
-    apply(ctx, args, keys, lines, "disable", change).await
+    let aside = already_so(already.len(), "disabled");
+    apply(ctx, args, keys, None, "disable", change, aside).await
 }
 
 pub async fn delete(ctx: &Context, args: &ChangeArgs) -> CliResult<Exit> {
-    let keys = resolve(ctx, &args.target, &args.filters).await?;
-    let lines = keys.iter().map(describe).collect::<Vec<_>>();
-    apply(ctx, args, keys, lines, "delete", Change::Delete).await
+    let keys = resolve(ctx, &args.target, args.workspace.as_deref(), false).await?;
+    apply(ctx, args, keys, None, "delete", Change::Delete, None).await
+}
+
+/// `2 matching key(s) already disabled, left alone`, when there are any.
+fn already_so(count: usize, state: &str) -> Option<String> {
+    (count > 0).then(|| format!("{count} matching key(s) already {state}, left alone"))
 }
 
 pub async fn update(ctx: &Context, args: &UpdateArgs) -> CliResult<Exit> {
@@ -91,33 +102,44 @@ pub async fn update(ctx: &Context, args: &UpdateArgs) -> CliResult<Exit> {
              --include-byok",
         ));
     }
-    let keys = resolve(ctx, &args.change.target, &args.change.filters).await?;
+    // Every check the SDK makes before sending, made before any key is looked up.
+    if let Err(openrouter_keys::Error::InvalidInput { what, reason }) = update.validate() {
+        let flag = match what {
+            InputField::Name => "--name".to_string(),
+            other => other.to_string(),
+        };
+        return Err(CliError::usage(format!("{flag}: {reason}")));
+    }
+    let keys = resolve(
+        ctx,
+        &args.change.target,
+        args.change.workspace.as_deref(),
+        false,
+    )
+    .await?;
     let what = what.join(", ");
     let lines = keys
         .iter()
         .map(|k| format!("{}  ({what}; limit now {})", describe(k), usd(k.limit)))
         .collect::<Vec<_>>();
-    apply(
-        ctx,
-        &args.change,
-        keys,
-        lines,
-        "update",
-        Change::Update(update),
-    )
-    .await
+    let change = Change::Update(update);
+    apply(ctx, &args.change, keys, Some(lines), "update", change, None).await
 }
 
+/// Shows the plan (`lines`, else each key with its state), confirms, and makes the change to
+/// each key. `aside` says which matching keys are left alone.
 async fn apply(
     ctx: &Context,
     args: &ChangeArgs,
     keys: Vec<Key>,
-    lines: Vec<String>,
+    lines: Option<Vec<String>>,
     action: &str,
     change: Change,
+    aside: Option<String>,
 ) -> CliResult<Exit> {
     let print = ctx.print;
-    if !preview_and_confirm(ctx, args.confirm, action, &lines).await? {
+    let lines = lines.unwrap_or_else(|| keys.iter().map(with_state).collect());
+    if !preview_and_confirm(ctx, args.confirm, action, &lines, aside.as_deref()).await? {
         return Ok(Exit::Success);
     }
     let client = ctx.client()?;
@@ -125,13 +147,14 @@ async fn apply(
     let change = &change;
     let results: Vec<(Key, Result<(), openrouter_keys::Error>)> = futures_util::stream::iter(keys)
         .map(|key| async move {
+            let keys = client.keys();
             let result = match change {
-                Change::Update(update) => client
-                    .keys()
-                    .update(key.hash.as_str(), update.clone())
+                Change::Update(update) => ctx
+                    .pace
+                    .paced(keys.update(key.hash.as_str(), update.clone()))
                     .await
                     .map(drop),
-                Change::Delete => client.keys().delete(key.hash.as_str()).await,
+                Change::Delete => ctx.pace.paced(keys.delete(key.hash.as_str())).await,
             };
             (key, result)
         })

@@ -4,28 +4,38 @@
 //! however many keys there are (`--all-workspaces` keeps only the hashes seen, to list each
 //! key once). `--sort` needs every row first: it collects them.
 
-use crate::cli::{ListArgs, SortKey};
+use crate::cli::{Filters, ListArgs, SortKey};
 use crate::context::Context;
 use crate::error::CliResult;
 use crate::exit::Exit;
 use crate::print::Printer;
 use crate::render::ListWriter;
-use crate::select::{Matcher, keys_in};
+use crate::select::{LeftOut, Matcher, keys_in};
 use futures_util::TryStreamExt;
 use openrouter_keys::Key;
+use openrouter_keys::time::OffsetDateTime;
 
 pub async fn run(ctx: &Context, args: &ListArgs) -> CliResult<Exit> {
     let matcher = Matcher::new(&args.patterns)?;
     let mut writer = ListWriter::new(args.format, ctx.print.data_stream())
         .with_workspace_column(args.all_workspaces);
-    let mut stream = keys_in(ctx.client()?, &args.filters, args.all_workspaces);
+    // Every key is asked for, and the filters applied here: the keys they leave out are
+    // counted and said (a `list > file` then `bulk-delete file` must not miss them unsaid).
+    let every = Filters {
+        include_disabled: true,
+        include_expired: true,
+        workspace: args.filters.workspace.clone(),
+    };
+    let mut stream = keys_in(ctx.client()?, &every, args.all_workspaces);
     let mut sorted: Vec<Key> = Vec::new();
+    let now = OffsetDateTime::now_utc();
+    let mut left_out = LeftOut::default();
     while let Some(key) = stream
         .try_next()
         .await
         .map_err(|e| ctx.api_error("listing keys failed", &e))?
     {
-        if !matcher.matches(&key) {
+        if !matcher.matches(&key) || !left_out.admits(&args.filters, &key, now) {
             continue;
         }
         if args.sort.is_some() {
@@ -44,6 +54,13 @@ pub async fn run(ctx: &Context, args: &ListArgs) -> CliResult<Exit> {
         }
     }
     writer.finish().map_err(Printer::stdout_failed)?;
+    if left_out.total() > 0 {
+        ctx.print.note(format_args!(
+            "{} matching key(s) not listed: {}",
+            left_out.total(),
+            left_out.describe("lists")
+        ));
+    }
     Ok(Exit::Success)
 }
 

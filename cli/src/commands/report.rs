@@ -7,40 +7,17 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::Exit;
 use crate::guardrails;
-use crate::render::report::{self, Guardrails, LeftOut, Report, Scope};
-use crate::select::{Matcher, matching_keys};
+use crate::render::report::{self, Guardrails, Report, Scope};
+use crate::select::{Matcher, filtered_keys};
 use openrouter_keys::time::OffsetDateTime;
 use std::collections::HashSet;
 
 pub async fn run(ctx: &Context, args: &ReportArgs) -> CliResult<Exit> {
     let matcher = Matcher::new(&args.patterns)?;
-    // Disabled and expired keys are always listed, so that the totals can say how many were
-    // left out.
-    let mut filters = args.filters.clone();
-    filters.include_disabled = true;
-    filters.include_expired = true;
-    let mut keys = matching_keys(ctx, &filters, args.all_workspaces, &matcher).await?;
+    // The keys the filters leave out are counted: the totals say how many.
+    let (mut keys, left_out) =
+        filtered_keys(ctx, &args.filters, args.all_workspaces, &matcher).await?;
     let made_at = OffsetDateTime::now_utc();
-    let mut left_out = LeftOut::default();
-    keys.retain(|k| {
-        if k.disabled == Some(true) {
-            if args.filters.include_disabled {
-                return true;
-            }
-            left_out.disabled += 1;
-            return false;
-        }
-        let expired = k
-            .expires_at
-            .as_ref()
-            .and_then(|t| t.datetime())
-            .is_some_and(|at| at <= made_at);
-        if expired && !args.filters.include_expired {
-            left_out.expired += 1;
-            return false;
-        }
-        true
-    });
     keys.sort_by(|a, b| {
         b.usage
             .total

@@ -4,15 +4,18 @@
 //!
 //! Each step is journaled (`created`, `verified`, `retired`), so a rerun of the same command
 //! after any failure picks up where the previous run stopped, and replacements are created
-//! exactly once (the batch engine of `bulk-create`, `batch/`).
+//! exactly once (the batch engine of `bulk-create`, `batch/`). Keys are rotated
+//! `--concurrency` at a time: each goes through its steps in order ([`STEPS`]), while the
+//! steps of different keys overlap.
 //!
 //! Verification: `GET /key` with the new secret must succeed and answer the new key's label.
 //! `GET /key` returns no hash; that the label (the redacted key) identifies the key is our
 //! inference, not a documented fact.
 
 use crate::batch::{
-    Batch, BatchKind, KeyHash, Record, Row, RowResult, RowState, check_unique_names, fingerprint,
-    preexisting, report_foreign,
+    Batch, BatchKind, Found, Journal, KeyHash, Outcome, Record, Row, RowResult, RowState, RowSteps,
+    Settle, StepFailure, duplicate_names, fingerprint, preexisting, report_foreign, report_orphans,
+    report_settling,
 };
 use crate::cli::{RotateArgs, Then};
 use crate::context::Context;
@@ -21,7 +24,7 @@ use crate::exit::{Exit, ItemOutcome, Tally};
 use crate::key_spec::KeySpec;
 use crate::render::{describe, neutralised, printable};
 use crate::secrets::check_writable;
-use crate::select::{preview_and_confirm, resolve};
+use crate::select::{LeftOut, Matcher, filtered_keys, is_expired, preview_and_confirm, resolve};
 use openrouter_keys::{ApiErrorKind, ExposeSecret, Key, KeySource, KeyUpdate, SecretString};
 use std::borrow::Cow;
 use std::path::Path;
@@ -31,7 +34,7 @@ struct Rotation;
 
 impl BatchKind for Rotation {
     const COMMAND: &'static str = "rotate";
-    const PROGRESS: &'static str = "rotate: replacements";
+    const PROGRESS: &'static str = "rotate";
     const SECRETS_COLUMNS: [&'static str; 4] = ["name", "hash", "key", "replaces"];
     type Id = KeyHash;
 
@@ -49,16 +52,16 @@ impl BatchKind for Rotation {
     }
 }
 
-/// Replacements created at once.
-const CONCURRENCY: usize = 4;
-
 pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
     let print = ctx.print;
     let fingerprint = rotation_fingerprint(args);
     let action = args.then.verb();
-    let batch = match Batch::<Rotation>::resume(&args.secrets_out, &fingerprint)? {
-        Some(batch) => {
-            refuse_finished(&batch, &args.secrets_out)?;
+    let settle = Settle {
+        window: args.batch.settle,
+    };
+    let batch = match Batch::<Rotation>::open(&args.secrets_out, &fingerprint)? {
+        Found::Resumed(batch) => {
+            refuse_finished(ctx, &batch, &args.secrets_out, &settle)?;
             let open: Vec<String> = {
                 let state = batch.journal().state();
                 batch
@@ -72,15 +75,19 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
                 "resuming the rotation in {}",
                 batch.journal().path().display()
             ));
-            let finish = format!("finish rotating ({action})");
-            if !preview_and_confirm(ctx, args.confirm, &finish, &open).await? {
-                return Ok(Exit::Success);
+            // Every old key retired: only the final check is left, which changes no key
+            // but those the rotation made and lost the secret of.
+            if !open.is_empty() {
+                let finish = format!("finish rotating ({action})");
+                if !preview_and_confirm(ctx, args.confirm, &finish, &open, None).await? {
+                    return Ok(Exit::Success);
+                }
             }
             batch
         }
-        None => {
+        Found::New(new) => {
             check_writable(&args.secrets_out, args.force)?;
-            let keys = resolve(ctx, &args.target, &args.filters).await?;
+            let (keys, left_out) = selected(ctx, args).await?;
             refuse_inactive(&keys)?;
             let lines: Vec<String> = keys.iter().map(describe).collect();
             let rows = keys
@@ -92,17 +99,17 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
                     })
                 })
                 .collect::<CliResult<Vec<_>>>()?;
-            check_unique_names(&rows, |a, b| format!("keys {a} and {b}")).map_err(|e| {
-                // Names are how an interrupted create is found again: two keys of one name
-                // cannot be told apart in one rotation. The way out is to rename one.
-                e.hint(
-                    "give one of them another name (`openrouter-keys update HASH --name NEW`), \
-                     then rotate again; or rotate them one at a time, each by hash with its own \
-                     --secrets-out",
-                )
-            })?;
+            refuse_shared_names(&rows)?;
+            refuse_unsendable(&rows)?;
             let plan = format!("rotate ({action} the old)");
-            if !preview_and_confirm(ctx, args.confirm, &plan, &lines).await? {
+            let aside = (left_out.total() > 0).then(|| {
+                format!(
+                    "{} matching key(s) disabled or expired, not rotated: a replacement would \
+                     be an active key (enable a key first to rotate it)",
+                    left_out.total()
+                )
+            });
+            if !preview_and_confirm(ctx, args.confirm, &plan, &lines, aside.as_deref()).await? {
                 return Ok(Exit::Success);
             }
             // The old keys carry the same names: never orphans, whatever the listing says.
@@ -112,40 +119,41 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
                 .map(|k| k.hash)
                 .collect();
             before.extend(rows.iter().map(|row| row.id.to_string()));
-            Batch::begin(&args.secrets_out, &fingerprint, before, rows)?
+            new.begin(before, rows)?
         }
     };
-    let run = batch.provision(ctx, CONCURRENCY).await?;
-    let outcome = &run.outcome;
+    let steps = RotationSteps {
+        then: args.then,
+        secrets: &args.secrets_out,
+    };
+    let run = batch.provision(ctx, &args.batch, &steps).await?;
+    Ok(summarize(ctx, &batch, &run.outcome, args))
+}
+
+/// Says how the rotation stands, key by key and in sum; its exit code.
+fn summarize(
+    ctx: &Context,
+    batch: &Batch<Rotation>,
+    outcome: &Outcome<KeyHash>,
+    args: &RotateArgs,
+) -> Exit {
+    let print = ctx.print;
+    let action = args.then.verb();
     report_foreign(print, &outcome.foreign);
     let mut tally = Tally::default();
     if outcome.unchecked {
         tally.add(ItemOutcome::Unknown);
+        print.error(
+            &"the final check for keys without a saved secret could not finish (listing the \
+             keys, or deleting a stray one, failed)",
+        );
     }
     for row in batch.rows() {
         let old = &row.id;
         let result = outcome.of_row(old);
-        let item = match result {
-            RowResult::Created => {
-                match finish_one(ctx, &batch, old, args.then, &args.secrets_out).await {
-                    Ok(()) => ItemOutcome::Done,
-                    Err(e) => {
-                        print.error(&e);
-                        let verified = batch.journal().state().row(old).is_some_and(|s| s.verified);
-                        // A replacement that works is half a rotation; the old key's failure
-                        // to retire is its own line.
-                        if verified {
-                            ItemOutcome::Partly
-                        } else {
-                            ItemOutcome::Failed(e.exit())
-                        }
-                    }
-                }
-            }
-            RowResult::Failed(why) => {
-                print.error(&format_args!("replacement for {old}: {why}"));
-                result.outcome()
-            }
+        match &result {
+            RowResult::StepFailed(failure) => print.error(&failure.error),
+            RowResult::Failed(why) => print.error(&format_args!("replacement for {old}: {why}")),
             RowResult::Gone(hash) => {
                 let retired = batch.journal().state().row(old).is_some_and(|s| s.retired);
                 print.error(&format_args!(
@@ -157,14 +165,13 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
                         "left alone: rotate it again with another --secrets-out".to_string()
                     }
                 ));
-                result.outcome()
             }
             RowResult::Unfinished | RowResult::InDoubt => {
                 print.error(&format_args!("no replacement for {old} yet"));
-                result.outcome()
             }
-        };
-        tally.add(item);
+            RowResult::Created | RowResult::Settling => {}
+        }
+        tally.add(result.outcome());
     }
     let (verified, retired) = {
         let state = batch.journal().state();
@@ -190,11 +197,30 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
             format!(" (old keys: {action})")
         }
     ));
+    report_orphans(print, "rotate", outcome.orphans_replaced);
+    report_settling(print, &outcome.settling, |old| {
+        let row = batch.rows().iter().find(|row| row.id == *old);
+        let name = row.map(|row| printable(&row.spec.name).into_owned());
+        format!("{old} ({})", name.unwrap_or_default())
+    });
     let exit = tally.exit();
-    if exit != Exit::Success {
+    if !matches!(exit, Exit::Success | Exit::Settling) {
         print.error(&"rerun the same command to finish the rotation");
     }
-    Ok(exit)
+    exit
+}
+
+/// The keys to rotate: the one `HASH`, or the keys matching `--match` that the filters admit
+/// (and how many matching keys they left out).
+async fn selected(ctx: &Context, args: &RotateArgs) -> CliResult<(Vec<Key>, LeftOut)> {
+    if args.target.hash.is_some() {
+        return Ok((
+            resolve(ctx, &args.target, None, false).await?,
+            LeftOut::default(),
+        ));
+    }
+    let matcher = Matcher::new(&args.target.patterns)?;
+    filtered_keys(ctx, &args.filters, false, &matcher).await
 }
 
 /// What tells this rotation from another: its targets, filters and `--then`, as every
@@ -207,15 +233,27 @@ fn rotation_fingerprint(args: &RotateArgs) -> String {
     ))
 }
 
-/// A rotation whose every old key is retired is finished: running it again would do nothing
-/// (its journal says so), and a new rotation needs its own journal, hence its own file.
-fn refuse_finished(batch: &Batch<Rotation>, secrets: &Path) -> CliResult<()> {
-    let state = batch.journal().state();
-    if batch
-        .rows()
-        .iter()
-        .all(|row| state.row(&row.id).is_some_and(|s| s.retired))
-    {
+/// A rotation whose every old key is retired, and whose creates can no longer make a key
+/// (`batch/settle.rs`), is finished: running it again would do nothing (its journal says so),
+/// and a new rotation needs its own journal, hence its own file.
+///
+/// The secrets file is written from the journal first: a run killed after its last step,
+/// before it wrote the file, left the new secrets only in the journal.
+fn refuse_finished(
+    ctx: &Context,
+    batch: &Batch<Rotation>,
+    secrets: &Path,
+    settle: &Settle,
+) -> CliResult<()> {
+    let retired = {
+        let state = batch.journal().state();
+        batch
+            .rows()
+            .iter()
+            .all(|row| state.row(&row.id).is_some_and(|s| s.retired))
+    };
+    if retired && batch.settling(settle).is_empty() {
+        batch.save_secrets(ctx)?;
         return Err(CliError::usage(format!(
             "this rotation already finished ({} key(s) rotated; new secrets in {}, journal {})",
             batch.rows().len(),
@@ -230,6 +268,53 @@ fn refuse_finished(batch: &Batch<Rotation>, secrets: &Path) -> CliResult<()> {
     Ok(())
 }
 
+/// Keys that share a name cannot be rotated together: names are how an interrupted create is
+/// found again, and two keys of one name cannot be told apart in one rotation. The way out
+/// is to rename one.
+fn refuse_shared_names(rows: &[Row<KeyHash>]) -> CliResult<()> {
+    let shared = duplicate_names(rows.iter().map(|r| (&r.id, r.spec.name.as_str())));
+    if shared.is_empty() {
+        return Ok(());
+    }
+    let pairs: Vec<String> = shared
+        .iter()
+        .map(|(first, again, name)| format!("  keys {first} and {again}: `{}`", printable(name)))
+        .collect();
+    Err(CliError::usage(format!(
+        "{} pair(s) of selected keys have the same name: names must be unique within a batch \
+         (that is how a key whose create was interrupted is found again). Nothing was \
+         changed:\n{}",
+        shared.len(),
+        pairs.join("\n")
+    ))
+    .hint(
+        "give one of them another name (`openrouter-keys update HASH --name NEW`), then rotate \
+         again; or rotate them one at a time, each by hash with its own --secrets-out",
+    ))
+}
+
+/// A key whose replacement the SDK would not send (a name longer than its bound) is refused
+/// before anything is created.
+fn refuse_unsendable(rows: &[Row<KeyHash>]) -> CliResult<()> {
+    let bad: Vec<String> = rows
+        .iter()
+        .filter_map(|row| {
+            let (field, why) = row.spec.check().err()?;
+            Some(format!("  key {}: {field}: {why}", row.id))
+        })
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "{} selected key(s) cannot be rotated by this CLI: their replacement would be \
+         refused before it is sent. Nothing was changed:\n{}",
+        bad.len(),
+        bad.join("\n")
+    ))
+    .hint("rename them first (`openrouter-keys update HASH --name NEW`), or leave them out"))
+}
+
 /// A disabled or expired key is refused: its replacement would be an active key, handing
 /// back access that was taken away (a disabled replacement would also fail the check that
 /// its secret works). Enable the key first (or leave it out of the selection).
@@ -240,12 +325,7 @@ fn refuse_inactive(keys: &[Key]) -> CliResult<()> {
         .filter_map(|k| {
             let why = if k.disabled == Some(true) {
                 "disabled"
-            } else if k
-                .expires_at
-                .as_ref()
-                .and_then(|t| t.datetime())
-                .is_some_and(|at| at <= now)
-            {
+            } else if is_expired(k, now) {
                 "expired"
             } else {
                 return None;
@@ -292,47 +372,145 @@ fn spec_of(old: &Key) -> CliResult<KeySpec> {
     })
 }
 
-/// Verifies the replacement of `old` and retires `old`, each step once.
-async fn finish_one(
-    ctx: &Context,
-    batch: &Batch<Rotation>,
-    old: &KeyHash,
+/// What `rotate` does with a row once its replacement exists: each [`Step`] in order, each
+/// journaled.
+struct RotationSteps<'a> {
     then: Then,
-    secrets: &Path,
-) -> CliResult<()> {
-    let journal = batch.journal();
-    let (new_hash, secret, verified, retired) = {
-        let state = journal.state();
-        let Some((row, (hash, secret))) = state
-            .row(old)
-            .and_then(|row| row.key().map(|key| (row, key)))
-        else {
-            return Err(CliError::failure(format!("no replacement for {old} yet")));
-        };
-        (hash.clone(), secret.clone(), row.verified, row.retired)
-    };
-    if !verified {
-        verify(ctx, &new_hash, &secret, secrets).await?;
-        journal.append(Record::Verified { row: old.clone() })?;
+    secrets: &'a Path,
+}
+
+/// One step of a rotation after the replacement exists. A new step (say, assigning the old
+/// key's guardrail to the replacement, then checking the assignment) is a variant here, in
+/// [`STEPS`] where it belongs, with the journal record that says it is done
+/// (`batch/journal.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// `GET /key` with the new secret answers the new key's label (`verified`).
+    Verify,
+    /// The old key disabled, deleted or kept (`retired`); only once the new one is verified.
+    Retire,
+}
+
+/// The steps, in the order each row goes through them.
+const STEPS: [Step; 2] = [Step::Verify, Step::Retire];
+
+impl Step {
+    fn done(self, row: &RowState) -> bool {
+        match self {
+            Step::Verify => row.verified,
+            Step::Retire => row.retired,
+        }
     }
-    if !retired {
+}
+
+impl RowSteps<KeyHash> for RotationSteps<'_> {
+    fn pending(&self, row: &RowState) -> bool {
+        STEPS.iter().any(|step| !step.done(row))
+    }
+
+    async fn run(
+        &self,
+        ctx: &Context,
+        journal: &Journal<KeyHash>,
+        row: &Row<KeyHash>,
+    ) -> Result<(), StepFailure> {
+        for step in STEPS {
+            let done = journal.state().row(&row.id).is_some_and(|s| step.done(s));
+            if done {
+                continue;
+            }
+            let result = match step {
+                Step::Verify => self.verify(ctx, journal, &row.id).await,
+                Step::Retire => self.retire(ctx, journal, &row.id).await,
+            };
+            result.map_err(|error| {
+                // A replacement that works is half a rotation: the old key's failure to retire
+                // is its own line.
+                let verified = journal.state().row(&row.id).is_some_and(|s| s.verified);
+                let outcome = if verified {
+                    ItemOutcome::Partly
+                } else {
+                    ItemOutcome::Failed(error.exit())
+                };
+                StepFailure { error, outcome }
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl RotationSteps<'_> {
+    /// The replacement of `old` answers `GET /key` with its own label (`verified`).
+    async fn verify(
+        &self,
+        ctx: &Context,
+        journal: &Journal<KeyHash>,
+        old: &KeyHash,
+    ) -> CliResult<()> {
+        let (new_hash, secret, label) = {
+            let state = journal.state();
+            let row = state.row(old);
+            let Some((hash, secret)) = row.and_then(|r| r.key()) else {
+                return Err(CliError::failure(format!("no replacement for {old} yet")));
+            };
+            (
+                hash.clone(),
+                secret.clone(),
+                row.and_then(|r| r.label.clone()),
+            )
+        };
+        verify(ctx, &new_hash, &secret, label, self.secrets).await?;
+        journal.append(Record::Verified { row: old.clone() })
+    }
+
+    /// `old` disabled, deleted or kept, as `--then` says (`retired`). A 404 is the step
+    /// done: the key is gone, deleted by an earlier run whose record of it was lost (a crash,
+    /// an answer cut off), or by someone else.
+    async fn retire(
+        &self,
+        ctx: &Context,
+        journal: &Journal<KeyHash>,
+        old: &KeyHash,
+    ) -> CliResult<()> {
         let keys = ctx.client()?.keys();
-        let done = match then {
-            Then::Disable => keys
-                .update(old.as_str(), KeyUpdate::new().disabled(true))
+        let done = match self.then {
+            Then::Disable => ctx
+                .pace
+                .paced(keys.update(old.as_str(), KeyUpdate::new().disabled(true)))
                 .await
                 .map(drop),
-            Then::Delete => keys.delete(old.as_str()).await,
+            Then::Delete => ctx.pace.paced(keys.delete(old.as_str())).await,
             Then::Keep => Ok(()),
         };
-        done.map_err(|e| ctx.api_error(&format!("cannot {} old key {old}", then.verb()), &e))?;
+        match done {
+            Ok(()) => {}
+            Err(e) if e.as_api().is_some_and(|a| a.kind == ApiErrorKind::NotFound) => {
+                ctx.print.note(format_args!(
+                    "{old} was already {}: no key has this hash any more",
+                    match self.then {
+                        Then::Delete => "deleted",
+                        _ => "deleted (nothing to disable)",
+                    }
+                ));
+            }
+            Err(e) => {
+                let what = format!("cannot {} old key {old}", self.then.verb());
+                return Err(ctx.api_error(&what, &e));
+            }
+        }
         journal.append(Record::Retired {
             row: old.clone(),
-            action: then,
+            action: self.then,
         })?;
-        ctx.print.record(format_args!("{old} -> {new_hash}"));
+        let new_hash = journal
+            .state()
+            .row(old)
+            .and_then(|r| r.key())
+            .map(|k| k.0.clone());
+        ctx.print
+            .record(format_args!("{old} -> {}", new_hash.unwrap_or_default()));
+        Ok(())
     }
-    Ok(())
 }
 
 /// The key of a verifying call, as messages about it being refused name it ("the API key
@@ -341,26 +519,33 @@ fn new_key_source() -> KeySource {
     KeySource::Described("created as the replacement".to_string())
 }
 
-/// `GET /key` with the new secret answers the new key's label.
+/// `GET /key` with the new secret answers the new key's label: the label the create
+/// answered, as the journal keeps it (read with `GET /keys/{hash}` for a journal of an earlier
+/// version, which did not keep it).
 async fn verify(
     ctx: &Context,
     new_hash: &str,
     secret: &SecretString,
+    label: Option<String>,
     secrets: &Path,
 ) -> CliResult<()> {
-    let new_key = ctx
-        .client()?
-        .keys()
-        .get(new_hash)
-        .await
-        .map_err(|e| ctx.api_error(&format!("cannot read the new key {new_hash}"), &e))?;
+    let expected = match label {
+        Some(label) => Some(label),
+        None => {
+            ctx.pace
+                .paced(ctx.client()?.keys().get(new_hash))
+                .await
+                .map_err(|e| ctx.api_error(&format!("cannot read the new key {new_hash}"), &e))?
+                .label
+        }
+    };
     let as_new = ctx.client_for(secret.expose_secret(), new_key_source())?;
     // A key may take a moment to be accepted everywhere (our caution, not a documented
     // delay): a 401 is asked again twice, after a pause.
     let mut attempt = 0;
     let current = loop {
         attempt += 1;
-        match as_new.current_key().await {
+        match ctx.pace.paced(as_new.current_key()).await {
             Ok(current) => break current,
             Err(e)
                 if attempt < 3
@@ -398,7 +583,7 @@ async fn verify(
         }
     };
     // When the API sends no label on either side, a successful GET /key is the check.
-    if let (Some(seen), Some(expected)) = (&current.label, &new_key.label)
+    if let (Some(seen), Some(expected)) = (&current.label, &expected)
         && seen != expected
     {
         return Err(CliError::failure(format!(

@@ -1,22 +1,27 @@
-//! Progress of bulk work on stderr: a bar redrawn in place on a terminal, plain lines
-//! otherwise (logs and CI), nothing with `--quiet`.
+//! Progress of bulk work on stderr: a bar redrawn in place on a terminal, with the rate and
+//! the time left; plain lines otherwise (logs and CI); nothing with `--quiet`.
 //!
 //! Hand-written (a counter and one line) rather than `indicatif`: the CLI needs one bar and
 //! no templates, spinners or multi-bars.
 
 use super::streams::Printer;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 pub struct Progress {
     label: String,
     total: usize,
     done: AtomicUsize,
+    /// Units done before this run: not part of its rate.
+    already: usize,
+    started: Instant,
     tty: bool,
     quiet: bool,
     print: Printer,
     /// Last tenth printed in plain mode.
     last_tenth: Mutex<usize>,
+    finished: AtomicBool,
 }
 
 impl Progress {
@@ -26,10 +31,13 @@ impl Progress {
             label: label.to_string(),
             total,
             done: AtomicUsize::new(already),
+            already,
+            started: Instant::now(),
             tty: print.stderr_is_terminal(),
             quiet: print.is_quiet(),
             print,
             last_tenth: Mutex::new(already * 10 / total.max(1)),
+            finished: AtomicBool::new(false),
         }
     }
 
@@ -40,14 +48,14 @@ impl Progress {
             return;
         }
         if self.tty {
-            let width = 30;
-            let filled = done * width / self.total.max(1);
-            let bar: String =
-                "#".repeat(filled.min(width)) + &".".repeat(width - filled.min(width));
-            self.print.frame(format_args!(
-                "\r{} [{bar}] {done}/{}",
-                self.label, self.total
-            ));
+            let frame = bar(
+                &self.label,
+                done,
+                self.total,
+                self.already,
+                self.started.elapsed(),
+            );
+            self.print.frame(format_args!("\r{frame}"));
         } else {
             let tenth = done * 10 / self.total.max(1);
             let mut last = self.last_tenth.lock().unwrap_or_else(|p| p.into_inner());
@@ -71,10 +79,56 @@ impl Progress {
         }
     }
 
-    /// Ends the bar's line.
+    /// Ends the bar's line (once, however often it is called).
     pub fn finish(&self) {
-        if self.tty && !self.quiet {
+        if self.tty && !self.quiet && !self.finished.swap(true, Ordering::SeqCst) {
             self.print.line("");
         }
+    }
+}
+
+/// `bulk-create [#########.....] 300/1000  52.3/s  ETA 13s`: the bar, the units done, and,
+/// once this run has done some, their rate and the time left at that rate.
+fn bar(label: &str, done: usize, total: usize, already: usize, elapsed: Duration) -> String {
+    let width = 30;
+    let filled = (done * width / total.max(1)).min(width);
+    let mut line = format!(
+        "{label} [{}{}] {done}/{total}",
+        "#".repeat(filled),
+        ".".repeat(width - filled)
+    );
+    let now_done = done.saturating_sub(already);
+    let seconds = elapsed.as_secs_f64();
+    if now_done > 0 && seconds > 0.0 {
+        let rate = now_done as f64 / seconds;
+        let left = total.saturating_sub(done) as f64 / rate;
+        let eta = Duration::from_secs(left.ceil().min(1e9) as u64);
+        line.push_str(&format!(
+            "  {rate:.1}/s  ETA {}",
+            humantime::format_duration(eta)
+        ));
+    }
+    // Clears what a longer frame left on the line.
+    line.push_str("\x1b[K");
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bar;
+    use std::time::Duration;
+
+    #[test]
+    fn a_terminal_bar_shows_the_rate_and_the_time_left() {
+        assert_eq!(
+            bar("bulk-create", 300, 1000, 100, Duration::from_secs(4)),
+            "bulk-create [#########.....................] 300/1000  50.0/s  ETA 14s\x1b[K"
+        );
+        // Nothing done in this run yet: no rate to show.
+        assert_eq!(
+            bar("rotate", 5, 10, 5, Duration::from_secs(1)),
+            "rotate [###############...............] 5/10\x1b[K"
+        );
+        assert!(bar("rotate", 10, 10, 0, Duration::from_secs(2)).contains("ETA 0s"));
     }
 }

@@ -373,7 +373,19 @@ fn a_batch_begun_by_the_previous_version_resumes_after_an_upgrade() {
     .replace("HASH", &key.hash)
     .replace("SECRET", secret.expose_secret());
     write(d, "s.csv.journal", &journal);
-    let output = fake.run(d, &["bulk-create", "in.csv", "--secrets-out", "s.csv"]);
+    // Row 2's create may have been sent by the run that died: the run waits the settle time
+    // (1 s here) before its final check.
+    let output = fake.run(
+        d,
+        &[
+            "bulk-create",
+            "in.csv",
+            "--secrets-out",
+            "s.csv",
+            "--settle",
+            "1s",
+        ],
+    );
     assert_code(&output, 0);
     assert!(
         stderr(&output).contains("resuming the batch"),
@@ -389,4 +401,62 @@ fn a_batch_begun_by_the_previous_version_resumes_after_an_upgrade() {
     assert_eq!(hashes_named(&fake, "up-1"), vec![key.hash.clone()]);
     assert_eq!(hashes_named(&fake, "up-2"), vec![rows[1]["hash"].clone()]);
     assert_eq!(fake.server.created_key_count(), 2, "no key made twice");
+}
+
+/// A run killed the moment its journal appeared (before the `begin` line, or within it)
+/// sent nothing: its journal is taken over by the next run instead of blocking the batch.
+#[test]
+fn a_journal_cut_before_its_first_record_is_taken_over() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    write(d, "in.csv", "name\nbirth-1\nbirth-2\n");
+    for (secrets, left) in [("a.csv", ""), ("b.csv", "{\"event\":\"begin\",\"comm")] {
+        write(d, &format!("{secrets}.journal"), left);
+        let output = fake.run(d, &["bulk-create", "in.csv", "--secrets-out", secrets]);
+        assert_code(&output, 0);
+        assert_eq!(secrets_of(d, secrets), 2);
+    }
+    assert_eq!(fake.server.created_key_count(), 4);
+}
+
+fn secrets_of(dir: &std::path::Path, file: &str) -> usize {
+    secrets(dir, file).len()
+}
+
+/// Two runs of one batch started together: one makes the keys, the other says that another
+/// run is using the journal (never a raw "File exists").
+#[test]
+fn of_two_simultaneous_runs_one_proceeds_and_the_other_says_why_not() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    write(d, "in.csv", "name\nsim-1\nsim-2\n");
+    let batch = ["bulk-create", "in.csv", "--secrets-out", "s.csv"];
+    // The first run's listing of existing keys is slow: the second starts meanwhile.
+    fake.server.inject(
+        Route::List,
+        Fault::Delay(std::time::Duration::from_millis(800)),
+    );
+    let first = fake
+        .cli(d)
+        .args(batch)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    crate::common::wait_until(|| fake.server.requests(Route::List) >= 1);
+    let second = fake.run(d, &batch);
+    let first = first.wait_with_output().unwrap();
+    let (won, lost) = if first.status.code() == Some(0) {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    assert_code(&won, 0);
+    assert_code(&lost, 1);
+    let text = stderr(&lost);
+    assert!(text.contains("another run is using the journal"), "{text}");
+    assert!(!text.contains("os error"), "{text}");
+    assert_eq!(fake.server.created_key_count(), 2);
 }

@@ -73,3 +73,69 @@ fn changes_are_refused_without_a_tty_and_dry_runs_change_nothing() {
     assert_code(&output, 0);
     assert_eq!(fake.server.created_key_count(), 0);
 }
+
+/// A change by `--match` never leaves matching keys out silently: `delete` and `update`
+/// select disabled (and expired) keys that match, since the user named them; `disable` and
+/// `enable` say how many matching keys were already so; `list` says how many it did not
+/// show, and which flag shows them.
+#[test]
+fn matching_disabled_keys_are_selected_or_counted_never_skipped_silently() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    for i in 1..=3 {
+        create(&fake, d, &format!("cs101-{i}"), &[]);
+    }
+    assert_code(
+        &fake.run(d, &["disable", "--match", "cs101-[12]", "--yes"]),
+        0,
+    );
+    let output = fake.run(d, &["disable", "--match", "cs101-*", "--yes"]);
+    assert_code(&output, 0);
+    let text = stderr(&output);
+    assert!(text.contains("will disable 1 key(s)"), "{text}");
+    assert!(
+        text.contains("2 matching key(s) already disabled"),
+        "{text}"
+    );
+    let output = fake.run(d, &["list", "--match", "cs101-*", "--format", "csv"]);
+    assert_code(&output, 0);
+    assert_eq!(stdout(&output).lines().count(), 1, "the header alone");
+    assert!(
+        stderr(&output).contains("3 matching key(s) not listed: 3 disabled (--include-disabled"),
+        "{}",
+        stderr(&output)
+    );
+    let output = fake.run(
+        d,
+        &["update", "--match", "cs101-*", "--limit", "7", "--yes"],
+    );
+    assert_code(&output, 0);
+    assert!(
+        stderr(&output).contains("will update 3 key(s)"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        fake.all_keys()
+            .iter()
+            .filter(|k| k.limit == Some(7.0))
+            .count()
+            == 3
+    );
+    let output = fake.run(d, &["delete", "--match", "cs101-*", "--yes"]);
+    assert_code(&output, 0);
+    assert!(
+        stderr(&output).contains("will delete 3 key(s)"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        fake.server.created_key_count(),
+        0,
+        "no disabled key lives on"
+    );
+    // `enable` only ever acted on disabled keys: the flag that did nothing is gone.
+    let output = fake.run(d, &["enable", "--match", "x", "--include-disabled"]);
+    assert_code(&output, 2);
+}

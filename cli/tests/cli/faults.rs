@@ -15,6 +15,10 @@ const ROWS: usize = 200;
 /// 900 ms), many attempts for calls safe to repeat.
 const FAST: [&str; 4] = ["--timeout", "300ms", "--attempts", "6"];
 
+/// The settle time of faulted batches: the fake acts on a request when it arrives (none of
+/// these faults is late, and its listing does not lag), so a second covers it.
+const SETTLE: [&str; 2] = ["--settle", "1s"];
+
 fn write_input(dir: &Path, rows: usize) {
     let mut csv = String::from("name,limit\n");
     for i in 0..rows {
@@ -33,6 +37,7 @@ fn bulk_create(fake: &Fake, dir: &Path) -> std::process::Command {
         "--concurrency",
         "8",
     ]);
+    command.args(SETTLE);
     command
 }
 
@@ -274,6 +279,7 @@ fn rotate_with_faults_everywhere_creates_one_replacement_per_key() {
         "new.csv",
         "--yes",
     ]);
+    args.extend(SETTLE);
     let mut finished = false;
     for _ in 0..6 {
         let output = fake.run(dir.path(), &args);
@@ -357,4 +363,42 @@ fn ctrl_c_stops_a_batch_with_130_and_a_rerun_finishes_it() {
     );
     run_to_completion(&fake, dir.path());
     assert_exactly_once(&fake, dir.path(), ROWS);
+}
+
+/// A burst of 429s with `Retry-After` (every create in flight refused at once) pauses the
+/// whole batch once: the wait is announced once, not once per refused call, and every row
+/// gets its key.
+#[test]
+fn a_burst_of_429s_pauses_the_batch_once_and_says_so_once() {
+    // Every answer to a create takes 300 ms: the four workers' first creates are in flight
+    // together, and the four are refused together.
+    let fake = Fake::start_with(
+        openrouter_keys_testkit::FakeServer::builder()
+            .latency(Route::CreateKeys, Duration::from_millis(300)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_input(dir.path(), 12);
+    fake.server
+        .inject_n(Route::CreateKeys, "429:retry=1".parse().unwrap(), 4);
+    let output = fake.run(
+        dir.path(),
+        &[
+            "bulk-create",
+            "students.csv",
+            "--secrets-out",
+            "secrets.csv",
+            "--concurrency",
+            "4",
+        ],
+    );
+    assert_code(&output, 0);
+    let text = stderr(&output);
+    let waits = text.matches("waiting 1s").count();
+    assert_eq!(waits, 1, "{text}");
+    assert!(
+        text.contains("as the server asked with Retry-After"),
+        "{text}"
+    );
+    assert_eq!(fake.server.max_in_flight(Route::CreateKeys), 4);
+    assert_exactly_once(&fake, dir.path(), 12);
 }

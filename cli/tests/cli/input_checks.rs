@@ -174,3 +174,80 @@ fn duplicate_columns_and_absurd_limits_are_refused() {
     }
     assert_eq!(fake.server.created_key_count(), 0);
 }
+
+/// A name (or any text sent) longer than the bound is refused before anything is sent: in a
+/// CSV cell, in `--name`, in `--workspace`; a cell of 1 MiB is not echoed whole.
+#[test]
+fn text_longer_than_the_bound_is_refused_before_anything_is_sent() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    let huge = "n".repeat(1 << 20);
+    write(d, "big.csv", &format!("name\nok-1\n{huge}\n"));
+    let output = fake.run(d, &["bulk-create", "big.csv", "--secrets-out", "s.csv"]);
+    assert_code(&output, 2);
+    let text = stderr(&output);
+    assert!(text.contains("line 3: name:"), "{text}");
+    assert!(text.contains("longer than 1000"), "{text}");
+    assert!(
+        text.len() < 2_000,
+        "the cell is not echoed: {} bytes",
+        text.len()
+    );
+    assert!(!d.join("s.csv.journal").exists());
+    // Command-line arguments are capped by the system (128 KiB each on Linux): 10,000
+    // characters are plenty to exceed the bound.
+    let long = "w".repeat(10_000);
+    for args in [
+        &["create", "--name", long.as_str()][..],
+        &["create", "--name", "short", "--workspace", long.as_str()],
+        &["update", "somehash", "--name", long.as_str(), "--yes"],
+        &["get", long.as_str()],
+    ] {
+        let output = fake.run(d, args);
+        assert_code(&output, 2);
+        assert!(
+            stderr(&output).contains("longer than 1000"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(fake.server.total_requests(), 0, "nothing was sent");
+}
+
+/// Every bad row of a CSV is reported in one run: five typos take one run to find.
+#[test]
+fn every_bad_row_is_reported_at_once() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    write(
+        d,
+        "typos.csv",
+        "name,limit,limit_reset,expires_at,include_byok_in_limit\n\
+         good-1,5,,,\n\
+         bad-2,five,,,\n\
+         bad-3,,yearly,,\n\
+         good-4,,,,\n\
+         bad-5,,,tomorrow,\n\
+         bad-6,,,,maybe\n\
+         ,3,,,\n\
+         good-1,,,,\n",
+    );
+    let output = fake.run(d, &["bulk-create", "typos.csv", "--secrets-out", "s.csv"]);
+    assert_code(&output, 2);
+    let text = stderr(&output);
+    for line in [
+        "line 3:",
+        "line 4:",
+        "line 6:",
+        "line 7:",
+        "line 8:",
+        "lines 2 and 9",
+    ] {
+        assert!(text.contains(line), "{line} not reported: {text}");
+    }
+    assert!(!text.contains("line 5:"), "{text}");
+    assert!(text.contains("6 bad row(s)"), "{text}");
+    assert_eq!(fake.server.total_requests(), 0, "nothing was sent");
+}

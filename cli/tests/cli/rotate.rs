@@ -167,3 +167,97 @@ fn rotating_keys_that_share_a_name_names_the_way_out() {
     let output = fake.run(d, &["rotate", &hash, "--secrets-out", "one.csv", "--yes"]);
     assert_code(&output, 0);
 }
+
+/// A rotation stopped after an old key's `DELETE` took effect but before the journal
+/// recorded it (here: the answer lost) finishes on a rerun: a 404 for the key the rotation
+/// set out to delete is that step done.
+#[test]
+fn a_rerun_after_the_old_keys_delete_took_effect_finishes_the_rotation() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    create(&fake, d, "del-1", &[]);
+    let old = hash_of(&fake, "del-1");
+    let rotate = [
+        "--attempts",
+        "1",
+        "rotate",
+        old.as_str(),
+        "--then",
+        "delete",
+        "--secrets-out",
+        "r.csv",
+        "--yes",
+    ];
+    // The delete acts, then the connection is cut: the run cannot know it happened.
+    fake.server.inject(Route::DeleteKeys, Fault::CloseAfterRead);
+    let output = fake.run(d, &rotate);
+    assert_code(&output, 3);
+    assert!(
+        !hashes_named(&fake, "del-1").contains(&old),
+        "the delete took effect"
+    );
+    let output = fake.run(d, &rotate);
+    assert_code(&output, 0);
+    let text = stderr(&output);
+    assert!(
+        text.contains(&format!("{old} was already deleted")),
+        "{text}"
+    );
+    let output = fake.run(d, &rotate);
+    assert_code(&output, 2);
+    assert!(stderr(&output).contains("already finished"));
+    assert_eq!(hashes_named(&fake, "del-1").len(), 1, "one replacement");
+}
+
+/// A resumed rotation that finds and deletes a key made for a row by an interrupted create
+/// (its secret never saved) says so, as bulk-create does.
+#[test]
+fn a_resumed_rotation_reports_the_leftover_keys_it_deleted() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let d = dir.path();
+    create(&fake, d, "row-a", &[]);
+    let old = hash_of(&fake, "row-a");
+    // A run of `rotate --match 'row-*' --then delete` (its fingerprint is pinned by a unit
+    // test) wrote its intent, sent the create, and died: the key exists, its secret lost.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let journal = [
+        r#"{"event":"begin","command":"rotate","fingerprint":"e823660ee3705fb0","preexisting":["OLD"],"rows":[["OLD",{"expires_at":null,"include_byok_in_limit":false,"limit":null,"limit_reset":null,"name":"row-a","workspace_id":null}]]}"#,
+        r#"{"event":"intent","row":"OLD","at":NOW}"#,
+        "",
+    ]
+    .join("\n")
+    .replace("OLD", &old)
+    .replace("NOW", &now.to_string());
+    std::fs::write(d.join("r.csv.journal"), journal).unwrap();
+    let leftover = crate::common::create(&fake, d, "row-a", &[]);
+    assert!(leftover.starts_with("sk-or-"));
+    let output = fake.run(
+        d,
+        &[
+            "rotate",
+            "--match",
+            "row-*",
+            "--then",
+            "delete",
+            "--secrets-out",
+            "r.csv",
+            "--yes",
+            "--settle",
+            "1s",
+        ],
+    );
+    assert_code(&output, 0);
+    let text = stderr(&output);
+    assert!(text.contains("rotate: 1 key(s) made for a row"), "{text}");
+    let named = hashes_named(&fake, "row-a");
+    assert_eq!(named.len(), 1, "only the replacement: {named:?}");
+    assert_eq!(
+        csv_rows(&std::fs::read_to_string(d.join("r.csv")).unwrap())[0]["hash"],
+        named[0]
+    );
+}

@@ -4,6 +4,7 @@ use super::new_key::{check_limit, wire_limit_reset};
 use super::open_enum::LimitReset;
 use crate::error::{Error, Result};
 use crate::input_field::InputField;
+use crate::text_bound::bounded;
 use openrouter_keys_codegen::types;
 
 /// A change to one field that the API can also clear: set it, clear it (`null` is sent), or
@@ -96,6 +97,21 @@ impl KeyUpdate {
         *self == Self::default()
     }
 
+    /// Checks the update as [`Keys::update`](crate::Keys::update) does before sending
+    /// anything, without sending: an update that changes nothing, a blank name, text longer
+    /// than [`MAX_TEXT_CHARS`](crate::MAX_TEXT_CHARS), a limit that is not an amount, a reset
+    /// this version cannot send.
+    ///
+    /// ```
+    /// use openrouter_keys::KeyUpdate;
+    ///
+    /// assert!(KeyUpdate::new().name("renamed").validate().is_ok());
+    /// assert!(KeyUpdate::new().validate().is_err()); // changes nothing
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        self.to_body().map(drop)
+    }
+
     /// The request body, or the reason this update cannot be sent (an empty update is one:
     /// the API answers it with 400 "No update fields provided").
     pub(crate) fn to_body(&self) -> Result<types::UpdateKeyRequest> {
@@ -113,7 +129,7 @@ impl KeyUpdate {
                     "a key's name cannot be empty",
                 ));
             }
-            Some(name) => Some(name.clone()),
+            Some(name) => Some(bounded(InputField::Name, name)?.to_string()),
             None => None,
         };
         let limit = match self.limit {
@@ -132,7 +148,11 @@ impl KeyUpdate {
             include_byok_in_limit: self.include_byok_in_limit,
             limit,
             limit_reset,
-            workspace_id: self.workspace_id.clone(),
+            workspace_id: self
+                .workspace_id
+                .as_deref()
+                .map(|id| bounded(InputField::WorkspaceId, id).map(str::to_string))
+                .transpose()?,
         })
     }
 }
@@ -180,6 +200,8 @@ mod tests {
             KeyUpdate::new().limit(f64::NAN),
             KeyUpdate::new().limit(f64::INFINITY),
             KeyUpdate::new().limit_reset(LimitReset::Unknown("yearly".into())),
+            KeyUpdate::new().name("n".repeat(crate::MAX_TEXT_CHARS + 1)),
+            KeyUpdate::new().workspace_id("w".repeat(crate::MAX_TEXT_CHARS + 1)),
         ] {
             assert!(
                 matches!(bad.to_body(), Err(Error::InvalidInput { .. })),

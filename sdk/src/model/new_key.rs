@@ -4,6 +4,7 @@ use super::open_enum::LimitReset;
 use super::timestamp::Timestamp;
 use crate::error::{Error, Result};
 use crate::input_field::InputField;
+use crate::text_bound::bounded;
 use openrouter_keys_codegen::types;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -108,6 +109,23 @@ impl NewKey {
         self
     }
 
+    /// Checks the key as [`Keys::create`](crate::Keys::create) does before sending anything,
+    /// without sending: a blank name, text longer than [`MAX_TEXT_CHARS`](crate::MAX_TEXT_CHARS),
+    /// a limit that is not an amount, an expiry that is not RFC 3339, a reset this version
+    /// cannot send. For programs that check many keys before creating any (a bulk tool
+    /// that reports every bad row at once).
+    ///
+    /// ```
+    /// use openrouter_keys::{Error, InputField, NewKey};
+    ///
+    /// assert!(NewKey::new("ci").limit(25.0).validate().is_ok());
+    /// let refused = NewKey::new("ci").limit(-1.0).validate().unwrap_err();
+    /// assert!(matches!(refused, Error::InvalidInput { what: InputField::Limit, .. }));
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        self.to_body().map(drop)
+    }
+
     /// The partner secret this key's body carries, if any.
     pub(crate) fn partner_secret(&self) -> Option<&SecretString> {
         self.external.as_ref().and_then(|e| e.api_key.as_ref())
@@ -121,6 +139,7 @@ impl NewKey {
                 "a key needs a non-empty name",
             ));
         }
+        bounded(InputField::Name, &self.name)?;
         let name = types::CreateKeyRequestName::try_from(self.name.clone())
             .map_err(|e| Error::invalid(InputField::Name, e.to_string()))?;
         let expires_at = match &self.expires_at {
@@ -151,11 +170,17 @@ impl NewKey {
             expires_at,
             creator_user_id: self
                 .creator_user_id
-                .clone()
+                .as_deref()
+                .map(|id| bounded(InputField::CreatorUserId, id).map(str::to_string))
+                .transpose()?
                 .map(types::CreateKeyRequestCreatorUserId::try_from)
                 .transpose()
                 .map_err(|_| Error::invalid(InputField::CreatorUserId, "cannot be empty"))?,
-            workspace_id: self.workspace_id.clone(),
+            workspace_id: self
+                .workspace_id
+                .as_deref()
+                .map(|id| bounded(InputField::WorkspaceId, id).map(str::to_string))
+                .transpose()?,
             external: self
                 .external
                 .as_ref()
@@ -202,7 +227,7 @@ impl ExternalIdentity {
             None => None,
         };
         Ok(types::ExternalIdentity {
-            user: self.user.clone(),
+            user: bounded(InputField::ExternalUser, &self.user)?.to_string(),
             api_key,
         })
     }
@@ -307,5 +332,43 @@ mod tests {
         }
         let far = SystemTime::UNIX_EPOCH + Duration::from_secs(400_000_000_000);
         assert!(sent(NewKey::new("x").expires_at(far)).is_err());
+    }
+
+    #[test]
+    fn text_longer_than_the_bound_is_refused_before_sending_and_not_echoed() {
+        let long = "é".repeat(crate::MAX_TEXT_CHARS + 1);
+        let at_bound = "é".repeat(crate::MAX_TEXT_CHARS);
+        for (key, field) in [
+            (NewKey::new(long.clone()), InputField::Name),
+            (
+                NewKey::new("x").workspace_id(long.clone()),
+                InputField::WorkspaceId,
+            ),
+            (
+                NewKey::new("x").creator_user_id(long.clone()),
+                InputField::CreatorUserId,
+            ),
+            (
+                NewKey::new("x").external(ExternalIdentity::new(long.clone())),
+                InputField::ExternalUser,
+            ),
+        ] {
+            match key.validate() {
+                Err(Error::InvalidInput { what, reason }) => {
+                    assert_eq!(what, field);
+                    assert!(reason.contains("1001 characters"), "{reason}");
+                    assert!(!reason.contains('é'), "the text is not echoed: {reason}");
+                }
+                other => panic!("{field}: {other:?}"),
+            }
+        }
+        // Counted in characters, not bytes: 1,000 two-byte characters pass.
+        assert!(NewKey::new(at_bound.clone()).validate().is_ok());
+        assert!(
+            NewKey::new("x")
+                .external(ExternalIdentity::new(at_bound))
+                .validate()
+                .is_ok()
+        );
     }
 }

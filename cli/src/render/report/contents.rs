@@ -3,6 +3,7 @@
 
 use crate::guardrails::HeldGuardrail;
 use crate::key_state::{NEAR_LIMIT, used_share};
+use crate::select::LeftOut;
 use openrouter_keys::Key;
 use openrouter_keys::time::OffsetDateTime;
 use std::collections::HashMap;
@@ -13,6 +14,8 @@ pub(super) const TOP: usize = 10;
 /// A report of `keys` (sorted by total usage, largest first), made at `made_at` for `scope`.
 pub struct Report<'a> {
     pub keys: &'a [Key],
+    /// Keys that matched but are not counted (disabled ones without `--include-disabled`,
+    /// expired ones without `--include-expired`).
     pub left_out: LeftOut,
     pub scope: Scope,
     pub made_at: OffsetDateTime,
@@ -45,15 +48,6 @@ pub struct Scope {
     pub patterns: Vec<String>,
     pub include_disabled: bool,
     pub include_expired: bool,
-}
-
-/// Keys that matched but are not counted: disabled ones without `--include-disabled`,
-/// expired ones without `--include-expired` (an expired key that is also disabled counts as
-/// disabled).
-#[derive(Clone, Copy, Default)]
-pub struct LeftOut {
-    pub disabled: usize,
-    pub expired: usize,
 }
 
 pub(super) struct Totals {

@@ -10,6 +10,6 @@ mod html;
 mod table;
 
 pub use self::csv::csv;
-pub use contents::{Guardrails, LeftOut, Report, Scope};
+pub use contents::{Guardrails, Report, Scope};
 pub use html::html;
 pub use table::table;
