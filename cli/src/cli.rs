@@ -308,6 +308,10 @@ pub struct ChangeArgs {
     /// Only keys of this workspace (id) [default: the default workspace].
     #[arg(long, value_name = "ID")]
     pub workspace: Option<String>,
+    /// Every workspace's keys matching --match, each once (the preview names each key's
+    /// workspace) [default: one workspace, see --workspace].
+    #[arg(long, conflicts_with_all = ["workspace", "hash"])]
+    pub all_workspaces: bool,
     #[command(flatten)]
     pub confirm: Confirm,
 }

@@ -108,18 +108,20 @@ fn list_shows_every_workspace_with_its_workspace_column() {
 fn a_workspace_and_every_workspace_cannot_be_asked_for_together() {
     let fake = Fake::start();
     let dir = tempdir();
-    for command in ["list", "report", "audit"] {
-        let output = fake.run(
-            dir.path(),
-            &[
-                command,
-                "--workspace",
-                DEFAULT_WORKSPACE,
-                "--all-workspaces",
-            ],
-        );
+    for command in [
+        &["list"][..],
+        &["report"][..],
+        &["audit"][..],
+        &["delete", "--match", "s-*", "--yes"][..],
+    ] {
+        let mut args = command.to_vec();
+        args.extend(["--workspace", DEFAULT_WORKSPACE, "--all-workspaces"]);
+        let output = fake.run(dir.path(), &args);
         assert_code(&output, 2);
-        assert!(stderr(&output).contains("cannot be used with"), "{command}");
+        assert!(
+            stderr(&output).contains("cannot be used with"),
+            "{command:?}"
+        );
         assert_eq!(fake.server.total_requests(), 0, "refused before any call");
     }
 }
@@ -198,4 +200,77 @@ fn a_key_seen_in_two_workspaces_is_listed_once() {
     assert!(targets[0].starts_with("/api/v1/workspaces"), "{targets:?}");
     assert!(targets[1].contains("workspace_id=ws-a"), "{targets:?}");
     assert!(targets[3].contains("workspace_id=ws-b"), "{targets:?}");
+}
+
+#[test]
+fn changes_by_match_reach_every_workspace_when_asked() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let (research, _) = spread(&fake, dir.path());
+    let state = |name: &str| {
+        fake.all_keys_everywhere()
+            .into_iter()
+            .find(|k| k.name.as_deref() == Some(name))
+            .map(|k| (k.disabled, k.limit))
+    };
+    // One workspace by default: the keys of Research are left alone.
+    let output = fake.run(dir.path(), &["disable", "--match", "s-*", "--yes"]);
+    assert_code(&output, 0);
+    assert_eq!(state("s-home"), Some((Some(true), Some(10.0))));
+    assert_eq!(state("s-away-1"), Some((Some(false), Some(5.0))));
+
+    let output = fake.run(
+        dir.path(),
+        &["disable", "--match", "s-*", "--all-workspaces", "--dry-run"],
+    );
+    assert_code(&output, 0);
+    let plan = stdout(&output);
+    assert!(
+        plan.contains(&format!("s-away-1  (workspace {research})")),
+        "the preview names each key's workspace: {plan}"
+    );
+    assert_eq!(
+        state("s-away-1"),
+        Some((Some(false), Some(5.0))),
+        "a dry run"
+    );
+
+    for args in [
+        &["disable", "--match", "s-*", "--all-workspaces", "--yes"][..],
+        &[
+            "update",
+            "--match",
+            "s-*",
+            "--all-workspaces",
+            "--limit",
+            "7",
+            "--yes",
+        ][..],
+    ] {
+        let output = fake.run(dir.path(), args);
+        assert_code(&output, 0);
+    }
+    for name in ["s-home", "s-away-1", "s-away-2"] {
+        assert_eq!(state(name), Some((Some(true), Some(7.0))), "{name}");
+    }
+    let output = fake.run(
+        dir.path(),
+        &["enable", "--match", "s-away-*", "--all-workspaces", "--yes"],
+    );
+    assert_code(&output, 0);
+    assert_eq!(state("s-away-2"), Some((Some(false), Some(7.0))));
+    let output = fake.run(
+        dir.path(),
+        &["delete", "--match", "s-*", "--all-workspaces", "--yes"],
+    );
+    assert_code(&output, 0);
+    assert_eq!(state("s-away-1"), None);
+    assert!(
+        fake.all_keys_everywhere()
+            .iter()
+            .all(|k| !k.name.as_deref().is_some_and(|n| n.starts_with("s-")))
+    );
+    // By hash a key is found in any workspace: --all-workspaces is for --match.
+    let output = fake.run(dir.path(), &["delete", "abc", "--all-workspaces", "--yes"]);
+    assert_code(&output, 2);
 }

@@ -89,6 +89,21 @@ impl Fake {
         })
     }
 
+    /// Every key of every workspace (disabled and expired included), read with faults off.
+    pub fn all_keys_everywhere(&self) -> Vec<Key> {
+        let client = self.client();
+        self.runtime
+            .block_on(
+                client
+                    .keys()
+                    .list()
+                    .include_disabled(true)
+                    .include_expired(true)
+                    .all_in_every_workspace(),
+            )
+            .expect("listing works")
+    }
+
     /// Whether `secret` authenticates as the key with this label.
     pub fn authenticates_as(&self, secret: &str, label: &Option<String>) -> bool {
         let client = self.client_with(secret);
