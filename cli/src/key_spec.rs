@@ -68,7 +68,7 @@ impl KeySpec {
     pub fn check(&self) -> Result<(), (InputField, String)> {
         match self.new_key().validate() {
             Ok(()) => Ok(()),
-            Err(Error::InvalidInput { what, reason }) => Err((what, reason)),
+            Err(Error::InvalidInput { what, reason, .. }) => Err((what, reason)),
             Err(other) => Err((InputField::Request, other.summary())),
         }
     }

@@ -14,7 +14,8 @@
 //! `--sizes` prints only the size of each operation's future in flight (what every call in
 //! flight holds; a full run prints it too). `SDK_VS_RAW_ROUNDS=1` prints every round's figures
 //! to stderr. For profilers,
-//! `--only Sdk|Raw List|Get|Create CALLS [CONCURRENCY]` runs one side alone, e.g. under
+//! `--only Sdk|Raw List|Get|Create|Mixed CALLS [CONCURRENCY]` runs one side alone (`Mixed`:
+//! list, get and create in turn, as an application's calls compete for the caches), e.g. under
 //! `valgrind --tool=callgrind --separate-threads=yes` (the client is thread 1).
 
 use openrouter_keys::reqwest;
@@ -37,6 +38,9 @@ enum Op {
     List,
     Get,
     Create,
+    /// List, get and create in turn (profilers only, `--only … Mixed`): code of three
+    /// operations competing for the instruction cache, as in an application.
+    Mixed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -52,7 +56,11 @@ struct Clients {
 }
 
 impl Clients {
-    async fn call(&self, side: Side, op: Op) {
+    async fn call(&self, side: Side, op: Op, index: usize) {
+        let op = match op {
+            Op::Mixed => [Op::List, Op::Get, Op::Create][index % 3],
+            op => op,
+        };
         match side {
             Side::Sdk => self.sdk_call(op).await,
             Side::Raw => self.raw_call(op).await,
@@ -69,6 +77,7 @@ impl Clients {
                 .unwrap_or(false),
             Op::Get => keys.get(CANNED_HASH).await.is_ok(),
             Op::Create => keys.create(NewKey::new("bench")).await.is_ok(),
+            Op::Mixed => unreachable!("one operation per call"),
         };
         assert!(ok, "sdk {op:?} failed");
     }
@@ -83,6 +92,7 @@ impl Clients {
                 .raw
                 .post(format!("{}/keys", self.base_url))
                 .json(&serde_json::json!({"name": "bench"})),
+            Op::Mixed => unreachable!("one operation per call"),
         };
         let response = request
             .bearer_auth(KEY)
@@ -107,6 +117,7 @@ impl Clients {
                 .unwrap_or(false),
             Op::Get => serde_json::from_slice::<types::KeyResponse>(&bytes).is_ok(),
             Op::Create => serde_json::from_slice::<types::CreatedKeyResponse>(&bytes).is_ok(),
+            Op::Mixed => unreachable!("one operation per call"),
         };
         assert!(ok, "raw {op:?} did not decode");
     }
@@ -203,9 +214,9 @@ async fn batch(
     let wall = Instant::now();
     let workers = (0..concurrency).map(|_| async {
         let mut latencies = Vec::with_capacity(per_worker);
-        for _ in 0..per_worker {
+        for index in 0..per_worker {
             let started = Instant::now();
-            clients.call(side, op).await;
+            clients.call(side, op, index).await;
             latencies.push(started.elapsed());
         }
         latencies
@@ -280,7 +291,7 @@ fn rss_child(side: Side) {
         }
         let rest = RSS_CALLS - tally.calls;
         for _ in 0..rest {
-            clients.call(side, Op::Get).await;
+            clients.call(side, Op::Get, 0).await;
             tally.calls += 1;
         }
         println!("calls {} peak_rss_kib {}", tally.calls, peak_rss_kib());
@@ -331,7 +342,7 @@ fn main() {
         return;
     }
     if let Some(at) = args.iter().position(|a| a == "--only") {
-        // For profilers: `--only Sdk|Raw List|Get|Create CALLS [CONCURRENCY]` runs just that
+        // For profilers: `--only Sdk|Raw List|Get|Create|Mixed CALLS [CONCURRENCY]` runs just that
         // (concurrency 32 unless given).
         let side = if args.get(at + 1).map(String::as_str) == Some("Raw") {
             Side::Raw
@@ -341,6 +352,7 @@ fn main() {
         let op = match args.get(at + 2).map(String::as_str) {
             Some("List") => Op::List,
             Some("Get") => Op::Get,
+            Some("Mixed") => Op::Mixed,
             _ => Op::Create,
         };
         let calls = args

@@ -5,10 +5,9 @@
 //! EXAMPLE_PROXY=http://127.0.0.1:3128 cargo run --example custom_http_client  # via a proxy
 //! ```
 //!
-//! Build the `reqwest::Client` from [`openrouter_keys::http_client_builder`], which sets up the
-//! TLS provider of the SDK's `rustls` feature; a client built otherwise may lack one. The
-//! SDK's own settings (API key, user agent, per-attempt timeout, retries) still apply to every
-//! call.
+//! Build the `reqwest::Client` from [`openrouter_keys::http_client_builder`], which follows no
+//! redirect and sets the SDK's connect timeout, as the SDK's own client does. The SDK's own
+//! settings (API key, user agent, per-attempt timeout, retries) still apply to every call.
 
 use openrouter_keys::{Client, reqwest};
 use openrouter_keys_testkit::FakeServer;

@@ -350,11 +350,10 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client> {
         let key_error = |reason: String| Error::Config(ConfigError::new(Setting::ApiKey, reason));
         let key = self.api_key.as_ref().ok_or_else(|| {
-            key_error(
-                "no API key: call `.api_key(..)` or set OPENROUTER_API_KEY (a management key \
-                 for the /keys operations)"
-                    .to_string(),
-            )
+            Error::Config(ConfigError::new(Setting::ApiKey, "no API key").with_hint(
+                "Call `.api_key(..)` or set OPENROUTER_API_KEY (a management key for the /keys \
+                 operations)",
+            ))
         })?;
         let key_origin = self.key_source.parenthetical();
         let key = key.expose_secret().trim();
@@ -471,14 +470,23 @@ fn check_tls(base_url: &str, own_http_client: bool) -> Result<()> {
     if has_tls || own_http_client || !base_url.starts_with("https:") {
         return Ok(());
     }
-    Err(Error::Config(ConfigError::new(
-        Setting::BaseUrl,
-        format!(
-            "the base URL `{base_url}` uses https, but openrouter-keys was built without TLS: \
-             enable its `rustls` (default) or `native-tls` feature, or pass a TLS-capable \
-             client with `ClientBuilder::http_client`"
+    Err(no_tls(base_url))
+}
+
+/// The error of an `https` base URL in a build without TLS.
+pub(crate) fn no_tls(base_url: &str) -> Error {
+    Error::Config(
+        ConfigError::new(
+            Setting::BaseUrl,
+            format!(
+                "the base URL `{base_url}` uses https, but openrouter-keys was built without TLS"
+            ),
+        )
+        .with_hint(
+            "Enable its `rustls` (default) or `native-tls` feature, or pass a TLS-capable \
+             client with `ClientBuilder::http_client`",
         ),
-    )))
+    )
 }
 
 /// An absolute http(s) URL without credentials, query or fragment, returned without a
@@ -524,8 +532,9 @@ fn checked_base_url(raw: &str, origin: &str) -> Result<String> {
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
-/// A `reqwest::ClientBuilder` ready for this crate's TLS set-up, to customise (proxy, pool,
-/// ...) and pass to [`ClientBuilder::http_client`].
+/// A `reqwest::ClientBuilder` set up as the SDK's own HTTP client is (no redirects, the
+/// default connect timeout), to customise (proxy, pool, ...) and pass to
+/// [`ClientBuilder::http_client`].
 ///
 /// It follows no redirect (reqwest's default follows ten): OpenRouter's API is not documented
 /// to redirect, and following one would turn a `POST /keys` into a `GET` (the create then
@@ -533,9 +542,11 @@ fn checked_base_url(raw: &str, origin: &str) -> Result<String> {
 /// the redirect names. A redirect comes back as an [`Error::Api`] with the status and a hint
 /// that names where it pointed.
 ///
-/// With the default `rustls` feature, reqwest needs a process-wide rustls crypto provider;
-/// this installs ring's unless the application already installed one. Building a
-/// `reqwest::Client` any other way without a provider makes reqwest panic.
+/// It installs nothing process-wide: with the default `rustls` feature, the client it builds
+/// uses the rustls crypto provider the application installed as the process default, if any,
+/// and otherwise reqwest's own (aws-lc-rs), given to that client alone. Another provider (ring,
+/// say) comes with reqwest's `rustls-no-provider` feature and this crate's default features
+/// off, as the crate's [Cargo features](crate#cargo-features) say.
 ///
 /// ```
 /// let http = openrouter_keys::http_client_builder()
@@ -549,14 +560,6 @@ fn checked_base_url(raw: &str, origin: &str) -> Result<String> {
 /// # Ok::<(), openrouter_keys::Error>(())
 /// ```
 pub fn http_client_builder() -> reqwest::ClientBuilder {
-    #[cfg(feature = "rustls")]
-    {
-        // Fails harmlessly when a provider is already installed. rustls 0.23.48 deprecates
-        // ring's provider (ring has no post-quantum key exchange) and names no replacement
-        // within ring; the alternative is another provider (aws-lc-rs), not another call.
-        #[allow(deprecated)]
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
     reqwest::Client::builder()
         .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())

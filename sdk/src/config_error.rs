@@ -90,9 +90,11 @@ impl fmt::Display for Setting {
 pub struct ConfigError {
     /// The setting at fault; `None` when no one setting is (none so far).
     pub setting: Option<Setting>,
-    /// What is wrong with it and what to write instead, in words (`Display` of the error
-    /// after "invalid client configuration: ").
+    /// What is wrong with it, and what to write instead when that is a value (`Display` of
+    /// the error after "invalid client configuration: "). Advice that names a call of this
+    /// crate is [`hint`](Self::hint).
     pub reason: String,
+    hint: Option<&'static str>,
 }
 
 impl ConfigError {
@@ -100,13 +102,33 @@ impl ConfigError {
         Self {
             setting: Some(setting),
             reason: reason.into(),
+            hint: None,
         }
+    }
+
+    /// With this advice, for [`hint`](Self::hint).
+    pub(crate) fn with_hint(mut self, hint: &'static str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    /// What to do about it, when that means calling something in code (a builder method,
+    /// a crate feature): for example "Call `.api_key(..)` or set OPENROUTER_API_KEY". Also
+    /// part of `Display`, after `. `; `{:#}` leaves it out.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint
     }
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.reason)
+        f.write_str(&self.reason)?;
+        if !f.alternate()
+            && let Some(hint) = self.hint
+        {
+            write!(f, ". {hint}")?;
+        }
+        Ok(())
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::error_text::Attempts;
 use crate::operation_id::OperationId;
 use reqwest::StatusCode;
+use std::borrow::Cow;
 use std::fmt;
 
 /// A success status whose body did not decode.
@@ -31,17 +32,31 @@ pub struct DecodeError {
     /// proxy's sign-in page, say) does not: such an error comes inside
     /// [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
     pub key_created: bool,
-    /// What to do about it, when the SDK can tell (see [`DecodeError::hint`]).
+    /// What the SDK diagnosed about the answer, when it can tell: the first part of
+    /// [`DecodeError::hint`].
     pub(crate) hint: Option<String>,
 }
+
+/// The call that finds a created key whose answer did not decode.
+const LIST_ALL: &str = "`client.keys().list_all()`";
 
 impl DecodeError {
     /// What the SDK suggests doing about this answer, when it can tell: for example that a
     /// body which is not JSON at all (a web page) did not come from OpenRouter's API, so the
-    /// base URL or a proxy is the likely cause. Also part of `Display`, after `. ` (and before
-    /// the note on a created key); `{:#}` leaves it out.
-    pub fn hint(&self) -> Option<&str> {
-        self.hint.as_deref()
+    /// base URL or a proxy is the likely cause; and, when the answer shows that a create made
+    /// its key ([`key_created`](Self::key_created)), where its secret is and how to find the
+    /// key. `{:#}` (the summary) leaves it out; `{}` has it after `. `, its part about the
+    /// created key inside the closing note on that key.
+    pub fn hint(&self) -> Option<Cow<'_, str>> {
+        let created = self.key_created.then(|| match self.created_secret {
+            Some(_) => format!("Its secret is in `created_secret`; find the key with {LIST_ALL}"),
+            None => format!("Find the key with {LIST_ALL}"),
+        });
+        match (self.hint.as_deref(), created) {
+            (Some(diagnosis), Some(created)) => Some(Cow::Owned(format!("{diagnosis}. {created}"))),
+            (Some(diagnosis), None) => Some(Cow::Borrowed(diagnosis)),
+            (None, created) => created.map(Cow::Owned),
+        }
     }
 }
 
@@ -56,22 +71,24 @@ impl fmt::Display for DecodeError {
             self.message,
             Attempts(self.attempts)
         )?;
-        if !f.alternate()
-            && let Some(hint) = &self.hint
-        {
+        let advice = !f.alternate();
+        if advice && let Some(hint) = &self.hint {
             write!(f, ". {hint}")?;
         }
-        // The note on a created key is part of the summary: it says what happened.
+        // The note on a created key says what happened; with the advice (`{}`), it also says
+        // where the secret is and how to find the key.
         if self.key_created {
-            let secret = if self.created_secret.is_some() {
-                "its secret is in `created_secret`"
-            } else {
-                "its secret could not be read"
+            let secret = match (&self.created_secret, advice) {
+                (Some(_), true) => "its secret is in `created_secret`",
+                (Some(_), false) => "its secret was read",
+                (None, _) => "its secret could not be read",
             };
-            write!(
-                f,
-                " (the key was created; {secret}; find it with `client.keys().list_all()`)"
-            )?;
+            f.write_str(" (the key was created; ")?;
+            f.write_str(secret)?;
+            if advice {
+                write!(f, "; find it with {LIST_ALL}")?;
+            }
+            f.write_str(")")?;
         }
         Ok(())
     }

@@ -35,8 +35,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// The message comes in parts: [`summary`](Error::summary) (also `{:#}`) is what happened
 /// and why, [`hint`](Error::hint) what to do about it, and `{}` is the summary followed by
-/// `. ` and the hint (for a [`DecodeError`] of a create whose key exists, the hint goes
-/// before the closing note on that key).
+/// `. ` and the hint (for a [`DecodeError`] of a create whose key exists, the closing note on
+/// that key comes last, with the hint's advice about the key inside it).
 ///
 /// ```
 /// use openrouter_keys::{Client, Error};
@@ -86,11 +86,15 @@ pub enum Error {
     Decode(Box<DecodeError>),
 
     /// Input rejected before anything was sent (empty hash, empty name, bad header, ...).
+    #[non_exhaustive]
     InvalidInput {
         /// What was invalid.
         what: InputField,
-        /// Why, in words.
+        /// Why, in words, and what to give instead when that is a value.
         reason: String,
+        /// What to do instead, when that means calling something else in code (see
+        /// [`Error::hint`]).
+        hint: Option<&'static str>,
     },
 
     /// A `POST /keys` failed in a way that leaves open whether the key was created: the
@@ -271,12 +275,15 @@ impl fmt::Display for Error {
                 attempts: *attempts,
             }
             .fmt(f)?,
-            Error::InvalidInput { what, reason } => write!(f, "invalid {what}: {reason}")?,
+            Error::InvalidInput { what, reason, .. } => write!(f, "invalid {what}: {reason}")?,
             Error::OutcomeUnknown { cause } => write!(
                 f,
                 "creating the key may or may not have succeeded: {cause:#}"
             )?,
-            Error::Config(config) => write!(f, "invalid client configuration: {config}")?,
+            Error::Config(config) => {
+                f.write_str("invalid client configuration: ")?;
+                return fmt::Display::fmt(config, f);
+            }
         }
         if !f.alternate()
             && let Some(hint) = self.hint()
@@ -316,8 +323,13 @@ impl Error {
     ///   the cause is an API or decode error with a hint of its own, that hint comes first
     ///   (`cause.hint()` gives it alone); the "retry later" of a timeout or connection cause
     ///   is left out, since retrying a create may make a second key.
-    /// - [`Error::InvalidInput`], [`Error::Config`]: `None`; their reason says what is wrong
-    ///   and what to give instead.
+    /// - [`Error::InvalidInput`], [`Error::Config`]: when what to do instead is another call
+    ///   in code ([`ConfigError::hint`]: "Call `.api_key(..)` or set OPENROUTER_API_KEY");
+    ///   otherwise `None`, and their reason says what is wrong and what value to give instead.
+    ///
+    /// Advice that names a call of this crate is always here, never in the
+    /// [`summary`](Self::summary): a program that words its own advice (a command-line tool,
+    /// say) renders the summary and replaces the hint.
     ///
     /// ```
     /// # async fn run(client: openrouter_keys::Client) {
@@ -332,7 +344,7 @@ impl Error {
     pub fn hint(&self) -> Option<Cow<'_, str>> {
         match self {
             Error::Api(api) => api.hint().map(Cow::Borrowed),
-            Error::Decode(decode) => decode.hint().map(Cow::Borrowed),
+            Error::Decode(decode) => decode.hint(),
             Error::Timeout { which, .. } => Some(Cow::Borrowed(which.advice())),
             Error::Connection { phase, .. } => Some(Cow::Borrowed(phase.advice())),
             Error::OutcomeUnknown { cause } => {
@@ -345,7 +357,8 @@ impl Error {
                     None => Cow::Borrowed(UNKNOWN_OUTCOME_ADVICE),
                 })
             }
-            Error::InvalidInput { .. } | Error::Config(_) => None,
+            Error::Config(config) => config.hint().map(Cow::Borrowed),
+            Error::InvalidInput { hint, .. } => hint.map(Cow::Borrowed),
         }
     }
 
@@ -417,17 +430,31 @@ impl Error {
         Error::InvalidInput {
             what,
             reason: reason.into(),
+            hint: None,
+        }
+    }
+
+    /// [`Error::invalid`] with advice that names another call, for [`Error::hint`].
+    pub(crate) fn invalid_with_hint(
+        what: InputField,
+        reason: impl Into<String>,
+        hint: &'static str,
+    ) -> Self {
+        Error::InvalidInput {
+            what,
+            reason: reason.into(),
+            hint: Some(hint),
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::api_error::ApiErrorKind;
     use crate::operation_id::OperationId;
 
-    fn api(status: u16, hint: Option<&str>) -> ApiError {
+    pub(crate) fn api(status: u16, hint: Option<&str>) -> ApiError {
         let status = StatusCode::from_u16(status).unwrap();
         ApiError {
             operation: OperationId::GetKey,
@@ -444,7 +471,7 @@ mod tests {
         }
     }
 
-    fn decode(hint: Option<&str>, key_created: bool) -> DecodeError {
+    pub(crate) fn decode(hint: Option<&str>, key_created: bool) -> DecodeError {
         DecodeError {
             operation: OperationId::CreateKeys,
             status: StatusCode::CREATED,
@@ -477,14 +504,14 @@ mod tests {
             .unwrap_err()
     }
 
-    fn outcome_unknown(cause: Error) -> Error {
+    pub(crate) fn outcome_unknown(cause: Error) -> Error {
         Error::OutcomeUnknown {
             cause: Box::new(cause),
         }
     }
 
     /// One error of every variant (and every way each places its hint).
-    fn one_of_each() -> Vec<Error> {
+    pub(crate) fn one_of_each() -> Vec<Error> {
         let mut errors = vec![
             Error::Api(Box::new(api(404, None))),
             Error::Api(Box::new(api(
@@ -534,10 +561,16 @@ mod tests {
             let (full, summary) = (error.to_string(), error.summary());
             assert_eq!(format!("{error:#}"), summary, "{error:?}");
             let expected = match (&error, error.hint()) {
-                // The note on a created key closes the message, after the hint.
-                (Error::Decode(decode), Some(hint)) if decode.key_created => {
-                    let (failure, note) = summary.split_at(summary.find(" (the key was").unwrap());
-                    format!("{failure}. {hint}{note}")
+                // The note on a created key closes the message, after the diagnosis; the
+                // advice about the key (how to find it) goes inside the note.
+                (Error::Decode(decode), Some(_)) if decode.key_created => {
+                    let failure = &summary[..summary.find(" (the key was").unwrap()];
+                    let diagnosis = decode.hint.as_ref().map(|d| format!(". {d}"));
+                    format!(
+                        "{failure}{} (the key was created; its secret could not be read; find \
+                         it with `client.keys().list_all()`)",
+                        diagnosis.unwrap_or_default()
+                    )
                 }
                 (_, Some(hint)) => format!("{summary}. {hint}"),
                 (_, None) => summary.clone(),

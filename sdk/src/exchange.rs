@@ -169,15 +169,16 @@ fn send<Op: Exchange>(
                             .before_send(&mut request, &options.headers, &mut io);
                         shared.http.execute(request)
                     };
-                    let outcome = sent.await;
-                    let response =
-                        match shared
+                    let response = {
+                        let outcome = sent.await;
+                        shared
                             .transport
-                            .after_send(outcome, Op::RULES.id.as_str(), &mut io)
-                        {
+                            .after_send(&outcome, Op::RULES.id.as_str(), &mut io);
+                        match outcome {
                             Ok(response) => response,
                             Err(error) => break 'attempt codegen::Error::CommunicationError(error),
-                        };
+                        }
+                    };
                     if !response.status().is_success() {
                         break 'attempt match Op::read_error(capped(response)).await {
                             Ok(value) => {
@@ -187,7 +188,7 @@ fn send<Op: Exchange>(
                             Err(error) => error,
                         };
                     }
-                    read_body(capped(response))
+                    read_body(response)
                 }
                 .await;
                 let bytes = match read {

@@ -42,7 +42,17 @@ fn checked_segment<'v>(value: &'v str, field: InputField, what: &str) -> Result<
     }
     if value.starts_with("sk-or-") {
         // Not echoed: it is a secret, pasted where a hash or id was meant.
-        return Err(Error::invalid(field, secret_instead_of(what)));
+        return Err(match field {
+            InputField::Hash => Error::invalid_with_hint(
+                field,
+                "this is an API key's secret (`sk-or-…`), not its hash: it was not sent",
+                FIND_THE_HASH,
+            ),
+            _ => Error::invalid(
+                field,
+                format!("this is an API key's secret (`sk-or-…`), not {what}: it was not sent"),
+            ),
+        });
     }
     bounded(field, value)?;
     if value.contains('\\') {
@@ -54,15 +64,9 @@ fn checked_segment<'v>(value: &'v str, field: InputField, what: &str) -> Result<
     Ok(value)
 }
 
-/// The reason given when an API key's secret was passed where `what` was meant.
-fn secret_instead_of(what: &str) -> String {
-    if what == "a key hash" {
-        return "this is an API key's secret (`sk-or-…`), not its hash: it was not sent; find \
-                the hash with `list` (or `current_key()` for the key you call with)"
-            .to_string();
-    }
-    format!("this is an API key's secret (`sk-or-…`), not {what}: it was not sent")
-}
+/// Where a key's hash comes from, for a secret passed instead of one.
+const FIND_THE_HASH: &str = "Pass the key's hash, as `client.keys().list()` shows it (the key \
+                             the client calls with needs none: `client.current_key()`)";
 
 #[cfg(test)]
 mod tests {
@@ -94,7 +98,7 @@ mod tests {
         for field in [InputField::GuardrailId, InputField::WorkspaceId] {
             for bad in ["", "..", "a\\b", "sk-or-v1-0123"] {
                 match checked_id(bad, field) {
-                    Err(Error::InvalidInput { what, reason }) => {
+                    Err(Error::InvalidInput { what, reason, .. }) => {
                         assert_eq!(what, field, "{bad:?}");
                         assert!(!reason.contains("0123"), "not echoed: {reason}");
                     }

@@ -11,7 +11,7 @@ use std::fmt;
 ///
 /// # async fn run(client: openrouter_keys::Client) {
 /// match client.keys().create(NewKey::new("  ")).await {
-///     Err(Error::InvalidInput { what: InputField::Name, reason }) => eprintln!("name: {reason}"),
+///     Err(Error::InvalidInput { what: InputField::Name, reason, .. }) => eprintln!("name: {reason}"),
 ///     other => println!("{other:?}"),
 /// }
 /// # }

@@ -119,12 +119,17 @@
 //!
 //! | feature | default | what it does |
 //! |---|---|---|
-//! | `rustls` | yes | TLS through rustls with the ring provider, installed as the process default when none is (see [`http_client_builder`]) |
+//! | `rustls` | yes | TLS through rustls with the aws-lc-rs provider (reqwest's `rustls` feature), which offers post-quantum key exchange (X25519MLKEM768). reqwest gives it to the SDK's HTTP client alone: nothing is installed process-wide, and a provider the application installed as the process default is used instead |
 //! | `native-tls` | no | TLS through the platform's library (OpenSSL, SChannel, Security.framework); use with `default-features = false` |
 //!
 //! With neither, the client speaks plain `http://` only, unless it is given its own
 //! `reqwest::Client` ([`ClientBuilder::http_client`]); an `https` base URL then fails at
-//! [`ClientBuilder::build`] with [`Error::Config`].
+//! [`ClientBuilder::build`] with [`Error::Config`]. That is also the way to another rustls
+//! provider (ring, say, to avoid aws-lc's C build): with `default-features = false`, build a
+//! `reqwest::Client` on reqwest's `rustls-no-provider` feature with your provider (installed
+//! as the process default, or in a `rustls::ClientConfig` given to reqwest's
+//! `tls_backend_preconfigured`), starting from [`http_client_builder`] so that it follows no
+//! redirect, and pass it to [`ClientBuilder::http_client`].
 //!
 //! # Examples
 //!
@@ -166,6 +171,8 @@ mod retry_after;
 mod retry_notice;
 mod rules;
 pub mod sleep;
+#[cfg(test)]
+mod summary_advice;
 mod text_bound;
 mod tolerant;
 mod transport;

@@ -16,8 +16,9 @@ pub struct CallOptions {
     pub(crate) retry: Option<RetryPolicy>,
     /// Headers added to every attempt of this call.
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
-    /// The first invalid header given, reported when the call is awaited.
-    pub(crate) header_error: Option<String>,
+    /// Why the first invalid header given was refused, and what to do instead when that is
+    /// another call (for `Error::hint`), reported when the call is awaited.
+    pub(crate) header_error: Option<(String, Option<&'static str>)>,
     /// `POST /keys` only: retry it like an idempotent call, accepting possible duplicates.
     pub(crate) retry_on_unknown_outcome: bool,
 }
@@ -35,27 +36,40 @@ impl CallOptions {
             return;
         }
         let parsed = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| format!("`{name}` is not a valid header name"))
+            .map_err(|_| (format!("`{name}` is not a valid header name"), None))
             .and_then(|n| {
                 if n == AUTHORIZATION {
-                    Err(
+                    Err((
                         "`Authorization` cannot be set per call; build a client with the \
                          other key instead"
                             .to_string(),
-                    )
-                } else if let Some(why) = owned_by_the_sdk(&n) {
-                    Err(format!(
-                        "`{name}` cannot be set per call: {why}; leave it out and the SDK \
-                         sends the right value"
+                        None,
                     ))
+                } else if let Some(owned) = owned_by_the_sdk(&n) {
+                    Err(match owned {
+                        Owned::Sent(why) => (
+                            format!(
+                                "`{name}` cannot be set per call: {why}; leave it out and the \
+                                 SDK sends the right value"
+                            ),
+                            None,
+                        ),
+                        Owned::Elsewhere { why, instead } => (
+                            format!("`{name}` cannot be set per call: {why}"),
+                            Some(instead),
+                        ),
+                    })
                 } else {
                     Ok(n)
                 }
             })
             .and_then(|n| {
-                HeaderValue::from_str(value)
-                    .map(|v| (n, v))
-                    .map_err(|_| format!("the value of `{name}` is not a valid header value"))
+                HeaderValue::from_str(value).map(|v| (n, v)).map_err(|_| {
+                    (
+                        format!("the value of `{name}` is not a valid header value"),
+                        None,
+                    )
+                })
             });
         match parsed {
             Ok(pair) => self.headers.push(pair),
@@ -67,8 +81,11 @@ impl CallOptions {
     /// timeout or a zero deadline (which would fail every attempt at once, or not, depending
     /// on timing).
     pub(crate) fn check(&self) -> Result<(), Error> {
-        if let Some(reason) = &self.header_error {
-            return Err(Error::invalid(InputField::Header, reason.clone()));
+        if let Some((reason, hint)) = &self.header_error {
+            return Err(match hint {
+                Some(hint) => Error::invalid_with_hint(InputField::Header, reason.clone(), hint),
+                None => Error::invalid(InputField::Header, reason.clone()),
+            });
         }
         if self.timeout.is_some_and(|t| t.is_zero()) {
             return Err(Error::invalid(
@@ -100,25 +117,39 @@ impl CallOptions {
 ///   `reqwest::Client` given to `ClientBuilder::http_client` instead.
 /// - `content-type`: the SDK encodes every body as JSON and says so; another type would make
 ///   the server misread the body (a `GET` or `DELETE` has none to describe).
-fn owned_by_the_sdk(name: &HeaderName) -> Option<&'static str> {
+fn owned_by_the_sdk(name: &HeaderName) -> Option<Owned> {
     // `HeaderName` is lowercase, whatever the caller typed.
     match name.as_str() {
         "content-length" | "transfer-encoding" | "te" | "trailer" | "connection" | "keep-alive"
-        | "upgrade" | "proxy-connection" | "expect" => Some(
+        | "upgrade" | "proxy-connection" | "expect" => Some(Owned::Sent(
             "the HTTP stack frames the request and manages the connection itself, and \
              another value could hang or break the call",
-        ),
-        "host" => Some(
+        )),
+        "host" => Some(Owned::Sent(
             "the host comes from the client's base URL; build a client with another base URL \
              instead",
-        ),
-        "proxy-authorization" => Some(
-            "proxy credentials belong on the proxy of the `reqwest::Client` given to \
-             `ClientBuilder::http_client`",
-        ),
-        "content-type" => Some("the SDK sends every body as JSON and sets its type"),
+        )),
+        "proxy-authorization" => Some(Owned::Elsewhere {
+            why: "proxy credentials belong on the proxy of the HTTP client calls are sent with",
+            instead: "Set the proxy, with its credentials, on a `reqwest::Client` and pass it \
+                      to `ClientBuilder::http_client`",
+        }),
+        "content-type" => Some(Owned::Sent(
+            "the SDK sends every body as JSON and sets its type",
+        )),
         _ => None,
     }
+}
+
+/// A header a call cannot set, and why.
+enum Owned {
+    /// The SDK or the HTTP stack sends it, with the right value.
+    Sent(&'static str),
+    /// It belongs to something set up elsewhere: `instead` is the call that does.
+    Elsewhere {
+        why: &'static str,
+        instead: &'static str,
+    },
 }
 
 #[cfg(test)]
@@ -128,7 +159,7 @@ mod tests {
     fn refusal(name: &str) -> Option<String> {
         let mut options = CallOptions::default();
         options.add_header(name, "5");
-        options.header_error
+        options.header_error.map(|(reason, _)| reason)
     }
 
     #[test]

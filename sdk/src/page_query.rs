@@ -125,7 +125,7 @@ mod tests {
         assert_eq!(PageQuery::default().checked_limit().unwrap(), None);
         for bad in [0, 101, u32::MAX] {
             match page(bad).checked_limit() {
-                Err(Error::InvalidInput { what, reason }) => {
+                Err(Error::InvalidInput { what, reason, .. }) => {
                     assert_eq!(what, InputField::PageLimit);
                     assert!(reason.contains(&bad.to_string()), "{reason}");
                 }

@@ -143,7 +143,12 @@ impl<Op: Paged> Pager<'_, Op> {
 }
 
 /// The error of a page that brought no item not already listed.
-fn repeated_page(listing: &Listing, offset: u64, page_len: usize, listed: usize) -> Error {
+pub(crate) fn repeated_page(
+    listing: &Listing,
+    offset: u64,
+    page_len: usize,
+    listed: usize,
+) -> Error {
     let items = listing.items;
     Error::Decode(Box::new(DecodeError {
         operation: listing.operation,

@@ -192,15 +192,15 @@ impl ClientTransport {
     }
 
     /// Right after sending returned `outcome`: notes what the attempt saw in `io` (status,
-    /// request id, the wait an error asked for) and traces it when someone listens; gives
-    /// `outcome` back.
+    /// request id, the wait an error asked for) and traces it when someone listens. It reads
+    /// `outcome` in place: the response is not moved through it.
     pub fn after_send(
         &self,
-        outcome: reqwest::Result<reqwest::Response>,
+        outcome: &reqwest::Result<reqwest::Response>,
         operation: &'static str,
         io: &mut AttemptIo,
-    ) -> reqwest::Result<reqwest::Response> {
-        if let Ok(response) = &outcome {
+    ) {
+        if let Ok(response) = outcome {
             let status = response.status();
             io.status = Some(status);
             io.request_id = request_id_value(response.headers());
@@ -211,9 +211,8 @@ impl ClientTransport {
         }
         // When nobody listens, tracing costs this check; the recording code is cold.
         if io.traced {
-            self.trace(&outcome, operation, io);
+            self.trace(outcome, operation, io);
         }
-        outcome
     }
 
     #[cold]
@@ -299,12 +298,19 @@ pub(crate) fn body_over_limit(error: &reqwest::Error) -> bool {
 /// replaced by one whose first read fails); any other is wrapped so that reading it fails
 /// once past the limit.
 pub(crate) fn capped(response: reqwest::Response) -> reqwest::Response {
-    // hyper knows the exact length when the response declared one.
-    let declared = response.content_length();
-    if declared.is_some_and(|length| length <= MAX_BODY as u64) {
+    if within_cap(&response) {
         return response;
     }
+    let declared = response.content_length();
     wrap_body(response, declared)
+}
+
+/// Whether `response` declares a length within [`MAX_BODY`] (hyper knows the exact length
+/// when the response declared one), so that it needs no wrapping.
+fn within_cap(response: &reqwest::Response) -> bool {
+    response
+        .content_length()
+        .is_some_and(|length| length <= MAX_BODY as u64)
 }
 
 /// [`capped`] for a body that declared no length or one over the limit.
@@ -326,18 +332,23 @@ fn wrap_body(response: reqwest::Response, declared: Option<u64>) -> reqwest::Res
     reqwest::Response::from(http::Response::from_parts(parts, body))
 }
 
-/// The whole body of `response`, read as `Response::bytes` reads it (same errors, the URL in
-/// them), by a future less than half the size: `bytes` keeps the response twice in its state
-/// (as its argument and in the `async fn` it awaits) besides the body's own future, and every
-/// call in flight holds that state while its answer arrives. A body of one chunk, the usual
-/// case, is passed on without a copy. (An `async` block, not an `async fn`: an async fn moves
-/// its argument into a local of its body, and rustc may keep both in its state,
-/// rust-lang/rust#62958.)
+/// The whole body of `response`, [`capped`], read as `Response::bytes` reads it (same errors,
+/// the URL in them), by a future less than half the size: `bytes` keeps the response twice in
+/// its state (as its argument and in the `async fn` it awaits) besides the body's own future,
+/// and every call in flight holds that state while its answer arrives. A body of one chunk,
+/// the usual case, is passed on without a copy. The cap is applied inside, where the response
+/// already is, rather than on the way in (each function a response passes through by value
+/// copies its 136 bytes). (An `async` block, not an `async fn`: an async fn moves its argument
+/// into a local of its body, and rustc may keep both in its state, rust-lang/rust#62958.)
 #[allow(clippy::manual_async_fn)] // on purpose, see above
 pub(crate) fn read_body(
     mut response: reqwest::Response,
 ) -> impl std::future::Future<Output = reqwest::Result<bytes::Bytes>> + Send {
     async move {
+        if !within_cap(&response) {
+            let declared = response.content_length();
+            response = wrap_body(response, declared);
+        }
         let first = match response.chunk().await {
             Ok(Some(chunk)) => chunk,
             Ok(None) => return Ok(bytes::Bytes::new()),

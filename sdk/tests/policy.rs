@@ -222,7 +222,7 @@ async fn refused<T: std::fmt::Debug>(
     call: impl std::future::IntoFuture<Output = Result<T, Error>>,
 ) -> (InputField, String) {
     match call.await {
-        Err(Error::InvalidInput { what, reason }) => (what, reason),
+        Err(Error::InvalidInput { what, reason, .. }) => (what, reason),
         other => panic!("not refused: {other:?}"),
     }
 }

@@ -115,7 +115,7 @@ pub async fn update(ctx: &Context, args: &UpdateArgs) -> CliResult<Exit> {
         ));
     }
     // Every check the SDK makes before sending, made before any key is looked up.
-    if let Err(openrouter_keys::Error::InvalidInput { what, reason }) = update.validate() {
+    if let Err(openrouter_keys::Error::InvalidInput { what, reason, .. }) = update.validate() {
         let flag = match what {
             InputField::Name => "--name".to_string(),
             other => other.to_string(),

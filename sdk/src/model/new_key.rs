@@ -354,7 +354,7 @@ mod tests {
             ),
         ] {
             match key.validate() {
-                Err(Error::InvalidInput { what, reason }) => {
+                Err(Error::InvalidInput { what, reason, .. }) => {
                     assert_eq!(what, field);
                     assert!(reason.contains("1001 characters"), "{reason}");
                     assert!(!reason.contains('é'), "the text is not echoed: {reason}");

@@ -1,10 +1,11 @@
 //! Reads the upstream OpenAPI document from an `http://` or `https://` URL, for `spec-diff`, so
 //! that a scheduled CI job can compare our spec with the live published one.
 //!
-//! Uses the workspace's HTTP stack (reqwest with rustls and ring, as the SDK), one total
-//! timeout (connect, headers and body), and a cap on the body: a declared length over the cap
-//! is refused before reading, and an undeclared one is read chunk by chunk and abandoned as
-//! soon as it passes the cap.
+//! Uses the workspace's HTTP stack (reqwest with rustls and the aws-lc-rs provider reqwest
+//! gives its own client, as the SDK: nothing installed process-wide), one total timeout
+//! (connect, headers and body), and a cap on the body: a declared length over the cap is
+//! refused before reading, and an undeclared one is read chunk by chunk and abandoned as soon
+//! as it passes the cap.
 
 use crate::document::parse_document;
 use crate::error::XtaskError;
@@ -40,9 +41,6 @@ async fn fetch_text(
     timeout: Duration,
     max_bytes: usize,
 ) -> Result<(String, bool), XtaskError> {
-    // reqwest's rustls needs a process-wide crypto provider; this fails harmlessly when one is
-    // already installed.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let failed = |e: reqwest::Error| {
         let what = if e.is_timeout() {
             format!("no complete answer within {timeout:?}")
