@@ -408,6 +408,14 @@ pub struct RotateArgs {
     /// What to do with each old key once its replacement is verified.
     #[arg(long, value_enum, default_value_t = Then::Disable)]
     pub then: Then,
+    /// Every replacement's expiry: a date (2027-06-30, the end of that day in UTC) or an RFC
+    /// 3339 time [default: each old key's lifetime (created to expiry) counted from now; no
+    /// expiry only for a key that had none].
+    #[arg(long, value_name = "DATE|RFC3339", conflicts_with = "expires_in")]
+    pub expires_at: Option<String>,
+    /// Every replacement's expiry relative to now (e.g. 90d) [default: as --expires-at's].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub expires_in: Option<Duration>,
     /// Where the new secrets go (CSV `name,hash,key,replaces`, mode 0600); the journal is
     /// kept next to it as FILE.journal.
     #[arg(long, value_name = "FILE")]

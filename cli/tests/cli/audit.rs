@@ -9,7 +9,7 @@
 use crate::common::{Fake, assert_code, csv_rows, stderr, stdout, tempdir};
 use openrouter_keys::time::{Duration, OffsetDateTime};
 use openrouter_keys::{NewKey, Timestamp};
-use openrouter_keys_testkit::{FakeServer, ManualClock, NewGuardrail, NewWorkspace, Route};
+use openrouter_keys_testkit::{FakeServer, NewGuardrail, NewWorkspace, Route};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The fake's wall clock at its start: a month before OpenRouter began recording last use.
@@ -17,68 +17,32 @@ fn start() -> OffsetDateTime {
     OffsetDateTime::UNIX_EPOCH + Duration::seconds(1_764_547_200) // 2025-12-01T00:00:00Z
 }
 
-/// A fake whose clock starts at [`start`] and stands still until moved.
+/// A fake whose clock starts at [`start`], with a guardrail to assign keys to.
 struct Aged {
-    fake: Fake,
-    clock: ManualClock,
+    aged: crate::common::Aged,
     guardrail: String,
+}
+
+impl std::ops::Deref for Aged {
+    type Target = crate::common::Aged;
+    fn deref(&self) -> &Self::Target {
+        &self.aged
+    }
 }
 
 impl Aged {
     fn new() -> Aged {
-        let clock = ManualClock::new();
-        let fake = Fake::start_with(
-            FakeServer::builder()
-                .manual_clock(&clock)
-                .wall_clock_start(start()),
-        );
-        let guardrail = fake
+        let aged = crate::common::Aged::starting_at(start());
+        let guardrail = aged
+            .fake
             .server
             .add_guardrail(NewGuardrail::new("cap").limit_usd(50.0))
             .expect("a guardrail");
-        Aged {
-            fake,
-            clock,
-            guardrail,
-        }
-    }
-
-    /// Moves the fake's clock on to `wall` (never back).
-    fn at(&self, wall: OffsetDateTime) -> &Self {
-        let now = start() + self.clock.now();
-        if wall > now {
-            self.clock
-                .advance(std::time::Duration::try_from(wall - now).expect("forward"));
-        }
-        self
-    }
-
-    /// Creates a key now on the fake's clock; its hash.
-    fn create(&self, new_key: NewKey) -> String {
-        let client = self.fake.client();
-        let created = self
-            .fake
-            .runtime
-            .block_on(async { client.keys().create(new_key).await })
-            .expect("created");
-        created.key().hash.clone()
-    }
-
-    fn use_key(&self, hash: &str, usd: f64) {
-        assert!(self.fake.server.add_usage(hash, usd));
+        Aged { aged, guardrail }
     }
 
     fn guard(&self, hashes: &[&str]) {
-        let client = self.fake.client();
-        self.fake
-            .runtime
-            .block_on(async {
-                client
-                    .guardrails()
-                    .assign_keys(&self.guardrail, hashes.iter().copied())
-                    .await
-            })
-            .expect("assigned");
+        self.assign(&self.guardrail, hashes);
     }
 }
 
