@@ -25,6 +25,7 @@ mod messages;
 mod report;
 mod report_page;
 mod rotate;
+mod rotation_carries;
 mod secret_files;
 mod settle;
 mod spreadsheet_csv;
