@@ -914,6 +914,85 @@ mod tests {
         assert!(state.preexisting.contains(journal.rows()[0].id.as_str()));
     }
 
+    /// A rotation's row that is to hold a guardrail: its secret is handed out only once
+    /// the journal says the assignment was read back; its spec keeps the guardrail, creator
+    /// and external user across a resume, and a spec without them is written as before.
+    #[test]
+    fn a_guarded_rows_secret_is_handed_out_once_its_assignment_is_verified() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv.journal");
+        let old = KeyHash::from("old".to_string());
+        let guarded = KeySpec {
+            creator_user_id: Some("user_1".into()),
+            external_user: Some("partner-9".into()),
+            guardrail_id: Some("gr_1".into()),
+            ..spec("svc")
+        };
+        let plain = KeyHash::from("plain".to_string());
+        {
+            let Ok(Opened::Vacant(vacant)) = Journal::<KeyHash>::open(&path, "rotate", "fp") else {
+                panic!("a new journal");
+            };
+            let rows = vec![
+                Row {
+                    id: old.clone(),
+                    spec: guarded.clone(),
+                },
+                Row {
+                    id: plain.clone(),
+                    spec: spec("other"),
+                },
+            ];
+            let journal = vacant.begin("rotate", "fp", vec![], rows).unwrap();
+            for (row, hash) in [(&old, "new"), (&plain, "new-plain")] {
+                journal
+                    .append(Record::Created {
+                        row: row.clone(),
+                        hash: hash.into(),
+                        secret: "s".into(),
+                        label: None,
+                    })
+                    .unwrap();
+            }
+            let state = journal.state();
+            let row = state.row(&old).unwrap();
+            assert!(row.handed_out(&guarded).is_none(), "created, not assigned");
+            let other = state.row(&plain).unwrap();
+            assert!(
+                other.handed_out(&spec("other")).is_some(),
+                "no guardrail to wait for"
+            );
+            drop(state);
+            journal
+                .append(Record::Assigned {
+                    row: old.clone(),
+                    guardrail: "gr_1".into(),
+                })
+                .unwrap();
+            let state = journal.state();
+            let row = state.row(&old).unwrap();
+            assert!(
+                row.assigned && row.handed_out(&guarded).is_none(),
+                "not read back"
+            );
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let begin = text.lines().next().unwrap();
+        assert_eq!(begin.matches("guardrail_id").count(), 1, "{begin}");
+        assert!(text.contains(r#"{"event":"assigned","row":"old","guardrail":"gr_1"}"#));
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"{\"event\":\"assignment_verified\",\"row\":\"old\"}\n")
+            .unwrap();
+        let journal = resume::<KeyHash>(&path, "rotate", "fp").unwrap().unwrap();
+        assert_eq!(journal.rows()[0].spec, guarded);
+        let state = journal.state();
+        let row = state.row(&old).unwrap();
+        assert!(row.assignment_verified && row.handed_out(&guarded).is_some());
+    }
+
     #[test]
     fn an_intent_of_the_first_version_is_read_without_a_time() {
         let dir = tempfile::tempdir().unwrap();
