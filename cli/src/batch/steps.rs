@@ -1,10 +1,11 @@
 //! What a kind of batch does with a row once its key exists: [`RowSteps`].
 //!
 //! `bulk-create` has no further step ([`NoSteps`]); `rotate` gives the new key the old one's
-//! guardrail and checks it holds it, verifies the new key, then retires the old one. The engine runs a row's steps right after its key is made (or, on a
-//! rerun, as soon as the row's turn comes), `--concurrency` rows at a time, so that the steps
-//! of different rows overlap while each row goes through its own in order. Each step is
-//! journaled by the kind, so that a rerun continues after the last one done.
+//! guardrail and checks it holds it, verifies the new key, then retires the old one. The
+//! engine runs a row's steps right after its key is made (or, on a rerun, as soon as the
+//! row's turn comes), `--concurrency` rows at a time, so that the steps of different rows
+//! overlap while each row goes through its own in order. Each step is journaled by the kind,
+//! so that a rerun continues after the last one done.
 
 use super::journal::{Journal, RowState};
 use super::row::{Row, RowId};
