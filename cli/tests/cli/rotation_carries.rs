@@ -88,6 +88,35 @@ impl Account {
         args.extend_from_slice(extra);
         self.aged.fake.run(dir, &args)
     }
+
+    /// `rotate` with one attempt per call, so that an injected fault fails it.
+    fn rotate_once(&self, dir: &Path, old: &str) -> std::process::Output {
+        let args = [
+            "--attempts",
+            "1",
+            "rotate",
+            old,
+            "--secrets-out",
+            "new.csv",
+            "--yes",
+        ];
+        self.aged.fake.run(dir, &args)
+    }
+
+    /// The old key still works and no secret was handed out.
+    fn assert_left_alone(&self, dir: &Path, old: &str) {
+        assert_eq!(self.key(old).disabled, Some(false), "not retired");
+        let saved = std::fs::read_to_string(dir.join("new.csv")).unwrap_or_default();
+        assert!(csv_rows(&saved).is_empty(), "no secret handed out: {saved}");
+    }
+
+    /// The old key retired, its replacement holding the guardrail.
+    fn assert_rotated(&self, dir: &Path, old: &str) {
+        let new = replacement_of(dir, old);
+        let held = self.aged.fake.server.guardrail_of(&new);
+        assert_eq!(held.as_ref(), Some(&self.guardrail));
+        assert_eq!(self.key(old).disabled, Some(true));
+    }
 }
 
 /// The hash of the replacement the secrets file names for `old`.
@@ -242,34 +271,19 @@ fn a_replacement_whose_guardrail_cannot_be_assigned_leaves_the_old_key_alone() {
     account.now();
     let server = &account.aged.fake.server;
     server.inject_n(Route::BulkAssignKeysToGuardrail, Fault::status(500), 100);
-    let output = account.aged.fake.run(
-        dir.path(),
-        &[
-            "--attempts",
-            "1",
-            "rotate",
-            &old,
-            "--secrets-out",
-            "new.csv",
-            "--yes",
-        ],
-    );
+    let output = account.rotate_once(dir.path(), &old);
     assert_ne!(output.status.code(), Some(0));
     let text = stderr(&output);
     assert!(text.contains("cannot assign guardrail"), "{text}");
     assert!(text.contains("the old key was left alone"), "{text}");
     assert!(text.contains("withheld"), "{text}");
-    assert_eq!(account.key(&old).disabled, Some(false), "not retired");
-    let saved = std::fs::read_to_string(dir.path().join("new.csv")).unwrap_or_default();
-    assert!(csv_rows(&saved).is_empty(), "no secret handed out: {saved}");
+    account.assert_left_alone(dir.path(), &old);
 
     // The API answers again: the same command finishes the rotation.
     server.clear_faults();
     let output = account.rotate(dir.path(), &old, &[]);
     assert_code(&output, 0);
-    let new = replacement_of(dir.path(), &old);
-    assert_eq!(server.guardrail_of(&new), Some(account.guardrail.clone()));
-    assert_eq!(account.key(&old).disabled, Some(true));
+    account.assert_rotated(dir.path(), &old);
 }
 
 /// An assignment the API answers but does not hold (read back, the replacement holds no
@@ -294,9 +308,7 @@ fn an_assignment_that_does_not_hold_leaves_the_old_key_alone() {
     let text = stderr(&output);
     assert!(text.contains("does not hold guardrail"), "{text}");
     assert!(text.contains("the assignments show none"), "{text}");
-    assert_eq!(account.key(&old).disabled, Some(false), "not retired");
-    let saved = std::fs::read_to_string(dir.path().join("new.csv")).unwrap_or_default();
-    assert!(csv_rows(&saved).is_empty(), "no secret handed out: {saved}");
+    account.assert_left_alone(dir.path(), &old);
 }
 
 /// When the assignment cannot be read back, it is not taken for done: the old key stays,
@@ -308,36 +320,20 @@ fn an_assignment_that_cannot_be_read_back_leaves_the_old_key_alone() {
     let dir = tempdir();
     account.now();
     let server = &account.aged.fake.server;
-    let rotate = [
-        "--attempts",
-        "1",
-        "rotate",
-        &old,
-        "--secrets-out",
-        "new.csv",
-        "--yes",
-    ];
     // A first run makes the replacement and stops at the assignment.
     server.inject_n(Route::BulkAssignKeysToGuardrail, Fault::status(500), 100);
-    assert_ne!(
-        account.aged.fake.run(dir.path(), &rotate).status.code(),
-        Some(0)
-    );
+    assert_ne!(account.rotate_once(dir.path(), &old).status.code(), Some(0));
     server.clear_faults();
     // The rerun assigns, but cannot read the assignments back.
     server.inject_n(Route::ListKeyAssignments, Fault::status(503), 100);
-    let output = account.aged.fake.run(dir.path(), &rotate);
+    let output = account.rotate_once(dir.path(), &old);
     assert_ne!(output.status.code(), Some(0));
     let text = stderr(&output);
     assert!(text.contains("cannot read back the guardrail"), "{text}");
     assert!(text.contains("withheld"), "{text}");
-    assert_eq!(account.key(&old).disabled, Some(false), "not retired");
-    let saved = std::fs::read_to_string(dir.path().join("new.csv")).unwrap_or_default();
-    assert!(csv_rows(&saved).is_empty(), "no secret handed out: {saved}");
+    account.assert_left_alone(dir.path(), &old);
     // Once it can be read, the same command finishes.
     server.clear_faults();
-    assert_code(&account.aged.fake.run(dir.path(), &rotate), 0);
-    let new = replacement_of(dir.path(), &old);
-    assert_eq!(server.guardrail_of(&new), Some(account.guardrail.clone()));
-    assert_eq!(account.key(&old).disabled, Some(true));
+    assert_code(&account.rotate(dir.path(), &old, &[]), 0);
+    account.assert_rotated(dir.path(), &old);
 }
