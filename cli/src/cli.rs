@@ -89,7 +89,8 @@ pub enum Command {
     BulkCreate(BulkCreateArgs),
     /// Delete every key listed in a file (a secrets file, or `list --format csv|json|ndjson`).
     BulkDelete(BulkDeleteArgs),
-    /// Replace keys with new ones of the same settings, verify them, then retire the old ones.
+    /// Replace keys with new ones bounded as they were (settings, workspace, creator, guardrail;
+    /// the old lifetime from now), verify them, then retire the old ones.
     Rotate(RotateArgs),
     /// Usage report: totals, keys near their limit, top spenders.
     Report(ReportArgs),
