@@ -1,7 +1,8 @@
 //! `list`: every key, streamed page by page to the chosen format.
 //!
 //! Without `--sort`, each page is written as it arrives and dropped, so memory stays flat
-//! however many keys there are. `--sort` needs every row first: it collects them.
+//! however many keys there are (`--all-workspaces` keeps only the hashes seen, to list each
+//! key once). `--sort` needs every row first: it collects them.
 
 use crate::cli::{Filters, ListArgs, SortKey};
 use crate::context::Context;
@@ -9,14 +10,15 @@ use crate::error::CliResult;
 use crate::exit::Exit;
 use crate::print::Printer;
 use crate::render::ListWriter;
-use crate::select::{LeftOut, Matcher, listing};
+use crate::select::{LeftOut, Matcher, keys_in};
 use futures_util::TryStreamExt;
 use openrouter_keys::Key;
 use openrouter_keys::time::OffsetDateTime;
 
 pub async fn run(ctx: &Context, args: &ListArgs) -> CliResult<Exit> {
     let matcher = Matcher::new(&args.patterns)?;
-    let mut writer = ListWriter::new(args.format, ctx.print.data_stream());
+    let mut writer = ListWriter::new(args.format, ctx.print.data_stream())
+        .with_workspace_column(args.all_workspaces);
     // Every key is asked for, and the filters applied here: the keys they leave out are
     // counted and said (a `list > file` then `bulk-delete file` must not miss them unsaid).
     let every = Filters {
@@ -24,7 +26,7 @@ pub async fn run(ctx: &Context, args: &ListArgs) -> CliResult<Exit> {
         include_expired: true,
         workspace: args.filters.workspace.clone(),
     };
-    let mut stream = std::pin::pin!(listing(ctx.client()?, &every).into_stream());
+    let mut stream = keys_in(ctx.client()?, &every, args.all_workspaces);
     let mut sorted: Vec<Key> = Vec::new();
     let now = OffsetDateTime::now_utc();
     let mut left_out = LeftOut::default();

@@ -9,9 +9,12 @@ use std::io::Write;
 
 const TABLE_HEADER: &str = "HASH                                                              NAME                            STATUS    LIMIT      REMAINING  USAGE/MO   EXPIRES                   CREATED";
 
+/// The workspace column, last, in a listing of every workspace.
+const WORKSPACE_HEADER: &str = "WORKSPACE";
+
 /// One table line. Column widths are fixed so that a list can be printed as it streams in.
-fn table_line(k: &Key) -> String {
-    format!(
+fn table_line(k: &Key, workspace_column: bool) -> String {
+    let line = format!(
         "{:<65} {:<31} {:<9} {:<10} {:<10} {:<10} {:<25} {}",
         printable(&k.hash),
         fit(&shown_name(k), 31),
@@ -21,14 +24,25 @@ fn table_line(k: &Key) -> String {
         usd(k.usage.monthly),
         printable(&or_never(k.expires_at.as_ref())),
         or_dash(k.created_at.as_ref())
-    )
+    );
+    if !workspace_column {
+        return line;
+    }
+    // A created_at as the API writes it (`2026-01-02T03:04:05Z`) is 20 characters.
+    let workspace = or_dash(k.workspace_id.as_deref().map(printable));
+    format!("{:<TABLE_WIDTH$} {workspace}", line)
 }
+
+/// The width of a table line up to its last column's start, with room for a timestamp.
+const TABLE_WIDTH: usize = TABLE_HEADER.len() - "CREATED".len() + 20;
 
 /// Writes keys one at a time in the chosen format. Its errors are the writer's.
 pub struct ListWriter<W: Write> {
     format: ListFormat,
     sink: Sink<W>,
     count: usize,
+    /// The table shows each key's workspace (the machine formats always carry it).
+    workspace_column: bool,
 }
 
 enum Sink<W: Write> {
@@ -46,7 +60,15 @@ impl<W: Write> ListWriter<W> {
             format,
             sink,
             count: 0,
+            workspace_column: false,
         }
+    }
+
+    /// With `shown`, the table ends each line with the key's workspace (for a listing of
+    /// every workspace).
+    pub fn with_workspace_column(mut self, shown: bool) -> Self {
+        self.workspace_column = shown;
+        self
     }
 
     pub fn write(&mut self, key: &Key) -> std::io::Result<()> {
@@ -62,10 +84,12 @@ impl<W: Write> ListWriter<W> {
         };
         match self.format {
             ListFormat::Table => {
-                if first {
+                if first && self.workspace_column {
+                    writeln!(out, "{TABLE_HEADER:<TABLE_WIDTH$} {WORKSPACE_HEADER}")?;
+                } else if first {
                     writeln!(out, "{TABLE_HEADER}")?;
                 }
-                writeln!(out, "{}", table_line(key))
+                writeln!(out, "{}", table_line(key, self.workspace_column))
             }
             ListFormat::Json => {
                 let json = serde_json::to_string_pretty(&KeyRow::from(key))?;

@@ -5,8 +5,10 @@
 //! A new output format goes in `list.rs` (a `ListFormat` variant, `cli.rs`); a new field of
 //! the machine formats in `rows.rs` (fields are only ever added, at the end). Every CSV
 //! for people writes its text cells through `spreadsheet.rs` (no cell a spreadsheet runs).
+//! `audit`'s findings are written by `findings.rs`.
 
 mod details;
+mod findings;
 mod list;
 pub mod report;
 mod rows;
@@ -14,6 +16,7 @@ mod spreadsheet;
 mod text;
 
 pub use details::{current_key_details, key_details};
+pub use findings::{audit_summary, findings_csv, findings_json, findings_table};
 pub use list::ListWriter;
 pub use rows::{CreatedRow, CurrentKeyRow, KeyRow, pretty_json};
 pub use spreadsheet::{neutralised, restored};
