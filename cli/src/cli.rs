@@ -2,6 +2,7 @@
 //!
 //! Parsing only: each command's behaviour lives in `commands/`, one file per command.
 
+use crate::audit::Rule;
 use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,6 +16,7 @@ Examples:
   openrouter-keys disable --match 'student-*' --dry-run
   openrouter-keys rotate --match 'ci-*' --then disable --secrets-out rotated.csv
   openrouter-keys report --format html --out usage.html
+  openrouter-keys audit --all-workspaces --max-lifetime 90d --format json
 
 Exit codes:
     0  success
@@ -25,6 +27,7 @@ Exit codes:
     4  outcome unknown: a create may or may not have happened (rerun bulk commands to reconcile)
     5  settling (bulk-create, rotate with --no-wait): done, except that creates which ended
        without a clear answer may still make a key until the time said; rerun after it
+    6  audit: findings (the keys are listed; 0 when there is none)
   130  interrupted (Ctrl-C); bulk commands resume when run again with the same arguments
 
 The API key comes from --api-key-file, else OPENROUTER_API_KEY, OPENROUTER_MANAGEMENT_KEY or
@@ -88,10 +91,14 @@ pub enum Command {
     BulkCreate(BulkCreateArgs),
     /// Delete every key listed in a file (a secrets file, or `list --format csv|json|ndjson`).
     BulkDelete(BulkDeleteArgs),
-    /// Replace keys with new ones of the same settings, verify them, then retire the old ones.
+    /// Replace keys with new ones bounded as they were (settings, workspace, creator, guardrail;
+    /// the old lifetime from now), verify them, then retire the old ones.
     Rotate(RotateArgs),
     /// Usage report: totals, keys near their limit, top spenders.
     Report(ReportArgs),
+    /// Check keys against policy rules (limits, expiry, lifetime, use, guardrails); read-only.
+    /// Exit 6 when there are findings, 0 when there are none.
+    Audit(AuditArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
@@ -244,6 +251,10 @@ pub struct ListArgs {
     /// shows when stdout is not a terminal.
     #[arg(long, short)]
     pub wide: bool,
+    /// Every workspace's keys, each once, with its workspace (a table column) [default: one
+    /// workspace, see --workspace].
+    #[arg(long, conflicts_with = "workspace")]
+    pub all_workspaces: bool,
 }
 
 /// Settings of a key to create (flags of `create`, defaults of `bulk-create`).
@@ -325,6 +336,10 @@ pub struct ChangeArgs {
     /// Only keys of this workspace (id) [default: the default workspace].
     #[arg(value_hint = ValueHint::Other, long, value_name = "ID")]
     pub workspace: Option<String>,
+    /// Every workspace's keys matching --match, each once (the preview names each key's
+    /// workspace) [default: one workspace, see --workspace].
+    #[arg(long, conflicts_with_all = ["workspace", "hash"])]
+    pub all_workspaces: bool,
     #[command(flatten)]
     pub confirm: Confirm,
 }
@@ -423,6 +438,14 @@ pub struct RotateArgs {
     /// What to do with each old key once its replacement is verified.
     #[arg(long, value_enum, default_value_t = Then::Disable)]
     pub then: Then,
+    /// Every replacement's expiry: a date (2027-06-30, the end of that day in UTC) or an RFC
+    /// 3339 time [default: each old key's lifetime (created to expiry) counted from now; no
+    /// expiry only for a key that had none].
+    #[arg(value_hint = ValueHint::Other, long, value_name = "DATE|RFC3339", conflicts_with = "expires_in")]
+    pub expires_at: Option<String>,
+    /// Every replacement's expiry relative to now (e.g. 90d) [default: as --expires-at's].
+    #[arg(value_hint = ValueHint::Other, long, value_name = "DURATION", value_parser = parse_duration)]
+    pub expires_in: Option<Duration>,
     /// Where the new secrets go (CSV `name,hash,key,replaces`, mode 0600); the journal is
     /// kept next to it as FILE.journal.
     #[arg(value_hint = ValueHint::FilePath, long, value_name = "FILE")]
@@ -442,6 +465,9 @@ pub struct RotateArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     pub filters: Filters,
+    /// Every workspace's keys, each once [default: one workspace, see --workspace].
+    #[arg(long, conflicts_with = "workspace")]
+    pub all_workspaces: bool,
     /// Only keys whose name matches this glob (repeatable).
     #[arg(value_hint = ValueHint::Other, long = "match", value_name = "GLOB")]
     pub patterns: Vec<String>,
@@ -452,6 +478,52 @@ pub struct ReportArgs {
     /// Write the report to this file instead of stdout.
     #[arg(value_hint = ValueHint::FilePath, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+/// How long before its expiry a key is reported (`audit --expiring-within`), when not told.
+/// Our choice, no source states one: two weeks give a weekly CI run two chances to warn
+/// before a key stops working, time to rotate it and move its apps; and a key of a 30-day
+/// lifetime is flagged only in its last half, not for most of its life.
+pub const DEFAULT_EXPIRING_WITHIN: &str = "14d";
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Every workspace's keys, each once [default: one workspace, see --workspace].
+    #[arg(long, conflicts_with = "workspace")]
+    pub all_workspaces: bool,
+    /// Only keys whose name matches this glob (repeatable; a glob starting with `sk-` also
+    /// matches labels).
+    #[arg(value_hint = ValueHint::Other, long = "match", value_name = "GLOB")]
+    pub patterns: Vec<String>,
+    /// Report keys that expire within this time (e.g. 30d, 12h).
+    #[arg(value_hint = ValueHint::Other, long, value_name = "DURATION", default_value = DEFAULT_EXPIRING_WITHIN, value_parser = parse_duration)]
+    pub expiring_within: Duration,
+    /// The account's maximum key lifetime (e.g. 90d): report keys whose lifetime
+    /// (created_at to expires_at) is longer, or that never expire. OpenRouter rejects requests
+    /// from such keys when the account sets one; no API reads the setting, so say it here.
+    #[arg(value_hint = ValueHint::Other, long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_lifetime: Option<Duration>,
+    /// Report keys last used this many days ago or more, and keys never used that were
+    /// created this many days ago or more.
+    #[arg(value_hint = ValueHint::Other, long, value_name = "DAYS", default_value_t = 30)]
+    pub idle_days: u32,
+    /// Leave this rule out (repeatable).
+    #[arg(long = "skip", value_enum, value_name = "RULE")]
+    pub skip: Vec<Rule>,
+    /// `table`: findings grouped by key, each with its fix, then a summary; `json`: an array
+    /// of {rule, hash, name, workspace_id, detail, fix}; `csv`: the same columns, for
+    /// spreadsheets. With json and csv the summary goes to stderr.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
 }
 
 /// `30d`, `12h`, `500ms`, ... (humantime's syntax).

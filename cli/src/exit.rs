@@ -21,6 +21,9 @@ pub enum Exit {
     /// 5: done, except that a create which ended without a clear answer may still make a
     /// key until a time the run said (`--no-wait`); a rerun after it settles the batch.
     Settling = 5,
+    /// 6: `audit` found keys that break a rule (a CI gate fails on it); everything else
+    /// worked. Not 1: a gate must tell "the keys need work" from "the audit could not run".
+    Findings = 6,
     /// 130: interrupted by Ctrl-C (128 + SIGINT, as shells report it).
     Interrupted = 130,
 }
@@ -28,6 +31,16 @@ pub enum Exit {
 impl Exit {
     pub fn code(self) -> u8 {
         self as u8
+    }
+
+    /// The code of an audit that ran to its end with this many findings: 6 when there are
+    /// any, 0 when there are none.
+    pub fn of_audit(findings: usize) -> Exit {
+        if findings == 0 {
+            Exit::Success
+        } else {
+            Exit::Findings
+        }
     }
 }
 
@@ -132,6 +145,12 @@ mod tests {
 
     fn exit(outcomes: &[super::ItemOutcome]) -> Exit {
         outcomes.iter().copied().collect::<Tally>().exit()
+    }
+
+    #[test]
+    fn an_audit_fails_only_with_findings() {
+        assert_eq!(Exit::of_audit(0), Exit::Success);
+        assert_eq!(Exit::of_audit(3).code(), 6);
     }
 
     #[test]

@@ -18,6 +18,22 @@ pub struct HeldGuardrail {
     pub guardrail: Option<Guardrail>,
 }
 
+/// The id of the guardrail held by each of `hashes` that holds one (a key missing from the
+/// map holds none): every assignment of the account, read once.
+pub async fn assignments_of(
+    ctx: &Context,
+    hashes: &HashSet<&str>,
+) -> CliResult<HashMap<String, String>> {
+    ctx.client()?
+        .guardrails()
+        .list_all_key_assignments()
+        .try_filter(|assignment| std::future::ready(hashes.contains(assignment.key_hash.as_str())))
+        .map_ok(|assignment| (assignment.key_hash, assignment.guardrail_id))
+        .try_collect()
+        .await
+        .map_err(|e| ctx.api_error("reading guardrails failed", &e))
+}
+
 /// The guardrail held by each of `hashes` that holds one (a key missing from the map holds
 /// none). `workspace` is where most of them live (`--workspace`, else the default one).
 pub async fn held_by(
@@ -27,14 +43,7 @@ pub async fn held_by(
 ) -> CliResult<HashMap<String, HeldGuardrail>> {
     let client = ctx.client()?;
     let read_failed = |e: &openrouter_keys::Error| ctx.api_error("reading guardrails failed", e);
-    let held: HashMap<String, String> = client
-        .guardrails()
-        .all_key_assignments()
-        .try_filter(|assignment| std::future::ready(hashes.contains(assignment.key_hash.as_str())))
-        .map_ok(|assignment| (assignment.key_hash, assignment.guardrail_id))
-        .try_collect()
-        .await
-        .map_err(|e| read_failed(&e))?;
+    let held = assignments_of(ctx, hashes).await?;
     if held.is_empty() {
         return Ok(HashMap::new());
     }

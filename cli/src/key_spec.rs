@@ -7,7 +7,7 @@
 
 use crate::cli::{KeySettings, Reset};
 use crate::error::{CliError, CliResult};
-use openrouter_keys::{Error, InputField, LimitReset, NewKey, Timestamp};
+use openrouter_keys::{Error, ExternalIdentity, InputField, LimitReset, NewKey, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -22,6 +22,17 @@ pub struct KeySpec {
     #[serde(default, with = "timestamp_text")]
     pub expires_at: Option<Timestamp>,
     pub workspace_id: Option<String>,
+    /// The member the key belongs to (`creator_user_id`): member guardrails follow a key's
+    /// creator (`openapi/POLICY.md`). Absent from journals of earlier versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_user_id: Option<String>,
+    /// A partner's user the key is for (create's `external.user`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_user: Option<String>,
+    /// The guardrail the key is to hold (`rotate`: the old key's). Not part of the create:
+    /// assigned once the key exists, and checked before its secret is handed out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardrail_id: Option<String>,
 }
 
 impl KeySpec {
@@ -34,13 +45,7 @@ impl KeySpec {
         if let Some(limit) = settings.limit {
             check_limit(limit).map_err(|why| flag("--limit", why))?;
         }
-        let expires_at = match (&settings.expires_at, settings.expires_in) {
-            (Some(at), _) => Some(check_expiry(at).map_err(|why| flag("--expires-at", why))?),
-            (None, Some(after)) => {
-                Some(expiry_after(after).map_err(|why| flag("--expires-in", why))?)
-            }
-            (None, None) => None,
-        };
+        let expires_at = expiry_of_flags(settings.expires_at.as_deref(), settings.expires_in)?;
         let spec = Self {
             name: name.to_string(),
             limit: settings.limit,
@@ -48,6 +53,9 @@ impl KeySpec {
             include_byok_in_limit: settings.include_byok.then_some(true),
             expires_at,
             workspace_id: settings.workspace.clone(),
+            creator_user_id: None,
+            external_user: None,
+            guardrail_id: None,
         };
         spec.check().map_err(|(field, why)| {
             let name = match field {
@@ -91,7 +99,30 @@ impl KeySpec {
         if let Some(workspace) = &self.workspace_id {
             new_key = new_key.workspace_id(workspace.as_str());
         }
+        if let Some(creator) = &self.creator_user_id {
+            new_key = new_key.creator_user_id(creator.as_str());
+        }
+        if let Some(user) = &self.external_user {
+            new_key = new_key.external(ExternalIdentity::new(user.as_str()));
+        }
         new_key
+    }
+}
+
+/// The expiry `--expires-at` or `--expires-in` say (`None` when neither is given), checked to
+/// be ahead; an error names the flag.
+pub fn expiry_of_flags(
+    expires_at: Option<&str>,
+    expires_in: Option<Duration>,
+) -> CliResult<Option<Timestamp>> {
+    match (expires_at, expires_in) {
+        (Some(at), _) => Ok(Some(
+            check_expiry(at).map_err(|why| flag("--expires-at", why))?,
+        )),
+        (None, Some(after)) => Ok(Some(
+            expiry_after(after).map_err(|why| flag("--expires-in", why))?,
+        )),
+        (None, None) => Ok(None),
     }
 }
 
@@ -173,8 +204,8 @@ fn check_ahead(when: SystemTime, shown: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Now plus `after`, whole seconds, RFC 3339 in UTC.
-fn expiry_after(after: Duration) -> Result<Timestamp, String> {
+/// Now plus `after`, whole seconds, RFC 3339 in UTC; refused when that is not ahead.
+pub fn expiry_after(after: Duration) -> Result<Timestamp, String> {
     // `--expires-in 0s` is now, which has passed by the time the key exists.
     let at = SystemTime::now()
         .checked_add(after)

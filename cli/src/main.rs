@@ -15,6 +15,7 @@
 // stdin}` outside it too.
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::disallowed_methods)]
 
+mod audit;
 mod batch;
 mod cli;
 mod commands;
@@ -26,12 +27,14 @@ mod given_hash;
 mod guardrails;
 mod interrupt;
 mod key_spec;
+mod key_state;
 #[allow(clippy::disallowed_methods)]
 mod print;
 mod render;
 mod sdk_error;
 mod secrets;
 mod select;
+mod shell;
 
 use clap::Parser;
 use error::CliError;

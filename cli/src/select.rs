@@ -8,10 +8,13 @@ use crate::cli::{Confirm, Filters, Target};
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::given_hash;
-use futures_util::TryStreamExt;
+use crate::shell::single_quoted;
+use futures_util::stream::BoxStream;
+use futures_util::{StreamExt, TryStreamExt};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use openrouter_keys::time::OffsetDateTime;
 use openrouter_keys::{Client, Key, ListKeys, Request};
+use std::collections::HashSet;
 
 /// Globs matched against a key's name, and against its label for globs that start with
 /// `sk-`. That a label may look like a shortened key (`sk-or-v1-0e6...1c96`) is our
@@ -74,6 +77,30 @@ pub fn listing<'c>(client: &'c Client, filters: &Filters) -> Request<'c, ListKey
     request
 }
 
+/// Every key the filters admit, page after page: of one workspace (`--workspace`, else the
+/// default one), or with `every_workspace` of each workspace `GET /workspaces` lists, in its
+/// order. `GET /keys` lists one workspace at a time (`openapi/POLICY.md`, "Workspaces"). A key
+/// is yielded once even if it moves to a workspace listed later while the listing runs; only
+/// the hashes seen are held, so memory stays small.
+pub fn keys_in<'c>(
+    client: &'c Client,
+    filters: &Filters,
+    every_workspace: bool,
+) -> BoxStream<'c, openrouter_keys::Result<Key>> {
+    let one = listing(client, filters);
+    if !every_workspace {
+        return one.into_stream().boxed();
+    }
+    let mut seen = HashSet::new();
+    client
+        .workspaces()
+        .list_all()
+        .map_ok(move |workspace| one.clone().workspace_id(workspace.id).into_stream())
+        .try_flatten()
+        .try_filter(move |key| std::future::ready(seen.insert(key.hash.clone())))
+        .boxed()
+}
+
 /// Matching keys that a listing's filters leave out, counted so that it can be said: a
 /// selection never omits matching keys silently.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -130,10 +157,13 @@ pub fn is_expired(key: &Key, now: OffsetDateTime) -> bool {
         .is_some_and(|at| at <= now)
 }
 
-/// Every key matching the globs, in every state; the caller decides which it acts on.
+/// Every key matching the globs, in every state; the caller decides which it acts on. Of
+/// one workspace (`workspace`, else the default one), or with `every_workspace` of every
+/// workspace, each key once (see [`keys_in`]).
 pub async fn matching_keys(
     ctx: &Context,
     workspace: Option<&str>,
+    every_workspace: bool,
     matcher: &Matcher,
 ) -> CliResult<Vec<Key>> {
     let every = Filters {
@@ -142,7 +172,7 @@ pub async fn matching_keys(
         workspace: workspace.map(str::to_string),
     };
     let mut keys = Vec::new();
-    let mut stream = std::pin::pin!(listing(ctx.client()?, &every).into_stream());
+    let mut stream = keys_in(ctx.client()?, &every, every_workspace);
     while let Some(key) = stream
         .try_next()
         .await
@@ -155,14 +185,16 @@ pub async fn matching_keys(
     Ok(keys)
 }
 
-/// Every key matching the globs that `filters` admit, and how many matching keys they
-/// left out.
+/// Every key matching the globs that `filters` admit (of every workspace with
+/// `every_workspace`), and how many matching keys they left out.
 pub async fn filtered_keys(
     ctx: &Context,
     filters: &Filters,
+    every_workspace: bool,
     matcher: &Matcher,
 ) -> CliResult<(Vec<Key>, LeftOut)> {
-    let mut keys = matching_keys(ctx, filters.workspace.as_deref(), matcher).await?;
+    let workspace = filters.workspace.as_deref();
+    let mut keys = matching_keys(ctx, workspace, every_workspace, matcher).await?;
     let now = OffsetDateTime::now_utc();
     let mut left_out = LeftOut::default();
     keys.retain(|key| left_out.admits(filters, key, now));
@@ -171,11 +203,12 @@ pub async fn filtered_keys(
 
 /// The keys a command acts on: the one `HASH`, or every key matching `--match` in every
 /// state (disabled and expired included: the user named them; the command says which it
-/// leaves alone).
+/// leaves alone), of one workspace or, with `every_workspace`, of every workspace.
 pub async fn resolve(
     ctx: &Context,
     target: &Target,
     workspace: Option<&str>,
+    every_workspace: bool,
 ) -> CliResult<Vec<Key>> {
     if let Some(hash) = &target.hash {
         let hash = given_hash::checked(hash, "the HASH argument")?;
@@ -185,7 +218,7 @@ pub async fn resolve(
         return Ok(vec![key]);
     }
     let matcher = Matcher::new(&target.patterns)?;
-    matching_keys(ctx, workspace, &matcher).await
+    matching_keys(ctx, workspace, every_workspace, &matcher).await
 }
 
 /// Shows what will happen and decides whether to go on: `Ok(true)` to act, `Ok(false)` for a
@@ -266,7 +299,7 @@ pub fn literal_glob_arg(name: &str) -> String {
         }
         glob.push(c);
     }
-    format!("'{}'", glob.replace('\'', "'\\''"))
+    single_quoted(&glob)
 }
 
 #[cfg(test)]

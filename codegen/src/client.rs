@@ -9,12 +9,11 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///Answer of POST /guardrails/{id}/assignments/keys.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    ///Answer of POST /guardrails/{id}/assignments/keys. The count is essential: without it an answer (any JSON object, an error envelope sent with a 200 included) would not show that the keys were assigned.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssignKeysResponse {
         ///Number of keys assigned.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub assigned_count: ::std::option::Option<i64>,
+        pub assigned_count: i64,
     }
     ///One layer of the budgets that constrain a key's spending.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -859,12 +858,11 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requests: ::std::option::Option<i64>,
     }
-    ///Answer of POST /guardrails/{id}/assignments/keys/remove.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    ///Answer of POST /guardrails/{id}/assignments/keys/remove. The count is essential, as for assigning.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UnassignKeysResponse {
         ///Number of keys unassigned.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub unassigned_count: ::std::option::Option<i64>,
+        pub unassigned_count: i64,
     }
     ///Body of PATCH /keys/{hash}. Absent fields are kept; `limit: null` and `limit_reset: null` clear the value.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]

@@ -7,7 +7,7 @@
 //! future (`exchange.rs`); what a failure is reported as is `error_mapping.rs`.
 
 use crate::client::{Client, Shared};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Sent};
 use crate::options::CallOptions;
 use crate::redact::Redactor;
 use crate::retry::{AttemptEnd, RetryPolicy, should_retry};
@@ -98,6 +98,7 @@ impl<'a> Call<'a> {
     /// The redactor for text from the network in this call's errors and traces.
     pub fn redactor(&self) -> Redactor<'_> {
         Redactor::new(&self.shared.transport.api_key, self.extra_secret)
+            .with_headers(&self.options.headers)
     }
 
     /// Time left before the call's deadline.
@@ -189,13 +190,17 @@ impl<'a> Call<'a> {
         if let Some(end) = end {
             record.last_end = Some(end);
             record.any_interrupted |= end == AttemptEnd::Interrupted;
-            record.maybe_acted |= match end {
-                AttemptEnd::Interrupted => true,
-                AttemptEnd::Status(status) => {
-                    status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT
+            record.earlier = record.sent;
+            record.sent = record.sent.and(match end {
+                AttemptEnd::Interrupted => Sent::MayHaveActed,
+                AttemptEnd::Status(status)
+                    if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT =>
+                {
+                    Sent::MayHaveActed
                 }
-                AttemptEnd::ConnectFailed => false,
-            };
+                AttemptEnd::Status(_) => Sent::Answered,
+                AttemptEnd::ConnectFailed => Sent::Nothing,
+            });
         }
         let wait_hint = record.last_retry_after;
         let end = end?;

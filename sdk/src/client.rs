@@ -9,8 +9,10 @@
 use crate::config_error::{ConfigError, Setting};
 use crate::error::{Error, Result};
 use crate::key_source::KeySource;
+use crate::redact::redact_keys;
 use crate::retry::RetryPolicy;
 use crate::retry_notice::{RetryHook, RetryNotice};
+use crate::shown_url::ShownUrl;
 use crate::sleep::{AsyncSleep, TokioSleep};
 use crate::transport::ClientTransport;
 use openrouter_keys_codegen as codegen;
@@ -80,7 +82,7 @@ impl Shared {
 impl fmt::Debug for Shared {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.base_url)
+            .field("base_url", &ShownUrl::of(&self.base_url))
             .field("api_key", &"[REDACTED]")
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
@@ -167,15 +169,21 @@ pub struct ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // What the user gave, never a credential: URLs without user name, password, query
+        // and fragment, and no `sk-or-…` token in any text.
+        let scrubbed = |text: &Option<String>| text.as_deref().map(redact_keys);
         f.debug_struct("ClientBuilder")
             .field("api_key", &self.api_key.as_ref().map(|_| "[REDACTED]"))
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(ShownUrl::of))
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
-            .field("app_title", &self.app_title)
-            .field("http_referer", &self.http_referer)
-            .field("app_categories", &self.app_categories)
+            .field("app_title", &scrubbed(&self.app_title))
+            .field(
+                "http_referer",
+                &self.http_referer.as_deref().map(ShownUrl::of),
+            )
+            .field("app_categories", &scrubbed(&self.app_categories))
             .finish_non_exhaustive()
     }
 }
@@ -349,10 +357,14 @@ impl ClientBuilder {
     /// timeout or deadline, an `https` base URL in a build without a TLS feature.
     pub fn build(self) -> Result<Client> {
         let key_error = |reason: String| Error::Config(ConfigError::new(Setting::ApiKey, reason));
+        // A key that will not do is best copied again from where it came from.
+        let copy_again = |reason: String| {
+            Error::Config(ConfigError::new(Setting::ApiKey, reason).with_hint("Copy it again"))
+        };
         let key = self.api_key.as_ref().ok_or_else(|| {
             Error::Config(ConfigError::new(Setting::ApiKey, "no API key").with_hint(
-                "Call `.api_key(..)` or set OPENROUTER_API_KEY (a management key for the /keys \
-                 operations)",
+                "Call `.api_key(..)` or set OPENROUTER_API_KEY (a management key: every \
+                 operation but `current_key()` needs one)",
             ))
         })?;
         let key_origin = self.key_source.parenthetical();
@@ -364,10 +376,10 @@ impl ClientBuilder {
         if let Some(at) = key.chars().position(|c| !c.is_ascii()) {
             // A header value may carry such bytes, so the server would get (and refuse) a key
             // that cannot be right: a byte order mark from a file, a typographic dash.
-            return Err(key_error(format!(
+            return Err(copy_again(format!(
                 "the API key{key_origin} contains a character that is not ASCII (character {} \
-                 of the key{}): the key goes in an HTTP header, where this client sends only ASCII; \
-                 copy it again",
+                 of the key{}): the key goes in an HTTP header, where this client sends only \
+                 ASCII",
                 at + 1,
                 if key.starts_with('\u{feff}') {
                     ", a byte order mark at its start"
@@ -377,9 +389,9 @@ impl ClientBuilder {
             )));
         }
         let mut authorization = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
-            key_error(format!(
+            copy_again(format!(
                 "the API key{key_origin} contains characters not allowed in a header (a line \
-                 break or another control character?): copy it again"
+                 break or another control character?)"
             ))
         })?;
         authorization.set_sensitive(true);
@@ -401,12 +413,19 @@ impl ClientBuilder {
         ] {
             if let Some(value) = value {
                 let header = HeaderValue::from_str(value).map_err(|_| {
+                    // The referer is a URL the user gave: shown without its credentials.
+                    let shown = match setting {
+                        Setting::HttpReferer => {
+                            let url = ShownUrl::of(value);
+                            format!("`{url}`{}", url.note())
+                        }
+                        _ => format!("`{}`", redact_keys(value).escape_debug()),
+                    };
                     Error::Config(ConfigError::new(
                         setting,
                         format!(
-                            "`{}`{} is not a valid value for the {name} header (control \
+                            "{shown}{} is not a valid value for the {name} header (control \
                              characters or non-ASCII?)",
-                            value.escape_debug(),
                             self.origin(setting)
                         ),
                     ))
@@ -475,6 +494,7 @@ fn check_tls(base_url: &str, own_http_client: bool) -> Result<()> {
 
 /// The error of an `https` base URL in a build without TLS.
 pub(crate) fn no_tls(base_url: &str) -> Error {
+    let base_url = ShownUrl::of(base_url);
     Error::Config(
         ConfigError::new(
             Setting::BaseUrl,
@@ -491,23 +511,25 @@ pub(crate) fn no_tls(base_url: &str) -> Error {
 
 /// An absolute http(s) URL without credentials, query or fragment, returned without a
 /// trailing slash. `origin` says where the text came from (" (from OPENROUTER_BASE_URL)").
+/// Its errors show the URL without its user name, password, query and fragment, and say so.
 fn checked_base_url(raw: &str, origin: &str) -> Result<String> {
-    let shown = raw.escape_debug();
-    let bad = |why: String| {
-        Error::Config(ConfigError::new(
+    let shown = ShownUrl::of(raw);
+    let note = shown.note();
+    let refused = |why: &str| {
+        ConfigError::new(
             Setting::BaseUrl,
-            format!("the base URL `{shown}`{origin} {why}"),
-        ))
+            format!("the base URL `{shown}`{origin} {why}{note}"),
+        )
     };
+    let bad = |why: String| Error::Config(refused(&why));
     let trimmed = raw.trim();
     if !trimmed.is_empty() && !trimmed.contains("://") {
         // `openrouter.ai/api/v1` does not parse; `localhost:8080/api` parses with
         // `localhost` as its scheme.
-        return Err(bad(format!(
-            "has no scheme: write `https://{}`",
-            trimmed.escape_debug()
-        )));
+        let write = format!("Write `https://{shown}`");
+        return Err(Error::Config(refused("has no scheme").with_hint(write)));
     }
+    // The parser's message names no part of the URL.
     let url = reqwest::Url::parse(trimmed).map_err(|e| bad(format!("is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(bad("must use http or https".to_string()));
@@ -525,9 +547,10 @@ fn checked_base_url(raw: &str, origin: &str) -> Result<String> {
     if matches!(url.host_str(), Some("openrouter.ai" | "www.openrouter.ai"))
         && matches!(url.path(), "" | "/")
     {
-        return Err(bad(format!(
-            "lacks the API's path: write `{DEFAULT_BASE_URL}`"
-        )));
+        let write = format!("Write `{DEFAULT_BASE_URL}`");
+        return Err(Error::Config(
+            refused("lacks the API's path").with_hint(write),
+        ));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
@@ -605,11 +628,11 @@ mod tests {
             assert!(checked_base_url(bad, "").is_err(), "{bad}");
         }
         for no_scheme in ["openrouter.ai/api/v1", "localhost:8080/api/v1"] {
-            let message = checked_base_url(no_scheme, "").unwrap_err().to_string();
-            assert!(
-                message.contains(&format!("write `https://{no_scheme}`")),
-                "{message}"
-            );
+            let error = checked_base_url(no_scheme, "").unwrap_err();
+            let hint = format!("Write `https://{no_scheme}`");
+            assert_eq!(error.hint().as_deref(), Some(hint.as_str()));
+            assert!(!error.summary().contains("Write"), "{error}");
+            assert!(error.to_string().ends_with(&format!(". {hint}")), "{error}");
         }
     }
 
@@ -677,7 +700,7 @@ mod tests {
         let bad_url = message("OPENROUTER_BASE_URL", "openrouter.ai/api/v1\u{1b}[2J");
         assert!(bad_url.contains("(from OPENROUTER_BASE_URL)"), "{bad_url}");
         assert!(
-            bad_url.contains("write `https://openrouter.ai/api/v1"),
+            bad_url.contains("Write `https://openrouter.ai/api/v1"),
             "{bad_url}"
         );
         assert!(!bad_url.contains('\u{1b}'), "{bad_url}");

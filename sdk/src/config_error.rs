@@ -4,6 +4,7 @@
 //! the builder's note of which settings came from the environment (a message about one of
 //! those names its variable).
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A setting of [`ClientBuilder`](crate::ClientBuilder), by the name of the builder method
@@ -83,18 +84,18 @@ impl fmt::Display for Setting {
 /// let error = Client::builder().api_key("k").base_url("openrouter.ai/api/v1").build().unwrap_err();
 /// let Error::Config(config) = &error else { panic!("{error:?}") };
 /// assert_eq!(config.setting, Some(Setting::BaseUrl));
-/// assert!(config.reason.contains("write `https://openrouter.ai/api/v1`"));
+/// assert!(config.reason.contains("has no scheme"));
+/// assert_eq!(config.hint(), Some("Write `https://openrouter.ai/api/v1`"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ConfigError {
     /// The setting at fault; `None` when no one setting is (none so far).
     pub setting: Option<Setting>,
-    /// What is wrong with it, and what to write instead when that is a value (`Display` of
-    /// the error after "invalid client configuration: "). Advice that names a call of this
-    /// crate is [`hint`](Self::hint).
+    /// What is wrong with it, in words (`Display` of the error after "invalid client
+    /// configuration: "); what to do about it is [`hint`](Self::hint).
     pub reason: String,
-    hint: Option<&'static str>,
+    hint: Option<Cow<'static, str>>,
 }
 
 impl ConfigError {
@@ -107,16 +108,16 @@ impl ConfigError {
     }
 
     /// With this advice, for [`hint`](Self::hint).
-    pub(crate) fn with_hint(mut self, hint: &'static str) -> Self {
-        self.hint = Some(hint);
+    pub(crate) fn with_hint(mut self, hint: impl Into<Cow<'static, str>>) -> Self {
+        self.hint = Some(hint.into());
         self
     }
 
-    /// What to do about it, when that means calling something in code (a builder method,
-    /// a crate feature): for example "Call `.api_key(..)` or set OPENROUTER_API_KEY". Also
+    /// What to write or do instead, when the SDK can tell: "Copy it again", "Write
+    /// `https://openrouter.ai/api/v1`", "Call `.api_key(..)` or set OPENROUTER_API_KEY". Also
     /// part of `Display`, after `. `; `{:#}` leaves it out.
     pub fn hint(&self) -> Option<&str> {
-        self.hint
+        self.hint.as_deref()
     }
 }
 
@@ -124,7 +125,7 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.reason)?;
         if !f.alternate()
-            && let Some(hint) = self.hint
+            && let Some(hint) = &self.hint
         {
             write!(f, ". {hint}")?;
         }

@@ -18,6 +18,7 @@ use crate::config_error::ConfigError;
 use crate::decode_error::DecodeError;
 use crate::error_text::{Attempts, Length, RetryHint, RootCause};
 use crate::input_field::InputField;
+use crate::listing_error::ListingError;
 use reqwest::StatusCode;
 use std::borrow::Cow;
 use std::fmt;
@@ -56,10 +57,11 @@ pub enum Error {
     Api(Box<ApiError>),
 
     /// No answer in time: which timeout passed is in `which`.
+    #[non_exhaustive]
     Timeout {
         /// Attempts made, including the one that timed out.
         attempts: u32,
-        /// Which timeout passed.
+        /// Which timeout passed, in the last attempt.
         which: TimeoutKind,
         /// That timeout's length, when known (a connect timeout set on a `reqwest::Client`
         /// given to [`ClientBuilder::http_client`](crate::ClientBuilder::http_client) is not).
@@ -69,10 +71,14 @@ pub enum Error {
         /// The status of the last attempt's answer when it arrived and then its body did not
         /// (the server answered, then stalled); `None` when no answer arrived.
         answered: Option<StatusCode>,
+        /// What the attempts before the last one sent: after a last attempt that could not
+        /// connect, whether anything was sent at all.
+        earlier: Sent,
     },
 
-    /// The connection failed before a whole response arrived: it could not be made, it broke
-    /// before an answer, or the answer was cut off (see `phase`).
+    /// The last attempt's connection failed before a whole response arrived: it could not be
+    /// made, it broke before an answer, or the answer was cut off (see `phase`).
+    #[non_exhaustive]
     Connection {
         /// Attempts made.
         attempts: u32,
@@ -80,28 +86,37 @@ pub enum Error {
         phase: ConnectionPhase,
         /// The transport error of the last attempt (its causes are part of the message).
         error: reqwest::Error,
+        /// What the attempts before the last one sent: after a last attempt that could not
+        /// connect, whether anything was sent at all.
+        earlier: Sent,
     },
 
     /// A success status whose body did not decode as the documented response.
     Decode(Box<DecodeError>),
+
+    /// A listing read page by page whose pages, each a good answer, do not fit together: the
+    /// server repeated a page, listed items past its total, or listed one item twice saying
+    /// two things ([`ListingError`]).
+    Listing(Box<ListingError>),
 
     /// Input rejected before anything was sent (empty hash, empty name, bad header, ...).
     #[non_exhaustive]
     InvalidInput {
         /// What was invalid.
         what: InputField,
-        /// Why, in words, and what to give instead when that is a value.
+        /// Why, in words: what is wrong, never what to do about it (that is `hint`).
         reason: String,
-        /// What to do instead, when that means calling something else in code (see
-        /// [`Error::hint`]).
+        /// What to do instead, when the SDK can tell (see [`Error::hint`]).
         hint: Option<&'static str>,
     },
 
     /// A `POST /keys` failed in a way that leaves open whether the key was created: the
-    /// request may have reached the server (a timeout or a broken connection after it was
-    /// sent, a 5xx or 408 answer, or a 2xx that shows no key, see
-    /// [`DecodeError::key_created`]). A create that never reached the server (it could not connect)
-    /// is a [`Error::Connection`] or [`Error::Timeout`] with [`TimeoutKind::Connect`] instead.
+    /// request may have reached the server in one of its attempts (a timeout or a broken
+    /// connection after it was sent, a 5xx or 408 answer, or a 2xx that shows no key, see
+    /// [`DecodeError::key_created`]). A create none of whose attempts can have been acted on
+    /// (none could connect, or the server turned them away with 429) is an
+    /// [`Error::Connection`] or [`Error::Timeout`] instead, whose `earlier` is not
+    /// [`Sent::MayHaveActed`].
     OutcomeUnknown {
         /// What happened to the last attempt (its summary is part of the message).
         cause: Box<Error>,
@@ -115,13 +130,15 @@ pub enum Error {
 const UNKNOWN_OUTCOME_ADVICE: &str = "A key may have been created: list keys \
      (`client.keys().list_all()`) and look for its name before creating it again";
 
-/// Which timeout passed, for [`Error::Timeout`].
+/// Which timeout passed in the last attempt of a call, for [`Error::Timeout`] (what the
+/// attempts before it sent is its `earlier`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TimeoutKind {
-    /// The connect timeout: no connection was made, so nothing was sent.
+    /// The connect timeout: the last attempt made no connection, so it sent nothing (an
+    /// earlier attempt may have: see [`Sent`]).
     Connect,
-    /// The per-attempt timeout, after the request may have been sent.
+    /// The per-attempt timeout, after the last attempt's request may have been sent.
     Attempt,
     /// The call's overall deadline ([`RetryPolicy::deadline`](crate::RetryPolicy::deadline)).
     Deadline,
@@ -142,16 +159,75 @@ impl TimeoutKind {
     }
 }
 
-/// How far an attempt got before its connection failed, for [`Error::Connection`].
+/// How far the last attempt of a call got before its connection failed, for
+/// [`Error::Connection`] (what the attempts before it sent is its `earlier`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ConnectionPhase {
-    /// No connection could be made (refused, DNS, TLS handshake, proxy): nothing was sent.
+    /// The last attempt could make no connection (refused, DNS, TLS handshake, proxy), so it
+    /// sent nothing (an earlier attempt may have: see [`Sent`]).
     Connect,
-    /// The connection broke after the request may have been sent, before an answer arrived.
+    /// The connection broke after the last attempt's request may have been sent, before an
+    /// answer arrived.
     Request,
-    /// An answer arrived but its body was cut off.
+    /// An answer to the last attempt arrived but its body was cut off.
     Response,
+}
+
+/// What a call's attempts before its last one sent to the server, in [`Error::Timeout`] and
+/// [`Error::Connection`] (whose `which` and `phase` describe the last attempt only): after a
+/// last attempt that could not connect, this tells "nothing was sent" from "an earlier attempt
+/// was sent and may have been acted on".
+///
+/// ```
+/// use openrouter_keys::{ConnectionPhase, Error, Sent};
+///
+/// fn nothing_was_sent(error: &Error) -> bool {
+///     matches!(
+///         error,
+///         Error::Connection { phase: ConnectionPhase::Connect, earlier: Sent::Nothing, .. }
+///     )
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Sent {
+    /// No request reached the server: there was no earlier attempt, or none connected.
+    #[default]
+    Nothing,
+    /// Requests reached the server and were answered with a status after which the call
+    /// tried again and that does not suggest the server acted (429 Too Many Requests); none
+    /// may have been acted on.
+    Answered,
+    /// A request may have been acted on: it was interrupted after it may have been sent, or
+    /// it was answered 5xx or 408.
+    MayHaveActed,
+}
+
+impl Sent {
+    /// The more telling of the two: what a run of attempts sent.
+    pub(crate) fn and(self, other: Sent) -> Sent {
+        let rank = |sent: Sent| match sent {
+            Sent::Nothing => 0,
+            Sent::Answered => 1,
+            Sent::MayHaveActed => 2,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
+
+    /// What a last attempt that sent nothing adds to its summary: that nothing was sent, or
+    /// what an earlier attempt did.
+    fn after_nothing_sent(self) -> &'static str {
+        match self {
+            Sent::Nothing => "nothing was sent",
+            Sent::Answered => "an earlier attempt was sent and answered",
+            Sent::MayHaveActed => "an earlier attempt was sent and may have been acted on",
+        }
+    }
 }
 
 impl ConnectionPhase {
@@ -180,6 +256,7 @@ struct TimeoutText {
     attempts: u32,
     retry_after: Option<Duration>,
     answered: Option<StatusCode>,
+    earlier: Sent,
 }
 
 impl fmt::Display for TimeoutText {
@@ -213,7 +290,10 @@ impl fmt::Display for TimeoutText {
         }
         RetryHint(self.retry_after).fmt(f)?;
         if self.which == TimeoutKind::Connect {
-            f.write_str(", so nothing was sent")?;
+            match self.earlier {
+                Sent::Nothing => f.write_str(", so nothing was sent")?,
+                earlier => write!(f, "; {}", earlier.after_nothing_sent())?,
+            }
         }
         Ok(())
     }
@@ -225,22 +305,22 @@ struct ConnectionText<'a> {
     phase: ConnectionPhase,
     error: &'a reqwest::Error,
     attempts: u32,
+    earlier: Sent,
 }
 
 impl fmt::Display for ConnectionText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let nothing_sent = if self.phase == ConnectionPhase::Connect {
-            "; nothing was sent"
-        } else {
-            ""
-        };
         write!(
             f,
-            "{}: {} ({}{nothing_sent})",
+            "{}: {} ({}",
             self.phase.describe(),
             RootCause(self.error),
             Attempts(self.attempts)
-        )
+        )?;
+        if self.phase == ConnectionPhase::Connect {
+            write!(f, "; {}", self.earlier.after_nothing_sent())?;
+        }
+        f.write_str(")")
     }
 }
 
@@ -251,28 +331,33 @@ impl fmt::Display for Error {
             // They place their own hints (and honour `{:#}`).
             Error::Api(api) => return fmt::Display::fmt(api, f),
             Error::Decode(decode) => return fmt::Display::fmt(decode, f),
+            Error::Listing(listing) => return fmt::Display::fmt(listing, f),
             Error::Timeout {
                 attempts,
                 which,
                 after,
                 retry_after,
                 answered,
+                earlier,
             } => TimeoutText {
                 which: *which,
                 after: *after,
                 attempts: *attempts,
                 retry_after: *retry_after,
                 answered: *answered,
+                earlier: *earlier,
             }
             .fmt(f)?,
             Error::Connection {
                 attempts,
                 phase,
                 error,
+                earlier,
             } => ConnectionText {
                 phase: *phase,
                 error,
                 attempts: *attempts,
+                earlier: *earlier,
             }
             .fmt(f)?,
             Error::InvalidInput { what, reason, .. } => write!(f, "invalid {what}: {reason}")?,
@@ -281,6 +366,7 @@ impl fmt::Display for Error {
                 "creating the key may or may not have succeeded: {cause:#}"
             )?,
             Error::Config(config) => {
+                // It places its own hint (and honours `{:#}`).
                 f.write_str("invalid client configuration: ")?;
                 return fmt::Display::fmt(config, f);
             }
@@ -323,13 +409,13 @@ impl Error {
     ///   the cause is an API or decode error with a hint of its own, that hint comes first
     ///   (`cause.hint()` gives it alone); the "retry later" of a timeout or connection cause
     ///   is left out, since retrying a create may make a second key.
-    /// - [`Error::InvalidInput`], [`Error::Config`]: when what to do instead is another call
-    ///   in code ([`ConfigError::hint`]: "Call `.api_key(..)` or set OPENROUTER_API_KEY");
-    ///   otherwise `None`, and their reason says what is wrong and what value to give instead.
+    /// - [`Error::InvalidInput`], [`Error::Config`]: what to give or do instead, when there
+    ///   is advice ("Copy it again", "Write `https://openrouter.ai/api/v1`", "Call
+    ///   `.api_key(..)` or set OPENROUTER_API_KEY"); their reason (in the summary) says what is
+    ///   wrong.
     ///
-    /// Advice that names a call of this crate is always here, never in the
-    /// [`summary`](Self::summary): a program that words its own advice (a command-line tool,
-    /// say) renders the summary and replaces the hint.
+    /// Advice is always here, never in the [`summary`](Self::summary): a program that words
+    /// its own advice (a command-line tool, say) renders the summary and replaces the hint.
     ///
     /// ```
     /// # async fn run(client: openrouter_keys::Client) {
@@ -345,6 +431,7 @@ impl Error {
         match self {
             Error::Api(api) => api.hint().map(Cow::Borrowed),
             Error::Decode(decode) => decode.hint(),
+            Error::Listing(listing) => Some(Cow::Owned(listing.hint())),
             Error::Timeout { which, .. } => Some(Cow::Borrowed(which.advice())),
             Error::Connection { phase, .. } => Some(Cow::Borrowed(phase.advice())),
             Error::OutcomeUnknown { cause } => {
@@ -357,8 +444,8 @@ impl Error {
                     None => Cow::Borrowed(UNKNOWN_OUTCOME_ADVICE),
                 })
             }
-            Error::Config(config) => config.hint().map(Cow::Borrowed),
             Error::InvalidInput { hint, .. } => hint.map(Cow::Borrowed),
+            Error::Config(config) => config.hint().map(Cow::Borrowed),
         }
     }
 
@@ -377,6 +464,7 @@ impl Error {
         match self {
             Error::Api(api) => api.request_id.as_deref(),
             Error::Decode(decode) => decode.request_id.as_deref(),
+            Error::Listing(listing) => listing.request_id.as_deref(),
             Error::OutcomeUnknown { cause } => cause.request_id(),
             _ => None,
         }
@@ -399,6 +487,7 @@ impl Error {
             Error::Api(api) => api.attempts,
             Error::Timeout { attempts, .. } | Error::Connection { attempts, .. } => *attempts,
             Error::Decode(decode) => decode.attempts,
+            Error::Listing(listing) => listing.attempts,
             Error::OutcomeUnknown { cause } => cause.attempts(),
             Error::InvalidInput { .. } | Error::Config(_) => 0,
         }
@@ -406,13 +495,14 @@ impl Error {
 
     /// Whether the same call may succeed if made again later.
     ///
-    /// `true` for timeouts, connection failures, 408, 429, 500, 502, 503 and 504 answers.
-    /// `false` for
-    /// [`Error::OutcomeUnknown`]: check whether the key exists before creating it again.
+    /// `true` for timeouts, connection failures, 408, 429, 500, 502, 503 and 504 answers,
+    /// and a listing whose pages did not fit together ([`Error::Listing`]: the list may have
+    /// moved while it was read). `false` for [`Error::OutcomeUnknown`]: check whether the key
+    /// exists before creating it again.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(api) => is_retryable_status(api.status),
-            Error::Timeout { .. } | Error::Connection { .. } => true,
+            Error::Timeout { .. } | Error::Connection { .. } | Error::Listing(_) => true,
             _ => false,
         }
     }
@@ -434,7 +524,7 @@ impl Error {
         }
     }
 
-    /// [`Error::invalid`] with advice that names another call, for [`Error::hint`].
+    /// [`Error::invalid`] with advice, for [`Error::hint`].
     pub(crate) fn invalid_with_hint(
         what: InputField,
         reason: impl Into<String>,
@@ -493,6 +583,7 @@ pub(crate) mod tests {
             after: Some(Duration::from_secs(30)),
             retry_after: Some(Duration::from_secs(2)),
             answered: answered.map(|s| StatusCode::from_u16(s).unwrap()),
+            earlier: Sent::Nothing,
         }
     }
 
@@ -548,6 +639,7 @@ pub(crate) mod tests {
                 attempts: 1,
                 phase,
                 error: transport_error(),
+                earlier: Sent::Nothing,
             };
             errors.push(connection());
             errors.push(outcome_unknown(connection()));
@@ -622,6 +714,45 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_last_attempt_that_sent_nothing_says_what_earlier_ones_sent() {
+        let connect_timeout = |earlier| Error::Timeout {
+            attempts: 3,
+            which: TimeoutKind::Connect,
+            after: Some(Duration::from_secs(10)),
+            retry_after: None,
+            answered: None,
+            earlier,
+        };
+        let refused = |earlier| Error::Connection {
+            attempts: 2,
+            phase: ConnectionPhase::Connect,
+            error: transport_error(),
+            earlier,
+        };
+        for (earlier, words) in [
+            (Sent::Nothing, "nothing was sent"),
+            (Sent::Answered, "an earlier attempt was sent and answered"),
+            (
+                Sent::MayHaveActed,
+                "an earlier attempt was sent and may have been acted on",
+            ),
+        ] {
+            for error in [connect_timeout(earlier), refused(earlier)] {
+                let summary = error.summary();
+                assert!(summary.contains(words), "{summary}");
+                if earlier != Sent::Nothing {
+                    assert!(!summary.contains("nothing was sent"), "{summary}");
+                }
+            }
+        }
+        assert_eq!(
+            connect_timeout(Sent::MayHaveActed).summary(),
+            "could not connect to OpenRouter within the connect timeout (10s) (after 3 \
+             attempts); an earlier attempt was sent and may have been acted on"
+        );
+    }
+
+    #[test]
     fn messages_keep_their_wording() {
         let cases = [
             (
@@ -668,6 +799,7 @@ pub(crate) mod tests {
             attempts: 2,
             phase: ConnectionPhase::Connect,
             error: transport_error(),
+            earlier: Sent::Nothing,
         };
         let text = connection.to_string();
         assert!(

@@ -16,8 +16,8 @@ use crate::decode_error::DecodeError;
 use crate::error::{ConnectionPhase, Error, Result, TimeoutKind};
 use crate::hints;
 use crate::input_field::InputField;
-use crate::redact::{Redactor, excerpt};
-use crate::rules::{Refusal, Rules};
+use crate::redact::{Redactor, excerpt, redact_keys};
+use crate::rules::{NotFound, Refusal, Rules};
 use crate::transport::{AttemptIo, CallRecord, MAX_BODY, body_over_limit};
 use futures_util::future::BoxFuture;
 use openrouter_keys_codegen as codegen;
@@ -50,18 +50,91 @@ pub(crate) fn fail<'a, T: DeserializeOwned + Send>(
 /// decode error, since the body contradicts the documented one, and not retried.
 #[cold]
 pub(crate) fn refused(call: &Call<'_>, io: &AttemptIo, refusal: &Refusal) -> Error {
+    success_refused(
+        call,
+        io,
+        refusal.path,
+        refusal.message.to_string(),
+        refusal.hint.to_string(),
+    )
+}
+
+/// A success body of an operation with nothing essential in its answer
+/// ([`Rules::nothing_essential`](crate::rules::Rules)) that is OpenRouter's error envelope:
+/// refused like a body that says the operation did not happen, since it decodes as a success
+/// (as any JSON object does). `None` for any other body.
+#[cold]
+pub(crate) fn enveloped(call: &Call<'_>, io: &AttemptIo, body: &[u8]) -> Option<Error> {
+    let said = envelope(body, &call.redactor())?;
+    Some(success_refused(
+        call,
+        io,
+        "error",
+        said,
+        hints::error_envelope().to_string(),
+    ))
+}
+
+/// The decode error of a success that is refused, not retried.
+fn success_refused(
+    call: &Call<'_>,
+    io: &AttemptIo,
+    path: &str,
+    message: String,
+    hint: String,
+) -> Error {
     Error::Decode(Box::new(DecodeError {
         operation: call.rules().id,
         status: io.status.unwrap_or(StatusCode::OK),
-        path: refusal.path.to_string(),
-        message: refusal.message.to_string(),
+        path: path.to_string(),
+        message,
         body_excerpt: String::new(),
         request_id: io.request_id.as_ref().map(|id| call.redactor().header(id)),
         attempts: io.number,
         created_secret: None,
         key_created: false,
-        hint: Some(refusal.hint.to_string()),
+        hint: Some(hint),
     }))
+}
+
+/// What a body that is OpenRouter's error envelope (`{"error": {…}}`) says, scrubbed, for a
+/// decode error's message; `None` for any other body.
+fn envelope(body: &[u8], redactor: &Redactor<'_>) -> Option<String> {
+    let codegen::types::ErrorResponse {
+        error:
+            codegen::types::ErrorDetail {
+                code,
+                message,
+                // Kept out: a decode error has no room for it; the excerpt shows the body.
+                metadata: _,
+            },
+        // Kept out, as in an API error (see `take_envelope`).
+        openrouter_metadata: _,
+        // Kept out, as in an API error: it names the account, not the failure.
+        user_id: _,
+    } = crate::tolerant::decode::<codegen::types::ErrorResponse>(body).ok()?;
+    let said = match (code, message) {
+        (Some(code), Some(message)) => format!(" (code {code}: {:?})", redactor.text(&message)),
+        (Some(code), None) => format!(" (code {code})"),
+        (None, Some(message)) => format!(" ({:?})", redactor.text(&message)),
+        (None, None) => String::new(),
+    };
+    Some(format!(
+        "the body is OpenRouter's error envelope{said}, not an answer of this operation"
+    ))
+}
+
+/// `url` without `sk-or-…` tokens in its path and query.
+#[cold]
+fn scrub_url(url: &mut reqwest::Url) {
+    if url.path().contains("sk-or-") {
+        let path = redact_keys(url.path());
+        url.set_path(&path);
+    }
+    if let Some(query) = url.query().filter(|query| query.contains("sk-or-")) {
+        let query = redact_keys(query);
+        url.set_query(Some(&query));
+    }
 }
 
 /// What the mapping reads of a call: its client's settings, its operation's rules, the record
@@ -100,7 +173,7 @@ impl<'a> Mapping<'a> {
             // A 2xx that does not show a key: not from the API, or not what it documents.
             Error::Decode(decode) => !decode.key_created,
             Error::Timeout { .. } | Error::Connection { .. } | Error::Api(_) => {
-                self.record.maybe_acted
+                self.record.maybe_acted()
             }
             _ => false,
         };
@@ -153,8 +226,13 @@ impl<'a> Mapping<'a> {
 
     /// A failure of the connection, by phase: which timeout passed, or how far the attempt
     /// got (`in_body`: the answer had arrived and its body was being read).
-    fn transport_failure(&self, source: reqwest::Error, in_body: bool) -> Error {
+    fn transport_failure(&self, mut source: reqwest::Error, in_body: bool) -> Error {
         let attempts = self.record.attempts;
+        // The error names the request's URL (in its text and its `Debug`): a token in the
+        // base URL's path, or in a query, is scrubbed from it.
+        if let Some(url) = source.url_mut() {
+            scrub_url(url);
+        }
         if source.is_timeout() {
             let (which, after) = if source.is_connect() {
                 (TimeoutKind::Connect, self.shared.connect_timeout)
@@ -174,6 +252,7 @@ impl<'a> Mapping<'a> {
                 } else {
                     None
                 },
+                earlier: self.record.earlier,
             };
         }
         let phase = if in_body {
@@ -187,6 +266,7 @@ impl<'a> Mapping<'a> {
             attempts,
             phase,
             error: source,
+            earlier: self.record.earlier,
         }
     }
 
@@ -275,7 +355,10 @@ impl<'a> Mapping<'a> {
             Ok(envelope) => self.take_envelope(&mut api, envelope),
             Err(_) => {
                 api.raw_body = Some(excerpt(body, RAW_BODY_LIMIT, &self.redactor));
-                if status == StatusCode::NOT_FOUND && api.hint.is_none() {
+                // Not OpenRouter's 404: what the operation's 404 means does not apply, the
+                // base URL may be wrong (unless its hint says so already).
+                if status == StatusCode::NOT_FOUND && self.rules.not_found != NotFound::WrongBaseUrl
+                {
                     api.hint = Some(hints::foreign_404(&self.shared.base_url));
                 }
             }
@@ -314,7 +397,7 @@ impl<'a> Mapping<'a> {
             // The decoder's message and the path may quote the body: scrubbed like it.
             let redactor = &self.redactor;
             let creation = self.rules.creates.as_ref();
-            Error::Decode(Box::new(DecodeError {
+            let mut decode = DecodeError {
                 operation: self.rules.id,
                 status,
                 path: redactor.text(&path),
@@ -325,7 +408,15 @@ impl<'a> Mapping<'a> {
                 created_secret: creation.and_then(|creation| (creation.secret)(body)),
                 key_created: creation.is_some_and(|creation| (creation.shown)(status, body)),
                 hint: hints::not_json(body, redactor, &self.shared.base_url),
-            }))
+            };
+            // An error envelope with a success status lacks the answer's essential members:
+            // say what it is rather than which member it lacks.
+            if let Some(said) = envelope(body, redactor) {
+                decode.path = "error".to_string();
+                decode.message = said;
+                decode.hint = Some(hints::error_envelope().to_string());
+            }
+            Error::Decode(Box::new(decode))
         })
     }
 }

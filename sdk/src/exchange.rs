@@ -66,6 +66,11 @@ pub(crate) trait Exchange: Operation + Sized {
     /// The public value of a success.
     fn output(wire: Self::Wire) -> Self::Output;
 
+    /// Adds to the value of a success what its answer's transport saw (attempts, request
+    /// id), for an output that carries it (a listing's page, for its errors); nothing by
+    /// default.
+    fn answered(_output: &mut Self::Output, _io: &AttemptIo) {}
+
     /// Why a success body says the operation did not happen, if it does (a delete answered
     /// `{"deleted": false}`): the call then fails instead of returning [`output`](Self::output).
     fn refusal(_wire: &Self::Wire) -> Option<Refusal> {
@@ -201,6 +206,12 @@ fn send<Op: Exchange>(
                     call.finish(spanned, &io);
                     return Ok(output);
                 }
+                if Op::RULES.nothing_essential
+                    && let Some(error) = error_mapping::enveloped(&call, &io, &bytes)
+                {
+                    call.finish(spanned, &io);
+                    return Err(error);
+                }
                 match serde_json::from_slice::<Op::Wire>(&bytes) {
                     Ok(wire) => {
                         call.finish(spanned, &io);
@@ -229,7 +240,11 @@ fn send<Op: Exchange>(
 /// The public value of a decoded success, unless the body says the operation did not happen.
 fn success<Op: Exchange>(call: &Call<'_>, io: &AttemptIo, wire: Op::Wire) -> Result<Op::Output> {
     match Op::refusal(&wire) {
-        None => Ok(Op::output(wire)),
+        None => {
+            let mut output = Op::output(wire);
+            Op::answered(&mut output, io);
+            Ok(output)
+        }
         Some(refusal) => Err(error_mapping::refused(call, io, &refusal)),
     }
 }

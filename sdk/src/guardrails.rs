@@ -14,13 +14,13 @@
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::exchange::{Exchange, ReadError, WireResult, impl_operation};
-use crate::hash::checked_id;
+use crate::hash::{checked_hash, checked_id, checked_ids};
 use crate::input_field::InputField;
 use crate::model::{Guardrail, KeyAssignment, KeysAssigned, KeysUnassigned};
 use crate::operation_id::OperationId;
 use crate::page_query::{MAX_LIMIT, PageQuery, paged_by_offset_and_limit, with_page};
 use crate::request::Request;
-use crate::rules::{Idempotency, KeyNeeded, Rules};
+use crate::rules::{Idempotency, KeyNeeded, Refusal, Rules};
 use futures_util::{Stream, TryStreamExt};
 use openrouter_keys_codegen::{self as codegen, builder, types};
 use std::future::Future;
@@ -70,7 +70,7 @@ impl<'c> Guardrails<'c> {
 
     /// `GET /guardrails/{id}`: one guardrail. A 404 means no guardrail has this id, or it is a
     /// workspace's default guardrail ([`Workspace::default_guardrail_id`]) whose
-    /// configuration was never written.
+    /// configuration was never written; the error's [`hint`](crate::Error::hint) says so.
     ///
     /// [`Workspace::default_guardrail_id`]: crate::Workspace::default_guardrail_id
     pub fn get(&self, id: impl Into<String>) -> Request<'c, GetGuardrail> {
@@ -83,36 +83,71 @@ impl<'c> Guardrails<'c> {
         Request::new(self.client, ListKeyAssignments::default())
     }
 
-    /// Every key assignment of the account, page after page (100 a page), as a stream.
+    /// Every key assignment of the account, page after page (100 a page), collected into one
+    /// `Vec`. A listing that shows one key holding two guardrails (where a key holds at most
+    /// one) fails with an [`Error::Listing`].
     ///
     /// ```no_run
     /// # async fn run(client: openrouter_keys::Client) -> Result<(), openrouter_keys::Error> {
-    /// use futures_util::TryStreamExt;
-    /// let mut assignments = client.guardrails().all_key_assignments();
-    /// while let Some(held) = assignments.try_next().await? {
+    /// for held in client.guardrails().all_key_assignments().await? {
     ///     println!("{} holds {}", held.key_hash, held.guardrail_id);
     /// }
     /// # Ok(()) }
     /// ```
     pub fn all_key_assignments(
         &self,
+    ) -> impl Future<Output = Result<Vec<KeyAssignment>>> + Send + 'c {
+        self.key_assignments().limit(MAX_LIMIT).all()
+    }
+
+    /// Every key assignment of the account, page after page (100 a page), as a stream: for
+    /// handling them as pages arrive, or stopping early.
+    /// [`all_key_assignments`](Self::all_key_assignments) collects them.
+    ///
+    /// ```no_run
+    /// # async fn run(client: openrouter_keys::Client) -> Result<(), openrouter_keys::Error> {
+    /// use futures_util::TryStreamExt;
+    /// let mut assignments = client.guardrails().list_all_key_assignments();
+    /// while let Some(held) = assignments.try_next().await? {
+    ///     println!("{} holds {}", held.key_hash, held.guardrail_id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list_all_key_assignments(
+        &self,
     ) -> impl Stream<Item = Result<KeyAssignment>> + Send + Unpin + 'c {
         self.key_assignments().limit(MAX_LIMIT).into_stream()
     }
 
-    /// The assignment of the key with this hash, if it holds a guardrail: OpenRouter has no
-    /// read of one key's assignment, so this reads the account's assignments
-    /// ([`all_key_assignments`](Self::all_key_assignments)) until it finds the key's.
+    /// The assignment of the key with this hash, or `None` when it holds no guardrail.
+    /// OpenRouter has no read of one key's assignment, so this reads every assignment of the
+    /// account ([`list_all_key_assignments`](Self::list_all_key_assignments)), to the end: a
+    /// key holds at most one guardrail, and a listing that shows a key with two (it was most
+    /// likely assigned another while they were read) answers neither but fails with an
+    /// [`Error::Listing`] (its kind [`ListingErrorKind::Contradiction`]), which a second read
+    /// most likely settles.
+    ///
+    /// The hash is checked as [`Keys::get`](crate::Keys::get) checks it: an empty one, a dot
+    /// segment, surrounding whitespace or a key's secret fails with
+    /// [`Error::InvalidInput`] before anything is sent.
+    ///
+    /// [`ListingErrorKind::Contradiction`]: crate::ListingErrorKind::Contradiction
     pub fn assignment_of(
         &self,
         key_hash: impl Into<String>,
     ) -> impl Future<Output = Result<Option<KeyAssignment>>> + Send + 'c {
         let key_hash = key_hash.into();
-        let assignments = self.all_key_assignments();
+        let assignments = self.list_all_key_assignments();
         async move {
-            let mut assignments =
-                assignments.try_filter(|held| std::future::ready(held.key_hash == key_hash));
-            assignments.try_next().await
+            checked_hash(&key_hash)?;
+            let mut assignments = assignments;
+            let mut held = None;
+            while let Some(assignment) = assignments.try_next().await? {
+                if held.is_none() && assignment.key_hash == key_hash {
+                    held = Some(assignment);
+                }
+            }
+            Ok(held)
         }
     }
 
@@ -143,7 +178,7 @@ impl<'c> Guardrails<'c> {
     /// ```no_run
     /// # async fn run(client: openrouter_keys::Client, guardrail_id: &str, hash: &str) -> Result<(), openrouter_keys::Error> {
     /// let assigned = client.guardrails().assign_keys(guardrail_id, [hash]).await?;
-    /// println!("assigned {:?}", assigned.count);
+    /// println!("assigned {}", assigned.count);
     /// # Ok(()) }
     /// ```
     pub fn assign_keys<S: Into<String>>(
@@ -195,7 +230,9 @@ paged_by_offset_and_limit!(
     ListGuardrails => Guardrail,
     items: "guardrails",
     by_hand: "client.guardrails().list().offset(n)",
-    id: |guardrail| &guardrail.id,
+    contradiction: "a guardrail twice",
+    id: |guardrail| (&guardrail.id, ""),
+    page: Guardrail::paged,
 );
 
 impl_operation!(ListGuardrails => Vec<Guardrail>);
@@ -210,6 +247,9 @@ impl Exchange for ListGuardrails {
     type Wire = types::GuardrailListResponse;
     type Body = ();
     fn check(&self) -> Result<()> {
+        if let Some(workspace_id) = &self.workspace_id {
+            checked_id(workspace_id, InputField::WorkspaceId)?;
+        }
         self.page.checked_limit().map(drop)
     }
     fn build(&self, generated: &codegen::Client, _: &()) -> WireResult<reqwest::Request> {
@@ -236,10 +276,17 @@ pub struct GetGuardrail {
 impl_operation!(GetGuardrail => Guardrail);
 
 impl Exchange for GetGuardrail {
+    // A workspace's default guardrail answers 404 until its configuration is first written
+    // (OpenRouter's published spec; `openapi/POLICY.md`).
     const RULES: &'static Rules = &Rules::new(
         OperationId::GetGuardrail,
         Idempotency::Idempotent,
         MANAGEMENT,
+    )
+    .not_found_means(
+        "No guardrail has this id, or it is a workspace's default guardrail (its \
+         `default_guardrail_id`), which OpenRouter answers 404 for until the guardrail's \
+         configuration is first written",
     );
     type Wire = types::GuardrailResponse;
     type Body = ();
@@ -270,8 +317,12 @@ paged_by_offset_and_limit!(
     ListKeyAssignments => KeyAssignment,
     items: "key assignments",
     by_hand: "client.guardrails().key_assignments().offset(n)",
-    // A key holds at most one guardrail: its hash tells its assignment apart.
-    id: |assignment| &assignment.key_hash,
+    contradiction: "a key holding two guardrails, where a key holds at most one (it was \
+                    most likely assigned another while the assignments were read)",
+    // A key holds at most one guardrail: its hash tells its assignment apart, and the same
+    // key listed again with another guardrail contradicts the first listing.
+    id: |assignment| (&assignment.key_hash, &assignment.guardrail_id),
+    page: KeyAssignment::paged,
 );
 
 impl_operation!(ListKeyAssignments => Vec<KeyAssignment>);
@@ -310,7 +361,10 @@ paged_by_offset_and_limit!(
     ListGuardrailKeyAssignments => KeyAssignment,
     items: "key assignments",
     by_hand: "client.guardrails().assignments_of_guardrail(id).offset(n)",
-    id: |assignment| &assignment.key_hash,
+    contradiction: "a key holding two guardrails, where a key holds at most one (it was \
+                    most likely assigned another while the assignments were read)",
+    id: |assignment| (&assignment.key_hash, &assignment.guardrail_id),
+    page: KeyAssignment::paged,
 );
 
 impl_operation!(ListGuardrailKeyAssignments => Vec<KeyAssignment>);
@@ -361,29 +415,33 @@ impl KeyHashes {
         }
     }
 
-    /// The body, once the guardrail's id and every hash were checked.
+    /// The body, once the guardrail's id and every hash were checked (an error names the
+    /// index of a hash it refuses).
     fn to_body(&self) -> Result<types::KeyHashesRequest> {
         checked_id(&self.guardrail_id, InputField::GuardrailId)?;
         if self.key_hashes.is_empty() {
-            return Err(Error::invalid(
+            return Err(Error::invalid_with_hint(
                 InputField::KeyHashes,
-                "name at least one key hash",
+                "no key hash was given",
+                "Name at least one key hash",
             ));
         }
-        let mut key_hashes = Vec::with_capacity(self.key_hashes.len());
-        for hash in &self.key_hashes {
-            if hash.starts_with("sk-or-") {
-                // Not echoed: a secret, pasted where a hash was meant.
-                return Err(Error::invalid(
-                    InputField::KeyHashes,
-                    "one is an API key's secret (`sk-or-…`), not its hash: nothing was sent; \
-                     find the hash with `list`",
-                ));
-            }
-            let item = types::KeyHashesRequestKeyHashesItem::try_from(hash.clone())
-                .map_err(|_| Error::invalid(InputField::KeyHashes, "a key hash cannot be empty"))?;
-            key_hashes.push(item);
-        }
+        checked_ids(&self.key_hashes, InputField::KeyHashes)?;
+        let key_hashes = self
+            .key_hashes
+            .iter()
+            .enumerate()
+            .map(|(index, hash)| {
+                // Checked above: only a hash the generated type refuses for a reason of its
+                // own could fail here.
+                types::KeyHashesRequestKeyHashesItem::try_from(hash.clone()).map_err(|e| {
+                    Error::invalid(
+                        InputField::KeyHashes,
+                        format!("the key hash at index {index}: {e}"),
+                    )
+                })
+            })
+            .collect::<Result<_>>()?;
         Ok(types::KeyHashesRequest { key_hashes })
     }
 }
@@ -424,6 +482,9 @@ impl Exchange for AssignKeys {
     }
     fn output(wire: Self::Wire) -> KeysAssigned {
         KeysAssigned::from(wire)
+    }
+    fn refusal(wire: &Self::Wire) -> Option<Refusal> {
+        refused_count("assigned_count", wire.assigned_count)
     }
 }
 
@@ -466,4 +527,19 @@ impl Exchange for UnassignKeys {
     fn output(wire: Self::Wire) -> KeysUnassigned {
         KeysUnassigned::from(wire)
     }
+    fn refusal(wire: &Self::Wire) -> Option<Refusal> {
+        refused_count("unassigned_count", wire.unassigned_count)
+    }
+}
+
+/// Why an assignment answer whose count (`member`, `assigned_count` or `unassigned_count`)
+/// is `sent` says nothing about what the call did: a negative count counts nothing.
+fn refused_count(member: &'static str, sent: i64) -> Option<Refusal> {
+    (sent < 0).then_some(Refusal {
+        path: member,
+        message: "the API answered a negative count, which says nothing about the keys the \
+                  call changed",
+        hint: "make the call again (repeating it is safe); if the count stays negative, the \
+               server answers wrongly: list the guardrail's assignments to see what holds",
+    })
 }

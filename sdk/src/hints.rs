@@ -9,6 +9,7 @@ use crate::client::DEFAULT_BASE_URL;
 use crate::key_source::KeySource;
 use crate::redact::{Redactor, excerpt};
 use crate::rules::{KeyNeeded, NotFound, Rules};
+use crate::shown_url::ShownUrl;
 use reqwest::StatusCode;
 
 /// What the user can do about an error status of `rules`' operation, when the SDK can tell.
@@ -19,7 +20,13 @@ pub(crate) fn for_status(
     base_url: &str,
     key: &KeySource,
 ) -> Option<String> {
+    if status == StatusCode::NOT_FOUND
+        && let NotFound::Means(means) = rules.not_found
+    {
+        return Some(means.to_string());
+    }
     let origin = key.parenthetical();
+    let base_url = ShownUrl::of(base_url);
     match (status.as_u16(), rules.key) {
         // No source documents a 404 for such a route (`GET /key`, without parameters): the
         // URL is the likely cause (our inference, worded as such). Other routes may answer
@@ -49,6 +56,7 @@ pub(crate) fn for_status(
 /// URL (our inference, worded as such).
 #[cold]
 pub(crate) fn foreign_404(base_url: &str) -> String {
+    let base_url = ShownUrl::of(base_url);
     format!(
         "the 404 did not carry OpenRouter's JSON error body, which the API documents for its \
          errors: the base URL `{base_url}` may be wrong (OpenRouter's is {DEFAULT_BASE_URL})"
@@ -60,12 +68,23 @@ pub(crate) fn foreign_404(base_url: &str) -> String {
 #[cold]
 pub(crate) fn redirect(location: Option<&str>, base_url: &str) -> String {
     let pointed = location.map_or_else(String::new, |to| format!(" to `{to}`"));
+    let base_url = ShownUrl::of(base_url);
     format!(
         "the server redirected the request{pointed}, and this client does not follow \
          redirects (a redirected POST would arrive as a GET, and the call's headers would go \
          to another server): the base URL `{base_url}` may be wrong (OpenRouter's is \
          {DEFAULT_BASE_URL})"
     )
+}
+
+/// For a success body that is OpenRouter's error envelope: the API (or a proxy or gateway
+/// that rewrote the status, our inference) reported an error, so the call most likely did not
+/// do what it asked.
+#[cold]
+pub(crate) fn error_envelope() -> &'static str {
+    "OpenRouter reported an error under a success status (a proxy or gateway may have \
+     rewritten the status): the operation most likely did not happen; check its effect \
+     before relying on it"
 }
 
 /// For a success body that is not JSON at all (a web page, an empty body, compressed bytes):
@@ -87,6 +106,7 @@ pub(crate) fn not_json(body: &[u8], redactor: &Redactor<'_>, base_url: &str) -> 
     } else {
         format!("the body is not JSON (it begins `{}`)", shown.trim())
     };
+    let base_url = ShownUrl::of(base_url);
     Some(format!(
         "{begins}: it is likely not an answer of OpenRouter's API; check the base URL \
          `{base_url}` (OpenRouter's is {DEFAULT_BASE_URL}) and any proxy in between"

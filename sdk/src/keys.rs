@@ -13,13 +13,15 @@
 use crate::client::Client;
 use crate::error::Result;
 use crate::exchange::{Exchange, ReadError, WireResult, impl_operation};
-use crate::hash::checked_hash;
+use crate::hash::{checked_hash, checked_id};
+use crate::input_field::InputField;
 use crate::model::{CreatedKey, CurrentKey, Key, KeyUpdate, NewKey};
 use crate::operation_id::OperationId;
 use crate::page_query::MAX_LIMIT;
-use crate::pagination::{Listing, Paged};
+use crate::pagination::{Listing, Page, Paged, PagedExchange, send_page};
 use crate::request::Request;
 use crate::rules::{Creation, Idempotency, KeyNeeded, Refusal, Rules};
+use futures_util::future::BoxFuture;
 use openrouter_keys_codegen::{self as codegen, builder, types};
 use reqwest::StatusCode;
 use secrecy::SecretString;
@@ -246,8 +248,8 @@ impl Paged for ListKeys {
     const LISTING: Listing = Listing {
         operation: Self::RULES.id,
         items: "keys",
-        path: "data",
         by_hand: "client.keys().list().offset(n)",
+        contradiction: "a key twice",
     };
     fn offset(&self) -> u64 {
         self.offset.unwrap_or(0)
@@ -255,8 +257,18 @@ impl Paged for ListKeys {
     fn set_offset(&mut self, offset: u64) {
         self.offset = Some(offset);
     }
-    fn id(key: &Key) -> &str {
-        &key.hash
+    fn id(key: &Key) -> (&str, &str) {
+        (&key.hash, "")
+    }
+    fn send_page(request: Request<'_, Self>) -> BoxFuture<'_, Result<Page<Key>>> {
+        send_page(request)
+    }
+}
+
+impl PagedExchange for ListKeys {
+    fn page(wire: Self::Wire) -> (Vec<Key>, Option<u64>) {
+        // `GET /keys` gives no total.
+        (Key::listed(wire), None)
     }
 }
 
@@ -268,7 +280,10 @@ impl Exchange for ListKeys {
     type Wire = types::KeyListResponse;
     type Body = ();
     fn check(&self) -> Result<()> {
-        Ok(())
+        match &self.workspace_id {
+            Some(workspace_id) => checked_id(workspace_id, InputField::WorkspaceId).map(drop),
+            None => Ok(()),
+        }
     }
     fn build(&self, generated: &codegen::Client, _: &()) -> WireResult<reqwest::Request> {
         let mut request = generated.list();
@@ -444,8 +459,10 @@ pub struct DeleteKey {
 impl_operation!(DeleteKey => ());
 
 impl Exchange for DeleteKey {
+    // `{}` is a success: nothing in the answer is essential.
     const RULES: &'static Rules =
-        &Rules::new(OperationId::DeleteKeys, Idempotency::Idempotent, MANAGEMENT);
+        &Rules::new(OperationId::DeleteKeys, Idempotency::Idempotent, MANAGEMENT)
+            .nothing_essential();
     type Wire = types::DeleteKeyResponse;
     type Body = ();
     fn check(&self) -> Result<()> {

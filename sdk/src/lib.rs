@@ -35,8 +35,9 @@
 //! | `DELETE /keys/{hash}` | [`Keys::delete`] | `()` |
 //! | `GET /guardrails` | [`Guardrails::list`] (one workspace's, one page), [`Guardrails::all`] | [`Vec<Guardrail>`](Guardrail) |
 //! | `GET /guardrails/{id}` | [`Guardrails::get`] | [`Guardrail`] |
-//! | `GET /guardrails/assignments/keys` | [`Guardrails::key_assignments`] (one page), [`Guardrails::all_key_assignments`] (stream), [`Guardrails::assignment_of`] (one key's) | [`Vec<KeyAssignment>`](KeyAssignment) |
-//! | `GET /guardrails/{id}/assignments/keys` | [`Guardrails::assignments_of_guardrail`] | [`Vec<KeyAssignment>`](KeyAssignment) |
+//! | `GET /guardrails/assignments/keys` | [`Guardrails::key_assignments`] (one page), [`Guardrails::all_key_assignments`] (every page), [`Guardrails::list_all_key_assignments`] (stream) | [`Vec<KeyAssignment>`](KeyAssignment) |
+//! | `GET /guardrails/assignments/keys`, every page | [`Guardrails::assignment_of`] (one key's) | `Option<`[`KeyAssignment`]`>` |
+//! | `GET /guardrails/{id}/assignments/keys` | [`Guardrails::assignments_of_guardrail`] (one page; `.all()` every page) | [`Vec<KeyAssignment>`](KeyAssignment) |
 //! | `POST /guardrails/{id}/assignments/keys` | [`Guardrails::assign_keys`] (replaces a key's guardrail) | [`KeysAssigned`] |
 //! | `POST /guardrails/{id}/assignments/keys/remove` | [`Guardrails::unassign_keys`] | [`KeysUnassigned`] |
 //! | `GET /workspaces` | [`Workspaces::list`] (one page), [`Workspaces::all`], [`Workspaces::list_all`] | [`Vec<Workspace>`](Workspace) |
@@ -54,8 +55,10 @@
 //! [`Error::Api`] (an HTTP error status or a redirect; [`ApiError`] holds its [`ApiErrorKind`], OpenRouter's
 //! code, message and metadata, the request id, `Retry-After` and the attempts made),
 //! [`Error::Timeout`] (which one passed: [`TimeoutKind`]), [`Error::Connection`] (how far it
-//! got: [`ConnectionPhase`]), [`Error::Decode`] ([`DecodeError`]: the JSON path that failed and
-//! a redacted excerpt), [`Error::InvalidInput`] (refused before sending), [`Error::Config`],
+//! got: [`ConnectionPhase`]; both about the last attempt, with what the earlier ones sent:
+//! [`Sent`]), [`Error::Decode`] ([`DecodeError`]: the JSON path that failed and
+//! a redacted excerpt), [`Error::Listing`] ([`ListingError`]: pages of a listing that cannot
+//! be the list together), [`Error::InvalidInput`] (refused before sending), [`Error::Config`],
 //! and [`Error::OutcomeUnknown`]: a `POST /keys` that may have reached the server (a timeout or
 //! broken connection after it was sent, a 5xx or 408, or a 2xx that shows no key), so the key
 //! may exist.
@@ -93,8 +96,13 @@
 //! filters of a `list()` request (`include_disabled`, `include_expired`, `workspace_id`). It
 //! lists one workspace, the default one unless told another:
 //! [`Keys::all_in_every_workspace`] lists every workspace's keys. The guardrail, assignment
-//! and workspace listings page by offset and `limit` (at most 100); `into_stream()` and
-//! `all()` work on them the same way, and their `all…` shortcuts ask for 100 a page.
+//! and workspace listings page by offset and `limit` (at most 100) and give a total
+//! (`total_count`); `into_stream()` and `all()` work on them the same way, stop as soon as the
+//! items listed reach the latest page's total (without asking for an empty page), and their
+//! shortcuts ask for 100 a page. Names say what a shortcut returns: `all…` collects every page
+//! into a `Vec`, `list_all…` streams them. Pages that cannot be the list together (a repeated
+//! page, items past the total, a key listed with two guardrails) end a listing with an
+//! [`Error::Listing`] ([`ListingError`]).
 //!
 //! # Secrets and decoding
 //!
@@ -105,8 +113,11 @@
 //! and timestamps are kept as text ([`Timestamp`]) and parsed on request. A response fails to
 //! decode only when a field the caller cannot do without is missing or malformed: the `data`
 //! envelope, a key's `hash`, the top-level `key` (the plaintext secret) of `POST /keys`, a
-//! guardrail's or workspace's `id`, and an assignment's `key_hash` and `guardrail_id`. Every other field is an
-//! `Option`, `None` when the API did not send it or sent a value of another type.
+//! guardrail's or workspace's `id`, an assignment's `key_hash` and `guardrail_id`, and the
+//! count of keys an assignment call assigned or unassigned (not negative). Every other field
+//! is an `Option`, `None` when the API did not send it or sent a value of another type.
+//! OpenRouter's error envelope (`{"error": …}`) sent with a success status is never taken for
+//! a success: it is an [`Error::Decode`] at `error`, with a hint.
 //!
 //! # Testing
 //!
@@ -159,6 +170,7 @@ mod hints;
 mod input_field;
 mod key_source;
 mod keys;
+mod listing_error;
 mod model;
 mod operation_id;
 mod options;
@@ -170,6 +182,7 @@ mod retry;
 mod retry_after;
 mod retry_notice;
 mod rules;
+mod shown_url;
 pub mod sleep;
 #[cfg(test)]
 mod summary_advice;
@@ -185,9 +198,10 @@ pub use client::{
 };
 pub use config_error::{ConfigError, Setting};
 pub use decode_error::DecodeError;
-pub use error::{ConnectionPhase, Error, Result, TimeoutKind};
+pub use error::{ConnectionPhase, Error, Result, Sent, TimeoutKind};
 pub use input_field::InputField;
 pub use key_source::KeySource;
+pub use listing_error::{ListingError, ListingErrorKind};
 pub use text_bound::MAX_TEXT_CHARS;
 // Every public item of the files that declare operations (`Keys`, `Guardrails`, `Workspaces`
 // and the operation types) is public at the root, so that an operation declared there needs

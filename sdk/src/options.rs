@@ -4,11 +4,15 @@ use crate::error::Error;
 use crate::input_field::InputField;
 use crate::retry::RetryPolicy;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use std::fmt;
 use std::time::Duration;
 
 /// What one call may change about how it is sent. Built through the request builders
-/// (`.timeout()`, `.retry()`, `.header()`); not constructible outside this crate.
-#[derive(Debug, Clone, Default)]
+/// (`.timeout()`, `.retry()`, `.header()`); not constructible outside this crate. Its `Debug`
+/// names the headers but never shows their values: a header a call adds is as likely as not
+/// a credential (a proxy's token), and is scrubbed from what the server says back as the
+/// client's key is.
+#[derive(Clone, Default)]
 pub struct CallOptions {
     /// Per-attempt timeout; `None` uses the client's.
     pub(crate) timeout: Option<Duration>,
@@ -16,8 +20,8 @@ pub struct CallOptions {
     pub(crate) retry: Option<RetryPolicy>,
     /// Headers added to every attempt of this call.
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
-    /// Why the first invalid header given was refused, and what to do instead when that is
-    /// another call (for `Error::hint`), reported when the call is awaited.
+    /// Why the first invalid header given was refused, and what to do instead when the SDK
+    /// can tell (for `Error::hint`), reported when the call is awaited.
     pub(crate) header_error: Option<(String, Option<&'static str>)>,
     /// `POST /keys` only: retry it like an idempotent call, accepting possible duplicates.
     pub(crate) retry_on_unknown_outcome: bool,
@@ -40,25 +44,15 @@ impl CallOptions {
             .and_then(|n| {
                 if n == AUTHORIZATION {
                     Err((
-                        "`Authorization` cannot be set per call; build a client with the \
-                         other key instead"
+                        "`Authorization` cannot be set per call: it carries the client's key"
                             .to_string(),
-                        None,
+                        Some("Build a client with the other key instead"),
                     ))
-                } else if let Some(owned) = owned_by_the_sdk(&n) {
-                    Err(match owned {
-                        Owned::Sent(why) => (
-                            format!(
-                                "`{name}` cannot be set per call: {why}; leave it out and the \
-                                 SDK sends the right value"
-                            ),
-                            None,
-                        ),
-                        Owned::Elsewhere { why, instead } => (
-                            format!("`{name}` cannot be set per call: {why}"),
-                            Some(instead),
-                        ),
-                    })
+                } else if let Some(Owned { why, instead }) = owned_by_the_sdk(&n) {
+                    Err((
+                        format!("`{name}` cannot be set per call: {why}"),
+                        Some(instead),
+                    ))
                 } else {
                     Ok(n)
                 }
@@ -72,7 +66,11 @@ impl CallOptions {
                 })
             });
         match parsed {
-            Ok(pair) => self.headers.push(pair),
+            Ok((name, mut value)) => {
+                // Kept out of HTTP/2 header compression tables and `Debug`, as the key is.
+                value.set_sensitive(true);
+                self.headers.push((name, value));
+            }
             Err(reason) => self.header_error = Some(reason),
         }
     }
@@ -107,6 +105,23 @@ impl CallOptions {
     }
 }
 
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, _)| (name.as_str(), "[REDACTED]"))
+            .collect();
+        f.debug_struct("CallOptions")
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("headers", &headers)
+            .field("header_error", &self.header_error)
+            .field("retry_on_unknown_outcome", &self.retry_on_unknown_outcome)
+            .finish()
+    }
+}
+
 /// Why a header is the SDK's or the HTTP stack's to set, when it is.
 ///
 /// - Framing and connection management (RFC 9112 §6, RFC 9110 §7.6.1): `content-length`,
@@ -118,38 +133,36 @@ impl CallOptions {
 /// - `content-type`: the SDK encodes every body as JSON and says so; another type would make
 ///   the server misread the body (a `GET` or `DELETE` has none to describe).
 fn owned_by_the_sdk(name: &HeaderName) -> Option<Owned> {
+    const LEAVE_IT_OUT: &str = "Leave it out: the SDK sends the right value";
     // `HeaderName` is lowercase, whatever the caller typed.
     match name.as_str() {
         "content-length" | "transfer-encoding" | "te" | "trailer" | "connection" | "keep-alive"
-        | "upgrade" | "proxy-connection" | "expect" => Some(Owned::Sent(
-            "the HTTP stack frames the request and manages the connection itself, and \
-             another value could hang or break the call",
-        )),
-        "host" => Some(Owned::Sent(
-            "the host comes from the client's base URL; build a client with another base URL \
-             instead",
-        )),
-        "proxy-authorization" => Some(Owned::Elsewhere {
+        | "upgrade" | "proxy-connection" | "expect" => Some(Owned {
+            why: "the HTTP stack frames the request and manages the connection itself, and \
+                  another value could hang or break the call",
+            instead: LEAVE_IT_OUT,
+        }),
+        "host" => Some(Owned {
+            why: "the host comes from the client's base URL",
+            instead: "Build a client with another base URL instead",
+        }),
+        "proxy-authorization" => Some(Owned {
             why: "proxy credentials belong on the proxy of the HTTP client calls are sent with",
             instead: "Set the proxy, with its credentials, on a `reqwest::Client` and pass it \
                       to `ClientBuilder::http_client`",
         }),
-        "content-type" => Some(Owned::Sent(
-            "the SDK sends every body as JSON and sets its type",
-        )),
+        "content-type" => Some(Owned {
+            why: "the SDK sends every body as JSON and sets its type",
+            instead: LEAVE_IT_OUT,
+        }),
         _ => None,
     }
 }
 
-/// A header a call cannot set, and why.
-enum Owned {
-    /// The SDK or the HTTP stack sends it, with the right value.
-    Sent(&'static str),
-    /// It belongs to something set up elsewhere: `instead` is the call that does.
-    Elsewhere {
-        why: &'static str,
-        instead: &'static str,
-    },
+/// A header a call cannot set: why, and what to do instead.
+struct Owned {
+    why: &'static str,
+    instead: &'static str,
 }
 
 #[cfg(test)]

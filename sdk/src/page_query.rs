@@ -37,7 +37,9 @@ impl PageQuery {
 
 /// Declares a listing that pages by `offset` and `limit` (its operation type has a
 /// `page: PageQuery` field): the `offset` and `limit` setters of its `Request`, and its
-/// [`Paged`](crate::pagination::Paged) declaration, whose items are told apart by `$id`.
+/// [`Paged`](crate::pagination::Paged) declaration, whose items are told apart by `$id` (what
+/// identifies one, and what it says that two listings of it must agree on), and whose answer
+/// `$page` reads as its items and its total.
 ///
 /// A macro rather than a generic `impl<Op: …> Request<'_, Op>`: the setters are inherent
 /// methods of each request type (as `Request<'_, ListKeys>::offset` is), and a bound on a
@@ -47,7 +49,9 @@ macro_rules! paged_by_offset_and_limit {
         $op:ty => $item:ty,
         items: $items:literal,
         by_hand: $by_hand:literal,
-        id: |$it:ident| $id:expr $(,)?
+        contradiction: $contradiction:literal,
+        id: |$it:ident| $id:expr,
+        page: $page:path $(,)?
     ) => {
         impl<'c> $crate::request::Request<'c, $op> {
             #[doc = concat!(
@@ -76,8 +80,8 @@ macro_rules! paged_by_offset_and_limit {
             const LISTING: $crate::pagination::Listing = $crate::pagination::Listing {
                 operation: <$op as $crate::exchange::Exchange>::RULES.id,
                 items: $items,
-                path: "data",
                 by_hand: $by_hand,
+                contradiction: $contradiction,
             };
             fn offset(&self) -> u64 {
                 self.page.offset.unwrap_or(0)
@@ -85,8 +89,24 @@ macro_rules! paged_by_offset_and_limit {
             fn set_offset(&mut self, offset: u64) {
                 self.page.offset = Some(offset);
             }
-            fn id($it: &$item) -> &str {
+            fn id($it: &$item) -> (&str, &str) {
                 $id
+            }
+            fn send_page(
+                request: $crate::request::Request<'_, Self>,
+            ) -> ::futures_util::future::BoxFuture<
+                '_,
+                $crate::error::Result<$crate::pagination::Page<$item>>,
+            > {
+                $crate::pagination::send_page(request)
+            }
+        }
+
+        impl $crate::pagination::PagedExchange for $op {
+            fn page(
+                wire: <Self as $crate::exchange::Exchange>::Wire,
+            ) -> (Vec<$item>, Option<u64>) {
+                $page(wire)
             }
         }
     };

@@ -5,9 +5,11 @@
 //! message, its metadata, a request id header or an HTML page. Every such text goes through
 //! [`Redactor`] before it is stored in an error: anything shaped like an OpenRouter key
 //! (`sk-or-…`) and every secret the call knows of (the client's API key, a partner key being
-//! sent) is replaced, wherever it appears. Control characters are kept out as well, so that
+//! sent, the values of the headers the call adds: a proxy's token, say) is replaced, wherever
+//! it appears. Control characters are kept out as well, so that
 //! text from the network cannot rewrite a terminal.
 
+use reqwest::header::{HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
 /// What replaces a secret.
@@ -22,6 +24,8 @@ const MIN_LITERAL_SECRET: usize = 8;
 pub(crate) struct Redactor<'a> {
     api_key: Option<&'a SecretString>,
     extra: Option<&'a SecretString>,
+    /// The headers the call adds: their values are treated as secrets.
+    headers: &'a [(HeaderName, HeaderValue)],
 }
 
 impl<'a> Redactor<'a> {
@@ -30,25 +34,41 @@ impl<'a> Redactor<'a> {
         Self {
             api_key: Some(api_key),
             extra,
+            headers: &[],
         }
+    }
+
+    /// Also scrubs the values of these headers, which the call adds (credentials for a proxy
+    /// or a gateway, as likely as not).
+    pub fn with_headers(mut self, headers: &'a [(HeaderName, HeaderValue)]) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// Every secret this redactor scrubs as literal text, trimmed (some may be too short to).
+    fn secrets(&self) -> impl Iterator<Item = &'a str> {
+        let keys = [self.api_key, self.extra]
+            .into_iter()
+            .flatten()
+            .map(|secret| secret.expose_secret().trim());
+        let headers = self
+            .headers
+            .iter()
+            .filter_map(|(_, value)| value.to_str().ok())
+            .map(str::trim);
+        keys.chain(headers)
     }
 
     /// The length in bytes of the longest secret this redactor scrubs literally (0 if none).
     pub fn longest_secret(&self) -> usize {
-        [self.api_key, self.extra]
-            .into_iter()
-            .flatten()
-            .map(|secret| secret.expose_secret().trim().len())
-            .max()
-            .unwrap_or(0)
+        self.secrets().map(str::len).max().unwrap_or(0)
     }
 
     /// `text` without any known secret or `sk-or-…` token, and without control characters
     /// (replaced by `\u{fffd}`; tabs and newlines are kept).
     pub fn text(&self, text: &str) -> String {
         let mut out = redact_keys(text);
-        for secret in [self.api_key, self.extra].into_iter().flatten() {
-            let secret = secret.expose_secret().trim();
+        for secret in self.secrets() {
             if secret.len() >= MIN_LITERAL_SECRET && out.contains(secret) {
                 out = out.replace(secret, REDACTED);
             }

@@ -62,6 +62,10 @@ impl<'c, Op> Request<'c, Op> {
     /// `Trailer`, `Upgrade`, `Expect`, `Proxy-Authorization`, `Proxy-Connection`,
     /// `Content-Type`) makes the call fail with
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) when awaited, before anything is sent.
+    ///
+    /// The value is treated as a secret (a proxy's or a gateway's token, say): `Debug` of the
+    /// request shows the header's name only, and the value is scrubbed from whatever the
+    /// server says back into an error, as the client's key is.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.options.add_header(name, value);
         self

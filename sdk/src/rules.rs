@@ -23,6 +23,10 @@ pub(crate) struct Rules {
     pub not_found: NotFound,
     /// For an operation that creates something: how its answers show that it did.
     pub creates: Option<Creation>,
+    /// Whether its success body has no essential member, so that any JSON object decodes as
+    /// one, OpenRouter's error envelope included: such a body is read for the envelope
+    /// before it counts as a success.
+    pub nothing_essential: bool,
 }
 
 impl Rules {
@@ -35,6 +39,7 @@ impl Rules {
             key,
             not_found: NotFound::Missing,
             creates: None,
+            nothing_essential: false,
         }
     }
 
@@ -43,6 +48,27 @@ impl Rules {
     pub const fn undocumented_404(self) -> Self {
         Self {
             not_found: NotFound::WrongBaseUrl,
+            ..self
+        }
+    }
+
+    /// No member of the operation's success body is essential (a delete's `{}` is a
+    /// success): a success body that is OpenRouter's error envelope (`{"error": {…}}`) is
+    /// refused as a decode error instead of decoding as a success. (An operation with an
+    /// essential member needs no such check: an envelope lacks the member and fails to
+    /// decode.)
+    pub const fn nothing_essential(self) -> Self {
+        Self {
+            nothing_essential: true,
+            ..self
+        }
+    }
+
+    /// A 404 for this operation may mean something besides "it does not exist", which the
+    /// caller should be told (`means`, the hint of an OpenRouter 404 answer).
+    pub const fn not_found_means(self, means: &'static str) -> Self {
+        Self {
+            not_found: NotFound::Means(means),
             ..self
         }
     }
@@ -88,6 +114,9 @@ pub(crate) enum NotFound {
     Missing,
     /// Undocumented for it: the base URL is probably wrong.
     WrongBaseUrl,
+    /// What it addresses does not exist, or what this says (a workspace's default guardrail
+    /// before its configuration is written): the hint of an OpenRouter 404.
+    Means(&'static str),
 }
 
 /// How a creating operation's answers show that the thing was made, read when its success

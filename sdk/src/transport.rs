@@ -12,6 +12,7 @@
 //! copied in case it fails, and a body cut off midway fails its attempt like any other broken
 //! connection.
 
+use crate::error::Sent;
 use crate::redact::Redactor;
 use crate::retry::AttemptEnd;
 use crate::retry_after::requested_wait;
@@ -60,10 +61,12 @@ pub(crate) struct CallRecord {
     pub last_end: Option<AttemptEnd>,
     /// Whether any attempt was interrupted after the request may have been acted on.
     pub any_interrupted: bool,
-    /// Whether any attempt may have been acted on by the server: it was interrupted after
-    /// the request may have been sent, or answered 5xx or 408. (A refused or timed-out
-    /// connection, or a 429, leaves this `false`.)
-    pub maybe_acted: bool,
+    /// What the attempts sent, the last one included: whether any may have been acted on by
+    /// the server (interrupted after the request may have been sent, or answered 5xx or 408;
+    /// a refused or timed-out connection, or a 429, is not).
+    pub sent: Sent,
+    /// What the attempts before the last one sent.
+    pub earlier: Sent,
     /// Status of the last response received, if any.
     pub last_status: Option<reqwest::StatusCode>,
     /// Request id header of the last response received, if any.
@@ -80,12 +83,18 @@ impl CallRecord {
         attempts: 0,
         last_end: None,
         any_interrupted: false,
-        maybe_acted: false,
+        sent: Sent::Nothing,
+        earlier: Sent::Nothing,
         last_status: None,
         last_request_id: None,
         last_retry_after: None,
         last_attempt_hit_deadline: false,
     };
+
+    /// Whether any attempt may have been acted on by the server.
+    pub fn maybe_acted(&self) -> bool {
+        self.sent == Sent::MayHaveActed
+    }
 
     /// The request id of the last response received, if any.
     pub fn last_request_id(&self) -> Option<String> {

@@ -84,7 +84,9 @@ paged_by_offset_and_limit!(
     ListWorkspaces => Workspace,
     items: "workspaces",
     by_hand: "client.workspaces().list().offset(n)",
-    id: |workspace| &workspace.id,
+    contradiction: "a workspace twice",
+    id: |workspace| (&workspace.id, ""),
+    page: Workspace::paged,
 );
 
 impl_operation!(ListWorkspaces => Vec<Workspace>);

@@ -8,7 +8,7 @@ use common::RecordingSleep;
 use common::bodies::{self, HASH};
 use common::scripted::{Reply, ScriptedServer};
 use openrouter_keys::{
-    Client, ConnectionPhase, Error, KeySource, NewKey, RetryPolicy, TimeoutKind,
+    Client, ConnectionPhase, Error, KeySource, NewKey, RetryPolicy, Sent, TimeoutKind,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -117,6 +117,84 @@ async fn a_refused_create_is_a_connection_error_that_says_refused() {
     assert!(!message.contains("error sending request"), "{message}");
     assert!(std::error::Error::source(&error).is_none());
     assert_no_repeated_cause(&error);
+}
+
+/// A server that reads one request, then closes its listener and drops the connection
+/// without answering: the request was sent (and may have been acted on), and every later
+/// attempt is refused. Its base URL.
+async fn one_request_then_gone() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base_url = format!("http://{}/api/v1", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let Ok((mut stream, _)) = listener.accept().await else {
+            return;
+        };
+        let mut request = Vec::new();
+        let mut chunk = [0u8; 4096];
+        // The whole request: its head, then its JSON body (which ends with `}`).
+        while !request.ends_with(b"}") {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => request.extend_from_slice(&chunk[..n]),
+            }
+        }
+        drop(listener);
+        drop(stream);
+    });
+    base_url
+}
+
+#[tokio::test]
+async fn a_refused_retry_after_an_attempt_that_was_sent_does_not_say_nothing_was_sent() {
+    let (client, sleep) = client_for(&one_request_then_gone().await, Duration::from_secs(5));
+    let error = client
+        .guardrails()
+        .assign_keys(bodies::GUARDRAIL_ID, [HASH])
+        .await
+        .unwrap_err();
+    match &error {
+        Error::Connection {
+            phase: ConnectionPhase::Connect,
+            attempts: 3,
+            earlier: Sent::MayHaveActed,
+            ..
+        } => {}
+        other => panic!("expected a refused last attempt after one that was sent: {other:?}"),
+    }
+    assert_eq!(sleep.waits().len(), 2);
+    let message = error.to_string();
+    assert!(!message.contains("nothing was sent"), "{message}");
+    assert!(
+        message.contains("an earlier attempt was sent and may have been acted on"),
+        "{message}"
+    );
+
+    // A create that may be retried after such an attempt: its key may exist, and its cause
+    // does not say otherwise.
+    let (client, _) = client_for(&one_request_then_gone().await, Duration::from_secs(5));
+    let error = client
+        .keys()
+        .create(NewKey::new("k"))
+        .retry_on_unknown_outcome()
+        .await
+        .unwrap_err();
+    let Error::OutcomeUnknown { cause } = &error else {
+        panic!("expected an unknown outcome: {error:?}");
+    };
+    assert!(
+        matches!(
+            **cause,
+            Error::Connection {
+                earlier: Sent::MayHaveActed,
+                ..
+            }
+        ),
+        "{cause:?}"
+    );
+    let message = error.to_string();
+    assert!(!message.contains("nothing was sent"), "{message}");
+    assert!(message.contains("may have been acted on"), "{message}");
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! A hash is one path segment: whatever string is given, the request either is rejected before
-//! sending or arrives at exactly `/keys/<segment>` whose decoding is the hash.
+//! sending (nothing, a dot segment, a `\\`, surrounding whitespace) or arrives at exactly
+//! `/keys/<segment>` whose decoding is the hash.
 
 mod common;
 
@@ -49,7 +50,10 @@ proptest! {
             match result {
                 Err(Error::InvalidInput { .. }) => {
                     prop_assert_eq!(server.count(), 0);
-                    prop_assert!(hash.is_empty() || hash == "." || hash == ".." || hash.contains('\\'));
+                    prop_assert!(
+                        hash.is_empty() || hash == "." || hash == ".." || hash.contains('\\')
+                            || hash.trim() != hash
+                    );
                 }
                 _ => {
                     let requests = server.requests();

@@ -10,7 +10,8 @@ use common::scripted::{Reply, ScriptedServer};
 use common::{SENTINEL_KEY, client};
 use httpmock::MockServer;
 use openrouter_keys::{
-    BudgetResetInterval, Client, ContentFilterAction, Error, InputField, NewKey, RetryPolicy,
+    BudgetResetInterval, Client, ContentFilterAction, Error, InputField, KeyUpdate, NewKey,
+    RetryPolicy,
 };
 use openrouter_keys_codegen::mock::MockServerExt;
 use openrouter_keys_codegen::types;
@@ -189,12 +190,12 @@ async fn assign_and_unassign_send_the_key_hashes_and_read_the_counts() {
         .assign_keys(GUARDRAIL_ID, [HASH, "second"])
         .await
         .unwrap();
-    assert_eq!(assigned.count, Some(2));
+    assert_eq!(assigned.count, 2);
     let unassigned = guardrails
         .unassign_keys(GUARDRAIL_ID, vec![HASH.to_string(), "second".to_string()])
         .await
         .unwrap();
-    assert_eq!(unassigned.count, Some(1));
+    assert_eq!(unassigned.count, 1);
     assign.assert();
     unassign.assert();
 }
@@ -284,11 +285,96 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
 }
 
 #[tokio::test]
+async fn assignment_of_checks_the_hash_as_get_does_before_reading_anything() {
+    let server = ScriptedServer::start(vec![]).await.unwrap();
+    let (client, _) = client(&server.base_url);
+    for bad in ["", "sk-or-v1-SENTINEL-secret", "..", " f01d"] {
+        let (what, reason) = refused(client.guardrails().assignment_of(bad)).await;
+        assert_eq!(what, InputField::Hash, "{bad:?}: {reason}");
+        assert!(!reason.contains("SENTINEL"), "echoed: {reason}");
+    }
+    assert_eq!(server.count(), 0, "no assignment was read");
+}
+
+/// One check for every id sent, wherever it goes (path, query, body): a secret anywhere in it,
+/// surrounding whitespace, nothing, or a dot segment is refused before anything is sent, never
+/// echoed, and a list names the index of the id it refuses.
+#[tokio::test]
+async fn every_id_sent_is_checked_wherever_it_goes() {
+    const SECRET: &str = "sk-or-v1-SENTINEL-pasted-0123456789";
+    let server = ScriptedServer::start(vec![]).await.unwrap();
+    let (client, _) = client(&server.base_url);
+    let (keys, guardrails, workspaces) = (client.keys(), client.guardrails(), client.workspaces());
+    let quoted = format!("\"{SECRET}\"");
+    let bearer = format!("Bearer {SECRET}");
+    let spaced = format!(" {SECRET}");
+    let mut cases = vec![
+        (refused(keys.get(spaced.as_str())).await, InputField::Hash),
+        (refused(keys.get(quoted.as_str())).await, InputField::Hash),
+        (
+            refused(keys.delete(bearer.as_str())).await,
+            InputField::Hash,
+        ),
+        (refused(keys.get(" f01d ")).await, InputField::Hash),
+        (
+            refused(keys.list().workspace_id("")).await,
+            InputField::WorkspaceId,
+        ),
+        (
+            refused(keys.list().workspace_id(bearer.as_str())).await,
+            InputField::WorkspaceId,
+        ),
+        (
+            refused(guardrails.list().workspace_id("..")).await,
+            InputField::WorkspaceId,
+        ),
+        (
+            refused(guardrails.get(quoted.as_str())).await,
+            InputField::GuardrailId,
+        ),
+        (
+            refused(guardrails.assignments_of_guardrail("gr\n")).await,
+            InputField::GuardrailId,
+        ),
+        (
+            refused(workspaces.get(spaced.as_str())).await,
+            InputField::WorkspaceId,
+        ),
+        (
+            refused(keys.create(NewKey::new("k").workspace_id(" "))).await,
+            InputField::WorkspaceId,
+        ),
+        (
+            refused(keys.create(NewKey::new("k").creator_user_id(bearer.as_str()))).await,
+            InputField::CreatorUserId,
+        ),
+        (
+            refused(keys.update(HASH, KeyUpdate::new().workspace_id(SECRET))).await,
+            InputField::WorkspaceId,
+        ),
+    ];
+    let listed =
+        refused(guardrails.assign_keys(GUARDRAIL_ID, [HASH, "f01d", bearer.as_str()])).await;
+    assert!(listed.1.contains("index 2"), "{}", listed.1);
+    let blank = refused(guardrails.unassign_keys(GUARDRAIL_ID, [HASH, " "])).await;
+    assert!(blank.1.contains("index 1"), "{}", blank.1);
+    cases.push((listed, InputField::KeyHashes));
+    cases.push((blank, InputField::KeyHashes));
+    for ((what, reason), expected) in cases {
+        assert_eq!(what, expected, "{reason}");
+        assert!(!reason.contains("SENTINEL"), "echoed: {reason}");
+        assert!(!reason.contains("f01d"), "echoed: {reason}");
+    }
+    assert_eq!(server.count(), 0, "nothing was sent");
+}
+
+#[tokio::test]
 async fn errors_name_the_operation_and_the_key_it_needs() {
     let server = ScriptedServer::start(vec![
         Reply::json(401, &bodies::error(401, "Invalid API key")),
         Reply::json(404, &bodies::error(404, "Not Found")),
         Reply::json(404, &bodies::error(404, "Guardrail not found")),
+        Reply::raw(404, "text/html", "<html>Not Found</html>"),
     ])
     .await
     .unwrap();
@@ -310,14 +396,22 @@ async fn errors_name_the_operation_and_the_key_it_needs() {
     // No source documents a 404 for the listing: the base URL is the likely cause.
     let listing = client.workspaces().list().await.unwrap_err();
     assert!(listing.hint().unwrap().contains("base URL"), "{listing}");
-    // For a guardrail by id, a 404 means it does not exist: no base-URL hint.
+    // For a guardrail by id, a 404 means it does not exist, or that it is a workspace's
+    // default guardrail not yet configured: no base-URL hint, but that one.
     let missing = client.guardrails().get(GUARDRAIL_ID).await.unwrap_err();
     assert_eq!(missing.status().map(|s| s.as_u16()), Some(404));
-    assert!(missing.hint().is_none(), "{missing}");
+    let hint = missing.hint().unwrap_or_default();
+    assert!(hint.contains("default guardrail"), "{missing}");
+    assert!(!hint.contains("base URL"), "{missing}");
+    // A 404 that is not OpenRouter's says nothing about guardrails: the base URL may be wrong.
+    let foreign = client.guardrails().get(GUARDRAIL_ID).await.unwrap_err();
+    let hint = foreign.hint().unwrap_or_default();
+    assert!(hint.contains("base URL"), "{foreign}");
+    assert!(!hint.contains("default guardrail"), "{foreign}");
 }
 
 #[tokio::test]
-async fn every_page_of_a_listing_is_read_until_an_empty_one() {
+async fn every_page_of_a_listing_is_read_until_its_total() {
     let fake = FakeServer::start().await.unwrap();
     for n in 0..7 {
         fake.add_guardrail(NewGuardrail::new(format!("g{n}")))
@@ -333,8 +427,8 @@ async fn every_page_of_a_listing_is_read_until_an_empty_one() {
     assert_eq!(names, ["g0", "g1", "g2", "g3", "g4", "g5", "g6"]);
     assert_eq!(
         fake.requests(openrouter_keys_testkit::Route::ListGuardrails),
-        4,
-        "three full pages and an empty one"
+        3,
+        "three pages, the last reaching the total: no request for an empty one"
     );
     assert_eq!(client.guardrails().all().await.unwrap().len(), 7);
     let workspaces = client.workspaces().list().limit(2).all().await.unwrap();
@@ -367,7 +461,7 @@ async fn a_keys_assignment_is_found_across_pages_and_follows_assign_and_unassign
     }
     let guardrails = client.guardrails();
     let assigned = guardrails.assign_keys(&first, &hashes).await.unwrap();
-    assert_eq!(assigned.count, Some(120));
+    assert_eq!(assigned.count, 120);
     let last = hashes.last().unwrap();
     guardrails.assign_keys(&second, [last]).await.unwrap();
     // The last key's assignment is on the second page of 100.
@@ -386,7 +480,7 @@ async fn a_keys_assignment_is_found_across_pages_and_follows_assign_and_unassign
         "the last key moved to the second guardrail"
     );
     let unassigned = guardrails.unassign_keys(&second, [last]).await.unwrap();
-    assert_eq!(unassigned.count, Some(1));
+    assert_eq!(unassigned.count, 1);
     assert_eq!(guardrails.assignment_of(last).await.unwrap(), None);
     assert_eq!(guardrails.assignment_of("no-such-key").await.unwrap(), None);
 }

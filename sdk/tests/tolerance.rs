@@ -1,7 +1,10 @@
 //! The tolerant reader, over real sockets: a response fails to decode only when an essential
 //! field (the `data` envelope, a key's `hash`, create's top-level `key`, a guardrail's or a
-//! workspace's `id`, an assignment's `key_hash` and `guardrail_id`) is missing or malformed. Every other member of every body, removed or replaced by a value of the wrong
-//! type, one at a time and in random combinations, still decodes.
+//! workspace's `id`, an assignment's `key_hash` and `guardrail_id`, the count of keys assigned
+//! or unassigned) is missing or malformed. Every other member of every body, removed or
+//! replaced by a value of the wrong type, one at a time and in random combinations, still
+//! decodes. OpenRouter's error envelope sent with a success status is no success of any
+//! operation.
 
 mod common;
 
@@ -168,7 +171,10 @@ impl Operation {
         let member = |s: &str| Step::Member(s.to_string());
         let named = |step: &Step, names: &[&str]| names.iter().any(|n| *step == member(n));
         match (self, path) {
-            (Operation::Delete | Operation::AssignKeys | Operation::UnassignKeys, _) => false,
+            (Operation::Delete, _) => false,
+            // Without its count, an answer does not show that the keys were (un)assigned.
+            (Operation::AssignKeys, [count]) => *count == member("assigned_count"),
+            (Operation::UnassignKeys, [count]) => *count == member("unassigned_count"),
             (_, [first]) if *first == member("data") => true,
             (Operation::ListGuardrails | Operation::ListWorkspaces, [data, Step::Item(_), id]) => {
                 *data == member("data") && *id == member("id")
@@ -261,6 +267,19 @@ impl Operation {
         })
     }
 
+    /// The operations whose success bodies have a member that is not essential.
+    fn with_optional_members() -> Vec<Operation> {
+        Operation::ALL
+            .into_iter()
+            .filter(|operation| {
+                let (_, body) = operation.body();
+                member_paths(&body)
+                    .iter()
+                    .any(|path| !operation.is_essential(path))
+            })
+            .collect()
+    }
+
     /// What a decoded answer names: a key's hash, a guardrail's or a workspace's id.
     fn named(self) -> &'static str {
         match self {
@@ -323,6 +342,67 @@ async fn each_member_removed_or_mistyped_decodes_unless_essential() {
     }
     assert!(checked > 400, "only {checked} cases");
     println!("{checked} damaged bodies checked");
+}
+
+#[tokio::test]
+async fn an_error_envelope_with_a_success_status_is_no_success_of_any_operation() {
+    let envelope = json!({"error": {"code": 500, "message": "Internal error"}});
+    for operation in Operation::ALL {
+        let result = outcomes(operation, vec![envelope.clone()]).await.remove(0);
+        let error = match result {
+            // A create's key may exist after such an answer.
+            Err(Error::OutcomeUnknown { cause }) if matches!(operation, Operation::Create) => {
+                *cause
+            }
+            Err(error) => error,
+            Ok(kept) => panic!("{operation:?} took the envelope for a success: {kept:?}"),
+        };
+        let Error::Decode(decode) = &error else {
+            panic!("{operation:?}: {error:?}");
+        };
+        assert_eq!(decode.path, "error", "{operation:?}");
+        let text = error.to_string();
+        assert!(
+            text.contains("error envelope (code 500: \"Internal error\")"),
+            "{operation:?}: {text}"
+        );
+        assert!(
+            decode
+                .hint()
+                .is_some_and(|hint| hint.contains("under a success status")),
+            "{operation:?}: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_assignment_answer_without_a_count_of_keys_is_no_success() {
+    let bodies = [
+        json!({"assigned_count": -3}),
+        json!({"unassigned_count": -1}),
+        json!({"status": "ok"}),
+        json!({}),
+    ];
+    let replies = bodies.iter().map(|b| Reply::json(200, b)).collect();
+    let server = ScriptedServer::start(replies).await.unwrap();
+    let (client, _) = client(&server.base_url);
+    let guardrails = client.guardrails();
+    let negative = guardrails.assign_keys(GUARDRAIL_ID, [HASH]).await;
+    let negative_unassigned = guardrails.unassign_keys(GUARDRAIL_ID, [HASH]).await;
+    let unrelated = guardrails.assign_keys(GUARDRAIL_ID, [HASH]).await;
+    let empty = guardrails.unassign_keys(GUARDRAIL_ID, [HASH]).await;
+    for (result, path) in [
+        (negative.map(|a| a.count), "assigned_count"),
+        (negative_unassigned.map(|u| u.count), "unassigned_count"),
+        (unrelated.map(|a| a.count), "."),
+        (empty.map(|u| u.count), "."),
+    ] {
+        match result {
+            Err(Error::Decode(decode)) => assert_eq!(decode.path, path, "{decode}"),
+            other => panic!("{path}: {other:?}"),
+        }
+    }
+    assert_eq!(server.count(), 4, "a refused answer is not retried");
 }
 
 #[tokio::test]
@@ -459,7 +539,7 @@ proptest! {
     /// Any combination of non-essential members removed or mistyped still decodes.
     #[test]
     fn random_damage_to_non_essential_members_still_decodes(
-        operation in proptest::sample::select(Operation::ALL.to_vec()),
+        operation in proptest::sample::select(Operation::with_optional_members()),
         picks in proptest::collection::vec((any::<prop::sample::Index>(), any::<bool>()), 1..12),
     ) {
         let (_, mut body) = operation.body();

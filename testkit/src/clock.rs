@@ -103,6 +103,12 @@ impl Clock {
         }
     }
 
+    /// The same clock, reading `wall` on the wall clock now (instead of the real time).
+    pub fn reading(mut self, wall: OffsetDateTime) -> Clock {
+        self.wall_at_start = wall - self.now();
+        self
+    }
+
     /// The wall-clock time of clock time `at`.
     pub fn wall_at(&self, at: Duration) -> OffsetDateTime {
         self.wall_at_start + at
@@ -157,5 +163,16 @@ mod tests {
             clock.wall_at(Duration::from_secs(2)) - clock.wall_at(Duration::ZERO),
             time::Duration::seconds(2)
         );
+    }
+
+    #[test]
+    fn a_clock_set_to_a_wall_time_reads_it_now_and_moves_on_from_it() {
+        let manual = ManualClock::new();
+        manual.advance(Duration::from_secs(5));
+        let start = OffsetDateTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let clock = Clock::manual(manual.clone()).reading(start);
+        assert_eq!(clock.wall_at(clock.now()), start);
+        manual.advance(Duration::from_secs(7));
+        assert_eq!(clock.wall_at(clock.now()), start + Duration::from_secs(7));
     }
 }

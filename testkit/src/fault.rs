@@ -27,6 +27,10 @@ pub enum FaultBody {
     Html,
     /// No body at all.
     Empty,
+    /// This JSON text, sent as written with `Content-Type: application/json`: with a 2xx
+    /// status, an answer that says the request was done although the fake did not act on it.
+    /// In-process only (the binary's `--fault` syntax has no way to write it).
+    Json(String),
 }
 
 /// How an injected `Retry-After` is written.

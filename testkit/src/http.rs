@@ -226,6 +226,9 @@ fn status_fault(status: u16, body: &FaultBody, retry_after: Option<&RetryAfter>)
             )),
         ),
         FaultBody::Empty => raw_response(status, "text/plain", Bytes::new()),
+        FaultBody::Json(text) => {
+            raw_response(status, "application/json", Bytes::from(text.clone()))
+        }
     };
     let header = match retry_after {
         Some(RetryAfter::Seconds(s)) => Some(("retry-after", s.to_string())),

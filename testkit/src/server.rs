@@ -19,6 +19,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
+use time::OffsetDateTime;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -42,6 +43,7 @@ pub struct FakeServerBuilder {
     seed: u64,
     record_responses: bool,
     clock: Option<ManualClock>,
+    wall_clock_start: Option<OffsetDateTime>,
     latency: Vec<(Route, Duration)>,
     rate_limits: Vec<(Route, TokenBucket)>,
     listing_lag: ListingLag,
@@ -55,6 +57,7 @@ impl Default for FakeServerBuilder {
             seed: 0x5eed,
             record_responses: false,
             clock: None,
+            wall_clock_start: None,
             latency: Vec::new(),
             rate_limits: Vec::new(),
             listing_lag: ListingLag::NONE,
@@ -92,6 +95,34 @@ impl FakeServerBuilder {
     /// late effects, the listing's lag, rate limits, `created_at` and expiry all follow it.
     pub fn manual_clock(mut self, clock: &ManualClock) -> Self {
         self.clock = Some(clock.clone());
+        self
+    }
+
+    /// The wall-clock time the fake's clock reads when it starts (default: the real time
+    /// now), from which `created_at`, `updated_at`, expiry and `last_used_at` are counted.
+    /// With a [`ManualClock`], a test makes keys in the past, then moves the clock on to the
+    /// present: keys as old as it needs, used when it says ([`FakeServer::add_usage`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use openrouter_keys_testkit::{FakeServer, ManualClock};
+    /// use std::time::Duration;
+    /// use time::OffsetDateTime;
+    ///
+    /// let clock = ManualClock::new();
+    /// let now = OffsetDateTime::now_utc();
+    /// let fake = FakeServer::builder()
+    ///     .manual_clock(&clock)
+    ///     .wall_clock_start(now - Duration::from_secs(90 * 86_400))
+    ///     .start()
+    ///     .await?;
+    /// // ... create keys: they are 90 days old once the clock has caught up:
+    /// clock.advance(Duration::from_secs(90 * 86_400));
+    /// # let _ = fake; Ok(()) }
+    /// ```
+    pub fn wall_clock_start(mut self, at: OffsetDateTime) -> Self {
+        self.wall_clock_start = Some(at);
         self
     }
 
@@ -153,6 +184,10 @@ impl FakeServerBuilder {
         let clock = match self.clock {
             Some(manual) => Clock::manual(manual),
             None => Clock::real(),
+        };
+        let clock = match self.wall_clock_start {
+            Some(wall) => clock.reading(wall),
+            None => clock,
         };
         let mut timeline = Timeline::new(Store::new(self.page_size, self.seed, self.listing_lag));
         let start = timeline.catch_up(&clock, clock.now()).0;
@@ -381,8 +416,13 @@ impl FakeServer {
     }
 
     /// Records `usd` of spend on the key with this hash, as if it had been used: its `usage`
-    /// (total, daily, weekly and monthly alike) grows and its `limit_remaining` shrinks.
-    /// Returns `false` when no key has this hash. For testing reports and limits.
+    /// (total, daily, weekly and monthly alike) grows and its `limit_remaining` shrinks, and
+    /// its `last_used_at` becomes the fake's wall-clock time — unless that is before 2026,
+    /// since OpenRouter documents `last_used_at` as null "if no usage has been recorded since
+    /// the end of 2025" (a key used only before then keeps a null `last_used_at`; see
+    /// [`FakeServerBuilder::wall_clock_start`] to make such keys). `usd` may be 0 (a use of a
+    /// free model). Returns `false` when no key has this hash. For testing reports, limits
+    /// and audits.
     pub fn add_usage(&self, hash: &str, usd: f64) -> bool {
         self.shared
             .change_timeline(|timeline, now| timeline.store.add_usage(hash, usd, now))

@@ -45,6 +45,16 @@ pub(crate) struct StoredKey {
     pub external_user: Option<String>,
     /// Spend in USD, as added by `FakeServer::add_usage` (counted in every period).
     pub usage: f64,
+    /// When usage was last recorded, if since [`usage_recorded_since`].
+    pub last_used_at: Option<String>,
+}
+
+/// The start of the time from which OpenRouter records a key's last use, 2026-01-01T00:00Z:
+/// `last_used_at` is null "if no usage has been recorded since the end of 2025" (OpenRouter's
+/// cookbook, API key audit). That uses before then leave no trace is our reading of that
+/// sentence.
+fn usage_recorded_since() -> OffsetDateTime {
+    OffsetDateTime::UNIX_EPOCH + Duration::from_secs(1_767_225_600)
 }
 
 impl StoredKey {
@@ -96,7 +106,7 @@ impl StoredKey {
         m.insert("creator_user_id".into(), json!(self.creator_user_id));
         m.insert("workspace_id".into(), json!(self.workspace_id));
         m.insert("external_user".into(), json!(self.external_user));
-        m.insert("last_used_at".into(), Value::Null);
+        m.insert("last_used_at".into(), json!(self.last_used_at));
         Value::Object(m)
     }
 
@@ -267,6 +277,7 @@ impl Store {
             workspace_id: DEFAULT_WORKSPACE.to_string(),
             external_user: None,
             usage: 0.0,
+            last_used_at: None,
         }
     }
 
@@ -289,6 +300,9 @@ impl Store {
         match self.keys.iter_mut().find(|k| k.hash == hash) {
             Some(key) => {
                 key.usage += usd;
+                if at.wall >= usage_recorded_since() {
+                    key.last_used_at = Some(timestamp(at.wall));
+                }
                 self.listing.updated(key, at.clock);
                 true
             }
@@ -554,6 +568,26 @@ mod tests {
         assert_eq!(key["data"]["usage_monthly"], 8.5);
         assert_eq!(key["data"]["limit_remaining"], 1.5);
         assert_eq!(key["data"]["byok_usage"], 0.0);
+    }
+
+    #[test]
+    fn usage_is_recorded_as_the_last_use_only_from_2026_on() {
+        let mut store = Store::new(100, 1, ListingLag::NONE);
+        let hash = create(&mut store, "k", 0);
+        let wall = |text: &str| OffsetDateTime::parse(text, &Rfc3339).unwrap();
+        let moment = |text: &str| Moment {
+            clock: Duration::ZERO,
+            wall: wall(text),
+        };
+        let last_used = |store: &Store| store.get(&hash).1["data"]["last_used_at"].clone();
+        assert_eq!(last_used(&store), Value::Null, "never used");
+        store.add_usage(&hash, 2.0, moment("2025-12-31T23:59:59Z"));
+        assert_eq!(last_used(&store), Value::Null, "used, but before 2026");
+        assert_eq!(store.get(&hash).1["data"]["usage"], 2.0);
+        store.add_usage(&hash, 0.0, moment("2026-01-01T00:00:00Z"));
+        assert_eq!(last_used(&store), "2026-01-01T00:00:00Z");
+        store.add_usage(&hash, 1.0, moment("2026-03-04T05:06:07.890Z"));
+        assert_eq!(last_used(&store), "2026-03-04T05:06:07Z");
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! | `unanswered` | after a create ended without a clear answer, or when a run finds one a dead run left | when it had ended at the latest |
 //! | `refused` | after a 400/401/403 to a create | it made no key |
 //! | `discarded` | after deleting an orphan | a key made for this row whose secret was lost, now deleted |
+//! | `assigned` | rotate: the replacement was assigned the old key's guardrail | |
+//! | `assignment_verified` | rotate: the assignments, read back, show the replacement holding it | the replacement's secret may be handed out (the secrets file) |
 //! | `verified` | rotate: new secret answered `GET /key` | |
 //! | `retired` | rotate: old key disabled / deleted / kept | |
 //! | `swept` | after a complete final check | when its listing began |
@@ -53,11 +55,14 @@
 //!
 //! The journal is generic over its rows' ids (`row.rs`): what it records is the same for
 //! every kind of batch. Journals of earlier versions are read as they are: records they lack
-//! (`unanswered`, `refused`, `swept`, a `created`'s label) are not needed to resume them.
+//! (`unanswered`, `refused`, `swept`, a `created`'s label, `assigned` and
+//! `assignment_verified`) are not needed to resume them (their rotations' rows name no
+//! guardrail, so no assignment is waited for).
 
 use super::row::{Row, RowId};
 use crate::cli::Then;
 use crate::error::{CliError, CliResult};
+use crate::key_spec::KeySpec;
 use crate::print::Printer;
 use crate::secrets::{create_private, sync_parent};
 use openrouter_keys::SecretString;
@@ -122,6 +127,12 @@ pub enum Record<Id> {
     Refused { row: Id },
     /// A key made for the row whose secret was lost, deleted.
     Discarded { row: Id, hash: String },
+    /// rotate: the row's new key was assigned `guardrail`, the old key's (the assignment
+    /// call answered). Journals of earlier versions have none: their rows hold no guardrail.
+    Assigned { row: Id, guardrail: String },
+    /// rotate: the account's assignments, read back, show the row's new key holding its
+    /// guardrail. Until then its secret is not handed out.
+    AssignmentVerified { row: Id },
     /// rotate: the row's new key authenticated as itself.
     Verified { row: Id },
     /// rotate: the old key was disabled, deleted or kept.
@@ -150,6 +161,10 @@ pub struct RowState {
     pub created: Option<(String, SecretString)>,
     /// The label the create answered, when the journal has it.
     pub label: Option<String>,
+    /// rotate: the new key was assigned its guardrail (`assigned`).
+    pub assigned: bool,
+    /// rotate: the new key was seen holding its guardrail (`assignment_verified`).
+    pub assignment_verified: bool,
     pub verified: bool,
     pub retired: bool,
     /// Creates answered by neither `created` nor `refused`: each may have made a key whose
@@ -166,6 +181,14 @@ impl RowState {
     /// The row's key, when its create was answered.
     pub fn key(&self) -> Option<&(String, SecretString)> {
         self.created.as_ref()
+    }
+
+    /// The row's key, when its secret may be handed out (written to the secrets file): once
+    /// it exists and, when `spec` names a guardrail for it, once it was seen holding it. A
+    /// key without its guardrail would be a key with wider access than the one it replaces.
+    pub fn handed_out(&self, spec: &KeySpec) -> Option<&(String, SecretString)> {
+        let guarded = spec.guardrail_id.is_none() || self.assignment_verified;
+        self.key().filter(|_| guarded)
     }
 }
 
@@ -236,6 +259,10 @@ impl<Id: RowId> State<Id> {
                 self.known.insert(hash);
                 self.discarded += 1;
                 self.rows.entry(row).or_default().discarded += 1;
+            }
+            Record::Assigned { row, .. } => self.rows.entry(row).or_default().assigned = true,
+            Record::AssignmentVerified { row } => {
+                self.rows.entry(row).or_default().assignment_verified = true;
             }
             Record::Verified { row } => self.rows.entry(row).or_default().verified = true,
             Record::Retired { row, .. } => self.rows.entry(row).or_default().retired = true,
@@ -731,6 +758,9 @@ mod tests {
             include_byok_in_limit: None,
             expires_at: None,
             workspace_id: None,
+            creator_user_id: None,
+            external_user: None,
+            guardrail_id: None,
         }
     }
 
@@ -882,6 +912,85 @@ mod tests {
         }
         assert_eq!(journal.rows()[1].spec.name, "row-a");
         assert!(state.preexisting.contains(journal.rows()[0].id.as_str()));
+    }
+
+    /// A rotation's row that is to hold a guardrail: its secret is handed out only once
+    /// the journal says the assignment was read back; its spec keeps the guardrail, creator
+    /// and external user across a resume, and a spec without them is written as before.
+    #[test]
+    fn a_guarded_rows_secret_is_handed_out_once_its_assignment_is_verified() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.csv.journal");
+        let old = KeyHash::from("old".to_string());
+        let guarded = KeySpec {
+            creator_user_id: Some("user_1".into()),
+            external_user: Some("partner-9".into()),
+            guardrail_id: Some("gr_1".into()),
+            ..spec("svc")
+        };
+        let plain = KeyHash::from("plain".to_string());
+        {
+            let Ok(Opened::Vacant(vacant)) = Journal::<KeyHash>::open(&path, "rotate", "fp") else {
+                panic!("a new journal");
+            };
+            let rows = vec![
+                Row {
+                    id: old.clone(),
+                    spec: guarded.clone(),
+                },
+                Row {
+                    id: plain.clone(),
+                    spec: spec("other"),
+                },
+            ];
+            let journal = vacant.begin("rotate", "fp", vec![], rows).unwrap();
+            for (row, hash) in [(&old, "new"), (&plain, "new-plain")] {
+                journal
+                    .append(Record::Created {
+                        row: row.clone(),
+                        hash: hash.into(),
+                        secret: "s".into(),
+                        label: None,
+                    })
+                    .unwrap();
+            }
+            let state = journal.state();
+            let row = state.row(&old).unwrap();
+            assert!(row.handed_out(&guarded).is_none(), "created, not assigned");
+            let other = state.row(&plain).unwrap();
+            assert!(
+                other.handed_out(&spec("other")).is_some(),
+                "no guardrail to wait for"
+            );
+            drop(state);
+            journal
+                .append(Record::Assigned {
+                    row: old.clone(),
+                    guardrail: "gr_1".into(),
+                })
+                .unwrap();
+            let state = journal.state();
+            let row = state.row(&old).unwrap();
+            assert!(
+                row.assigned && row.handed_out(&guarded).is_none(),
+                "not read back"
+            );
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let begin = text.lines().next().unwrap();
+        assert_eq!(begin.matches("guardrail_id").count(), 1, "{begin}");
+        assert!(text.contains(r#"{"event":"assigned","row":"old","guardrail":"gr_1"}"#));
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"{\"event\":\"assignment_verified\",\"row\":\"old\"}\n")
+            .unwrap();
+        let journal = resume::<KeyHash>(&path, "rotate", "fp").unwrap().unwrap();
+        assert_eq!(journal.rows()[0].spec, guarded);
+        let state = journal.state();
+        let row = state.row(&old).unwrap();
+        assert!(row.assignment_verified && row.handed_out(&guarded).is_some());
     }
 
     #[test]

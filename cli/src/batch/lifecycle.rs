@@ -164,7 +164,7 @@ impl<K: BatchKind> Batch<K> {
             let through = |row: &Row<K::Id>| {
                 state
                     .row(&row.id)
-                    .is_some_and(|s| s.key().is_some() && !steps.pending(s))
+                    .is_some_and(|s| s.key().is_some() && !steps.pending(row, s))
             };
             let made: HashSet<K::Id> = self
                 .rows()
@@ -307,11 +307,12 @@ impl<K: BatchKind> Batch<K> {
 }
 
 /// Rewrites the secrets file from the journal (mode 0600, replaced atomically); returns how
-/// many secrets it holds.
+/// many secrets it holds. A key that is to hold a guardrail is in it only once the journal
+/// says it does (`RowState::handed_out`): its secret stays in the journal until then.
 fn write_secrets<K: BatchKind>(journal: &Journal<K::Id>, path: &Path) -> CliResult<usize> {
     let state = journal.state();
     let records = journal.rows().iter().filter_map(|row| {
-        let (hash, secret) = state.row(&row.id)?.key()?;
+        let (hash, secret) = state.row(&row.id)?.handed_out(&row.spec)?;
         Some(K::secrets_record(row, hash, secret.expose_secret()))
     });
     write_private_csv(path, &K::SECRETS_COLUMNS, records)

@@ -187,7 +187,7 @@ pub async fn run_rounds<Id: RowId, S: RowSteps<Id>>(
                 .filter(
                     |r| match state.row(&r.id).and_then(|s| s.key().map(|_| s)) {
                         None => !outcome.failed.contains_key(&r.id),
-                        Some(s) => steps.pending(s) && !outcome.steps_failed.contains_key(&r.id),
+                        Some(s) => steps.pending(r, s) && !outcome.steps_failed.contains_key(&r.id),
                     },
                 )
                 .collect()
@@ -234,7 +234,7 @@ pub async fn run_rounds<Id: RowId, S: RowSteps<Id>>(
                     let pending = journal
                         .state()
                         .row(&row.id)
-                        .is_some_and(|s| steps.pending(s));
+                        .is_some_and(|s| steps.pending(row, s));
                     if pending && let Err(failure) = steps.run(ctx, journal, row).await {
                         return lock(steps_failed).push((row.id.clone(), failure));
                     }

@@ -1,10 +1,11 @@
 //! What a kind of batch does with a row once its key exists: [`RowSteps`].
 //!
-//! `bulk-create` has no further step ([`NoSteps`]); `rotate` verifies the new key, then
-//! retires the old one. The engine runs a row's steps right after its key is made (or, on a
-//! rerun, as soon as the row's turn comes), `--concurrency` rows at a time, so that the steps
-//! of different rows overlap while each row goes through its own in order. Each step is
-//! journaled by the kind, so that a rerun continues after the last one done.
+//! `bulk-create` has no further step ([`NoSteps`]); `rotate` gives the new key the old one's
+//! guardrail and checks it holds it, verifies the new key, then retires the old one. The
+//! engine runs a row's steps right after its key is made (or, on a rerun, as soon as the
+//! row's turn comes), `--concurrency` rows at a time, so that the steps of different rows
+//! overlap while each row goes through its own in order. Each step is journaled by the kind,
+//! so that a rerun continues after the last one done.
 
 use super::journal::{Journal, RowState};
 use super::row::{Row, RowId};
@@ -22,8 +23,8 @@ pub struct StepFailure {
 
 /// The steps of a kind of batch after a row's key exists.
 pub trait RowSteps<Id: RowId>: Sync {
-    /// Whether the row, whose key exists, has steps left (by its journal).
-    fn pending(&self, row: &RowState) -> bool;
+    /// Whether the row, whose key exists, has steps left (by its journal, `state`).
+    fn pending(&self, row: &Row<Id>, state: &RowState) -> bool;
 
     /// Runs the row's steps that are left, in order, each journaled; an error stops them for
     /// this run. Every API call goes through the context's pacer.
@@ -39,7 +40,7 @@ pub trait RowSteps<Id: RowId>: Sync {
 pub struct NoSteps;
 
 impl<Id: RowId> RowSteps<Id> for NoSteps {
-    fn pending(&self, _: &RowState) -> bool {
+    fn pending(&self, _: &Row<Id>, _: &RowState) -> bool {
         false
     }
 

@@ -6,22 +6,34 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::{Exit, ItemOutcome, Tally};
 use crate::key_spec::check_limit;
-use crate::render::{describe, usd};
+use crate::render::{describe, printable, usd};
 use crate::select::{is_expired, preview_and_confirm, resolve};
 use futures_util::StreamExt;
 use openrouter_keys::{InputField, Key, KeyUpdate, LimitReset};
 
 /// `hash  name`, and `(disabled)` or `(expired)` when it is: a change by `--match` selects
-/// keys in every state, and the preview says which are not active.
-fn with_state(key: &Key) -> String {
+/// keys in every state, and the preview says which are not active. With `--all-workspaces`,
+/// the key's workspace too.
+fn with_state(key: &Key, args: &ChangeArgs) -> String {
     let now = openrouter_keys::time::OffsetDateTime::now_utc();
+    let mut line = describe(key);
     if key.disabled == Some(true) {
-        format!("{}  (disabled)", describe(key))
+        line.push_str("  (disabled)");
     } else if is_expired(key, now) {
-        format!("{}  (expired)", describe(key))
-    } else {
-        describe(key)
+        line.push_str("  (expired)");
     }
+    if args.all_workspaces {
+        let workspace = key.workspace_id.as_deref().unwrap_or("-");
+        line.push_str(&format!("  (workspace {})", printable(workspace)));
+    }
+    line
+}
+
+/// The keys a change acts on: the one `HASH`, or every key matching `--match` in one
+/// workspace or, with `--all-workspaces`, in every workspace.
+async fn selected(ctx: &Context, args: &ChangeArgs) -> CliResult<Vec<Key>> {
+    let workspace = args.workspace.as_deref();
+    resolve(ctx, &args.target, workspace, args.all_workspaces).await
 }
 
 /// What happens to each key.
@@ -31,7 +43,7 @@ enum Change {
 }
 
 pub async fn enable(ctx: &Context, args: &ChangeArgs) -> CliResult<Exit> {
-    let keys = resolve(ctx, &args.target, args.workspace.as_deref()).await?;
+    let keys = selected(ctx, args).await?;
     // A key the API did not say is enabled is tried.
     let (keys, already): (Vec<Key>, Vec<Key>) =
         keys.into_iter().partition(|k| k.disabled != Some(false));
@@ -41,7 +53,7 @@ pub async fn enable(ctx: &Context, args: &ChangeArgs) -> CliResult<Exit> {
 }
 
 pub async fn disable(ctx: &Context, args: &ChangeArgs) -> CliResult<Exit> {
-    let keys = resolve(ctx, &args.target, args.workspace.as_deref()).await?;
+    let keys = selected(ctx, args).await?;
     let (keys, already): (Vec<Key>, Vec<Key>) =
         keys.into_iter().partition(|k| k.disabled != Some(true));
     let change = Change::Update(KeyUpdate::new().disabled(true));
@@ -50,7 +62,7 @@ pub async fn disable(ctx: &Context, args: &ChangeArgs) -> CliResult<Exit> {
 }
 
 pub async fn delete(ctx: &Context, args: &ChangeArgs) -> CliResult<Exit> {
-    let keys = resolve(ctx, &args.target, args.workspace.as_deref()).await?;
+    let keys = selected(ctx, args).await?;
     apply(ctx, args, keys, None, "delete", Change::Delete, None).await
 }
 
@@ -110,11 +122,14 @@ pub async fn update(ctx: &Context, args: &UpdateArgs) -> CliResult<Exit> {
         };
         return Err(CliError::usage(format!("{flag}: {reason}")));
     }
-    let keys = resolve(ctx, &args.change.target, args.change.workspace.as_deref()).await?;
+    let keys = selected(ctx, &args.change).await?;
     let what = what.join(", ");
     let lines = keys
         .iter()
-        .map(|k| format!("{}  ({what}; limit now {})", describe(k), usd(k.limit)))
+        .map(|k| {
+            let key = with_state(k, &args.change);
+            format!("{key}  ({what}; limit now {})", usd(k.limit))
+        })
         .collect::<Vec<_>>();
     let change = Change::Update(update);
     apply(ctx, &args.change, keys, Some(lines), "update", change, None).await
@@ -132,7 +147,7 @@ async fn apply(
     aside: Option<String>,
 ) -> CliResult<Exit> {
     let print = ctx.print;
-    let lines = lines.unwrap_or_else(|| keys.iter().map(with_state).collect());
+    let lines = lines.unwrap_or_else(|| keys.iter().map(|k| with_state(k, args)).collect());
     if !preview_and_confirm(ctx, args.confirm, action, &lines, aside.as_deref()).await? {
         return Ok(Exit::Success);
     }

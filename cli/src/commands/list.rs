@@ -1,15 +1,16 @@
 //! `list`: every key, streamed page by page to the chosen format.
 //!
 //! Without `--sort`, each page is written as it arrives and dropped, so memory stays flat
-//! however many keys there are. `--sort` needs every row first: it collects them.
+//! however many keys there are (`--all-workspaces` keeps only the hashes seen, to list each
+//! key once). `--sort` needs every row first: it collects them.
 
 use crate::cli::{Filters, ListArgs, SortKey};
 use crate::context::Context;
 use crate::error::CliResult;
 use crate::exit::Exit;
 use crate::print::Printer;
-use crate::render::{ListWriter, TableWidth, printable};
-use crate::select::{LeftOut, Matcher, listing};
+use crate::render::{ListWriter, Shown, TableWidth, printable};
+use crate::select::{LeftOut, Matcher, keys_in};
 use futures_util::TryStreamExt;
 use openrouter_keys::Key;
 use openrouter_keys::time::OffsetDateTime;
@@ -20,19 +21,25 @@ pub async fn run(ctx: &Context, args: &ListArgs) -> CliResult<Exit> {
         true => TableWidth::Unlimited,
         false => ctx.print.table_width(),
     };
-    let with_status = args.filters.include_disabled || args.filters.include_expired;
+    let shows = Shown {
+        status: args.filters.include_disabled || args.filters.include_expired,
+        workspace: args.all_workspaces,
+    };
     // `GET /keys` lists one workspace (`openapi/POLICY.md`): the table says which. Whether
     // the account has others would cost a request on every run.
-    let workspace = match &args.filters.workspace {
-        Some(id) => format!("workspace {}", printable(id)),
-        None => "the default workspace".to_string(),
+    let workspace = match (&args.filters.workspace, args.all_workspaces) {
+        (_, true) => "every workspace".to_string(),
+        (Some(id), false) => format!("workspace {}", printable(id)),
+        (None, false) => "the default workspace".to_string(),
     };
-    let caption = match &args.filters.workspace {
-        Some(_) => format!("keys of {workspace}"),
-        None => format!("keys of {workspace} (--workspace ID lists another)"),
+    let caption = match (&args.filters.workspace, args.all_workspaces) {
+        (None, false) => {
+            format!("keys of {workspace} (--workspace ID or --all-workspaces lists others)")
+        }
+        _ => format!("keys of {workspace}"),
     };
     let mut writer =
-        ListWriter::new(args.format, ctx.print.data_stream()).table(width, with_status, caption);
+        ListWriter::new(args.format, ctx.print.data_stream()).table(width, shows, caption);
     // Every key is asked for, and the filters applied here: the keys they leave out are
     // counted and said (a `list > file` then `bulk-delete file` must not miss them unsaid).
     let every = Filters {
@@ -40,7 +47,7 @@ pub async fn run(ctx: &Context, args: &ListArgs) -> CliResult<Exit> {
         include_expired: true,
         workspace: args.filters.workspace.clone(),
     };
-    let mut stream = std::pin::pin!(listing(ctx.client()?, &every).into_stream());
+    let mut stream = keys_in(ctx.client()?, &every, args.all_workspaces);
     let mut sorted: Vec<Key> = Vec::new();
     let now = OffsetDateTime::now_utc();
     let mut left_out = LeftOut::default();

@@ -7,6 +7,7 @@
 //! commands share lives in a module named for what it is (`key_spec.rs`, `select.rs`,
 //! `batch/`, `render/`).
 
+mod audit;
 mod bulk_create;
 mod bulk_delete;
 mod change;
@@ -41,6 +42,7 @@ pub async fn run(command: &Command, ctx: &Context) -> CliResult<Exit> {
         Command::BulkDelete(args) => bulk_delete::run(ctx, args).await,
         Command::Rotate(args) => rotate::run(ctx, args).await,
         Command::Report(args) => report::run(ctx, args).await,
+        Command::Audit(args) => audit::run(ctx, args).await,
         Command::Completions(args) => completions::run(ctx, args).await,
     }
 }

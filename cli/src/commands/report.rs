@@ -16,7 +16,8 @@ use std::collections::HashSet;
 pub async fn run(ctx: &Context, args: &ReportArgs) -> CliResult<Exit> {
     let matcher = Matcher::new(&args.patterns)?;
     // The keys the filters leave out are counted: the totals say how many.
-    let (mut keys, left_out) = filtered_keys(ctx, &args.filters, &matcher).await?;
+    let (mut keys, left_out) =
+        filtered_keys(ctx, &args.filters, args.all_workspaces, &matcher).await?;
     let made_at = OffsetDateTime::now_utc();
     keys.sort_by(|a, b| {
         b.usage
@@ -43,6 +44,7 @@ pub async fn run(ctx: &Context, args: &ReportArgs) -> CliResult<Exit> {
         scope: Scope {
             api: api_host(ctx.client()?.base_url()),
             workspace: args.filters.workspace.clone(),
+            every_workspace: args.all_workspaces,
             patterns: args.patterns.clone(),
             include_disabled: args.filters.include_disabled,
             include_expired: args.filters.include_expired,

@@ -12,8 +12,9 @@ use std::io::Write;
 
 /// The table for people: laid out once, for the width it may take, so that it streams.
 /// Columns: hash, status (only when disabled or expired keys are listed: otherwise every
-/// key is active), limit, remaining, usage this month, expiry and creation dates, then the
-/// name, which takes the rest of the line. A narrow terminal loses the creation date, then
+/// key is active), limit, remaining, usage this month, expiry and creation dates, the
+/// workspace (only in a listing of every workspace), then the name, which takes the rest of
+/// the line. A narrow terminal loses the creation date, then
 /// the expiry, before a name is cut below 16 columns.
 struct Table {
     /// A line above the header: which keys these are (the workspace).
@@ -24,19 +25,32 @@ struct Table {
     now: OffsetDateTime,
 }
 
+/// Optional columns of the table.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shown {
+    /// Each key's status: disabled or expired keys are listed.
+    pub status: bool,
+    /// Each key's workspace: a listing of every workspace.
+    pub workspace: bool,
+}
+
+/// Columns of a workspace id in a fitted table (cut with `…`; `--wide` shows it whole).
+const WORKSPACE_SHOWN: usize = 13;
+
 /// Columns of amounts, wide enough for `99999.99` (a larger amount is shortened, `123.4k`, in
 /// a fitted table).
 const AMOUNT: usize = 8;
 
 impl Table {
-    fn new(width: TableWidth, with_status: bool, caption: String) -> Self {
-        // Unlimited: a hash as the API writes them (64 hex digits), a time in RFC 3339.
-        let (hash, time) = match width {
-            TableWidth::Fitted(_) => (SHORT_HASH + 1, "2027-06-30".len()),
-            TableWidth::Unlimited => (64, "2027-06-30T23:59:59Z".len()),
+    fn new(width: TableWidth, shows: Shown, caption: String) -> Self {
+        // Unlimited: a hash as the API writes them (64 hex digits), a time in RFC 3339, a
+        // workspace id whole (a UUID).
+        let (hash, time, workspace) = match width {
+            TableWidth::Fitted(_) => (SHORT_HASH + 1, "2027-06-30".len(), WORKSPACE_SHOWN),
+            TableWidth::Unlimited => (64, "2027-06-30T23:59:59Z".len(), 36),
         };
         let mut columns = vec![Column::left("HASH", hash)];
-        if with_status {
+        if shows.status {
             columns.push(Column::left("STATUS", "disabled".len()));
         }
         columns.extend([
@@ -46,6 +60,9 @@ impl Table {
             Column::left("EXPIRES", time).droppable(1),
             Column::left("CREATED", time).droppable(0),
         ]);
+        if shows.workspace {
+            columns.push(Column::left("WORKSPACE", workspace));
+        }
         Self {
             caption,
             layout: Layout::new(columns, "NAME", width),
@@ -76,6 +93,9 @@ impl Table {
             time(k.expires_at.as_ref(), "never").into(),
             time(k.created_at.as_ref(), "-").into(),
         ]);
+        if self.layout.shows("WORKSPACE") {
+            cells.push(printable(k.workspace_id.as_deref().unwrap_or("-")));
+        }
         self.layout.line(&cells, &shown_name(k))
     }
 }
@@ -107,11 +127,10 @@ impl<W: Write> ListWriter<W> {
         }
     }
 
-    /// How the table is laid out: for `width`, with a status column when `with_status`
-    /// (disabled or expired keys are listed), `caption` above the header. Without this, it
-    /// is a fitted 80 columns without a caption.
-    pub fn table(mut self, width: TableWidth, with_status: bool, caption: String) -> Self {
-        self.table = Some(Table::new(width, with_status, caption));
+    /// How the table is laid out: for `width`, with the optional columns `shows`, `caption`
+    /// above the header. Without this, it is a fitted 80 columns without a caption.
+    pub fn table(mut self, width: TableWidth, shows: Shown, caption: String) -> Self {
+        self.table = Some(Table::new(width, shows, caption));
         self
     }
 
@@ -128,9 +147,9 @@ impl<W: Write> ListWriter<W> {
         };
         match self.format {
             ListFormat::Table => {
-                let table = self
-                    .table
-                    .get_or_insert_with(|| Table::new(TableWidth::Fitted(80), false, "".into()));
+                let table = self.table.get_or_insert_with(|| {
+                    Table::new(TableWidth::Fitted(80), Shown::default(), "".into())
+                });
                 if first {
                     if !table.caption.is_empty() {
                         writeln!(out, "{}", table.caption)?;

@@ -1,14 +1,15 @@
 //! `bulk-create` and `rotate` killed at every journal record boundary, against a server that
 //! acts late and lists late, then rerun: the end state is exactly one live key per row (per
 //! rotated key), every secret saved and working, no old key retired before its replacement
-//! authenticated, and exit 0 only once that holds.
+//! authenticated and held the old key's guardrail, no secret saved before its key held it,
+//! and exit 0 only once that holds.
 //!
 //! The kill is the CLI's own crash-point hook (`OPENROUTER_KEYS_TEST_CRASH_BEFORE_RECORD=N`:
 //! SIGKILL just before the run writes its journal record N), so every boundary is hit, in
 //! order, on any machine: no timer hopes to land in a window.
 
 use crate::common::{Fake, create, csv_rows, hash_of, stderr};
-use openrouter_keys_testkit::{FakeServer, Fault, ListingLag, Route};
+use openrouter_keys_testkit::{FakeServer, Fault, ListingLag, NewGuardrail, Route};
 use std::collections::HashMap;
 use std::future::IntoFuture;
 use std::path::Path;
@@ -176,6 +177,18 @@ fn rotate_killed_at_every_journal_record_ends_exactly_once() {
             .iter()
             .map(|name| (hash_of(&fake, name), name.clone()))
             .collect();
+        // The old keys hold a guardrail: their replacements are to hold it before their
+        // secrets are saved, and before the old keys go.
+        let guardrail = fake
+            .server
+            .add_guardrail(NewGuardrail::new("cap").limit_usd(5.0))
+            .expect("a guardrail");
+        let assign = fake.client();
+        let assign = assign.guardrails().assign_keys(&guardrail, old.keys());
+        fake.runtime
+            .block_on(assign.into_future())
+            .expect("assigned");
+        let guarded = |hash: &str| fake.server.guardrail_of(hash).as_ref() == Some(&guardrail);
         // As in `late_fake`, once the old keys exist.
         late_creates(&fake);
         let mut args = RUN.to_vec();
@@ -193,10 +206,20 @@ fn rotate_killed_at_every_journal_record_ends_exactly_once() {
         let output = run(&fake, d, &args, Some(at));
         if !killed(&output) {
             assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-            assert!(at > 9, "too few records to mean anything: {at}");
+            assert!(at > 13, "too few records to mean anything: {at}");
             break;
         }
-        // No old key retired before its replacement authenticated.
+        // No secret saved before its key held the guardrail.
+        if let Ok(text) = std::fs::read_to_string(d.join("r.csv")) {
+            for row in csv_rows(&text) {
+                assert!(
+                    guarded(&row["hash"]),
+                    "crash before record {at}: {} saved without its guardrail",
+                    row["name"]
+                );
+            }
+        }
+        // No old key retired before its replacement held the guardrail and authenticated.
         let made = journaled_keys(d, "r.csv.journal");
         let live: Vec<String> = fake.all_keys().into_iter().map(|k| k.hash).collect();
         for (hash, name) in &old {
@@ -212,6 +235,10 @@ fn rotate_killed_at_every_journal_record_ends_exactly_once() {
                     fake.authenticates_as(secret, &label),
                     "crash before record {at}: {name} deleted, its replacement does not work"
                 );
+                assert!(
+                    guarded(new_hash),
+                    "crash before record {at}: {name} deleted, its replacement holds no guardrail"
+                );
             }
         }
         rerun_to_success(&fake, d, &args, at);
@@ -222,6 +249,15 @@ fn rotate_killed_at_every_journal_record_ends_exactly_once() {
             old.keys().all(|hash| !live.contains(hash)),
             "crash before record {at}: an old key lives on"
         );
+        // Every replacement holds the old keys' guardrail.
+        for key in fake.all_keys() {
+            if key.name.as_ref().is_some_and(|name| names.contains(name)) {
+                assert!(
+                    guarded(&key.hash),
+                    "crash before record {at}: {key:?} holds no guardrail"
+                );
+            }
+        }
         at += 1;
     }
 }

@@ -96,7 +96,9 @@ fn list_streams_in_every_format_with_filters_globs_and_sort() {
     let table = stdout(&output);
     // Which workspace, the header, four keys.
     assert!(
-        table.starts_with("keys of the default workspace (--workspace ID lists another)\nHASH"),
+        table.starts_with(
+            "keys of the default workspace (--workspace ID or --all-workspaces lists others)\nHASH"
+        ),
         "{table}"
     );
     assert_eq!(table.lines().count(), 6);

@@ -5,7 +5,9 @@
 
 mod common;
 
+mod all_workspaces;
 mod api_answers;
+mod audit;
 mod bulk_create;
 mod bulk_delete;
 mod changes;
@@ -23,6 +25,7 @@ mod messages;
 mod report;
 mod report_page;
 mod rotate;
+mod rotation_carries;
 mod secret_as_hash;
 mod secret_files;
 mod settle;

@@ -23,11 +23,13 @@ fn help_lists_every_command_and_the_exit_codes() {
         "bulk-delete",
         "rotate",
         "report",
+        "audit",
         "completions",
     ] {
         assert!(help.contains(command), "{command} missing from --help");
     }
     assert!(help.contains("outcome unknown"));
+    assert!(help.contains("6  audit: findings"));
     let output = fake.run(dir.path(), &["list", "--format", "yaml"]);
     assert_code(&output, 2);
 }

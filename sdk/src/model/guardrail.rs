@@ -213,12 +213,14 @@ impl From<types::GuardrailResponse> for Guardrail {
 impl Guardrail {
     /// `GET /guardrails`: the guardrails of one page, in the order listed.
     pub(crate) fn listed(response: types::GuardrailListResponse) -> Vec<Guardrail> {
-        let types::GuardrailListResponse {
-            data,
-            // Kept out: the pager reads page after page until one is empty (a total read
-            // on the first page goes stale when guardrails change while paging).
-            total_count: _,
-        } = response;
-        data.into_iter().map(Guardrail::from).collect()
+        Self::paged(response).0
+    }
+
+    /// `GET /guardrails`: the guardrails of one page, in the order listed, and the total the
+    /// listing gives (`None` when it gives none, or a negative one), for the pager.
+    pub(crate) fn paged(response: types::GuardrailListResponse) -> (Vec<Guardrail>, Option<u64>) {
+        let types::GuardrailListResponse { data, total_count } = response;
+        let guardrails = data.into_iter().map(Guardrail::from).collect();
+        (guardrails, total_count.and_then(|n| u64::try_from(n).ok()))
     }
 }

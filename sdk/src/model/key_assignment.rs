@@ -52,49 +52,62 @@ impl KeyAssignment {
     /// `GET /guardrails/assignments/keys` and `GET /guardrails/{id}/assignments/keys`: the
     /// assignments of one page, in the order listed.
     pub(crate) fn listed(response: types::KeyAssignmentListResponse) -> Vec<KeyAssignment> {
-        let types::KeyAssignmentListResponse {
-            data,
-            // Kept out: the pager reads page after page until one is empty (a total read
-            // on the first page goes stale when assignments change while paging).
-            total_count: _,
-        } = response;
-        data.into_iter().map(KeyAssignment::from).collect()
+        Self::paged(response).0
+    }
+
+    /// The assignments of one page, in the order listed, and the total the listing gives
+    /// (`None` when it gives none, or a negative one), for the pager.
+    pub(crate) fn paged(
+        response: types::KeyAssignmentListResponse,
+    ) -> (Vec<KeyAssignment>, Option<u64>) {
+        let types::KeyAssignmentListResponse { data, total_count } = response;
+        let assignments = data.into_iter().map(KeyAssignment::from).collect();
+        (assignments, total_count.and_then(|n| u64::try_from(n).ok()))
     }
 }
 
-/// What assigning keys to a guardrail answered.
+/// What assigning keys to a guardrail answered. An answer without a count, or with a
+/// negative one, is not taken for a success: the call fails with
+/// [`Error::Decode`](crate::Error::Decode).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct KeysAssigned {
-    /// How many keys the API says it assigned (`assigned_count`); `None` when it did not
-    /// say. After a retried call, the last attempt's count.
-    pub count: Option<u64>,
+    /// How many keys the API says it assigned (`assigned_count`). After a retried call, the
+    /// last attempt's count. Whether it counts a key that already held this guardrail is not
+    /// documented (`openapi/POLICY.md`).
+    pub count: u64,
 }
 
 impl From<types::AssignKeysResponse> for KeysAssigned {
     fn from(response: types::AssignKeysResponse) -> Self {
         let types::AssignKeysResponse { assigned_count } = response;
         Self {
-            count: assigned_count.and_then(|n| u64::try_from(n).ok()),
+            count: count(assigned_count),
         }
     }
 }
 
-/// What unassigning keys from a guardrail answered.
+/// What unassigning keys from a guardrail answered. An answer without a count, or with a
+/// negative one, is not taken for a success, as for [`KeysAssigned`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct KeysUnassigned {
-    /// How many keys the API says it unassigned (`unassigned_count`); `None` when it did not
-    /// say. After a retried call, the last attempt's count (0 when the first attempt had
-    /// already unassigned them).
-    pub count: Option<u64>,
+    /// How many keys the API says it unassigned (`unassigned_count`). After a retried call,
+    /// the last attempt's count (0 when the first attempt had already unassigned them).
+    pub count: u64,
 }
 
 impl From<types::UnassignKeysResponse> for KeysUnassigned {
     fn from(response: types::UnassignKeysResponse) -> Self {
         let types::UnassignKeysResponse { unassigned_count } = response;
         Self {
-            count: unassigned_count.and_then(|n| u64::try_from(n).ok()),
+            count: count(unassigned_count),
         }
     }
+}
+
+/// A count as the API sends it; the calls refuse a negative one before it gets here (their
+/// `Exchange::refusal`), so no value is lost.
+fn count(sent: i64) -> u64 {
+    u64::try_from(sent).unwrap_or(0)
 }

@@ -3,6 +3,7 @@
 use super::new_key::{check_limit, wire_limit_reset};
 use super::open_enum::LimitReset;
 use crate::error::{Error, Result};
+use crate::hash::checked_id;
 use crate::input_field::InputField;
 use crate::text_bound::bounded;
 use openrouter_keys_codegen::types;
@@ -116,10 +117,11 @@ impl KeyUpdate {
     /// the API answers it with 400 "No update fields provided").
     pub(crate) fn to_body(&self) -> Result<types::UpdateKeyRequest> {
         if self.is_empty() {
-            return Err(Error::invalid(
+            return Err(Error::invalid_with_hint(
                 InputField::Update,
-                "it changes nothing: set at least one field (name, disabled, limit, \
-                 limit_reset, include_byok_in_limit, workspace_id) before sending it",
+                "it changes nothing",
+                "Set at least one field (name, disabled, limit, limit_reset, \
+                 include_byok_in_limit, workspace_id) before sending it",
             ));
         }
         let name = match &self.name {
@@ -132,6 +134,9 @@ impl KeyUpdate {
             Some(name) => Some(bounded(InputField::Name, name)?.to_string()),
             None => None,
         };
+        if let Some(workspace_id) = &self.workspace_id {
+            checked_id(workspace_id, InputField::WorkspaceId)?;
+        }
         let limit = match self.limit {
             Patch::Keep => None,
             Patch::Clear => Some(types::KeyLimit(None)),

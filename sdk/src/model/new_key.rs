@@ -3,6 +3,7 @@
 use super::open_enum::LimitReset;
 use super::timestamp::Timestamp;
 use crate::error::{Error, Result};
+use crate::hash::checked_id;
 use crate::input_field::InputField;
 use crate::text_bound::bounded;
 use openrouter_keys_codegen::types;
@@ -142,15 +143,19 @@ impl NewKey {
         bounded(InputField::Name, &self.name)?;
         let name = types::CreateKeyRequestName::try_from(self.name.clone())
             .map_err(|e| Error::invalid(InputField::Name, e.to_string()))?;
+        if let Some(user_id) = &self.creator_user_id {
+            checked_id(user_id, InputField::CreatorUserId)?;
+        }
+        if let Some(workspace_id) = &self.workspace_id {
+            checked_id(workspace_id, InputField::WorkspaceId)?;
+        }
         let expires_at = match &self.expires_at {
             Some(at) => Some(at.to_utc_seconds().ok_or_else(|| {
-                Error::invalid(
+                Error::invalid_with_hint(
                     InputField::ExpiresAt,
-                    format!(
-                        "`{}` is not an RFC 3339 time such as 2027-12-31T23:59:59Z (with a \
-                         date, a time to the second and an offset, in the years 0000–9999)",
-                        at.as_str().escape_debug()
-                    ),
+                    format!("`{}` is not an RFC 3339 time", at.as_str().escape_debug()),
+                    "Give a date, a time to the second and an offset, in the years 0000–9999, \
+                     such as 2027-12-31T23:59:59Z",
                 )
             })?),
             None => None,
@@ -253,9 +258,10 @@ pub(crate) fn wire_limit_reset(reset: &LimitReset) -> Result<types::LimitReset> 
         LimitReset::Weekly => types::LimitResetInner::Weekly,
         LimitReset::Monthly => types::LimitResetInner::Monthly,
         LimitReset::Unknown(text) => {
-            return Err(Error::invalid(
+            return Err(Error::invalid_with_hint(
                 InputField::LimitReset,
                 format!("`{text}` is not an interval this version can send"),
+                "Send `LimitReset::Daily`, `Weekly` or `Monthly`",
             ));
         }
     };

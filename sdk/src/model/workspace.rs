@@ -105,12 +105,14 @@ impl From<types::WorkspaceResponse> for Workspace {
 impl Workspace {
     /// `GET /workspaces`: the workspaces of one page, in the order listed.
     pub(crate) fn listed(response: types::WorkspaceListResponse) -> Vec<Workspace> {
-        let types::WorkspaceListResponse {
-            data,
-            // Kept out: the pager reads page after page until one is empty (a total read
-            // on the first page goes stale when workspaces change while paging).
-            total_count: _,
-        } = response;
-        data.into_iter().map(Workspace::from).collect()
+        Self::paged(response).0
+    }
+
+    /// `GET /workspaces`: the workspaces of one page, in the order listed, and the total the
+    /// listing gives (`None` when it gives none, or a negative one), for the pager.
+    pub(crate) fn paged(response: types::WorkspaceListResponse) -> (Vec<Workspace>, Option<u64>) {
+        let types::WorkspaceListResponse { data, total_count } = response;
+        let workspaces = data.into_iter().map(Workspace::from).collect();
+        (workspaces, total_count.and_then(|n| u64::try_from(n).ok()))
     }
 }

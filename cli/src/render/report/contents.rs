@@ -2,13 +2,12 @@
 //! was made, the totals, and which keys are near their limit.
 
 use crate::guardrails::HeldGuardrail;
+use crate::key_state::{NEAR_LIMIT, used_share};
 use crate::select::LeftOut;
 use openrouter_keys::Key;
 use openrouter_keys::time::OffsetDateTime;
 use std::collections::HashMap;
 
-/// Share of the limit used at which a key is reported as near its limit.
-const NEAR_LIMIT: f64 = 0.8;
 /// Keys shown in "top spenders".
 pub(super) const TOP: usize = 10;
 
@@ -43,6 +42,8 @@ pub struct Scope {
     pub api: String,
     /// `--workspace`; `None` for the default workspace (what `GET /keys` lists without one).
     pub workspace: Option<String>,
+    /// `--all-workspaces`: every workspace's keys (`workspace` is `None` then).
+    pub every_workspace: bool,
     /// `--match` globs; none for every key.
     pub patterns: Vec<String>,
     pub include_disabled: bool,
@@ -164,6 +165,7 @@ impl Scope {
     pub(super) fn lines(&self) -> [(&'static str, String); 5] {
         let workspace = match &self.workspace {
             Some(id) => id.clone(),
+            None if self.every_workspace => "every workspace".to_string(),
             None => "the default workspace".to_string(),
         };
         let keys = if self.patterns.is_empty() {
@@ -242,21 +244,4 @@ impl Totals {
             ("usage (USD)", usage),
         ]
     }
-}
-
-/// Share of the limit used, for keys with a limit. A $0 limit with any usage is used up
-/// (100 %); a $0 limit never used has no share to speak of.
-pub(super) fn used_share(k: &Key) -> Option<f64> {
-    let limit = k.limit?;
-    let remaining = k.limit_remaining.unwrap_or(limit);
-    if limit <= 0.0 {
-        let used = k.usage.total.unwrap_or(0.0) > 0.0 || remaining < 0.0;
-        return used.then_some(1.0);
-    }
-    Some(((limit - remaining) / limit).clamp(0.0, f64::MAX))
-}
-
-/// Whether a key counts as near its limit (the red of the page).
-pub(super) fn is_near_limit(k: &Key) -> bool {
-    used_share(k).is_some_and(|s| s >= NEAR_LIMIT)
 }

@@ -1,8 +1,9 @@
 //! The report as CSV: one row per key, for spreadsheets (text cells neutralised; see
 //! `render/spreadsheet.rs`). Columns are only ever added, at the end.
 
-use super::contents::{GuardrailOf, Report, used_share};
+use super::contents::{GuardrailOf, Report};
 use crate::error::{CliError, CliResult};
+use crate::key_state::used_share;
 use crate::render::rows::{KeyRow, csv_amount};
 use crate::render::spreadsheet::neutralised;
 use crate::render::text::{name_of, status_of};

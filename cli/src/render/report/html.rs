@@ -7,7 +7,8 @@
 //! ids, globs) is made printable (control and bidirectional characters written as escapes,
 //! as in the terminal) and then HTML-escaped.
 
-use super::contents::{GuardrailOf, Guardrails, Report, is_near_limit, used_share};
+use super::contents::{GuardrailOf, Guardrails, Report};
+use crate::key_state::{is_near_limit, used_share};
 use crate::render::columns::cut;
 use crate::render::text::{name_of, printable, state_of, usd};
 use openrouter_keys::Key;

@@ -2,8 +2,9 @@
 //! stay synchronous), the `openrouter-keys` binary pointed at it, and the helpers the tests
 //! of several commands use.
 
-use openrouter_keys::{Client, Key};
-use openrouter_keys_testkit::{FakeServer, Fault, RandomFaults};
+use openrouter_keys::time::OffsetDateTime;
+use openrouter_keys::{Client, Key, NewKey};
+use openrouter_keys_testkit::{FakeServer, Fault, ManualClock, RandomFaults};
 use std::future::IntoFuture;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -89,6 +90,21 @@ impl Fake {
         })
     }
 
+    /// Every key of every workspace (disabled and expired included), read with faults off.
+    pub fn all_keys_everywhere(&self) -> Vec<Key> {
+        let client = self.client();
+        self.runtime
+            .block_on(
+                client
+                    .keys()
+                    .list()
+                    .include_disabled(true)
+                    .include_expired(true)
+                    .all_in_every_workspace(),
+            )
+            .expect("listing works")
+    }
+
     /// Whether `secret` authenticates as the key with this label.
     pub fn authenticates_as(&self, secret: &str, label: &Option<String>) -> bool {
         let client = self.client_with(secret);
@@ -104,6 +120,67 @@ impl Fake {
             faults: all_faults(),
             seed,
         });
+    }
+}
+
+/// A fake whose clock starts at a wall-clock time in the past and stands still until moved
+/// ([`Aged::at`]): keys made long ago and used when a test says. The CLI runs on the real
+/// clock, which a test moves the fake's up to before running it.
+pub struct Aged {
+    pub fake: Fake,
+    pub clock: ManualClock,
+    start: OffsetDateTime,
+}
+
+impl Aged {
+    pub fn starting_at(start: OffsetDateTime) -> Aged {
+        let clock = ManualClock::new();
+        let fake = Fake::start_with(
+            FakeServer::builder()
+                .manual_clock(&clock)
+                .wall_clock_start(start),
+        );
+        Aged { fake, clock, start }
+    }
+
+    /// Moves the fake's clock on to `wall` (never back).
+    pub fn at(&self, wall: OffsetDateTime) -> &Self {
+        let now = self.start + self.clock.now();
+        if wall > now {
+            self.clock
+                .advance(std::time::Duration::try_from(wall - now).expect("forward"));
+        }
+        self
+    }
+
+    /// Creates a key now on the fake's clock; its hash.
+    pub fn create(&self, new_key: NewKey) -> String {
+        let client = self.fake.client();
+        let created = self
+            .fake
+            .runtime
+            .block_on(async { client.keys().create(new_key).await })
+            .expect("created");
+        created.key().hash.clone()
+    }
+
+    /// Records a use of the key now on the fake's clock.
+    pub fn use_key(&self, hash: &str, usd: f64) {
+        assert!(self.fake.server.add_usage(hash, usd));
+    }
+
+    /// Assigns the keys to the guardrail.
+    pub fn assign(&self, guardrail: &str, hashes: &[&str]) {
+        let client = self.fake.client();
+        self.fake
+            .runtime
+            .block_on(async {
+                client
+                    .guardrails()
+                    .assign_keys(guardrail, hashes.iter().copied())
+                    .await
+            })
+            .expect("assigned");
     }
 }
 

@@ -5,11 +5,25 @@
 //! decode only when an *essential* field is missing or malformed. Which fields are essential is
 //! written once, in the spec (`x-sdk-essential`), and the generated types carry it: an
 //! essential field is a required member, every other field is an `Option`. So when a body
-//! does not decode, the member that failed is removed and decoding is tried again; a removed
+//! does not decode, its malformed members are removed and it is decoded again; a removed
 //! optional member decodes as `None`, while a removed essential one makes decoding fail with
 //! "missing field", and the first error is reported as it was. Runs only after the generated
 //! client failed to decode a body, never on the success path.
+//!
+//! The work is linear in the body: the document is parsed once, one walk finds every
+//! malformed member at once (`probe.rs`), and one decode reads what is left. A member the
+//! walk could not foresee (a type that checks its value itself) is found by the decode and
+//! costs one more round; each round removes at least one member.
+//!
+//! What bounds the time it takes. The attempt's timeout and the call's deadline cover
+//! receiving the body (reqwest's timeout runs until the body is read), and the body is
+//! capped at 16 MiB (`transport::MAX_BODY`) while it is read. Decoding comes after, on the
+//! calling task, and no timer can interrupt synchronous code: it is bounded by that cap and
+//! by this linear work (a few passes over at most 16 MiB), not by the deadline.
 
+mod probe;
+
+use probe::{Step, probe};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_path_to_error::Segment;
@@ -33,11 +47,22 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
         return Err(first);
     };
     let mut dropped = 0_usize;
-    // Each repair removes a member, so there are never more repairs than members: a page in
-    // which every key has the same malformed field is repaired key by key.
-    for _ in 0..members(&document) {
+    // Each round removes at least one member or ends, so there are never more rounds than
+    // members; one round is the rule (see the module documentation).
+    loop {
+        let probed = probe::<T>(&document);
+        if probed.missing_field {
+            // An essential field is missing: nothing can be done.
+            break;
+        }
+        let mut removed = probed
+            .malformed
+            .iter()
+            .filter(|path| remove_member(&mut document, path))
+            .count();
         match serde_path_to_error::deserialize::<_, T>(&document) {
             Ok(value) => {
+                dropped += removed;
                 // Only the count: member names come from the network.
                 tracing::debug!(
                     dropped,
@@ -46,27 +71,21 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
                 return Ok(value);
             }
             // A required member is absent: an essential field is missing (or was malformed
-            // and has just been dropped). Nothing more can be done.
+            // and has just been dropped).
             Err(e) if e.inner().to_string().starts_with("missing field") => break,
             Err(e) => {
-                let segments: Vec<Segment> = e.path().iter().cloned().collect();
-                if !remove_member(&mut document, &segments) {
-                    break;
+                if removed == 0 {
+                    let Some(path) = steps(e.path()) else { break };
+                    if !remove_member(&mut document, &path) {
+                        break;
+                    }
+                    removed = 1;
                 }
-                dropped += 1;
+                dropped += removed;
             }
         }
     }
     Err(first)
-}
-
-/// How many object members `value` holds, at any depth.
-fn members(value: &Value) -> usize {
-    match value {
-        Value::Object(map) => map.len() + map.values().map(members).sum::<usize>(),
-        Value::Array(items) => items.iter().map(members).sum(),
-        _ => 0,
-    }
 }
 
 /// Decodes `body` as `T` exactly as sent, trailing bytes included.
@@ -87,18 +106,30 @@ fn strict<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
         })
 }
 
-/// Removes the object member nearest to the failing value at `path` (for `a.b[3]`, the member
-/// `b` of `a`); `false` when there is none, such as a failure at the document itself.
-fn remove_member(document: &mut Value, path: &[Segment]) -> bool {
-    let Some(last_member) = path.iter().rposition(|s| matches!(s, Segment::Map { .. })) else {
+/// The steps of a decoder's path; `None` when it passes through something else than object
+/// members and array items.
+fn steps(path: &serde_path_to_error::Path) -> Option<Vec<Step>> {
+    path.iter()
+        .map(|segment| match segment {
+            Segment::Seq { index } => Some(Step::Item(*index)),
+            Segment::Map { key } => Some(Step::Member(key.clone())),
+            Segment::Enum { .. } | Segment::Unknown => None,
+        })
+        .collect()
+}
+
+/// Removes the object member nearest to the value at `path` (for `a.b[3]`, the member `b` of
+/// `a`); `false` when there is none, such as a failure at the document itself, or when it is
+/// gone already.
+fn remove_member(document: &mut Value, path: &[Step]) -> bool {
+    let Some(last_member) = path.iter().rposition(|s| matches!(s, Step::Member(_))) else {
         return false;
     };
     let mut parent = document;
-    for segment in &path[..last_member] {
-        let next = match segment {
-            Segment::Seq { index } => parent.get_mut(*index),
-            Segment::Map { key } => parent.get_mut(key.as_str()),
-            Segment::Enum { .. } | Segment::Unknown => None,
+    for step in &path[..last_member] {
+        let next = match step {
+            Step::Item(index) => parent.get_mut(*index),
+            Step::Member(name) => parent.get_mut(name.as_str()),
         };
         match next {
             Some(next) => parent = next,
@@ -106,7 +137,7 @@ fn remove_member(document: &mut Value, path: &[Segment]) -> bool {
         }
     }
     match (&path[last_member], parent) {
-        (Segment::Map { key }, Value::Object(members)) => members.remove(key.as_str()).is_some(),
+        (Step::Member(name), Value::Object(members)) => members.remove(name.as_str()).is_some(),
         _ => false,
     }
 }
@@ -161,6 +192,59 @@ mod tests {
                 .all(|d| d.count.is_none() && d.tags.is_none())
         );
         assert_eq!(decoded.data[299].id, "k299");
+    }
+
+    thread_local! {
+        /// How many times a [`Counted`] was decoded on this thread.
+        static DECODES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// A [`Page`] that counts its decodes: the work `decode` does, in whole passes.
+    struct Counted(Page);
+
+    impl<'de> Deserialize<'de> for Counted {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            DECODES.with(|n| n.set(n.get() + 1));
+            Page::deserialize(d).map(Counted)
+        }
+    }
+
+    #[test]
+    fn twenty_thousand_malformed_members_cost_a_few_passes_not_one_each() {
+        let items: Vec<String> = (0..10_000)
+            .map(|i| format!(r#"{{"id": "k{i}", "count": "many", "tags": [{i}]}}"#))
+            .collect();
+        let body = format!(r#"{{"data": [{}]}}"#, items.join(","));
+        DECODES.with(|n| n.set(0));
+        let Ok(Counted(decoded)) = decode::<Counted>(body.as_bytes()) else {
+            panic!("the page did not decode");
+        };
+        assert_eq!(decoded.data.len(), 10_000);
+        assert!(
+            decoded
+                .data
+                .iter()
+                .all(|d| d.count.is_none() && d.tags.is_none())
+        );
+        let passes = DECODES.with(|n| n.get());
+        // The strict decode of the body, the walk that finds every malformed member, and the
+        // decode of what is left.
+        assert_eq!(passes, 3, "decoded {passes} times");
+    }
+
+    #[test]
+    fn members_of_different_kinds_malformed_in_different_items_are_all_dropped() {
+        let decoded = page(
+            r#"{"data": [{"id": "a", "count": 1.5}, {"id": "b", "tags": "x"},
+                         {"id": "c", "count": 9223372036854775808}, {"id": "d", "count": 4,
+                          "tags": ["y"]}, {"id": "e", "tags": [null]}]}"#,
+        )
+        .ok()
+        .unwrap();
+        let counts: Vec<_> = decoded.data.iter().map(|d| d.count).collect();
+        assert_eq!(counts, [None, None, None, Some(4), None]);
+        let tags: Vec<_> = decoded.data.iter().map(|d| d.tags.clone()).collect();
+        assert_eq!(tags, [None, None, None, Some(vec!["y".to_string()]), None]);
     }
 
     #[test]

@@ -1,33 +1,39 @@
 //! `rotate HASH|--match GLOB --secrets-out FILE [--then disable|delete|keep]`: for each key,
-//! create a replacement with the same name, limit, reset, BYOK setting, expiry and
-//! workspace; check that the new secret works; only then retire the old key.
+//! create a replacement that never has wider access than the key it replaces
+//! (`replacement.rs`: the same name, limit, reset, BYOK setting, workspace, creator, external
+//! user and guardrail; the old lifetime from now, or `--expires-in`/`--expires-at`), give it
+//! the old key's guardrail and check it holds it, check that the new secret works, and only
+//! then retire the old key (`steps.rs`).
 //!
-//! Each step is journaled (`created`, `verified`, `retired`), so a rerun of the same command
-//! after any failure picks up where the previous run stopped, and replacements are created
-//! exactly once (the batch engine of `bulk-create`, `batch/`). Keys are rotated
-//! `--concurrency` at a time: each goes through its steps in order ([`STEPS`]), while the
-//! steps of different keys overlap.
-//!
-//! Verification: `GET /key` with the new secret must succeed and answer the new key's label.
-//! `GET /key` returns no hash; that the label (the redacted key) identifies the key is our
-//! inference, not a documented fact.
+//! Each step is journaled (`created`, `assigned`, `assignment_verified`, `verified`,
+//! `retired`), so a rerun of the same command after any failure picks up where the previous
+//! run stopped, and replacements are created exactly once (the batch engine of `bulk-create`,
+//! `batch/`). Keys are rotated `--concurrency` at a time: each goes through its steps in
+//! order, while the steps of different keys overlap.
+
+mod replacement;
+mod steps;
 
 use crate::batch::{
-    Batch, BatchKind, Found, Journal, KeyHash, Outcome, Record, Row, RowResult, RowState, RowSteps,
-    Settle, StepFailure, duplicate_names, fingerprint, preexisting, report_foreign, report_orphans,
-    report_settling,
+    Batch, BatchKind, Found, KeyHash, Outcome, Row, RowResult, RowState, Settle, duplicate_names,
+    fingerprint, preexisting, report_foreign, report_orphans, report_settling,
 };
-use crate::cli::{RotateArgs, Then};
+use crate::cli::RotateArgs;
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::{Exit, ItemOutcome, Tally};
-use crate::key_spec::KeySpec;
+use crate::guardrails::assignments_of;
+use crate::key_spec::expiry_of_flags;
 use crate::render::{describe, neutralised, printable};
 use crate::secrets::check_writable;
 use crate::select::{LeftOut, Matcher, filtered_keys, is_expired, preview_and_confirm, resolve};
-use openrouter_keys::{ApiErrorKind, ExposeSecret, Key, KeySource, KeyUpdate, SecretString};
+use openrouter_keys::Key;
+use openrouter_keys::time::OffsetDateTime;
+use replacement::{NewExpiry, not_carried, preview_line, replacements};
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use steps::RotationSteps;
 
 /// The batch kind of `rotate`: a row is an old key, by hash; its key is the replacement.
 struct Rotation;
@@ -87,28 +93,44 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
         }
         Found::New(new) => {
             check_writable(&args.secrets_out, args.force)?;
+            // The flags' expiry, checked before any key is looked up.
+            let expiry = match expiry_of_flags(args.expires_at.as_deref(), args.expires_in)? {
+                Some(at) => NewExpiry::Given(at),
+                None => NewExpiry::OldLifetime,
+            };
             let (keys, left_out) = selected(ctx, args).await?;
             refuse_inactive(&keys)?;
-            let lines: Vec<String> = keys.iter().map(describe).collect();
-            let rows = keys
+            let guardrails = guardrails_of(ctx, &keys).await?;
+            let now = OffsetDateTime::now_utc();
+            let specs = replacements(&keys, &guardrails, &expiry, now)?;
+            let lines: Vec<String> = keys
                 .iter()
-                .map(|k| {
-                    Ok(Row {
-                        id: KeyHash::from(k.hash.clone()),
-                        spec: spec_of(k)?,
-                    })
+                .zip(&specs)
+                .map(|(old, new)| preview_line(old, new, &expiry))
+                .collect();
+            let rows: Vec<Row<KeyHash>> = keys
+                .iter()
+                .zip(specs)
+                .map(|(old, spec)| Row {
+                    id: KeyHash::from(old.hash.clone()),
+                    spec,
                 })
-                .collect::<CliResult<Vec<_>>>()?;
+                .collect();
             refuse_shared_names(&rows)?;
             refuse_unsendable(&rows)?;
             let plan = format!("rotate ({action} the old)");
-            let aside = (left_out.total() > 0).then(|| {
-                format!(
+            let mut aside = Vec::new();
+            if !keys.is_empty() {
+                aside.push(not_carried(&keys));
+            }
+            if left_out.total() > 0 {
+                aside.push(format!(
                     "{} matching key(s) disabled or expired, not rotated: a replacement would \
                      be an active key (enable a key first to rotate it)",
                     left_out.total()
-                )
-            });
+                ));
+            }
+            let aside = (!aside.is_empty()).then(|| aside.join("\n"));
             if !preview_and_confirm(ctx, args.confirm, &plan, &lines, aside.as_deref()).await? {
                 return Ok(Exit::Success);
             }
@@ -217,20 +239,46 @@ fn summarize(
 /// (and how many matching keys they left out).
 async fn selected(ctx: &Context, args: &RotateArgs) -> CliResult<(Vec<Key>, LeftOut)> {
     if args.target.hash.is_some() {
-        return Ok((resolve(ctx, &args.target, None).await?, LeftOut::default()));
+        return Ok((
+            resolve(ctx, &args.target, None, false).await?,
+            LeftOut::default(),
+        ));
     }
     let matcher = Matcher::new(&args.target.patterns)?;
-    filtered_keys(ctx, &args.filters, &matcher).await
+    filtered_keys(ctx, &args.filters, false, &matcher).await
+}
+
+/// The guardrail each of `keys` holds (a key missing from the map holds none): read once,
+/// before anything is created, since a replacement must get its old key's.
+async fn guardrails_of(ctx: &Context, keys: &[Key]) -> CliResult<HashMap<String, String>> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let hashes: HashSet<&str> = keys.iter().map(|key| key.hash.as_str()).collect();
+    assignments_of(ctx, &hashes).await.map_err(|e| {
+        e.hint(
+            "a replacement gets the guardrail of the key it replaces, so the rotation needs to \
+             read them first; nothing was changed",
+        )
+    })
 }
 
 /// What tells this rotation from another: its targets, filters and `--then`, as every
 /// earlier version wrote them (the arguments' derived `Debug`), so that a rotation begun
-/// before an upgrade resumes after it. Pinned by a test.
+/// before an upgrade resumes after it (pinned by a test); and the flags that change what is
+/// created (`--expires-at`, `--expires-in`) only when given, for the same reason.
 fn rotation_fingerprint(args: &RotateArgs) -> String {
-    fingerprint(&format!(
+    let mut text = format!(
         "{:?}\0{:?}\0{:?}\0{:?}",
         args.target.hash, args.target.patterns, args.filters, args.then
-    ))
+    );
+    if let Some(at) = &args.expires_at {
+        text.push_str(&format!("\0expires_at={at}"));
+    }
+    if let Some(after) = args.expires_in {
+        text.push_str(&format!("\0expires_in={}s", after.as_secs()));
+    }
+    fingerprint(&text)
 }
 
 /// A rotation whose every old key is retired, and whose creates can no longer make a key
@@ -348,252 +396,6 @@ fn refuse_inactive(keys: &[Key]) -> CliResult<()> {
     ))
 }
 
-/// The replacement of `old`: same settings, same workspace. A key whose name the API did not
-/// send cannot be rotated (the name is how an interrupted create is found again).
-fn spec_of(old: &Key) -> CliResult<KeySpec> {
-    let now = openrouter_keys::time::OffsetDateTime::now_utc();
-    let name = old.name.clone().ok_or_else(|| {
-        CliError::failure(format!(
-            "the API sent no name for key {}; it cannot be rotated by this CLI",
-            old.hash
-        ))
-    })?;
-    Ok(KeySpec {
-        name,
-        limit: old.limit,
-        limit_reset: old.limit_reset.clone(),
-        include_byok_in_limit: old.include_byok_in_limit,
-        // An expiry already past would make the replacement useless: it is dropped.
-        expires_at: old
-            .expires_at
-            .clone()
-            .filter(|t| t.datetime().is_some_and(|at| at > now)),
-        workspace_id: old.workspace_id.clone(),
-    })
-}
-
-/// What `rotate` does with a row once its replacement exists: each [`Step`] in order, each
-/// journaled.
-struct RotationSteps<'a> {
-    then: Then,
-    secrets: &'a Path,
-}
-
-/// One step of a rotation after the replacement exists. A new step (say, assigning the old
-/// key's guardrail to the replacement, then checking the assignment) is a variant here, in
-/// [`STEPS`] where it belongs, with the journal record that says it is done
-/// (`batch/journal.rs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Step {
-    /// `GET /key` with the new secret answers the new key's label (`verified`).
-    Verify,
-    /// The old key disabled, deleted or kept (`retired`); only once the new one is verified.
-    Retire,
-}
-
-/// The steps, in the order each row goes through them.
-const STEPS: [Step; 2] = [Step::Verify, Step::Retire];
-
-impl Step {
-    fn done(self, row: &RowState) -> bool {
-        match self {
-            Step::Verify => row.verified,
-            Step::Retire => row.retired,
-        }
-    }
-}
-
-impl RowSteps<KeyHash> for RotationSteps<'_> {
-    fn pending(&self, row: &RowState) -> bool {
-        STEPS.iter().any(|step| !step.done(row))
-    }
-
-    async fn run(
-        &self,
-        ctx: &Context,
-        journal: &Journal<KeyHash>,
-        row: &Row<KeyHash>,
-    ) -> Result<(), StepFailure> {
-        for step in STEPS {
-            let done = journal.state().row(&row.id).is_some_and(|s| step.done(s));
-            if done {
-                continue;
-            }
-            let result = match step {
-                Step::Verify => self.verify(ctx, journal, &row.id).await,
-                Step::Retire => self.retire(ctx, journal, &row.id).await,
-            };
-            result.map_err(|error| {
-                // A replacement that works is half a rotation: the old key's failure to retire
-                // is its own line.
-                let verified = journal.state().row(&row.id).is_some_and(|s| s.verified);
-                let outcome = if verified {
-                    ItemOutcome::Partly
-                } else {
-                    ItemOutcome::Failed(error.exit())
-                };
-                StepFailure { error, outcome }
-            })?;
-        }
-        Ok(())
-    }
-}
-
-impl RotationSteps<'_> {
-    /// The replacement of `old` answers `GET /key` with its own label (`verified`).
-    async fn verify(
-        &self,
-        ctx: &Context,
-        journal: &Journal<KeyHash>,
-        old: &KeyHash,
-    ) -> CliResult<()> {
-        let (new_hash, secret, label) = {
-            let state = journal.state();
-            let row = state.row(old);
-            let Some((hash, secret)) = row.and_then(|r| r.key()) else {
-                return Err(CliError::failure(format!("no replacement for {old} yet")));
-            };
-            (
-                hash.clone(),
-                secret.clone(),
-                row.and_then(|r| r.label.clone()),
-            )
-        };
-        verify(ctx, &new_hash, &secret, label, self.secrets).await?;
-        journal.append(Record::Verified { row: old.clone() })
-    }
-
-    /// `old` disabled, deleted or kept, as `--then` says (`retired`). A 404 is the step
-    /// done: the key is gone, deleted by an earlier run whose record of it was lost (a crash,
-    /// an answer cut off), or by someone else.
-    async fn retire(
-        &self,
-        ctx: &Context,
-        journal: &Journal<KeyHash>,
-        old: &KeyHash,
-    ) -> CliResult<()> {
-        let keys = ctx.client()?.keys();
-        let done = match self.then {
-            Then::Disable => ctx
-                .pace
-                .paced(keys.update(old.as_str(), KeyUpdate::new().disabled(true)))
-                .await
-                .map(drop),
-            Then::Delete => ctx.pace.paced(keys.delete(old.as_str())).await,
-            Then::Keep => Ok(()),
-        };
-        match done {
-            Ok(()) => {}
-            Err(e) if e.as_api().is_some_and(|a| a.kind == ApiErrorKind::NotFound) => {
-                ctx.print.note(format_args!(
-                    "{old} was already {}: no key has this hash any more",
-                    match self.then {
-                        Then::Delete => "deleted",
-                        _ => "deleted (nothing to disable)",
-                    }
-                ));
-            }
-            Err(e) => {
-                let what = format!("cannot {} old key {old}", self.then.verb());
-                return Err(ctx.api_error(&what, &e));
-            }
-        }
-        journal.append(Record::Retired {
-            row: old.clone(),
-            action: self.then,
-        })?;
-        let new_hash = journal
-            .state()
-            .row(old)
-            .and_then(|r| r.key())
-            .map(|k| k.0.clone());
-        ctx.print
-            .record(format_args!("{old} -> {}", new_hash.unwrap_or_default()));
-        Ok(())
-    }
-}
-
-/// The key of a verifying call, as messages about it being refused name it ("the API key
-/// created as the replacement").
-fn new_key_source() -> KeySource {
-    KeySource::Described("created as the replacement".to_string())
-}
-
-/// `GET /key` with the new secret answers the new key's label: the label the create
-/// answered, as the journal keeps it (read with `GET /keys/{hash}` for a journal of an earlier
-/// version, which did not keep it).
-async fn verify(
-    ctx: &Context,
-    new_hash: &str,
-    secret: &SecretString,
-    label: Option<String>,
-    secrets: &Path,
-) -> CliResult<()> {
-    let expected = match label {
-        Some(label) => Some(label),
-        None => {
-            ctx.pace
-                .paced(ctx.client()?.keys().get(new_hash))
-                .await
-                .map_err(|e| ctx.api_error(&format!("cannot read the new key {new_hash}"), &e))?
-                .label
-        }
-    };
-    let as_new = ctx.client_for(secret.expose_secret(), new_key_source())?;
-    // A key may take a moment to be accepted everywhere (our caution, not a documented
-    // delay): a 401 is asked again twice, after a pause.
-    let mut attempt = 0;
-    let current = loop {
-        attempt += 1;
-        match ctx.pace.paced(as_new.current_key()).await {
-            Ok(current) => break current,
-            Err(e)
-                if attempt < 3
-                    && e.as_api()
-                        .is_some_and(|a| a.kind == ApiErrorKind::Unauthorized) =>
-            {
-                tokio::time::sleep(std::time::Duration::from_millis(500 * attempt)).await;
-            }
-            // Refused: the new secret does not work.
-            Err(e)
-                if e.as_api()
-                    .is_some_and(|a| a.kind == ApiErrorKind::Unauthorized) =>
-            {
-                return Err(crate::sdk_error::render(
-                    &format!(
-                        "the new key {new_hash} does not authenticate; the old key was left alone"
-                    ),
-                    &e,
-                    as_new.key_source(),
-                ));
-            }
-            // Anything else (a 5xx, a timeout) says nothing about the new secret.
-            Err(e) => {
-                return Err(crate::sdk_error::render(
-                    &format!(
-                        "could not verify the new key {new_hash} (GET /key with its secret \
-                         failed; the old key was left untouched; the new secret is saved in {}; \
-                         rerun the same command to verify again)",
-                        secrets.display()
-                    ),
-                    &e,
-                    as_new.key_source(),
-                ));
-            }
-        }
-    };
-    // When the API sends no label on either side, a successful GET /key is the check.
-    if let (Some(seen), Some(expected)) = (&current.label, &expected)
-        && seen != expected
-    {
-        return Err(CliError::failure(format!(
-            "the new key {new_hash} authenticated as another key (label {seen} instead of \
-             {expected}); the old key was left alone"
-        )));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -619,5 +421,34 @@ mod tests {
             panic!("not rotate");
         };
         assert_eq!(rotation_fingerprint(&args), "e823660ee3705fb0");
+    }
+
+    /// An expiry flag changes what is created: another rotation, another fingerprint.
+    #[test]
+    fn an_expiry_flag_makes_another_rotation() {
+        let of = |extra: &[&str]| {
+            let mut argv = vec![
+                "openrouter-keys",
+                "rotate",
+                "--match",
+                "row-*",
+                "--then",
+                "delete",
+                "--secrets-out",
+                "r.csv",
+            ];
+            argv.extend_from_slice(extra);
+            let Command::Rotate(args) = Cli::parse_from(argv).command else {
+                panic!("not rotate");
+            };
+            rotation_fingerprint(&args)
+        };
+        let plain = of(&[]);
+        assert_eq!(plain, "e823660ee3705fb0");
+        let in_30 = of(&["--expires-in", "30d"]);
+        let in_60 = of(&["--expires-in", "60d"]);
+        let at = of(&["--expires-at", "2030-01-01"]);
+        assert!(plain != in_30 && in_30 != in_60 && in_60 != at && at != plain);
+        assert_eq!(of(&["--expires-in", "720h"]), in_30, "the same length");
     }
 }
