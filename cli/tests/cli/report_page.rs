@@ -157,6 +157,23 @@ fn what_could_fetch(html: &str) -> Vec<String> {
     found
 }
 
+/// `report --format html --out usage.html` in `dir`; the page's path.
+fn report_file(fake: &Fake, dir: &Path) -> PathBuf {
+    let page = dir.join("usage.html");
+    let output = fake.run(
+        dir,
+        &[
+            "report",
+            "--format",
+            "html",
+            "--out",
+            page.to_str().unwrap(),
+        ],
+    );
+    assert_code(&output, 0);
+    page
+}
+
 fn report_html(fake: &Fake, dir: &Path, extra: &[&str]) -> String {
     let mut args = vec!["report", "--format", "html"];
     args.extend_from_slice(extra);
@@ -393,18 +410,7 @@ fn the_html_report_renders_in_a_headless_browser_without_fetching_anything() {
     let fake = Fake::start();
     let dir = tempdir();
     keys_with_usage(&fake, dir.path());
-    let page = dir.path().join("usage.html");
-    let output = fake.run(
-        dir.path(),
-        &[
-            "report",
-            "--format",
-            "html",
-            "--out",
-            page.to_str().unwrap(),
-        ],
-    );
-    assert_code(&output, 0);
+    let page = report_file(&fake, dir.path());
     let blank = dir.path().join("blank.html");
     std::fs::write(&blank, "<!DOCTYPE html><html><body></body></html>").unwrap();
     // A page that fetches, to show that the net log sees what a page asks for.
@@ -633,18 +639,7 @@ fn the_html_report_fits_a_1280_pixel_window() {
                 .into_future(),
         )
         .expect("assigned");
-    let page = dir.path().join("usage.html");
-    let output = fake.run(
-        dir.path(),
-        &[
-            "report",
-            "--format",
-            "html",
-            "--out",
-            page.to_str().unwrap(),
-        ],
-    );
-    assert_code(&output, 0);
+    let page = report_file(&fake, dir.path());
     let html = std::fs::read_to_string(&page).unwrap();
     let width = laid_out_width(&browser, dir.path(), &page);
     assert!(
