@@ -35,7 +35,7 @@ pub struct Shown {
 }
 
 /// Columns of a workspace id in a fitted table (cut with `…`; `--wide` shows it whole).
-const WORKSPACE_SHOWN: usize = 13;
+const WORKSPACE_SHOWN: usize = 9;
 
 /// Columns of amounts, wide enough for `99999.99` (a larger amount is shortened, `123.4k`, in
 /// a fitted table).

@@ -44,6 +44,7 @@ fn on_80_columns_no_line_is_longer_than_80() {
         vec!["list"],
         vec!["list", "--include-disabled", "--include-expired"],
         vec!["list", "--sort", "usage", "--reverse"],
+        vec!["list", "--all-workspaces", "--include-disabled"],
         vec!["get", &long],
         vec!["whoami"],
         vec!["report"],
