@@ -233,6 +233,32 @@ impl ShortHashes {
     }
 }
 
+/// `text` in lines of at most `width` terminal columns where its words allow: the first
+/// line after `first`, the others after `next`, broken at blanks only (a word longer than a
+/// line stays whole), every line but the last ending with `joint` (` \` keeps a shell
+/// command one command when it is copied; empty for prose).
+pub fn wrapped(text: &str, width: usize, first: &str, next: &str, joint: &str) -> String {
+    let mut lines = Vec::new();
+    let mut line = first.to_string();
+    let mut has_word = false;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let needed = display_width(&line)
+            + usize::from(has_word)
+            + display_width(word)
+            + display_width(joint);
+        if has_word && needed > width {
+            lines.push(line + joint);
+            line = next.to_string();
+        } else if has_word {
+            line.push(' ');
+        }
+        line.push_str(word);
+        has_word = true;
+    }
+    lines.push(line);
+    lines.join("\n")
+}
+
 /// An amount of USD for a column `width` wide: two decimals when they fit, fewer, then
 /// thousands (`k`), millions (`M`) or billions (`B`); `-` for none.
 pub fn amount(value: Option<f64>, width: usize) -> String {
@@ -277,6 +303,22 @@ pub fn date(at: Option<&Timestamp>, empty: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_text_breaks_at_blanks_and_keeps_a_long_word_whole() {
+        let hash = "0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            wrapped(
+                &format!("tool update {hash} --limit USD"),
+                30,
+                "fix: ",
+                "  ",
+                " \\"
+            ),
+            format!("fix: tool update \\\n  {hash} \\\n  --limit USD")
+        );
+        assert_eq!(wrapped("a b", 80, "> ", "  ", ""), "> a b");
+    }
 
     #[test]
     fn text_is_measured_and_cut_in_terminal_columns() {

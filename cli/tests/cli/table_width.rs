@@ -1,5 +1,5 @@
-//! Tables for people fit the terminal: on 80 columns no line of `list`, `get`, `whoami` or
-//! the report is longer (hashes shortened, names cut with `…`, wide characters counted as
+//! Tables for people fit the terminal: on 80 columns no line of `list`, `get`, `whoami`,
+//! the report or `audit` is longer (hashes shortened, names cut with `…`, wide characters counted as
 //! two), and without a terminal every value is whole.
 
 use crate::common::{Fake, assert_code, create, hash_of, stdout, tempdir};
@@ -146,4 +146,37 @@ fn a_report_without_usage_says_so_instead_of_listing_spenders() {
     );
     assert!(!text.contains("top spenders"), "{text}");
     assert!(!text.contains("0.00  month"), "{text}");
+}
+
+#[test]
+fn on_80_columns_audit_fits_and_its_fixes_paste_as_one_command() {
+    let dir = tempdir();
+    let fake = stretched(dir.path());
+    let long = hash_of(&fake, LONG_NAME);
+    let output = fake
+        .cli(dir.path())
+        .env("COLUMNS", "80")
+        .args(["audit", "--include-disabled", "--max-lifetime", "1d"])
+        .output()
+        .unwrap();
+    // Exit 6: there are findings.
+    assert_code(&output, 6);
+    let table = stdout(&output);
+    assert_eq!(too_wide(&output, 80), Vec::<String>::new(), "{table}");
+    // The fixes of the long-named key, continuation lines joined as a shell joins them.
+    let commands: Vec<String> = table
+        .replace(" \\\n", " ")
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert!(
+        commands.contains(&format!("fix: openrouter-keys update {long} --limit USD")),
+        "{table}"
+    );
+    assert!(
+        commands.iter().any(|c| c.starts_with(&format!(
+            "fix: openrouter-keys rotate {long} --expires-in 1d --secrets-out"
+        ))),
+        "{table}"
+    );
 }
