@@ -3,7 +3,7 @@
 //! Parsing only: each command's behaviour lives in `commands/`, one file per command.
 
 use crate::audit::Rule;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -45,20 +45,22 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Settings every command shares.
+/// Settings every command shares, listed under their own heading after each command's own
+/// options.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Read the API key from this file (first line) instead of the environment.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(value_hint = ValueHint::FilePath, long, global = true, value_name = "PATH")]
     pub api_key_file: Option<PathBuf>,
     /// API base URL [default: OPENROUTER_BASE_URL, else https://openrouter.ai/api/v1].
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(value_hint = ValueHint::Url, long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
     /// Time allowed for each HTTP attempt (e.g. 10s, 500ms).
-    #[arg(long, global = true, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    #[arg(value_hint = ValueHint::Other, long, global = true, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub timeout: Duration,
     /// Attempts per API call for calls safe to repeat (creates are never repeated blindly).
-    #[arg(long, global = true, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(value_hint = ValueHint::Other, long, global = true, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
     pub attempts: u32,
     /// Print no progress or summaries on stderr (errors still go there).
     #[arg(long, short, global = true)]
@@ -120,6 +122,7 @@ pub struct WhoamiArgs {
 #[derive(Debug, Args)]
 pub struct GetArgs {
     /// The key's hash.
+    #[arg(value_hint = ValueHint::Other)]
     pub hash: String,
     /// `table`: the key's fields for people; `json`: the key as one object with stable
     /// field names (those of `list --format json`).
@@ -131,7 +134,17 @@ pub struct GetArgs {
 pub struct CompletionsArgs {
     /// The shell the script is for.
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub shell: CompletionShell,
+}
+
+/// The shells `completions` writes a script for: those whose scripts the tests load and
+/// complete with (clap_complete also writes elvish and PowerShell scripts, which nothing
+/// here has tried).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -182,6 +195,15 @@ impl Then {
             Then::Keep => "keep",
         }
     }
+
+    /// What became of an old key, for summaries (`old keys: disabled`).
+    pub fn done(self) -> &'static str {
+        match self {
+            Then::Disable => "disabled",
+            Then::Delete => "deleted",
+            Then::Keep => "kept",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -201,7 +223,7 @@ pub struct Filters {
     #[arg(long)]
     pub include_expired: bool,
     /// Only keys of this workspace (id) [default: the default workspace].
-    #[arg(long, value_name = "ID")]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "ID")]
     pub workspace: Option<String>,
 }
 
@@ -211,7 +233,7 @@ pub struct ListArgs {
     pub filters: Filters,
     /// Only keys whose name matches this glob (repeatable: any may match; a glob starting
     /// with `sk-` also matches labels).
-    #[arg(long = "match", value_name = "GLOB")]
+    #[arg(value_hint = ValueHint::Other, long = "match", value_name = "GLOB")]
     pub patterns: Vec<String>,
     /// Sort by this field. Sorting reads every key into memory before printing.
     #[arg(long, value_enum)]
@@ -219,11 +241,16 @@ pub struct ListArgs {
     /// Reverse the order (largest first with --sort usage).
     #[arg(long, requires = "sort")]
     pub reverse: bool,
-    /// `table`: fixed-width columns for people; `json`: one array of keys; `ndjson`: one
+    /// `table`: columns for people, fitted to the terminal (hashes shortened to 12
+    /// characters, names cut with …; see --wide); `json`: one array of keys; `ndjson`: one
     /// key per line; `csv`: for spreadsheets (a cell that would start a formula is
     /// prefixed with `'`). JSON, NDJSON and CSV have the same stable fields.
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+    /// The table with every value whole (hashes, names, amounts), however wide: what it
+    /// shows when stdout is not a terminal.
+    #[arg(long, short)]
+    pub wide: bool,
     /// Every workspace's keys, each once, with its workspace (a table column) [default: one
     /// workspace, see --workspace].
     #[arg(long, conflicts_with = "workspace")]
@@ -234,35 +261,35 @@ pub struct ListArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct KeySettings {
     /// Spending limit in USD (0 to 1000000000).
-    #[arg(long, value_name = "USD")]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "USD")]
     pub limit: Option<f64>,
     /// How often the limit resets.
     #[arg(long, value_enum)]
     pub reset: Option<Reset>,
     /// Expiry: a date (2027-06-30, meaning the end of that day in UTC, 23:59:59Z) or an
     /// RFC 3339 time (2027-06-30T12:00:00Z).
-    #[arg(long, value_name = "DATE|RFC3339", conflicts_with = "expires_in")]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "DATE|RFC3339", conflicts_with = "expires_in")]
     pub expires_at: Option<String>,
     /// Expiry relative to now (e.g. 30d, 12h).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "DURATION", value_parser = parse_duration)]
     pub expires_in: Option<Duration>,
     /// Count bring-your-own-key usage against the limit.
     #[arg(long)]
     pub include_byok: bool,
     /// Workspace (id) to create the key in.
-    #[arg(long, value_name = "ID")]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "ID")]
     pub workspace: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     /// The key's name.
-    #[arg(long)]
+    #[arg(value_hint = ValueHint::Other, long)]
     pub name: String,
     #[command(flatten)]
     pub settings: KeySettings,
     /// Write the secret to this new file (mode 0600) instead of stdout.
-    #[arg(long, value_name = "PATH")]
+    #[arg(value_hint = ValueHint::FilePath, long, value_name = "PATH")]
     pub secret_file: Option<PathBuf>,
     /// Replace an existing --secret-file.
     #[arg(long)]
@@ -280,11 +307,11 @@ pub struct CreateArgs {
 #[group(required = true, multiple = false, id = "target_group")]
 pub struct Target {
     /// The key's hash.
-    #[arg(group = "target_group")]
+    #[arg(value_hint = ValueHint::Other, group = "target_group")]
     pub hash: Option<String>,
     /// Every key whose name matches this glob (repeatable; a glob starting with `sk-` also
     /// matches labels).
-    #[arg(long = "match", value_name = "GLOB", group = "target_group")]
+    #[arg(value_hint = ValueHint::Other, long = "match", value_name = "GLOB", group = "target_group")]
     pub patterns: Vec<String>,
 }
 
@@ -307,7 +334,7 @@ pub struct ChangeArgs {
     #[command(flatten)]
     pub target: Target,
     /// Only keys of this workspace (id) [default: the default workspace].
-    #[arg(long, value_name = "ID")]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "ID")]
     pub workspace: Option<String>,
     /// Every workspace's keys matching --match, each once (the preview names each key's
     /// workspace) [default: one workspace, see --workspace].
@@ -322,10 +349,10 @@ pub struct UpdateArgs {
     #[command(flatten)]
     pub change: ChangeArgs,
     /// New name (one key only).
-    #[arg(long)]
+    #[arg(value_hint = ValueHint::Other, long)]
     pub name: Option<String>,
     /// New spending limit in USD (0 to 1000000000).
-    #[arg(long, value_name = "USD", conflicts_with = "no_limit")]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "USD", conflicts_with = "no_limit")]
     pub limit: Option<f64>,
     /// Remove the spending limit.
     #[arg(long)]
@@ -345,10 +372,11 @@ pub struct UpdateArgs {
 pub struct BulkCreateArgs {
     /// CSV with a `name` column and optional `limit`, `limit_reset`, `expires_at` (a date
     /// or an RFC 3339 time, as --expires-at), `include_byok_in_limit` columns (no others).
+    #[arg(value_hint = ValueHint::FilePath)]
     pub file: PathBuf,
     /// Where the secrets go (CSV `row,name,hash,key`, mode 0600). The journal is kept next to
     /// it as FILE.journal; rerunning the same command resumes from it.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, long, value_name = "FILE")]
     pub secrets_out: PathBuf,
     #[command(flatten)]
     pub batch: BatchOptions,
@@ -375,12 +403,12 @@ pub const DEFAULT_SETTLE: &str = "2m";
 pub struct BatchOptions {
     /// Rows worked on at once (creates, and rotate's checks and retirements); fewer while
     /// OpenRouter asks to slow down (429, 503), and no new request before a Retry-After.
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
     /// How long after a create ended without a clear answer (a timeout, a 5xx, a cut
     /// connection) OpenRouter may still make its key and list it. Before exiting 0 the batch
     /// waits until then, and checks again. Our assumption, not a documented bound.
-    #[arg(long, value_name = "DURATION", default_value = DEFAULT_SETTLE, value_parser = parse_duration)]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "DURATION", default_value = DEFAULT_SETTLE, value_parser = parse_duration)]
     pub settle: Duration,
     /// Do not wait for creates that may still take effect: exit 5, naming them and the time
     /// after which a rerun of the same command settles them.
@@ -392,9 +420,10 @@ pub struct BatchOptions {
 pub struct BulkDeleteArgs {
     /// A CSV with a `hash` column, a JSON array of keys (or hashes), or NDJSON; `-` reads
     /// it from stdin (then --yes or --dry-run: stdin is taken, no prompt can be answered).
+    #[arg(value_hint = ValueHint::FilePath)]
     pub file: PathBuf,
     /// Deletes in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
     #[command(flatten)]
     pub confirm: Confirm,
@@ -412,14 +441,14 @@ pub struct RotateArgs {
     /// Every replacement's expiry: a date (2027-06-30, the end of that day in UTC) or an RFC
     /// 3339 time [default: each old key's lifetime (created to expiry) counted from now; no
     /// expiry only for a key that had none].
-    #[arg(long, value_name = "DATE|RFC3339", conflicts_with = "expires_in")]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "DATE|RFC3339", conflicts_with = "expires_in")]
     pub expires_at: Option<String>,
     /// Every replacement's expiry relative to now (e.g. 90d) [default: as --expires-at's].
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "DURATION", value_parser = parse_duration)]
     pub expires_in: Option<Duration>,
     /// Where the new secrets go (CSV `name,hash,key,replaces`, mode 0600); the journal is
     /// kept next to it as FILE.journal.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, long, value_name = "FILE")]
     pub secrets_out: PathBuf,
     /// Replace an existing --secrets-out that no rotation journal belongs to. A journal
     /// (FILE.journal) is never replaced: rerunning its command resumes an unfinished rotation,
@@ -440,14 +469,14 @@ pub struct ReportArgs {
     #[arg(long, conflicts_with = "workspace")]
     pub all_workspaces: bool,
     /// Only keys whose name matches this glob (repeatable).
-    #[arg(long = "match", value_name = "GLOB")]
+    #[arg(value_hint = ValueHint::Other, long = "match", value_name = "GLOB")]
     pub patterns: Vec<String>,
     /// `table`: text for a terminal; `html`: one self-contained page (a chart, a legend,
     /// when and for what it was made); `csv`: one row per key, for spreadsheets.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
     /// Write the report to this file instead of stdout.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_hint = ValueHint::FilePath, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
 
@@ -473,19 +502,19 @@ pub struct AuditArgs {
     pub all_workspaces: bool,
     /// Only keys whose name matches this glob (repeatable; a glob starting with `sk-` also
     /// matches labels).
-    #[arg(long = "match", value_name = "GLOB")]
+    #[arg(value_hint = ValueHint::Other, long = "match", value_name = "GLOB")]
     pub patterns: Vec<String>,
     /// Report keys that expire within this time (e.g. 30d, 12h).
-    #[arg(long, value_name = "DURATION", default_value = DEFAULT_EXPIRING_WITHIN, value_parser = parse_duration)]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "DURATION", default_value = DEFAULT_EXPIRING_WITHIN, value_parser = parse_duration)]
     pub expiring_within: Duration,
     /// The account's maximum key lifetime (e.g. 90d): report keys whose lifetime
     /// (created_at to expires_at) is longer, or that never expire. OpenRouter rejects requests
     /// from such keys when the account sets one; no API reads the setting, so say it here.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_lifetime: Option<Duration>,
     /// Report keys last used this many days ago or more, and keys never used that were
     /// created this many days ago or more.
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "DAYS", default_value_t = 30)]
     pub idle_days: u32,
     /// Leave this rule out (repeatable).
     #[arg(long = "skip", value_enum, value_name = "RULE")]
@@ -530,6 +559,66 @@ mod tests {
         let command = Cli::command();
         undocumented(&command, command.get_name(), &mut missing);
         assert_eq!(missing, Vec::<String>::new(), "arguments without help text");
+    }
+
+    /// Every command and subcommand, built (globals propagated), with its path.
+    fn every_command() -> Vec<(String, clap::Command)> {
+        fn walk(command: &clap::Command, path: &str, all: &mut Vec<(String, clap::Command)>) {
+            all.push((path.to_string(), command.clone()));
+            for sub in command.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), all);
+            }
+        }
+        let mut command = Cli::command();
+        command.build();
+        let mut all = Vec::new();
+        walk(&command, "openrouter-keys", &mut all);
+        all
+    }
+
+    #[test]
+    fn every_value_says_what_completes_it() {
+        // A value without a hint completes as a file name in every shell.
+        let mut unhinted = Vec::new();
+        for (path, command) in every_command() {
+            for arg in command.get_arguments() {
+                let takes_value = arg.get_num_args().is_some_and(|n| n.takes_values());
+                let chosen = !arg.get_possible_values().is_empty();
+                if takes_value && !chosen && arg.get_value_hint() == ValueHint::Unknown {
+                    unhinted.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+        }
+        assert_eq!(unhinted, Vec::<String>::new(), "values without a ValueHint");
+    }
+
+    #[test]
+    fn every_help_lists_global_options_under_their_own_heading_after_the_commands() {
+        let globals: Vec<String> = Cli::command()
+            .get_arguments()
+            .filter(|a| a.is_global_set())
+            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+            .collect();
+        for (path, mut command) in every_command() {
+            if path.contains(" help") {
+                continue;
+            }
+            let help = command.render_help().to_string();
+            let Some((own, global)) = help.split_once("\nGlobal options:\n") else {
+                panic!("{path}: no Global options heading:\n{help}");
+            };
+            for flag in &globals {
+                assert!(global.contains(flag.as_str()), "{path}: {flag}:\n{help}");
+                assert!(
+                    !own.contains(&format!("{flag} ")),
+                    "{path}: {flag}:\n{help}"
+                );
+            }
+            assert!(
+                own.contains("-h, --help"),
+                "{path}: own options first:\n{help}"
+            );
+        }
     }
 
     #[test]

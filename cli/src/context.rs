@@ -92,10 +92,11 @@ impl Context {
         if let Some(url) = base {
             builder = builder.base_url(url);
         }
+        // The SDK's summary says it already: "invalid client configuration: …".
         builder
             .http_client(self.http()?)
             .build()
-            .map_err(|e| CliError::usage(format!("cannot configure the client: {e}")))
+            .map_err(|e| crate::sdk_error::render("", &e, &KeySource::InCode))
     }
 
     /// The one HTTP client (and connection pool) under every SDK client of the command:

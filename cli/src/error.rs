@@ -23,6 +23,11 @@ pub enum CliError {
         /// What to do about it, one hint per entry.
         hints: Vec<String>,
     },
+    /// The user answered no at the prompt: nothing was changed, as asked. Not a failure to
+    /// report as one (`main` says so in a plain line), but the change was refused all the
+    /// same: exit 2, as for a change refused for lack of confirmation, so that a script
+    /// around a prompt can tell it from a change made.
+    Declined,
     /// The reader of stdout went away (`list | head`): there is nobody left to write data
     /// for. The command stops; `main` ends it with exit 0 and says nothing, as `head`'s
     /// writers are expected to.
@@ -61,10 +66,13 @@ impl CliError {
         Self::failure(format!("{what} `{}`: {error}", path.display()))
     }
 
-    /// Adds what to do about it.
+    /// Adds what to do about it. Every hint reads on from `hint:` in one style, starting
+    /// in lower case (the SDK's, written as sentences, start with a capital: `Operations on
+    /// /keys need…` becomes `operations on /keys need…`; a word in capitals such as `API`
+    /// stays as it is).
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         if let Self::Failed { hints, .. } = &mut self {
-            hints.push(hint.into());
+            hints.push(reads_on(hint.into()));
         }
         self
     }
@@ -73,6 +81,7 @@ impl CliError {
     pub fn exit(&self) -> Exit {
         match self {
             Self::Failed { exit, .. } => *exit,
+            Self::Declined => Exit::Usage,
             Self::StdoutClosed => Exit::Success,
         }
     }
@@ -81,8 +90,25 @@ impl CliError {
     pub fn what(&self) -> &str {
         match self {
             Self::Failed { what, .. } => what,
+            Self::Declined => "cancelled: nothing was changed",
             Self::StdoutClosed => "stdout was closed",
         }
+    }
+}
+
+/// `hint` starting in lower case, unless its first word is in capitals (`API`, `URL`).
+fn reads_on(hint: String) -> String {
+    let mut chars = hint.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), second)
+            if first.is_uppercase() && !second.is_some_and(char::is_uppercase) =>
+        {
+            first
+                .to_lowercase()
+                .chain(hint[first.len_utf8()..].chars())
+                .collect()
+        }
+        _ => hint,
     }
 }
 
@@ -113,5 +139,19 @@ mod tests {
             "reading `x.csv`: no such file\n  hint: check the path\n  hint: or pass another file"
         );
         assert_eq!(CliError::StdoutClosed.exit(), Exit::Success);
+    }
+
+    #[test]
+    fn every_hint_starts_in_lower_case_unless_its_first_word_is_in_capitals() {
+        let error = CliError::failure("x")
+            .hint("Operations on /keys need a management key")
+            .hint("API keys are listed by `list`")
+            .hint("retry later")
+            .hint("A");
+        assert_eq!(
+            error.to_string(),
+            "x\n  hint: operations on /keys need a management key\n  hint: API keys are listed \
+             by `list`\n  hint: retry later\n  hint: a"
+        );
     }
 }

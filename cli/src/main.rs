@@ -23,6 +23,7 @@ mod config;
 mod context;
 mod error;
 mod exit;
+mod given_hash;
 mod guardrails;
 mod interrupt;
 mod key_spec;
@@ -83,6 +84,11 @@ fn main() -> ExitCode {
         Ok(exit) => exit,
         // Nobody is left to read the output (`| head`): nothing to say.
         Err(CliError::StdoutClosed) => Exit::Success,
+        // A "no" at the prompt is an answer, not an error.
+        Err(declined @ CliError::Declined) => {
+            print.line(&declined);
+            declined.exit()
+        }
         Err(error) => {
             // The command's future is dropped by now (journals closed and unlocked): what
             // Ctrl-C leaves behind can be saved and said.

@@ -9,9 +9,13 @@
 
 use crate::error::CliError;
 use crate::exit::Exit;
-use openrouter_keys::{ApiErrorKind, Error, KeySource, OperationId, TimeoutKind};
+use crate::given_hash::FIND_A_HASH;
+use openrouter_keys::{
+    ApiErrorKind, ConnectionPhase, Error, InputField, KeySource, OperationId, TimeoutKind,
+};
 
-/// `error`, of a call made with the key from `key`, as `CONTEXT: WHAT` and hints.
+/// `error`, of a call made with the key from `key`, as `CONTEXT: WHAT` (`WHAT` alone for an
+/// empty context) and hints.
 pub fn render(context: &str, error: &Error, key: &KeySource) -> CliError {
     let exit = match error {
         Error::OutcomeUnknown { .. } => Exit::OutcomeUnknown,
@@ -19,7 +23,13 @@ pub fn render(context: &str, error: &Error, key: &KeySource) -> CliError {
         _ => Exit::Failure,
     };
     hints(error, key).into_iter().fold(
-        CliError::new(exit, format!("{context}: {}", error.summary())),
+        CliError::new(
+            exit,
+            match context {
+                "" => error.summary(),
+                context => format!("{context}: {}", error.summary()),
+            },
+        ),
         CliError::hint,
     )
 }
@@ -44,7 +54,8 @@ fn hints(error: &Error, key: &KeySource) -> Vec<String> {
                 ApiErrorKind::NotFound,
                 OperationId::GetKey | OperationId::UpdateKeys | OperationId::DeleteKeys,
             ) if api.hint().is_none() => vec![
-                "no key has this hash; `openrouter-keys list --include-disabled` shows them"
+                "no key has this hash; `openrouter-keys list --include-disabled --wide` shows every \
+                 key's whole hash"
                     .to_string(),
             ],
             _ => api.hint().map(str::to_string).into_iter().collect(),
@@ -56,6 +67,16 @@ fn hints(error: &Error, key: &KeySource) -> Vec<String> {
                      the network"
                 }
                 TimeoutKind::Attempt => "retry later, or allow each attempt more with --timeout",
+                _ => "retry later",
+            }
+            .to_string(),
+        ],
+        Error::Connection { phase, .. } => vec![
+            match phase {
+                ConnectionPhase::Connect => {
+                    "check the base URL (--base-url, OPENROUTER_BASE_URL), the network and any \
+                     proxy"
+                }
                 _ => "retry later",
             }
             .to_string(),
@@ -72,7 +93,13 @@ fn hints(error: &Error, key: &KeySource) -> Vec<String> {
             );
             hints
         }
-        // Decode, connection: the SDK's words about the request; input and configuration
+        // A hash refused before sending: where a shell user finds one (the SDK's reason
+        // speaks of its own API).
+        Error::InvalidInput {
+            what: InputField::Hash,
+            ..
+        } => vec![FIND_A_HASH.to_string()],
+        // Decode: the SDK's words about the request; input and configuration
         // errors: none (their summary says what to give instead).
         _ => error.hint().map(|h| h.into_owned()).into_iter().collect(),
     }

@@ -7,6 +7,7 @@
 use crate::cli::{Confirm, Filters, Target};
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
+use crate::given_hash;
 use crate::shell::single_quoted;
 use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
@@ -210,12 +211,10 @@ pub async fn resolve(
     every_workspace: bool,
 ) -> CliResult<Vec<Key>> {
     if let Some(hash) = &target.hash {
-        let key = ctx
-            .client()?
-            .keys()
-            .get(hash.as_str())
-            .await
-            .map_err(|e| ctx.api_error(&format!("cannot read key {hash}"), &e))?;
+        let hash = given_hash::checked(hash, "the HASH argument")?;
+        let key = ctx.client()?.keys().get(hash).await.map_err(|e| {
+            ctx.api_error(&format!("cannot read key {}", given_hash::shown(hash)), &e)
+        })?;
         return Ok(vec![key]);
     }
     let matcher = Matcher::new(&target.patterns)?;
@@ -286,7 +285,7 @@ pub async fn preview_and_confirm(
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
         Ok(true)
     } else {
-        Err(CliError::usage("cancelled: nothing was changed"))
+        Err(CliError::Declined)
     }
 }
 

@@ -42,6 +42,31 @@ fn help_lists_the_routes_and_the_fault_syntax() {
 }
 
 #[test]
+fn help_indents_every_line_of_an_options_description() {
+    let output = fake().arg("--help").output().unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    let options = help
+        .split_once("Options:\n")
+        .and_then(|(_, rest)| rest.split_once("\n\n"))
+        .map(|(options, _)| options)
+        .expect("an Options section");
+    let continued: Vec<&str> = options
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('-'))
+        .collect();
+    assert!(
+        continued.len() >= 8,
+        "descriptions go on over lines:\n{options}"
+    );
+    for line in continued {
+        assert!(
+            line.starts_with(&" ".repeat(20)),
+            "a description's line starts at the margin: {line:?}\n{options}"
+        );
+    }
+}
+
+#[test]
 fn an_unknown_fault_or_route_lists_the_valid_ones() {
     let output = fake()
         .args(["--fault", "createKeys=boom"])

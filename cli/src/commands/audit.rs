@@ -13,7 +13,8 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::Exit;
 use crate::guardrails::assignments_of;
-use crate::render::{audit_summary, findings_csv, findings_json, findings_table};
+use crate::render::columns::wrapped;
+use crate::render::{TableWidth, audit_summary, findings_csv, findings_json, findings_table};
 use crate::select::{Matcher, filtered_keys};
 use openrouter_keys::time::{Duration, OffsetDateTime};
 use std::collections::HashSet;
@@ -43,11 +44,17 @@ pub async fn run(ctx: &Context, args: &AuditArgs) -> CliResult<Exit> {
     let summary = audit_summary(&found, keys.len(), left_out, &policy.skipped);
     match args.format {
         AuditFormat::Table => {
-            let mut text = findings_table(&found);
+            let width = ctx.print.table_width();
+            let mut text = findings_table(&found, width);
             if !found.is_empty() {
                 text.push('\n');
             }
-            text.push_str(&summary);
+            match width {
+                TableWidth::Fitted(columns) => {
+                    text.push_str(&wrapped(&summary, columns, "", "  ", ""));
+                }
+                TableWidth::Unlimited => text.push_str(&summary),
+            }
             text.push('\n');
             ctx.print.data(text)?;
         }

@@ -8,6 +8,7 @@ use crate::cli::BulkDeleteArgs;
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::{Exit, ItemOutcome, Tally};
+use crate::given_hash;
 use crate::print::Progress;
 use crate::render::{printable, restored};
 use crate::select::preview_and_confirm;
@@ -25,19 +26,27 @@ enum Deleted {
 pub async fn run(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<Exit> {
     let print = ctx.print;
     let text = read_input(ctx, args).await?;
-    let entries = parse(&text).map_err(|why| {
-        let from = match args.file.as_os_str() == "-" {
-            true => "stdin".into(),
-            false => args.file.display().to_string(),
-        };
-        CliError::usage(format!("{from}: {why}"))
-    })?;
+    let from = match args.file.as_os_str() == "-" {
+        true => "stdin".into(),
+        false => args.file.display().to_string(),
+    };
+    let entries = parse(&text).map_err(|why| CliError::usage(format!("{from}: {why}")))?;
+    // Refused before anything is deleted, and never echoed (a preview would show it).
+    if let Some(at) = entries
+        .iter()
+        .position(|(hash, _)| given_hash::holds_secret(hash))
+    {
+        return Err(given_hash::secret_given(&format!(
+            "{from}: the hash of entry {}",
+            at + 1
+        )));
+    }
     let lines: Vec<String> = entries
         .iter()
         .map(|(hash, name)| {
             format!(
                 "{}  {}",
-                printable(hash),
+                given_hash::shown(hash),
                 printable(name.as_deref().unwrap_or(""))
             )
         })
@@ -71,18 +80,20 @@ pub async fn run(ctx: &Context, args: &BulkDeleteArgs) -> CliResult<Exit> {
         match result {
             // stdout lists what this run deleted; the rest is a diagnostic.
             Ok(Deleted::Now) => {
-                print.record(format_args!("deleted {hash}"));
+                print.record(format_args!("deleted {}", given_hash::shown(hash)));
                 tally.add(ItemOutcome::Done);
             }
             Ok(Deleted::AlreadyGone) => {
                 gone += 1;
                 print.note(format_args!(
-                    "no key {hash} (already deleted, or never existed)"
+                    "no key {} (already deleted, or never existed)",
+                    given_hash::shown(hash)
                 ));
                 tally.add(ItemOutcome::Done);
             }
             Err(e) => {
-                let error = ctx.api_error(&format!("cannot delete key {hash}"), e);
+                let error =
+                    ctx.api_error(&format!("cannot delete key {}", given_hash::shown(hash)), e);
                 print.error(&error);
                 tally.add(ItemOutcome::Failed(error.exit()));
             }
@@ -139,8 +150,10 @@ fn parse(text: &str) -> Result<Vec<(String, Option<String>)>, String> {
             entries.push(from_json(&value)?);
         }
     } else {
+        // A name is shown as the key has it (`  =spaced`, blanks included); blanks around a
+        // header or a hash, where a hand-edited file may have them, are dropped.
         let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
+            .trim(csv::Trim::Headers)
             .from_reader(text.as_bytes());
         let headers = reader.headers().map_err(|e| e.to_string())?.clone();
         let hash_at = headers
@@ -150,7 +163,7 @@ fn parse(text: &str) -> Result<Vec<(String, Option<String>)>, String> {
         let name_at = headers.iter().position(|h| h == "name");
         for record in reader.records() {
             let record = record.map_err(|e| e.to_string())?;
-            if let Some(hash) = record.get(hash_at).filter(|h| !h.is_empty()) {
+            if let Some(hash) = record.get(hash_at).map(str::trim).filter(|h| !h.is_empty()) {
                 // Our CSVs neutralise names for spreadsheets; the hash never is.
                 let name = name_at
                     .and_then(|i| record.get(i))
@@ -206,5 +219,11 @@ mod tests {
             ]
         );
         assert!(parse("[1]").is_err());
+        // Names as the keys have them; blanks around headers and hashes dropped.
+        let csv = " hash , name\n h1 ,  =spaced \n";
+        assert_eq!(
+            parse(csv).unwrap(),
+            [("h1".to_string(), Some("  =spaced ".to_string()))]
+        );
     }
 }

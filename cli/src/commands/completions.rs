@@ -6,7 +6,7 @@
 //! it works without the binary on `PATH` at the moment of completing, and it needs none of
 //! clap_complete's unstable features, whose interface may change in any release.
 
-use crate::cli::{Cli, CompletionsArgs};
+use crate::cli::{Cli, CompletionShell, CompletionsArgs};
 use crate::context::Context;
 use crate::error::CliResult;
 use crate::exit::Exit;
@@ -20,11 +20,20 @@ pub async fn run(ctx: &Context, args: &CompletionsArgs) -> CliResult<Exit> {
     // Generated into memory and written by the printer, like every other output: clap's
     // `generate` panics when its writer fails (a closed pipe, `| head`).
     let mut script = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), BIN, &mut script);
-    if args.shell == Shell::Bash {
-        script = bash_states_agree(&String::from_utf8_lossy(&script)).into_bytes();
-    }
-    ctx.print.data(&script)?;
+    let shell = match args.shell {
+        CompletionShell::Bash => Shell::Bash,
+        CompletionShell::Zsh => Shell::Zsh,
+        CompletionShell::Fish => Shell::Fish,
+    };
+    let mut command = Cli::command();
+    clap_complete::generate(shell, &mut command, BIN, &mut script);
+    let text = String::from_utf8_lossy(&script);
+    let script = match shell {
+        Shell::Bash => bash_completes_positionals(&bash_states_agree(&text), &command),
+        Shell::Fish => fish_completes_positionals(&text, &command),
+        _ => text.into_owned(),
+    };
+    ctx.print.data(script)?;
     Ok(Exit::Success)
 }
 
@@ -41,6 +50,99 @@ fn bash_states_agree(script: &str) -> String {
     let as_walked = format!("{}{SEPARATOR}", BIN.replace('-', "__"));
     let as_labelled = format!("{}{SEPARATOR}", BIN.replace('-', SEPARATOR));
     script.replace(&as_labelled, &as_walked)
+}
+
+/// What completes the word where a subcommand's first positional argument goes, when it
+/// does not start with `-`: file names for a file (`bulk-create FILE`, `bulk-delete FILE`:
+/// `ValueHint::FilePath`), its values for a value of a set (`completions SHELL`), nothing
+/// for anything else (a hash). `None` for a subcommand without one.
+enum Positional {
+    File,
+    Values(Vec<String>),
+    Free,
+}
+
+fn first_positional(sub: &clap::Command) -> Option<Positional> {
+    let arg = sub.get_positionals().next()?;
+    let values: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| v.get_name().to_string())
+        .collect();
+    Some(if arg.get_value_hint() == clap::ValueHint::FilePath {
+        Positional::File
+    } else if !values.is_empty() {
+        Positional::Values(values)
+    } else {
+        Positional::Free
+    })
+}
+
+/// clap_complete's bash script offers the flags (and a value set) for the word where a
+/// subcommand's positional argument goes, and never a file: `bulk-delete ⇥⇥` listed
+/// `--yes`, `--dry-run`… but not `keys.csv`; `completions ⇥⇥` mixed flags and shells. In the
+/// state of each subcommand whose positional is a file or a value of a set, a word that
+/// does not start with `-` completes that (flags still complete after `-`, and a flag's
+/// value as before).
+fn bash_completes_positionals(script: &str, command: &clap::Command) -> String {
+    let mut script = script.to_string();
+    for sub in command.get_subcommands() {
+        let completion = match first_positional(sub) {
+            Some(Positional::File) => "COMPREPLY=( $(compgen -f -- \"${cur}\") )\n            \
+                 if [[ \"${BASH_VERSINFO[0]}\" -ge 4 ]]; then compopt -o filenames; fi"
+                .to_string(),
+            Some(Positional::Values(values)) => format!(
+                "COMPREPLY=( $(compgen -W \"{}\" -- \"${{cur}}\") )",
+                values.join(" ")
+            ),
+            _ => continue,
+        };
+        let state = format!(
+            "        {}__subcmd__{})\n",
+            BIN.replace('-', "__"),
+            sub.get_name().replace('-', "__subcmd__")
+        );
+        let Some(start) = script.find(&state) else {
+            continue;
+        };
+        let Some(length) = script[start..].find("\n            ;;\n") else {
+            continue;
+        };
+        let end = start + length;
+        let block = script[start..end]
+            .replace(
+                "if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then",
+                "if [[ ${cur} == -* ]] ; then",
+            )
+            .replace(
+                "            esac\n            COMPREPLY=( $(compgen -W \"${opts}\" -- \"${cur}\") )",
+                &format!("            esac\n            {completion}"),
+            );
+        script.replace_range(start..end, &block);
+    }
+    script
+}
+
+/// clap_complete's fish script says nothing of positional arguments, and fish then offers
+/// file names for every word: `completions ⇥` listed files, not shells; `get ⇥` files, not
+/// nothing. A line per subcommand with a positional says what completes it: its values,
+/// or no file (`-f`); a file argument is left to fish's file completion.
+fn fish_completes_positionals(script: &str, command: &clap::Command) -> String {
+    let mut script = script.to_string();
+    let condition = format!("__fish_{}_using_subcommand", BIN.replace('-', "_"));
+    for sub in command.get_subcommands() {
+        let what = match first_positional(sub) {
+            Some(Positional::Values(values)) => format!(" -f -a \"{}\"", values.join(" ")),
+            Some(Positional::Free) => " -f".to_string(),
+            Some(Positional::File) | None => continue,
+        };
+        script.push_str(&format!(
+            "complete -c {BIN} -n \"{condition} {}\"{what}\n",
+            sub.get_name()
+        ));
+    }
+    script
 }
 
 #[cfg(test)]

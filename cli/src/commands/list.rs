@@ -9,7 +9,7 @@ use crate::context::Context;
 use crate::error::CliResult;
 use crate::exit::Exit;
 use crate::print::Printer;
-use crate::render::ListWriter;
+use crate::render::{ListWriter, Shown, TableWidth, printable};
 use crate::select::{LeftOut, Matcher, keys_in};
 use futures_util::TryStreamExt;
 use openrouter_keys::Key;
@@ -17,8 +17,29 @@ use openrouter_keys::time::OffsetDateTime;
 
 pub async fn run(ctx: &Context, args: &ListArgs) -> CliResult<Exit> {
     let matcher = Matcher::new(&args.patterns)?;
-    let mut writer = ListWriter::new(args.format, ctx.print.data_stream())
-        .with_workspace_column(args.all_workspaces);
+    let width = match args.wide {
+        true => TableWidth::Unlimited,
+        false => ctx.print.table_width(),
+    };
+    let shows = Shown {
+        status: args.filters.include_disabled || args.filters.include_expired,
+        workspace: args.all_workspaces,
+    };
+    // `GET /keys` lists one workspace (`openapi/POLICY.md`): the table says which. Whether
+    // the account has others would cost a request on every run.
+    let workspace = match (&args.filters.workspace, args.all_workspaces) {
+        (_, true) => "every workspace".to_string(),
+        (Some(id), false) => format!("workspace {}", printable(id)),
+        (None, false) => "the default workspace".to_string(),
+    };
+    let caption = match (&args.filters.workspace, args.all_workspaces) {
+        (None, false) => {
+            format!("keys of {workspace} (--workspace ID or --all-workspaces lists others)")
+        }
+        _ => format!("keys of {workspace}"),
+    };
+    let mut writer =
+        ListWriter::new(args.format, ctx.print.data_stream()).table(width, shows, caption);
     // Every key is asked for, and the filters applied here: the keys they leave out are
     // counted and said (a `list > file` then `bulk-delete file` must not miss them unsaid).
     let every = Filters {
@@ -53,7 +74,16 @@ pub async fn run(ctx: &Context, args: &ListArgs) -> CliResult<Exit> {
             writer.write(key).map_err(Printer::stdout_failed)?;
         }
     }
-    writer.finish().map_err(Printer::stdout_failed)?;
+    let written = writer.finish().map_err(Printer::stdout_failed)?;
+    if written == 0 {
+        // An empty table prints nothing at all: say why on stderr.
+        match args.patterns.is_empty() {
+            true => ctx.print.note(format_args!("no key in {workspace}")),
+            false => ctx
+                .print
+                .note(format_args!("no key in {workspace} matches --match")),
+        }
+    }
     if left_out.total() > 0 {
         ctx.print.note(format_args!(
             "{} matching key(s) not listed: {}",

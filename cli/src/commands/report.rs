@@ -7,6 +7,7 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::Exit;
 use crate::guardrails;
+use crate::render::TableWidth;
 use crate::render::report::{self, Guardrails, Report, Scope};
 use crate::select::{Matcher, filtered_keys};
 use openrouter_keys::time::OffsetDateTime;
@@ -52,7 +53,13 @@ pub async fn run(ctx: &Context, args: &ReportArgs) -> CliResult<Exit> {
         guardrails,
     };
     let text = match args.format {
-        ReportFormat::Table => report::table(&report),
+        ReportFormat::Table => {
+            let width = match args.out {
+                Some(_) => TableWidth::Unlimited,
+                None => ctx.print.table_width(),
+            };
+            report::table(&report, width)
+        }
         ReportFormat::Csv => report::csv(&report)?,
         ReportFormat::Html => report::html(&report),
     };

@@ -13,7 +13,7 @@ pub async fn run(ctx: &Context, args: &WhoamiArgs) -> CliResult<Exit> {
         .await
         .map_err(|e| ctx.api_error("reading the current key failed", &e))?;
     let text = match args.format {
-        DetailFormat::Table => current_key_details(&key),
+        DetailFormat::Table => current_key_details(&key, ctx.print.table_width()),
         DetailFormat::Json => pretty_json(&CurrentKeyRow::from(&key))?,
     };
     ctx.print.data(text)?;

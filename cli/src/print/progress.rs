@@ -21,7 +21,10 @@ pub struct Progress {
     print: Printer,
     /// Last tenth printed in plain mode.
     last_tenth: Mutex<usize>,
-    finished: AtomicBool,
+    /// A bar is on the terminal's last line, not yet ended: [`finish`](Self::finish) ends
+    /// its line, and only then (a run with nothing left to do draws no bar, and must not
+    /// leave an empty line).
+    drawn: AtomicBool,
 }
 
 impl Progress {
@@ -37,7 +40,7 @@ impl Progress {
             quiet: print.is_quiet(),
             print,
             last_tenth: Mutex::new(already * 10 / total.max(1)),
-            finished: AtomicBool::new(false),
+            drawn: AtomicBool::new(false),
         }
     }
 
@@ -56,6 +59,7 @@ impl Progress {
                 self.started.elapsed(),
             );
             self.print.frame(format_args!("\r{frame}"));
+            self.drawn.store(true, Ordering::SeqCst);
         } else {
             let tenth = done * 10 / self.total.max(1);
             let mut last = self.last_tenth.lock().unwrap_or_else(|p| p.into_inner());
@@ -73,15 +77,17 @@ impl Progress {
             return;
         }
         if self.tty {
+            // The bar's line becomes the message's; the next advance draws the bar anew.
             self.print.line(format_args!("\r\x1b[2K{message}"));
+            self.drawn.store(false, Ordering::SeqCst);
         } else {
             self.print.line(message);
         }
     }
 
-    /// Ends the bar's line (once, however often it is called).
+    /// Ends the bar's line, when a bar is drawn.
     pub fn finish(&self) {
-        if self.tty && !self.quiet && !self.finished.swap(true, Ordering::SeqCst) {
+        if self.tty && !self.quiet && self.drawn.swap(false, Ordering::SeqCst) {
             self.print.line("");
         }
     }

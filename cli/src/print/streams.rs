@@ -1,6 +1,7 @@
 //! [`Printer`]: every write to stdout and stderr, and the terminal checks they depend on.
 
 use crate::error::{CliError, CliResult};
+use crate::render::columns::TableWidth;
 use std::fmt::Display;
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -126,6 +127,26 @@ impl Printer {
     /// Whether stdout is a terminal (a secret is not shown there unasked).
     pub fn stdout_is_terminal(self) -> bool {
         std::io::stdout().is_terminal()
+    }
+
+    /// How wide a table for people on stdout may be: `COLUMNS` when it is set to a number
+    /// (as for `ls`; it also fits a table sent down a pipe), else the terminal's width
+    /// when stdout is one (80 when the terminal does not say); else no limit, so that a
+    /// listing kept in a file or searched with `grep` holds whole values.
+    pub fn table_width(self) -> TableWidth {
+        if let Some(columns) = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|&c| c > 0)
+        {
+            return TableWidth::Fitted(columns);
+        }
+        if !self.stdout_is_terminal() {
+            return TableWidth::Unlimited;
+        }
+        let width = terminal_size::terminal_size_of(std::io::stdout())
+            .map_or(80, |(terminal_size::Width(w), _)| usize::from(w));
+        TableWidth::Fitted(width)
     }
 
     /// Whether stdout leads nowhere: closed (`>&-`; Rust's runtime then opens `/dev/null` in

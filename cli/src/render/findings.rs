@@ -3,6 +3,7 @@
 //! (`rule,hash,name,workspace_id,detail,fix`, text cells neutralised: `spreadsheet.rs`); and
 //! the summary line.
 
+use super::columns::{ShortHashes, TableWidth, cut, wrapped};
 use super::rows::pretty_json;
 use super::spreadsheet::neutralised;
 use super::text::printable;
@@ -19,35 +20,67 @@ const CSV_HEADER: [&str; 6] = ["rule", "hash", "name", "workspace_id", "detail",
 
 /// Findings for people: for each key with any, a line with its hash, name and workspace, then
 /// one line per finding (rule and detail) and its fix below. Text from the API is made
-/// printable.
-pub fn findings_table(findings: &[Finding]) -> String {
+/// printable. In a fitted `width` (a terminal) the key's line shows a short hash and is cut,
+/// a detail goes on under itself, and a fix starts further left, broken at blanks (a command
+/// with ` \` at each break, so that it still pastes as one; the whole hash is in it).
+pub fn findings_table(findings: &[Finding], width: TableWidth) -> String {
     let mut out = String::new();
     let mut last_hash: Option<&str> = None;
+    let mut hashes = ShortHashes::default();
     for finding in findings {
         if last_hash != Some(finding.hash.as_str()) {
             if last_hash.is_some() {
                 out.push('\n');
             }
-            let _ = write!(
-                out,
+            let mut line = format!(
                 "{}  {}",
-                printable(&finding.hash),
+                hashes.show(&finding.hash, width),
                 printable(finding.name.as_deref().unwrap_or(""))
             );
             if let Some(workspace) = &finding.workspace_id {
-                let _ = write!(out, "  (workspace {})", printable(workspace));
+                let _ = write!(line, "  (workspace {})", printable(workspace));
+            }
+            match width {
+                TableWidth::Fitted(columns) => out.push_str(&cut(&line, columns)),
+                TableWidth::Unlimited => out.push_str(&line),
             }
             out.push('\n');
             last_hash = Some(&finding.hash);
         }
-        let _ = writeln!(
-            out,
-            "  {:<RULE_WIDTH$}{}\n  {:<RULE_WIDTH$}fix: {}",
+        let (rule, detail, fix) = (
             finding.rule.name(),
             printable(&finding.detail),
-            "",
-            printable(&finding.fix)
+            printable(&finding.fix),
         );
+        match width {
+            TableWidth::Fitted(columns) => {
+                let under = " ".repeat(2 + RULE_WIDTH);
+                let joint = if fix.starts_with("openrouter-keys ") {
+                    " \\"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "{}\n{}",
+                    wrapped(
+                        &detail,
+                        columns,
+                        &format!("  {rule:<RULE_WIDTH$}"),
+                        &under,
+                        ""
+                    ),
+                    wrapped(&fix, columns, "    fix: ", "      ", joint)
+                );
+            }
+            TableWidth::Unlimited => {
+                let _ = writeln!(
+                    out,
+                    "  {rule:<RULE_WIDTH$}{detail}\n  {:<RULE_WIDTH$}fix: {fix}",
+                    ""
+                );
+            }
+        }
     }
     out
 }

@@ -1,48 +1,111 @@
 //! A list of keys written one key at a time in the chosen format (`list`): the header
 //! first, the closing bracket last, so that a listing streams page by page.
 
+use super::columns::{Column, Layout, SHORT_HASH, ShortHashes, TableWidth, amount, date};
 use super::rows::{CSV_FIELDS, KeyRow};
-use super::text::{fit, or_dash, or_never, printable, shown_name, status_of, usd};
+use super::text::{printable, shown_name, state_of, usd};
 use crate::cli::ListFormat;
-use openrouter_keys::Key;
+use openrouter_keys::time::OffsetDateTime;
+use openrouter_keys::{Key, Timestamp};
+use std::borrow::Cow;
 use std::io::Write;
 
-const TABLE_HEADER: &str = "HASH                                                              NAME                            STATUS    LIMIT      REMAINING  USAGE/MO   EXPIRES                   CREATED";
-
-/// The workspace column, last, in a listing of every workspace.
-const WORKSPACE_HEADER: &str = "WORKSPACE";
-
-/// One table line. Column widths are fixed so that a list can be printed as it streams in.
-fn table_line(k: &Key, workspace_column: bool) -> String {
-    let line = format!(
-        "{:<65} {:<31} {:<9} {:<10} {:<10} {:<10} {:<25} {}",
-        printable(&k.hash),
-        fit(&shown_name(k), 31),
-        status_of(k.disabled),
-        usd(k.limit),
-        usd(k.limit_remaining),
-        usd(k.usage.monthly),
-        printable(&or_never(k.expires_at.as_ref())),
-        or_dash(k.created_at.as_ref())
-    );
-    if !workspace_column {
-        return line;
-    }
-    // A created_at as the API writes it (`2026-01-02T03:04:05Z`) is 20 characters.
-    let workspace = or_dash(k.workspace_id.as_deref().map(printable));
-    format!("{:<TABLE_WIDTH$} {workspace}", line)
+/// The table for people: laid out once, for the width it may take, so that it streams.
+/// Columns: hash, status (only when disabled or expired keys are listed: otherwise every
+/// key is active), limit, remaining, usage this month, expiry and creation dates, the
+/// workspace (only in a listing of every workspace), then the name, which takes the rest of
+/// the line. A narrow terminal loses the creation date, then
+/// the expiry, before a name is cut below 16 columns.
+struct Table {
+    /// A line above the header: which keys these are (the workspace).
+    caption: String,
+    layout: Layout,
+    width: TableWidth,
+    hashes: ShortHashes,
+    now: OffsetDateTime,
 }
 
-/// The width of a table line up to its last column's start, with room for a timestamp.
-const TABLE_WIDTH: usize = TABLE_HEADER.len() - "CREATED".len() + 20;
+/// Optional columns of the table.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shown {
+    /// Each key's status: disabled or expired keys are listed.
+    pub status: bool,
+    /// Each key's workspace: a listing of every workspace.
+    pub workspace: bool,
+}
+
+/// Columns of a workspace id in a fitted table (cut with `…`; `--wide` shows it whole).
+const WORKSPACE_SHOWN: usize = 9;
+
+/// Columns of amounts, wide enough for `99999.99` (a larger amount is shortened, `123.4k`, in
+/// a fitted table).
+const AMOUNT: usize = 8;
+
+impl Table {
+    fn new(width: TableWidth, shows: Shown, caption: String) -> Self {
+        // Unlimited: a hash as the API writes them (64 hex digits), a time in RFC 3339, a
+        // workspace id whole (a UUID).
+        let (hash, time, workspace) = match width {
+            TableWidth::Fitted(_) => (SHORT_HASH + 1, "2027-06-30".len(), WORKSPACE_SHOWN),
+            TableWidth::Unlimited => (64, "2027-06-30T23:59:59Z".len(), 36),
+        };
+        let mut columns = vec![Column::left("HASH", hash)];
+        if shows.status {
+            columns.push(Column::left("STATUS", "disabled".len()));
+        }
+        columns.extend([
+            Column::right("LIMIT", AMOUNT),
+            Column::right("REMAINING", "REMAINING".len()),
+            Column::right("USAGE/MO", AMOUNT),
+            Column::left("EXPIRES", time).droppable(1),
+            Column::left("CREATED", time).droppable(0),
+        ]);
+        if shows.workspace {
+            columns.push(Column::left("WORKSPACE", workspace));
+        }
+        Self {
+            caption,
+            layout: Layout::new(columns, "NAME", width),
+            width,
+            hashes: ShortHashes::default(),
+            now: OffsetDateTime::now_utc(),
+        }
+    }
+
+    fn line(&mut self, k: &Key) -> String {
+        // Whole values without a width: amounts to the cent, times as the API wrote them.
+        let money = |value: Option<f64>, width: usize| match self.width {
+            TableWidth::Fitted(_) => amount(value, width),
+            TableWidth::Unlimited => usd(value),
+        };
+        let time = |at: Option<&Timestamp>, empty: &str| match (self.width, at) {
+            (TableWidth::Fitted(_), _) | (_, None) => date(at, empty),
+            (TableWidth::Unlimited, Some(at)) => printable(at.as_str()).into_owned(),
+        };
+        let mut cells: Vec<Cow<str>> = vec![self.hashes.show(&k.hash, self.width)];
+        if self.layout.shows("STATUS") {
+            cells.push(state_of(k, self.now).into());
+        }
+        cells.extend([
+            money(k.limit, AMOUNT).into(),
+            money(k.limit_remaining, "REMAINING".len()).into(),
+            money(k.usage.monthly, AMOUNT).into(),
+            time(k.expires_at.as_ref(), "never").into(),
+            time(k.created_at.as_ref(), "-").into(),
+        ]);
+        if self.layout.shows("WORKSPACE") {
+            cells.push(printable(k.workspace_id.as_deref().unwrap_or("-")));
+        }
+        self.layout.line(&cells, &shown_name(k))
+    }
+}
 
 /// Writes keys one at a time in the chosen format. Its errors are the writer's.
 pub struct ListWriter<W: Write> {
     format: ListFormat,
     sink: Sink<W>,
     count: usize,
-    /// The table shows each key's workspace (the machine formats always carry it).
-    workspace_column: bool,
+    table: Option<Table>,
 }
 
 enum Sink<W: Write> {
@@ -60,14 +123,14 @@ impl<W: Write> ListWriter<W> {
             format,
             sink,
             count: 0,
-            workspace_column: false,
+            table: None,
         }
     }
 
-    /// With `shown`, the table ends each line with the key's workspace (for a listing of
-    /// every workspace).
-    pub fn with_workspace_column(mut self, shown: bool) -> Self {
-        self.workspace_column = shown;
+    /// How the table is laid out: for `width`, with the optional columns `shows`, `caption`
+    /// above the header. Without this, it is a fitted 80 columns without a caption.
+    pub fn table(mut self, width: TableWidth, shows: Shown, caption: String) -> Self {
+        self.table = Some(Table::new(width, shows, caption));
         self
     }
 
@@ -84,12 +147,16 @@ impl<W: Write> ListWriter<W> {
         };
         match self.format {
             ListFormat::Table => {
-                if first && self.workspace_column {
-                    writeln!(out, "{TABLE_HEADER:<TABLE_WIDTH$} {WORKSPACE_HEADER}")?;
-                } else if first {
-                    writeln!(out, "{TABLE_HEADER}")?;
+                let table = self.table.get_or_insert_with(|| {
+                    Table::new(TableWidth::Fitted(80), Shown::default(), "".into())
+                });
+                if first {
+                    if !table.caption.is_empty() {
+                        writeln!(out, "{}", table.caption)?;
+                    }
+                    writeln!(out, "{}", table.layout.header())?;
                 }
-                writeln!(out, "{}", table_line(key, self.workspace_column))
+                writeln!(out, "{}", table.line(key))
             }
             ListFormat::Json => {
                 let json = serde_json::to_string_pretty(&KeyRow::from(key))?;

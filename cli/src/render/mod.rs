@@ -7,17 +7,21 @@
 //! for people writes its text cells through `spreadsheet.rs` (no cell a spreadsheet runs).
 //! `audit`'s findings are written by `findings.rs`.
 
+// `columns` and `text` are named by path from `print` and `given_hash`, which must not
+// reach `report` (its contents read `select` and `guardrails`, which use the `Context`).
+pub mod columns;
 mod details;
 mod findings;
 mod list;
 pub mod report;
 mod rows;
 mod spreadsheet;
-mod text;
+pub mod text;
 
+pub use columns::TableWidth;
 pub use details::{current_key_details, key_details};
 pub use findings::{audit_summary, findings_csv, findings_json, findings_table};
-pub use list::ListWriter;
+pub use list::{ListWriter, Shown};
 pub use rows::{CreatedRow, CurrentKeyRow, KeyRow, pretty_json};
 pub use spreadsheet::{neutralised, restored};
 pub use text::{describe, printable, shown_name, usd};

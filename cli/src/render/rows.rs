@@ -215,6 +215,12 @@ pub struct CreatedRow<'a> {
     pub secret: &'a str,
 }
 
+/// An amount (USD) in a CSV cell, exact and as the `csv` crate writes a number of a
+/// serialized row (`15.0`, `0.0034`): every CSV of the CLI writes amounts one way.
+pub(super) fn csv_amount(value: f64) -> String {
+    ryu::Buffer::new().format(value).to_string()
+}
+
 /// A value as indented JSON with a final line end, as the detail commands print it.
 pub fn pretty_json(value: &impl Serialize) -> CliResult<String> {
     serde_json::to_string_pretty(value)

@@ -2,6 +2,7 @@
 //! shares.
 
 use openrouter_keys::Key;
+use openrouter_keys::time::OffsetDateTime;
 use std::borrow::Cow;
 
 /// The key's name, or empty when the API did not send one.
@@ -52,6 +53,22 @@ pub fn status_of(disabled: Option<bool>) -> &'static str {
     }
 }
 
+/// `disabled`, `expired` (its expiry passed by `now`), `active`, or `?` when the API did not
+/// say: a key's state for people (tables and the report's page).
+pub fn state_of(k: &Key, now: OffsetDateTime) -> &'static str {
+    let expired = k
+        .expires_at
+        .as_ref()
+        .and_then(|t| t.datetime())
+        .is_some_and(|at| at <= now);
+    match k.disabled {
+        Some(true) => "disabled",
+        _ if expired => "expired",
+        Some(false) => "active",
+        None => "?",
+    }
+}
+
 /// `12.50`, or `-` for none.
 pub fn usd(value: Option<f64>) -> String {
     value.map_or_else(|| "-".to_string(), |v| format!("{v:.2}"))
@@ -65,15 +82,4 @@ pub(super) fn or_dash(value: Option<impl std::fmt::Display>) -> String {
 /// The value, or `never` (for resets and expiries).
 pub(super) fn or_never(value: Option<&impl std::fmt::Display>) -> String {
     value.map_or_else(|| "never".to_string(), |v| v.to_string())
-}
-
-/// Cuts `text` to `width` characters, marking the cut with `…`.
-pub(super) fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_string()
-    } else {
-        let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
 }

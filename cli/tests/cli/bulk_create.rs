@@ -460,3 +460,23 @@ fn of_two_simultaneous_runs_one_proceeds_and_the_other_says_why_not() {
     assert!(!text.contains("os error"), "{text}");
     assert_eq!(fake.server.created_key_count(), 2);
 }
+
+#[test]
+fn bulk_create_drops_the_blanks_around_a_cell_quoted_or_not() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    write(
+        dir.path(),
+        "in.csv",
+        "name , limit\n  padded  , 5 \n\"  quoted \",\n",
+    );
+    let output = fake.run(
+        dir.path(),
+        &["bulk-create", "in.csv", "--secrets-out", "s.csv"],
+    );
+    assert_code(&output, 0);
+    let mut names = fake.server.created_key_names();
+    names.sort();
+    assert_eq!(names, ["padded", "quoted"]);
+    assert_eq!(hashes_named(&fake, "padded").len(), 1);
+}

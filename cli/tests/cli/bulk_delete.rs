@@ -99,3 +99,23 @@ fn bulk_delete_dash_reads_the_keys_from_stdin() {
     assert_code(&output, 0);
     assert_eq!(fake.server.created_key_names(), ["keep"]);
 }
+
+#[test]
+fn bulk_delete_previews_a_name_with_its_blanks() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let name = "  =spaced";
+    let output = fake.run(dir.path(), &["create", &format!("--name={name}")]);
+    assert_code(&output, 0);
+    let hash = hash_of(&fake, name);
+    let output = fake.run(
+        dir.path(),
+        &["list", "--format", "csv", "--match", "*spaced*"],
+    );
+    assert_code(&output, 0);
+    std::fs::write(dir.path().join("old.csv"), &output.stdout).unwrap();
+    let output = fake.run(dir.path(), &["bulk-delete", "old.csv", "--dry-run"]);
+    assert_code(&output, 0);
+    let plan = stdout(&output);
+    assert!(plan.contains(&format!("{hash}  {name}\n")), "{plan:?}");
+}

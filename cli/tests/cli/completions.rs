@@ -1,5 +1,6 @@
-//! `completions`: each shell's script, loaded into that shell, completes flags, flag values
-//! and subcommands (bash always; zsh and fish where installed); and a closed pipe.
+//! `completions`: each shell's script, loaded into that shell, completes flags, flag values,
+//! subcommands and input files, and offers no file for a value that is not one (bash
+//! always; zsh and fish where installed); and a closed pipe.
 
 use crate::common::{Fake, assert_code, installed, output_within, stderr, stdout, tempdir};
 use std::ffi::OsString;
@@ -25,7 +26,23 @@ const CASES: &[(&str, &[&str])] = &[
     ),
     ("openrouter-keys --quiet get --for", &["--format"]),
     ("openrouter-keys bulk-delete --conc", &["--concurrency"]),
+    // Input files, on an empty word too (in a directory holding only INPUT_FILES).
+    ("openrouter-keys bulk-delete ", &INPUT_FILES),
+    ("openrouter-keys bulk-create st", &["students.csv"]),
+    (
+        "openrouter-keys bulk-create --secrets-out se",
+        &["secrets.csv"],
+    ),
+    // Free values: nothing to offer, certainly not file names.
+    ("openrouter-keys list --workspace ", &[]),
+    ("openrouter-keys create --expires-at ", &[]),
+    ("openrouter-keys update --limit ", &[]),
+    // The shells there are scripts for, and only those.
+    ("openrouter-keys completions ", &["bash", "fish", "zsh"]),
 ];
+
+/// The files of the directory the shells complete in.
+const INPUT_FILES: [&str; 3] = ["keys.csv", "secrets.csv", "students.csv"];
 
 /// A driver script of `tests/cli/shells/`.
 fn driver(name: &str) -> PathBuf {
@@ -53,11 +70,17 @@ fn completes_every_case(shell: &str, args: impl Fn(&Path, &str) -> Vec<OsString>
     };
     let dir = tempdir();
     let script = script(dir.path(), shell);
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    for file in INPUT_FILES {
+        std::fs::write(work.join(file), "hash\n").unwrap();
+    }
     for (line, expected) in CASES {
         let mut command = Command::new(&program);
         // Whatever the shell writes (zsh's setup file, fish's history) stays in `dir`.
         command
             .args(args(&script, line))
+            .current_dir(&work)
             .env("TMPDIR", dir.path())
             .env("HOME", dir.path())
             .env("XDG_CONFIG_HOME", dir.path())

@@ -1,7 +1,7 @@
 //! Output for humans and for machines: documented field order, names escaped for
-//! terminals and kept for machines.
+//! terminals and kept for machines, amounts written alike in every CSV.
 
-use crate::common::{Fake, assert_code, create, hash_of, stderr, stdout, tempdir};
+use crate::common::{Fake, assert_code, create, csv_rows, hash_of, stderr, stdout, tempdir};
 
 #[test]
 fn json_details_keep_their_documented_field_order() {
@@ -36,6 +36,8 @@ fn names_with_control_characters_are_escaped_for_humans_and_kept_for_machines() 
     let name = "evil\u{1b}[31mred\nnext\u{202e}";
     create(&fake, dir.path(), name, &[]);
     let hash = hash_of(&fake, name);
+    // Spent something: the report's table names only keys with usage.
+    assert!(fake.server.add_usage(&hash, 1.0));
     for args in [
         vec!["list"],
         vec!["get", hash.as_str()],
@@ -62,4 +64,27 @@ fn names_with_control_characters_are_escaped_for_humans_and_kept_for_machines() 
         .filter_map(|k| k["name"].as_str())
         .collect();
     assert!(names.contains(&name), "{names:?}");
+}
+
+#[test]
+fn every_csv_writes_an_amount_alike_and_exactly() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    create(&fake, dir.path(), "spent", &["--limit", "15"]);
+    assert!(fake.server.add_usage(&hash_of(&fake, "spent"), 0.0034));
+    let csv = |args: &[&str]| {
+        let output = fake.run(dir.path(), args);
+        assert_code(&output, 0);
+        csv_rows(&stdout(&output)).remove(0)
+    };
+    let listed = csv(&["list", "--format", "csv", "--match", "spent"]);
+    let reported = csv(&["report", "--format", "csv", "--match", "spent"]);
+    for (field, amount) in [
+        ("limit", "15.0"),
+        ("usage", "0.0034"),
+        ("usage_monthly", "0.0034"),
+    ] {
+        assert_eq!(listed[field], amount, "list: {field}");
+        assert_eq!(reported[field], amount, "report: {field}");
+    }
 }

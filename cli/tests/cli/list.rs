@@ -1,6 +1,6 @@
 //! `list`: streamed in every format, with filters, globs and sorting.
 
-use crate::common::{Fake, assert_code, create, csv_rows, stdout, tempdir};
+use crate::common::{Fake, assert_code, create, csv_rows, stderr, stdout, tempdir};
 
 #[test]
 fn list_streams_in_every_format_with_filters_globs_and_sort() {
@@ -93,14 +93,30 @@ fn list_streams_in_every_format_with_filters_globs_and_sort() {
     assert!(rows.iter().all(|r| r["hash"].len() == 64));
 
     let output = fake.run(dir.path(), &["list"]);
-    assert!(stdout(&output).starts_with("HASH"));
-    assert_eq!(stdout(&output).lines().count(), 5);
+    let table = stdout(&output);
+    // Which workspace, the header, four keys.
+    assert!(
+        table.starts_with(
+            "keys of the default workspace (--workspace ID or --all-workspaces lists others)\nHASH"
+        ),
+        "{table}"
+    );
+    assert_eq!(table.lines().count(), 6);
 
     let output = fake.run(
         dir.path(),
         &["list", "--match", "none-*", "--format", "json"],
     );
     assert_eq!(stdout(&output).trim(), "[]");
+    assert_eq!(
+        stderr(&output),
+        "no key in the default workspace matches --match\n"
+    );
+    let output = fake.run(dir.path(), &["list", "--match", "none-*", "--quiet"]);
+    assert_eq!(
+        (stdout(&output).as_str(), stderr(&output).as_str()),
+        ("", "")
+    );
     let output = fake.run(dir.path(), &["list", "--match", "[", "--format", "json"]);
     assert_code(&output, 2);
 }
@@ -119,7 +135,7 @@ fn the_list_table_shows_each_keys_expiry() {
     );
     assert_code(&output, 0);
     let table = stdout(&output);
-    let lines: Vec<&str> = table.lines().collect();
+    let lines: Vec<&str> = table.lines().skip(1).collect();
     let column = lines[0].find("EXPIRES").expect("an EXPIRES column");
     let at = |line: &str| {
         line[column..]

@@ -1,6 +1,7 @@
 //! The HTML report as people see it: when it was made and what it covers, a legend, names
 //! on one line and ids shortened, "no usage yet" instead of an empty chart, text from the
-//! API escaped, nothing fetched; and, where Chromium is installed, the page rendered by it.
+//! API escaped, nothing fetched; and, where Chromium is installed, the page rendered by it
+//! (within a 1280-pixel window).
 
 use crate::common::{
     Fake, assert_code, create, hash_of, installed, output_within, stdout, tempdir,
@@ -156,6 +157,23 @@ fn what_could_fetch(html: &str) -> Vec<String> {
     found
 }
 
+/// `report --format html --out usage.html` in `dir`; the page's path.
+fn report_file(fake: &Fake, dir: &Path) -> PathBuf {
+    let page = dir.join("usage.html");
+    let output = fake.run(
+        dir,
+        &[
+            "report",
+            "--format",
+            "html",
+            "--out",
+            page.to_str().unwrap(),
+        ],
+    );
+    assert_code(&output, 0);
+    page
+}
+
 fn report_html(fake: &Fake, dir: &Path, extra: &[&str]) -> String {
     let mut args = vec!["report", "--format", "html"];
     args.extend_from_slice(extra);
@@ -263,9 +281,10 @@ fn the_html_report_escapes_what_a_key_name_carries() {
         !html.contains("</td><script"),
         "markup of a name reached the page"
     );
+    // Shown as escapes, cut (it is long: its markup is text in the title below).
     let text = visible_text(&html);
     assert!(
-        text.contains("r-evil\\u{1b}[31m\\n\\u{202e}</td><script>"),
+        text.contains("r-evil\\u{1b}[31m\\n\\u{202e}<…"),
         "the name is shown as escapes and text: {text}"
     );
     // Cut on the page (it is long), whole in the cell's title.
@@ -391,18 +410,7 @@ fn the_html_report_renders_in_a_headless_browser_without_fetching_anything() {
     let fake = Fake::start();
     let dir = tempdir();
     keys_with_usage(&fake, dir.path());
-    let page = dir.path().join("usage.html");
-    let output = fake.run(
-        dir.path(),
-        &[
-            "report",
-            "--format",
-            "html",
-            "--out",
-            page.to_str().unwrap(),
-        ],
-    );
-    assert_code(&output, 0);
+    let page = report_file(&fake, dir.path());
     let blank = dir.path().join("blank.html");
     std::fs::write(&blank, "<!DOCTYPE html><html><body></body></html>").unwrap();
     // A page that fetches, to show that the net log sees what a page asks for.
@@ -568,4 +576,79 @@ fn a_report_whose_guardrails_cannot_be_read_is_made_and_says_so() {
         "{text}"
     );
     assert!(text.contains("total 11.50"), "the usage is there: {text}");
+}
+
+/// How wide Chromium lays `page` out in a 1280 × 1000 window: the document's scroll width,
+/// read by a script added to a copy of the page (the report itself has none).
+fn laid_out_width(browser: &Path, dir: &Path, page: &Path) -> u32 {
+    let html = std::fs::read_to_string(page).expect("the page");
+    let measured = dir.join("measured.html");
+    std::fs::write(
+        &measured,
+        html.replace(
+            "</body>",
+            "<script>document.body.setAttribute('data-scroll-width', \
+             document.documentElement.scrollWidth)</script></body>",
+        ),
+    )
+    .unwrap();
+    let log = dir.join("width.netlog.json");
+    let output = output_within(
+        &mut headless(browser, dir, &measured, "--dump-dom", &log),
+        Duration::from_secs(120),
+    );
+    assert_code(&output, 0);
+    let dom = stdout(&output);
+    let at = dom.find("data-scroll-width=\"").expect("the script ran") + 19;
+    dom[at..at + dom[at..].find('"').unwrap()]
+        .parse()
+        .expect("a width")
+}
+
+#[test]
+fn the_html_report_fits_a_1280_pixel_window() {
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let fake = Fake::start();
+    let dir = tempdir();
+    let near = keys_with_usage(&fake, dir.path());
+    let long = "a-very-long-key-name-for-the-monthly-report-of-the-department-of-physics";
+    create(
+        &fake,
+        dir.path(),
+        long,
+        &["--limit", "1000000", "--expires-at", "2999-06-30"],
+    );
+    assert!(fake.server.add_usage(&hash_of(&fake, long), 123456.78));
+    let id = fake
+        .server
+        .add_guardrail(
+            openrouter_keys_testkit::NewGuardrail::new(
+                "the-guardrail-of-the-students-of-the-spring-term",
+            )
+            .limit_usd(100000.0)
+            .reset_interval("monthly"),
+        )
+        .expect("a guardrail");
+    fake.runtime
+        .block_on(
+            fake.client()
+                .guardrails()
+                .assign_keys(id.as_str(), [near.as_str(), &hash_of(&fake, long)])
+                .into_future(),
+        )
+        .expect("assigned");
+    let page = report_file(&fake, dir.path());
+    let html = std::fs::read_to_string(&page).unwrap();
+    let width = laid_out_width(&browser, dir.path(), &page);
+    assert!(
+        width <= 1280,
+        "the page is {width} px wide in a 1280 px window"
+    );
+    // The chart's label is cut with an ellipsis; the whole name is in the bar's title.
+    assert!(
+        html.contains("a-very-long-key-name-for-the-…</text>"),
+        "{html}"
+    );
 }

@@ -8,7 +8,7 @@ fn whoami_shows_the_current_key() {
     let dir = tempdir();
     let output = fake.run(dir.path(), &["whoami"]);
     assert_code(&output, 0);
-    assert!(stdout(&output).contains("management key   true"));
+    assert!(stdout(&output).contains("management key  yes"));
     let output = fake.run(dir.path(), &["whoami", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(json["is_management_key"], true);

@@ -28,34 +28,91 @@ const USAGE: &str = "usage: openrouter-keys-fake [--port PORT] [--page-size N] \
 [--rate-limit ROUTE=REQUESTS/UNIT[:burst=N]]... [--listing-lag MILLISECONDS[:new-keys]] \
 [--workspace NAME]... [--guardrail NAME[=USD[/INTERVAL]]]...";
 
+/// Each option and what it does, for `--help`: the description is wrapped under itself.
+const OPTIONS: &[(&str, &str)] = &[
+    (
+        "--port PORT",
+        "port to listen on (default 8089; 0 picks a free one)",
+    ),
+    ("--page-size N", "keys per page of GET /keys (default 100)"),
+    (
+        "--fault ROUTE=FAULT[*N]",
+        "answer the next N (default 1) requests of ROUTE with FAULT; repeatable, queued in order",
+    ),
+    (
+        "--latency ROUTE=MILLISECONDS",
+        "every request of ROUTE (or `all` routes) takes at least this long to answer; \
+         concurrent requests wait side by side; repeatable",
+    ),
+    (
+        "--rate-limit ROUTE=REQUESTS/UNIT[:burst=N]",
+        "a token bucket for ROUTE (or each of `all` routes): a request finding it empty gets \
+         429 with Retry-After (the seconds until a token is available, rounded up) and has no \
+         effect; repeatable",
+    ),
+    (
+        "--listing-lag MILLISECONDS[:new-keys]",
+        "GET /keys shows changes that long after they took effect (GET /keys/{hash} and the \
+         key's secret work at once)",
+    ),
+    (
+        "--workspace NAME",
+        "a workspace besides the default one (its slug: the name in lower case, words joined \
+         by -); repeatable",
+    ),
+    (
+        "--guardrail NAME[=USD[/INTERVAL]]",
+        "a guardrail in the default workspace, to assign keys to; repeatable. The ids of both \
+         are printed at start",
+    ),
+    ("-h, --help", "this text"),
+];
+
+/// Where an option's description starts, and where its lines end.
+const DESCRIPTION_AT: usize = 26;
+const LINE_END: usize = 80;
+
+/// The options table: an option and its description on one line when the option is short,
+/// the description on the lines below otherwise; every line of a description starts at
+/// [`DESCRIPTION_AT`].
+fn options_table() -> String {
+    let indent = " ".repeat(DESCRIPTION_AT);
+    let mut table = String::new();
+    for (option, description) in OPTIONS {
+        let mut line = format!("  {option}");
+        if line.len() + 2 > DESCRIPTION_AT {
+            table.push_str(&line);
+            table.push('\n');
+            line = indent.clone();
+        } else {
+            line.push_str(&" ".repeat(DESCRIPTION_AT - line.len()));
+        }
+        let mut first = true;
+        for word in description.split_whitespace() {
+            if !first && line.len() + 1 + word.len() > LINE_END {
+                table.push_str(&line);
+                table.push('\n');
+                line = indent.clone();
+                first = true;
+            }
+            if !first {
+                line.push(' ');
+            }
+            line.push_str(word);
+            first = false;
+        }
+        table.push_str(&line);
+        table.push('\n');
+    }
+    table
+}
+
 /// `--help`: usage, every option, and the syntax of each value.
 fn help() -> String {
     format!(
         "openrouter-keys-fake: a fake of OpenRouter's API-key management API on 127.0.0.1, with \
          fault injection.\n\n{USAGE}\n\n\
-         Options:\n  \
-           --port PORT             port to listen on (default 8089; 0 picks a free one)\n  \
-           --page-size N           keys per page of GET /keys (default 100)\n  \
-           --fault ROUTE=FAULT[*N] answer the next N (default 1) requests of ROUTE with FAULT;\n  \
-                                   repeatable, queued in order\n  \
-           --latency ROUTE=MILLISECONDS\n  \
-                                   every request of ROUTE (or `all` routes) takes at least\n  \
-                                   this long to answer; concurrent requests wait side by\n  \
-                                   side; repeatable\n  \
-           --rate-limit ROUTE=REQUESTS/UNIT[:burst=N]\n  \
-                                   a token bucket for ROUTE (or each of `all` routes): a\n  \
-                                   request finding it empty gets 429 with Retry-After (the\n  \
-                                   seconds until a token is available, rounded up) and has no\n  \
-                                   effect; repeatable\n  \
-           --listing-lag MILLISECONDS[:new-keys]\n  \
-                                   GET /keys shows changes that long after they took effect\n  \
-                                   (GET /keys/{{hash}} and the key's secret work at once)\n  \
-           --workspace NAME        a workspace besides the default one (its slug: the name\n  \
-                                   in lower case, words joined by -); repeatable\n  \
-           --guardrail NAME[=USD[/INTERVAL]]\n  \
-                                   a guardrail in the default workspace, to assign keys to;\n  \
-                                   repeatable. The ids of both are printed at start\n  \
-           -h, --help              this text\n\n\
+         Options:\n{options}\n\
          ROUTE: {ROUTE_SYNTAX}\n\n\
          FAULT: {FAULT_SYNTAX}\n\n\
          RATE: {RATE_LIMIT_SYNTAX}\n\n\
@@ -65,11 +122,12 @@ fn help() -> String {
          Faults other than a status and close-before act (the key is created, updated or \
          deleted) and then lose or spoil the answer; late= acts later, whatever the client \
          does meanwhile.\n\n\
-         Examples:\n  \
-           openrouter-keys-fake --port 8089 --fault createKeys=503*2 --fault list=429:retry=1\n  \
-           openrouter-keys-fake --fault createKeys=late=2000 --listing-lag 3000\n  \
-           openrouter-keys-fake --latency all=100 --rate-limit createKeys=20/s\n  \
-           openrouter-keys-fake --workspace Research --guardrail ci-agents=40/weekly\n"
+         Examples:\n\
+         \x20 openrouter-keys-fake --port 8089 --fault createKeys=503*2 --fault list=429:retry=1\n\
+         \x20 openrouter-keys-fake --fault createKeys=late=2000 --listing-lag 3000\n\
+         \x20 openrouter-keys-fake --latency all=100 --rate-limit createKeys=20/s\n\
+         \x20 openrouter-keys-fake --workspace Research --guardrail ci-agents=40/weekly\n",
+        options = options_table(),
     )
 }
 
@@ -312,6 +370,30 @@ mod tests {
             let error = parse_args(&args).unwrap_err();
             assert!(error.contains(expected), "{args:?}: {error}");
         }
+    }
+
+    #[test]
+    fn every_line_of_an_options_description_starts_under_the_first() {
+        let table = options_table();
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(
+            lines.len() > OPTIONS.len(),
+            "some descriptions wrap:\n{table}"
+        );
+        for line in &lines {
+            assert!(line.len() <= LINE_END, "{line:?}\n{table}");
+            if line.trim_start().starts_with('-') {
+                continue;
+            }
+            let blanks = line.len() - line.trim_start().len();
+            assert_eq!(blanks, DESCRIPTION_AT, "{line:?}\n{table}");
+        }
+        assert!(table.contains(
+            "  --port PORT             port to listen on (default 8089; 0 picks a free one)\n"
+        ));
+        assert!(table.contains(
+            "  --latency ROUTE=MILLISECONDS\n                          every request of ROUTE"
+        ));
     }
 
     #[test]

@@ -182,7 +182,10 @@ fn summarize(
                     "the replacement {hash} of {old} no longer exists (deleted since); the old \
                      key was {}",
                     if retired {
-                        format!("already {action}d: rotate it no further, create a key instead")
+                        format!(
+                            "already {}: rotate it no further, create a key instead",
+                            args.then.done()
+                        )
                     } else {
                         "left alone: rotate it again with another --secrets-out".to_string()
                     }
@@ -216,7 +219,7 @@ fn summarize(
         if to_retire > 0 {
             format!("; {to_retire} old key(s) still to {action}")
         } else {
-            format!(" (old keys: {action})")
+            format!(" (old keys: {})", args.then.done())
         }
     ));
     report_orphans(print, "rotate", outcome.orphans_replaced);

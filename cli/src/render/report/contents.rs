@@ -110,6 +110,22 @@ impl Report<'_> {
         near
     }
 
+    /// The keys with any usage, the largest first: the top spenders are the first of them.
+    pub(super) fn spenders(&self) -> Vec<&Key> {
+        self.keys
+            .iter()
+            .filter(|k| k.usage.total.unwrap_or(0.0) > 0.0)
+            .collect()
+    }
+
+    /// What the report says instead of top spenders when no key has used anything.
+    pub(super) fn no_usage_text(&self) -> String {
+        format!(
+            "no usage yet: none of the {} key(s) in this report has spent anything",
+            self.keys.len()
+        )
+    }
+
     /// When the report was made, for people: `2027-06-30 12:00:00 UTC`.
     pub(super) fn made_at_text(&self) -> String {
         let utc = self
@@ -186,16 +202,17 @@ impl Totals {
     pub(super) fn lines(&self) -> [(&'static str, String); 3] {
         let plural = |n: usize| if n == 1 { "" } else { "s" };
         let mut notes = Vec::new();
+        // Which flag counts them is said once, in the scope's lines.
         if self.left_out.disabled > 0 {
             notes.push(format!(
-                "{} disabled key{} left out; --include-disabled counts them",
+                "{} disabled key{} left out",
                 self.left_out.disabled,
                 plural(self.left_out.disabled)
             ));
         }
         if self.left_out.expired > 0 {
             notes.push(format!(
-                "{} expired key{} left out; --include-expired counts them",
+                "{} expired key{} left out",
                 self.left_out.expired,
                 plural(self.left_out.expired)
             ));

@@ -4,7 +4,7 @@
 use super::contents::{GuardrailOf, Report};
 use crate::error::{CliError, CliResult};
 use crate::key_state::used_share;
-use crate::render::rows::KeyRow;
+use crate::render::rows::{KeyRow, csv_amount};
 use crate::render::spreadsheet::neutralised;
 use crate::render::text::{name_of, status_of};
 
@@ -27,8 +27,8 @@ const HEADER: [&str; 14] = [
 
 pub fn csv(report: &Report) -> CliResult<String> {
     let fail = |e: ::csv::Error| CliError::failure(format!("cannot write CSV: {e}"));
-    // A value the API did not send is empty, as in `list --format csv`.
-    let amount = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_default();
+    // Amounts exact, as `list --format csv` writes them; empty when the API sent none.
+    let amount = |v: Option<f64>| v.map(csv_amount).unwrap_or_default();
     let text = |v: &Option<String>| neutralised(v.as_deref().unwrap_or("")).into_owned();
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     writer.write_record(HEADER).map_err(fail)?;

@@ -9,36 +9,43 @@
 
 use super::contents::{GuardrailOf, Guardrails, Report};
 use crate::key_state::{is_near_limit, used_share};
-use crate::render::text::{fit, name_of, printable, usd};
+use crate::render::columns::cut;
+use crate::render::text::{name_of, printable, state_of, usd};
 use openrouter_keys::Key;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Keys in the chart at most: the top spenders among keys with any usage.
 const CHART_KEYS: usize = 25;
-/// Characters of a name shown in the table (the whole name is its cell's title) and in the
-/// chart.
-const NAME_CHARS: usize = 48;
-const CHART_NAME_CHARS: usize = 30;
+/// Display columns of a name shown in the table (the whole name is its cell's title) and in
+/// the chart (the whole name is its bar's title), cut with `…`: with these, the key table and
+/// the chart fit a 1280-pixel window. Counted as a terminal counts them (a full-width
+/// character takes two), which is close to how wide a proportional font draws them.
+const NAME_COLUMNS: usize = 28;
+const CHART_NAME_COLUMNS: usize = 30;
 /// Characters shown of a hash or a workspace id; hover shows the whole (its title).
 const ID_CHARS: usize = 10;
-/// Characters of a guardrail's name shown (its id is its title).
-const GUARDRAIL_CHARS: usize = 32;
+/// Display columns of a guardrail's name shown (its id is its title); its budget goes on a
+/// line of its own when the table needs the room.
+const GUARDRAIL_COLUMNS: usize = 20;
 
 const STYLE: &str = "\
-body{font-family:system-ui,sans-serif;margin:2em;color:#222}
+body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
 table{border-collapse:collapse;font-size:13px}
-td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+td,th{border:1px solid #ccc;padding:3px 5px;text-align:right}
 th{background:#f4f4f4}
 td.text,th.text,.about td,.about th,.totals td,.totals th{text-align:left}
 td.text{white-space:nowrap}
-tr.near{background:#fdecea}
+td.guardrail,td.when{white-space:normal}
+td.guardrail span,td.when span{white-space:nowrap}
+tr.near{background:#f9d3ce}
 td.low{color:#c0392b;font-weight:bold}
 p.made,p.legend,p.empty{font-size:13px;max-width:60em}
 p.empty{font-style:italic}
 .swatch{display:inline-block;width:1.4em;height:.8em;vertical-align:middle;margin:0 .3em 0 .8em}
 .swatch.usage{background:#2e86de}
 .swatch.near{background:#c0392b}
-.swatch.row{background:#fdecea;border:1px solid #ccc}
+.swatch.row{background:#f9d3ce;border:1px solid #c0392b}
 ";
 
 pub fn html(report: &Report) -> String {
@@ -79,7 +86,7 @@ less than 1.00 USD of the limit left. <i>used</i>: the share of the limit spent;
 <i>week</i>, <i>month</i>, <i>total</i>: usage over those periods as the API reports it. \
 <i>guardrail</i>: the one assigned to the key, with its budget, which each key it applies to \
 has whole (a workspace's default guardrail, which applies to all its keys, is not shown). \
-A shortened hash, workspace or guardrail shows whole when hovered.</p>\n\
+A shortened hash, name, workspace or guardrail shows whole when hovered.</p>\n\
 <table class=\"keys\">\n<tr><th class=\"text\">hash</th><th class=\"text\">name</th>\
 <th class=\"text\">status</th><th class=\"text\">expires (UTC)</th><th class=\"text\">workspace</th>\
 <th class=\"text\">guardrail</th>\
@@ -96,15 +103,7 @@ A shortened hash, workspace or guardrail shows whole when hovered.</p>\n\
 
 /// One key's row in the table of every key.
 fn key_row(report: &Report, k: &Key) -> String {
-    let status = if k.disabled == Some(true) {
-        "disabled"
-    } else if report.expired(k) {
-        "expired"
-    } else if k.disabled == Some(false) {
-        "active"
-    } else {
-        "?"
-    };
+    let status = state_of(k, report.made_at);
     let low = k.limit_remaining.is_some_and(|r| r < 1.0);
     let workspace = k
         .workspace_id
@@ -112,7 +111,7 @@ fn key_row(report: &Report, k: &Key) -> String {
         .map_or_else(|| "-".into(), |w| shortened(w, ID_CHARS));
     format!(
         "<tr{}><td class=\"text\">{}</td><td class=\"text\">{}</td><td class=\"text\">{status}</td>\
-<td class=\"text\">{}</td><td class=\"text\">{workspace}</td><td class=\"text\">{}</td>\
+<td class=\"text when\">{}</td><td class=\"text\">{workspace}</td><td class=\"text guardrail\">{}</td>\
 <td>{}</td><td{}>{}</td><td>{}</td>\
 <td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td></tr>\n",
         if is_near_limit(k) {
@@ -121,7 +120,7 @@ fn key_row(report: &Report, k: &Key) -> String {
             ""
         },
         shortened_code(&k.hash, ID_CHARS),
-        shortened(name_of(k), NAME_CHARS),
+        shortened(name_of(k), NAME_COLUMNS),
         expiry(report, k),
         guardrail(report, k),
         usd(k.limit),
@@ -149,14 +148,17 @@ fn guardrail(report: &Report, k: &Key) -> String {
     };
     let name = guardrail.name.as_deref().unwrap_or(held.id.as_str());
     let budget = match (guardrail.limit_usd, &guardrail.reset_interval) {
-        (Some(usd), Some(reset)) => format!(" ({usd:.2} USD {})", text(reset.as_str())),
-        (Some(usd), None) => format!(" ({usd:.2} USD)"),
+        (Some(usd), Some(reset)) => format!(
+            " <small>({usd:.2}&nbsp;USD {})</small>",
+            text(reset.as_str())
+        ),
+        (Some(usd), None) => format!(" <small>({usd:.2}&nbsp;USD)</small>"),
         (None, _) => String::new(),
     };
     format!(
         "<span title=\"{}\">{}</span>{budget}",
         text(&held.id),
-        text(&fit(name, GUARDRAIL_CHARS))
+        text(&cut(name, GUARDRAIL_COLUMNS))
     )
 }
 
@@ -170,7 +172,13 @@ fn expiry(report: &Report, k: &Key) -> String {
         return text(at.as_str());
     };
     let utc = time.to_offset(openrouter_keys::time::UtcOffset::UTC);
-    let shown = format!("{} {:02}:{:02}", utc.date(), utc.hour(), utc.minute());
+    // Date and time each kept whole: the cell breaks between them when the table needs it.
+    let shown = format!(
+        "<span>{}</span> <span>{:02}:{:02}</span>",
+        utc.date(),
+        utc.hour(),
+        utc.minute()
+    );
     if report.expired(k) {
         format!("{shown} (expired)")
     } else {
@@ -182,17 +190,13 @@ fn expiry(report: &Report, k: &Key) -> String {
 /// usage, as inline SVG with its legend; a sentence instead when no key has used anything.
 fn chart(report: &Report) -> String {
     let used = |k: &Key| k.usage.total.unwrap_or(0.0);
-    let shown: Vec<&Key> = report
-        .keys
-        .iter()
-        .filter(|k| used(k) > 0.0)
-        .take(CHART_KEYS)
-        .collect();
+    let shown: Vec<&Key> = report.spenders().into_iter().take(CHART_KEYS).collect();
     if shown.is_empty() {
+        let sentence = report.no_usage_text();
+        let (first, rest) = sentence.split_at(1);
         return format!(
-            "<h2>Usage per key</h2>\n<p class=\"empty\">No usage yet: none of the {} key(s) in \
-             this report has spent anything.</p>",
-            report.keys.len()
+            "<h2>Usage per key</h2>\n<p class=\"empty\">{}{rest}.</p>",
+            first.to_uppercase()
         );
     }
     let max = shown.iter().map(|k| used(k)).fold(0.0_f64, f64::max);
@@ -211,10 +215,8 @@ counts as used up)</p>\n\
     for (i, k) in shown.iter().enumerate() {
         let y = gap + i * (bar_h + gap);
         let w = ((used(k) / max) * bar_w as f64).round().max(1.0);
-        let name: String = printable(name_of(k))
-            .chars()
-            .take(CHART_NAME_CHARS)
-            .collect();
+        let name = printable(name_of(k));
+        let name = cut(&name, CHART_NAME_COLUMNS);
         let _ = write!(
             svg,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text>\
@@ -244,18 +246,20 @@ fn text(value: &str) -> String {
     escape(&printable(value))
 }
 
-/// `value` cut to `chars` characters with `…`, the whole in the title when cut.
-fn shortened(value: &str, chars: usize) -> String {
+/// `value` cut to `columns` display columns with `…`, the whole in the title when cut.
+fn shortened(value: &str, columns: usize) -> String {
     let shown = printable(value);
-    if shown.chars().count() <= chars {
-        return escape(&shown);
+    match cut(&shown, columns) {
+        Cow::Borrowed(whole) => escape(whole),
+        Cow::Owned(cut) => {
+            let kept = cut.strip_suffix('…').unwrap_or(&cut);
+            format!(
+                "<span title=\"{}\">{}&hellip;</span>",
+                escape(&shown),
+                escape(kept)
+            )
+        }
     }
-    let cut: String = shown.chars().take(chars.saturating_sub(1)).collect();
-    format!(
-        "<span title=\"{}\">{}&hellip;</span>",
-        escape(&shown),
-        escape(&cut)
-    )
 }
 
 /// [`shortened`], in a `<code>`.
