@@ -99,8 +99,11 @@ fn hints(error: &Error, key: &KeySource) -> Vec<String> {
             what: InputField::Hash,
             ..
         } => vec![FIND_A_HASH.to_string()],
-        // Decode: the SDK's words about the request; input and configuration
-        // errors: none (their summary says what to give instead).
+        // A created key whose answer did not decode: the SDK's advice names its own calls;
+        // the command that made the key says where the secret went and how to find the key.
+        Error::Decode(decode) if decode.key_created => Vec::new(),
+        // Decode: the SDK's words about the request; input and configuration errors: what
+        // to give instead.
         _ => error.hint().map(|h| h.into_owned()).into_iter().collect(),
     }
 }

@@ -10,7 +10,7 @@ use crate::key_spec::KeySpec;
 use crate::render::{CreatedRow, KeyRow, pretty_json, printable, shown_name};
 use crate::secrets::ReservedFile;
 use crate::select::literal_glob_arg;
-use openrouter_keys::ExposeSecret;
+use openrouter_keys::{DecodeError, Error, ExposeSecret};
 
 pub async fn run(ctx: &Context, args: &CreateArgs) -> CliResult<Exit> {
     let print = ctx.print;
@@ -49,19 +49,24 @@ pub async fn run(ctx: &Context, args: &CreateArgs) -> CliResult<Exit> {
              (`openrouter-keys delete HASH --yes`) and create it again"
         )
     });
-    let created = ctx
-        .client()?
-        .keys()
-        .create(spec.new_key())
-        .await
-        .map_err(|e| {
+    let created = match ctx.client()?.keys().create(spec.new_key()).await {
+        Ok(created) => created,
+        Err(e) => {
             let error = ctx.api_error(&format!("creating key `{}` failed", spec.name), &e);
-            if error.exit() == Exit::OutcomeUnknown {
+            if let Error::Decode(decode) = &e
+                && decode.key_created
+            {
+                return Err(save_unread_key_secret(
+                    ctx, args, reserved, decode, error, &check,
+                ));
+            }
+            return Err(if error.exit() == Exit::OutcomeUnknown {
                 error.hint(format!("`{check}` shows whether it exists"))
             } else {
                 error
-            }
-        })?;
+            });
+        }
+    };
     let (key, secret) = created.into_parts();
     let row = KeyRow::from(&key);
     if let (Some(path), Some(reserved)) = (&args.secret_file, reserved) {
@@ -84,7 +89,7 @@ pub async fn run(ctx: &Context, args: &CreateArgs) -> CliResult<Exit> {
     let text = match args.format {
         DetailFormat::Table => format!("{}\n", secret.expose_secret()),
         DetailFormat::Json => pretty_json(&CreatedRow {
-            key: &row,
+            key: Some(&row),
             secret: secret.expose_secret(),
         })?,
     };
@@ -103,6 +108,59 @@ pub async fn run(ctx: &Context, args: &CreateArgs) -> CliResult<Exit> {
         shown_name(&key)
     ));
     Ok(Exit::Success)
+}
+
+/// The API made the key but its answer did not decode (`error` says where), so its hash is
+/// unknown and the command fails. The secret, when the answer still carried it, goes where a
+/// created key's secret goes (the `--secret-file`, else stdout), so that the key is usable;
+/// the error says where it went, or that it is lost, and how to find the key.
+fn save_unread_key_secret(
+    ctx: &Context,
+    args: &CreateArgs,
+    reserved: Option<ReservedFile>,
+    decode: &DecodeError,
+    error: CliError,
+    check: &str,
+) -> CliError {
+    let find = format!("`{check}` shows the key and its hash");
+    let Some(secret) = &decode.created_secret else {
+        return error.hint(format!(
+            "{find}: its secret is lost, so delete it (`openrouter-keys delete HASH --yes`) \
+             and create it again"
+        ));
+    };
+    let saved = match (&args.secret_file, reserved) {
+        (Some(path), Some(reserved)) => reserved
+            .commit(format!("{}\n", secret.expose_secret()).as_bytes())
+            .map(|()| format!("its secret is in {}", path.display()))
+            .map_err(|e| e.what().to_string()),
+        _ => {
+            let text = match args.format {
+                DetailFormat::Table => Ok(format!("{}\n", secret.expose_secret())),
+                DetailFormat::Json => pretty_json(&CreatedRow {
+                    key: None,
+                    secret: secret.expose_secret(),
+                })
+                .map_err(|e| e.what().to_string()),
+            };
+            text.and_then(|text| {
+                ctx.print
+                    .secret(&text)
+                    .map_err(|e| format!("cannot write the secret to stdout: {e}"))
+            })
+            .map(|()| "its secret is on stdout".to_string())
+        }
+    };
+    match saved {
+        Ok(where_it_is) => error.hint(format!(
+            "the key was made and {where_it_is}; {find} (its answer said too little to \
+             print them)"
+        )),
+        Err(cause) => error.hint(format!(
+            "{cause}: the key was made but its secret could not be saved; {find}: delete it \
+             (`openrouter-keys delete HASH --yes`) and create it again"
+        )),
+    }
 }
 
 /// The key exists but its secret reached nobody: say which key, and how to undo it.

@@ -208,10 +208,11 @@ impl<'a> From<&'a CurrentKey> for CurrentKeyRow<'a> {
 }
 
 /// A created key and its secret as `create --format json` prints them: `key` first, then
-/// `secret`.
+/// `secret`. `key` is null when the API made the key but its answer did not decode: the
+/// secret was still read from it.
 #[derive(Serialize)]
 pub struct CreatedRow<'a> {
-    pub key: &'a KeyRow,
+    pub key: Option<&'a KeyRow>,
     pub secret: &'a str,
 }
 

@@ -2,7 +2,7 @@
 //! outcome says.
 
 use crate::common::{Fake, assert_code, stderr, stdout, tempdir};
-use openrouter_keys_testkit::{Fault, Route};
+use openrouter_keys_testkit::{Fault, FaultBody, Route};
 
 #[test]
 fn create_prints_the_secret_only_to_stdout_and_get_shows_the_key() {
@@ -135,4 +135,58 @@ fn an_expiry_date_means_the_end_of_that_day_in_utc() {
     assert_eq!(fake.server.created_key_count(), 1);
     let help = stdout(&fake.run(dir.path(), &["create", "--help"]));
     assert!(help.contains("end of that day in UTC"), "{help}");
+}
+
+/// A create the API made whose answer does not decode (here the hash is a number): the key
+/// exists, so its secret, still in the answer, goes where a secret goes (stdout, the
+/// `--secret-file`, JSON with a null key) and never to stderr; the command fails (the hash is
+/// unknown) and says how to find the key, in the CLI's words, not the SDK's calls.
+#[test]
+fn a_created_key_whose_answer_does_not_decode_still_hands_out_its_secret() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let secret = format!("sk-or-v1-{}", "5e".repeat(32));
+    let unreadable = |body: String| Fault::Status {
+        status: 201,
+        body: FaultBody::Json(body),
+        retry_after: None,
+    };
+    let with_secret = unreadable(format!(r#"{{"key":"{secret}","data":{{"hash":5}}}}"#));
+    let check_failure = |output: &std::process::Output, says: &str| {
+        assert_code(output, 1);
+        let text = stderr(output);
+        assert!(!text.contains(&secret), "the secret reached stderr: {text}");
+        assert!(text.contains(says), "{text}");
+        assert!(text.contains("openrouter-keys list"), "{text}");
+        assert!(!text.contains("client."), "library code shown: {text}");
+    };
+
+    fake.server.inject(Route::CreateKeys, with_secret.clone());
+    let output = fake.run(dir.path(), &["create", "--name", "odd"]);
+    check_failure(&output, "its secret is on stdout");
+    assert_eq!(stdout(&output).trim(), secret);
+
+    fake.server.inject(Route::CreateKeys, with_secret.clone());
+    let args = ["create", "--name", "odd", "--secret-file", "odd.key"];
+    let output = fake.run(dir.path(), &args);
+    check_failure(&output, "its secret is in odd.key");
+    assert_eq!(stdout(&output), "");
+    let saved = std::fs::read_to_string(dir.path().join("odd.key")).unwrap();
+    assert_eq!(saved.trim(), secret);
+
+    fake.server.inject(Route::CreateKeys, with_secret);
+    let output = fake.run(dir.path(), &["create", "--name", "odd", "--format", "json"]);
+    check_failure(&output, "its secret is on stdout");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["secret"], secret.as_str());
+    assert!(json["key"].is_null(), "{json}");
+
+    // Without the secret in the answer, the key is lost: say so and how to undo it.
+    fake.server.inject(
+        Route::CreateKeys,
+        unreadable(r#"{"data":{"hash":5}}"#.into()),
+    );
+    let output = fake.run(dir.path(), &["create", "--name", "odd"]);
+    check_failure(&output, "its secret is lost");
+    assert_eq!(stdout(&output), "");
 }
