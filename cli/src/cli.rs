@@ -21,18 +21,23 @@ Examples:
 Exit codes:
     0  success
     1  the API or the system failed (error message on stderr)
-    2  usage error (a bad flag, an input file that cannot be read), or a change refused
-       (no TTY to confirm and no --yes)
-    3  partial bulk failure: some rows or keys failed, the rest succeeded (rerun to finish)
-    4  outcome unknown: a create may or may not have happened (rerun bulk commands to reconcile)
-    5  settling (bulk-create, rotate with --no-wait): done, except that creates which ended
-       without a clear answer may still make a key until the time said; rerun after it
+    2  usage error (a bad flag, an input file that cannot be read), or a change
+       not made: refused (no TTY to confirm and no --yes) or answered no
+    3  partial bulk failure: some rows or keys failed, the rest succeeded (rerun
+       to finish)
+    4  outcome unknown: a create may or may not have happened (rerun bulk
+       commands to reconcile)
+    5  settling (bulk-create, rotate with --no-wait): done, except that creates
+       which ended without a clear answer may still make a key until the time
+       said; rerun after it
     6  audit: findings (the keys are listed; 0 when there is none)
-  130  interrupted (Ctrl-C); bulk commands resume when run again with the same arguments
+  130  interrupted (Ctrl-C); bulk commands resume when run again with the same
+       arguments
 
-The API key comes from --api-key-file, else OPENROUTER_API_KEY, OPENROUTER_MANAGEMENT_KEY or
-OPENROUTER_PROVISIONING_KEY. The base URL from --base-url, else OPENROUTER_BASE_URL.
-Data goes to stdout, progress and diagnostics to stderr; NO_COLOR turns colour off.";
+The API key comes from --api-key-file, else OPENROUTER_API_KEY,
+OPENROUTER_MANAGEMENT_KEY or OPENROUTER_PROVISIONING_KEY (the first one set).
+The base URL from --base-url, else OPENROUTER_BASE_URL. Data goes to stdout,
+progress and diagnostics to stderr; NO_COLOR turns colour off.";
 
 /// Manage OpenRouter API keys: list, create, update, rotate and report, with exactly-once
 /// bulk provisioning and secrets handled like secrets.
@@ -93,6 +98,16 @@ pub enum Command {
     BulkDelete(BulkDeleteArgs),
     /// Replace keys with new ones bounded as they were (settings, workspace, creator, guardrail;
     /// the old lifetime from now), verify them, then retire the old ones.
+    // Only active keys are rotated (a replacement is an active key): the shared filters'
+    // --include-disabled and --include-expired are accepted, for the journals' fingerprint,
+    // and refused with a reason, but not offered.
+    #[command(
+        mut_arg("include_disabled", |arg| arg.hide(true)),
+        mut_arg("include_expired", |arg| arg.hide(true)),
+        // On two lines: clap never wraps the usage line, and on one it is 82 columns.
+        override_usage = "openrouter-keys rotate [OPTIONS] --secrets-out <FILE>\n       \
+                          <HASH|--match <GLOB>>"
+    )]
     Rotate(RotateArgs),
     /// Usage report: totals, keys near their limit, top spenders.
     Report(ReportArgs),
@@ -261,7 +276,7 @@ pub struct ListArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct KeySettings {
     /// Spending limit in USD (0 to 1000000000).
-    #[arg(value_hint = ValueHint::Other, long, value_name = "USD")]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "USD", allow_negative_numbers = true, value_parser = parse_usd)]
     pub limit: Option<f64>,
     /// How often the limit resets.
     #[arg(long, value_enum)]
@@ -297,7 +312,9 @@ pub struct CreateArgs {
     /// Print the secret even when stdout is a terminal.
     #[arg(long)]
     pub show_secret: bool,
-    /// `table`: the secret alone on stdout; `json`: the key and its secret as one object.
+    /// `table`: the secret alone on stdout (with --secret-file: the key's hash); `json`: the
+    /// key and its secret as one object (with --secret-file: the file's path as
+    /// `secret_file` instead of the secret).
     #[arg(long, value_enum, default_value_t = DetailFormat::Table)]
     pub format: DetailFormat,
 }
@@ -352,7 +369,7 @@ pub struct UpdateArgs {
     #[arg(value_hint = ValueHint::Other, long)]
     pub name: Option<String>,
     /// New spending limit in USD (0 to 1000000000).
-    #[arg(value_hint = ValueHint::Other, long, value_name = "USD", conflicts_with = "no_limit")]
+    #[arg(value_hint = ValueHint::Other, long, value_name = "USD", allow_negative_numbers = true, value_parser = parse_usd, conflicts_with = "no_limit")]
     pub limit: Option<f64>,
     /// Remove the spending limit.
     #[arg(long)]
@@ -527,6 +544,14 @@ pub struct AuditArgs {
 }
 
 /// `30d`, `12h`, `500ms`, ... (humantime's syntax).
+/// A spending limit as a flag takes it: a plain number (negative ones too, so that the bound
+/// check in `key_spec` can say what is wrong with them, instead of clap taking `-5` for a flag).
+fn parse_usd(text: &str) -> Result<f64, String> {
+    text.trim().parse().map_err(|_| {
+        format!("`{text}` is not an amount of USD: write a plain number, such as 25 or 0.5")
+    })
+}
+
 fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text)
         .map_err(|e| format!("`{text}` is not a duration like 30d or 500ms: {e}"))

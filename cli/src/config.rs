@@ -58,6 +58,21 @@ pub fn api_key(global: &GlobalArgs) -> CliResult<ApiKey> {
     ))
 }
 
+/// The key variables that come after `source` in [`KEY_VARIABLES`] and are set too: keys the
+/// user may have meant to use, which `source` shadows (an inference key in
+/// `OPENROUTER_API_KEY` hides a management key in `OPENROUTER_MANAGEMENT_KEY`).
+pub fn shadowed_by(source: &KeySource) -> Vec<&'static str> {
+    let KeySource::Env(used) = source else {
+        return Vec::new();
+    };
+    KEY_VARIABLES
+        .into_iter()
+        .skip_while(|name| name != used)
+        .skip(1)
+        .filter(|name| std::env::var(name).is_ok_and(|value| !value.trim().is_empty()))
+        .collect()
+}
+
 /// The base URL: flag, then `OPENROUTER_BASE_URL`, then the SDK's default (`None`).
 pub fn base_url(global: &GlobalArgs) -> Option<String> {
     global.base_url.clone().or_else(|| {

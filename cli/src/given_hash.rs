@@ -40,8 +40,24 @@ pub fn shown(hash: &str) -> Cow<'_, str> {
 /// `hash`, unless it holds a secret: then a usage error (exit 2) that does not echo it,
 /// saying what `what` (`HASH`, `the hash column`) holds instead and where the hash is.
 pub fn checked<'h>(hash: &'h str, what: &str) -> Result<&'h str, CliError> {
+    // A key's label (`sk-or-v1-5ad...9c6e`, as `whoami` and the API show it) starts like a
+    // secret, but its `...` is in no secret.
+    if holds_secret(hash) && hash.contains("...") {
+        return Err(CliError::usage(format!(
+            "{what} is a key's label (`{SECRET_MARK}…...…`), not its hash"
+        ))
+        .hint(FIND_A_HASH));
+    }
     if holds_secret(hash) {
         return Err(secret_given(what));
+    }
+    // The tables shorten hashes to fit a terminal and mark the cut with `…`.
+    if hash.contains('…') {
+        return Err(CliError::usage(format!(
+            "{what} `{}` is a hash shortened to fit a table (it ends in `…`), not a whole one",
+            printable(hash)
+        ))
+        .hint(FIND_A_HASH));
     }
     Ok(hash)
 }
@@ -74,6 +90,15 @@ mod tests {
             assert!(!refused.contains("5ad0"), "{refused}");
         }
         assert_eq!(shown("0e6f\u{1b}"), "0e6f\\u{1b}");
+        let label = checked("sk-or-v1-5ad...9c6e", "HASH")
+            .unwrap_err()
+            .to_string();
+        assert!(label.contains("label") && !label.contains("5ad"), "{label}");
+        let short = checked("27ec56e0eb72…", "HASH").unwrap_err().to_string();
+        assert!(
+            short.contains("shortened") && short.contains("--wide"),
+            "{short}"
+        );
         assert_eq!(checked("0e6f", "HASH").unwrap(), "0e6f");
     }
 }

@@ -21,6 +21,7 @@ mod cli;
 mod commands;
 mod config;
 mod context;
+mod csv_input;
 mod error;
 mod exit;
 mod given_hash;

@@ -7,6 +7,7 @@
 //! better (a refused key names where the CLI read it; a missing hash names the command that
 //! lists keys), the CLI's hint replaces it: never two hints that contradict each other.
 
+use crate::config;
 use crate::error::CliError;
 use crate::exit::Exit;
 use crate::given_hash::FIND_A_HASH;
@@ -41,13 +42,17 @@ fn hints(error: &Error, key: &KeySource) -> Vec<String> {
             (ApiErrorKind::Unauthorized, OperationId::GetCurrentKey) => vec![format!(
                 "{key} was refused: check that it is complete and not disabled or expired"
             )],
-            (ApiErrorKind::Unauthorized, _) => vec![format!(
-                "{key} was refused: check that it is complete and not disabled or expired \
-                 (operations on /keys need a management key)"
-            )],
-            (ApiErrorKind::Forbidden, _) => vec![format!(
-                "operations on /keys need a management key; {key} is not one"
-            )],
+            (ApiErrorKind::Unauthorized, _) => with_shadowed(
+                key,
+                format!(
+                    "{key} was refused: every command but `whoami` needs a management key; \
+                     check that it is one, complete, and not disabled or expired"
+                ),
+            ),
+            (ApiErrorKind::Forbidden, _) => with_shadowed(
+                key,
+                format!("every command but `whoami` needs a management key; {key} is not one"),
+            ),
             // A 404 the SDK diagnosed (a wrong base URL) keeps its diagnosis; otherwise a
             // by-hash route's 404 means a missing key.
             (
@@ -58,6 +63,13 @@ fn hints(error: &Error, key: &KeySource) -> Vec<String> {
                  key's whole hash"
                     .to_string(),
             ],
+            (ApiErrorKind::NotFound, OperationId::GetWorkspace) if api.hint().is_none() => {
+                vec![
+                    "no workspace has this id or slug; `openrouter-keys list --all-workspaces` \
+                     shows each key's workspace"
+                        .to_string(),
+                ]
+            }
             _ => api.hint().map(str::to_string).into_iter().collect(),
         },
         Error::Timeout { which, .. } => vec![
@@ -106,6 +118,21 @@ fn hints(error: &Error, key: &KeySource) -> Vec<String> {
         // to give instead.
         _ => error.hint().map(|h| h.into_owned()).into_iter().collect(),
     }
+}
+
+/// `hint`, and when the refused key came from a variable that shadows others set too, which
+/// ones and how to use them instead.
+fn with_shadowed(key: &KeySource, hint: String) -> Vec<String> {
+    let shadowed = config::shadowed_by(key);
+    let mut hints = vec![hint];
+    if let (KeySource::Env(used), false) = (key, shadowed.is_empty()) {
+        hints.push(format!(
+            "{} set too, but {used} comes first: unset {used}, or pass the management key \
+             with --api-key-file PATH",
+            shadowed.join(" and ") + if shadowed.len() == 1 { " is" } else { " are" }
+        ));
+    }
+    hints
 }
 
 /// Whether retrying cannot help: the key is refused (401) or may not do this (403).

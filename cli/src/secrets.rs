@@ -39,15 +39,26 @@ pub fn sync_parent(path: &Path) {
 /// Refuses to start writing secrets over an existing file unless `force`. A symlink counts
 /// as existing even when it points nowhere (the file would be created where it points).
 pub fn check_writable(path: &Path, force: bool) -> CliResult<()> {
-    refuse_directory(path)?;
+    refuse_not_a_file(path)?;
     if path.symlink_metadata().is_ok() && !force {
         return Err(exists_error(path));
     }
     Ok(())
 }
 
-/// A directory is never a secrets file, `--force` or not: found before any key exists.
-pub fn refuse_directory(path: &Path) -> CliResult<()> {
+/// A directory is never a secrets file, `--force` or not, and neither is `-` (which reads as
+/// stdout or stdin, as in `bulk-delete -`, but would make a file named `-`): found before
+/// any key exists.
+pub fn refuse_not_a_file(path: &Path) -> CliResult<()> {
+    if path.as_os_str() == "-" {
+        return Err(CliError::usage(
+            "`-` names no file, and secrets go to a private file (0600) here",
+        )
+        .hint(
+            "name a file (a file named `-` is `./-`); `create` without --secret-file prints \
+               the secret on stdout",
+        ));
+    }
     if path.is_dir() {
         return Err(CliError::usage(format!(
             "`{}` is a directory; name a file inside it for the secrets (--force never \
@@ -98,7 +109,7 @@ pub struct ReservedFile {
 
 impl ReservedFile {
     pub fn new(path: &Path, replace: bool) -> CliResult<Self> {
-        refuse_directory(path)?;
+        refuse_not_a_file(path)?;
         let written = if replace {
             let temp = temp_path(path);
             let _ = std::fs::remove_file(&temp);

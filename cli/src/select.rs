@@ -15,6 +15,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use openrouter_keys::time::OffsetDateTime;
 use openrouter_keys::{Client, Key, ListKeys, Request};
 use std::collections::HashSet;
+use std::future::IntoFuture;
 
 /// Globs matched against a key's name, and against its label for globs that start with
 /// `sk-`. That a label may look like a shortened key (`sk-or-v1-0e6...1c96`) is our
@@ -89,7 +90,18 @@ pub fn keys_in<'c>(
 ) -> BoxStream<'c, openrouter_keys::Result<Key>> {
     let one = listing(client, filters);
     if !every_workspace {
-        return one.into_stream().boxed();
+        let Some(given) = filters.workspace.clone() else {
+            return one.into_stream().boxed();
+        };
+        // The spec does not say what `GET /keys?workspace_id=` answers for an id that names
+        // no workspace (a typo, or a slug: `GET /workspaces/{id}` takes one, POLICY.md); an
+        // empty list (as the testkit's fake answers) would read as "no key here". Our
+        // choice: read the workspace first, so that a wrong one is an error and a slug
+        // becomes the id the listing needs. One request more per run.
+        return futures_util::stream::once(client.workspaces().get(given).into_future())
+            .map_ok(move |workspace| one.clone().workspace_id(workspace.id).into_stream())
+            .try_flatten()
+            .boxed();
     }
     let mut seen = HashSet::new();
     client

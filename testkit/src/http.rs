@@ -103,7 +103,19 @@ pub(crate) async fn handle(
 ) -> Result<Response<Body>, Closed> {
     let path = request.uri().path().to_string();
     let Some((route, id)) = route_of(request.method(), &path) else {
-        return Ok(json_response(&error(404, "Not Found")));
+        // Under the API's path, the API's own error; elsewhere (a base URL without
+        // `/api/v1`) a web page, as the site in front of the API serves: our choice, so that
+        // a client's diagnosis of a wrong base URL can be tried against the fake.
+        if path.starts_with(&format!("{BASE_PATH}/")) {
+            return Ok(json_response(&error(404, "Not Found")));
+        }
+        return Ok(raw_response(
+            404,
+            "text/html",
+            Bytes::from_static(
+                b"<html><body><h1>404: This page could not be found</h1></body></html>",
+            ),
+        ));
     };
     let _in_flight = shared.arrive(route);
     let arrived = shared.clock.now();

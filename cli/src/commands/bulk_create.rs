@@ -13,12 +13,13 @@ use crate::batch::{
 };
 use crate::cli::{BulkCreateArgs, KeySettings};
 use crate::context::Context;
+use crate::csv_input;
 use crate::error::{CliError, CliResult};
 use crate::exit::{Exit, ItemOutcome, Tally};
 use crate::key_spec::{KeySpec, check_expiry, check_limit, parse_reset};
 use crate::print::Printer;
 use crate::render::{neutralised, printable};
-use crate::secrets::{check_writable, refuse_directory, refuse_same_file};
+use crate::secrets::{check_writable, refuse_not_a_file, refuse_same_file};
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -59,7 +60,7 @@ pub async fn run(ctx: &Context, args: &BulkCreateArgs) -> CliResult<Exit> {
         .map_err(|e| CliError::input("cannot read", &args.file, &e))?;
     // Before the journal too: a resumed batch rewrites the secrets file at its end.
     refuse_same_file(&args.secrets_out, &args.file)?;
-    refuse_directory(&args.secrets_out)?;
+    refuse_not_a_file(&args.secrets_out)?;
     let fingerprint = batch_fingerprint(&text, &args.defaults);
     let batch = match Batch::<BulkCreate>::open(&args.secrets_out, &fingerprint)? {
         Found::Resumed(batch) => {
@@ -100,6 +101,9 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<Row<RowNumber>
         .headers()
         .map_err(|e| CliError::usage(format!("{file}: {e}")))?
         .clone();
+    if let Some(problem) = csv_input::header_problem(&headers, "name") {
+        return Err(CliError::usage(format!("{file}: {problem}")));
+    }
     if let Some(unknown) = headers
         .iter()
         .find(|h| !COLUMNS.iter().any(|c| h.eq_ignore_ascii_case(c)))
@@ -145,7 +149,7 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<Row<RowNumber>
     for (index, record) in reader.records().enumerate() {
         let id = RowNumber::at_index(index);
         let row = record
-            .map_err(|e| e.to_string())
+            .map_err(|e| csv_input::record_problem(&e))
             .and_then(|record| row_spec(&record, &columns, &defaults));
         match row {
             Ok(spec) => rows.push(Row { id, spec }),
@@ -153,7 +157,8 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<Row<RowNumber>
         }
     }
     let named = rows.iter().map(|row| (row.id, row.spec.name.as_str()));
-    for (first, again, name) in duplicate_names(named) {
+    let duplicates = duplicate_names(named);
+    for (first, again, name) in &duplicates {
         bad.push(format!(
             "lines {} and {} have the same name `{}`",
             first.line(),
@@ -164,7 +169,7 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<Row<RowNumber>
     if !bad.is_empty() {
         let shown = bad.len().min(MAX_SHOWN_ERRORS);
         let more = bad.len() - shown;
-        return Err(CliError::usage(format!(
+        let error = CliError::usage(format!(
             "{file}: {} bad row(s); nothing was sent:\n  {}{}",
             bad.len(),
             bad[..shown].join("\n  "),
@@ -173,11 +178,16 @@ fn parse_rows(text: &str, args: &BulkCreateArgs) -> CliResult<Vec<Row<RowNumber>
             } else {
                 String::new()
             }
-        ))
-        .hint(
-            "names must be unique within a batch (that is how a key whose create was \
-             interrupted is found again); fix these rows and run the same command again",
         ));
+        let error = if duplicates.is_empty() {
+            error
+        } else {
+            error.hint(
+                "names must be unique within a batch (that is how a key whose create was \
+                 interrupted is found again)",
+            )
+        };
+        return Err(error.hint("fix these rows and run the same command again"));
     }
     if rows.is_empty() {
         return Err(CliError::usage(format!("{file}: no rows")));

@@ -6,6 +6,7 @@
 
 use crate::cli::BulkDeleteArgs;
 use crate::context::Context;
+use crate::csv_input;
 use crate::error::{CliError, CliResult};
 use crate::exit::{Exit, ItemOutcome, Tally};
 use crate::given_hash;
@@ -155,14 +156,22 @@ fn parse(text: &str) -> Result<Vec<(String, Option<String>)>, String> {
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::Headers)
             .from_reader(text.as_bytes());
-        let headers = reader.headers().map_err(|e| e.to_string())?.clone();
+        let headers = reader
+            .headers()
+            .map_err(|e| csv_input::record_problem(&e))?
+            .clone();
+        if let Some(problem) = csv_input::header_problem(&headers, "hash") {
+            return Err(problem);
+        }
         let hash_at = headers
             .iter()
             .position(|h| h == "hash")
             .ok_or("no `hash` column in the CSV header")?;
         let name_at = headers.iter().position(|h| h == "name");
-        for record in reader.records() {
-            let record = record.map_err(|e| e.to_string())?;
+        for (index, record) in reader.records().enumerate() {
+            // Line 1 is the header.
+            let record = record
+                .map_err(|e| format!("line {}: {}", index + 2, csv_input::record_problem(&e)))?;
             if let Some(hash) = record.get(hash_at).map(str::trim).filter(|h| !h.is_empty()) {
                 // Our CSVs neutralise names for spreadsheets; the hash never is.
                 let name = name_at

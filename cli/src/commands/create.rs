@@ -7,7 +7,7 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::Exit;
 use crate::key_spec::KeySpec;
-use crate::render::{CreatedRow, KeyRow, pretty_json, printable, shown_name};
+use crate::render::{CreatedRow, KeyRow, SavedRow, pretty_json, printable, shown_name};
 use crate::secrets::ReservedFile;
 use crate::select::literal_glob_arg;
 use openrouter_keys::{DecodeError, Error, ExposeSecret};
@@ -82,7 +82,10 @@ pub async fn run(ctx: &Context, args: &CreateArgs) -> CliResult<Exit> {
         ));
         match args.format {
             DetailFormat::Table => print.data(format!("{}\n", key.hash))?,
-            DetailFormat::Json => print.data(pretty_json(&row)?)?,
+            DetailFormat::Json => print.data(pretty_json(&SavedRow {
+                key: &row,
+                secret_file: path,
+            })?)?,
         }
         return Ok(Exit::Success);
     }

@@ -22,6 +22,6 @@ pub use columns::TableWidth;
 pub use details::{current_key_details, key_details};
 pub use findings::{audit_summary, findings_csv, findings_json, findings_table};
 pub use list::{ListWriter, Shown};
-pub use rows::{CreatedRow, CurrentKeyRow, KeyRow, pretty_json};
+pub use rows::{CreatedRow, CurrentKeyRow, KeyRow, SavedRow, pretty_json};
 pub use spreadsheet::{neutralised, restored};
 pub use text::{describe, printable, shown_name, usd};

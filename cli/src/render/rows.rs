@@ -216,6 +216,14 @@ pub struct CreatedRow<'a> {
     pub secret: &'a str,
 }
 
+/// A created key as `create --format json --secret-file PATH` prints it: the same `key`
+/// object as without the file, and the file's path where the secret would be.
+#[derive(Serialize)]
+pub struct SavedRow<'a> {
+    pub key: &'a KeyRow,
+    pub secret_file: &'a std::path::Path,
+}
+
 /// An amount (USD) in a CSV cell, exact and as the `csv` crate writes a number of a
 /// serialized row (`15.0`, `0.0034`): every CSV of the CLI writes amounts one way.
 pub(super) fn csv_amount(value: f64) -> String {

@@ -273,3 +273,30 @@ fn changes_by_match_reach_every_workspace_when_asked() {
     let output = fake.run(dir.path(), &["delete", "abc", "--all-workspaces", "--yes"]);
     assert_code(&output, 2);
 }
+
+/// `--workspace` takes a workspace's id or its slug (read once with `GET /workspaces/{id}`),
+/// and a workspace that does not exist is an error, not an empty listing or a clean audit.
+#[test]
+fn a_workspace_given_by_slug_is_listed_and_an_unknown_one_is_an_error() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    spread(&fake, dir.path());
+    let output = fake.run(
+        dir.path(),
+        &["list", "--workspace", "research", "--format", "json"],
+    );
+    assert_code(&output, 0);
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&stdout(&output)).unwrap();
+    let mut names: Vec<&str> = listed.iter().map(|k| k["name"].as_str().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["s-away-1", "s-away-2"]);
+    for command in ["list", "audit", "report"] {
+        let output = fake.run(dir.path(), &[command, "--workspace", "no-such-team"]);
+        assert_code(&output, 1);
+        let said = stderr(&output);
+        assert!(
+            said.contains("no workspace has this id or slug"),
+            "{command}: {said}"
+        );
+    }
+}

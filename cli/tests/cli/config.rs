@@ -90,3 +90,60 @@ fn a_bom_is_stripped_and_an_empty_variable_does_not_hide_another() {
         .unwrap();
     assert_code(&output, 0);
 }
+
+/// A key refused by a management operation names what it needs; when that key came from
+/// OPENROUTER_API_KEY and OPENROUTER_MANAGEMENT_KEY is set too, the hint says which one was
+/// used and how to use the other.
+#[test]
+fn a_refused_key_says_a_management_key_is_needed_and_which_variable_shadowed_one() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let output = fake
+        .cli(dir.path())
+        .env("OPENROUTER_API_KEY", fake.server.normal_key())
+        .env("OPENROUTER_MANAGEMENT_KEY", fake.server.management_key())
+        .arg("list")
+        .output()
+        .unwrap();
+    assert_code(&output, 1);
+    let said = stderr(&output);
+    assert!(said.contains("needs a management key"), "{said}");
+    assert!(
+        said.contains("OPENROUTER_MANAGEMENT_KEY is set too, but OPENROUTER_API_KEY comes first"),
+        "{said}"
+    );
+    // Alone, the refused key gets no word about other variables.
+    let output = fake
+        .cli(dir.path())
+        .env("OPENROUTER_API_KEY", fake.server.normal_key())
+        .arg("list")
+        .output()
+        .unwrap();
+    assert!(!stderr(&output).contains("set too"), "{}", stderr(&output));
+}
+
+/// A base URL without the API's path reaches the site, not the API: the hint says the base
+/// URL is likely wrong, for a listing and for a key's 404 alike (not "no key has this hash").
+#[test]
+fn a_base_url_without_the_api_path_is_named_as_the_likely_cause() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let site = fake
+        .server
+        .base_url()
+        .trim_end_matches("/api/v1")
+        .to_string();
+    for args in [vec!["list"], vec!["get", "0e6f5ad0"]] {
+        let output = fake
+            .cli(dir.path())
+            .arg("--base-url")
+            .arg(&site)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_code(&output, 1);
+        let said = stderr(&output);
+        assert!(said.contains("base URL"), "{args:?}: {said}");
+        assert!(!said.contains("no key has this hash"), "{args:?}: {said}");
+    }
+}

@@ -190,3 +190,26 @@ fn a_created_key_whose_answer_does_not_decode_still_hands_out_its_secret() {
     check_failure(&output, "its secret is lost");
     assert_eq!(stdout(&output), "");
 }
+
+/// `create --format json` prints one shape: `{"key": …, "secret": …}`, or with
+/// `--secret-file` `{"key": …, "secret_file": PATH}`, so that `.key.hash` reads alike.
+#[test]
+fn create_json_keeps_its_shape_with_a_secret_file() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let args = [
+        "create",
+        "--name",
+        "j1",
+        "--format",
+        "json",
+        "--secret-file",
+        "j1.key",
+    ];
+    let output = fake.run(dir.path(), &args);
+    assert_code(&output, 0);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["key"]["name"], "j1");
+    assert_eq!(json["secret_file"], "j1.key");
+    assert!(json.get("secret").is_none(), "{json}");
+}

@@ -251,3 +251,77 @@ fn every_bad_row_is_reported_at_once() {
     assert!(text.contains("6 bad row(s)"), "{text}");
     assert_eq!(fake.server.total_requests(), 0, "nothing was sent");
 }
+
+/// Mistakes in a CSV are named as what they are: an empty file, a semicolon-separated
+/// export, a row with more values than the header has columns (no parser offsets), and a bad
+/// cell without a word about unique names when no name repeats.
+#[test]
+fn csv_mistakes_are_named_as_what_they_are() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    for (file, text, says, not_said) in [
+        ("empty.csv", "", "the file is empty", "no `name` column"),
+        (
+            "semi.csv",
+            "name;limit\nsc1;5\n",
+            "separated by `;`",
+            "unknown column",
+        ),
+        (
+            "ragged.csv",
+            "name,limit\nx,5,extra\n",
+            "line 2: 3 values where the header has 2 columns",
+            "byte",
+        ),
+        ("cell.csv", "name,limit\nq1,abc\n", "line 2:", "unique"),
+    ] {
+        write(dir.path(), file, text);
+        let output = fake.run(dir.path(), &["bulk-create", file, "--secrets-out", "s.csv"]);
+        assert_code(&output, 2);
+        let said = stderr(&output);
+        assert!(said.contains(says), "{file}: {said}");
+        assert!(!said.contains(not_said), "{file}: {said}");
+    }
+    write(dir.path(), "empty-delete.csv", "");
+    let output = fake.run(dir.path(), &["bulk-delete", "empty-delete.csv", "--yes"]);
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains("the file is empty"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(fake.server.created_key_count(), 0);
+}
+
+/// `--limit` takes a plain number, and says so; a negative one is refused for what it is,
+/// not taken for a flag.
+#[test]
+fn a_limit_that_is_not_an_amount_says_what_to_write() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    for (limit, says) in [("5usd", "write a plain number"), ("-5", "at least 0")] {
+        let output = fake.run(dir.path(), &["create", "--name", "x", "--limit", limit]);
+        assert_code(&output, 2);
+        let said = stderr(&output);
+        assert!(said.contains(says), "{limit}: {said}");
+        assert!(!said.contains("float literal"), "{limit}: {said}");
+    }
+    assert_eq!(fake.server.created_key_count(), 0);
+}
+
+/// `--secrets-out -` would make a file named `-`: refused before anything is sent.
+#[test]
+fn a_dash_is_no_secrets_file() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    write(dir.path(), "in.csv", "name\nso1\n");
+    let output = fake.run(dir.path(), &["bulk-create", "in.csv", "--secrets-out", "-"]);
+    assert_code(&output, 2);
+    assert!(
+        stderr(&output).contains("`-` names no file"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("-").exists());
+    assert_eq!(fake.server.created_key_count(), 0);
+}

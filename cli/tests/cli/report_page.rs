@@ -231,6 +231,10 @@ fn the_html_report_says_when_it_was_made_what_it_covers_and_how_to_read_it() {
             "the page does not say {said:?}: {text}"
         );
     }
+    // A workspace named by its slug, as the user typed it.
+    fake.server
+        .add_workspace(openrouter_keys_testkit::NewWorkspace::new("WS 1"))
+        .unwrap();
     let included = visible_text(&report_html(
         &fake,
         dir.path(),

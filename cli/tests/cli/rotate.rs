@@ -1,7 +1,9 @@
 //! `rotate`: verification before the old key is touched, finished rotations, keys it
 //! refuses.
 
-use crate::common::{Fake, assert_code, create, csv_rows, hash_of, hashes_named, stderr, tempdir};
+use crate::common::{
+    Fake, assert_code, create, csv_rows, hash_of, hashes_named, stderr, stdout, tempdir,
+};
 use openrouter_keys_testkit::{Fault, Route};
 use std::path::Path;
 
@@ -260,4 +262,16 @@ fn a_resumed_rotation_reports_the_leftover_keys_it_deleted() {
         csv_rows(&std::fs::read_to_string(d.join("r.csv")).unwrap())[0]["hash"],
         named[0]
     );
+}
+
+/// Only active keys are rotated, so `rotate --help` does not offer the filters that would
+/// select others (given anyway, they are refused with the reason).
+#[test]
+fn rotate_does_not_offer_to_include_disabled_or_expired_keys() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let help = stdout(&fake.run(dir.path(), &["rotate", "--help"]));
+    assert!(!help.contains("--include-disabled"), "{help}");
+    assert!(!help.contains("--include-expired"), "{help}");
+    assert!(help.contains("--workspace"), "{help}");
 }

@@ -180,3 +180,42 @@ fn on_80_columns_audit_fits_and_its_fixes_paste_as_one_command() {
         "{table}"
     );
 }
+
+/// Every `--help` fits 80 columns when the terminal has 80: clap wraps the options'
+/// descriptions, and the hand-written text after them is written within 80.
+#[test]
+fn every_help_fits_80_columns() {
+    let fake = Fake::start();
+    let dir = tempdir();
+    let commands = [
+        "",
+        "whoami",
+        "list",
+        "get",
+        "create",
+        "update",
+        "enable",
+        "disable",
+        "delete",
+        "bulk-create",
+        "bulk-delete",
+        "rotate",
+        "report",
+        "audit",
+        "completions",
+    ];
+    for command in commands {
+        let mut cli = fake.cli(dir.path());
+        cli.env("COLUMNS", "80");
+        if !command.is_empty() {
+            cli.arg(command);
+        }
+        let output = cli.arg("--help").output().unwrap();
+        assert_code(&output, 0);
+        assert_eq!(
+            too_wide(&output, 80),
+            Vec::<String>::new(),
+            "{command} --help"
+        );
+    }
+}
