@@ -297,10 +297,16 @@ impl Fixes<'_> {
     }
 
     /// A `rotate` to a replacement with an expiry: the maximum lifetime when one is given;
-    /// otherwise, with `lifetime_needed` (the key never expires), [`SUGGESTED_LIFETIME`], and
-    /// without it the key's own lifetime, which `rotate` carries on its own.
+    /// otherwise, with `lifetime_needed` (the key never expires),
+    /// [`SUGGESTED_LIFETIME`], and without it the key's own lifetime, which `rotate` carries
+    /// on its own. For a disabled key, a `delete`.
     fn rotate(&self, lifetime_needed: bool) -> String {
         let hash = &self.key.hash;
+        // `rotate` replaces active keys only (a replacement is an active key): a disabled
+        // key's fix is to delete it.
+        if self.key.disabled == Some(true) {
+            return self.command(&["delete", hash]);
+        }
         let short: String = hash
             .chars()
             .filter(char::is_ascii_alphanumeric)

@@ -338,9 +338,10 @@ fn save_on_interrupt<K: BatchKind>(
         });
         match saved {
             Ok(count) => format!(
-                "interrupted; the secrets of the {count} key(s) made so far are in {} (written \
-                 from the journal {}). Rerun the same command to finish: a create that was in \
-                 flight is reconciled then{settling}",
+                "interrupted; the secrets of the {count} key(s) ready so far are in {} (written \
+                 from the journal {}, which keeps the secret of any other key made so far, such \
+                 as a replacement whose guardrail is not verified yet). Rerun the same command \
+                 to finish: a create that was in flight is reconciled then{settling}",
                 secrets.display(),
                 journal.display()
             ),

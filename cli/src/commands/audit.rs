@@ -76,6 +76,12 @@ fn policy_of(args: &AuditArgs) -> CliResult<Policy> {
         Duration::try_from(value)
             .map_err(|_| CliError::usage(format!("{flag}: {value:?} is too long")))
     };
+    // A key cannot live for no time: a replacement of a zero lifetime is dead on arrival.
+    if args.max_lifetime.is_some_and(|max| max.is_zero()) {
+        return Err(CliError::usage(
+            "--max-lifetime must be longer than zero (the longest a key may live, e.g. 90d)",
+        ));
+    }
     let mut skipped: Vec<Rule> = Vec::new();
     for rule in &args.skip {
         if !skipped.contains(rule) {

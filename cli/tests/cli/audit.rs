@@ -288,6 +288,28 @@ fn disabled_and_expired_keys_are_audited_when_asked() {
             expired["hash"].as_str().unwrap()
         )
     );
+    // `rotate` refuses a disabled key (its replacement would be active): the fix of a
+    // disabled key's expiry finding is to delete it.
+    let no_expiry = findings.iter().find(|f| f["rule"] == "no-expiry").unwrap();
+    assert_eq!(
+        no_expiry["fix"],
+        format!(
+            "openrouter-keys delete {}",
+            no_expiry["hash"].as_str().unwrap()
+        )
+    );
+}
+
+/// A maximum lifetime of zero is no policy: refused before anything is read.
+#[test]
+fn a_maximum_lifetime_of_zero_is_refused() {
+    let aged = Aged::new();
+    let dir = tempdir();
+    let output = aged
+        .fake
+        .run(dir.path(), &["audit", "--max-lifetime", "0d"]);
+    assert_code(&output, 2);
+    assert!(stderr(&output).contains("--max-lifetime must be longer than zero"));
 }
 
 #[test]

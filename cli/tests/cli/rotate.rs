@@ -4,8 +4,10 @@
 use crate::common::{
     Fake, assert_code, create, csv_rows, hash_of, hashes_named, stderr, stdout, tempdir,
 };
-use openrouter_keys_testkit::{Fault, Route};
+use openrouter_keys_testkit::{FakeServer, Fault, ListingLag, Route};
+use std::future::IntoFuture;
 use std::path::Path;
+use std::time::Duration;
 
 /// A key `svc` and the rotate command for it.
 fn rotate_setup(fake: &Fake, dir: &Path) -> (String, Vec<String>) {
@@ -274,4 +276,100 @@ fn rotate_does_not_offer_to_include_disabled_or_expired_keys() {
     assert!(!help.contains("--include-disabled"), "{help}");
     assert!(!help.contains("--include-expired"), "{help}");
     assert!(help.contains("--workspace"), "{help}");
+}
+
+/// A listing may show keys as they were seconds ago. `rotate --match` reads each selected
+/// key again by hash: a key whose limit was lowered meanwhile is replaced with the lower
+/// limit, and keys disabled or deleted meanwhile are not rotated (the preview says so).
+#[test]
+fn rotate_by_match_bounds_each_replacement_by_the_key_as_it_is_now() {
+    let lag = Duration::from_millis(1500);
+    let fake = Fake::start_with(FakeServer::builder().listing_lag(ListingLag::every_change(lag)));
+    let dir = tempdir();
+    for name in ["leak-a", "leak-b", "leak-c"] {
+        create(&fake, dir.path(), name, &["--limit", "100"]);
+    }
+    std::thread::sleep(lag + Duration::from_millis(300));
+    let [a, b, c] = ["leak-a", "leak-b", "leak-c"].map(|name| hash_of(&fake, name));
+    assert_code(
+        &fake.run(dir.path(), &["update", &a, "--limit", "1", "--yes"]),
+        0,
+    );
+    assert_code(&fake.run(dir.path(), &["disable", &b, "--yes"]), 0);
+    assert_code(&fake.run(dir.path(), &["delete", &c, "--yes"]), 0);
+
+    let args = [
+        "rotate",
+        "--match",
+        "leak-*",
+        "--secrets-out",
+        "rot.csv",
+        "--yes",
+    ];
+    let output = fake.run(dir.path(), &args);
+    assert_code(&output, 0);
+    let said = stderr(&output);
+    assert!(
+        said.contains("1 matching key(s) disabled or expired, not rotated"),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 matching key(s) listed but deleted since"),
+        "{said}"
+    );
+    let rows = csv_rows(&std::fs::read_to_string(dir.path().join("rot.csv")).unwrap());
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["replaces"], a);
+    let client = fake.client();
+    let replacement = fake
+        .runtime
+        .block_on(client.keys().get(rows[0]["hash"].as_str()).into_future())
+        .unwrap();
+    assert_eq!(replacement.limit, Some(1.0));
+    let deleted = fake
+        .runtime
+        .block_on(client.keys().get(c.as_str()).into_future());
+    assert!(deleted.is_err(), "the deleted key came back");
+    let b_now = fake
+        .runtime
+        .block_on(client.keys().get(b.as_str()).into_future());
+    assert_eq!(b_now.unwrap().disabled, Some(true));
+}
+
+/// A rotation stopped before it made a replacement, whose old key is then disabled or given
+/// a lower limit, is not resumed: its replacement would give back access taken away.
+#[test]
+fn a_rotation_is_not_resumed_for_a_key_changed_since_it_began() {
+    for change in [["--limit", "1"], ["--disable", ""]] {
+        let fake = Fake::start();
+        let dir = tempdir();
+        create(&fake, dir.path(), "leaked", &["--limit", "100"]);
+        let old = hash_of(&fake, "leaked");
+        let args = ["rotate", old.as_str(), "--secrets-out", "rot.csv", "--yes"];
+        let crashed = fake
+            .cli(dir.path())
+            .env("OPENROUTER_KEYS_TEST_CRASH_BEFORE_RECORD", "1")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_ne!(crashed.status.code(), Some(0));
+        let changed = if change[0] == "--disable" {
+            fake.run(dir.path(), &["disable", &old, "--yes"])
+        } else {
+            fake.run(dir.path(), &["update", &old, change[0], change[1], "--yes"])
+        };
+        assert_code(&changed, 0);
+        let output = fake.run(dir.path(), &args);
+        assert_code(&output, 2);
+        let said = stderr(&output);
+        assert!(
+            said.contains("since the rotation began"),
+            "{change:?}: {said}"
+        );
+        assert_eq!(
+            hashes_named(&fake, "leaked"),
+            vec![old.as_str()],
+            "{change:?}: a replacement was made"
+        );
+    }
 }

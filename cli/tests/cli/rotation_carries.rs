@@ -324,12 +324,16 @@ fn an_assignment_that_cannot_be_read_back_leaves_the_old_key_alone() {
     server.inject_n(Route::BulkAssignKeysToGuardrail, Fault::status(500), 100);
     assert_ne!(account.rotate_once(dir.path(), &old).status.code(), Some(0));
     server.clear_faults();
-    // The rerun assigns, but cannot read the assignments back.
+    // The rerun cannot read the assignments (before it resumes, it reads the old key's
+    // guardrail again): it changes nothing and keeps the secret withheld.
     server.inject_n(Route::ListKeyAssignments, Fault::status(503), 100);
     let output = account.rotate_once(dir.path(), &old);
     assert_ne!(output.status.code(), Some(0));
     let text = stderr(&output);
-    assert!(text.contains("cannot read back the guardrail"), "{text}");
+    assert!(
+        text.contains("reads its old keys' guardrails again"),
+        "{text}"
+    );
     assert!(text.contains("withheld"), "{text}");
     account.assert_left_alone(dir.path(), &old);
     // Once it can be read, the same command finishes.

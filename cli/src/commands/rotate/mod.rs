@@ -11,6 +11,7 @@
 //! `batch/`). Keys are rotated `--concurrency` at a time: each goes through its steps in
 //! order, while the steps of different keys overlap.
 
+mod fresh;
 mod replacement;
 mod steps;
 
@@ -68,6 +69,7 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
     let batch = match Batch::<Rotation>::open(&args.secrets_out, &fingerprint)? {
         Found::Resumed(batch) => {
             refuse_finished(ctx, &batch, &args.secrets_out, &settle)?;
+            fresh::refuse_changed_since_begun(ctx, &batch).await?;
             let open: Vec<String> = {
                 let state = batch.journal().state();
                 batch
@@ -98,7 +100,7 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
                 Some(at) => NewExpiry::Given(at),
                 None => NewExpiry::OldLifetime,
             };
-            let (keys, left_out) = selected(ctx, args).await?;
+            let (keys, left_out, gone) = selected(ctx, args).await?;
             refuse_inactive(&keys)?;
             let guardrails = guardrails_of(ctx, &keys).await?;
             let now = OffsetDateTime::now_utc();
@@ -128,6 +130,12 @@ pub async fn run(ctx: &Context, args: &RotateArgs) -> CliResult<Exit> {
                     "{} matching key(s) disabled or expired, not rotated: a replacement would \
                      be an active key (enable a key first to rotate it)",
                     left_out.total()
+                ));
+            }
+            if gone > 0 {
+                aside.push(format!(
+                    "{gone} matching key(s) listed but deleted since (read again by hash), not \
+                     rotated"
                 ));
             }
             let aside = (!aside.is_empty()).then(|| aside.join("\n"));
@@ -218,8 +226,10 @@ fn summarize(
         args.secrets_out.display(),
         if to_retire > 0 {
             format!("; {to_retire} old key(s) still to {action}")
+        } else if retired > 0 {
+            format!(" ({retired} old key(s) {})", args.then.done())
         } else {
-            format!(" (old keys: {})", args.then.done())
+            " (no old key touched)".to_string()
         }
     ));
     report_orphans(print, "rotate", outcome.orphans_replaced);
@@ -235,17 +245,21 @@ fn summarize(
     exit
 }
 
-/// The keys to rotate: the one `HASH`, or the keys matching `--match` that the filters admit
-/// (and how many matching keys they left out).
-async fn selected(ctx: &Context, args: &RotateArgs) -> CliResult<(Vec<Key>, LeftOut)> {
+/// The keys to rotate, as they are now: the one `HASH`, or the keys matching `--match` that
+/// the filters admit, each read again by hash (a listing may be seconds behind); how many
+/// matching keys were left out for their state, and how many were deleted since listed.
+async fn selected(ctx: &Context, args: &RotateArgs) -> CliResult<(Vec<Key>, LeftOut, usize)> {
     if args.target.hash.is_some() {
         return Ok((
             resolve(ctx, &args.target, None, false).await?,
             LeftOut::default(),
+            0,
         ));
     }
     let matcher = Matcher::new(&args.target.patterns)?;
-    filtered_keys(ctx, &args.filters, false, &matcher).await
+    let (listed, mut left_out) = filtered_keys(ctx, &args.filters, false, &matcher).await?;
+    let (keys, gone) = fresh::as_they_are(ctx, listed, &args.filters, &mut left_out).await?;
+    Ok((keys, left_out, gone))
 }
 
 /// The guardrail each of `keys` holds (a key missing from the map holds none): read once,
