@@ -5,8 +5,7 @@
 //! listing is what lags: `openapi/POLICY.md`); reading each old key again costs one `GET`
 //! per key, [`READS_AT_ONCE`] at a time.
 
-use super::Rotation;
-use crate::batch::{Batch, KeyHash};
+use crate::batch::{Batch, BatchKind, KeyHash};
 use crate::cli::Filters;
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
@@ -66,7 +65,10 @@ pub async fn as_they_are(
 /// replacement carries but its expiry), the rotation is not resumed: its replacement would
 /// give back access that was taken away, or wider access. Our rule; the way on is a new
 /// rotation, of the keys as they are now, and the replacements already made are named.
-pub async fn refuse_changed_since_begun(ctx: &Context, batch: &Batch<Rotation>) -> CliResult<()> {
+pub async fn refuse_changed_since_begun<K: BatchKind<Id = KeyHash>>(
+    ctx: &Context,
+    batch: &Batch<K>,
+) -> CliResult<()> {
     let untouched: Vec<(&KeyHash, &KeySpec, Option<String>)> = {
         let state = batch.journal().state();
         batch
