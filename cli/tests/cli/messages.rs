@@ -1,6 +1,6 @@
 //! The texts people read: `--help` of every command, and messages.
 
-use crate::common::{Fake, assert_code, create, hash_of, stderr, stdout, tempdir, write};
+use crate::common::{COMMANDS, Fake, assert_code, create, hash_of, stderr, stdout, tempdir, write};
 use openrouter_keys_testkit::{Fault, Route};
 
 #[test]
@@ -10,22 +10,7 @@ fn help_lists_every_command_and_the_exit_codes() {
     let output = fake.run(dir.path(), &["--help"]);
     assert_code(&output, 0);
     let help = stdout(&output);
-    for command in [
-        "whoami",
-        "list",
-        "get",
-        "create",
-        "update",
-        "enable",
-        "disable",
-        "delete",
-        "bulk-create",
-        "bulk-delete",
-        "rotate",
-        "report",
-        "audit",
-        "completions",
-    ] {
+    for command in COMMANDS {
         assert!(help.contains(command), "{command} missing from --help");
     }
     assert!(help.contains("outcome unknown"));

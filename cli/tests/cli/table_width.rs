@@ -2,7 +2,7 @@
 //! the report or `audit` is longer (hashes shortened, names cut with `…`, wide characters counted as
 //! two), and without a terminal every value is whole.
 
-use crate::common::{Fake, assert_code, create, hash_of, stdout, tempdir};
+use crate::common::{COMMANDS, Fake, assert_code, create, hash_of, stdout, tempdir};
 use unicode_width::UnicodeWidthStr;
 
 const LONG_NAME: &str = "a-very-long-key-name-for-the-monthly-budget-of-the-research-team";
@@ -187,24 +187,7 @@ fn on_80_columns_audit_fits_and_its_fixes_paste_as_one_command() {
 fn every_help_fits_80_columns() {
     let fake = Fake::start();
     let dir = tempdir();
-    let commands = [
-        "",
-        "whoami",
-        "list",
-        "get",
-        "create",
-        "update",
-        "enable",
-        "disable",
-        "delete",
-        "bulk-create",
-        "bulk-delete",
-        "rotate",
-        "report",
-        "audit",
-        "completions",
-    ];
-    for command in commands {
+    for command in std::iter::once("").chain(COMMANDS) {
         let mut cli = fake.cli(dir.path());
         cli.env("COLUMNS", "80");
         if !command.is_empty() {

@@ -380,3 +380,21 @@ pub fn find_program(program: &str) -> Option<std::path::PathBuf> {
             .find(|candidate| candidate.is_file())
     })
 }
+
+/// Every subcommand, in `--help`'s order.
+pub const COMMANDS: [&str; 14] = [
+    "whoami",
+    "list",
+    "get",
+    "create",
+    "update",
+    "enable",
+    "disable",
+    "delete",
+    "bulk-create",
+    "bulk-delete",
+    "rotate",
+    "report",
+    "audit",
+    "completions",
+];
