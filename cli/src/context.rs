@@ -38,7 +38,7 @@ impl Context {
     pub fn new(settings: GlobalArgs) -> Self {
         Self {
             print: Printer::new(settings.quiet),
-            pace: Arc::new(Pacer::default()),
+            pace: Arc::new(Pacer::announcing(Printer::new(settings.quiet))),
             interrupt: OnInterrupt::default(),
             settings,
             client: OnceLock::new(),

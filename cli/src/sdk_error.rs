@@ -111,6 +111,13 @@ fn hints(error: &Error, key: &KeySource) -> Vec<String> {
             what: InputField::Hash,
             ..
         } => vec![FIND_A_HASH.to_string()],
+        // Pages that did not fit together: the SDK's advice is to page by hand in code.
+        Error::Listing(_) => vec![
+            "list again later (the keys may have changed while they were listed); if it \
+             happens again, something between you and OpenRouter (a proxy, a cache) may be \
+             answering every page alike: check the base URL"
+                .to_string(),
+        ],
         // A created key whose answer did not decode: the SDK's advice names its own calls;
         // the command that made the key says where the secret went and how to find the key.
         Error::Decode(decode) if decode.key_created => Vec::new(),

@@ -29,6 +29,20 @@ use std::time::Duration;
 const RAW_BODY_LIMIT: usize = 8 * 1024;
 /// Bytes kept of an undecodable success body.
 const EXCERPT_LIMIT: usize = 1024;
+/// The most of an envelope's `message` an error keeps, in bytes: a server may send megabytes
+/// there, and an error ends up on terminals and in logs.
+const MESSAGE_LIMIT: usize = 1024;
+
+/// An envelope's `message`, scrubbed, and cut at [`MESSAGE_LIMIT`] bytes with a note of how
+/// much was left out.
+fn bounded_message(message: &str, redactor: &Redactor<'_>) -> String {
+    let mut kept = excerpt(message.as_bytes(), MESSAGE_LIMIT, redactor);
+    if message.len() > MESSAGE_LIMIT {
+        let left_out = message.len() - MESSAGE_LIMIT;
+        kept.push_str(&format!("… ({left_out} more bytes not shown)"));
+    }
+    kept
+}
 
 /// The error path of a call (see `exchange.rs`), from the last attempt's error: the error to
 /// return or, for an undocumented 2xx (say, 200 where 201 is documented), the documented body
@@ -385,7 +399,7 @@ impl<'a> Mapping<'a> {
         } = envelope;
         // A member that was missing or malformed stays `None` (see `tolerant`).
         api.code = code;
-        api.message = message.map(|message| self.redactor.text(&message));
+        api.message = message.map(|message| bounded_message(&message, &self.redactor));
         api.metadata = metadata.map(|map| self.redactor.map(map));
     }
 

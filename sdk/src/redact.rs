@@ -72,6 +72,11 @@ impl<'a> Redactor<'a> {
             if secret.len() >= MIN_LITERAL_SECRET && out.contains(secret) {
                 out = out.replace(secret, REDACTED);
             }
+            // A key echoed in another spelling (percent-encoded in a URL, upper case,
+            // `sk_or_v1_…`) still carries its random part, which is the secret.
+            if let Some(body) = key_body(secret) {
+                out = replace_ignoring_ascii_case(&out, body, REDACTED);
+            }
         }
         if out.chars().any(is_unsafe_control) {
             out = out
@@ -128,6 +133,35 @@ pub(crate) fn excerpt(body: &[u8], limit: usize, redactor: &Redactor<'_>) -> Str
     text
 }
 
+/// The random part of a key shaped like OpenRouter's (`sk-or-v1-<64 hex>`: what follows
+/// its last `-`), when it is long enough to be a secret on its own; `None` for other
+/// secrets, which are scrubbed as written only.
+fn key_body(secret: &str) -> Option<&str> {
+    let (_, body) = secret.rsplit_once('-')?;
+    (body.len() >= 2 * MIN_LITERAL_SECRET && body.chars().all(|c| c.is_ascii_alphanumeric()))
+        .then_some(body)
+}
+
+/// `text` with every occurrence of the ASCII `needle`, in any letter case, replaced by
+/// `with`. ASCII case folding keeps byte offsets, so the positions found in the folded text
+/// are the original's.
+fn replace_ignoring_ascii_case(text: &str, needle: &str, with: &str) -> String {
+    let folded = text.to_ascii_lowercase();
+    let needle = needle.to_ascii_lowercase();
+    if !folded.contains(&needle) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (at, _) in folded.match_indices(&needle) {
+        out.push_str(&text[last..at]);
+        out.push_str(with);
+        last = at + needle.len();
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
 fn is_unsafe_control(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
 }
@@ -157,6 +191,26 @@ pub(crate) fn redact_keys(text: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_key_echoed_in_another_spelling_is_scrubbed_by_its_random_part() {
+        let body = "a1".repeat(32);
+        let key = SecretString::from(format!("sk-or-v1-{body}"));
+        let redactor = Redactor::new(&key, None);
+        for echoed in [
+            format!("http://evil.example/?k=sk%2Dor%2Dv1%2D{body}"),
+            format!("bad key {}", body.to_ascii_uppercase()),
+            format!("SK-OR-V1-{}", body.to_ascii_uppercase()),
+            format!("sk_or_v1_{body}"),
+        ] {
+            let shown = redactor.text(&echoed);
+            assert!(!shown.to_ascii_lowercase().contains(&body), "{shown}");
+            assert!(shown.contains(REDACTED), "{shown}");
+        }
+        // A short test key's last part is not taken for a secret.
+        let short = SecretString::from("sk-or-v1-test".to_string());
+        assert_eq!(Redactor::new(&short, None).text("a test"), "a test");
+    }
 
     #[test]
     fn excerpt_is_bounded_and_lossy() {

@@ -361,3 +361,22 @@ async fn a_secret_pasted_as_a_hash_is_neither_sent_nor_echoed() {
     }
     assert_eq!(server.count(), 0);
 }
+
+/// An envelope's `message` is kept to its first KiB, with how much was left out: a server
+/// may send megabytes there, and an error ends up on terminals and in logs.
+#[tokio::test]
+async fn a_huge_error_message_is_kept_to_its_first_kib() {
+    let huge = "x".repeat(100_000);
+    let reply = Reply::json(400, &bodies::error(400, &huge));
+    let server = ScriptedServer::start(vec![reply]).await.unwrap();
+    let (client, _) = client(&server.base_url);
+    let error = call(&client, Op::List).await.unwrap_err();
+    let api = error.as_api().expect("an API error");
+    let message = api.message.as_deref().unwrap();
+    assert!(message.len() < 1_200, "{} bytes kept", message.len());
+    assert!(
+        message.ends_with("(98976 more bytes not shown)"),
+        "{message}"
+    );
+    assert!(error.to_string().len() < 2_000);
+}

@@ -19,6 +19,7 @@
 //! the loop's own concurrency applies. The rules are in [`PaceState`], a state machine over
 //! explicit times, so that they are tested without a clock; [`Pacer`] runs it on tokio's.
 
+use crate::print::Printer;
 use openrouter_keys::{Error, RetryNotice};
 use std::future::IntoFuture;
 use std::sync::Mutex;
@@ -37,6 +38,12 @@ const SHORTEST_CALM: Duration = Duration::from_millis(100);
 /// Waits at least this long are announced on stderr (shorter ones pass unnoticed by a
 /// person; longer ones would look like a hang).
 pub const LONG_WAIT: Duration = Duration::from_secs(1);
+
+/// The longest a batch holds back its new calls for one answer: a call's deadline
+/// (`context::CALL_DEADLINE`), beyond which the SDK does not wait for a `Retry-After` either
+/// (it fails the call instead). A server asking for an hour, or a year, pauses the batch for
+/// this long, announced, not for what it asked.
+pub const LONGEST_PAUSE: Duration = Duration::from_secs(120);
 
 /// What the server's answers say about its load so far, and what may start next.
 #[derive(Debug, Clone)]
@@ -147,6 +154,7 @@ impl PaceState {
             }
         };
         let mut extended = false;
+        let retry_after = retry_after.map(|wait| wait.min(LONGEST_PAUSE));
         if let Some(wait) = retry_after.filter(|w| !w.is_zero()) {
             let until = now + wait;
             if self.paused_until.is_none_or(|p| until > p) {
@@ -205,6 +213,9 @@ impl PaceState {
 pub struct Pacer {
     state: Mutex<PaceState>,
     changed: Notify,
+    /// Where a pause that a call's final answer asked for is announced (a pause asked for
+    /// by an answer the SDK retries is announced by the client's retry hook).
+    print: Option<Printer>,
 }
 
 impl Default for Pacer {
@@ -212,6 +223,18 @@ impl Default for Pacer {
         Self {
             state: Mutex::new(PaceState::new(Instant::now())),
             changed: Notify::new(),
+            print: None,
+        }
+    }
+}
+
+impl Pacer {
+    /// A pacer that announces on `print` the pauses of a second or more asked for by a
+    /// call's final answer.
+    pub fn announcing(print: Printer) -> Self {
+        Self {
+            print: Some(print),
+            ..Self::default()
         }
     }
 }
@@ -266,7 +289,25 @@ impl Pacer {
             let status = error.status().map(|s| s.as_u16());
             if let Some(signal) = Signal::of(status, error.retry_after()) {
                 // Still counted in flight: it was one of the calls the server refused.
-                self.pressure(signal);
+                let extended = self.pressure(signal);
+                let asked = error.retry_after().filter(|wait| *wait >= LONG_WAIT);
+                if let (true, Some(asked), Some(print)) = (extended, asked, self.print)
+                    && !print.is_quiet()
+                {
+                    let pause = asked.min(LONGEST_PAUSE);
+                    print.line(format_args!(
+                        "OpenRouter answered {} and asked to wait {}: no new call of the batch \
+                         starts for {}{}",
+                        status.map_or_else(|| "an error".to_string(), |s| s.to_string()),
+                        humantime::format_duration(whole_ms(asked)),
+                        humantime::format_duration(whole_ms(pause)),
+                        if pause < asked {
+                            " (the longest a call waits; the refused call fails)"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
             }
         }
         drop(permit);
@@ -300,6 +341,11 @@ impl Pacer {
     }
 }
 
+/// `wait` to the millisecond, for people (`2s`, not `2s 3us 120ns`).
+fn whole_ms(wait: Duration) -> Duration {
+    Duration::from_millis(wait.as_millis().try_into().unwrap_or(u64::MAX))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,6 +357,15 @@ mod tests {
     /// A 429 asking for a pause of `ms`.
     fn limit(ms: u64) -> Signal {
         Signal::Limit(Some(Duration::from_millis(ms)))
+    }
+
+    #[test]
+    fn a_pause_the_server_asks_for_lasts_at_most_a_calls_deadline() {
+        let start = Instant::now();
+        let mut state = PaceState::new(start);
+        let a_year = Duration::from_secs(365 * 24 * 3600);
+        assert!(state.pressure(start, Signal::Limit(Some(a_year))));
+        assert_eq!(state.paused_until, Some(start + LONGEST_PAUSE));
     }
 
     #[test]

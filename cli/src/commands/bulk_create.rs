@@ -40,8 +40,10 @@ impl BatchKind for BulkCreate {
         [
             Cow::Owned(row.id.to_string()),
             neutralised(&row.spec.name),
-            Cow::Borrowed(hash),
-            Cow::Borrowed(secret),
+            // A real hash or secret never starts like a formula; one from a server that
+            // misbehaves might.
+            neutralised(hash),
+            neutralised(secret),
         ]
     }
 }
@@ -367,5 +369,21 @@ mod tests {
         let csv =
             "name,limit,limit_reset,expires_at\nrow-a,5,monthly,2031-01-01T00:00:00Z\nrow-b,,,\n";
         assert_eq!(batch_fingerprint(csv, &flags), "851b7fc1c02afc1a");
+    }
+
+    /// The secrets file is opened in spreadsheets: a hash or a secret a misbehaving server
+    /// made to start like a formula is neutralised as any text is; a real one is untouched.
+    #[test]
+    fn a_secrets_record_neutralises_a_hash_or_secret_that_starts_a_formula() {
+        let spec = KeySpec::from_settings("row", &KeySettings::default()).unwrap();
+        let row = Row {
+            id: RowNumber::at_index(0),
+            spec,
+        };
+        let record = BulkCreate::secrets_record(&row, "=HYPERLINK(1)", "@SUM(1)");
+        assert_eq!(record[2], "'=HYPERLINK(1)");
+        assert_eq!(record[3], "'@SUM(1)");
+        let real = BulkCreate::secrets_record(&row, "0e6f5ad0", "sk-or-v1-0e6f");
+        assert_eq!([&*real[2], &*real[3]], ["0e6f5ad0", "sk-or-v1-0e6f"]);
     }
 }

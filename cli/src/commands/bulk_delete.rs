@@ -172,8 +172,12 @@ fn parse(text: &str) -> Result<Vec<(String, Option<String>)>, String> {
             // Line 1 is the header.
             let record = record
                 .map_err(|e| format!("line {}: {}", index + 2, csv_input::record_problem(&e)))?;
-            if let Some(hash) = record.get(hash_at).map(str::trim).filter(|h| !h.is_empty()) {
-                // Our CSVs neutralise names for spreadsheets; the hash never is.
+            if let Some(hash) = record
+                .get(hash_at)
+                .map(|cell| restored(cell.trim()))
+                .filter(|h| !h.is_empty())
+            {
+                // Our CSVs neutralise text for spreadsheets (a real hash never needs it).
                 let name = name_at
                     .and_then(|i| record.get(i))
                     .map(|name| restored(name).to_string());

@@ -148,3 +148,41 @@ fn the_list_table_shows_each_keys_expiry() {
     assert_eq!(at(lines[1]), "2999-06-30T23:59:59Z", "{table}");
     assert_eq!(at(lines[2]), "never", "{table}");
 }
+
+/// Pages that repeat (a proxy that ignores `offset`) end the listing with advice for a shell
+/// user, not the SDK's way of paging in code.
+#[test]
+fn a_listing_whose_pages_repeat_says_what_to_do_in_the_clis_words() {
+    // The scripted server's tasks run on this runtime's worker while the CLI runs.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let key = openrouter_keys_testkit::canned::canned_key("k1", "one");
+    let page = || {
+        openrouter_keys_testkit::scripted::Reply::json(
+            200,
+            &serde_json::json!({ "data": [key.clone()] }),
+        )
+    };
+    let script = vec![page(), page()];
+    let server = runtime
+        .block_on(openrouter_keys_testkit::scripted::ScriptedServer::start(
+            script,
+        ))
+        .unwrap();
+    let dir = tempdir();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_openrouter-keys"))
+        .current_dir(dir.path())
+        .env("OPENROUTER_API_KEY", "sk-or-v1-scripted")
+        .env("OPENROUTER_BASE_URL", format!("{}/api/v1", server.base_url))
+        .env("NO_COLOR", "1")
+        .args(["list", "--format", "ndjson"])
+        .output()
+        .unwrap();
+    assert_code(&output, 1);
+    let said = stderr(&output);
+    assert!(said.contains("list again later"), "{said}");
+    assert!(!said.contains("client."), "library code shown: {said}");
+}

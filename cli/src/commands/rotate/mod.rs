@@ -52,8 +52,10 @@ impl BatchKind for Rotation {
     ) -> [Cow<'a, str>; 4] {
         [
             neutralised(&row.spec.name),
-            Cow::Borrowed(hash),
-            Cow::Borrowed(secret),
+            // A real hash or secret never starts like a formula; one from a server that
+            // misbehaves might.
+            neutralised(hash),
+            neutralised(secret),
             Cow::Borrowed(row.id.as_str()),
         ]
     }
