@@ -36,9 +36,10 @@ pub struct Context {
 
 impl Context {
     pub fn new(settings: GlobalArgs) -> Self {
+        let print = Printer::new(settings.quiet);
         Self {
-            print: Printer::new(settings.quiet),
-            pace: Arc::new(Pacer::announcing(Printer::new(settings.quiet))),
+            print,
+            pace: Arc::new(Pacer::announcing(print)),
             interrupt: OnInterrupt::default(),
             settings,
             client: OnceLock::new(),

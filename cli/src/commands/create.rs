@@ -11,6 +11,7 @@ use crate::render::{CreatedRow, KeyRow, SavedRow, pretty_json, printable, shown_
 use crate::secrets::ReservedFile;
 use crate::select::literal_glob_arg;
 use openrouter_keys::{DecodeError, Error, ExposeSecret};
+use std::path::Path;
 
 pub async fn run(ctx: &Context, args: &CreateArgs) -> CliResult<Exit> {
     let print = ctx.print;
@@ -69,48 +70,65 @@ pub async fn run(ctx: &Context, args: &CreateArgs) -> CliResult<Exit> {
     };
     let (key, secret) = created.into_parts();
     let row = KeyRow::from(&key);
-    if let (Some(path), Some(reserved)) = (&args.secret_file, reserved) {
-        let contents = format!("{}\n", secret.expose_secret());
-        reserved
-            .commit(contents.as_bytes())
-            .map_err(|e| secret_lost(e, &key.hash))?;
-        print.note(format_args!(
-            "created key {} ({}); secret in {}",
-            printable(&key.hash),
-            shown_name(&key),
-            path.display()
-        ));
-        match args.format {
-            DetailFormat::Table => print.data(format!("{}\n", key.hash))?,
-            DetailFormat::Json => print.data(pretty_json(&SavedRow {
-                key: &row,
-                secret_file: path,
-            })?)?,
-        }
-        return Ok(Exit::Success);
-    }
-    let text = match args.format {
-        DetailFormat::Table => format!("{}\n", secret.expose_secret()),
-        DetailFormat::Json => pretty_json(&CreatedRow {
-            key: Some(&row),
-            secret: secret.expose_secret(),
-        })?,
-    };
     // The secret first: "created key" is said only once the secret has gone somewhere. Any
     // write error (a closed pipe included: here it is not a reader that had enough, it is a
     // lost secret) fails the command with the way to undo the key.
-    print.secret(&text).map_err(|e| {
-        secret_lost(
-            CliError::failure(format!("cannot write the secret to stdout: {e}")),
-            &key.hash,
-        )
-    })?;
-    print.note(format_args!(
-        "created key {} ({})",
-        printable(&key.hash),
-        shown_name(&key)
-    ));
+    let went = hand_out(ctx, args, reserved, Some(&row), secret.expose_secret())
+        .map_err(|e| secret_lost(e, &key.hash))?;
+    match went {
+        SecretWent::File(path) => {
+            print.note(format_args!(
+                "created key {} ({}); secret in {}",
+                printable(&key.hash),
+                shown_name(&key),
+                path.display()
+            ));
+            match args.format {
+                DetailFormat::Table => print.data(format!("{}\n", key.hash))?,
+                DetailFormat::Json => print.data(pretty_json(&SavedRow {
+                    key: &row,
+                    secret_file: path,
+                })?)?,
+            }
+        }
+        SecretWent::Stdout => print.note(format_args!(
+            "created key {} ({})",
+            printable(&key.hash),
+            shown_name(&key)
+        )),
+    }
     Ok(Exit::Success)
+}
+
+/// Where a new key's secret went.
+enum SecretWent<'a> {
+    /// The `--secret-file`.
+    File(&'a Path),
+    /// Stdout: alone (`table`), or with the key (`json`).
+    Stdout,
+}
+
+/// Hands out a new key's `secret` where `create` puts it: the reserved `--secret-file`, else
+/// stdout in the `--format` asked for, with the key's `row` when it is known.
+fn hand_out<'a>(
+    ctx: &Context,
+    args: &'a CreateArgs,
+    reserved: Option<ReservedFile>,
+    row: Option<&KeyRow>,
+    secret: &str,
+) -> CliResult<SecretWent<'a>> {
+    if let (Some(path), Some(reserved)) = (&args.secret_file, reserved) {
+        reserved.commit(format!("{secret}\n").as_bytes())?;
+        return Ok(SecretWent::File(path));
+    }
+    let text = match args.format {
+        DetailFormat::Table => format!("{secret}\n"),
+        DetailFormat::Json => pretty_json(&CreatedRow { key: row, secret })?,
+    };
+    ctx.print
+        .secret(&text)
+        .map_err(|e| CliError::failure(format!("cannot write the secret to stdout: {e}")))?;
+    Ok(SecretWent::Stdout)
 }
 
 /// The API made the key but its answer did not decode (`error` says where), so its hash is
@@ -132,36 +150,21 @@ fn save_unread_key_secret(
              and create it again"
         ));
     };
-    let saved = match (&args.secret_file, reserved) {
-        (Some(path), Some(reserved)) => reserved
-            .commit(format!("{}\n", secret.expose_secret()).as_bytes())
-            .map(|()| format!("its secret is in {}", path.display()))
-            .map_err(|e| e.what().to_string()),
-        _ => {
-            let text = match args.format {
-                DetailFormat::Table => Ok(format!("{}\n", secret.expose_secret())),
-                DetailFormat::Json => pretty_json(&CreatedRow {
-                    key: None,
-                    secret: secret.expose_secret(),
-                })
-                .map_err(|e| e.what().to_string()),
+    match hand_out(ctx, args, reserved, None, secret.expose_secret()) {
+        Ok(went) => {
+            let where_it_is = match went {
+                SecretWent::File(path) => format!("its secret is in {}", path.display()),
+                SecretWent::Stdout => "its secret is on stdout".to_string(),
             };
-            text.and_then(|text| {
-                ctx.print
-                    .secret(&text)
-                    .map_err(|e| format!("cannot write the secret to stdout: {e}"))
-            })
-            .map(|()| "its secret is on stdout".to_string())
+            error.hint(format!(
+                "the key was made and {where_it_is}; {find} (its answer said too little to \
+                 print them)"
+            ))
         }
-    };
-    match saved {
-        Ok(where_it_is) => error.hint(format!(
-            "the key was made and {where_it_is}; {find} (its answer said too little to \
-             print them)"
-        )),
         Err(cause) => error.hint(format!(
-            "{cause}: the key was made but its secret could not be saved; {find}: delete it \
-             (`openrouter-keys delete HASH --yes`) and create it again"
+            "{}: the key was made but its secret could not be saved; {find}: delete it \
+             (`openrouter-keys delete HASH --yes`) and create it again",
+            cause.what()
         )),
     }
 }
