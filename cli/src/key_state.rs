@@ -3,7 +3,27 @@
 //! and `audit` measure a lifetime the same way.
 
 use openrouter_keys::Key;
-use openrouter_keys::time::Duration;
+use openrouter_keys::time::{Duration, OffsetDateTime};
+
+/// Whether the key's expiry has passed by `now` (this machine's clock).
+pub fn is_expired(key: &Key, now: OffsetDateTime) -> bool {
+    key.expires_at
+        .as_ref()
+        .and_then(|t| t.datetime())
+        .is_some_and(|at| at <= now)
+}
+
+/// `disabled`, or `expired` (and not disabled), for a key that cannot be used; `None` for
+/// one that can, as far as the API said.
+pub fn inactive(key: &Key, now: OffsetDateTime) -> Option<&'static str> {
+    if key.disabled == Some(true) {
+        Some("disabled")
+    } else if is_expired(key, now) {
+        Some("expired")
+    } else {
+        None
+    }
+}
 
 /// Share of the limit used at which a key counts as near its limit (`report`, `audit`).
 pub const NEAR_LIMIT: f64 = 0.8;

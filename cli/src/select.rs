@@ -8,6 +8,7 @@ use crate::cli::{Confirm, Filters, Target};
 use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::given_hash;
+use crate::key_state::is_expired;
 use crate::shell::single_quoted;
 use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
@@ -65,32 +66,33 @@ impl Matcher {
     }
 }
 
-/// `GET /keys` with the filters applied.
-pub fn listing<'c>(client: &'c Client, filters: &Filters) -> Request<'c, ListKeys> {
-    let mut request = client
+/// `GET /keys` for keys in every state (the callers count what their filters leave out), of
+/// `workspace` (else the default one).
+fn listing<'c>(client: &'c Client, workspace: Option<&str>) -> Request<'c, ListKeys> {
+    let request = client
         .keys()
         .list()
-        .include_disabled(filters.include_disabled)
-        .include_expired(filters.include_expired);
-    if let Some(workspace) = &filters.workspace {
-        request = request.workspace_id(workspace.as_str());
+        .include_disabled(true)
+        .include_expired(true);
+    match workspace {
+        Some(workspace) => request.workspace_id(workspace),
+        None => request,
     }
-    request
 }
 
-/// Every key the filters admit, page after page: of one workspace (`--workspace`, else the
+/// Every key, in every state, page after page: of one workspace (`workspace`, else the
 /// default one), or with `every_workspace` of each workspace `GET /workspaces` lists, in its
 /// order. `GET /keys` lists one workspace at a time (`openapi/POLICY.md`, "Workspaces"). A key
 /// is yielded once even if it moves to a workspace listed later while the listing runs; only
 /// the hashes seen are held, so memory stays small.
 pub fn keys_in<'c>(
     client: &'c Client,
-    filters: &Filters,
+    workspace: Option<&str>,
     every_workspace: bool,
 ) -> BoxStream<'c, openrouter_keys::Result<Key>> {
-    let one = listing(client, filters);
+    let one = listing(client, workspace);
     if !every_workspace {
-        let Some(given) = filters.workspace.clone() else {
+        let Some(given) = workspace.map(str::to_string) else {
             return one.into_stream().boxed();
         };
         // The spec does not say what `GET /keys?workspace_id=` answers for an id that names
@@ -161,14 +163,6 @@ impl LeftOut {
     }
 }
 
-/// Whether the key's expiry has passed (on this machine's clock).
-pub fn is_expired(key: &Key, now: OffsetDateTime) -> bool {
-    key.expires_at
-        .as_ref()
-        .and_then(|t| t.datetime())
-        .is_some_and(|at| at <= now)
-}
-
 /// Every key matching the globs, in every state; the caller decides which it acts on. Of
 /// one workspace (`workspace`, else the default one), or with `every_workspace` of every
 /// workspace, each key once (see [`keys_in`]).
@@ -178,13 +172,8 @@ pub async fn matching_keys(
     every_workspace: bool,
     matcher: &Matcher,
 ) -> CliResult<Vec<Key>> {
-    let every = Filters {
-        include_disabled: true,
-        include_expired: true,
-        workspace: workspace.map(str::to_string),
-    };
     let mut keys = Vec::new();
-    let mut stream = keys_in(ctx.client()?, &every, every_workspace);
+    let mut stream = keys_in(ctx.client()?, workspace, every_workspace);
     while let Some(key) = stream
         .try_next()
         .await

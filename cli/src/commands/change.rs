@@ -6,8 +6,9 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::exit::{Exit, ItemOutcome, Tally};
 use crate::key_spec::check_limit;
+use crate::key_state::inactive;
 use crate::render::{describe, printable, usd};
-use crate::select::{is_expired, preview_and_confirm, resolve};
+use crate::select::{preview_and_confirm, resolve};
 use futures_util::StreamExt;
 use openrouter_keys::{InputField, Key, KeyUpdate, LimitReset};
 
@@ -17,10 +18,8 @@ use openrouter_keys::{InputField, Key, KeyUpdate, LimitReset};
 fn with_state(key: &Key, args: &ChangeArgs) -> String {
     let now = openrouter_keys::time::OffsetDateTime::now_utc();
     let mut line = describe(key);
-    if key.disabled == Some(true) {
-        line.push_str("  (disabled)");
-    } else if is_expired(key, now) {
-        line.push_str("  (expired)");
+    if let Some(state) = inactive(key, now) {
+        line.push_str(&format!("  ({state})"));
     }
     if args.all_workspaces {
         let workspace = key.workspace_id.as_deref().unwrap_or("-");

@@ -4,7 +4,7 @@
 //! however many keys there are (`--all-workspaces` keeps only the hashes seen, to list each
 //! key once). `--sort` needs every row first: it collects them.
 
-use crate::cli::{Filters, ListArgs, SortKey};
+use crate::cli::{ListArgs, SortKey};
 use crate::context::Context;
 use crate::error::CliResult;
 use crate::exit::Exit;
@@ -42,12 +42,11 @@ pub async fn run(ctx: &Context, args: &ListArgs) -> CliResult<Exit> {
         ListWriter::new(args.format, ctx.print.data_stream()).table(width, shows, caption);
     // Every key is asked for, and the filters applied here: the keys they leave out are
     // counted and said (a `list > file` then `bulk-delete file` must not miss them unsaid).
-    let every = Filters {
-        include_disabled: true,
-        include_expired: true,
-        workspace: args.filters.workspace.clone(),
-    };
-    let mut stream = keys_in(ctx.client()?, &every, args.all_workspaces);
+    let mut stream = keys_in(
+        ctx.client()?,
+        args.filters.workspace.as_deref(),
+        args.all_workspaces,
+    );
     let mut sorted: Vec<Key> = Vec::new();
     let now = OffsetDateTime::now_utc();
     let mut left_out = LeftOut::default();

@@ -26,7 +26,14 @@ pub async fn run(ctx: &Context, args: &ReportArgs) -> CliResult<Exit> {
             .total_cmp(&a.usage.total.unwrap_or(0.0))
     });
     let hashes: HashSet<&str> = keys.iter().map(|k| k.hash.as_str()).collect();
-    let workspace = args.filters.workspace.as_deref();
+    // The keys carry their workspace's id; `--workspace` may have named it by its slug,
+    // which the guardrails' listing is not documented to take.
+    let workspace = args
+        .filters
+        .workspace
+        .as_ref()
+        .and(keys.first())
+        .and_then(|key| key.workspace_id.as_deref());
     let held = guardrails::held_by(ctx, &hashes, workspace).await;
     let guardrails = match &held {
         Ok(held) => Guardrails::Read(held),

@@ -1,6 +1,7 @@
 //! Text from the API made fit for a terminal, and the small words and amounts every view
 //! shares.
 
+use crate::key_state::inactive;
 use openrouter_keys::Key;
 use openrouter_keys::time::OffsetDateTime;
 use std::borrow::Cow;
@@ -56,16 +57,10 @@ pub fn status_of(disabled: Option<bool>) -> &'static str {
 /// `disabled`, `expired` (its expiry passed by `now`), `active`, or `?` when the API did not
 /// say: a key's state for people (tables and the report's page).
 pub fn state_of(k: &Key, now: OffsetDateTime) -> &'static str {
-    let expired = k
-        .expires_at
-        .as_ref()
-        .and_then(|t| t.datetime())
-        .is_some_and(|at| at <= now);
-    match k.disabled {
-        Some(true) => "disabled",
-        _ if expired => "expired",
-        Some(false) => "active",
-        None => "?",
+    match (inactive(k, now), k.disabled) {
+        (Some(state), _) => state,
+        (None, Some(false)) => "active",
+        (None, _) => "?",
     }
 }
 

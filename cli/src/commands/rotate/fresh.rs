@@ -11,7 +11,8 @@ use crate::context::Context;
 use crate::error::{CliError, CliResult};
 use crate::guardrails::assignments_of;
 use crate::key_spec::KeySpec;
-use crate::select::{LeftOut, is_expired};
+use crate::key_state::inactive;
+use crate::select::LeftOut;
 use futures_util::{StreamExt, TryStreamExt};
 use openrouter_keys::time::OffsetDateTime;
 use openrouter_keys::{ApiErrorKind, Key};
@@ -105,10 +106,11 @@ pub async fn refuse_changed_since_begun<K: BatchKind<Id = KeyHash>>(
     for ((old, spec, made), read) in untouched.iter().zip(read_each(ctx, hashes.clone()).await?) {
         let why = match read {
             None => Some("deleted".to_string()),
-            Some(key) if key.disabled == Some(true) => Some("disabled".to_string()),
-            Some(key) if is_expired(&key, now) => Some("expired".to_string()),
-            Some(key) => bounds_changed(spec, &key, guardrails.get(&key.hash))
-                .map(|what| format!("{what} changed")),
+            Some(key) => match inactive(&key, now) {
+                Some(state) => Some(state.to_string()),
+                None => bounds_changed(spec, &key, guardrails.get(&key.hash))
+                    .map(|what| format!("{what} changed")),
+            },
         };
         if let Some(why) = why {
             changed.push(format!("  {old}: {why} since the rotation began"));

@@ -25,9 +25,10 @@ use crate::error::{CliError, CliResult};
 use crate::exit::{Exit, ItemOutcome, Tally};
 use crate::guardrails::assignments_of;
 use crate::key_spec::expiry_of_flags;
+use crate::key_state::inactive;
 use crate::render::{describe, neutralised, printable};
 use crate::secrets::check_writable;
-use crate::select::{LeftOut, Matcher, filtered_keys, is_expired, preview_and_confirm, resolve};
+use crate::select::{LeftOut, Matcher, filtered_keys, preview_and_confirm, resolve};
 use openrouter_keys::Key;
 use openrouter_keys::time::OffsetDateTime;
 use replacement::{NewExpiry, not_carried, preview_line, replacements};
@@ -267,9 +268,6 @@ async fn selected(ctx: &Context, args: &RotateArgs) -> CliResult<(Vec<Key>, Left
 /// The guardrail each of `keys` holds (a key missing from the map holds none): read once,
 /// before anything is created, since a replacement must get its old key's.
 async fn guardrails_of(ctx: &Context, keys: &[Key]) -> CliResult<HashMap<String, String>> {
-    if keys.is_empty() {
-        return Ok(HashMap::new());
-    }
     let hashes: HashSet<&str> = keys.iter().map(|key| key.hash.as_str()).collect();
     assignments_of(ctx, &hashes).await.map_err(|e| {
         e.hint(
@@ -386,16 +384,7 @@ fn refuse_inactive(keys: &[Key]) -> CliResult<()> {
     let now = openrouter_keys::time::OffsetDateTime::now_utc();
     let inactive: Vec<String> = keys
         .iter()
-        .filter_map(|k| {
-            let why = if k.disabled == Some(true) {
-                "disabled"
-            } else if is_expired(k, now) {
-                "expired"
-            } else {
-                return None;
-            };
-            Some(format!("  {}  {why}", describe(k)))
-        })
+        .filter_map(|k| Some(format!("  {}  {}", describe(k), inactive(k, now)?)))
         .collect();
     if inactive.is_empty() {
         return Ok(());
