@@ -77,8 +77,18 @@ pub(crate) fn refused(call: &Call<'_>, io: &AttemptIo, refusal: &Refusal) -> Err
 /// ([`Rules::nothing_essential`](crate::rules::Rules)) that is OpenRouter's error envelope:
 /// refused like a body that says the operation did not happen, since it decodes as a success
 /// (as any JSON object does). `None` for any other body.
-#[cold]
+///
+/// Runs on every success of such an operation (a delete's `{"deleted": true}`), so a body
+/// without a top-level `error` member is let through after one pass that builds nothing;
+/// only one that has it is read as an envelope.
 pub(crate) fn enveloped(call: &Call<'_>, io: &AttemptIo, body: &[u8]) -> Option<Error> {
+    /// A JSON object with an `error` member, whatever it holds.
+    #[derive(serde::Deserialize)]
+    struct HasError {
+        #[serde(rename = "error")]
+        _error: serde::de::IgnoredAny,
+    }
+    serde_json::from_slice::<HasError>(body).ok()?;
     let said = envelope(body, &call.redactor())?;
     Some(success_refused(
         call,

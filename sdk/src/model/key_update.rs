@@ -153,11 +153,8 @@ impl KeyUpdate {
             include_byok_in_limit: self.include_byok_in_limit,
             limit,
             limit_reset,
-            workspace_id: self
-                .workspace_id
-                .as_deref()
-                .map(|id| bounded(InputField::WorkspaceId, id).map(str::to_string))
-                .transpose()?,
+            // Checked above (`checked_id`).
+            workspace_id: self.workspace_id.clone(),
         })
     }
 }

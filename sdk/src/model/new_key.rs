@@ -173,19 +173,14 @@ impl NewKey {
                 .transpose()?,
             include_byok_in_limit: self.include_byok_in_limit,
             expires_at,
+            // Both ids were checked above (`checked_id`: bounded, never empty).
             creator_user_id: self
                 .creator_user_id
-                .as_deref()
-                .map(|id| bounded(InputField::CreatorUserId, id).map(str::to_string))
-                .transpose()?
+                .clone()
                 .map(types::CreateKeyRequestCreatorUserId::try_from)
                 .transpose()
                 .map_err(|_| Error::invalid(InputField::CreatorUserId, "cannot be empty"))?,
-            workspace_id: self
-                .workspace_id
-                .as_deref()
-                .map(|id| bounded(InputField::WorkspaceId, id).map(str::to_string))
-                .transpose()?,
+            workspace_id: self.workspace_id.clone(),
             external: self
                 .external
                 .as_ref()
