@@ -5,7 +5,7 @@ mod common;
 
 use common::bodies::{self, HASH};
 use common::scripted::{Reply, ScriptedServer};
-use common::{SENTINEL_KEY, SENTINEL_SECRET, client};
+use common::{SENTINEL_KEY, SENTINEL_SECRET, client, typed};
 use futures_util::TryStreamExt;
 use httpmock::MockServer;
 use openrouter_keys::{
@@ -15,10 +15,6 @@ use openrouter_keys::{
 use openrouter_keys_codegen::mock::MockServerExt;
 use openrouter_keys_codegen::types;
 use serde_json::json;
-
-fn typed<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
-    serde_json::from_value(value).unwrap()
-}
 
 #[tokio::test]
 async fn current_key_decodes_the_newer_fields_and_unknown_values() {

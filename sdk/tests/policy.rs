@@ -7,7 +7,7 @@ mod common;
 
 use common::bodies::{self, GUARDRAIL_ID, HASH, WORKSPACE_ID};
 use common::scripted::{Reply, ScriptedServer};
-use common::{SENTINEL_KEY, client};
+use common::{SENTINEL_KEY, client, typed};
 use httpmock::MockServer;
 use openrouter_keys::{
     BudgetResetInterval, Client, ContentFilterAction, Error, InputField, KeyUpdate, NewKey,
@@ -18,10 +18,6 @@ use openrouter_keys_codegen::types;
 use openrouter_keys_testkit::{FakeServer, NewGuardrail, NewWorkspace};
 use serde_json::json;
 use std::num::NonZeroU64;
-
-fn typed<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
-    serde_json::from_value(value).unwrap()
-}
 
 fn fake_client(fake: &FakeServer) -> Client {
     Client::builder()

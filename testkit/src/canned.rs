@@ -7,7 +7,7 @@
 
 use crate::http::BASE_PATH;
 use crate::route::Route;
-use crate::workspaces::DEFAULT_WORKSPACE;
+use crate::workspaces::{DEFAULT_WORKSPACE, DEFAULT_WORKSPACE_GUARDRAIL};
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Request, Response, StatusCode};
@@ -37,7 +37,7 @@ pub fn canned_key(hash: &str, name: &str) -> Value {
         "created_at": "2025-08-24T10:30:00Z", "updated_at": "2025-08-24T15:45:00Z",
         "expires_at": "2027-12-31T23:59:59Z",
         "creator_user_id": "user_2dHFtVWx2n56w6HkM0000000000",
-        "workspace_id": "0df9e665-d932-5740-b2c7-b52af166bc11",
+        "workspace_id": DEFAULT_WORKSPACE,
         "external_user": null, "last_used_at": "2025-08-25T08:00:00Z"
     })
 }
@@ -53,7 +53,7 @@ pub fn canned_guardrail(id: &str, name: &str) -> Value {
         "enforce_zdr_xai": false, "enforce_zdr_other": false,
         "content_filter_builtins": [{"slug": "email", "action": "redact", "label": "[EMAIL]"}],
         "content_filters": null,
-        "workspace_id": "0df9e665-d932-5740-b2c7-b52af166bc11",
+        "workspace_id": DEFAULT_WORKSPACE,
         "created_at": "2025-08-24T10:30:00Z", "updated_at": null
     })
 }
@@ -62,7 +62,7 @@ pub fn canned_guardrail(id: &str, name: &str) -> Value {
 pub fn canned_workspace(id: &str, name: &str) -> Value {
     json!({
         "id": id, "name": name, "slug": name.to_lowercase(), "description": null,
-        "default_guardrail_id": "595d5849-7e86-41fd-a7c0-705c34e4afff",
+        "default_guardrail_id": DEFAULT_WORKSPACE_GUARDRAIL,
         "default_text_model": null, "default_image_model": null,
         "default_provider_sort": "price", "include_byok_in_budgets": false,
         "is_observability_io_logging_enabled": false,

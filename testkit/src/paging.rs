@@ -29,25 +29,41 @@ impl Default for PageQuery {
     }
 }
 
+/// The `name=value` pairs of a query string, in order (a name without `=` has an empty
+/// value).
+pub(crate) fn query_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+}
+
+/// An `offset` parameter's value; a 400 answer when it is not a non-negative integer.
+pub(crate) fn parse_offset(value: &str) -> Result<usize, Answer> {
+    value
+        .parse()
+        .map_err(|_| error(400, "offset must be a non-negative integer"))
+}
+
 impl PageQuery {
     /// Parses `offset=..&limit=..&workspace_id=..`; an invalid value is a 400 answer, and
     /// other parameters are ignored.
     pub fn parse(query: &str) -> Result<PageQuery, Answer> {
         let mut parsed = PageQuery::default();
-        for pair in query.split('&').filter(|p| !p.is_empty()) {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        for (name, value) in query_pairs(query) {
             match name {
-                "offset" => {
-                    parsed.offset = value
-                        .parse()
-                        .map_err(|_| error(400, "offset must be a non-negative integer"))?;
-                }
+                "offset" => parsed.offset = parse_offset(value)?,
                 "limit" => {
                     parsed.limit = value
                         .parse()
                         .ok()
                         .filter(|limit| (1..=MAX_LIMIT).contains(limit))
-                        .ok_or_else(|| error(400, "limit must be an integer from 1 to 100"))?;
+                        .ok_or_else(|| {
+                            error(
+                                400,
+                                &format!("limit must be an integer from 1 to {MAX_LIMIT}"),
+                            )
+                        })?;
                 }
                 "workspace_id" => parsed.workspace_id = Some(value.to_string()),
                 _ => {}

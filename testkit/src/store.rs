@@ -8,7 +8,7 @@
 
 use crate::guardrails::{Guardrails, NewGuardrail};
 use crate::listing::{Listing, ListingLag};
-use crate::paging::PageQuery;
+use crate::paging::{PageQuery, parse_offset, query_pairs};
 use crate::workspaces::{DEFAULT_WORKSPACE, NewWorkspace, Workspaces};
 use serde_json::{Map, Value, json};
 use std::time::Duration;
@@ -493,8 +493,7 @@ impl ListQuery {
     /// Parses `a=b&c=d`; an invalid value is a 400 answer.
     pub fn parse(query: &str) -> Result<ListQuery, Answer> {
         let mut parsed = ListQuery::default();
-        for pair in query.split('&').filter(|p| !p.is_empty()) {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        for (name, value) in query_pairs(query) {
             let boolean = || match value {
                 "true" => Ok(true),
                 "false" => Ok(false),
@@ -503,11 +502,7 @@ impl ListQuery {
             match name {
                 "include_disabled" => parsed.include_disabled = boolean()?,
                 "include_expired" => parsed.include_expired = boolean()?,
-                "offset" => {
-                    parsed.offset = value
-                        .parse()
-                        .map_err(|_| error(400, "offset must be a non-negative integer"))?;
-                }
+                "offset" => parsed.offset = parse_offset(value)?,
                 "workspace_id" => parsed.workspace_id = Some(value.to_string()),
                 _ => {}
             }

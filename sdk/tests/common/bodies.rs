@@ -27,7 +27,7 @@ pub fn key(hash: &str, name: &str) -> Value {
         "updated_at": "2025-08-24T15:45:00Z",
         "expires_at": "2027-12-31T23:59:59Z",
         "creator_user_id": "user_2dHFtVWx2n56w6HkM0000000000",
-        "workspace_id": "0df9e665-d932-5740-b2c7-b52af166bc11",
+        "workspace_id": WORKSPACE_ID,
         "external_user": null,
         "last_used_at": "2025-08-25T08:00:00Z"
     })
@@ -74,7 +74,7 @@ pub fn current_key() -> Value {
         "allowed_data_regions": ["global", "europe", "mars"],
         "free_model_daily_requests": {"limit": 1000, "remaining": 998, "used": 2},
         "organization_id": null,
-        "workspace_id": "0df9e665-d932-5740-b2c7-b52af166bc11",
+        "workspace_id": WORKSPACE_ID,
         "budgets": [{
             "scope": "api_key", "budget_id": "b1", "guardrail_id": null, "include_byok": false,
             "limit_usd": 100, "spend_usd": 25.5, "remaining_usd": 74.5,

@@ -15,6 +15,11 @@ pub const SENTINEL_KEY: &str = "sk-or-v1-SENTINEL-api-key-0123456789abcdef";
 /// The plaintext of every created key in tests; no output may ever contain it.
 pub const SENTINEL_SECRET: &str = "sk-or-v1-SENTINEL-created-secret-fedcba9876543210";
 
+/// A JSON body as the generated type the mock answers with.
+pub fn typed<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    serde_json::from_value(value).expect("a body of the documented shape")
+}
+
 /// Records each requested wait and returns at once, so retry timing is deterministic.
 #[derive(Debug, Default)]
 pub struct RecordingSleep {

@@ -272,19 +272,22 @@ async fn main() -> ExitCode {
     for (route, fault, times) in args.faults {
         server.inject_n(route, fault, times);
     }
-    let mut added = Vec::new();
-    for workspace in args.workspaces {
+    let workspaces = args.workspaces.into_iter().map(|workspace| {
         let name = format!("workspace {}", workspace.slug_text());
-        added.push((name, server.add_workspace(workspace)));
-    }
-    for guardrail in args.guardrails {
+        (name, server.add_workspace(workspace))
+    });
+    let guardrails = args.guardrails.into_iter().map(|guardrail| {
         let name = format!("guardrail {}", guardrail.name());
-        added.push((name, server.add_guardrail(guardrail)));
-    }
-    for (name, id) in &added {
-        if let Err(e) = id {
-            eprintln!("error: cannot add the {name}: {e}");
-            return ExitCode::from(2);
+        (name, server.add_guardrail(guardrail))
+    });
+    let mut added = Vec::new();
+    for (name, id) in workspaces.chain(guardrails) {
+        match id {
+            Ok(id) => added.push((name, id)),
+            Err(e) => {
+                eprintln!("error: cannot add the {name}: {e}");
+                return ExitCode::from(2);
+            }
         }
     }
     println!("OpenRouter keys fake listening. In another shell, copy and paste:");
@@ -295,9 +298,7 @@ async fn main() -> ExitCode {
     println!("(a management key; a normal key, for GET /key only:");
     println!("  OPENROUTER_API_KEY={} )", server.normal_key());
     for (name, id) in added {
-        if let Ok(id) = id {
-            println!("{name}: {id}");
-        }
+        println!("{name}: {id}");
     }
     println!("Ctrl-C stops it.");
     let _ = tokio::signal::ctrl_c().await;
