@@ -1,7 +1,7 @@
 //! `--all-workspaces`: every workspace's keys, each once, with its workspace; `--workspace`
 //! with it is refused. (`audit --all-workspaces` is with `audit`.)
 
-use crate::common::{Fake, assert_code, create, csv_rows, stderr, stdout, tempdir};
+use crate::common::{Fake, assert_code, cli_at, create, csv_rows, stderr, stdout, tempdir};
 use openrouter_keys_testkit::scripted::{Reply, ScriptedServer};
 use openrouter_keys_testkit::{DEFAULT_WORKSPACE, NewWorkspace};
 use serde_json::json;
@@ -181,11 +181,8 @@ fn a_key_seen_in_two_workspaces_is_listed_once() {
     ];
     let server = runtime.block_on(ScriptedServer::start(script)).unwrap();
     let dir = tempdir();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_openrouter-keys"))
-        .current_dir(dir.path())
-        .env("OPENROUTER_API_KEY", "sk-or-v1-scripted")
-        .env("OPENROUTER_BASE_URL", format!("{}/api/v1", server.base_url))
-        .env("NO_COLOR", "1")
+    let base_url = format!("{}/api/v1", server.base_url);
+    let output = cli_at(&base_url, "sk-or-v1-scripted", dir.path())
         .args(["list", "--all-workspaces", "--format", "ndjson"])
         .output()
         .unwrap();

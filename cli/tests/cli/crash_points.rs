@@ -183,11 +183,7 @@ fn rotate_killed_at_every_journal_record_ends_exactly_once() {
             .server
             .add_guardrail(NewGuardrail::new("cap").limit_usd(5.0))
             .expect("a guardrail");
-        let assign = fake.client();
-        let assign = assign.guardrails().assign_keys(&guardrail, old.keys());
-        fake.runtime
-            .block_on(assign.into_future())
-            .expect("assigned");
+        fake.assign(&guardrail, old.keys());
         let guarded = |hash: &str| fake.server.guardrail_of(hash).as_ref() == Some(&guardrail);
         // As in `late_fake`, once the old keys exist.
         late_creates(&fake);

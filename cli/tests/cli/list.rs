@@ -1,6 +1,6 @@
 //! `list`: streamed in every format, with filters, globs and sorting.
 
-use crate::common::{Fake, assert_code, create, csv_rows, stderr, stdout, tempdir};
+use crate::common::{Fake, assert_code, cli_at, create, csv_rows, stderr, stdout, tempdir};
 
 #[test]
 fn list_streams_in_every_format_with_filters_globs_and_sort() {
@@ -173,11 +173,8 @@ fn a_listing_whose_pages_repeat_says_what_to_do_in_the_clis_words() {
         ))
         .unwrap();
     let dir = tempdir();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_openrouter-keys"))
-        .current_dir(dir.path())
-        .env("OPENROUTER_API_KEY", "sk-or-v1-scripted")
-        .env("OPENROUTER_BASE_URL", format!("{}/api/v1", server.base_url))
-        .env("NO_COLOR", "1")
+    let base_url = format!("{}/api/v1", server.base_url);
+    let output = cli_at(&base_url, "sk-or-v1-scripted", dir.path())
         .args(["list", "--format", "ndjson"])
         .output()
         .unwrap();

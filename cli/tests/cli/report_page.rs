@@ -8,7 +8,6 @@ use crate::common::{
 };
 use openrouter_keys::time::OffsetDateTime;
 use openrouter_keys::time::format_description::well_known::Rfc3339;
-use std::future::IntoFuture;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -503,15 +502,7 @@ fn students_guardrail(fake: &Fake, near: &str) -> String {
                 .reset_interval("monthly"),
         )
         .expect("a guardrail");
-    let client = fake.client();
-    fake.runtime
-        .block_on(
-            client
-                .guardrails()
-                .assign_keys(id.as_str(), [near])
-                .into_future(),
-        )
-        .expect("assigned");
+    fake.assign(&id, [near]);
     id
 }
 
@@ -635,14 +626,7 @@ fn the_html_report_fits_a_1280_pixel_window() {
             .reset_interval("monthly"),
         )
         .expect("a guardrail");
-    fake.runtime
-        .block_on(
-            fake.client()
-                .guardrails()
-                .assign_keys(id.as_str(), [near.as_str(), &hash_of(&fake, long)])
-                .into_future(),
-        )
-        .expect("assigned");
+    fake.assign(&id, [near.as_str(), &hash_of(&fake, long)]);
     let page = report_file(&fake, dir.path());
     let html = std::fs::read_to_string(&page).unwrap();
     let width = laid_out_width(&browser, dir.path(), &page);

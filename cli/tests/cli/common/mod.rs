@@ -42,16 +42,15 @@ impl Fake {
 
     /// The CLI, configured for this fake through the environment, stdin not a terminal.
     pub fn cli(&self, dir: &Path) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_openrouter-keys"));
-        command
-            .current_dir(dir)
-            .env_remove("OPENROUTER_MANAGEMENT_KEY")
-            .env_remove("OPENROUTER_PROVISIONING_KEY")
-            .env("OPENROUTER_API_KEY", self.server.management_key())
-            .env("OPENROUTER_BASE_URL", self.server.base_url())
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null());
-        command
+        cli_at(self.server.base_url(), self.server.management_key(), dir)
+    }
+
+    /// Assigns the keys to the guardrail, through the SDK.
+    pub fn assign<S: Into<String>>(&self, guardrail: &str, hashes: impl IntoIterator<Item = S>) {
+        let client = self.client();
+        self.runtime
+            .block_on(async { client.guardrails().assign_keys(guardrail, hashes).await })
+            .expect("assigned");
     }
 
     /// Runs the CLI with these arguments and returns its output.
@@ -171,17 +170,23 @@ impl Aged {
 
     /// Assigns the keys to the guardrail.
     pub fn assign(&self, guardrail: &str, hashes: &[&str]) {
-        let client = self.fake.client();
-        self.fake
-            .runtime
-            .block_on(async {
-                client
-                    .guardrails()
-                    .assign_keys(guardrail, hashes.iter().copied())
-                    .await
-            })
-            .expect("assigned");
+        self.fake.assign(guardrail, hashes.iter().copied());
     }
+}
+
+/// The CLI, run in `dir` against the API at `base_url` with `api_key` (and no other key
+/// variable), stdin not a terminal.
+pub fn cli_at(base_url: &str, api_key: &str, dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_openrouter-keys"));
+    command
+        .current_dir(dir)
+        .env_remove("OPENROUTER_MANAGEMENT_KEY")
+        .env_remove("OPENROUTER_PROVISIONING_KEY")
+        .env("OPENROUTER_API_KEY", api_key)
+        .env("OPENROUTER_BASE_URL", base_url)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    command
 }
 
 /// 5xx (envelope, HTML, empty), 429, cut connections before and after acting, a delay past
